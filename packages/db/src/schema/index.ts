@@ -1,0 +1,5 @@
+export * from './audit.ts'
+export * from './executions.ts'
+export * from './schedules.ts'
+export * from './triggers.ts'
+export * from './workflows.ts'
