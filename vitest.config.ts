@@ -8,7 +8,13 @@ export default defineConfig({
       provider: 'v8',
       reporter: ['text-summary', 'text', 'json-summary'],
       include: ['packages/*/src/**/*.ts', 'apps/*/src/**/*.ts'],
-      exclude: ['**/*.test.ts', '**/testing.ts', '**/*-cli.ts', 'apps/*/src/server.ts', 'apps/worker/src/main.ts'],
+      exclude: [
+        '**/*.test.ts',
+        '**/testing.ts',
+        '**/*-cli.ts',
+        'apps/*/src/server.ts',
+        'apps/worker/src/main.ts',
+      ],
       thresholds: {
         'packages/core/src/**': { lines: 95 },
         'apps/api/src/**': { lines: 85 },

@@ -6,6 +6,7 @@ import { type BenchSection, renderSection } from './report.ts'
 /** Each benchmark is a module with `run(): Promise<BenchSection>`; `pnpm bench [name...]` runs some or all. */
 const suites: Record<string, () => Promise<{ run: () => Promise<BenchSection> }>> = {
   cron: () => import('./cron.ts'),
+  api: () => import('./api.ts'),
 }
 
 const outFile = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url))

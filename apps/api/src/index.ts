@@ -1,1 +1,3 @@
-export {}
+export type { App, AppDeps } from './app.ts'
+export { buildApp } from './app.ts'
+export { loadApiConfig } from './config.ts'

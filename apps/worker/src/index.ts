@@ -1,1 +1,2 @@
-export {}
+export { loadWorkerConfig, type WorkerConfig } from './config.ts'
+export { createWorker, type WorkerState } from './lifecycle.ts'

@@ -1,1 +1,5 @@
-export {}
+export * from './config.ts'
+export * from './cron/index.ts'
+export * from './errors.ts'
+export * from './schedule-plan.ts'
+export * from './schemas/index.ts'

@@ -1,1 +1,30 @@
-export {}
+export {
+  type CreateDbOptions,
+  createDb,
+  type Db,
+  type DbHandle,
+  type DbOrTx,
+  type PingOptions,
+  ping,
+  type Schema,
+  type Sql,
+  type Tx,
+} from './client.ts'
+export {
+  findPgError,
+  isCheckViolation,
+  isForeignKeyViolation,
+  isUnavailableError,
+  isUniqueViolation,
+  type PgErrorFields,
+} from './errors.ts'
+export {
+  ensureDatabase,
+  type MigrateOptions,
+  type MigrateResult,
+  migrate,
+  migrationsFolder,
+} from './migrate.ts'
+// Repositories (createXRepo(db)) are maintained in repos/.
+export * from './repos/index.ts'
+export * from './schema/index.ts'

@@ -13,5 +13,5 @@ export const auditLog = pgTable(
     at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().default(sql`now()`),
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
   },
-  (t) => [index('audit_tenant_id_idx').on(t.tenant, t.id)],
+  (t) => [index('audit_log_tenant_id_idx').on(t.tenant, t.id)],
 )

@@ -1,16 +1,39 @@
 import { sql } from 'drizzle-orm'
-import { index, integer, jsonb, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import {
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core'
+import { sqlList } from './sql-lists.ts'
 
-export type ExecutionKind = 'fire' | 'manual' | 'redrive' | 'event' | 'webhook'
-export type ExecutionStatus =
-  | 'queued'
-  | 'running'
-  | 'retrying'
-  | 'succeeded'
-  | 'dead'
-  | 'skipped'
-  | 'missed'
-  | 'cancelled'
+export const executionKinds = ['fire', 'manual', 'redrive', 'event', 'webhook'] as const
+export type ExecutionKind = (typeof executionKinds)[number]
+
+export const executionStatuses = [
+  'queued',
+  'running',
+  'retrying',
+  'succeeded',
+  'dead',
+  'skipped',
+  'missed',
+  'cancelled',
+] as const
+export type ExecutionStatus = (typeof executionStatuses)[number]
+
+/** Statuses of an execution that is not finished: what overlapPolicy looks at and the reconciler rebuilds. */
+export const unfinishedExecutionStatuses = [
+  'queued',
+  'running',
+  'retrying',
+] as const satisfies readonly ExecutionStatus[]
 
 export const executions = pgTable(
   'executions',
@@ -18,7 +41,7 @@ export const executions = pgTable(
     id: uuid('id').primaryKey(),
     tenant: text('tenant').notNull(),
     kind: text('kind').$type<ExecutionKind>().notNull(),
-    // No foreign keys to schedules/triggers: history outlives a deleted schedule or trigger.
+    // No foreign keys to schedules/triggers/workflows: history outlives a deleted schedule, trigger or workflow.
     scheduleId: uuid('schedule_id'),
     triggerId: uuid('trigger_id'),
     workflowId: uuid('workflow_id').notNull(),
@@ -38,12 +61,21 @@ export const executions = pgTable(
   },
   (t) => [
     // Exactly-once per fire: only `fire` executions are unique per (schedule, scheduled time).
-    uniqueIndex('executions_fire_uq')
-      .on(t.scheduleId, t.scheduledFor)
-      .where(sql`kind = 'fire'`),
+    uniqueIndex('executions_fire_uq').on(t.scheduleId, t.scheduledFor).where(sql`kind = 'fire'`),
     index('executions_tenant_id_idx').on(t.tenant, t.id),
     index('executions_schedule_idx').on(t.scheduleId, t.id),
     index('executions_trigger_idx').on(t.triggerId, t.id),
     index('executions_status_idx').on(t.tenant, t.status, t.id),
+    // Small (only live rows): the overlap check per schedule and the Redis rebuild scan.
+    index('executions_unfinished_idx')
+      .on(t.scheduleId, t.scheduledFor)
+      .where(sql`status in ${sqlList(unfinishedExecutionStatuses)}`),
+    check('executions_kind_ck', sql`${t.kind} in ${sqlList(executionKinds)}`),
+    check('executions_status_ck', sql`${t.status} in ${sqlList(executionStatuses)}`),
+    check('executions_priority_ck', sql`${t.priority} between 0 and 9`),
+    check('executions_attempt_ck', sql`${t.attempt} >= 0`),
+    // A fire without a schedule would escape executions_fire_uq (NULLs are distinct).
+    check('executions_fire_schedule_ck', sql`${t.kind} <> 'fire' or ${t.scheduleId} is not null`),
+    check('executions_redrive_ck', sql`${t.kind} <> 'redrive' or ${t.retryOf} is not null`),
   ],
 )

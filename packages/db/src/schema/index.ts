@@ -1,4 +1,5 @@
 export * from './audit.ts'
+export * from './deduplication.ts'
 export * from './executions.ts'
 export * from './schedules.ts'
 export * from './triggers.ts'

@@ -1,17 +1,53 @@
 import { sql } from 'drizzle-orm'
-import { boolean, index, integer, jsonb, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import {
+  boolean,
+  check,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core'
+import { sqlList } from './sql-lists.ts'
 import { workflows } from './workflows.ts'
 
-export type ScheduleState = 'active' | 'paused' | 'completed' | 'expired'
+export const scheduleStates = ['active', 'paused', 'completed', 'expired'] as const
+export type ScheduleState = (typeof scheduleStates)[number]
+
+export const overlapPolicies = ['skip', 'allow', 'buffer_one', 'cancel_previous'] as const
+export type OverlapPolicy = (typeof overlapPolicies)[number]
+
+export const misfirePolicies = ['fire_once', 'fire_all', 'skip'] as const
+export type MisfirePolicy = (typeof misfirePolicies)[number]
+
+export interface RetryPolicy {
+  maxAttempts: number
+  initialDelayMs: number
+  backoffMultiplier: number
+  maxDelayMs: number
+  jitter: 'full' | 'none'
+}
+
+/** The documented default (http-api.md); the API fills the same values, this covers inserts that omit it. */
+export const defaultRetryPolicy: RetryPolicy = {
+  maxAttempts: 3,
+  initialDelayMs: 1000,
+  backoffMultiplier: 2,
+  maxDelayMs: 300000,
+  jitter: 'full',
+}
 
 export const schedules = pgTable(
   'schedules',
   {
     id: uuid('id').primaryKey(),
     tenant: text('tenant').notNull(),
-    workflowId: uuid('workflow_id')
-      .notNull()
-      .references(() => workflows.id, { onDelete: 'restrict' }),
+    workflowId: uuid('workflow_id').notNull(),
     name: text('name').notNull(),
     cronExpression: text('cron_expression').notNull(),
     timezone: text('timezone').notNull().default('UTC'),
@@ -21,9 +57,9 @@ export const schedules = pgTable(
     maxExecutions: integer('max_executions'),
     input: jsonb('input').$type<Record<string, unknown>>().notNull().default({}),
     priority: smallint('priority').notNull().default(5),
-    retryPolicy: jsonb('retry_policy').$type<Record<string, unknown>>().notNull(),
-    overlapPolicy: text('overlap_policy').notNull().default('skip'),
-    misfirePolicy: text('misfire_policy').notNull().default('fire_once'),
+    retryPolicy: jsonb('retry_policy').$type<RetryPolicy>().notNull().default(defaultRetryPolicy),
+    overlapPolicy: text('overlap_policy').$type<OverlapPolicy>().notNull().default('skip'),
+    misfirePolicy: text('misfire_policy').$type<MisfirePolicy>().notNull().default('fire_once'),
     catchupWindowMs: integer('catchup_window_ms').notNull().default(60000),
     jitterMs: integer('jitter_ms').notNull().default(0),
     metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
@@ -32,6 +68,7 @@ export const schedules = pgTable(
     version: integer('version').notNull().default(1),
     nextRunAt: timestamp('next_run_at', { withTimezone: true, mode: 'date' }),
     pausedNote: text('paused_note'),
+    /** Fires that started running (manual runs, skipped and missed fires do not count): drives maxExecutions. */
     executionCount: integer('execution_count').notNull().default(0),
     missedCount: integer('missed_count').notNull().default(0),
     /** UTC minutes of day (0-1439) in which the schedule fires in the 24 h after its last write: the conflict index. */
@@ -40,9 +77,30 @@ export const schedules = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().default(sql`now()`),
   },
   (t) => [
+    // (tenant, workflow_id): a schedule can only use a workflow of its own tenant. RESTRICT makes deleting a
+    // workflow still in use fail with 23503 (the API's 409).
+    foreignKey({
+      name: 'schedules_workflow_fk',
+      columns: [t.tenant, t.workflowId],
+      foreignColumns: [workflows.tenant, workflows.id],
+    }).onDelete('restrict'),
     uniqueIndex('schedules_tenant_name_uq').on(t.tenant, t.name),
     index('schedules_tenant_id_idx').on(t.tenant, t.id),
-    index('schedules_workflow_idx').on(t.workflowId),
+    // Serves the FK check when a workflow is deleted and `?workflowId=` lists paginated by id.
+    index('schedules_workflow_idx').on(t.tenant, t.workflowId, t.id),
     index('schedules_due_idx').on(t.nextRunAt).where(sql`state = 'active'`),
+    check('schedules_state_ck', sql`${t.state} in ${sqlList(scheduleStates)}`),
+    check('schedules_overlap_policy_ck', sql`${t.overlapPolicy} in ${sqlList(overlapPolicies)}`),
+    check('schedules_misfire_policy_ck', sql`${t.misfirePolicy} in ${sqlList(misfirePolicies)}`),
+    check('schedules_priority_ck', sql`${t.priority} between 0 and 9`),
+    check('schedules_name_ck', sql`char_length(${t.name}) between 1 and 200`),
+    check('schedules_max_executions_ck', sql`${t.maxExecutions} is null or ${t.maxExecutions} >= 1`),
+    check(
+      'schedules_dates_ck',
+      sql`${t.endDate} is null or ${t.startDate} is null or ${t.endDate} >= ${t.startDate}`,
+    ),
+    check('schedules_catchup_window_ck', sql`${t.catchupWindowMs} >= 0`),
+    check('schedules_jitter_ck', sql`${t.jitterMs} >= 0`),
+    check('schedules_counts_ck', sql`${t.executionCount} >= 0 and ${t.missedCount} >= 0`),
   ],
 )

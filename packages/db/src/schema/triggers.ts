@@ -1,26 +1,45 @@
 import { sql } from 'drizzle-orm'
-import { boolean, index, integer, jsonb, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import {
+  boolean,
+  check,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core'
+import type { RetryPolicy } from './schedules.ts'
+import { sqlList } from './sql-lists.ts'
 import { workflows } from './workflows.ts'
+
+export const triggerTypes = ['event', 'webhook'] as const
+export type TriggerType = (typeof triggerTypes)[number]
+
+export const webhookSchemes = ['standard', 'github'] as const
+export type WebhookScheme = (typeof webhookSchemes)[number]
 
 export const triggers = pgTable(
   'triggers',
   {
     id: uuid('id').primaryKey(),
     tenant: text('tenant').notNull(),
-    workflowId: uuid('workflow_id')
-      .notNull()
-      .references(() => workflows.id, { onDelete: 'restrict' }),
+    workflowId: uuid('workflow_id').notNull(),
     name: text('name').notNull(),
-    type: text('type').$type<'event' | 'webhook'>().notNull(),
+    type: text('type').$type<TriggerType>().notNull(),
     eventType: text('event_type'),
     filter: jsonb('filter').$type<Record<string, unknown>>(),
-    scheme: text('scheme').$type<'standard' | 'github'>(),
+    scheme: text('scheme').$type<WebhookScheme>(),
     rateLimitPerMinute: integer('rate_limit_per_minute'),
     /** Encrypted with the key from env (never the plain secret). */
     secretCiphertext: text('secret_ciphertext'),
     previousSecretCiphertext: text('previous_secret_ciphertext'),
     previousSecretExpiresAt: timestamp('previous_secret_expires_at', { withTimezone: true, mode: 'date' }),
-    retryPolicy: jsonb('retry_policy').$type<Record<string, unknown>>(),
+    retryPolicy: jsonb('retry_policy').$type<RetryPolicy>(),
     priority: smallint('priority').notNull().default(5),
     enabled: boolean('enabled').notNull().default(true),
     version: integer('version').notNull().default(1),
@@ -28,8 +47,21 @@ export const triggers = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().default(sql`now()`),
   },
   (t) => [
+    // Same-tenant workflow only; RESTRICT turns deleting a workflow still in use into 23503 (the API's 409).
+    foreignKey({
+      name: 'triggers_workflow_fk',
+      columns: [t.tenant, t.workflowId],
+      foreignColumns: [workflows.tenant, workflows.id],
+    }).onDelete('restrict'),
     uniqueIndex('triggers_tenant_name_uq').on(t.tenant, t.name),
     index('triggers_tenant_id_idx').on(t.tenant, t.id),
-    index('triggers_workflow_idx').on(t.workflowId),
+    index('triggers_workflow_idx').on(t.tenant, t.workflowId, t.id),
+    // POST /api/events loads every enabled event trigger of the tenant and matches type globs in memory.
+    index('triggers_event_idx').on(t.tenant).where(sql`type = 'event' and enabled`),
+    check('triggers_type_ck', sql`${t.type} in ${sqlList(triggerTypes)}`),
+    check('triggers_scheme_ck', sql`${t.scheme} is null or ${t.scheme} in ${sqlList(webhookSchemes)}`),
+    check('triggers_priority_ck', sql`${t.priority} between 0 and 9`),
+    check('triggers_rate_limit_ck', sql`${t.rateLimitPerMinute} is null or ${t.rateLimitPerMinute} >= 1`),
+    check('triggers_name_ck', sql`char_length(${t.name}) between 1 and 200`),
   ],
 )

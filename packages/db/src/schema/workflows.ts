@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm'
-import { integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import {
+  check,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core'
 
 export const workflows = pgTable(
   'workflows',
@@ -14,5 +24,11 @@ export const workflows = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().default(sql`now()`),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().default(sql`now()`),
   },
-  (t) => [uniqueIndex('workflows_tenant_name_uq').on(t.tenant, t.name), uniqueIndex('workflows_tenant_id_uq').on(t.tenant, t.id)],
+  (t) => [
+    uniqueIndex('workflows_tenant_name_uq').on(t.tenant, t.name),
+    // A constraint (not just an index) so schedules and triggers can reference (tenant, id): a row can never
+    // point at another tenant's workflow. It also serves cursor pagination by (tenant, id).
+    unique('workflows_tenant_id_uq').on(t.tenant, t.id),
+    check('workflows_timeout_ms_ck', sql`${t.timeoutMs} is null or ${t.timeoutMs} > 0`),
+  ],
 )

@@ -1,0 +1,82 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { DbExecutor } from '@punctual/db'
+import type { QueueKeys, Redis } from '@punctual/queue'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { ApiConfig } from './config.ts'
+import auth from './plugins/auth.ts'
+import errors from './plugins/errors.ts'
+import metrics from './plugins/metrics.ts'
+import rateLimit from './plugins/rate-limit.ts'
+import swagger from './plugins/swagger.ts'
+import { createValidatorCompiler } from './plugins/validation.ts'
+import cronRoutes from './routes/cron/index.ts'
+import healthRoutes from './routes/health/index.ts'
+import scheduleRoutes from './routes/schedules/index.ts'
+import workflowRoutes from './routes/workflows/index.ts'
+import { createScheduleService, type ScheduleService } from './services/schedules.ts'
+import { createWorkflowService, type WorkflowService } from './services/workflows.ts'
+
+export interface AppDeps {
+  config: ApiConfig
+  db: DbExecutor
+  /** Readiness probe of Postgres (SELECT 1 with a bounded wait). */
+  pingDb: () => Promise<void>
+  redis: Redis
+  keys: QueueKeys
+  now?: () => Date
+  logger?: FastifyServerOptions['logger']
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: AppDeps & { now: () => Date }
+    services: { schedules: ScheduleService; workflows: WorkflowService }
+  }
+}
+
+export type App = FastifyInstance
+
+/** Builds the whole API; the server and the tests both call it (one build function). */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const now = deps.now ?? (() => new Date())
+  const app = Fastify({
+    logger: deps.logger ?? { level: deps.config.LOG_LEVEL },
+    bodyLimit: deps.config.BODY_LIMIT_BYTES,
+    ajv: undefined,
+    return503OnClosing: true,
+    requestTimeout: 30_000,
+    genReqId: () => crypto.randomUUID(),
+  }).withTypeProvider<TypeBoxTypeProvider>()
+  app.setValidatorCompiler(createValidatorCompiler())
+  // JSON only: any other content type is 415 (Fastify would otherwise accept text/plain bodies).
+  app.removeContentTypeParser('text/plain')
+
+  app.decorate('deps', { ...deps, now })
+  app.decorate('services', {
+    schedules: createScheduleService({ db: deps.db, redis: deps.redis, keys: deps.keys, now }),
+    workflows: createWorkflowService({ db: deps.db, now }),
+  })
+
+  await app.register(errors)
+  await app.register(metrics)
+  await app.register(swagger)
+  await app.register(auth, { secret: deps.config.JWT_SECRET, publicKey: deps.config.JWT_PUBLIC_KEY })
+  await app.register(rateLimit, {
+    redis: deps.redis,
+    nameSpace: deps.keys.rateLimit,
+    perMinute: deps.config.API_RATE_LIMIT_PER_MINUTE,
+  })
+
+  await app.register(healthRoutes)
+  await app.register(
+    async (api) => {
+      api.addHook('onRequest', api.authenticate)
+      api.addHook('preHandler', api.rateLimit())
+      await api.register(workflowRoutes, { prefix: '/workflows' })
+      await api.register(scheduleRoutes, { prefix: '/schedules' })
+      await api.register(cronRoutes, { prefix: '/cron' })
+    },
+    { prefix: '/api' },
+  )
+  return app
+}

@@ -1,0 +1,167 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import {
+  IdParams,
+  nextRuns,
+  Page,
+  PauseBody,
+  Problem,
+  Schedule,
+  ScheduleCreate,
+  ScheduleListQuery,
+  SchedulePatch,
+  ScheduleStatus,
+  ScheduleWithWarnings,
+} from '@punctual/core'
+import { createSchedulesRepo } from '@punctual/db'
+import { Type } from 'typebox'
+import { decodeCursor, page } from '../../services/cursor.ts'
+import { notFound, toScheduleDto } from '../../services/schedules.ts'
+
+const errors = { '4xx': Problem, '5xx': Problem }
+
+const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const service = app.services.schedules
+  const repo = createSchedulesRepo(app.deps.db)
+
+  app.post(
+    '',
+    {
+      schema: {
+        tags: ['schedules'],
+        description: 'Creates a schedule. `warnings` lists conflicts without refusing the create.',
+        body: ScheduleCreate,
+        response: { 201: ScheduleWithWarnings, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { schedule, warnings } = await service.create(request.user, request.body)
+      return reply.code(201).send({ ...toScheduleDto(schedule), warnings })
+    },
+  )
+
+  app.get(
+    '',
+    {
+      schema: {
+        tags: ['schedules'],
+        querystring: ScheduleListQuery,
+        response: { 200: Page(Schedule), ...errors },
+      },
+    },
+    async (request) => {
+      const { limit = 50, cursor, workflowId, state } = request.query
+      const rows = await repo.list(request.user.tenant, {
+        limit: limit + 1,
+        after: decodeCursor(cursor),
+        workflowId,
+        state,
+      })
+      const result = page(rows, limit)
+      return { items: result.items.map(toScheduleDto), nextCursor: result.nextCursor }
+    },
+  )
+
+  app.get(
+    '/:id',
+    { schema: { tags: ['schedules'], params: IdParams, response: { 200: Schedule, ...errors } } },
+    async (request) => {
+      const row = await repo.get(request.user.tenant, request.params.id)
+      if (!row) throw notFound(request.params.id)
+      return toScheduleDto(row)
+    },
+  )
+
+  const update = {
+    schema: {
+      tags: ['schedules'],
+      description:
+        'Partial update (PUT and PATCH alike). A changed expression, zone or dates recompute nextRunAt at once.',
+      params: IdParams,
+      body: SchedulePatch,
+      response: { 200: ScheduleWithWarnings, ...errors },
+    },
+  }
+  for (const method of ['put', 'patch'] as const) {
+    app[method]('/:id', update, async (request) => {
+      const { schedule, warnings } = await service.update(request.user, request.params.id, request.body)
+      return { ...toScheduleDto(schedule), warnings }
+    })
+  }
+
+  app.delete(
+    '/:id',
+    {
+      schema: {
+        tags: ['schedules'],
+        description: 'No fire starts after the 204 returns.',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await service.remove(request.user, request.params.id)
+      return reply.code(204).send(null)
+    },
+  )
+
+  app.post(
+    '/:id/pause',
+    {
+      schema: {
+        tags: ['schedules'],
+        description:
+          'No fire starts after the 200 returns; fires that fall in the pause are neither run nor recorded.',
+        params: IdParams,
+        body: PauseBody,
+        response: { 200: Schedule, ...errors },
+      },
+      // The body is optional: a bare POST pauses without a note.
+      preValidation: async (request) => {
+        if (request.body === undefined || request.body === null) request.body = {}
+      },
+    },
+    async (request) =>
+      toScheduleDto(await service.pause(request.user, request.params.id, request.body?.note)),
+  )
+
+  app.post(
+    '/:id/resume',
+    {
+      schema: {
+        tags: ['schedules'],
+        description: 'The next fire is the first one after the resume.',
+        params: IdParams,
+        response: { 200: Schedule, ...errors },
+      },
+    },
+    async (request) => toScheduleDto(await service.resume(request.user, request.params.id)),
+  )
+
+  app.get(
+    '/:id/status',
+    { schema: { tags: ['schedules'], params: IdParams, response: { 200: ScheduleStatus, ...errors } } },
+    async (request) => {
+      const row = await repo.get(request.user.tenant, request.params.id)
+      if (!row) throw notFound(request.params.id)
+      let runs: string[] = []
+      if (row.state === 'active' && row.nextRunAt) {
+        const first = row.nextRunAt
+        const rest = nextRuns(row.cronExpression, { timezone: row.timezone, from: first, count: 4 })
+        runs = [first, ...rest]
+          .filter((d) => !row.endDate || d.getTime() <= row.endDate.getTime())
+          .map((d) => d.toISOString())
+      }
+      return {
+        state: row.state,
+        nextRuns: runs,
+        lastExecution: null,
+        executionCount: row.executionCount,
+        successRate: null,
+        averageDurationMs: null,
+        missedCount: row.missedCount,
+      }
+    },
+  )
+}
+
+export default scheduleRoutes

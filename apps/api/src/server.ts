@@ -1,0 +1,39 @@
+import { ConfigError } from '@punctual/core'
+import { createDb, ping } from '@punctual/db'
+import { createKeys, createRedis } from '@punctual/queue'
+import closeWithGrace from 'close-with-grace'
+import { buildApp } from './app.ts'
+import { loadApiConfig } from './config.ts'
+
+let config: ReturnType<typeof loadApiConfig>
+try {
+  config = loadApiConfig()
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message)
+    process.exit(1)
+  }
+  throw err
+}
+
+// Unreachable Postgres or Redis at boot is not a configuration error: we start, report not ready, and retry.
+const database = createDb(config.DATABASE_URL)
+const redis = createRedis(config.REDIS_URL, { name: 'punctual-api' })
+const app = await buildApp({
+  config,
+  db: database.db,
+  pingDb: () => ping(database.sql),
+  redis,
+  keys: createKeys(config.REDIS_PREFIX),
+})
+redis.on('error', (err) => app.log.warn({ err: err.message }, 'redis connection problem'))
+
+closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  if (err) app.log.error({ err }, 'closing after an error')
+  else app.log.info({ signal }, 'closing')
+  await app.close()
+  redis.disconnect()
+  await database.close()
+})
+
+await app.listen({ port: config.PORT, host: config.HOST })

@@ -1,0 +1,317 @@
+import {
+  AppError,
+  DEFAULT_RETRY_POLICY,
+  fireMinutesOfDay,
+  planSchedule,
+  type Schedule,
+  type ScheduleCreate,
+  type SchedulePatch,
+} from '@punctual/core'
+import {
+  createSchedulesRepo,
+  createWorkflowsRepo,
+  type DbExecutor,
+  isUniqueViolation,
+  type ScheduleRow,
+} from '@punctual/db'
+import { type QueueKeys, type Redis, removeSchedule, upsertSchedule } from '@punctual/queue'
+import { v7 as uuidv7 } from 'uuid'
+import type { Principal } from '../plugins/auth.ts'
+import { assertTimingValid } from './schedule-rules.ts'
+
+export interface ScheduleWarning {
+  type: 'conflict'
+  message: string
+  scheduleIds: string[]
+  total: number
+}
+
+export interface ScheduleServiceDeps {
+  db: DbExecutor
+  redis: Redis
+  keys: QueueKeys
+  now: () => Date
+}
+
+const DAY_MS = 86_400_000
+
+/**
+ * Schedule writes. Each runs in one Postgres transaction holding the schedule's row lock, and writes the
+ * due-index entry (carrying the new version) before COMMIT: if Redis fails the transaction rolls back and
+ * nothing changed; versions reach Redis in commit order because the row lock serialises writers.
+ */
+export function createScheduleService({ db, redis, keys, now }: ScheduleServiceDeps) {
+  async function writeIndex(row: ScheduleRow): Promise<ScheduleWarning[]> {
+    // Throws a 503 AppError when Redis is unavailable, which rolls the surrounding transaction back.
+    const result = await upsertSchedule(redis, keys, {
+      scheduleId: row.id,
+      workflowId: row.workflowId,
+      version: row.version,
+      nextRunAtMs: row.state === 'active' && row.nextRunAt ? row.nextRunAt.getTime() : null,
+      fireMinutes: row.state === 'active' ? row.fireMinutes : [],
+    })
+    if (!result.applied) {
+      // A higher version is already indexed: only a writer that failed after indexing leaves that behind.
+      // Our row lock makes this write the newest; the reconciler repairs the entry from Postgres.
+      return []
+    }
+    const { total, scheduleIds } = result.conflicts
+    if (total === 0) return []
+    return [
+      {
+        type: 'conflict',
+        message: `${total} other schedule${total === 1 ? '' : 's'} of this workflow fire${total === 1 ? 's' : ''} within a minute of this one in the next 24 h`,
+        scheduleIds,
+        total,
+      },
+    ]
+  }
+
+  function fireMinutesFor(
+    row: Pick<ScheduleRow, 'cronExpression' | 'timezone' | 'startDate' | 'endDate'>,
+    at: Date,
+  ) {
+    if (row.startDate && row.startDate.getTime() > at.getTime() + DAY_MS) return []
+    if (row.endDate && row.endDate.getTime() < at.getTime()) return []
+    return fireMinutesOfDay(row.cronExpression, { timezone: row.timezone, from: at })
+  }
+
+  async function assertWorkflow(tx: DbExecutor, tenant: string, workflowId: string) {
+    const wf = await createWorkflowsRepo(tx).get(tenant, workflowId)
+    if (!wf) {
+      throw new AppError('SCHED_ERR_WORKFLOW_UNKNOWN', `No workflow ${workflowId} in this tenant`, [
+        { path: 'body.workflowId', message: 'does not name a workflow of this tenant' },
+      ])
+    }
+  }
+
+  function nameTaken(err: unknown, name: string): never {
+    if (isUniqueViolation(err)) {
+      throw new AppError('SCHED_ERR_NAME_TAKEN', `A schedule named '${name}' already exists in this tenant`, [
+        { path: 'body.name', message: 'is already used in this tenant' },
+      ])
+    }
+    throw err
+  }
+
+  return {
+    async create(
+      p: Principal,
+      body: ScheduleCreate,
+    ): Promise<{ schedule: ScheduleRow; warnings: ScheduleWarning[] }> {
+      const at = now()
+      const timing = {
+        cronExpression: body.cronExpression,
+        timezone: body.timezone ?? 'UTC',
+        startDate: body.startDate ? new Date(body.startDate) : null,
+        endDate: body.endDate ? new Date(body.endDate) : null,
+      }
+      assertTimingValid(timing, at)
+      const enabled = body.enabled ?? true
+      const maxExecutions = body.maxExecutions ?? null
+      const plan = planSchedule({ ...timing, enabled, maxExecutions, executionCount: 0 }, at)
+      if (plan.state === 'expired') {
+        throw new AppError(
+          'SCHED_ERR_CRON_NEVER_FIRES',
+          'The schedule has no fire between startDate and endDate',
+          [{ path: 'body.endDate', message: 'leaves no fire time in the future' }],
+        )
+      }
+      return db.transaction(async (tx) => {
+        await assertWorkflow(tx, p.tenant, body.workflowId)
+        const row = await createSchedulesRepo(tx)
+          .insert({
+            id: uuidv7(),
+            tenant: p.tenant,
+            workflowId: body.workflowId,
+            name: body.name,
+            ...timing,
+            enabled,
+            maxExecutions,
+            input: body.input ?? {},
+            priority: body.priority ?? 5,
+            retryPolicy: { ...DEFAULT_RETRY_POLICY, ...body.retryPolicy },
+            overlapPolicy: body.overlapPolicy ?? 'skip',
+            misfirePolicy: body.misfirePolicy ?? 'fire_once',
+            catchupWindowMs: body.catchupWindowMs ?? 60_000,
+            jitterMs: body.jitterMs ?? 0,
+            metadata: body.metadata ?? {},
+            state: plan.state,
+            version: 1,
+            nextRunAt: plan.nextRunAt,
+            fireMinutes: plan.state === 'active' ? fireMinutesFor(timing, at) : [],
+            createdAt: at,
+            updatedAt: at,
+          })
+          .catch((err) => nameTaken(err, body.name))
+        const warnings = await writeIndex(row)
+        return { schedule: row, warnings }
+      })
+    },
+
+    async update(p: Principal, id: string, patch: SchedulePatch) {
+      const at = now()
+      return db.transaction(async (tx) => {
+        const repo = createSchedulesRepo(tx)
+        const current = await repo.get(p.tenant, id, { forUpdate: true })
+        if (!current) throw notFound(id)
+        const timing = {
+          cronExpression: patch.cronExpression ?? current.cronExpression,
+          timezone: patch.timezone ?? current.timezone,
+          startDate:
+            patch.startDate === undefined
+              ? current.startDate
+              : patch.startDate
+                ? new Date(patch.startDate)
+                : null,
+          endDate:
+            patch.endDate === undefined ? current.endDate : patch.endDate ? new Date(patch.endDate) : null,
+        }
+        assertTimingValid(timing, at)
+        if (patch.workflowId && patch.workflowId !== current.workflowId) {
+          await assertWorkflow(tx, p.tenant, patch.workflowId)
+        }
+        const enabled = patch.enabled ?? current.enabled
+        const maxExecutions = patch.maxExecutions === undefined ? current.maxExecutions : patch.maxExecutions
+        const timingChanged =
+          timing.cronExpression !== current.cronExpression ||
+          timing.timezone !== current.timezone ||
+          timing.startDate?.getTime() !== current.startDate?.getTime() ||
+          timing.endDate?.getTime() !== current.endDate?.getTime()
+        const plan = planSchedule(
+          { ...timing, enabled, maxExecutions, executionCount: current.executionCount },
+          at,
+        )
+        // An unchanged timing keeps the pending fire (which may be due right now) instead of skipping past it.
+        const keepPending =
+          !timingChanged && plan.state === 'active' && current.state === 'active' && current.nextRunAt
+        const row = await repo
+          .update(p.tenant, id, {
+            ...(patch.workflowId !== undefined && { workflowId: patch.workflowId }),
+            ...(patch.name !== undefined && { name: patch.name }),
+            ...timing,
+            enabled,
+            maxExecutions,
+            ...(patch.input !== undefined && { input: patch.input }),
+            ...(patch.priority !== undefined && { priority: patch.priority }),
+            ...(patch.retryPolicy !== undefined && {
+              retryPolicy: { ...DEFAULT_RETRY_POLICY, ...patch.retryPolicy },
+            }),
+            ...(patch.overlapPolicy !== undefined && { overlapPolicy: patch.overlapPolicy }),
+            ...(patch.misfirePolicy !== undefined && { misfirePolicy: patch.misfirePolicy }),
+            ...(patch.catchupWindowMs !== undefined && { catchupWindowMs: patch.catchupWindowMs }),
+            ...(patch.jitterMs !== undefined && { jitterMs: patch.jitterMs }),
+            ...(patch.metadata !== undefined && { metadata: patch.metadata }),
+            state: plan.state,
+            pausedNote: plan.state === 'paused' ? current.pausedNote : null,
+            nextRunAt: keepPending ? current.nextRunAt : plan.nextRunAt,
+            fireMinutes: plan.state === 'active' ? fireMinutesFor(timing, at) : [],
+            version: current.version + 1,
+            updatedAt: at,
+          })
+          .catch((err) => nameTaken(err, patch.name ?? current.name))
+        const warnings = await writeIndex(row!)
+        return { schedule: row!, warnings }
+      })
+    },
+
+    async pause(p: Principal, id: string, note: string | undefined): Promise<ScheduleRow> {
+      const at = now()
+      return db.transaction(async (tx) => {
+        const repo = createSchedulesRepo(tx)
+        const current = await repo.get(p.tenant, id, { forUpdate: true })
+        if (!current) throw notFound(id)
+        if (current.state === 'completed' || current.state === 'expired') {
+          throw new AppError(
+            'SCHED_ERR_INVALID_STATE',
+            `The schedule is ${current.state}; there is nothing to pause`,
+          )
+        }
+        const row = (await repo.update(p.tenant, id, {
+          enabled: false,
+          state: 'paused',
+          pausedNote: note ?? current.pausedNote ?? null,
+          nextRunAt: null,
+          fireMinutes: [],
+          version: current.version + 1,
+          updatedAt: at,
+        }))!
+        await writeIndex(row)
+        return row
+      })
+    },
+
+    async resume(p: Principal, id: string): Promise<ScheduleRow> {
+      const at = now()
+      return db.transaction(async (tx) => {
+        const repo = createSchedulesRepo(tx)
+        const current = await repo.get(p.tenant, id, { forUpdate: true })
+        if (!current) throw notFound(id)
+        if (current.state === 'completed' || current.state === 'expired') {
+          throw new AppError(
+            'SCHED_ERR_INVALID_STATE',
+            `The schedule is ${current.state}; it cannot be resumed`,
+          )
+        }
+        // The next fire is the first one after the resume: fires that fell in the pause are neither run nor recorded.
+        const plan = planSchedule({ ...current, enabled: true }, at)
+        const row = (await repo.update(p.tenant, id, {
+          enabled: true,
+          state: plan.state,
+          pausedNote: null,
+          nextRunAt: plan.nextRunAt,
+          fireMinutes: plan.state === 'active' ? fireMinutesFor(current, at) : [],
+          version: current.version + 1,
+          updatedAt: at,
+        }))!
+        await writeIndex(row)
+        return row
+      })
+    },
+
+    async remove(p: Principal, id: string): Promise<void> {
+      await db.transaction(async (tx) => {
+        const repo = createSchedulesRepo(tx)
+        const current = await repo.get(p.tenant, id, { forUpdate: true })
+        if (!current) throw notFound(id)
+        await repo.delete(p.tenant, id)
+        await removeSchedule(redis, keys, { scheduleId: id })
+      })
+    },
+  }
+}
+export type ScheduleService = ReturnType<typeof createScheduleService>
+
+export function notFound(id: string): AppError {
+  return new AppError('SCHED_ERR_NOT_FOUND', `No schedule ${id}`)
+}
+
+export function toScheduleDto(row: ScheduleRow): Schedule {
+  return {
+    id: row.id,
+    workflowId: row.workflowId,
+    name: row.name,
+    cronExpression: row.cronExpression,
+    timezone: row.timezone,
+    enabled: row.enabled,
+    startDate: row.startDate?.toISOString() ?? null,
+    endDate: row.endDate?.toISOString() ?? null,
+    maxExecutions: row.maxExecutions,
+    input: row.input,
+    priority: row.priority,
+    retryPolicy: { ...row.retryPolicy },
+    overlapPolicy: row.overlapPolicy,
+    misfirePolicy: row.misfirePolicy,
+    catchupWindowMs: row.catchupWindowMs,
+    jitterMs: row.jitterMs,
+    metadata: row.metadata,
+    state: row.state,
+    version: row.version,
+    nextRunAt: row.nextRunAt?.toISOString() ?? null,
+    pausedNote: row.pausedNote,
+    executionCount: row.executionCount,
+    missedCount: row.missedCount,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  }
+}

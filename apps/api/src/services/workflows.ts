@@ -1,0 +1,127 @@
+import {
+  AppError,
+  type FieldError,
+  type Step,
+  type Workflow,
+  type WorkflowCreate,
+  type WorkflowPatch,
+} from '@punctual/core'
+import {
+  createWorkflowsRepo,
+  type DbExecutor,
+  isForeignKeyViolation,
+  isUniqueViolation,
+  type WorkflowRow,
+} from '@punctual/db'
+import { v7 as uuidv7 } from 'uuid'
+import type { Principal } from '../plugins/auth.ts'
+
+/** Checks the schema cannot express: unique step names, and http URLs that are absolute http(s) URLs. */
+export function assertStepsValid(steps: Step[]): void {
+  const errors: FieldError[] = []
+  const names = new Set<string>()
+  steps.forEach((step, i) => {
+    if (names.has(step.name))
+      errors.push({ path: `body.steps.${i}.name`, message: `'${step.name}' is used by an earlier step` })
+    names.add(step.name)
+    if (step.type === 'http') {
+      // Placeholders are resolved at run time; check the URL with each one replaced by a plain token.
+      const probe = step.url.replace(/\{\{[^}]*\}\}/g, 'x')
+      let url: URL | undefined
+      try {
+        url = new URL(probe)
+      } catch {
+        url = undefined
+      }
+      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+        errors.push({ path: `body.steps.${i}.url`, message: 'must be an absolute http:// or https:// URL' })
+      }
+    }
+  })
+  if (errors.length > 0) {
+    throw new AppError(
+      'SCHED_ERR_WORKFLOW_INVALID',
+      errors.map((e) => `${e.path} ${e.message}`).join('; '),
+      errors,
+    )
+  }
+}
+
+function nameTaken(err: unknown, name: string): never {
+  if (isUniqueViolation(err)) {
+    throw new AppError('SCHED_ERR_NAME_TAKEN', `A workflow named '${name}' already exists in this tenant`, [
+      { path: 'body.name', message: 'is already used in this tenant' },
+    ])
+  }
+  throw err
+}
+
+export function createWorkflowService({ db, now }: { db: DbExecutor; now: () => Date }) {
+  const repo = createWorkflowsRepo(db)
+  return {
+    async create(p: Principal, body: WorkflowCreate): Promise<WorkflowRow> {
+      assertStepsValid(body.steps)
+      const at = now()
+      return repo
+        .insert({
+          id: uuidv7(),
+          tenant: p.tenant,
+          name: body.name,
+          description: body.description ?? null,
+          steps: body.steps,
+          timeoutMs: body.timeoutMs ?? null,
+          createdAt: at,
+          updatedAt: at,
+        })
+        .catch((err) => nameTaken(err, body.name))
+    },
+    async update(p: Principal, id: string, patch: WorkflowPatch, replace: boolean): Promise<WorkflowRow> {
+      if (patch.steps) assertStepsValid(patch.steps)
+      return db.transaction(async (tx) => {
+        const txRepo = createWorkflowsRepo(tx)
+        const current = await txRepo.get(p.tenant, id, { forUpdate: true })
+        if (!current) throw new AppError('SCHED_ERR_NOT_FOUND', `No workflow ${id}`)
+        const row = await txRepo
+          .update(p.tenant, id, {
+            ...(patch.name !== undefined && { name: patch.name }),
+            ...(patch.steps !== undefined && { steps: patch.steps }),
+            ...((patch.description !== undefined || replace) && { description: patch.description ?? null }),
+            ...((patch.timeoutMs !== undefined || replace) && { timeoutMs: patch.timeoutMs ?? null }),
+            version: current.version + 1,
+            updatedAt: now(),
+          })
+          .catch((err) => nameTaken(err, patch.name ?? current.name))
+        return row!
+      })
+    },
+    async remove(p: Principal, id: string): Promise<void> {
+      let deleted: boolean
+      try {
+        deleted = await repo.delete(p.tenant, id)
+      } catch (err) {
+        if (isForeignKeyViolation(err)) {
+          throw new AppError(
+            'SCHED_ERR_IN_USE',
+            'Schedules or triggers still use this workflow; delete them first',
+          )
+        }
+        throw err
+      }
+      if (!deleted) throw new AppError('SCHED_ERR_NOT_FOUND', `No workflow ${id}`)
+    },
+  }
+}
+export type WorkflowService = ReturnType<typeof createWorkflowService>
+
+export function toWorkflowDto(row: WorkflowRow): Workflow {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    steps: row.steps as Record<string, unknown>[],
+    timeoutMs: row.timeoutMs,
+    version: row.version,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  }
+}

@@ -1,0 +1,428 @@
+import { getDueEntry } from '@punctual/queue'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createWorkflow, setup, type TestContext } from './helper.ts'
+
+// A fixed clock: the day before New York's 2026 spring-forward (Sunday 8 March, 02:00 → 03:00).
+let clock = new Date('2026-03-07T12:00:00.000Z')
+let ctx: TestContext
+let wf: { id: string }
+
+beforeAll(async () => {
+  ctx = await setup({ now: () => clock })
+  wf = await createWorkflow(ctx)
+})
+afterAll(async () => {
+  await ctx?.close()
+})
+
+let n = 0
+const uniqueName = () => `s-${++n}-${Math.random().toString(36).slice(2, 8)}`
+
+async function create(body: Record<string, unknown>, tenant = 'acme') {
+  return ctx.app.inject({
+    method: 'POST',
+    url: '/api/schedules',
+    headers: ctx.auth(tenant, 'editor'),
+    payload: { workflowId: wf.id, name: uniqueName(), cronExpression: '0 9 * * *', ...body },
+  })
+}
+
+async function createOk(body: Record<string, unknown> = {}) {
+  const res = await create(body)
+  expect(res.statusCode, res.body).toBe(201)
+  return res.json()
+}
+
+const due = (id: string) => getDueEntry(ctx.redis.redis, ctx.redis.keys, id)
+const rowCount = async () => Number((await ctx.database.sql`select count(*)::int as c from schedules`)[0]!.c)
+
+describe('POST /api/schedules', () => {
+  it('creates a schedule with the contract defaults, its next fire and its due-index entry', async () => {
+    const s = await createOk({ timezone: 'America/New_York' })
+    expect(s).toMatchObject({
+      timezone: 'America/New_York',
+      enabled: true,
+      startDate: null,
+      endDate: null,
+      maxExecutions: null,
+      input: {},
+      priority: 5,
+      retryPolicy: {
+        maxAttempts: 3,
+        initialDelayMs: 1000,
+        backoffMultiplier: 2,
+        maxDelayMs: 300000,
+        jitter: 'full',
+      },
+      overlapPolicy: 'skip',
+      misfirePolicy: 'fire_once',
+      catchupWindowMs: 60000,
+      jitterMs: 0,
+      metadata: {},
+      state: 'active',
+      version: 1,
+      pausedNote: null,
+      executionCount: 0,
+      missedCount: 0,
+      warnings: [],
+    })
+    // 09:00 EST today (the clock reads 07:00 EST).
+    expect(s.nextRunAt).toBe('2026-03-07T14:00:00.000Z')
+    expect(await due(s.id)).toEqual({ scoreMs: Date.parse('2026-03-07T14:00:00.000Z'), version: 1 })
+    const status = await ctx.app.inject({ url: `/api/schedules/${s.id}/status`, headers: ctx.auth() })
+    // The day after, 09:00 is EDT (UTC-4): the wall clock holds across the transition.
+    expect(status.json().nextRuns.slice(0, 3)).toEqual([
+      '2026-03-07T14:00:00.000Z',
+      '2026-03-08T13:00:00.000Z',
+      '2026-03-09T13:00:00.000Z',
+    ])
+  })
+
+  it('honours an inclusive startDate', async () => {
+    const s = await createOk({ cronExpression: '0 9 * * *', startDate: '2026-04-01T09:00:00.000Z' })
+    expect(s.nextRunAt).toBe('2026-04-01T09:00:00.000Z')
+  })
+
+  it('lists every failing field at once (400) and writes nothing', async () => {
+    const before = await rowCount()
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/schedules',
+      headers: ctx.auth(),
+      payload: {
+        workflowId: 'not-a-uuid',
+        priority: 10,
+        timezone: 5,
+        overlapPolicy: 'queue',
+        retryPolicy: { maxAttempts: 0, jitter: 'some' },
+        jitterMs: -1,
+      },
+    })
+    expect(res.statusCode).toBe(400)
+    const paths = res.json().errors.map((e: { path: string }) => e.path)
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'body.workflowId',
+        'body.name',
+        'body.cronExpression',
+        'body.priority',
+        'body.timezone',
+        'body.overlapPolicy',
+        'body.retryPolicy.maxAttempts',
+        'body.retryPolicy.jitter',
+        'body.jitterMs',
+      ]),
+    )
+    expect(await rowCount()).toBe(before)
+  })
+
+  it.each([
+    ['0 0 32 * *', 'SCHED_ERR_CRON_INVALID', /dayOfMonth.*32/],
+    ['5-1 * * * *', 'SCHED_ERR_CRON_INVALID', /minute/],
+    ['* * * * * * *', 'SCHED_ERR_CRON_INVALID', /field/i],
+    ['', 'SCHED_ERR_CRON_INVALID', /empty/i],
+    ['0 0 30 2 *', 'SCHED_ERR_CRON_NEVER_FIRES', /never/i],
+  ])('refuses %j with 422 naming the field and writes nothing', async (cronExpression, code, detail) => {
+    const before = await rowCount()
+    const res = await create({ cronExpression })
+    expect(res.statusCode).toBe(422)
+    const body = res.json()
+    expect(body.code).toBe(code)
+    expect(body.errors[0].path).toBe('body.cronExpression')
+    expect(body.detail).toMatch(detail)
+    expect(await rowCount()).toBe(before)
+  })
+
+  it('refuses an unknown time zone, endDate before startDate, and a window without fires (422)', async () => {
+    const tz = await create({ timezone: 'Mars/Olympus_Mons' })
+    expect(tz.statusCode).toBe(422)
+    expect(tz.json().errors).toEqual([
+      { path: 'body.timezone', message: expect.stringContaining('Mars/Olympus_Mons') },
+    ])
+    expect((await create({ timezone: '' })).statusCode).toBe(422)
+
+    const dates = await create({ startDate: '2026-05-01T00:00:00Z', endDate: '2026-04-01T00:00:00Z' })
+    expect(dates.statusCode).toBe(422)
+    expect(dates.json().errors[0].path).toBe('body.endDate')
+
+    const past = await create({ endDate: '2026-01-01T00:00:00Z' })
+    expect(past.statusCode).toBe(422)
+  })
+
+  it("refuses an unknown workflowId and another tenant's workflow (422)", async () => {
+    const unknown = await create({ workflowId: '01900000-0000-7000-8000-000000000000' })
+    expect(unknown.statusCode).toBe(422)
+    expect(unknown.json().errors[0].path).toBe('body.workflowId')
+    const theirs = await createWorkflow(ctx, 'globex')
+    expect((await create({ workflowId: theirs.id })).statusCode).toBe(422)
+  })
+
+  it('refuses a name already used in the tenant (409) and leaves Redis alone', async () => {
+    const s = await createOk()
+    const dup = await create({ name: s.name, cronExpression: '5 5 * * *' })
+    expect(dup.statusCode).toBe(409)
+    expect(dup.json().errors[0].path).toBe('body.name')
+  })
+
+  it('creates a disabled schedule as paused, without a next fire', async () => {
+    const s = await createOk({ enabled: false })
+    expect(s).toMatchObject({ state: 'paused', nextRunAt: null })
+    expect(await due(s.id)).toEqual({ scoreMs: null, version: 1 })
+  })
+})
+
+describe('conflict warnings', () => {
+  it('warns about schedules of the same workflow firing within a minute, lists 10 and counts all', async () => {
+    const own = await createWorkflow(ctx)
+    const other = await createWorkflow(ctx)
+    const mk = (cronExpression: string, workflowId = own.id) => createOk({ cronExpression, workflowId })
+    const a = await mk('30 6 * * *')
+    const b = await mk('31 6 * * *')
+    expect(b.warnings).toEqual([
+      {
+        type: 'conflict',
+        message: expect.stringContaining('1 other schedule'),
+        scheduleIds: [a.id],
+        total: 1,
+      },
+    ])
+    expect((await mk('30 6 * * *', other.id)).warnings).toEqual([])
+    expect((await mk('33 6 * * *')).warnings).toEqual([])
+    const more = []
+    for (let i = 0; i < 11; i++) more.push(await mk('30 6 * * *'))
+    // 06:29 is within a minute of the twelve at 06:30, not of the one at 06:31.
+    const last = await mk('29 6 * * *')
+    expect(last.warnings[0].total).toBe(12)
+    expect(last.warnings[0].scheduleIds).toHaveLength(10)
+    // A paused neighbour does not fire, so it does not conflict.
+    await ctx.app.inject({ method: 'POST', url: `/api/schedules/${a.id}/pause`, headers: ctx.auth() })
+    const after = await mk('30 6 * * *')
+    expect(after.warnings[0].total).toBe(13)
+    expect(after.warnings[0].scheduleIds).not.toContain(a.id)
+  })
+})
+
+describe('updates', () => {
+  it('PATCH of the expression recomputes nextRunAt, bumps the version and moves the due entry', async () => {
+    const s = await createOk({ cronExpression: '0 9 * * *' })
+    const res = await ctx.app.inject({
+      method: 'PATCH',
+      url: `/api/schedules/${s.id}`,
+      headers: ctx.auth(),
+      payload: { cronExpression: '30 2 * * *', timezone: 'America/New_York' },
+    })
+    expect(res.statusCode).toBe(200)
+    // 02:30 does not exist on 8 March in New York: a fixed-time schedule fires once right after the gap (03:00 EDT).
+    expect(res.json()).toMatchObject({ version: 2, nextRunAt: '2026-03-08T07:00:00.000Z', warnings: [] })
+    expect(await due(s.id)).toEqual({ scoreMs: Date.parse('2026-03-08T07:00:00.000Z'), version: 2 })
+  })
+
+  it('PUT is a partial update too; a rename keeps the pending fire', async () => {
+    const s = await createOk()
+    const res = await ctx.app.inject({
+      method: 'PUT',
+      url: `/api/schedules/${s.id}`,
+      headers: ctx.auth(),
+      payload: { name: `${s.name}-renamed`, priority: 9 },
+    })
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toMatchObject({
+      name: `${s.name}-renamed`,
+      priority: 9,
+      nextRunAt: s.nextRunAt,
+      version: 2,
+    })
+  })
+
+  it('a refused update changes neither Postgres nor Redis', async () => {
+    const s = await createOk()
+    for (const payload of [
+      { cronExpression: '61 * * * *' },
+      { timezone: 'Nowhere/Land' },
+      { priority: 12 },
+      {},
+    ]) {
+      const res = await ctx.app.inject({
+        method: 'PATCH',
+        url: `/api/schedules/${s.id}`,
+        headers: ctx.auth(),
+        payload,
+      })
+      expect([400, 422]).toContain(res.statusCode)
+    }
+    const now = await ctx.app.inject({ url: `/api/schedules/${s.id}`, headers: ctx.auth() })
+    const { warnings: _w, ...created } = s
+    expect(now.json()).toEqual(created)
+    expect(await due(s.id)).toEqual({ scoreMs: Date.parse(s.nextRunAt), version: 1 })
+  })
+
+  it('concurrent PATCHes leave the due-index at the last version', async () => {
+    const s = await createOk()
+    const minutes = Array.from({ length: 20 }, (_, i) => i)
+    const results = await Promise.all(
+      minutes.map((m) =>
+        ctx.app.inject({
+          method: 'PATCH',
+          url: `/api/schedules/${s.id}`,
+          headers: ctx.auth(),
+          payload: { cronExpression: `${m} 10 * * *` },
+        }),
+      ),
+    )
+    expect(results.map((r) => r.statusCode)).toEqual(minutes.map(() => 200))
+    const versions = results.map((r) => r.json().version).sort((a, b) => a - b)
+    expect(versions).toEqual(minutes.map((m) => m + 2))
+    const final = (await ctx.app.inject({ url: `/api/schedules/${s.id}`, headers: ctx.auth() })).json()
+    expect(final.version).toBe(21)
+    expect(await due(s.id)).toEqual({ scoreMs: Date.parse(final.nextRunAt), version: 21 })
+  })
+})
+
+describe('pause, resume, delete, status', () => {
+  it('pause removes the next fire; resume fires next at the first time after the resume', async () => {
+    const s = await createOk({ cronExpression: '0 * * * *' })
+    const paused = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/schedules/${s.id}/pause`,
+      headers: ctx.auth(),
+      payload: { note: 'maintenance' },
+    })
+    expect(paused.statusCode).toBe(200)
+    expect(paused.json()).toMatchObject({
+      state: 'paused',
+      enabled: false,
+      nextRunAt: null,
+      pausedNote: 'maintenance',
+    })
+    expect(await due(s.id)).toEqual({ scoreMs: null, version: 2 })
+
+    const status = await ctx.app.inject({
+      url: `/api/schedules/${s.id}/status`,
+      headers: ctx.auth('acme', 'viewer'),
+    })
+    expect(status.json()).toMatchObject({ state: 'paused', nextRuns: [] })
+
+    const saved = clock
+    clock = new Date('2026-03-07T15:20:00.000Z')
+    try {
+      const resumed = await ctx.app.inject({
+        method: 'POST',
+        url: `/api/schedules/${s.id}/resume`,
+        headers: ctx.auth(),
+      })
+      expect(resumed.statusCode).toBe(200)
+      expect(resumed.json()).toMatchObject({
+        state: 'active',
+        nextRunAt: '2026-03-07T16:00:00.000Z',
+        pausedNote: null,
+      })
+      expect(await due(s.id)).toEqual({ scoreMs: Date.parse('2026-03-07T16:00:00.000Z'), version: 3 })
+    } finally {
+      clock = saved
+    }
+  })
+
+  it('pause without a body works; pausing a paused schedule is harmless', async () => {
+    const s = await createOk()
+    const first = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/schedules/${s.id}/pause`,
+      headers: ctx.auth(),
+    })
+    expect(first.statusCode).toBe(200)
+    const second = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/schedules/${s.id}/pause`,
+      headers: ctx.auth(),
+    })
+    expect(second.statusCode).toBe(200)
+    expect(second.json().state).toBe('paused')
+  })
+
+  it('status lists the next five fires', async () => {
+    const s = await createOk({ cronExpression: '0 0 L * *' })
+    const res = await ctx.app.inject({ url: `/api/schedules/${s.id}/status`, headers: ctx.auth() })
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toMatchObject({
+      state: 'active',
+      nextRuns: [
+        '2026-03-31T00:00:00.000Z',
+        '2026-04-30T00:00:00.000Z',
+        '2026-05-31T00:00:00.000Z',
+        '2026-06-30T00:00:00.000Z',
+        '2026-07-31T00:00:00.000Z',
+      ],
+      executionCount: 0,
+      missedCount: 0,
+    })
+  })
+
+  it('delete answers 204, removes the due entry, and the schedule is gone', async () => {
+    const s = await createOk()
+    const del = await ctx.app.inject({ method: 'DELETE', url: `/api/schedules/${s.id}`, headers: ctx.auth() })
+    expect(del.statusCode).toBe(204)
+    expect(await due(s.id)).toBeNull()
+    expect((await ctx.app.inject({ url: `/api/schedules/${s.id}`, headers: ctx.auth() })).statusCode).toBe(
+      404,
+    )
+    expect(
+      (await ctx.app.inject({ method: 'DELETE', url: `/api/schedules/${s.id}`, headers: ctx.auth() }))
+        .statusCode,
+    ).toBe(404)
+  })
+
+  it("hides another tenant's schedule on every route (404) and changes nothing", async () => {
+    const s = await createOk()
+    const other = ctx.auth('globex', 'admin')
+    const calls = [
+      { method: 'GET', url: `/api/schedules/${s.id}` },
+      { method: 'GET', url: `/api/schedules/${s.id}/status` },
+      { method: 'PATCH', url: `/api/schedules/${s.id}`, payload: { priority: 1 } },
+      { method: 'PUT', url: `/api/schedules/${s.id}`, payload: { priority: 1 } },
+      { method: 'POST', url: `/api/schedules/${s.id}/pause` },
+      { method: 'POST', url: `/api/schedules/${s.id}/resume` },
+      { method: 'DELETE', url: `/api/schedules/${s.id}` },
+    ] as const
+    for (const call of calls) {
+      const res = await ctx.app.inject({ ...call, headers: other })
+      expect(res.statusCode, `${call.method} ${call.url}`).toBe(404)
+    }
+    const mine = await ctx.app.inject({ url: `/api/schedules/${s.id}`, headers: ctx.auth() })
+    expect(mine.json()).toMatchObject({ version: 1, priority: 5, state: 'active' })
+  })
+
+  it('400 for a malformed id', async () => {
+    const res = await ctx.app.inject({ url: '/api/schedules/123', headers: ctx.auth() })
+    expect(res.statusCode).toBe(400)
+    expect(res.json().errors[0].path).toBe('params.id')
+  })
+})
+
+describe('GET /api/schedules', () => {
+  it('filters by workflow and state and paginates', async () => {
+    const own = await createWorkflow(ctx)
+    const ids: string[] = []
+    for (let i = 0; i < 5; i++) ids.push((await createOk({ workflowId: own.id })).id)
+    await ctx.app.inject({ method: 'POST', url: `/api/schedules/${ids[1]}/pause`, headers: ctx.auth() })
+
+    const paged: string[] = []
+    let cursor: string | null = null
+    do {
+      const url: string = `/api/schedules?workflowId=${own.id}&limit=2${cursor ? `&cursor=${cursor}` : ''}`
+      const body = (await ctx.app.inject({ url, headers: ctx.auth('acme', 'viewer') })).json()
+      paged.push(...body.items.map((s: { id: string }) => s.id))
+      cursor = body.nextCursor
+    } while (cursor)
+    expect(paged).toEqual(ids)
+
+    const paused = (
+      await ctx.app.inject({ url: `/api/schedules?workflowId=${own.id}&state=paused`, headers: ctx.auth() })
+    ).json()
+    expect(paused.items.map((s: { id: string }) => s.id)).toEqual([ids[1]])
+    const bad = await ctx.app.inject({ url: '/api/schedules?state=sleeping', headers: ctx.auth() })
+    expect(bad.statusCode).toBe(400)
+    expect(
+      (await ctx.app.inject({ url: '/api/schedules', headers: ctx.auth('globex') })).json().items,
+    ).toEqual([])
+  })
+})

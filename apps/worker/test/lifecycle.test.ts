@@ -1,0 +1,74 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { createTestDatabase, type TestDatabase } from '@punctual/db/testing'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
+let database: TestDatabase
+
+beforeAll(async () => {
+  database = await createTestDatabase()
+})
+afterAll(async () => {
+  await database?.close()
+})
+
+function startWorker(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const lines: string[] = []
+  let buffer = ''
+  child.stdout!.on('data', (d) => {
+    buffer += d
+    const parts = buffer.split('\n')
+    buffer = parts.pop() ?? ''
+    lines.push(...parts.filter(Boolean))
+  })
+  let stderr = ''
+  child.stderr!.on('data', (d) => {
+    stderr += d
+  })
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+  return { child, lines, exited, stderr: () => stderr }
+}
+
+async function waitForLog(lines: string[], msg: string, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const hit = lines.map((l) => JSON.parse(l)).find((l) => l.msg === msg)
+    if (hit) return hit
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error(`no "${msg}" log within ${timeoutMs} ms; got ${lines.join('\n')}`)
+}
+
+function stop(child: ChildProcess) {
+  child.kill('SIGTERM')
+}
+
+describe('worker process', () => {
+  it('connects, logs "ready" with its id, and exits 0 on SIGTERM', async () => {
+    const w = startWorker({ DATABASE_URL: database.url, WORKER_ID: 'worker-a' })
+    const ready = await waitForLog(w.lines, 'ready')
+    expect(ready.workerId).toBe('worker-a')
+    stop(w.child)
+    expect(await w.exited).toBe(0)
+    await waitForLog(w.lines, 'stopped')
+  })
+
+  it('keeps retrying while Redis is unreachable and still stops cleanly', async () => {
+    const w = startWorker({ DATABASE_URL: database.url, REDIS_URL: 'redis://127.0.0.1:1/0' })
+    await waitForLog(w.lines, 'dependencies not reachable yet')
+    expect(w.child.exitCode).toBeNull()
+    stop(w.child)
+    expect(await w.exited).toBe(0)
+  })
+
+  it('refuses a bad configuration value at boot, naming the variable', async () => {
+    const w = startWorker({ REDIS_URL: 'not-a-url' })
+    expect(await w.exited).toBe(1)
+    expect(w.stderr()).toContain('REDIS_URL')
+  })
+})

@@ -1,0 +1,52 @@
+/**
+ * One error module: every error the API can answer with has a code, an HTTP status and a title.
+ * The API's error handler turns an AppError into RFC 9457 problem+json; a test checks that every
+ * code is documented in the README's error table.
+ */
+export const ErrorCodes = {
+  SCHED_ERR_VALIDATION: { status: 400, title: 'Request does not match the schema' },
+  SCHED_ERR_MALFORMED_JSON: { status: 400, title: 'Malformed JSON body' },
+  SCHED_ERR_UNAUTHORIZED: { status: 401, title: 'Missing, invalid or expired credentials' },
+  SCHED_ERR_FORBIDDEN: { status: 403, title: 'Role too low for this operation' },
+  SCHED_ERR_NOT_FOUND: { status: 404, title: 'Not found' },
+  SCHED_ERR_CONFLICT: { status: 409, title: 'Conflict' },
+  SCHED_ERR_NAME_TAKEN: { status: 409, title: 'Name already used in this tenant' },
+  SCHED_ERR_IN_USE: { status: 409, title: 'Still in use' },
+  SCHED_ERR_BODY_TOO_LARGE: { status: 413, title: 'Body over the limit' },
+  SCHED_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
+  SCHED_ERR_CRON_INVALID: { status: 422, title: 'Invalid cron expression' },
+  SCHED_ERR_TIMEZONE_INVALID: { status: 422, title: 'Unknown time zone' },
+  SCHED_ERR_CRON_NEVER_FIRES: { status: 422, title: 'The schedule never fires' },
+  SCHED_ERR_DATE_RANGE: { status: 422, title: 'endDate is before startDate' },
+  SCHED_ERR_WORKFLOW_UNKNOWN: { status: 422, title: 'Unknown workflowId' },
+  SCHED_ERR_WORKFLOW_INVALID: { status: 422, title: 'Invalid workflow definition' },
+  SCHED_ERR_INVALID_STATE: { status: 409, title: 'Not allowed in the current state' },
+  SCHED_ERR_RATE_LIMITED: { status: 429, title: 'Rate limited' },
+  SCHED_ERR_DEPENDENCY_DOWN: { status: 503, title: 'A dependency is unavailable' },
+  SCHED_ERR_INTERNAL: { status: 500, title: 'Internal error' },
+} as const satisfies Record<string, { status: number; title: string }>
+
+export type ErrorCode = keyof typeof ErrorCodes
+
+export interface FieldError {
+  /** Where the problem is, e.g. `body.retryPolicy.maxAttempts` or `query.limit`. */
+  path: string
+  message: string
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode
+  readonly status: number
+  readonly errors: FieldError[] | undefined
+  constructor(code: ErrorCode, detail?: string, errors?: FieldError[], options?: { cause?: unknown }) {
+    super(detail ?? ErrorCodes[code].title, options)
+    this.name = 'AppError'
+    this.code = code
+    this.status = ErrorCodes[code].status
+    this.errors = errors
+  }
+}
+
+export function isAppError(err: unknown): err is AppError {
+  return err instanceof AppError
+}

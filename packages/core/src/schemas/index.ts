@@ -1,0 +1,3 @@
+export * from './common.ts'
+export * from './schedule.ts'
+export * from './workflow.ts'

@@ -1,0 +1,143 @@
+import { type Static, Type } from 'typebox'
+import { DateTime, JsonObject, Nullable, PageQuery, Uuid } from './common.ts'
+
+export const RetryPolicy = Type.Object(
+  {
+    maxAttempts: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 100, default: 3, description: 'counts the first try' }),
+    ),
+    initialDelayMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000, default: 1000 })),
+    backoffMultiplier: Type.Optional(Type.Number({ minimum: 1, maximum: 100, default: 2 })),
+    maxDelayMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 86_400_000, default: 300_000 })),
+    jitter: Type.Optional(Type.Union([Type.Literal('full'), Type.Literal('none')], { default: 'full' })),
+  },
+  { additionalProperties: false },
+)
+export type RetryPolicy = Required<Static<typeof RetryPolicy>>
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 3,
+  initialDelayMs: 1000,
+  backoffMultiplier: 2,
+  maxDelayMs: 300_000,
+  jitter: 'full',
+}
+
+export const OverlapPolicy = Type.Union(
+  [Type.Literal('skip'), Type.Literal('allow'), Type.Literal('buffer_one'), Type.Literal('cancel_previous')],
+  { default: 'skip' },
+)
+export const MisfirePolicy = Type.Union(
+  [Type.Literal('fire_once'), Type.Literal('fire_all'), Type.Literal('skip')],
+  {
+    default: 'fire_once',
+  },
+)
+export const ScheduleState = Type.Union([
+  Type.Literal('active'),
+  Type.Literal('paused'),
+  Type.Literal('completed'),
+  Type.Literal('expired'),
+])
+export type ScheduleState = Static<typeof ScheduleState>
+
+const definitionFields = {
+  workflowId: Uuid,
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  cronExpression: Type.String({ maxLength: 1000, description: 'see the cron semantics in the README' }),
+  timezone: Type.Optional(Type.String({ maxLength: 100, default: 'UTC', description: 'IANA time zone' })),
+  enabled: Type.Optional(Type.Boolean({ default: true, description: 'false = paused' })),
+  startDate: Type.Optional(Nullable(DateTime)),
+  endDate: Type.Optional(Nullable(DateTime)),
+  maxExecutions: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
+  input: Type.Optional(JsonObject),
+  priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 9, default: 5 })),
+  retryPolicy: Type.Optional(RetryPolicy),
+  overlapPolicy: Type.Optional(OverlapPolicy),
+  misfirePolicy: Type.Optional(MisfirePolicy),
+  catchupWindowMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86_400_000, default: 60000 })),
+  jitterMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000, default: 0 })),
+  metadata: Type.Optional(JsonObject),
+}
+
+export const ScheduleCreate = Type.Object(definitionFields, { additionalProperties: false })
+export type ScheduleCreate = Static<typeof ScheduleCreate>
+export const SchedulePatch = Type.Partial(ScheduleCreate, { additionalProperties: false, minProperties: 1 })
+export type SchedulePatch = Static<typeof SchedulePatch>
+
+export const ScheduleWarning = Type.Object({
+  type: Type.Literal('conflict'),
+  message: Type.String(),
+  /** Up to 10 conflicting schedules of the same workflow. */
+  scheduleIds: Type.Array(Uuid),
+  /** Exact number of conflicting schedules. */
+  total: Type.Integer(),
+})
+
+export const Schedule = Type.Object(
+  {
+    id: Uuid,
+    workflowId: Uuid,
+    name: Type.String(),
+    cronExpression: Type.String(),
+    timezone: Type.String(),
+    enabled: Type.Boolean(),
+    startDate: Nullable(DateTime),
+    endDate: Nullable(DateTime),
+    maxExecutions: Nullable(Type.Integer()),
+    input: JsonObject,
+    priority: Type.Integer(),
+    retryPolicy: JsonObject,
+    overlapPolicy: Type.String(),
+    misfirePolicy: Type.String(),
+    catchupWindowMs: Type.Integer(),
+    jitterMs: Type.Integer(),
+    metadata: JsonObject,
+    state: ScheduleState,
+    version: Type.Integer(),
+    nextRunAt: Nullable(DateTime),
+    pausedNote: Nullable(Type.String()),
+    executionCount: Type.Integer(),
+    missedCount: Type.Integer(),
+    createdAt: DateTime,
+    updatedAt: DateTime,
+  },
+  { description: 'A schedule and its runtime state' },
+)
+export type Schedule = Static<typeof Schedule>
+
+export const ScheduleWithWarnings = Type.Object({
+  ...Schedule.properties,
+  warnings: Type.Array(ScheduleWarning),
+})
+
+export const ScheduleListQuery = Type.Object(
+  { workflowId: Type.Optional(Uuid), state: Type.Optional(ScheduleState), ...PageQuery },
+  { additionalProperties: false },
+)
+
+export const PauseBody = Type.Object(
+  { note: Type.Optional(Type.String({ maxLength: 1000 })) },
+  { additionalProperties: false },
+)
+
+export const ScheduleStatus = Type.Object({
+  state: ScheduleState,
+  nextRuns: Type.Array(DateTime),
+  lastExecution: Nullable(JsonObject),
+  executionCount: Type.Integer(),
+  successRate: Nullable(Type.Number()),
+  averageDurationMs: Nullable(Type.Number()),
+  missedCount: Type.Integer(),
+})
+
+export const CronPreviewBody = Type.Object(
+  {
+    expression: Type.String({ maxLength: 1000 }),
+    timezone: Type.Optional(Type.String({ maxLength: 100 })),
+    from: Type.Optional(DateTime),
+    count: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 5 })),
+  },
+  { additionalProperties: false },
+)
+export const CronPreview = Type.Object({ nextRuns: Type.Array(DateTime), wildcard: Type.Boolean() })

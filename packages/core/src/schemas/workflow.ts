@@ -1,0 +1,68 @@
+import { type Static, Type } from 'typebox'
+import { DateTime, JsonObject, Nullable, Uuid } from './common.ts'
+
+const StepName = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.-]+$' })
+
+export const HttpStep = Type.Object(
+  {
+    name: StepName,
+    type: Type.Literal('http'),
+    method: Type.Union(
+      ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].map((m) => Type.Literal(m)),
+    ),
+    url: Type.String({
+      minLength: 1,
+      maxLength: 4096,
+      description: 'http(s) URL; may use {{path}} placeholders',
+    }),
+    headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+    body: Type.Optional(Type.Unknown({ description: 'any JSON value, sent as JSON' })),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_600_000, default: 30000 })),
+  },
+  { additionalProperties: false },
+)
+
+export const DelayStep = Type.Object(
+  {
+    name: StepName,
+    type: Type.Literal('delay'),
+    ms: Type.Integer({ minimum: 0, maximum: 7 * 24 * 3_600_000 }),
+  },
+  { additionalProperties: false },
+)
+
+/** A discriminated union: Ajv (discriminator: true) reports the errors of the branch named by `type` only. */
+export const Step = Type.Unsafe<Static<typeof HttpStep> | Static<typeof DelayStep>>({
+  type: 'object',
+  required: ['type'],
+  discriminator: { propertyName: 'type' },
+  oneOf: [HttpStep, DelayStep],
+})
+export type Step = Static<typeof Step>
+
+const workflowFields = {
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  description: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+  steps: Type.Array(Step, { minItems: 1, maxItems: 100 }),
+  timeoutMs: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 7 * 24 * 3_600_000 }))),
+}
+
+export const WorkflowCreate = Type.Object(workflowFields, { additionalProperties: false })
+export type WorkflowCreate = Static<typeof WorkflowCreate>
+export const WorkflowPatch = Type.Partial(WorkflowCreate, { additionalProperties: false, minProperties: 1 })
+export type WorkflowPatch = Static<typeof WorkflowPatch>
+
+export const Workflow = Type.Object(
+  {
+    id: Uuid,
+    name: Type.String(),
+    description: Nullable(Type.String()),
+    steps: Type.Array(JsonObject),
+    timeoutMs: Nullable(Type.Integer()),
+    version: Type.Integer(),
+    createdAt: DateTime,
+    updatedAt: DateTime,
+  },
+  { description: 'A workflow: an ordered list of steps' },
+)
+export type Workflow = Static<typeof Workflow>

@@ -1,0 +1,46 @@
+// `pnpm run migrate`: create the database named in DATABASE_URL if needed, then apply pending migrations.
+import { databaseName, ensureDatabase, migrate } from './migrate.ts'
+
+const defaultUrl = 'postgres://postgres@127.0.0.1:5432/punctual'
+
+/** The URL without its password, for messages. */
+function redact(url: string): string {
+  try {
+    const u = new URL(url)
+    if (u.password) u.password = '***'
+    return u.toString()
+  } catch {
+    return '(unparsable URL)'
+  }
+}
+
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err)
+  const code = (err as { code?: string }).code
+  if (err instanceof AggregateError && err.errors.length > 0) return err.errors.map(describe).join('; ')
+  return code && !err.message.includes(code) ? `${err.message} (${code})` : err.message
+}
+
+async function main(): Promise<number> {
+  const url = process.env['DATABASE_URL'] || defaultUrl
+  let name: string
+  try {
+    name = databaseName(url)
+  } catch (err) {
+    console.error(`migrate: invalid DATABASE_URL: ${describe(err)}`)
+    return 1
+  }
+  try {
+    const created = await ensureDatabase(url)
+    const { applied, total } = await migrate(url)
+    const what =
+      applied === 0 ? 'already up to date' : `applied ${applied} migration${applied === 1 ? '' : 's'}`
+    console.log(`migrate: database ${name} ${created ? 'created, ' : ''}${what} (${total} total)`)
+    return 0
+  } catch (err) {
+    console.error(`migrate: failed for ${redact(url)}: ${describe(err)}`)
+    return 1
+  }
+}
+
+process.exitCode = await main()

@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { drizzle } from 'drizzle-orm/postgres-js'
+import { migrate as drizzleMigrate } from 'drizzle-orm/postgres-js/migrator'
+import postgres from 'postgres'
+
+/** drizzle/ at the repository root, found from this file so the cwd does not matter. */
+export const migrationsFolder = fileURLToPath(new URL('../../../drizzle/', import.meta.url))
+
+/**
+ * Advisory lock keys, (namespace, id) pairs. 0x70756e63 is 'punc'. Advisory locks are scoped to one database.
+ * MIGRATE serialises migrations of a database: two processes migrating at once would otherwise race on drizzle's
+ * CREATE SCHEMA/TABLE IF NOT EXISTS and both apply the same migration.
+ */
+export const advisoryLocks = {
+  namespace: 0x70756e63,
+  migrate: 1,
+  /** Taken in the `postgres` database by the test fixture while it builds a template database. */
+  testTemplate: 2,
+} as const
+
+export interface MigrateOptions {
+  /** Defaults to the repository's drizzle/ folder. */
+  migrationsFolder?: string
+  /** Give up opening the connection after this long. Default 10. */
+  connectTimeoutSeconds?: number
+}
+
+export interface MigrateResult {
+  /** Migrations applied by this call (0 when the database was already up to date). */
+  applied: number
+  /** Migrations recorded in the database afterwards. */
+  total: number
+}
+
+/**
+ * Applies pending drizzle migrations. Safe to run twice and concurrently: each run holds a Postgres advisory
+ * lock on the target database for its whole duration (as graphile-worker does), so a second run waits, then
+ * finds nothing to do.
+ */
+export async function migrate(url: string, opts: MigrateOptions = {}): Promise<MigrateResult> {
+  // max: 1 pins every statement, including drizzle's transaction, to the connection that holds the lock.
+  const sql = postgres(url, {
+    max: 1,
+    connect_timeout: opts.connectTimeoutSeconds ?? 10,
+    onnotice: () => {},
+    connection: { application_name: 'punctual-migrate' },
+  })
+  try {
+    await sql`select pg_advisory_lock(${advisoryLocks.namespace}, ${advisoryLocks.migrate})`
+    try {
+      const before = await countApplied(sql)
+      await drizzleMigrate(drizzle(sql), { migrationsFolder: opts.migrationsFolder ?? migrationsFolder })
+      const total = await countApplied(sql)
+      return { applied: total - before, total }
+    } finally {
+      // Ending the connection releases the lock anyway; unlocking first lets a waiting run go on at once.
+      await sql`select pg_advisory_unlock(${advisoryLocks.namespace}, ${advisoryLocks.migrate})`.catch(
+        () => {},
+      )
+    }
+  } finally {
+    await sql.end({ timeout: 5 })
+  }
+}
+
+async function countApplied(sql: postgres.Sql): Promise<number> {
+  // Two steps: a single statement referencing the table would fail to parse while it does not exist yet.
+  const [table] = await sql`select to_regclass('drizzle.__drizzle_migrations') is not null as present`
+  if (!table?.['present']) return 0
+  const [row] = await sql<{ n: number }[]>`select count(*)::int as n from drizzle.__drizzle_migrations`
+  return row?.n ?? 0
+}
+
+/**
+ * sha256 over the migration journal and every migration file it lists: it changes whenever a migration is
+ * added or edited (used to name the test template database).
+ */
+export function migrationsHash(folder: string = migrationsFolder): string {
+  const hash = createHash('sha256')
+  const journal = readFileSync(`${folder}/meta/_journal.json`, 'utf8')
+  hash.update(journal)
+  const entries = (JSON.parse(journal) as { entries: { tag: string }[] }).entries
+  for (const entry of entries) hash.update(readFileSync(`${folder}/${entry.tag}.sql`))
+  return hash.digest('hex')
+}
+
+/** The database name in a postgres:// URL. */
+export function databaseName(url: string): string {
+  const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''))
+  if (!name) throw new Error('the database URL names no database')
+  return name
+}
+
+/** The same server and credentials, another database. */
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url)
+  u.pathname = `/${encodeURIComponent(database)}`
+  return u.toString()
+}
+
+/** A double-quoted SQL identifier. */
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`
+}
+
+/**
+ * Creates the database named in `url` unless it exists, connecting to the server's `postgres` database.
+ * Returns true if this call created it. A concurrent create of the same name is not an error.
+ */
+export async function ensureDatabase(
+  url: string,
+  opts: { connectTimeoutSeconds?: number } = {},
+): Promise<boolean> {
+  const name = databaseName(url)
+  const admin = postgres(withDatabase(url, 'postgres'), {
+    max: 1,
+    connect_timeout: opts.connectTimeoutSeconds ?? 10,
+    onnotice: () => {},
+    connection: { application_name: 'punctual-migrate' },
+  })
+  try {
+    const [exists] = await admin`select 1 from pg_database where datname = ${name}`
+    if (exists) return false
+    try {
+      await admin.unsafe(`create database ${quoteIdent(name)}`)
+      return true
+    } catch (err) {
+      // 42P04 duplicate_database; 23505 when the other create wins the race on pg_database's unique index.
+      const code = (err as { code?: string }).code
+      if (code === '42P04' || code === '23505') return false
+      throw err
+    }
+  } finally {
+    await admin.end({ timeout: 5 })
+  }
+}

@@ -1,0 +1,3 @@
+export * from './executor.ts'
+export * from './schedules.ts'
+export * from './workflows.ts'

@@ -1,0 +1,183 @@
+import { execFile } from 'node:child_process'
+import { randomUUID as uuid } from 'node:crypto'
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import postgres from 'postgres'
+import { afterAll, describe, expect, it } from 'vitest'
+import { isUniqueViolation } from '../src/errors.ts'
+import { migrate, migrationsFolder } from '../src/migrate.ts'
+import { emptyDatabases } from './helpers/databases.ts'
+
+const run = promisify(execFile)
+const packageDir = fileURLToPath(new URL('..', import.meta.url))
+const tsx = join(packageDir, 'node_modules/.bin/tsx')
+const cli = join(packageDir, 'src/migrate-cli.ts')
+
+/** Runs the migrate CLI from an unrelated directory, so it cannot depend on the cwd. */
+async function runCli(databaseUrl: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(tsx, [cli], {
+      cwd: tmpdir(),
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+      timeout: 30_000,
+    })
+    return { code: 0, stdout, stderr }
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string }
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' }
+  }
+}
+
+const databases = emptyDatabases()
+afterAll(() => databases.dropAll())
+
+async function withSql<T>(url: string, fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} })
+  try {
+    return await fn(sql)
+  } finally {
+    await sql.end({ timeout: 5 })
+  }
+}
+
+const journalLength = (url: string) =>
+  withSql(url, async (sql) => {
+    const [row] = await sql<{ n: number }[]>`select count(*)::int as n from drizzle.__drizzle_migrations`
+    return row!.n
+  })
+
+const migrationCount = readdirSync(migrationsFolder).filter((f) => f.endsWith('.sql')).length
+
+describe('migrate', () => {
+  it('takes an empty database to the latest schema', async () => {
+    const { url } = await databases.create()
+    expect(await migrate(url)).toEqual({ applied: migrationCount, total: migrationCount })
+
+    await withSql(url, async (sql) => {
+      const tables = await sql<{ table_name: string }[]>`
+        select table_name from information_schema.tables where table_schema = 'public' order by table_name`
+      expect(tables.map((t) => t.table_name)).toEqual([
+        'audit_log',
+        'event_receipts',
+        'executions',
+        'schedules',
+        'triggers',
+        'webhook_deliveries',
+        'workflows',
+      ])
+      const untenanted = await sql`
+        select t.table_name from information_schema.tables t
+        where t.table_schema = 'public' and not exists (
+          select 1 from information_schema.columns c
+          where c.table_schema = 'public' and c.table_name = t.table_name and c.column_name = 'tenant'
+            and c.is_nullable = 'NO')`
+      expect(untenanted).toEqual([])
+
+      // Only `fire` executions are unique per (schedule_id, scheduled_for).
+      const scheduleId = uuid()
+      const at = '2026-03-08T07:00:00.000Z'
+      const insert = (kind: string) => sql`
+        insert into executions (id, tenant, kind, schedule_id, workflow_id, scheduled_for, status)
+        values (${uuid()}, 't1', ${kind}, ${scheduleId}, ${uuid()}, ${at}, 'queued')`
+      await insert('manual')
+      await insert('manual')
+      await insert('fire')
+      const err = await insert('fire').catch((e: unknown) => e)
+      expect(isUniqueViolation(err, 'executions_fire_uq')).toBe(true)
+      const [counts] = await sql`
+        select count(*) filter (where kind = 'fire')::int as fire, count(*) filter (where kind = 'manual')::int as manual
+        from executions`
+      expect(counts).toEqual({ fire: 1, manual: 2 })
+    })
+  })
+
+  it('is harmless when run twice', async () => {
+    const { url } = await databases.create()
+    await migrate(url)
+    expect(await migrate(url)).toEqual({ applied: 0, total: migrationCount })
+    expect(await journalLength(url)).toBe(migrationCount)
+  })
+
+  it('is harmless when run concurrently, in process and through the CLI', async () => {
+    const { url } = await databases.create()
+    const [a, b, c, viaCli] = await Promise.all([migrate(url), migrate(url), migrate(url), runCli(url)])
+    expect(viaCli.code, viaCli.stderr).toBe(0)
+    // Exactly one of the four applied the migrations; the others found nothing to do.
+    expect([a, b, c].map((r) => r.total)).toEqual([migrationCount, migrationCount, migrationCount])
+    const appliedInProcess = a.applied + b.applied + c.applied
+    expect(appliedInProcess === migrationCount || viaCli.stdout.includes('applied')).toBe(true)
+    expect(appliedInProcess === 0 || viaCli.stdout.includes('already up to date')).toBe(true)
+    expect(await journalLength(url)).toBe(migrationCount)
+  })
+
+  it('does not depend on the cwd and reads migrations relative to its own file', () => {
+    expect(migrationsFolder).toBe(fileURLToPath(new URL('../../../drizzle/', import.meta.url)))
+    expect(migrationCount).toBeGreaterThan(0)
+  })
+})
+
+describe('migrate CLI', () => {
+  it('creates a missing database, then migrates it', async () => {
+    const { name, url } = databases.reserve()
+    const first = await runCli(url)
+    expect(first.code, first.stderr).toBe(0)
+    expect(first.stdout).toContain(`database ${name} created`)
+    expect(await journalLength(url)).toBe(migrationCount)
+
+    const second = await runCli(url)
+    expect(second.code, second.stderr).toBe(0)
+    expect(second.stdout).toContain('already up to date')
+  })
+
+  it('tolerates two CLIs creating the same database at once', async () => {
+    const { url } = databases.reserve()
+    const results = await Promise.all([runCli(url), runCli(url)])
+    for (const r of results) expect(r.code, r.stderr).toBe(0)
+    expect(await journalLength(url)).toBe(migrationCount)
+  })
+
+  it('exits 1 with a clear message when Postgres is unreachable', async () => {
+    const started = Date.now()
+    const r = await runCli('postgres://postgres@127.0.0.1:1/punctual')
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(
+      /migrate: failed for postgres:\/\/postgres@127\.0\.0\.1:1\/punctual: .*ECONNREFUSED/,
+    )
+    expect(Date.now() - started).toBeLessThan(15_000)
+  })
+
+  it('never prints the password', async () => {
+    const r = await runCli('postgres://postgres:s3cret@127.0.0.1:1/punctual')
+    expect(r.code).toBe(1)
+    expect(r.stderr).not.toContain('s3cret')
+  })
+})
+
+describe('generated migrations', () => {
+  it('match the drizzle schema (no ungenerated schema change)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'punctual-drift-'))
+    try {
+      cpSync(migrationsFolder, join(dir, 'drizzle'), { recursive: true })
+      const before = readdirSync(join(dir, 'drizzle')).sort()
+      const drizzleKit = join(packageDir, '../../node_modules/.bin/drizzle-kit')
+      const { stdout } = await run(
+        drizzleKit,
+        [
+          'generate',
+          '--dialect=postgresql',
+          `--schema=${join(packageDir, 'src/schema/index.ts')}`,
+          '--out=drizzle',
+          '--name=drift',
+        ],
+        { cwd: dir, timeout: 30_000 },
+      )
+      const after = readdirSync(join(dir, 'drizzle')).sort()
+      expect(after, `run \`npx drizzle-kit generate\`: the schema changed\n${stdout}`).toEqual(before)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})

@@ -1,0 +1,89 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import type { Redis } from 'ioredis'
+import { QueueError, toQueueError } from './errors.ts'
+
+/**
+ * Loads `scripts/<operation>-<NKEYS>.lua` and registers each one on a client with `defineCommand`, which
+ * sends EVALSHA and falls back to EVAL when the server does not know the script (NOSCRIPT, e.g. after a
+ * restart or SCRIPT FLUSH). The key count comes from the file name, as in bullmq's script loader; the
+ * command name is the camel-cased operation (`upsert-schedule-4.lua` → `upsertSchedule`).
+ */
+export const SCRIPT_NAMES = ['upsertSchedule', 'removeSchedule', 'getDueEntry'] as const
+export type ScriptName = (typeof SCRIPT_NAMES)[number]
+
+export interface ScriptDefinition {
+  name: string
+  file: string
+  numberOfKeys: number
+  lua: string
+}
+
+/** Runs one script: the key list must have exactly the script's number of keys. */
+export type ScriptRunner = (keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>
+export type QueueScripts = Readonly<Record<ScriptName, ScriptRunner>>
+
+const SCRIPT_FILE = /^([a-z][a-z0-9]*(?:-[a-z0-9]+)*)-(\d+)\.lua$/
+// Relative to this module, not the working directory.
+const SCRIPTS_DIR = new URL('./scripts/', import.meta.url)
+
+let definitions: ReadonlyMap<string, ScriptDefinition> | undefined
+
+export function parseScriptFileName(file: string): { name: string; numberOfKeys: number } | null {
+  const match = SCRIPT_FILE.exec(file)
+  if (!match) return null
+  const name = match[1]!.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())
+  return { name, numberOfKeys: Number(match[2]) }
+}
+
+/** Reads every script once per process (synchronously: a few small files, read on first use). */
+export function readScriptDefinitions(): ReadonlyMap<string, ScriptDefinition> {
+  if (definitions) return definitions
+  const found = new Map<string, ScriptDefinition>()
+  for (const file of readdirSync(SCRIPTS_DIR).sort()) {
+    if (!file.endsWith('.lua')) continue
+    const parsed = parseScriptFileName(file)
+    if (!parsed) throw new Error(`Lua script ${file} is not named <operation>-<NKEYS>.lua`)
+    if (found.has(parsed.name)) throw new Error(`Two Lua scripts define ${parsed.name}`)
+    const lua = readFileSync(new URL(file, SCRIPTS_DIR), 'utf8')
+    found.set(parsed.name, { ...parsed, file, lua })
+  }
+  for (const name of SCRIPT_NAMES) {
+    if (!found.has(name)) throw new Error(`Lua script for ${name} is missing from ${SCRIPTS_DIR.pathname}`)
+  }
+  definitions = found
+  return found
+}
+
+const loaded = new WeakMap<Redis, QueueScripts>()
+
+/** Registers the scripts on this client (once per client) and returns typed runners. */
+export function loadScripts(redis: Redis): QueueScripts {
+  const existing = loaded.get(redis)
+  if (existing) return existing
+  const defs = readScriptDefinitions()
+  const runners = {} as Record<ScriptName, ScriptRunner>
+  for (const name of SCRIPT_NAMES) {
+    const def = defs.get(name)!
+    const command = `punctual_${name}`
+    redis.defineCommand(command, { numberOfKeys: def.numberOfKeys, lua: def.lua })
+    const call = (redis as unknown as Record<string, (...args: (string | number)[]) => Promise<unknown>>)[
+      command
+    ]!.bind(redis)
+    runners[name] = async (keys, args) => {
+      if (keys.length !== def.numberOfKeys) {
+        throw new QueueError(
+          'QUEUE_ERR_INVALID_INPUT',
+          `${def.file} takes ${def.numberOfKeys} keys, got ${keys.length}`,
+        )
+      }
+      try {
+        return await call(...keys, ...args)
+      } catch (err) {
+        throw toQueueError(err)
+      }
+    }
+  }
+  const scripts = Object.freeze(runners)
+  loaded.set(redis, scripts)
+  return scripts
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest'
+import { createKeys } from '../src/keys.ts'
+
+describe('createKeys', () => {
+  it('puts every key under one hash tag', () => {
+    const keys = createKeys()
+    expect(keys.tag).toBe('{punctual}')
+    expect(keys.due).toBe('{punctual}:due')
+    expect(keys.rateLimit).toBe('{punctual}:rl:')
+    const all = [
+      keys.due,
+      keys.dueVersion,
+      keys.scheduleMinutes,
+      keys.workflowMinutes('wf-1'),
+      keys.workflowMinutesPrefix,
+      keys.rateLimit,
+    ]
+    for (const key of all) expect(key.startsWith('{punctual}:')).toBe(true)
+    expect(new Set(all).size).toBe(all.length)
+    expect(keys.workflowMinutes('wf-1')).toBe(keys.workflowMinutesPrefix + 'wf-1')
+  })
+
+  it('isolates prefixes: the scan pattern of one never matches another', () => {
+    const a = createKeys('t1')
+    const b = createKeys('t12')
+    expect(a.due).toBe('{t1}:due')
+    expect(a.scanPattern).toBe('{t1}*')
+    expect(b.due.startsWith('{t1}')).toBe(false)
+  })
+
+  it('rejects prefixes that would break the hash tag or the scan pattern', () => {
+    for (const bad of ['', 'a}b', '{a', 'a*', 'a?', 'a[b]', 'a b', 'x'.repeat(65)]) {
+      expect(() => createKeys(bad)).toThrow(TypeError)
+    }
+    expect(() => createKeys().workflowMinutes('')).toThrow(TypeError)
+  })
+})
