@@ -17,7 +17,15 @@ const CONNECTIONS = 50
 function startProcess(script: string, port: number, env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), DATABASE_URL, REDIS_URL, REDIS_PREFIX: PREFIX, ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATABASE_URL,
+      DATABASE_POOL_SIZE: '20',
+      REDIS_URL,
+      REDIS_PREFIX: PREFIX,
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   })
 }
@@ -25,8 +33,7 @@ function startProcess(script: string, port: number, env: Record<string, string>)
 async function waitUp(url: string) {
   for (let i = 0; i < 300; i++) {
     try {
-      await fetch(url)
-      return
+      if ((await fetch(url)).status < 500) return
     } catch {
       await new Promise((r) => setTimeout(r, 100))
     }
@@ -49,6 +56,8 @@ interface Load {
 }
 
 async function load(opts: autocannon.Options): Promise<Load> {
+  // Warm-up (JIT, pools, prepared statements), not counted.
+  await autocannon({ connections: CONNECTIONS, ...opts, duration: 2 })
   const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts })
   const ok = result['2xx']
   return {
@@ -60,8 +69,15 @@ async function load(opts: autocannon.Options): Promise<Load> {
 }
 
 let counter = 0
-const uniqueBody = (workflowId: string) => () =>
-  JSON.stringify({ workflowId, name: `bench-${process.pid}-${++counter}`, cronExpression: '*/5 * * * *' })
+/** Each new schedule fires daily at a random minute: a fleet of per-schedule times, as users spread jobs. */
+const uniqueBody = (workflowId: string) => () => {
+  const m = Math.floor(Math.random() * 1440)
+  return JSON.stringify({
+    workflowId,
+    name: `bench-${process.pid}-${++counter}`,
+    cronExpression: `${m % 60} ${Math.floor(m / 60)} * * *`,
+  })
+}
 
 export async function run(): Promise<BenchSection> {
   await ensureDatabase(DATABASE_URL)
@@ -83,7 +99,7 @@ export async function run(): Promise<BenchSection> {
   const bare = startProcess('bench/src/bare-server.ts', 3102, {})
   const redis = new Redis(REDIS_URL)
   try {
-    await waitUp('http://127.0.0.1:3101/healthz')
+    await waitUp('http://127.0.0.1:3101/readyz')
     await waitUp('http://127.0.0.1:3102/bare/schedules/00000000-0000-0000-0000-000000000000')
     const wf = (await (
       await fetch('http://127.0.0.1:3101/api/workflows', {
@@ -156,9 +172,10 @@ export async function run(): Promise<BenchSection> {
       id: 'api',
       title: 'API throughput (autocannon)',
       method: [
-        `autocannon -c ${CONNECTIONS} -d ${DURATION}, run in the bench process; the server under test is a separate process. Load generator and server share the same 2 cores.`,
-        'Only 2xx responses are counted in req/s. POST bodies carry unique names. API_RATE_LIMIT_PER_MINUTE raised for the run (the limiter still runs: one Redis call per request).',
-        'Peer: a bare Fastify route doing the same storage work with postgres.js and ioredis and nothing else (GET: SELECT by primary key; POST: BEGIN, SELECT the workflow, INSERT, ZADD, COMMIT).',
+        `autocannon -c ${CONNECTIONS} -d ${DURATION} after a 2 s warm-up, run in the bench process; the server under test is a separate process. Load generator and server share the same 2 cores.`,
+        'Only 2xx responses are counted in req/s. POST bodies carry unique names and fire daily at a random minute. API_RATE_LIMIT_PER_MINUTE raised for the run (the limiter still runs and counts every request in Redis, batched every 20 ms).',
+        'Peer: a bare Fastify route doing the same storage work with postgres.js and ioredis and nothing else (GET: SELECT by primary key; POST: BEGIN, SELECT the workflow, INSERT, ZADD, COMMIT). Both use a pool of 20 Postgres connections.',
+        'Our create writes the versioned due-index entry first and then commits one INSERT (the (tenant, workflow) foreign key replaces the SELECT); a refused INSERT takes the entry back.',
         'Ours additionally verifies the JWT, checks the role, applies the Redis-backed rate limit, validates with Ajv, computes the next fire and the conflict index, and writes the versioned due-index entry through a Lua script.',
       ],
       headers: ['route', 'server', 'req/s (2xx)', 'p50 ms', 'p99 ms', 'non-2xx/errors', 'vs bare'],

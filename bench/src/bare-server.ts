@@ -7,7 +7,7 @@ import Fastify from 'fastify'
 import { Redis } from 'ioredis'
 import postgres from 'postgres'
 
-const sql = postgres(process.env.DATABASE_URL!, { max: 10 })
+const sql = postgres(process.env.DATABASE_URL!, { max: Number(process.env.DATABASE_POOL_SIZE) })
 const redis = new Redis(process.env.REDIS_URL!)
 const dueKey = `{${process.env.REDIS_PREFIX}}:bare-due`
 const app = Fastify({ logger: false })

@@ -7,6 +7,7 @@ import { type BenchSection, renderSection } from './report.ts'
 const suites: Record<string, () => Promise<{ run: () => Promise<BenchSection> }>> = {
   cron: () => import('./cron.ts'),
   api: () => import('./api.ts'),
+  queue: () => import('./queue.ts'),
 }
 
 const outFile = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url))

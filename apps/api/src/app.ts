@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { DbExecutor } from '@punctual/db'
+import type { DbExecutor, Sql } from '@punctual/db'
 import type { QueueKeys, Redis } from '@punctual/queue'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { ApiConfig } from './config.ts'
@@ -19,6 +19,8 @@ import { createWorkflowService, type WorkflowService } from './services/workflow
 export interface AppDeps {
   config: ApiConfig
   db: DbExecutor
+  /** The postgres.js client under `db`, for the hot paths written in plain SQL. */
+  sql: Sql
   /** Readiness probe of Postgres (SELECT 1 with a bounded wait). */
   pingDb: () => Promise<void>
   redis: Redis
@@ -53,7 +55,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   app.decorate('deps', { ...deps, now })
   app.decorate('services', {
-    schedules: createScheduleService({ db: deps.db, redis: deps.redis, keys: deps.keys, now }),
+    schedules: createScheduleService({ db: deps.db, sql: deps.sql, redis: deps.redis, keys: deps.keys, now }),
     workflows: createWorkflowService({ db: deps.db, now }),
   })
 

@@ -8,6 +8,7 @@ export const ApiConfigSchema = Type.Object({
     pattern: '^postgres(ql)?://',
     default: 'postgres://postgres@127.0.0.1:5432/punctual',
   }),
+  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 500, default: 20 }),
   REDIS_URL: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379/0' }),
   REDIS_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.:-]+$', default: 'punctual' }),
   JWT_SECRET: Type.String({ minLength: 16, default: 'dev-secret-change-me-in-production' }),

@@ -17,11 +17,12 @@ try {
 }
 
 // Unreachable Postgres or Redis at boot is not a configuration error: we start, report not ready, and retry.
-const database = createDb(config.DATABASE_URL)
+const database = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE })
 const redis = createRedis(config.REDIS_URL, { name: 'punctual-api' })
 const app = await buildApp({
   config,
   db: database.db,
+  sql: database.sql,
   pingDb: () => ping(database.sql),
   redis,
   keys: createKeys(config.REDIS_PREFIX),

@@ -49,6 +49,7 @@ export async function setup(opts: SetupOptions = {}): Promise<TestContext> {
   const app = await buildApp({
     config,
     db: appDb.db,
+    sql: appDb.sql,
     pingDb: () => ping(appDb.sql),
     redis: appRedis,
     keys: createKeys(opts.shareRedisWith?.redis.prefix ?? redis.prefix),

@@ -96,6 +96,31 @@ describe('rate limiting', () => {
   })
 })
 
+describe('rate limit counting far from the limit', () => {
+  it('counts requests locally and adds them to Redis in batches, exactly', async () => {
+    const roomy = await setup({ env: { API_RATE_LIMIT_PER_MINUTE: '1000' } })
+    try {
+      const headers = roomy.auth('batched')
+      const statuses = await Promise.all(
+        Array.from({ length: 60 }, () =>
+          roomy.app.inject({ url: '/api/workflows', headers }).then((r) => r.statusCode),
+        ),
+      )
+      expect(statuses.every((s) => s === 200)).toBe(true)
+      const key = `${roomy.app.deps.keys.rateLimit}tenant:batched`
+      let counted = 0
+      for (let i = 0; i < 50 && counted !== 60; i++) {
+        await new Promise((r) => setTimeout(r, 20))
+        counted = Number(await roomy.redis.redis.get(key))
+      }
+      expect(counted).toBe(60)
+      expect(await roomy.redis.redis.pttl(key)).toBeGreaterThan(50_000)
+    } finally {
+      await roomy.close()
+    }
+  })
+})
+
 describe('cron preview', () => {
   it('previews the next runs strictly after `from` and says whether the schedule is a wildcard', async () => {
     const res = await ctx.app.inject({

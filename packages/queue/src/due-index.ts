@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis'
 import { QueueError, ScriptCodes } from './errors.ts'
 import type { QueueKeys } from './keys.ts'
 import { loadScripts } from './script-loader.ts'
+import { checkId, invalid, unexpected } from './validate.ts'
 
 /**
  * The due-index (see docs/design-notes.md): ZSET `due` (scheduleId → next fire ms) guarded by HASH
@@ -49,14 +50,6 @@ export interface DueEntry {
 
 const NO_CONFLICTS = (): ScheduleConflicts => ({ total: 0, scheduleIds: [] })
 
-function invalid(detail: string): never {
-  throw new QueueError('QUEUE_ERR_INVALID_INPUT', detail)
-}
-
-function checkId(name: string, value: string): void {
-  if (typeof value !== 'string' || value.length === 0) invalid(`${name} must be a non-empty string`)
-}
-
 /** Distinct minutes, ascending; throws on anything outside 0..1439. */
 export function normalizeFireMinutes(minutes: readonly number[]): number[] {
   for (const m of minutes) {
@@ -65,15 +58,15 @@ export function normalizeFireMinutes(minutes: readonly number[]): number[] {
   return [...new Set(minutes)].sort((a, b) => a - b)
 }
 
-function unexpected(script: string, reply: unknown): never {
-  throw new QueueError('QUEUE_ERR_UNEXPECTED_REPLY', `${script} answered ${JSON.stringify(reply)}`)
-}
+/** How the upsert script treats versions: the API's write, or the reconciler's repair from a Postgres read. */
+export type UpsertMode = '' | 'repair' | 'force'
 
-export async function upsertSchedule(
-  redis: Redis,
+/** Validates an upsert and builds the script's keys and arguments (shared with the reconciler's batches). */
+export function upsertScheduleCall(
   keys: QueueKeys,
   input: UpsertScheduleInput,
-): Promise<UpsertScheduleResult> {
+  mode: UpsertMode,
+): { keys: string[]; args: (string | number)[] } {
   const { scheduleId, workflowId, version, nextRunAtMs } = input
   checkId('scheduleId', scheduleId)
   checkId('workflowId', workflowId)
@@ -83,10 +76,16 @@ export async function upsertSchedule(
     invalid(`nextRunAtMs ${nextRunAtMs} is not a safe integer`)
   }
   const minutes = normalizeFireMinutes(input.fireMinutes)
-
-  const reply = await loadScripts(redis).upsertSchedule(
-    [keys.due, keys.dueVersion, keys.scheduleMinutes, keys.workflowMinutes(workflowId)],
-    [
+  return {
+    keys: [
+      keys.due,
+      keys.dueVersion,
+      keys.scheduleMinutes,
+      keys.workflowMinutes(workflowId),
+      keys.dueClaims,
+      keys.dueClaimInfo,
+    ],
+    args: [
       scheduleId,
       version,
       nextRunAtMs === null ? '' : nextRunAtMs,
@@ -94,8 +93,22 @@ export async function upsertSchedule(
       minutes.join(','),
       keys.workflowMinutesPrefix,
       MAX_CONFLICT_IDS,
+      mode,
     ],
-  )
+  }
+}
+
+/**
+ * The API's write of a schedule's entry. Applied when the version is at least the stored one; an applied
+ * write also ends any fire claim on the schedule, so a claimer finishing later cannot undo it.
+ */
+export async function upsertSchedule(
+  redis: Redis,
+  keys: QueueKeys,
+  input: UpsertScheduleInput,
+): Promise<UpsertScheduleResult> {
+  const call = upsertScheduleCall(keys, input, '')
+  const reply = await loadScripts(redis).upsertSchedule(call.keys, call.args)
   if (!Array.isArray(reply)) unexpected('upsert-schedule', reply)
   const [code, storedVersion, total, ...ids] = reply as [number, string?, number?, ...string[]]
   switch (code) {
@@ -114,7 +127,7 @@ export async function upsertSchedule(
   }
 }
 
-/** Deletes the due entry, the version and the conflict-index membership of a deleted schedule. */
+/** Deletes the due entry, the version, any fire claim and the conflict-index membership of a deleted schedule. */
 export async function removeSchedule(
   redis: Redis,
   keys: QueueKeys,
@@ -122,7 +135,7 @@ export async function removeSchedule(
 ): Promise<{ removed: boolean }> {
   checkId('scheduleId', input.scheduleId)
   const reply = await loadScripts(redis).removeSchedule(
-    [keys.due, keys.dueVersion, keys.scheduleMinutes],
+    [keys.due, keys.dueVersion, keys.scheduleMinutes, keys.dueClaims, keys.dueClaimInfo],
     [input.scheduleId, keys.workflowMinutesPrefix],
   )
   if (!Array.isArray(reply) || (reply[0] !== 0 && reply[0] !== 1)) unexpected('remove-schedule', reply)

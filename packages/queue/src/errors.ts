@@ -30,11 +30,29 @@ export class QueueError extends AppError {
   }
 }
 
-/** Result codes returned by the Lua scripts (first element of the reply). */
+/** Result codes returned by the Lua scripts (first element of the reply, or one per item of a batch). */
 export const ScriptCodes = {
   OK: 1,
   STALE_VERSION: 0,
   KEY_MISMATCH: -1,
+  /** The execution is not in the queue at all (acked, cancelled, removed, never enqueued). */
+  NOT_FOUND: -2,
+  /** The execution is queued, but not under this worker's (and claim's) lease: reclaimed, re-claimed. */
+  LEASE_LOST: -3,
+  /** enqueue: the id is already ready, delayed or running. */
+  ALREADY_QUEUED: -4,
+  /** cancel: the execution is running; the caller must abort it. */
+  RUNNING: -5,
+  /** completeClaim: the index holds another version than the claim's. */
+  SUPERSEDED: -6,
+  /** completeClaim / releaseClaim: no claim of this worker (at this version). */
+  NOT_CLAIMED: -7,
+  /** completeClaim: the schedule was removed from the index meanwhile. */
+  REMOVED: -8,
+  /** upsert in repair mode: Redis already matches. */
+  UNCHANGED: 2,
+  /** upsert in repair mode: claimed at this version, or Redis is ahead at this version. */
+  SKIPPED: 3,
 } as const
 
 // Redis error prefixes that mean "the server cannot serve this now", not "the command is wrong".

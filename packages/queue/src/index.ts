@@ -18,7 +18,54 @@ export {
   ScriptCodes,
   toQueueError,
 } from './errors.ts'
+export {
+  type AckResult,
+  type CancelResult,
+  type ClaimedExecution,
+  createExecutionQueue,
+  type DequeueInput,
+  type DequeueResult,
+  type EnqueueItem,
+  type EnqueueResult,
+  type ExecutionQueue,
+  type ExecutionSnapshot,
+  type LeaseOutcome,
+  type LeaseRef,
+  MAX_BATCH,
+  MAX_META_CHARS,
+  MAX_PRIORITY,
+  PRIORITY_STEP_MS,
+  type QueuedExecution,
+  type QueueState,
+  type QueueStats,
+  type QueueStatsAt,
+  type RenewResult,
+} from './execution-queue.ts'
+export {
+  type ClaimDueInput,
+  type ClaimDueResult,
+  type CompleteClaimInput,
+  type CompleteClaimOutcome,
+  claimDue,
+  completeClaim,
+  type DueClaim,
+  MAX_CLAIM_BATCH,
+  reclaimExpiredClaims,
+  releaseClaim,
+} from './fire-claims.ts'
 export { createKeys, type QueueKeys } from './keys.ts'
+export { type RateLimitCount, rateLimitIncr } from './rate-limit.ts'
+export {
+  ensureQueued,
+  type IndexedSchedulesPage,
+  listIndexedScheduleIds,
+  listQueuedExecutionIds,
+  type QueuedExecutionsPage,
+  type SyncDueEntry,
+  type SyncDueOptions,
+  type SyncDueResult,
+  syncDueEntries,
+} from './reconcile.ts'
 export {
   type CreateRedisOptions,
   createRedis,

@@ -20,6 +20,20 @@ export interface QueueKeys {
   readonly workflowMinutesPrefix: string
   /** ZSET per workflow, members `<minute 4 digits>:<scheduleId>` scored by UTC minute-of-day (0..1439). */
   workflowMinutes(workflowId: string): string
+  /** ZSET scheduleId → claim-lease expiry (ms): due entries a scheduler took out of `due` and is firing. */
+  readonly dueClaims: string
+  /** HASH scheduleId → `<original score>|<version>|<workerId>`: what a claim restores when it lapses. */
+  readonly dueClaimInfo: string
+  /** ZSET executionId → (9 − priority) · 2^42 + scheduledForMs: executions ready to run, best first. */
+  readonly ready: string
+  /** ZSET executionId → available-at ms: retries in backoff, look-ahead and jittered fires not yet due. */
+  readonly delayed: string
+  /** ZSET executionId → lease expiry ms: executions a worker has claimed (owner in the execution's hash). */
+  readonly running: string
+  /** Prefix of `execution(id)`; Lua scripts append an execution id to it. */
+  readonly executionPrefix: string
+  /** HASH per queued execution: its payload (priority, scheduledForMs, attempt, …) and lease owner. */
+  execution(executionId: string): string
   /** Key prefix for @fastify/rate-limit's Redis store. */
   readonly rateLimit: string
 }
@@ -34,6 +48,7 @@ export function createKeys(prefix = 'punctual'): QueueKeys {
   const tag = `{${prefix}}`
   const key = (...parts: string[]) => [tag, ...parts].join(':')
   const workflowMinutesPrefix = key('workflow-minutes', '')
+  const executionPrefix = key('exec', '')
   return Object.freeze({
     prefix,
     tag,
@@ -45,6 +60,16 @@ export function createKeys(prefix = 'punctual'): QueueKeys {
     workflowMinutes(workflowId: string) {
       if (workflowId.length === 0) throw new TypeError('workflowId must not be empty')
       return workflowMinutesPrefix + workflowId
+    },
+    dueClaims: key('due-claims'),
+    dueClaimInfo: key('due-claim-info'),
+    ready: key('ready'),
+    delayed: key('delayed'),
+    running: key('running'),
+    executionPrefix,
+    execution(executionId: string) {
+      if (executionId.length === 0) throw new TypeError('executionId must not be empty')
+      return executionPrefix + executionId
     },
     rateLimit: key('rl', ''),
   })

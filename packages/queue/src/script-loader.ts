@@ -1,14 +1,44 @@
 import { readdirSync, readFileSync } from 'node:fs'
-import type { Redis } from 'ioredis'
+import type { ChainableCommander, Redis } from 'ioredis'
 import { QueueError, toQueueError } from './errors.ts'
 
 /**
  * Loads `scripts/<operation>-<NKEYS>.lua` and registers each one on a client with `defineCommand`, which
  * sends EVALSHA and falls back to EVAL when the server does not know the script (NOSCRIPT, e.g. after a
  * restart or SCRIPT FLUSH). The key count comes from the file name, as in bullmq's script loader; the
- * command name is the camel-cased operation (`upsert-schedule-4.lua` → `upsertSchedule`).
+ * command name is the camel-cased operation (`upsert-schedule-6.lua` → `upsertSchedule`).
+ *
+ * Helpers shared by several scripts live in `scripts/includes/<name>.lua` and are pulled in by a line
+ * `--- @include "<name>"` (bullmq's convention), so one transition stays one script without copying code.
  */
-export const SCRIPT_NAMES = ['upsertSchedule', 'removeSchedule', 'getDueEntry'] as const
+export const SCRIPT_NAMES = [
+  // due-index (API writes)
+  'upsertSchedule',
+  'removeSchedule',
+  'getDueEntry',
+  // fire claiming (worker scheduler)
+  'claimDue',
+  'completeClaim',
+  'releaseClaim',
+  'reclaimExpiredClaims',
+  // execution queue
+  'enqueue',
+  'dequeue',
+  'renew',
+  'ack',
+  'retryLater',
+  'release',
+  'cancelExecution',
+  'removeExecution',
+  'setPriority',
+  'promoteDue',
+  'reclaimExpired',
+  'peek',
+  'getExecution',
+  'queueStats',
+  // API rate limiting
+  'rateLimitIncr',
+] as const
 export type ScriptName = (typeof SCRIPT_NAMES)[number]
 
 export interface ScriptDefinition {
@@ -25,6 +55,8 @@ export type QueueScripts = Readonly<Record<ScriptName, ScriptRunner>>
 const SCRIPT_FILE = /^([a-z][a-z0-9]*(?:-[a-z0-9]+)*)-(\d+)\.lua$/
 // Relative to this module, not the working directory.
 const SCRIPTS_DIR = new URL('./scripts/', import.meta.url)
+const INCLUDES_DIR = new URL('./scripts/includes/', import.meta.url)
+const INCLUDE_LINE = /^--- @include "([a-z][a-z0-9-]*)"[ \t]*$/gm
 
 let definitions: ReadonlyMap<string, ScriptDefinition> | undefined
 
@@ -44,7 +76,7 @@ export function readScriptDefinitions(): ReadonlyMap<string, ScriptDefinition> {
     const parsed = parseScriptFileName(file)
     if (!parsed) throw new Error(`Lua script ${file} is not named <operation>-<NKEYS>.lua`)
     if (found.has(parsed.name)) throw new Error(`Two Lua scripts define ${parsed.name}`)
-    const lua = readFileSync(new URL(file, SCRIPTS_DIR), 'utf8')
+    const lua = expandIncludes(readFileSync(new URL(file, SCRIPTS_DIR), 'utf8'), file)
     found.set(parsed.name, { ...parsed, file, lua })
   }
   for (const name of SCRIPT_NAMES) {
@@ -52,6 +84,24 @@ export function readScriptDefinitions(): ReadonlyMap<string, ScriptDefinition> {
   }
   definitions = found
   return found
+}
+
+/**
+ * Replaces each `--- @include "name"` line with `scripts/includes/name.lua` (itself expanded). A helper
+ * included twice is inlined once: the first inclusion defines its locals for the rest of the script.
+ */
+export function expandIncludes(lua: string, file: string, seen: Set<string> = new Set()): string {
+  return lua.replace(INCLUDE_LINE, (_, name: string) => {
+    if (seen.has(name)) return `-- (${name} already included)`
+    seen.add(name)
+    let body: string
+    try {
+      body = readFileSync(new URL(`${name}.lua`, INCLUDES_DIR), 'utf8')
+    } catch {
+      throw new Error(`${file} includes "${name}", but scripts/includes/${name}.lua does not exist`)
+    }
+    return expandIncludes(body, `includes/${name}.lua`, seen)
+  })
 }
 
 const loaded = new WeakMap<Redis, QueueScripts>()
@@ -86,4 +136,29 @@ export function loadScripts(redis: Redis): QueueScripts {
   const scripts = Object.freeze(runners)
   loaded.set(redis, scripts)
   return scripts
+}
+
+/**
+ * Queues one script call on a pipeline of a client that went through loadScripts (ioredis copies the
+ * defined commands onto each pipeline). The reply lands in `pipeline.exec()` as [error, reply].
+ */
+export function pipelineScript(
+  pipeline: ChainableCommander,
+  name: ScriptName,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+): void {
+  const def = readScriptDefinitions().get(name)!
+  if (keys.length !== def.numberOfKeys) {
+    throw new QueueError(
+      'QUEUE_ERR_INVALID_INPUT',
+      `${def.file} takes ${def.numberOfKeys} keys, got ${keys.length}`,
+    )
+  }
+  const command = (pipeline as unknown as Record<string, (...a: (string | number)[]) => unknown>)[
+    `punctual_${name}`
+  ]
+  if (!command)
+    throw new Error(`script ${name} is not defined on this pipeline's client (call loadScripts first)`)
+  command.call(pipeline, ...keys, ...args)
 }

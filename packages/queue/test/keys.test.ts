@@ -14,10 +14,19 @@ describe('createKeys', () => {
       keys.workflowMinutes('wf-1'),
       keys.workflowMinutesPrefix,
       keys.rateLimit,
+      keys.dueClaims,
+      keys.dueClaimInfo,
+      keys.ready,
+      keys.delayed,
+      keys.running,
+      keys.executionPrefix,
+      keys.execution('e-1'),
     ]
     for (const key of all) expect(key.startsWith('{punctual}:')).toBe(true)
     expect(new Set(all).size).toBe(all.length)
     expect(keys.workflowMinutes('wf-1')).toBe(keys.workflowMinutesPrefix + 'wf-1')
+    expect(keys.execution('e-1')).toBe(keys.executionPrefix + 'e-1')
+    expect(keys.ready).toBe('{punctual}:ready')
   })
 
   it('isolates prefixes: the scan pattern of one never matches another', () => {
@@ -33,5 +42,6 @@ describe('createKeys', () => {
       expect(() => createKeys(bad)).toThrow(TypeError)
     }
     expect(() => createKeys().workflowMinutes('')).toThrow(TypeError)
+    expect(() => createKeys().execution('')).toThrow(TypeError)
   })
 })

@@ -3,6 +3,7 @@ import { AppError } from '@punctual/core'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Redis } from 'ioredis'
+import { createBatchedRedisStore } from './rate-limit-store.ts'
 
 export interface RateLimitOptions {
   redis: Redis
@@ -11,8 +12,9 @@ export interface RateLimitOptions {
 }
 
 /**
- * Per-tenant limit on /api/*, counted in Redis so that every API replica shares it. It runs after
- * authentication (preHandler) so the key is the token's tenant; with Redis down it fails open.
+ * Per-tenant limit on /api/*, counted in Redis so that every API replica shares it (batched: see
+ * rate-limit-store.ts). It runs after authentication (preHandler) so the key is the token's tenant; with Redis
+ * down it fails open.
  */
 async function rateLimitPlugin(app: FastifyInstance, opts: RateLimitOptions) {
   await app.register(rateLimit, {
@@ -20,8 +22,7 @@ async function rateLimitPlugin(app: FastifyInstance, opts: RateLimitOptions) {
     hook: 'preHandler',
     max: opts.perMinute,
     timeWindow: 60_000,
-    redis: opts.redis,
-    nameSpace: opts.nameSpace,
+    store: createBatchedRedisStore({ redis: opts.redis, prefix: opts.nameSpace }),
     skipOnError: true,
     keyGenerator: (request) => `tenant:${request.user?.tenant ?? request.ip}`,
     errorResponseBuilder: (_request, context) => {

@@ -11,8 +11,12 @@ import {
   createSchedulesRepo,
   createWorkflowsRepo,
   type DbExecutor,
+  insertScheduleRow,
+  isForeignKeyViolation,
   isUniqueViolation,
   type ScheduleRow,
+  type ScheduleView,
+  type Sql,
 } from '@punctual/db'
 import { type QueueKeys, type Redis, removeSchedule, upsertSchedule } from '@punctual/queue'
 import { v7 as uuidv7 } from 'uuid'
@@ -28,6 +32,7 @@ export interface ScheduleWarning {
 
 export interface ScheduleServiceDeps {
   db: DbExecutor
+  sql: Sql
   redis: Redis
   keys: QueueKeys
   now: () => Date
@@ -40,7 +45,7 @@ const DAY_MS = 86_400_000
  * due-index entry (carrying the new version) before COMMIT: if Redis fails the transaction rolls back and
  * nothing changed; versions reach Redis in commit order because the row lock serialises writers.
  */
-export function createScheduleService({ db, redis, keys, now }: ScheduleServiceDeps) {
+export function createScheduleService({ db, sql, redis, keys, now }: ScheduleServiceDeps) {
   async function writeIndex(row: ScheduleRow): Promise<ScheduleWarning[]> {
     // Throws a 503 AppError when Redis is unavailable, which rolls the surrounding transaction back.
     const result = await upsertSchedule(redis, keys, {
@@ -78,11 +83,12 @@ export function createScheduleService({ db, redis, keys, now }: ScheduleServiceD
 
   async function assertWorkflow(tx: DbExecutor, tenant: string, workflowId: string) {
     const wf = await createWorkflowsRepo(tx).get(tenant, workflowId)
-    if (!wf) {
-      throw new AppError('SCHED_ERR_WORKFLOW_UNKNOWN', `No workflow ${workflowId} in this tenant`, [
-        { path: 'body.workflowId', message: 'does not name a workflow of this tenant' },
-      ])
-    }
+    if (!wf) throw unknownWorkflow()
+  }
+
+  function insertFailed(err: unknown, name: string): never {
+    if (isForeignKeyViolation(err)) throw unknownWorkflow()
+    return nameTaken(err, name)
   }
 
   function nameTaken(err: unknown, name: string): never {
@@ -117,36 +123,45 @@ export function createScheduleService({ db, redis, keys, now }: ScheduleServiceD
           [{ path: 'body.endDate', message: 'leaves no fire time in the future' }],
         )
       }
-      return db.transaction(async (tx) => {
-        await assertWorkflow(tx, p.tenant, body.workflowId)
-        const row = await createSchedulesRepo(tx)
-          .insert({
-            id: uuidv7(),
-            tenant: p.tenant,
-            workflowId: body.workflowId,
-            name: body.name,
-            ...timing,
-            enabled,
-            maxExecutions,
-            input: body.input ?? {},
-            priority: body.priority ?? 5,
-            retryPolicy: { ...DEFAULT_RETRY_POLICY, ...body.retryPolicy },
-            overlapPolicy: body.overlapPolicy ?? 'skip',
-            misfirePolicy: body.misfirePolicy ?? 'fire_once',
-            catchupWindowMs: body.catchupWindowMs ?? 60_000,
-            jitterMs: body.jitterMs ?? 0,
-            metadata: body.metadata ?? {},
-            state: plan.state,
-            version: 1,
-            nextRunAt: plan.nextRunAt,
-            fireMinutes: plan.state === 'active' ? fireMinutesFor(timing, at) : [],
-            createdAt: at,
-            updatedAt: at,
-          })
-          .catch((err) => nameTaken(err, body.name))
-        const warnings = await writeIndex(row)
-        return { schedule: row, warnings }
-      })
+      const row: ScheduleRow = {
+        id: uuidv7(),
+        tenant: p.tenant,
+        workflowId: body.workflowId,
+        name: body.name,
+        ...timing,
+        enabled,
+        maxExecutions,
+        input: body.input ?? {},
+        priority: body.priority ?? 5,
+        retryPolicy: { ...DEFAULT_RETRY_POLICY, ...body.retryPolicy },
+        overlapPolicy: body.overlapPolicy ?? 'skip',
+        misfirePolicy: body.misfirePolicy ?? 'fire_once',
+        catchupWindowMs: body.catchupWindowMs ?? 60_000,
+        jitterMs: body.jitterMs ?? 0,
+        metadata: body.metadata ?? {},
+        state: plan.state,
+        version: 1,
+        nextRunAt: plan.nextRunAt,
+        pausedNote: null,
+        executionCount: 0,
+        missedCount: 0,
+        fireMinutes: plan.state === 'active' ? fireMinutesFor(timing, at) : [],
+        createdAt: at,
+        updatedAt: at,
+      }
+      // A create is one single-statement transaction, so the index entry is written first and the INSERT
+      // commits after it (one round trip instead of BEGIN/INSERT/COMMIT). Redis down → 503, nothing inserted.
+      // The INSERT refused (name taken, unknown workflow) → the entry is taken back; should that fail too, the
+      // entry names no row, which consumers leave alone and the reconciler removes.
+      const warnings = await writeIndex(row)
+      try {
+        // The (tenant, workflow_id) foreign key proves the workflow exists in this tenant: no SELECT needed.
+        await insertScheduleRow(sql, row)
+      } catch (err) {
+        await removeSchedule(redis, keys, { scheduleId: row.id }).catch(() => {})
+        insertFailed(err, body.name)
+      }
+      return { schedule: row, warnings }
     },
 
     async update(p: Principal, id: string, patch: SchedulePatch) {
@@ -282,11 +297,17 @@ export function createScheduleService({ db, redis, keys, now }: ScheduleServiceD
 }
 export type ScheduleService = ReturnType<typeof createScheduleService>
 
+function unknownWorkflow(): AppError {
+  return new AppError('SCHED_ERR_WORKFLOW_UNKNOWN', 'workflowId names no workflow of this tenant', [
+    { path: 'body.workflowId', message: 'does not name a workflow of this tenant' },
+  ])
+}
+
 export function notFound(id: string): AppError {
   return new AppError('SCHED_ERR_NOT_FOUND', `No schedule ${id}`)
 }
 
-export function toScheduleDto(row: ScheduleRow): Schedule {
+export function toScheduleDto(row: ScheduleView): Schedule {
   return {
     id: row.id,
     workflowId: row.workflowId,

@@ -1,3 +1,4 @@
 export * from './common.ts'
+export * from './execution.ts'
 export * from './schedule.ts'
 export * from './workflow.ts'

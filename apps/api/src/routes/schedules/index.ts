@@ -65,7 +65,7 @@ const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id',
     { schema: { tags: ['schedules'], params: IdParams, response: { 200: Schedule, ...errors } } },
     async (request) => {
-      const row = await repo.get(request.user.tenant, request.params.id)
+      const row = await repo.find(request.user.tenant, request.params.id)
       if (!row) throw notFound(request.params.id)
       return toScheduleDto(row)
     },
@@ -141,7 +141,7 @@ const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id/status',
     { schema: { tags: ['schedules'], params: IdParams, response: { 200: ScheduleStatus, ...errors } } },
     async (request) => {
-      const row = await repo.get(request.user.tenant, request.params.id)
+      const row = await repo.find(request.user.tenant, request.params.id)
       if (!row) throw notFound(request.params.id)
       let runs: string[] = []
       if (row.state === 'active' && row.nextRunAt) {

@@ -1,11 +1,14 @@
 --[[
   Upsert a schedule in the due-index and the per-minute conflict index, then report its conflicts.
   One call per schedule write: the API runs it inside its Postgres transaction, holding the row lock.
+  The reconciler runs it too ("repair"/"force" modes), without the conflict report.
 
   KEYS[1] due              ZSET  scheduleId -> next fire time (ms)
   KEYS[2] dueVersion       HASH  scheduleId -> version of the row this entry was written from
   KEYS[3] scheduleMinutes  HASH  scheduleId -> "workflowId|m1,m2,..." (current conflict-index membership)
   KEYS[4] workflowMinutes  ZSET  of the schedule's workflow: members "mmmm:scheduleId" scored by minute
+  KEYS[5] dueClaims        ZSET  scheduleId -> claim-lease expiry (ms)
+  KEYS[6] dueClaimInfo     HASH  scheduleId -> "<original score>|<version>|<workerId>"
 
   ARGV[1] scheduleId
   ARGV[2] version          integer; a write whose version is below the stored one changes nothing
@@ -16,6 +19,15 @@
           workflow, the old workflow's key is built as ARGV[6] .. oldWorkflowId (read from KEYS[3]). That key is
           not declared, but it starts with the same hash tag as KEYS[4], so it is in the same Cluster slot.
   ARGV[7] maxIds           how many conflicting schedule ids to return at most
+  ARGV[8] mode             "" (the API), "repair" or "force" (the reconciler, from a Postgres read):
+          repair: a claimed entry at the same version is left to its claimer; at the same version the due
+                  score only moves forward (a worker may have advanced it after the reconciler's read);
+                  no conflict report.
+          force:  as repair, but a higher version in Redis is overwritten too (the caller holds the rows'
+                  locks, so such a version can only be left by an API write that was rolled back).
+
+  An applied write ends any claim of the schedule: the claimer's later completeClaim or the claim's expiry
+  then changes nothing, so the newest write always survives (a pause is never undone by a claimer).
 
   Conflicts: other schedules of the same workflow with a fire minute within +-1 minute of one of this
   schedule's minutes (1439 and 0 are adjacent). Cost: one ZRANGEBYSCORE per contiguous run of the dilated
@@ -23,9 +35,14 @@
 
   Returns:
     {1, version, total, id1, ..., idN}  applied; ids ascending, N <= maxIds, total = distinct conflicts
+                                        (repair/force: {1, version, 0})
     {0, storedVersion}                  stale write: Redis holds a higher version; nothing changed
     {-1}                                KEYS[4] does not match ARGV[6] .. ARGV[4]; nothing changed
+    {2}                                 repair/force: already up to date; nothing changed
+    {3}                                 repair/force: claimed at this version, or Redis ahead at this version
 ]]
+--- @include "minute-index"
+
 local scheduleId = ARGV[1]
 local version = tonumber(ARGV[2])
 local nextRunAtMs = ARGV[3]
@@ -33,21 +50,10 @@ local workflowId = ARGV[4]
 local minutesCsv = ARGV[5]
 local prefix = ARGV[6]
 local maxIds = tonumber(ARGV[7])
+local mode = ARGV[8]
 
 if KEYS[4] ~= prefix .. workflowId then
   return {-1}
-end
-
-local stored = redis.call('HGET', KEYS[2], scheduleId)
-if stored and tonumber(stored) > version then
-  return {0, stored}
-end
-
-redis.call('HSET', KEYS[2], scheduleId, ARGV[2])
-if nextRunAtMs == '' then
-  redis.call('ZREM', KEYS[1], scheduleId)
-else
-  redis.call('ZADD', KEYS[1], nextRunAtMs, scheduleId)
 end
 
 local minutes = {}
@@ -56,54 +62,45 @@ if nextRunAtMs ~= '' then
     minutes[#minutes + 1] = tonumber(m)
   end
 end
-
-local function membersOf(csv, id)
-  local members = {}
-  for m in string.gmatch(csv, '%d+') do
-    members[#members + 1] = tonumber(m)
-    members[#members + 1] = string.format('%04d:%s', tonumber(m), id)
-  end
-  return members
-end
-
--- ZADD/ZREM in bounded chunks: unpack() of thousands of values would overflow the Lua stack.
-local CHUNK = 500
-local function zrem(key, scoredMembers)
-  local batch = {}
-  for i = 2, #scoredMembers, 2 do
-    batch[#batch + 1] = scoredMembers[i]
-    if #batch == CHUNK then
-      redis.call('ZREM', key, unpack(batch))
-      batch = {}
-    end
-  end
-  if #batch > 0 then redis.call('ZREM', key, unpack(batch)) end
-end
-local function zadd(key, scoredMembers)
-  for i = 1, #scoredMembers, 2 * CHUNK do
-    redis.call('ZADD', key, unpack(scoredMembers, i, math.min(i + 2 * CHUNK - 1, #scoredMembers)))
-  end
-end
-
 local membership = false
 if #minutes > 0 then
   membership = workflowId .. '|' .. minutesCsv
 end
-local old = redis.call('HGET', KEYS[3], scheduleId)
-if old ~= membership then
-  if old then
-    local sep = string.find(old, '|', 1, true)
-    local oldWorkflowId = string.sub(old, 1, sep - 1)
-    local oldKey = KEYS[4]
-    if oldWorkflowId ~= workflowId then oldKey = prefix .. oldWorkflowId end
-    zrem(oldKey, membersOf(string.sub(old, sep + 1), scheduleId))
+
+local storedRaw = redis.call('HGET', KEYS[2], scheduleId)
+local stored = storedRaw and tonumber(storedRaw)
+if mode == '' then
+  if stored and stored > version then
+    return {0, storedRaw}
   end
-  if membership then
-    zadd(KEYS[4], membersOf(minutesCsv, scheduleId))
-    redis.call('HSET', KEYS[3], scheduleId, membership)
-  else
-    redis.call('HDEL', KEYS[3], scheduleId)
+else
+  if stored and stored > version and mode ~= 'force' then
+    return {0, storedRaw}
   end
+  if stored == version then
+    if redis.call('ZSCORE', KEYS[5], scheduleId) then return {3} end
+    local current = redis.call('ZSCORE', KEYS[1], scheduleId)
+    local sameDue = (nextRunAtMs == '' and not current)
+      or (nextRunAtMs ~= '' and current and tonumber(current) == tonumber(nextRunAtMs))
+    if sameDue and redis.call('HGET', KEYS[3], scheduleId) == membership then return {2} end
+    if mode == 'repair' and nextRunAtMs ~= '' and current and tonumber(nextRunAtMs) < tonumber(current) then
+      return {3}
+    end
+  end
+end
+
+redis.call('HSET', KEYS[2], scheduleId, ARGV[2])
+if nextRunAtMs == '' then
+  redis.call('ZREM', KEYS[1], scheduleId)
+else
+  redis.call('ZADD', KEYS[1], nextRunAtMs, scheduleId)
+end
+redis.call('ZREM', KEYS[5], scheduleId)
+redis.call('HDEL', KEYS[6], scheduleId)
+setMembership(KEYS[3], prefix, scheduleId, membership)
+
+if mode ~= '' then
+  return {1, ARGV[2], 0}
 end
 
 if #minutes == 0 then

@@ -1,0 +1,5 @@
+export { CronExpressionError, type CronField, type CronIssue, TimezoneError } from './errors.ts'
+export { fireMinutesOfDay } from './fire-minutes.ts'
+export { type ParsedCron, parse } from './parse.ts'
+export { isWildcard, type NextRunsOptions, nextRuns, type ValidateResult, validate } from './schedule.ts'
+export { isValidTimezone } from './zone.ts'

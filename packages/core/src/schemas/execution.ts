@@ -1,0 +1,134 @@
+import { type Static, Type } from 'typebox'
+import { DateTime, JsonObject, Nullable, PageQuery, Uuid } from './common.ts'
+
+/** `fire` (a cron fire of a schedule), `manual` (schedule trigger), `redrive` (retry of a dead one), `event`, `webhook`. */
+export const ExecutionKind = Type.Union([
+  Type.Literal('fire'),
+  Type.Literal('manual'),
+  Type.Literal('redrive'),
+  Type.Literal('event'),
+  Type.Literal('webhook'),
+])
+export type ExecutionKind = Static<typeof ExecutionKind>
+
+/** The transitions between these are in execution-state.ts. */
+export const ExecutionStatus = Type.Union([
+  Type.Literal('queued'),
+  Type.Literal('running'),
+  Type.Literal('retrying'),
+  Type.Literal('succeeded'),
+  Type.Literal('dead'),
+  Type.Literal('skipped'),
+  Type.Literal('missed'),
+  Type.Literal('cancelled'),
+])
+export type ExecutionStatus = Static<typeof ExecutionStatus>
+
+export const StepOutcomeStatus = Type.Union([
+  Type.Literal('succeeded'),
+  Type.Literal('failed'),
+  Type.Literal('skipped'),
+  Type.Literal('cancelled'),
+])
+export type StepOutcomeStatus = Static<typeof StepOutcomeStatus>
+
+/** How many bytes of a response body an execution's history keeps. */
+export const STEP_BODY_LIMIT_BYTES = 4096
+
+/** One step of one attempt, as kept in the execution's history. */
+export const StepOutcome = Type.Object({
+  name: Type.String(),
+  type: Type.Union([Type.Literal('http'), Type.Literal('delay')]),
+  status: StepOutcomeStatus,
+  /** The attempt this outcome belongs to (all attempts share the execution). */
+  attempt: Type.Optional(Type.Integer({ minimum: 1 })),
+  /** http steps that got a response. */
+  statusCode: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
+  durationMs: Type.Integer({ minimum: 0 }),
+  startedAt: DateTime,
+  body: Type.Optional(
+    Type.String({
+      maxLength: STEP_BODY_LIMIT_BYTES,
+      description: 'the first 4 KiB of the response body (UTF-8)',
+    }),
+  ),
+  /** The body was longer than what `body` keeps. */
+  bodyTruncated: Type.Optional(Type.Boolean()),
+  error: Type.Optional(Type.String()),
+})
+export type StepOutcome = Static<typeof StepOutcome>
+
+export const Execution = Type.Object(
+  {
+    id: Uuid,
+    kind: ExecutionKind,
+    scheduleId: Nullable(Uuid),
+    triggerId: Nullable(Uuid),
+    workflowId: Uuid,
+    /** The nominal time: a fire's cron time (jitter not included), or the request time of a manual run or redrive. */
+    scheduledFor: DateTime,
+    enqueuedAt: Nullable(DateTime),
+    startedAt: Nullable(DateTime),
+    finishedAt: Nullable(DateTime),
+    status: ExecutionStatus,
+    /** 0 before the first attempt starts, then 1, 2, … */
+    attempt: Type.Integer({ minimum: 0 }),
+    priority: Type.Integer({ minimum: 0, maximum: 9 }),
+    workerId: Nullable(Type.String()),
+    error: Nullable(Type.String()),
+    retryOf: Nullable(Uuid),
+    input: JsonObject,
+    steps: Type.Array(StepOutcome),
+    manual: Type.Boolean({ description: 'started by POST /api/schedules/:id/trigger' }),
+  },
+  { description: 'One run of a workflow, with all its attempts' },
+)
+export type Execution = Static<typeof Execution>
+
+export const ExecutionListQuery = Type.Object(
+  {
+    status: Type.Optional(ExecutionStatus),
+    scheduleId: Type.Optional(Uuid),
+    triggerId: Type.Optional(Uuid),
+    ...PageQuery,
+  },
+  { additionalProperties: false },
+)
+export type ExecutionListQuery = Static<typeof ExecutionListQuery>
+
+/** `GET /api/schedules/:id/history`: the schedule's executions, newest first. */
+export const ScheduleHistoryQuery = Type.Object(
+  { status: Type.Optional(ExecutionStatus), ...PageQuery },
+  { additionalProperties: false },
+)
+export type ScheduleHistoryQuery = Static<typeof ScheduleHistoryQuery>
+
+/** Body of `POST /api/schedules/:id/trigger`: `input` is shallow-merged over the schedule's `input`. */
+export const TriggerBody = Type.Object({ input: Type.Optional(JsonObject) }, { additionalProperties: false })
+export type TriggerBody = Static<typeof TriggerBody>
+
+/** 202 of a schedule trigger or an execution retry (redrive). */
+export const ExecutionAccepted = Type.Object({ executionId: Uuid })
+export type ExecutionAccepted = Static<typeof ExecutionAccepted>
+
+export const WorkerState = Type.Union([Type.Literal('running'), Type.Literal('draining')])
+export type WorkerState = Static<typeof WorkerState>
+
+/** A live worker, from its heartbeat. */
+export const WorkerInfo = Type.Object({
+  id: Type.String({ description: 'env WORKER_ID, else generated' }),
+  host: Type.String(),
+  pid: Type.Integer({ minimum: 0 }),
+  startedAt: DateTime,
+  lastSeenAt: DateTime,
+  concurrency: Type.Integer({ minimum: 0 }),
+  running: Type.Integer({ minimum: 0 }),
+  cpuPercent: Type.Number({ minimum: 0 }),
+  rssBytes: Type.Integer({ minimum: 0 }),
+  eventLoopLagMs: Type.Number({ minimum: 0 }),
+  state: WorkerState,
+})
+export type WorkerInfo = Static<typeof WorkerInfo>
+
+export const WorkerList = Type.Object({ items: Type.Array(WorkerInfo) })
+export type WorkerList = Static<typeof WorkerList>

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest'
+import {
+  AppError,
+  assertTransition,
+  canTransition,
+  createdExecutionStatuses,
+  ExecutionStatus,
+  executionStatuses,
+  finishedExecutionStatuses,
+  isExecutionStatus,
+  isFinished,
+  isUnfinished,
+  transitionSources,
+  transitionTargets,
+  unfinishedExecutionStatuses,
+} from '../src/index.ts'
+
+describe('execution statuses', () => {
+  it('are the contract statuses, the same as the schema', () => {
+    expect([...executionStatuses].sort()).toEqual(
+      ['cancelled', 'dead', 'missed', 'queued', 'retrying', 'running', 'skipped', 'succeeded'].sort(),
+    )
+    const fromSchema = (ExecutionStatus.anyOf as { const: string }[]).map((s) => s.const).sort()
+    expect(fromSchema).toEqual([...executionStatuses].sort())
+  })
+  it('split into unfinished (queued, running, retrying) and finished', () => {
+    expect([...unfinishedExecutionStatuses]).toEqual(['queued', 'running', 'retrying'])
+    expect([...unfinishedExecutionStatuses, ...finishedExecutionStatuses].sort()).toEqual(
+      [...executionStatuses].sort(),
+    )
+    for (const s of executionStatuses) expect(isFinished(s)).toBe(!isUnfinished(s))
+    expect(isUnfinished('retrying')).toBe(true)
+    expect(isFinished('missed')).toBe(true)
+  })
+  it('recognises status strings', () => {
+    expect(isExecutionStatus('queued')).toBe(true)
+    expect(isExecutionStatus('toString')).toBe(false)
+    expect(isExecutionStatus('done')).toBe(false)
+    expect(isExecutionStatus(1)).toBe(false)
+  })
+})
+
+describe('transitions', () => {
+  const edges: [string, string][] = [
+    ['queued', 'running'],
+    ['queued', 'cancelled'],
+    ['queued', 'skipped'],
+    ['running', 'succeeded'],
+    ['running', 'retrying'],
+    ['running', 'dead'],
+    ['running', 'cancelled'],
+    ['running', 'queued'],
+    ['retrying', 'queued'],
+    ['retrying', 'running'],
+    ['retrying', 'cancelled'],
+  ]
+  it('allow exactly the documented edges', () => {
+    const allowed: string[] = []
+    for (const from of executionStatuses)
+      for (const to of executionStatuses) if (canTransition(from, to)) allowed.push(`${from}->${to}`)
+    expect(allowed.sort()).toEqual(edges.map(([a, b]) => `${a}->${b}`).sort())
+  })
+  it('nothing leaves a finished status; no status goes to itself', () => {
+    for (const from of finishedExecutionStatuses) expect(transitionTargets(from)).toEqual([])
+    for (const s of executionStatuses) expect(canTransition(s, s)).toBe(false)
+  })
+  it('an unfinished execution can always be cancelled; a finished one cannot', () => {
+    for (const s of executionStatuses) expect(canTransition(s, 'cancelled')).toBe(isUnfinished(s))
+  })
+  it('skipped and missed are creation statuses; succeeded is reached only by running', () => {
+    expect([...createdExecutionStatuses]).toEqual(['queued', 'skipped', 'missed'])
+    expect(transitionSources('missed')).toEqual([])
+    expect(transitionSources('succeeded')).toEqual(['running'])
+    expect(transitionSources('running')).toEqual(['queued', 'retrying'])
+    expect(transitionSources('cancelled')).toEqual(['queued', 'running', 'retrying'])
+  })
+  it('rejects unknown statuses', () => {
+    expect(canTransition('bogus' as never, 'running')).toBe(false)
+    expect(canTransition('__proto__' as never, 'running')).toBe(false)
+  })
+  it('assertTransition throws a 409 SCHED_ERR_INVALID_STATE', () => {
+    expect(() => assertTransition('queued', 'running')).not.toThrow()
+    try {
+      assertTransition('succeeded', 'cancelled')
+      expect.unreachable()
+    } catch (err) {
+      expect(err).toBeInstanceOf(AppError)
+      expect((err as AppError).code).toBe('SCHED_ERR_INVALID_STATE')
+      expect((err as AppError).status).toBe(409)
+      expect((err as AppError).message).toMatch(/succeeded.*cancelled/)
+    }
+  })
+})
