@@ -164,6 +164,34 @@ describe('POST /api/schedules', () => {
     expect(dup.json().errors[0].path).toBe('body.name')
   })
 
+  it('concurrent creates commit together, and a refused one in the group changes nothing', async () => {
+    const before = await rowCount()
+    const name = uniqueName()
+    const bodies = [
+      ...Array.from({ length: 20 }, () => ({ name: uniqueName() })),
+      { name },
+      { name },
+      { name: uniqueName(), workflowId: '01900000-0000-7000-8000-000000000000' },
+    ]
+    const results = await Promise.all(bodies.map((b) => create(b)))
+    const codes = results.map((r) => r.statusCode)
+    expect(codes.slice(0, 20)).toEqual(Array(20).fill(201))
+    expect(codes.slice(20, 22).sort()).toEqual([201, 409])
+    expect(codes[22]).toBe(422)
+    expect(await rowCount()).toBe(before + 21)
+    for (const r of results) {
+      const body = r.json()
+      if (r.statusCode === 201) {
+        expect(await due(body.id)).toEqual({ scoreMs: Date.parse(body.nextRunAt), version: 1 })
+      }
+    }
+    // The refused rows left no index entry: every entry in the due-index names a row.
+    const indexed = await ctx.redis.redis.hkeys(ctx.redis.keys.dueVersion)
+    const rows = await ctx.database.sql`select id from schedules`
+    const ids = new Set(rows.map((r) => r.id as string))
+    expect(indexed.filter((id) => !ids.has(id))).toEqual([])
+  })
+
   it('creates a disabled schedule as paused, without a next fire', async () => {
     const s = await createOk({ enabled: false })
     expect(s).toMatchObject({ state: 'paused', nextRunAt: null })

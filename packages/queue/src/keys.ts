@@ -36,6 +36,10 @@ export interface QueueKeys {
   execution(executionId: string): string
   /** Key prefix for @fastify/rate-limit's Redis store. */
   readonly rateLimit: string
+  /** Pub/sub channel: execution ids whose cancel was requested while running (the owner aborts its step). */
+  readonly cancelChannel: string
+  /** HASH workerId → JSON heartbeat (`GET /api/workers`); entries older than a few beats are dead. */
+  readonly workers: string
 }
 
 // No braces (they would end the hash tag early) and no glob characters (they would widen scanPattern).
@@ -72,5 +76,7 @@ export function createKeys(prefix = 'punctual'): QueueKeys {
       return executionPrefix + executionId
     },
     rateLimit: key('rl', ''),
+    cancelChannel: key('cancel'),
+    workers: key('workers'),
   })
 }

@@ -11,7 +11,6 @@ import {
   createSchedulesRepo,
   createWorkflowsRepo,
   type DbExecutor,
-  insertScheduleRow,
   isForeignKeyViolation,
   isUniqueViolation,
   type ScheduleRow,
@@ -21,6 +20,7 @@ import {
 import { type QueueKeys, type Redis, removeSchedule, upsertSchedule } from '@punctual/queue'
 import { v7 as uuidv7 } from 'uuid'
 import type { Principal } from '../plugins/auth.ts'
+import { createScheduleInserter } from './schedule-inserter.ts'
 import { assertTimingValid } from './schedule-rules.ts'
 
 export interface ScheduleWarning {
@@ -86,18 +86,22 @@ export function createScheduleService({ db, sql, redis, keys, now }: ScheduleSer
     if (!wf) throw unknownWorkflow()
   }
 
-  function insertFailed(err: unknown, name: string): never {
-    if (isForeignKeyViolation(err)) throw unknownWorkflow()
-    return nameTaken(err, name)
-  }
+  const inserter = createScheduleInserter({
+    sql,
+    redis,
+    keys,
+    writeIndex,
+    // The (tenant, workflow_id) foreign key proves the workflow exists in this tenant: no SELECT needed.
+    insertError: (err, row) => {
+      if (isForeignKeyViolation(err)) return unknownWorkflow()
+      if (isUniqueViolation(err)) return nameTakenError(row.name)
+      return err
+    },
+    nameTaken: (row) => nameTakenError(row.name),
+  })
 
   function nameTaken(err: unknown, name: string): never {
-    if (isUniqueViolation(err)) {
-      throw new AppError('SCHED_ERR_NAME_TAKEN', `A schedule named '${name}' already exists in this tenant`, [
-        { path: 'body.name', message: 'is already used in this tenant' },
-      ])
-    }
-    throw err
+    throw isUniqueViolation(err) ? nameTakenError(name) : err
   }
 
   return {
@@ -149,18 +153,9 @@ export function createScheduleService({ db, sql, redis, keys, now }: ScheduleSer
         createdAt: at,
         updatedAt: at,
       }
-      // A create is one single-statement transaction, so the index entry is written first and the INSERT
-      // commits after it (one round trip instead of BEGIN/INSERT/COMMIT). Redis down → 503, nothing inserted.
-      // The INSERT refused (name taken, unknown workflow) → the entry is taken back; should that fail too, the
-      // entry names no row, which consumers leave alone and the reconciler removes.
-      const warnings = await writeIndex(row)
-      try {
-        // The (tenant, workflow_id) foreign key proves the workflow exists in this tenant: no SELECT needed.
-        await insertScheduleRow(sql, row)
-      } catch (err) {
-        await removeSchedule(redis, keys, { scheduleId: row.id }).catch(() => {})
-        insertFailed(err, body.name)
-      }
+      // One single-statement transaction per create, committed after the index entry is written, grouped
+      // with concurrent creates into one INSERT (see schedule-inserter.ts).
+      const warnings = await inserter.insert(row)
       return { schedule: row, warnings }
     },
 
@@ -296,6 +291,12 @@ export function createScheduleService({ db, sql, redis, keys, now }: ScheduleSer
   }
 }
 export type ScheduleService = ReturnType<typeof createScheduleService>
+
+function nameTakenError(name: string): AppError {
+  return new AppError('SCHED_ERR_NAME_TAKEN', `A schedule named '${name}' already exists in this tenant`, [
+    { path: 'body.name', message: 'is already used in this tenant' },
+  ])
+}
 
 function unknownWorkflow(): AppError {
   return new AppError('SCHED_ERR_WORKFLOW_UNKNOWN', 'workflowId names no workflow of this tenant', [

@@ -296,7 +296,7 @@ export function parseExpression(expression: string): ParsedCron {
   })
 }
 
-const cache = new LruCache<string, ParsedCron>(1000)
+const cache = new LruCache<string, ParsedCron>(5000)
 
 /** Parse and check the syntax and ranges of a cron expression. Throws CronExpressionError. */
 export function parse(expression: string): ParsedCron {

@@ -42,7 +42,7 @@ const YEAR = 365.2425 * DAY
 /** nextRuns looks this far ahead (croner itself gives up after 400 years). */
 const HORIZON = 400 * YEAR
 
-const compiledCache = new LruCache<string, Compiled>(1000)
+const compiledCache = new LruCache<string, Compiled>(5000)
 
 /** A pattern whose day-of-month values fit no selected month (e.g. 30 in February) never matches. */
 function canMatch(p: CronPattern): boolean {

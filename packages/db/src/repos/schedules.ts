@@ -96,25 +96,56 @@ export function createSchedulesRepo(db: DbExecutor) {
 }
 export type SchedulesRepo = ReturnType<typeof createSchedulesRepo>
 
+function scheduleRecord(row: ScheduleRow) {
+  const iso = (d: Date | null) => (d ? d.toISOString() : null)
+  // drizzle installs pass-through codecs on the shared client: times go in as ISO text and JSON as text;
+  // INSERT ... VALUES types each parameter from its target column.
+  return {
+    id: row.id,
+    tenant: row.tenant,
+    workflow_id: row.workflowId,
+    name: row.name,
+    cron_expression: row.cronExpression,
+    timezone: row.timezone,
+    enabled: row.enabled,
+    start_date: iso(row.startDate),
+    end_date: iso(row.endDate),
+    max_executions: row.maxExecutions,
+    input: JSON.stringify(row.input),
+    priority: row.priority,
+    retry_policy: JSON.stringify(row.retryPolicy),
+    overlap_policy: row.overlapPolicy,
+    misfire_policy: row.misfirePolicy,
+    catchup_window_ms: row.catchupWindowMs,
+    jitter_ms: row.jitterMs,
+    metadata: JSON.stringify(row.metadata),
+    state: row.state,
+    version: row.version,
+    next_run_at: iso(row.nextRunAt),
+    paused_note: row.pausedNote,
+    execution_count: row.executionCount,
+    missed_count: row.missedCount,
+    fire_minutes: `{${row.fireMinutes.join(',')}}`,
+    created_at: iso(row.createdAt),
+    updated_at: iso(row.updatedAt),
+  }
+}
+
 /**
- * The create path's INSERT in plain postgres.js: the API's hottest write, without the query-builder cost.
- * Runs on the client (one single-statement transaction) or on a transaction from `sql.begin`. drizzle installs pass-through codecs on the shared client, so
- * times go in as ISO strings and JSON as text, cast in SQL.
+ * The create path's INSERT in plain postgres.js (the API's hottest write, without the query-builder cost).
+ * One statement, so one transaction; throws the unique or foreign-key violation as is.
  */
 export async function insertScheduleRow(sql: Sql | TransactionSql, row: ScheduleRow): Promise<void> {
-  const iso = (d: Date | null) => (d ? d.toISOString() : null)
-  await sql`
-    insert into schedules (
-      id, tenant, workflow_id, name, cron_expression, timezone, enabled, start_date, end_date, max_executions,
-      input, priority, retry_policy, overlap_policy, misfire_policy, catchup_window_ms, jitter_ms, metadata,
-      state, version, next_run_at, paused_note, execution_count, missed_count, fire_minutes, created_at, updated_at
-    ) values (
-      ${row.id}, ${row.tenant}, ${row.workflowId}, ${row.name}, ${row.cronExpression}, ${row.timezone},
-      ${row.enabled}, ${iso(row.startDate)}::timestamptz, ${iso(row.endDate)}::timestamptz, ${row.maxExecutions},
-      ${JSON.stringify(row.input)}::jsonb, ${row.priority}, ${JSON.stringify(row.retryPolicy)}::jsonb,
-      ${row.overlapPolicy}, ${row.misfirePolicy}, ${row.catchupWindowMs}, ${row.jitterMs},
-      ${JSON.stringify(row.metadata)}::jsonb, ${row.state}, ${row.version}, ${iso(row.nextRunAt)}::timestamptz,
-      ${row.pausedNote}, ${row.executionCount}, ${row.missedCount}, ${`{${row.fireMinutes.join(',')}}`}::smallint[],
-      ${iso(row.createdAt)}::timestamptz, ${iso(row.updatedAt)}::timestamptz
-    )`
+  await sql`insert into schedules ${sql(scheduleRecord(row))}`
+}
+
+/**
+ * Many creates in one statement (group commit). Rows that collide with an existing name or id are skipped
+ * and left out of the answer; any other error (e.g. an unknown workflow) fails the whole statement, and the
+ * caller falls back to one INSERT per row to tell which row is at fault.
+ */
+export async function insertScheduleRows(sql: Sql | TransactionSql, rows: ScheduleRow[]): Promise<Set<string>> {
+  const inserted = await sql<{ id: string }[]>`
+    insert into schedules ${sql(rows.map(scheduleRecord))} on conflict do nothing returning id`
+  return new Set(inserted.map((r) => r.id))
 }

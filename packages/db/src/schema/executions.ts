@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import {
+  boolean,
   check,
   index,
   integer,
@@ -57,6 +58,14 @@ export const executions = pgTable(
     retryOf: uuid('retry_of'),
     input: jsonb('input').$type<Record<string, unknown>>().notNull().default({}),
     steps: jsonb('steps').$type<unknown[]>().notNull().default([]),
+    /** The retry policy in force when the execution was created (history outlives its schedule or trigger). */
+    retryPolicy: jsonb('retry_policy').$type<Record<string, unknown>>(),
+    /** When the next attempt may start (retrying) or when the fire may start (jitter, look-ahead). */
+    availableAt: timestamp('available_at', { withTimezone: true, mode: 'date' }),
+    /** buffer_one: a fire waiting in Postgres (not in Redis) until the schedule's unfinished execution ends. */
+    held: boolean('held').notNull().default(false),
+    /** Set by POST /cancel on a running execution; the worker running it aborts its in-flight step. */
+    cancelRequestedAt: timestamp('cancel_requested_at', { withTimezone: true, mode: 'date' }),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().default(sql`now()`),
   },
   (t) => [
