@@ -10,9 +10,12 @@ import rateLimit from './plugins/rate-limit.ts'
 import swagger from './plugins/swagger.ts'
 import { createValidatorCompiler } from './plugins/validation.ts'
 import cronRoutes from './routes/cron/index.ts'
+import executionRoutes from './routes/executions/index.ts'
 import healthRoutes from './routes/health/index.ts'
 import scheduleRoutes from './routes/schedules/index.ts'
+import workerRoutes from './routes/workers/index.ts'
 import workflowRoutes from './routes/workflows/index.ts'
+import { createExecutionService, type ExecutionService } from './services/executions.ts'
 import { createScheduleService, type ScheduleService } from './services/schedules.ts'
 import { createWorkflowService, type WorkflowService } from './services/workflows.ts'
 
@@ -32,7 +35,7 @@ export interface AppDeps {
 declare module 'fastify' {
   interface FastifyInstance {
     deps: AppDeps & { now: () => Date }
-    services: { schedules: ScheduleService; workflows: WorkflowService }
+    services: { schedules: ScheduleService; workflows: WorkflowService; executions: ExecutionService }
   }
 }
 
@@ -57,6 +60,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('services', {
     schedules: createScheduleService({ db: deps.db, sql: deps.sql, redis: deps.redis, keys: deps.keys, now }),
     workflows: createWorkflowService({ db: deps.db, now }),
+    executions: createExecutionService({
+      db: deps.db,
+      redis: deps.redis,
+      keys: deps.keys,
+      now,
+      log: app.log,
+    }),
   })
 
   await app.register(errors)
@@ -77,6 +87,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(workflowRoutes, { prefix: '/workflows' })
       await api.register(scheduleRoutes, { prefix: '/schedules' })
       await api.register(cronRoutes, { prefix: '/cron' })
+      await api.register(executionRoutes, { prefix: '/executions' })
+      await api.register(workerRoutes, { prefix: '/workers' })
     },
     { prefix: '/api' },
   )

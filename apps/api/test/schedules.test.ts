@@ -1,4 +1,4 @@
-import { getDueEntry } from '@punctual/queue'
+import { createExecutionQueue, getDueEntry } from '@punctual/queue'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createWorkflow, setup, type TestContext } from './helper.ts'
 
@@ -303,6 +303,71 @@ describe('updates', () => {
     const final = (await ctx.app.inject({ url: `/api/schedules/${s.id}`, headers: ctx.auth() })).json()
     expect(final.version).toBe(21)
     expect(await due(s.id)).toEqual({ scoreMs: Date.parse(final.nextRunAt), version: 21 })
+  })
+})
+
+describe('fires recorded ahead of their time', () => {
+  async function recordFire(s: { id: string; workflowId: string }, scheduledFor: string, status = 'queued') {
+    const id = crypto.randomUUID()
+    await ctx.database.sql`
+      insert into executions (id, tenant, kind, schedule_id, workflow_id, scheduled_for, status)
+      values (${id}, 'acme', 'fire', ${s.id}, ${s.workflowId}, ${scheduledFor}::timestamptz, ${status})`
+    await createExecutionQueue(ctx.redis.redis, ctx.redis.keys).enqueue(
+      [
+        {
+          id,
+          priority: 5,
+          scheduledForMs: Date.parse(scheduledFor),
+          availableAtMs: Date.parse(scheduledFor),
+          attempt: 0,
+          tenant: 'acme',
+          workflowId: s.workflowId,
+          kind: 'fire',
+          scheduleId: s.id,
+        },
+      ],
+      clock.getTime(),
+    )
+    return id
+  }
+  const exists = async (id: string) =>
+    (await ctx.database.sql`select 1 from executions where id = ${id}`).length === 1
+  const queued = async (id: string) =>
+    (await createExecutionQueue(ctx.redis.redis, ctx.redis.keys).get(id)) !== null
+
+  it('a PATCH, a pause and a delete acknowledged before a fire time drop that fire; past ones stay', async () => {
+    for (const change of ['patch', 'pause', 'delete'] as const) {
+      const s = await createOk({ cronExpression: '0 * * * *' })
+      // The scheduler looked ahead: the 13:00 fire is recorded and waits in Redis; 11:00 already happened.
+      const ahead = await recordFire(s, '2026-03-07T13:00:00.000Z')
+      const past = await recordFire(s, '2026-03-07T11:00:00.000Z', 'succeeded')
+      // ... and moved the schedule's pending fire past it.
+      await ctx.database.sql`update schedules set next_run_at = '2026-03-07T14:00:00Z' where id = ${s.id}`
+      const res =
+        change === 'patch'
+          ? await ctx.app.inject({
+              method: 'PATCH',
+              url: `/api/schedules/${s.id}`,
+              headers: ctx.auth(),
+              payload: { input: { v: 2 } },
+            })
+          : change === 'pause'
+            ? await ctx.app.inject({
+                method: 'POST',
+                url: `/api/schedules/${s.id}/pause`,
+                headers: ctx.auth(),
+              })
+            : await ctx.app.inject({ method: 'DELETE', url: `/api/schedules/${s.id}`, headers: ctx.auth() })
+      expect(res.statusCode, change).toBeLessThan(300)
+      expect(await exists(ahead), change).toBe(false)
+      expect(await exists(past), change).toBe(true)
+      for (let i = 0; i < 20 && (await queued(ahead)); i++) await new Promise((r) => setTimeout(r, 10))
+      expect(await queued(ahead), change).toBe(false)
+      if (change === 'patch') {
+        // Unchanged timing: the dropped fire is the pending one again, re-recorded from the new definition.
+        expect(res.json().nextRunAt).toBe('2026-03-07T13:00:00.000Z')
+      }
+    }
   })
 })
 

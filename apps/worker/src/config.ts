@@ -6,13 +6,25 @@ export const WorkerConfigSchema = Type.Object({
     pattern: '^postgres(ql)?://',
     default: 'postgres://postgres@127.0.0.1:5432/punctual',
   }),
+  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 500, default: 10 }),
   REDIS_URL: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379/0' }),
-  REDIS_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.:-]+$', default: 'punctual' }),
+  REDIS_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.-]+$', default: 'punctual' }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
   ),
-  WORKER_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  WORKER_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[^|]+$' })),
+  WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 10_000, default: 10 }),
+  WORKER_LEASE_MS: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 30_000 }),
+  WORKER_SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 30_000 }),
+  WORKER_METRICS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+  WORKER_LOOKAHEAD_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 2000 }),
+  WORKER_RECONCILE_INTERVAL_MS: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 30_000 }),
+  WORKER_HEARTBEAT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000 }),
+  WORKER_MAX_CPU_PERCENT: Type.Number({ minimum: 1, maximum: 1000, default: 90 }),
+  WORKER_MAX_EVENT_LOOP_LAG_MS: Type.Number({ minimum: 1, maximum: 60_000, default: 200 }),
+  OUTBOUND_ALLOW_PRIVATE: Type.Boolean({ default: false }),
+  OUTBOUND_ALLOWLIST: Type.Optional(Type.String()),
 })
 export type WorkerConfig = Static<typeof WorkerConfigSchema>
 

@@ -1,26 +1,94 @@
 import { type DbHandle, ping } from '@punctual/db'
-import type { Redis } from '@punctual/queue'
+import { createExecutionQueue, type QueueKeys, type Redis } from '@punctual/queue'
 import type { Logger } from 'pino'
+import type { WorkerConfig } from './config.ts'
+import {
+  createProcessMonitor,
+  hostname,
+  pruneHeartbeats,
+  publishHeartbeat,
+  removeHeartbeat,
+  type WorkerInfo,
+} from './maintenance/heartbeat.ts'
+import type { WorkerMetrics } from './maintenance/metrics.ts'
+import { reconcile } from './maintenance/reconcile.ts'
+import { createRunner } from './runner/index.ts'
+import { createScheduler } from './scheduler/index.ts'
 
 export type WorkerState = 'starting' | 'running' | 'draining' | 'stopped'
 
 export interface WorkerDeps {
+  config: WorkerConfig
   database: DbHandle
   redis: Redis
+  keys: QueueKeys
   logger: Logger
   workerId: string
+  metrics: WorkerMetrics
 }
 
 /**
- * The worker's lifecycle with explicit states. Until the scheduler and runner land (worker issue), it waits
- * for Postgres and Redis (retrying with capped backoff, never exiting because one is down), logs "ready",
- * and stops cleanly on request.
+ * One worker process: the scheduler (fire claiming), the runner (executions), and maintenance (reconcile
+ * Redis from Postgres, heartbeat, admission control). Start order: wait for Postgres and Redis (retrying with
+ * capped backoff, never exiting because one is down), reconcile once, then the loops. Stop order: stop
+ * claiming fires, drain the runner (running executions finish up to WORKER_SHUTDOWN_TIMEOUT_MS, the rest are
+ * handed back at once), then drop the heartbeat and close the connections.
  */
 export function createWorker(deps: WorkerDeps) {
+  const { config, logger, metrics } = deps
   let state: WorkerState = 'starting'
+  const startedAt = new Date().toISOString()
+  const timers: NodeJS.Timeout[] = []
   let wake: (() => void) | undefined
-  const stopped = new Promise<void>((resolve) => {
+  const stopping = new Promise<void>((resolve) => {
     wake = resolve
+  })
+  const monitor = createProcessMonitor()
+  const queue = createExecutionQueue(deps.redis, deps.keys)
+
+  const scheduler = createScheduler({
+    db: deps.database,
+    redis: deps.redis,
+    keys: deps.keys,
+    workerId: deps.workerId,
+    logger,
+    config: { lookaheadMs: config.WORKER_LOOKAHEAD_MS },
+  })
+  const runner = createRunner({
+    db: deps.database,
+    redis: deps.redis,
+    keys: deps.keys,
+    workerId: deps.workerId,
+    logger,
+    config: {
+      concurrency: config.WORKER_CONCURRENCY,
+      leaseMs: config.WORKER_LEASE_MS,
+      outbound: { allowPrivate: config.OUTBOUND_ALLOW_PRIVATE, allowlist: config.OUTBOUND_ALLOWLIST },
+    },
+  })
+
+  // Metrics subscribe to the same lifecycle events the tests await.
+  scheduler.events.on('fire.recorded', () => metrics.fires.inc({ outcome: 'queued' }))
+  scheduler.events.on('fire.skipped', () => metrics.fires.inc({ outcome: 'skipped' }))
+  scheduler.events.on('fire.missed', (e) => metrics.fires.inc({ outcome: 'missed' }, e.count))
+  runner.events.on('execution.started', (e) => {
+    metrics.executions.inc({ status: 'running' })
+    if (e.kind === 'fire' && e.attempt === 1)
+      metrics.firingLag.observe((e.startedAtMs - e.scheduledForMs) / 1000)
+  })
+  runner.events.on('execution.succeeded', () => metrics.executions.inc({ status: 'succeeded' }))
+  runner.events.on('execution.retrying', () => {
+    metrics.executions.inc({ status: 'retrying' })
+    metrics.retries.inc()
+  })
+  runner.events.on('execution.dead', () => {
+    metrics.executions.inc({ status: 'dead' })
+    metrics.deadLetters.inc()
+  })
+  runner.events.on('execution.cancelled', () => metrics.executions.inc({ status: 'cancelled' }))
+  metrics.setQueueDepthSource(async () => {
+    const stats = await queue.stats()
+    return { ready: stats.ready, delayed: stats.delayed, running: stats.running, due: stats.dueSchedules }
   })
 
   async function waitForDependencies(): Promise<boolean> {
@@ -31,32 +99,104 @@ export function createWorker(deps: WorkerDeps) {
         await deps.redis.ping()
         return true
       } catch (err) {
-        deps.logger.warn({ err: (err as Error).message, retryInMs: delay }, 'dependencies not reachable yet')
-        await Promise.race([new Promise((r) => setTimeout(r, delay)), stopped])
+        logger.warn({ err: (err as Error).message, retryInMs: delay }, 'dependencies not reachable yet')
+        await Promise.race([new Promise((r) => setTimeout(r, delay)), stopping])
         delay = Math.min(delay * 2, 5000)
       }
     }
     return false
   }
 
+  async function reconcileOnce() {
+    const end = metrics.reconcileDuration.startTimer()
+    try {
+      const result = await reconcile({ db: deps.database, redis: deps.redis, keys: deps.keys })
+      if (result.dueFixed + result.indexRemoved + result.requeued > 0) logger.info(result, 'reconciled')
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'reconcile failed; will retry')
+    } finally {
+      end()
+    }
+  }
+
+  function info(): WorkerInfo {
+    const sample = monitor.sample()
+    // Admission control: over its CPU or event-loop-lag limit the worker stops claiming executions until it
+    // recovers; fire claiming goes on (fires wait in the queue for a worker with room).
+    const overloaded =
+      sample.cpuPercent > config.WORKER_MAX_CPU_PERCENT ||
+      sample.eventLoopLagMs > config.WORKER_MAX_EVENT_LOOP_LAG_MS
+    if (state === 'running') {
+      if (overloaded && !runner.paused) {
+        logger.warn(sample, 'over the load limit: pausing execution claiming')
+        runner.pause()
+      } else if (!overloaded && runner.paused) {
+        logger.info(sample, 'back under the load limit: claiming executions again')
+        runner.resume()
+      }
+    }
+    metrics.admission.set(runner.paused ? 1 : 0)
+    const now = new Date().toISOString()
+    return {
+      id: deps.workerId,
+      host: hostname,
+      pid: process.pid,
+      startedAt,
+      lastSeenAt: now,
+      concurrency: config.WORKER_CONCURRENCY,
+      running: runner.running(),
+      cpuPercent: Math.round(sample.cpuPercent * 10) / 10,
+      rssBytes: sample.rssBytes,
+      eventLoopLagMs: Math.round(sample.eventLoopLagMs * 10) / 10,
+      state: state === 'running' ? 'running' : 'draining',
+    }
+  }
+
+  async function beat() {
+    try {
+      await publishHeartbeat(deps.redis, deps.keys, info())
+      if (Math.random() < 0.1) await pruneHeartbeats(deps.redis, deps.keys, Date.now())
+    } catch (err) {
+      logger.debug({ err: (err as Error).message }, 'heartbeat not published')
+    }
+  }
+
   return {
     get state() {
       return state
     },
+    scheduler,
+    runner,
     async start(): Promise<void> {
-      if (await waitForDependencies()) {
-        state = 'running'
-        deps.logger.info({ workerId: deps.workerId }, 'ready')
-      }
+      if (!(await waitForDependencies())) return
+      await reconcileOnce()
+      if (state !== 'starting') return
+      state = 'running'
+      scheduler.start()
+      runner.start()
+      await beat()
+      timers.push(setInterval(beat, config.WORKER_HEARTBEAT_MS))
+      timers.push(setInterval(reconcileOnce, config.WORKER_RECONCILE_INTERVAL_MS))
+      for (const t of timers) t.unref()
+      logger.info({ workerId: deps.workerId }, 'ready')
     },
     async stop(): Promise<void> {
-      if (state === 'stopped') return
+      if (state === 'stopped' || state === 'draining') return
+      const wasRunning = state === 'running'
       state = 'draining'
       wake?.()
+      for (const t of timers) clearInterval(t)
+      if (wasRunning) {
+        await beat()
+        await scheduler.stop()
+        await runner.stop({ timeoutMs: config.WORKER_SHUTDOWN_TIMEOUT_MS })
+        await removeHeartbeat(deps.redis, deps.keys, deps.workerId).catch(() => {})
+      }
+      monitor.stop()
       deps.redis.disconnect()
       await deps.database.close()
       state = 'stopped'
-      deps.logger.info({ workerId: deps.workerId }, 'stopped')
+      logger.info({ workerId: deps.workerId }, 'stopped')
     },
   }
 }

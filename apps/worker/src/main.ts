@@ -2,14 +2,37 @@ import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import { ConfigError } from '@punctual/core'
 import { createDb } from '@punctual/db'
-import { createRedis } from '@punctual/queue'
+import { createKeys, createRedis } from '@punctual/queue'
 import pino from 'pino'
 import { loadWorkerConfig, type WorkerConfig } from './config.ts'
 import { createWorker } from './lifecycle.ts'
+import { createWorkerMetrics, serveMetrics } from './maintenance/metrics.ts'
 
 let config: WorkerConfig
+let worker: ReturnType<typeof createWorker>
+const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'punctual-worker' } })
 try {
   config = loadWorkerConfig()
+  logger.level = config.LOG_LEVEL
+  const workerId = config.WORKER_ID ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`
+  const redis = createRedis(config.REDIS_URL, {
+    name: `punctual-worker-${workerId}`,
+    onError: (err) => logger.debug({ err: err.message }, 'redis connection problem'),
+  })
+  const metrics = createWorkerMetrics()
+  worker = createWorker({
+    config,
+    database: createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE }),
+    redis,
+    keys: createKeys(config.REDIS_PREFIX),
+    logger,
+    workerId,
+    metrics,
+  })
+  if (config.WORKER_METRICS_PORT !== undefined) {
+    const server = await serveMetrics(metrics, config.WORKER_METRICS_PORT)
+    server.unref()
+  }
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message)
@@ -17,12 +40,6 @@ try {
   }
   throw err
 }
-
-const logger = pino({ level: config.LOG_LEVEL, base: { service: 'punctual-worker' } })
-const workerId = config.WORKER_ID ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`
-const redis = createRedis(config.REDIS_URL, { name: `punctual-worker-${workerId}` })
-redis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection problem'))
-const worker = createWorker({ database: createDb(config.DATABASE_URL), redis, logger, workerId })
 
 let stopping = false
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client'
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+import type { MetricsSnapshot } from '../services/executions.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -19,6 +20,7 @@ async function metricsPlugin(app: FastifyInstance) {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   })
+  registerRuntimeGauges(registry, () => app.services.executions.metricsSnapshot())
   app.decorate('metrics', registry)
   app.addHook('onResponse', async (request, reply) => {
     duration.observe(
@@ -33,6 +35,61 @@ async function metricsPlugin(app: FastifyInstance) {
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.type(registry.contentType)
     return registry.metrics()
+  })
+}
+
+/**
+ * Deployment-wide gauges read on scrape (collect()): queue depths and live workers from Redis, executions of
+ * the last hour by status (all tenants) from one Postgres query. One snapshot serves every gauge of a scrape
+ * (and scrapes within a second of it). A source that cannot be read leaves its gauges without samples for
+ * that scrape rather than reporting zeros.
+ */
+function registerRuntimeGauges(registry: Registry, read: () => Promise<MetricsSnapshot>) {
+  let cached: { at: number; snapshot: Promise<MetricsSnapshot> } | undefined
+  const snapshot = () => {
+    const now = Date.now()
+    if (!cached || now - cached.at > 1000) cached = { at: now, snapshot: read() }
+    return cached.snapshot
+  }
+  new Gauge({
+    name: 'punctual_api_queue_depth',
+    help: 'Executions in each Redis queue (ready, delayed, running) and schedules in the due-index (due), deployment-wide',
+    labelNames: ['queue'],
+    registers: [registry],
+    async collect() {
+      const { queue } = await snapshot()
+      this.reset()
+      if (!queue) return
+      this.set({ queue: 'ready' }, queue.ready)
+      this.set({ queue: 'delayed' }, queue.delayed)
+      this.set({ queue: 'running' }, queue.running)
+      this.set({ queue: 'due' }, queue.dueSchedules + queue.claimedSchedules)
+    },
+  })
+  new Gauge({
+    name: 'punctual_api_executions_last_hour',
+    help: 'Executions created in the last hour by status, all tenants',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect() {
+      const { executionsLastHour } = await snapshot()
+      this.reset()
+      if (!executionsLastHour) return
+      for (const [status, n] of Object.entries(executionsLastHour)) this.set({ status }, n)
+    },
+  })
+  new Gauge({
+    name: 'punctual_api_workers_alive',
+    help: 'Worker processes with a heartbeat under 15 s old, by state',
+    labelNames: ['state'],
+    registers: [registry],
+    async collect() {
+      const { workers } = await snapshot()
+      this.reset()
+      if (!workers) return
+      this.set({ state: 'running' }, workers.filter((w) => w.state !== 'draining').length)
+      this.set({ state: 'draining' }, workers.filter((w) => w.state === 'draining').length)
+    },
   })
 }
 

@@ -36,7 +36,9 @@ export function createScheduleInserter<W>(deps: ScheduleInserterDeps<W>) {
   let writing = false
 
   async function takeBack(rows: ScheduleRow[]) {
-    await Promise.all(rows.map((row) => removeSchedule(deps.redis, deps.keys, { scheduleId: row.id }).catch(() => {})))
+    await Promise.all(
+      rows.map((row) => removeSchedule(deps.redis, deps.keys, { scheduleId: row.id }).catch(() => {})),
+    )
   }
 
   async function insertOne(p: Pending<W>, warnings: W) {

@@ -17,7 +17,13 @@ import {
   type ScheduleView,
   type Sql,
 } from '@punctual/db'
-import { type QueueKeys, type Redis, removeSchedule, upsertSchedule } from '@punctual/queue'
+import {
+  createExecutionQueue,
+  type QueueKeys,
+  type Redis,
+  removeSchedule,
+  upsertSchedule,
+} from '@punctual/queue'
 import { v7 as uuidv7 } from 'uuid'
 import type { Principal } from '../plugins/auth.ts'
 import { createScheduleInserter } from './schedule-inserter.ts'
@@ -84,6 +90,13 @@ export function createScheduleService({ db, sql, redis, keys, now }: ScheduleSer
   async function assertWorkflow(tx: DbExecutor, tenant: string, workflowId: string) {
     const wf = await createWorkflowsRepo(tx).get(tenant, workflowId)
     if (!wf) throw unknownWorkflow()
+  }
+
+  const queue = createExecutionQueue(redis, keys)
+  /** After COMMIT: take dropped look-ahead fires out of Redis. Best effort: a runner that dequeues an id whose
+   * row is gone drops it anyway. */
+  function forgetQueued(dropped: { id: string }[]) {
+    for (const { id } of dropped) queue.remove(id).catch(() => {})
   }
 
   const inserter = createScheduleInserter({
@@ -161,94 +174,111 @@ export function createScheduleService({ db, sql, redis, keys, now }: ScheduleSer
 
     async update(p: Principal, id: string, patch: SchedulePatch) {
       const at = now()
-      return db.transaction(async (tx) => {
-        const repo = createSchedulesRepo(tx)
-        const current = await repo.get(p.tenant, id, { forUpdate: true })
-        if (!current) throw notFound(id)
-        const timing = {
-          cronExpression: patch.cronExpression ?? current.cronExpression,
-          timezone: patch.timezone ?? current.timezone,
-          startDate:
-            patch.startDate === undefined
-              ? current.startDate
-              : patch.startDate
-                ? new Date(patch.startDate)
-                : null,
-          endDate:
-            patch.endDate === undefined ? current.endDate : patch.endDate ? new Date(patch.endDate) : null,
-        }
-        assertTimingValid(timing, at)
-        if (patch.workflowId && patch.workflowId !== current.workflowId) {
-          await assertWorkflow(tx, p.tenant, patch.workflowId)
-        }
-        const enabled = patch.enabled ?? current.enabled
-        const maxExecutions = patch.maxExecutions === undefined ? current.maxExecutions : patch.maxExecutions
-        const timingChanged =
-          timing.cronExpression !== current.cronExpression ||
-          timing.timezone !== current.timezone ||
-          timing.startDate?.getTime() !== current.startDate?.getTime() ||
-          timing.endDate?.getTime() !== current.endDate?.getTime()
-        const plan = planSchedule(
-          { ...timing, enabled, maxExecutions, executionCount: current.executionCount },
-          at,
-        )
-        // An unchanged timing keeps the pending fire (which may be due right now) instead of skipping past it.
-        const keepPending =
-          !timingChanged && plan.state === 'active' && current.state === 'active' && current.nextRunAt
-        const row = await repo
-          .update(p.tenant, id, {
-            ...(patch.workflowId !== undefined && { workflowId: patch.workflowId }),
-            ...(patch.name !== undefined && { name: patch.name }),
-            ...timing,
-            enabled,
-            maxExecutions,
-            ...(patch.input !== undefined && { input: patch.input }),
-            ...(patch.priority !== undefined && { priority: patch.priority }),
-            ...(patch.retryPolicy !== undefined && {
-              retryPolicy: { ...DEFAULT_RETRY_POLICY, ...patch.retryPolicy },
-            }),
-            ...(patch.overlapPolicy !== undefined && { overlapPolicy: patch.overlapPolicy }),
-            ...(patch.misfirePolicy !== undefined && { misfirePolicy: patch.misfirePolicy }),
-            ...(patch.catchupWindowMs !== undefined && { catchupWindowMs: patch.catchupWindowMs }),
-            ...(patch.jitterMs !== undefined && { jitterMs: patch.jitterMs }),
-            ...(patch.metadata !== undefined && { metadata: patch.metadata }),
-            state: plan.state,
-            pausedNote: plan.state === 'paused' ? current.pausedNote : null,
-            nextRunAt: keepPending ? current.nextRunAt : plan.nextRunAt,
-            fireMinutes: plan.state === 'active' ? fireMinutesFor(timing, at) : [],
-            version: current.version + 1,
-            updatedAt: at,
-          })
-          .catch((err) => nameTaken(err, patch.name ?? current.name))
-        const warnings = await writeIndex(row!)
-        return { schedule: row!, warnings }
-      })
+      return db
+        .transaction(async (tx) => {
+          const repo = createSchedulesRepo(tx)
+          const current = await repo.get(p.tenant, id, { forUpdate: true })
+          if (!current) throw notFound(id)
+          const timing = {
+            cronExpression: patch.cronExpression ?? current.cronExpression,
+            timezone: patch.timezone ?? current.timezone,
+            startDate:
+              patch.startDate === undefined
+                ? current.startDate
+                : patch.startDate
+                  ? new Date(patch.startDate)
+                  : null,
+            endDate:
+              patch.endDate === undefined ? current.endDate : patch.endDate ? new Date(patch.endDate) : null,
+          }
+          assertTimingValid(timing, at)
+          if (patch.workflowId && patch.workflowId !== current.workflowId) {
+            await assertWorkflow(tx, p.tenant, patch.workflowId)
+          }
+          const enabled = patch.enabled ?? current.enabled
+          const maxExecutions =
+            patch.maxExecutions === undefined ? current.maxExecutions : patch.maxExecutions
+          const timingChanged =
+            timing.cronExpression !== current.cronExpression ||
+            timing.timezone !== current.timezone ||
+            timing.startDate?.getTime() !== current.startDate?.getTime() ||
+            timing.endDate?.getTime() !== current.endDate?.getTime()
+          const plan = planSchedule(
+            { ...timing, enabled, maxExecutions, executionCount: current.executionCount },
+            at,
+          )
+          // Fires recorded ahead of their time under the old definition never happen; they are re-recorded from
+          // the new one.
+          const dropped = await repo.deleteFutureFires(id, at)
+          // An unchanged timing keeps the pending fire (which may be due right now, or was recorded ahead and
+          // just dropped) instead of skipping past it.
+          const keepPending =
+            !timingChanged && plan.state === 'active' && current.state === 'active' && current.nextRunAt
+          const pending = keepPending ? earliest(current.nextRunAt, dropped) : null
+          const row = await repo
+            .update(p.tenant, id, {
+              ...(patch.workflowId !== undefined && { workflowId: patch.workflowId }),
+              ...(patch.name !== undefined && { name: patch.name }),
+              ...timing,
+              enabled,
+              maxExecutions,
+              ...(patch.input !== undefined && { input: patch.input }),
+              ...(patch.priority !== undefined && { priority: patch.priority }),
+              ...(patch.retryPolicy !== undefined && {
+                retryPolicy: { ...DEFAULT_RETRY_POLICY, ...patch.retryPolicy },
+              }),
+              ...(patch.overlapPolicy !== undefined && { overlapPolicy: patch.overlapPolicy }),
+              ...(patch.misfirePolicy !== undefined && { misfirePolicy: patch.misfirePolicy }),
+              ...(patch.catchupWindowMs !== undefined && { catchupWindowMs: patch.catchupWindowMs }),
+              ...(patch.jitterMs !== undefined && { jitterMs: patch.jitterMs }),
+              ...(patch.metadata !== undefined && { metadata: patch.metadata }),
+              state: plan.state,
+              pausedNote: plan.state === 'paused' ? current.pausedNote : null,
+              nextRunAt: keepPending ? pending : plan.nextRunAt,
+              fireMinutes: plan.state === 'active' ? fireMinutesFor(timing, at) : [],
+              version: current.version + 1,
+              updatedAt: at,
+            })
+            .catch((err) => nameTaken(err, patch.name ?? current.name))
+          const warnings = await writeIndex(row!)
+          return { schedule: row!, warnings, dropped }
+        })
+        .then(({ dropped, ...result }) => {
+          forgetQueued(dropped)
+          return result
+        })
     },
 
     async pause(p: Principal, id: string, note: string | undefined): Promise<ScheduleRow> {
       const at = now()
-      return db.transaction(async (tx) => {
-        const repo = createSchedulesRepo(tx)
-        const current = await repo.get(p.tenant, id, { forUpdate: true })
-        if (!current) throw notFound(id)
-        if (current.state === 'completed' || current.state === 'expired') {
-          throw new AppError(
-            'SCHED_ERR_INVALID_STATE',
-            `The schedule is ${current.state}; there is nothing to pause`,
-          )
-        }
-        const row = (await repo.update(p.tenant, id, {
-          enabled: false,
-          state: 'paused',
-          pausedNote: note ?? current.pausedNote ?? null,
-          nextRunAt: null,
-          fireMinutes: [],
-          version: current.version + 1,
-          updatedAt: at,
-        }))!
-        await writeIndex(row)
-        return row
-      })
+      return db
+        .transaction(async (tx) => {
+          const repo = createSchedulesRepo(tx)
+          const current = await repo.get(p.tenant, id, { forUpdate: true })
+          if (!current) throw notFound(id)
+          if (current.state === 'completed' || current.state === 'expired') {
+            throw new AppError(
+              'SCHED_ERR_INVALID_STATE',
+              `The schedule is ${current.state}; there is nothing to pause`,
+            )
+          }
+          const dropped = await repo.deleteFutureFires(id, at)
+          const row = (await repo.update(p.tenant, id, {
+            enabled: false,
+            state: 'paused',
+            pausedNote: note ?? current.pausedNote ?? null,
+            nextRunAt: null,
+            fireMinutes: [],
+            version: current.version + 1,
+            updatedAt: at,
+          }))!
+          await writeIndex(row)
+          return { row, dropped }
+        })
+        .then(({ row, dropped }) => {
+          forgetQueued(dropped)
+          return row
+        })
     },
 
     async resume(p: Principal, id: string): Promise<ScheduleRow> {
@@ -280,17 +310,28 @@ export function createScheduleService({ db, sql, redis, keys, now }: ScheduleSer
     },
 
     async remove(p: Principal, id: string): Promise<void> {
-      await db.transaction(async (tx) => {
+      const at = now()
+      const dropped = await db.transaction(async (tx) => {
         const repo = createSchedulesRepo(tx)
         const current = await repo.get(p.tenant, id, { forUpdate: true })
         if (!current) throw notFound(id)
+        const future = await repo.deleteFutureFires(id, at)
         await repo.delete(p.tenant, id)
         await removeSchedule(redis, keys, { scheduleId: id })
+        return future
       })
+      forgetQueued(dropped)
     },
   }
 }
 export type ScheduleService = ReturnType<typeof createScheduleService>
+
+/** The earlier of the pending fire and the earliest dropped look-ahead fire. */
+function earliest(pending: Date | null, dropped: { scheduledFor: Date }[]): Date | null {
+  let min = pending
+  for (const d of dropped) if (!min || d.scheduledFor.getTime() < min.getTime()) min = d.scheduledFor
+  return min
+}
 
 function nameTakenError(name: string): AppError {
   return new AppError('SCHED_ERR_NAME_TAKEN', `A schedule named '${name}' already exists in this tenant`, [

@@ -1,3 +1,6 @@
+export * from './executions.ts'
 export * from './executor.ts'
+export * from './fires.ts'
+export * from './runs.ts'
 export * from './schedules.ts'
 export * from './workflows.ts'

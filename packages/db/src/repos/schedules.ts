@@ -1,5 +1,6 @@
 import { and, asc, eq, getTableColumns, gt, type SQL, sql } from 'drizzle-orm'
 import type { Sql, TransactionSql } from 'postgres'
+import { executions } from '../schema/executions.ts'
 import { type ScheduleState, schedules } from '../schema/schedules.ts'
 import type { DbExecutor } from './executor.ts'
 
@@ -85,6 +86,23 @@ export function createSchedulesRepo(db: DbExecutor) {
         .returning()
       return row
     },
+    /**
+     * Deletes the schedule's fires recorded ahead of their time (look-ahead) and not yet started: a change
+     * acknowledged before a fire's time prevents that fire. Run in the transaction that changes the schedule.
+     */
+    async deleteFutureFires(scheduleId: string, after: Date): Promise<{ id: string; scheduledFor: Date }[]> {
+      return db
+        .delete(executions)
+        .where(
+          and(
+            eq(executions.scheduleId, scheduleId),
+            eq(executions.kind, 'fire'),
+            eq(executions.status, 'queued'),
+            gt(executions.scheduledFor, after),
+          ),
+        )
+        .returning({ id: executions.id, scheduledFor: executions.scheduledFor })
+    },
     async delete(tenant: string, id: string): Promise<boolean> {
       const rows = await db
         .delete(schedules)
@@ -144,7 +162,10 @@ export async function insertScheduleRow(sql: Sql | TransactionSql, row: Schedule
  * and left out of the answer; any other error (e.g. an unknown workflow) fails the whole statement, and the
  * caller falls back to one INSERT per row to tell which row is at fault.
  */
-export async function insertScheduleRows(sql: Sql | TransactionSql, rows: ScheduleRow[]): Promise<Set<string>> {
+export async function insertScheduleRows(
+  sql: Sql | TransactionSql,
+  rows: ScheduleRow[],
+): Promise<Set<string>> {
   const inserted = await sql<{ id: string }[]>`
     insert into schedules ${sql(rows.map(scheduleRecord))} on conflict do nothing returning id`
   return new Set(inserted.map((r) => r.id))

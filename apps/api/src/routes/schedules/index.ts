@@ -12,16 +12,22 @@ import {
   ScheduleStatus,
   ScheduleWithWarnings,
 } from '@punctual/core'
-import { createSchedulesRepo } from '@punctual/db'
+import { createExecutionsRepo, createSchedulesRepo } from '@punctual/db'
 import { Type } from 'typebox'
 import { decodeCursor, page } from '../../services/cursor.ts'
+import { toExecutionDto } from '../../services/executions.ts'
 import { notFound, toScheduleDto } from '../../services/schedules.ts'
+import scheduleExecutionRoutes from './executions.ts'
 
 const errors = { '4xx': Problem, '5xx': Problem }
 
 const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = app.services.schedules
   const repo = createSchedulesRepo(app.deps.db)
+  const executions = createExecutionsRepo(app.deps.db)
+
+  // trigger, history and /stats (static, so registered before the /:id routes it would otherwise look like).
+  await app.register(scheduleExecutionRoutes)
 
   app.post(
     '',
@@ -139,9 +145,24 @@ const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/:id/status',
-    { schema: { tags: ['schedules'], params: IdParams, response: { 200: ScheduleStatus, ...errors } } },
+    {
+      schema: {
+        tags: ['schedules'],
+        description: [
+          '`lastExecution`: the newest execution of any kind. `successRate`: succeeded / (succeeded + dead +',
+          'cancelled) over fire and manual executions (skipped and missed fires never ran and are not counted;',
+          'redrives are not counted), null when none finished. `averageDurationMs`: mean finishedAt − startedAt',
+          'of the succeeded fire and manual executions. `executionCount`: fires that started running.',
+        ].join(' '),
+        params: IdParams,
+        response: { 200: ScheduleStatus, ...errors },
+      },
+    },
     async (request) => {
-      const row = await repo.find(request.user.tenant, request.params.id)
+      const [row, summary] = await Promise.all([
+        repo.find(request.user.tenant, request.params.id),
+        executions.scheduleSummary(request.user.tenant, request.params.id),
+      ])
       if (!row) throw notFound(request.params.id)
       let runs: string[] = []
       if (row.state === 'active' && row.nextRunAt) {
@@ -154,10 +175,10 @@ const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return {
         state: row.state,
         nextRuns: runs,
-        lastExecution: null,
+        lastExecution: summary.last ? toExecutionDto(summary.last) : null,
         executionCount: row.executionCount,
-        successRate: null,
-        averageDurationMs: null,
+        successRate: summary.finished > 0 ? summary.succeeded / summary.finished : null,
+        averageDurationMs: summary.averageDurationMs,
         missedCount: row.missedCount,
       }
     },

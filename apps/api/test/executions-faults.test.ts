@@ -1,0 +1,106 @@
+import { createExecutionsRepo } from '@punctual/db'
+import { createExecutionQueue } from '@punctual/queue'
+import { startTcpProxy, type TcpProxy } from '@punctual/queue/testing'
+import { v7 as uuidv7 } from 'uuid'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createWorkflow, setup, type TestContext } from './helper.ts'
+
+describe('execution writes with Redis unreachable', () => {
+  let proxy: TcpProxy
+  let ctx: TestContext
+  let wf: { id: string }
+  let scheduleId: string
+
+  beforeAll(async () => {
+    proxy = await startTcpProxy({ host: '127.0.0.1', port: 6379 })
+    ctx = await setup({ redisUrl: (base) => proxy.url(base.url) })
+    wf = await createWorkflow(ctx)
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/schedules',
+      headers: ctx.auth(),
+      payload: { workflowId: wf.id, name: 'nightly', cronExpression: '0 3 * * *', input: { x: 1 } },
+    })
+    expect(res.statusCode, res.body).toBe(201)
+    scheduleId = res.json().id
+  })
+  afterAll(async () => {
+    proxy?.restore()
+    await ctx?.close()
+    await proxy?.close()
+  })
+
+  const craft = async (status: 'queued' | 'running' | 'dead') => {
+    const id = uuidv7()
+    await createExecutionsRepo(ctx.database.db).insert({
+      id,
+      tenant: 'acme',
+      kind: 'fire',
+      scheduleId,
+      workflowId: wf.id,
+      scheduledFor: new Date(),
+      status,
+    })
+    return id
+  }
+  const rowOf = async (id: string) =>
+    (await ctx.database.sql`select status, cancel_requested_at from executions where id = ${id}`)[0]!
+  const post = (url: string, payload?: Record<string, unknown>) =>
+    ctx.app.inject({ method: 'POST', url, headers: ctx.auth(), ...(payload && { payload }) })
+
+  it('answers a trigger and a retry 202 once the row is committed (the reconciler enqueues it later)', async () => {
+    const dead = await craft('dead')
+    proxy.cut()
+    const t0 = Date.now()
+    const triggered = await post(`/api/schedules/${scheduleId}/trigger`, { input: { y: 2 } })
+    expect(triggered.statusCode, triggered.body).toBe(202)
+    const retried = await post(`/api/executions/${dead}/retry`)
+    expect(retried.statusCode, retried.body).toBe(202)
+    expect(Date.now() - t0).toBeLessThan(5000)
+
+    const rows = await ctx.database.sql`
+      select id, kind, status, input from executions where id in ${ctx.database.sql([
+        triggered.json().executionId,
+        retried.json().executionId,
+      ])} order by kind`
+    expect(rows.map((r) => ({ ...r }))).toEqual([
+      { id: triggered.json().executionId, kind: 'manual', status: 'queued', input: { x: 1, y: 2 } },
+      { id: retried.json().executionId, kind: 'redrive', status: 'queued', input: {} },
+    ])
+    proxy.restore()
+  })
+
+  it('cancels a queued execution in Postgres even while Redis is away (runners drop what is not startable)', async () => {
+    const id = await craft('queued')
+    proxy.cut()
+    const res = await post(`/api/executions/${id}/cancel`)
+    expect(res.statusCode, res.body).toBe(202)
+    expect(res.json().status).toBe('cancelled')
+    expect((await rowOf(id)).status).toBe('cancelled')
+    proxy.restore()
+  })
+
+  it('answers 503 for cancelling a running execution and leaves the row unchanged, then works once Redis is back', async () => {
+    const id = await craft('running')
+    proxy.cut()
+    const res = await post(`/api/executions/${id}/cancel`)
+    expect(res.statusCode).toBe(503)
+    expect(res.json().code).toBe('SCHED_ERR_DEPENDENCY_DOWN')
+    expect(await rowOf(id)).toEqual({ status: 'running', cancel_requested_at: null })
+
+    proxy.restore()
+    let status = 0
+    for (let i = 0; i < 50 && status !== 202; i++) {
+      await new Promise((r) => setTimeout(r, 100))
+      status = (await post(`/api/executions/${id}/cancel`)).statusCode
+    }
+    expect(status).toBe(202)
+    expect((await rowOf(id)).cancel_requested_at).not.toBeNull()
+    // And a trigger now lands in Redis at once.
+    const triggered = await post(`/api/schedules/${scheduleId}/trigger`)
+    const queued = await createExecutionQueue(ctx.redis.redis, ctx.redis.keys).get(
+      triggered.json().executionId,
+    )
+    expect(queued).toMatchObject({ state: 'ready', kind: 'manual' })
+  })
+})

@@ -1,0 +1,134 @@
+import type { DbHandle, ExecutionKind } from '@punctual/db'
+import {
+  ensureQueued,
+  listIndexedScheduleIds,
+  type QueueKeys,
+  type Redis,
+  removeSchedule,
+  syncDueEntries,
+} from '@punctual/queue'
+
+export interface ReconcileResult {
+  dueFixed: number
+  dueStale: number
+  indexRemoved: number
+  requeued: number
+  durationMs: number
+}
+
+const PAGE = 2000
+
+/**
+ * Repairs the Redis side from Postgres, the source of truth (issue 3 item 5): due-index entries missing or with
+ * a stale score/version (a lost Redis, a FLUSHDB), entries of schedules that no longer exist, and executions
+ * Postgres says are queued or retrying that Redis lost. Every step is idempotent and safe beside the API and
+ * the schedulers (see @punctual/queue reconcile.ts): it never overwrites a newer API write nor a claimed entry.
+ */
+export async function reconcile(deps: { db: DbHandle; redis: Redis; keys: QueueKeys; now?: () => number }) {
+  const started = performance.now()
+  const now = deps.now ?? Date.now
+  const { sql } = deps.db
+  const result: ReconcileResult = { dueFixed: 0, dueStale: 0, indexRemoved: 0, requeued: 0, durationMs: 0 }
+
+  // 1. Every schedule's due entry, in pages by id (raw rows: timestamps arrive as text, see packages/db).
+  let after = '00000000-0000-0000-0000-000000000000'
+  for (;;) {
+    const rows = await sql<
+      {
+        id: string
+        workflow_id: string
+        version: number
+        state: string
+        next_run_at: string | null
+        fire_minutes: number[]
+      }[]
+    >`select id, workflow_id, version, state, next_run_at, fire_minutes
+        from schedules where id > ${after} order by id limit ${PAGE}`
+    if (rows.length === 0) break
+    const sync = await syncDueEntries(
+      deps.redis,
+      deps.keys,
+      rows.map((r) => ({
+        scheduleId: r.id,
+        workflowId: r.workflow_id,
+        version: r.version,
+        nextRunAtMs: r.state === 'active' && r.next_run_at ? Date.parse(r.next_run_at) : null,
+        fireMinutes: r.state === 'active' ? r.fire_minutes : [],
+      })),
+    )
+    result.dueFixed += sync.fixed.length
+    result.dueStale += sync.stale.length
+    after = rows[rows.length - 1]!.id
+    if (rows.length < PAGE) break
+  }
+
+  // 2. Index entries whose schedule is gone. An entry whose row is not visible YET (an API create between its
+  //    index write and its COMMIT) looks the same for a moment, so only entries still orphaned on a second
+  //    look a little later are removed.
+  const orphans = new Set<string>()
+  let cursor: string | null = null
+  do {
+    const page = await listIndexedScheduleIds(deps.redis, deps.keys, cursor, PAGE)
+    cursor = page.nextCursor
+    const ids = page.entries.map((e) => e.scheduleId)
+    if (ids.length === 0) continue
+    const found = await sql<{ id: string }[]>`select id from schedules where id = any(${ids}::uuid[])`
+    const present = new Set(found.map((r) => r.id))
+    for (const id of ids) if (!present.has(id)) orphans.add(id)
+  } while (cursor)
+  if (orphans.size > 0) {
+    await new Promise((r) => setTimeout(r, 1000))
+    const ids = [...orphans]
+    const found = await sql<{ id: string }[]>`select id from schedules where id = any(${ids}::uuid[])`
+    const present = new Set(found.map((r) => r.id))
+    for (const id of ids) {
+      if (present.has(id)) continue
+      await removeSchedule(deps.redis, deps.keys, { scheduleId: id })
+      result.indexRemoved++
+    }
+  }
+
+  // 3. Executions Postgres holds as queued, retrying or running (not held back by buffer_one) that Redis lost;
+  //    a running one whose lease vanished with Redis is dropped by its runner, so it must be queued again.
+  let afterExec = '00000000-0000-0000-0000-000000000000'
+  for (;;) {
+    const rows = await sql<
+      {
+        id: string
+        tenant: string
+        kind: ExecutionKind
+        schedule_id: string | null
+        workflow_id: string
+        scheduled_for: string
+        available_at: string | null
+        priority: number
+        attempt: number
+      }[]
+    >`select id, tenant, kind, schedule_id, workflow_id, scheduled_for, available_at, priority, attempt
+        from executions
+       where status in ('queued', 'retrying', 'running') and not held and id > ${afterExec}
+       order by id limit ${PAGE}`
+    if (rows.length === 0) break
+    const { enqueued } = await ensureQueued(
+      deps.redis,
+      deps.keys,
+      rows.map((r) => ({
+        id: r.id,
+        priority: r.priority,
+        scheduledForMs: Date.parse(r.scheduled_for),
+        availableAtMs: r.available_at ? Date.parse(r.available_at) : Date.parse(r.scheduled_for),
+        attempt: r.attempt,
+        tenant: r.tenant,
+        workflowId: r.workflow_id,
+        kind: r.kind,
+        ...(r.schedule_id ? { scheduleId: r.schedule_id } : {}),
+      })),
+      now(),
+    )
+    result.requeued += enqueued.length
+    afterExec = rows[rows.length - 1]!.id
+    if (rows.length < PAGE) break
+  }
+  result.durationMs = performance.now() - started
+  return result
+}

@@ -1,0 +1,305 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import {
+  type PlaceholderContext,
+  type PlaceholderStep,
+  resolveHttpRequest,
+  STEP_BODY_LIMIT_BYTES,
+  type Step,
+  type StepOutcome,
+} from '@punctual/core'
+import type { Dispatcher } from 'undici'
+
+/**
+ * The step engine: runs one attempt of a workflow, step after step, and returns every step's outcome.
+ * No Postgres, no Redis: the runner decides what an outcome means for the execution. HTTP goes through the
+ * dispatcher it is given (the runner's outbound-checked Agent; tests may pass their own).
+ *
+ * - http: `{{…}}` placeholders resolved by core from `{ execution, input, steps }`; a JSON body; a 2xx is
+ *   success, anything else, a timeout (`timeoutMs`, default 30000, covering headers and body) or a connection
+ *   error fails the step with the error recorded. Redirects are not followed (a 3xx fails the step).
+ * - delay: waits `ms`, ended early by an abort.
+ * - The workflow's `timeoutMs` bounds the whole attempt: a failure like a step timeout.
+ * - An abort from outside (`signal`: cancel, lost lease, shutdown) cuts the in-flight request or delay and
+ *   ends the attempt as `aborted` with the signal's reason; the runner decides what to report.
+ */
+
+export const DEFAULT_STEP_TIMEOUT_MS = 30_000
+/** Response bytes read for `steps.<name>.body.*` placeholders; the history keeps STEP_BODY_LIMIT_BYTES. */
+export const MAX_READ_BODY_BYTES = 1024 * 1024
+
+export interface RunWorkflowInput {
+  steps: readonly Step[]
+  execution: { id: string; scheduledFor: Date | string; attempt: number }
+  /** The run's input (schedule input, event data, webhook body). */
+  input: unknown
+  dispatcher: Dispatcher
+  /** Aborts the attempt from outside; the result is then `aborted` carrying `signal.reason`. */
+  signal?: AbortSignal
+  /** The workflow's timeoutMs: bounds the whole attempt. */
+  timeoutMs?: number | null
+  /** Wall clock for `startedAt` of step outcomes (ms). Default Date.now. */
+  now?: () => number
+}
+
+export type RunWorkflowResult =
+  | { status: 'succeeded'; steps: StepOutcome[]; error: null }
+  | { status: 'failed'; steps: StepOutcome[]; error: string }
+  | { status: 'aborted'; steps: StepOutcome[]; error: string; reason: unknown }
+
+class WorkflowTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`workflow timed out after ${timeoutMs} ms`)
+    this.name = 'WorkflowTimeoutError'
+  }
+}
+
+class StepTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`timed out after ${timeoutMs} ms`)
+    this.name = 'StepTimeoutError'
+  }
+}
+
+interface StepRun {
+  outcome: StepOutcome
+  placeholder: PlaceholderStep
+}
+
+export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWorkflowResult> {
+  const now = input.now ?? Date.now
+  const outcomes: StepOutcome[] = []
+  const results: Record<string, PlaceholderStep> = {}
+  const external = input.signal
+  if (external?.aborted) {
+    return {
+      status: 'aborted',
+      steps: outcomes,
+      error: abortMessage(external.reason),
+      reason: external.reason,
+    }
+  }
+
+  // One signal for the attempt: aborted by the outside or by the workflow timeout.
+  const attempt = new AbortController()
+  const onExternal = () => attempt.abort(external!.reason)
+  external?.addEventListener('abort', onExternal, { once: true })
+  const timeoutMs = input.timeoutMs ?? null
+  const timer =
+    timeoutMs && timeoutMs > 0
+      ? setTimeout(() => attempt.abort(new WorkflowTimeoutError(timeoutMs)), timeoutMs)
+      : undefined
+
+  try {
+    for (const step of input.steps) {
+      if (attempt.signal.aborted) break
+      const context: PlaceholderContext = { execution: input.execution, input: input.input, steps: results }
+      const run =
+        step.type === 'http'
+          ? await runHttpStep(step, context, input.dispatcher, attempt.signal, now)
+          : step.type === 'delay'
+            ? await runDelayStep(step, input.execution.attempt, attempt.signal, now)
+            : unknownStep(step, input.execution.attempt, now)
+      outcomes.push(run.outcome)
+      results[step.name] = run.placeholder
+      if (run.outcome.status !== 'succeeded') break
+    }
+  } finally {
+    clearTimeout(timer)
+    external?.removeEventListener('abort', onExternal)
+  }
+
+  if (external?.aborted) {
+    return {
+      status: 'aborted',
+      steps: outcomes,
+      error: abortMessage(external.reason),
+      reason: external.reason,
+    }
+  }
+  const failed = outcomes.find((o) => o.status !== 'succeeded')
+  if (failed) return { status: 'failed', steps: outcomes, error: `step ${failed.name}: ${failed.error}` }
+  if (attempt.signal.aborted) {
+    // The workflow timeout fired between two steps.
+    return { status: 'failed', steps: outcomes, error: abortMessage(attempt.signal.reason) }
+  }
+  return { status: 'succeeded', steps: outcomes, error: null }
+}
+
+function abortMessage(reason: unknown): string {
+  if (reason instanceof WorkflowTimeoutError) return reason.message
+  if (reason instanceof Error) return `aborted: ${reason.message}`
+  return `aborted${reason === undefined ? '' : `: ${String(reason)}`}`
+}
+
+/** A step cut by the attempt's signal: `failed` on the workflow timeout, `cancelled` on an outside abort. */
+function abortedStatus(signal: AbortSignal): StepOutcome['status'] {
+  return signal.reason instanceof WorkflowTimeoutError ? 'failed' : 'cancelled'
+}
+
+function unknownStep(step: { name: string; type: string }, attempt: number, now: () => number): StepRun {
+  return {
+    outcome: {
+      name: step.name,
+      type: step.type as StepOutcome['type'],
+      status: 'failed',
+      attempt,
+      durationMs: 0,
+      startedAt: new Date(now()).toISOString(),
+      error: `unknown step type ${JSON.stringify(step.type)}`,
+    },
+    placeholder: { status: 'failed' },
+  }
+}
+
+async function runDelayStep(
+  step: Extract<Step, { type: 'delay' }>,
+  attempt: number,
+  signal: AbortSignal,
+  now: () => number,
+): Promise<StepRun> {
+  const startedAt = new Date(now()).toISOString()
+  const t0 = performance.now()
+  const base = { name: step.name, type: 'delay' as const, attempt, startedAt }
+  try {
+    // A 0 ms delay (the no-op workflow) needs no timer.
+    if (step.ms > 0) await sleep(step.ms, undefined, { signal })
+    return {
+      outcome: { ...base, status: 'succeeded', durationMs: elapsed(t0) },
+      placeholder: { status: 'succeeded' },
+    }
+  } catch {
+    const status = abortedStatus(signal)
+    return {
+      outcome: { ...base, status, durationMs: elapsed(t0), error: abortMessage(signal.reason) },
+      placeholder: { status },
+    }
+  }
+}
+
+function elapsed(t0: number): number {
+  return Math.max(0, Math.round(performance.now() - t0))
+}
+
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+  return Object.keys(headers).some((h) => h.toLowerCase() === name)
+}
+
+async function runHttpStep(
+  step: Extract<Step, { type: 'http' }>,
+  context: PlaceholderContext,
+  dispatcher: Dispatcher,
+  parent: AbortSignal,
+  now: () => number,
+): Promise<StepRun> {
+  const attempt = context.execution.attempt
+  const timeoutMs = step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS
+  const startedAt = new Date(now()).toISOString()
+  const t0 = performance.now()
+  const base = { name: step.name, type: 'http' as const, attempt, startedAt }
+  const stepTimeout = new AbortController()
+  const timer = setTimeout(() => stepTimeout.abort(new StepTimeoutError(timeoutMs)), timeoutMs)
+  const signal = AbortSignal.any([parent, stepTimeout.signal])
+  try {
+    const request = resolveHttpRequest(step, context)
+    const url = new URL(request.url)
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new Error(`unsupported URL scheme ${url.protocol} (http and https only)`)
+    }
+    const headers = { ...request.headers }
+    let body: string | undefined
+    if (request.body !== undefined) {
+      body = JSON.stringify(request.body)
+      if (!hasHeader(headers, 'content-type')) headers['content-type'] = 'application/json'
+    }
+    const response = await dispatcher.request({
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
+      method: step.method as Dispatcher.HttpMethod,
+      headers,
+      body: body ?? null,
+      signal,
+      // Backstops only: the step timer above covers headers and body together and fires first.
+      headersTimeout: timeoutMs + 1000,
+      bodyTimeout: timeoutMs + 1000,
+    })
+    const read = await readBody(response.body, response.headers['content-type'])
+    const ok = response.statusCode >= 200 && response.statusCode < 300
+    const outcome: StepOutcome = {
+      ...base,
+      status: ok ? 'succeeded' : 'failed',
+      statusCode: response.statusCode,
+      durationMs: elapsed(t0),
+      body: read.text,
+      ...(read.truncated ? { bodyTruncated: true } : {}),
+      ...(ok ? {} : { error: `HTTP ${response.statusCode}` }),
+    }
+    return {
+      outcome,
+      placeholder: { status: outcome.status, statusCode: response.statusCode, body: read.value },
+    }
+  } catch (err) {
+    let status: StepOutcome['status'] = 'failed'
+    let error: string
+    if (parent.aborted) {
+      status = abortedStatus(parent)
+      error = abortMessage(parent.reason)
+    } else if (stepTimeout.signal.aborted) {
+      error = (stepTimeout.signal.reason as Error).message
+    } else {
+      error = describeError(err)
+    }
+    return { outcome: { ...base, status, durationMs: elapsed(t0), error }, placeholder: { status } }
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** The first 4 KiB as text (cut at a UTF-8 boundary) and, for placeholders, the body parsed when JSON. */
+async function readBody(
+  body: AsyncIterable<Buffer> & { destroy?: (err?: Error) => unknown },
+  contentType: string | string[] | undefined,
+): Promise<{ text: string; truncated: boolean; value: unknown }> {
+  const chunks: Buffer[] = []
+  let size = 0
+  let complete = true
+  for await (const chunk of body) {
+    chunks.push(chunk)
+    size += chunk.length
+    if (size > MAX_READ_BODY_BYTES) {
+      complete = false
+      break // leaving the loop destroys the stream: the rest is never read
+    }
+  }
+  const all = Buffer.concat(chunks)
+  let end = Math.min(all.length, STEP_BODY_LIMIT_BYTES)
+  // Do not cut a multi-byte character: back up to the start of the one the limit falls into.
+  if (end < all.length) while (end > 0 && (all[end]! & 0xc0) === 0x80) end--
+  const text = all.subarray(0, end).toString('utf8')
+  const whole = complete ? all.toString('utf8') : null
+  let value: unknown = whole
+  const type = Array.isArray(contentType) ? contentType[0] : contentType
+  if (whole !== null && type && /[/+]json\b/i.test(type)) {
+    try {
+      value = JSON.parse(whole)
+    } catch {
+      // Not JSON after all: placeholders see the text.
+    }
+  }
+  return { text, truncated: all.length > end, value }
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof AggregateError && err.errors.length > 0) {
+    return [...new Set(err.errors.map(describeError))].join('; ')
+  }
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code
+    const cause = (err as { cause?: unknown }).cause
+    const message = err.message || err.name
+    const base = typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message
+    return cause instanceof Error && !base.includes(cause.message)
+      ? `${base} (${describeError(cause)})`
+      : base
+  }
+  return String(err)
+}

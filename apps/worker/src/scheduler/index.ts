@@ -1,0 +1,163 @@
+import { EventEmitter } from 'node:events'
+import type { DbHandle } from '@punctual/db'
+import { MAX_CLAIM_BATCH, type QueueKeys, type Redis } from '@punctual/queue'
+import type { Logger } from 'pino'
+import type { SchedulerEvents } from './events.ts'
+import { createFireClaimer, errorMessage, type SchedulerConfig } from './round.ts'
+
+export type * from './events.ts'
+export type { SchedulerConfig } from './round.ts'
+
+export type SchedulerState = 'starting' | 'running' | 'draining' | 'stopped'
+
+export const DEFAULT_SCHEDULER_CONFIG: Readonly<SchedulerConfig> = Object.freeze({
+  lookaheadMs: 2000,
+  claimBatch: 500,
+  claimLeaseMs: 30_000,
+  pollMs: 50,
+})
+
+export interface SchedulerDeps {
+  db: DbHandle
+  redis: Redis
+  keys: QueueKeys
+  workerId: string
+  logger: Logger
+  /** Epoch ms; Date.now by default. */
+  clock?: () => number
+  config?: Partial<SchedulerConfig>
+}
+
+export interface Scheduler {
+  readonly state: SchedulerState
+  /** Starts the claim loop (no-op when it runs). */
+  start(): void
+  /** Stops claiming, waits for the round in flight, hands held claims back; resolves when stopped. */
+  stop(): Promise<void>
+  /** One claim round (serialised with the loop). Returns the claims handled. */
+  tick(): Promise<number>
+  readonly events: EventEmitter<SchedulerEvents>
+}
+
+const BACKOFF_MIN_MS = 100
+const BACKOFF_MAX_MS = 5000
+
+/** Capped exponential backoff with jitter (half fixed, half random) after `failures` failed rounds. */
+export function backoffMs(failures: number): number {
+  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.min(failures - 1, 16))
+  return Math.round(base / 2 + (Math.random() * base) / 2)
+}
+
+function checkConfig(c: SchedulerConfig): SchedulerConfig {
+  const int = (name: keyof SchedulerConfig, min: number, max: number) => {
+    const v = c[name]
+    if (!Number.isSafeInteger(v) || v < min || v > max) {
+      throw new RangeError(`scheduler config ${name} must be an integer in [${min}, ${max}], got ${v}`)
+    }
+  }
+  int('lookaheadMs', 0, 60_000)
+  int('claimBatch', 1, MAX_CLAIM_BATCH)
+  int('claimLeaseMs', 1000, 3_600_000)
+  int('pollMs', 1, 60_000)
+  // A claim recorded ahead is finished well inside its lease, or another scheduler would claim it meanwhile.
+  if (c.lookaheadMs >= c.claimLeaseMs / 2) {
+    throw new RangeError('scheduler config lookaheadMs must be below half of claimLeaseMs')
+  }
+  return c
+}
+
+/**
+ * The scheduler loop: rounds of fire claiming (see round.ts) with explicit states. A failed round (Redis or
+ * Postgres away) is logged and retried after a capped backoff; the loop never throws and resumes by itself.
+ * Several schedulers, in one process or many, share the due-index: claims are leased and exclusive.
+ */
+export function createScheduler(deps: SchedulerDeps): Scheduler {
+  const config = checkConfig({ ...DEFAULT_SCHEDULER_CONFIG, ...deps.config })
+  const clock = deps.clock ?? Date.now
+  const logger = deps.logger.child({ component: 'scheduler' })
+  const events = new EventEmitter<SchedulerEvents>()
+  const claimer = createFireClaimer({ ...deps, logger, clock, config, events })
+
+  let state: SchedulerState = 'stopped'
+  let loop: Promise<void> | undefined
+  let wake: (() => void) | undefined
+  let stopping: Promise<void> | undefined
+  // Rounds never overlap: tick() called beside the loop waits for the round in flight.
+  let last: Promise<unknown> = Promise.resolve()
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = last.then(fn, fn)
+    last = run.catch(() => {})
+    return run
+  }
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms)
+      function done() {
+        clearTimeout(timer)
+        wake = undefined
+        resolve()
+      }
+      wake = done
+    })
+
+  async function run(): Promise<void> {
+    let failures = 0
+    while (state === 'starting' || state === 'running') {
+      let delay: number
+      try {
+        const r = await serial(() => claimer.round())
+        if (state === 'starting') state = 'running'
+        if (failures > 0) logger.info({ failures }, 'fire claiming recovered')
+        failures = 0
+        // A full batch means more may be due right now: go again without sleeping.
+        delay = r.claimed >= config.claimBatch ? 0 : claimer.nextWakeIn(config.pollMs)
+      } catch (err) {
+        failures++
+        delay = backoffMs(failures)
+        logger.warn(
+          { err: errorMessage(err), failures, retryInMs: delay },
+          'fire claiming failed; backing off',
+        )
+        events.emit('round.failed', { error: err, failures, retryInMs: delay })
+      }
+      if (state !== 'starting' && state !== 'running') break
+      if (delay > 0) await sleep(delay)
+      else await new Promise((resolve) => setImmediate(resolve))
+    }
+  }
+
+  return {
+    get state() {
+      return state
+    },
+    events,
+    start() {
+      if (state === 'starting' || state === 'running') return
+      if (state === 'draining') throw new Error('the scheduler is stopping')
+      state = 'starting'
+      loop = run().catch((err) => {
+        // run() catches every round failure; reaching here is a bug, never a reason to crash the worker.
+        logger.error({ err }, 'scheduler loop ended unexpectedly')
+      })
+    },
+    stop() {
+      stopping ??= (async () => {
+        if (state !== 'stopped') state = 'draining'
+        wake?.()
+        await loop
+        loop = undefined
+        // Also after tick()-only use: held claims go back now rather than when their lease ends.
+        await serial(() => claimer.drain())
+        state = 'stopped'
+      })().finally(() => {
+        stopping = undefined
+      })
+      return stopping
+    },
+    async tick() {
+      const r = await serial(() => claimer.round())
+      return r.claims
+    },
+  }
+}

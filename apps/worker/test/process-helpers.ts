@@ -1,0 +1,126 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { type App, buildApp, loadApiConfig } from '@punctual/api'
+import { ping } from '@punctual/db'
+import { createTestDatabase, type TestDatabase } from '@punctual/db/testing'
+import { createKeys } from '@punctual/queue'
+import { createTestRedis, type TestRedis } from '@punctual/queue/testing'
+
+const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
+export const JWT_SECRET = 'worker-test-secret-0123456789'
+
+export interface WorkerProcess {
+  child: ChildProcess
+  id: string
+  logs: Record<string, unknown>[]
+  exited: Promise<number | null>
+  waitForLog(msg: string, timeoutMs?: number): Promise<Record<string, unknown>>
+  stop(signal?: NodeJS.Signals): Promise<number | null>
+}
+
+/** Starts a real worker process (`src/main.ts`) against the given database and Redis keyspace. */
+export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
+  const id = env.WORKER_ID ?? `w-${Math.random().toString(36).slice(2, 8)}`
+  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+    env: { ...process.env, LOG_LEVEL: 'info', WORKER_ID: id, OUTBOUND_ALLOW_PRIVATE: 'true', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const logs: Record<string, unknown>[] = []
+  let buffer = ''
+  child.stdout!.on('data', (d) => {
+    buffer += d
+    const parts = buffer.split('\n')
+    buffer = parts.pop() ?? ''
+    for (const line of parts) {
+      if (!line) continue
+      try {
+        logs.push(JSON.parse(line))
+      } catch {
+        logs.push({ msg: line })
+      }
+    }
+  })
+  child.stderr!.on('data', (d) => {
+    logs.push({ msg: 'stderr', text: String(d) })
+  })
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  return {
+    child,
+    id,
+    logs,
+    exited,
+    async waitForLog(msg, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs
+      for (;;) {
+        const hit = logs.find((l) => l.msg === msg)
+        if (hit) return hit
+        if (Date.now() > deadline || child.exitCode !== null) {
+          throw new Error(
+            `worker ${id}: no "${msg}" log; got:\n${logs.map((l) => JSON.stringify(l)).join('\n')}`,
+          )
+        }
+        await new Promise((r) => setTimeout(r, 50))
+      }
+    },
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null) child.kill(signal)
+      return exited
+    },
+  }
+}
+
+export interface Fleet {
+  database: TestDatabase
+  redis: TestRedis
+  api: App
+  env: Record<string, string>
+  token: string
+  close(): Promise<void>
+}
+
+/** A database, a Redis keyspace (own DB number: tests may FLUSHDB it) and the real API app on both. */
+export async function createFleet(): Promise<Fleet> {
+  const database = await createTestDatabase()
+  const redis = await createTestRedis({ ownDb: true })
+  const config = loadApiConfig({ LOG_LEVEL: 'silent', JWT_SECRET, REDIS_PREFIX: redis.prefix })
+  const api = await buildApp({
+    config,
+    db: database.db,
+    sql: database.sql,
+    pingDb: () => ping(database.sql),
+    redis: redis.redis,
+    keys: createKeys(redis.prefix),
+    logger: false,
+  })
+  await api.ready()
+  const token = api.jwt.sign({ sub: 'test', tenant: 'acme', role: 'admin' }, { expiresIn: '1h' })
+  return {
+    database,
+    redis,
+    api,
+    token,
+    env: { DATABASE_URL: database.url, REDIS_URL: redis.url, REDIS_PREFIX: redis.prefix },
+    async close() {
+      await api.close()
+      await redis.cleanup()
+      await database.close()
+    },
+  }
+}
+
+export async function apiCall<T = Record<string, unknown>>(
+  fleet: Fleet,
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  url: string,
+  payload?: object,
+): Promise<{ status: number; body: T }> {
+  const res = await fleet.api.inject({
+    method,
+    url,
+    headers: { authorization: `Bearer ${fleet.token}` },
+    ...(payload ? { payload } : {}),
+  })
+  return { status: res.statusCode, body: (res.body ? res.json() : undefined) as T }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))

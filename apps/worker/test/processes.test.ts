@@ -1,0 +1,191 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  apiCall,
+  createFleet,
+  type Fleet,
+  sleep,
+  startWorkerProcess,
+  type WorkerProcess,
+} from './process-helpers.ts'
+
+// Real worker processes against one database and one Redis DB (owned by this file).
+let fleet: Fleet
+const workers: WorkerProcess[] = []
+let slow: Server
+let slowUrl = ''
+
+beforeAll(async () => {
+  fleet = await createFleet()
+  // A target that answers after the delay given in the query (ms).
+  slow = createServer((req, res) => {
+    const ms = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('ms') ?? 0)
+    setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'), ms)
+  })
+  await new Promise<void>((r) => slow.listen(0, '127.0.0.1', () => r()))
+  slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/work`
+})
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.stop('SIGKILL')))
+  await new Promise((r) => slow?.close(r))
+  await fleet?.close()
+})
+
+function start(env: Record<string, string> = {}) {
+  const w = startWorkerProcess({ ...fleet.env, WORKER_RECONCILE_INTERVAL_MS: '2000', ...env })
+  workers.push(w)
+  return w
+}
+
+async function workflow(name: string, steps: object[]) {
+  const res = await apiCall<{ id: string }>(fleet, 'POST', '/api/workflows', { name, steps })
+  expect(res.status).toBe(201)
+  return res.body.id
+}
+
+async function schedule(workflowId: string, name: string, extra: object = {}) {
+  const res = await apiCall<{ id: string }>(fleet, 'POST', '/api/schedules', {
+    workflowId,
+    name,
+    cronExpression: '* * * * * *',
+    ...extra,
+  })
+  expect(res.status).toBe(201)
+  return res.body.id
+}
+
+const fires = async (scheduleId: string) =>
+  fleet.database.sql<{ id: string; scheduled_for: string; status: string; worker_id: string | null }[]>`
+    select id, scheduled_for, status, worker_id from executions
+     where schedule_id = ${scheduleId} and kind = 'fire' order by scheduled_for`
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (await check()) return
+    await sleep(100)
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
+describe('worker processes', () => {
+  it('three workers on an every-second schedule give exactly one execution per second', async () => {
+    const trio = [start(), start(), start()]
+    await Promise.all(trio.map((w) => w.waitForLog('ready')))
+    const wf = await workflow('noop', [{ name: 'noop', type: 'delay', ms: 0 }])
+    const s = await schedule(wf, 'every-second')
+    await sleep(6500)
+    await apiCall(fleet, 'POST', `/api/schedules/${s}/pause`)
+    await sleep(1500)
+    const rows = await fires(s)
+    const seconds = rows.map((r) => Date.parse(r.scheduled_for) / 1000)
+    expect(rows.length).toBeGreaterThanOrEqual(5)
+    // Consecutive whole seconds, none twice, none missing.
+    expect(new Set(seconds).size).toBe(seconds.length)
+    for (let i = 1; i < seconds.length; i++) expect(seconds[i]! - seconds[i - 1]!).toBe(1)
+    expect(rows.every((r) => r.status === 'succeeded')).toBe(true)
+    // The work was spread: more than one worker ran fires.
+    expect(new Set(rows.map((r) => r.worker_id)).size).toBeGreaterThan(1)
+    await Promise.all(trio.map((w) => w.stop()))
+  }, 60_000)
+
+  it('kill -9 mid-execution: another worker takes it up after the lease, same id, no fire twice', async () => {
+    const a = start({ WORKER_LEASE_MS: '2000', WORKER_ID: 'victim' })
+    await a.waitForLog('ready')
+    const wf = await workflow('slow-one', [
+      { name: 'call', type: 'http', method: 'GET', url: `${slowUrl}?ms=1500` },
+    ])
+    const s = await schedule(wf, 'slow-every-minute', { cronExpression: '0 0 1 1 *' })
+    const trig = await apiCall<{ executionId: string }>(fleet, 'POST', `/api/schedules/${s}/trigger`, {})
+    expect(trig.status).toBe(202)
+    const id = trig.body.executionId
+    await waitUntil(
+      async () =>
+        (await fleet.database.sql`select 1 from executions where id = ${id} and status = 'running'`)
+          .length === 1,
+      10_000,
+      'the execution to start',
+    )
+    await a.stop('SIGKILL')
+    const b = start({ WORKER_LEASE_MS: '2000', WORKER_ID: 'rescuer' })
+    await b.waitForLog('ready')
+    await waitUntil(
+      async () =>
+        (await fleet.database.sql`select 1 from executions where id = ${id} and status = 'succeeded'`)
+          .length === 1,
+      15_000,
+      'the execution to succeed on the other worker',
+    )
+    const [row] = await fleet.database.sql`select worker_id, attempt from executions where id = ${id}`
+    expect(row!.worker_id).toBe('rescuer')
+    const dup = await fleet.database.sql`
+      select schedule_id, scheduled_for, count(*) from executions where kind = 'fire'
+       group by 1, 2 having count(*) > 1`
+    expect(dup).toHaveLength(0)
+    await b.stop()
+  }, 60_000)
+
+  it('SIGTERM lets running executions finish, hands the rest back at once and exits 0', async () => {
+    const a = start({ WORKER_CONCURRENCY: '2', WORKER_SHUTDOWN_TIMEOUT_MS: '10000' })
+    await a.waitForLog('ready')
+    const wf = await workflow('half-second', [
+      { name: 'call', type: 'http', method: 'GET', url: `${slowUrl}?ms=800` },
+    ])
+    const s = await schedule(wf, 'manual-only', { cronExpression: '0 0 1 1 *' })
+    const ids: string[] = []
+    for (let i = 0; i < 6; i++) {
+      ids.push(
+        (await apiCall<{ executionId: string }>(fleet, 'POST', `/api/schedules/${s}/trigger`, {})).body
+          .executionId,
+      )
+    }
+    await waitUntil(
+      async () =>
+        (
+          await fleet.database
+            .sql`select 1 from executions where id = any(${ids}::uuid[]) and status = 'running'`
+        ).length > 0,
+      10_000,
+      'executions to start',
+    )
+    expect(await a.stop('SIGTERM')).toBe(0)
+    const b = start()
+    await b.waitForLog('ready')
+    await waitUntil(
+      async () =>
+        (
+          await fleet.database
+            .sql`select 1 from executions where id = any(${ids}::uuid[]) and status = 'succeeded'`
+        ).length === ids.length,
+      20_000,
+      'every execution to succeed',
+    )
+    await b.stop()
+  }, 60_000)
+
+  it('FLUSHDB of the worker Redis DB while running: every schedule fires again within 10 s', async () => {
+    const a = start()
+    await a.waitForLog('ready')
+    const wf = await workflow('flush-noop', [{ name: 'noop', type: 'delay', ms: 0 }])
+    const ids = [await schedule(wf, 'f1'), await schedule(wf, 'f2'), await schedule(wf, 'f3')]
+    await sleep(2500)
+    await fleet.redis.redis.flushdb()
+    const flushedAt = Date.now()
+    await waitUntil(
+      async () => {
+        for (const id of ids) {
+          const rows = await fleet.database.sql`
+            select 1 from executions where schedule_id = ${id} and kind = 'fire'
+               and scheduled_for > ${new Date(flushedAt).toISOString()}::timestamptz`
+          if (rows.length === 0) return false
+        }
+        return true
+      },
+      10_000,
+      'every schedule to fire after the flush',
+    )
+    for (const id of ids) await apiCall(fleet, 'POST', `/api/schedules/${id}/pause`)
+    await a.stop()
+  }, 60_000)
+})

@@ -1,0 +1,477 @@
+import type { Sql, TransactionSql } from 'postgres'
+import type { ExecutionKind, ExecutionStatus } from '../schema/executions.ts'
+
+/**
+ * The runner's writes to `executions` (docs/design-notes.md, "Executions: who writes what"), in plain
+ * postgres.js: one statement per batch, never one round trip per execution. Times go in as epoch ms or ISO
+ * text and come back as epoch ms (drizzle's pass-through codecs make raw timestamptz values strings).
+ *
+ * Every write after the start is guarded by `status = 'running' and worker_id = <me> and attempt = <mine>`:
+ * a start by another worker bumps the attempt, so a worker whose lease was taken over can never overwrite
+ * the newer run. Each write is idempotent, so a statement the runner gave up waiting for (Postgres hung) and
+ * that commits late does no harm when the runner tries again.
+ */
+
+type Db = Sql | TransactionSql
+
+/** Statuses a dequeued execution may start from (`running`: the lease was reclaimed from a dead worker). */
+const STARTABLE = ['queued', 'retrying', 'running'] as const
+
+export interface StartCandidate {
+  id: string
+  kind: ExecutionKind
+  /** From the queue's payload: lets the fire path lock schedule rows before execution rows. */
+  scheduleId: string | null
+}
+
+export interface StartedExecution {
+  id: string
+  tenant: string
+  kind: ExecutionKind
+  scheduleId: string | null
+  workflowId: string
+  scheduledForMs: number
+  /** The attempt that starts now (1 for the first run). */
+  attempt: number
+  priority: number
+  input: Record<string, unknown>
+  retryPolicy: Record<string, unknown> | null
+  /** The workflow's current version, null when the workflow row is gone. */
+  workflowVersion: number | null
+}
+
+export interface CancelledAtStart {
+  id: string
+  attempt: number
+  kind: ExecutionKind
+  scheduleId: string | null
+}
+
+export interface CompletedSchedule {
+  scheduleId: string
+  workflowId: string
+  /** The row's version after the change (the due-index write carries it). */
+  version: number
+}
+
+export interface StartExecutionsResult {
+  /** Now `running` under this worker, attempt bumped. */
+  started: StartedExecution[]
+  /** A cancel was requested while a dead worker ran them: now `cancelled` instead of started. */
+  cancelled: CancelledAtStart[]
+  /** Fires past their schedule's maxExecutions: deleted (a fire over the limit never happens). */
+  overLimit: string[]
+  /** Schedules whose execution_count reached max_executions with these starts: now `completed`. */
+  completed: CompletedSchedule[]
+  // Any other id was not startable (row gone, finished, held): the caller acks and drops it.
+}
+
+interface StartRow {
+  outcome: 'started' | 'cancelled'
+  id: string
+  tenant: string
+  kind: ExecutionKind
+  schedule_id: string | null
+  workflow_id: string
+  scheduled_for_ms: number
+  attempt: number
+  priority: number
+  input: Record<string, unknown>
+  retry_policy: Record<string, unknown> | null
+  workflow_version: number | null
+}
+
+/**
+ * One statement: start the startable rows among `startIds` (no cancel requested) and cancel those whose
+ * cancel was requested while they ran elsewhere. A row another statement changed meanwhile is re-checked by
+ * Postgres (READ COMMITTED re-evaluates the guard on the newest row version), so a row the API cancelled or
+ * deleted first is simply not returned.
+ */
+async function startStatement(
+  db: Db,
+  ids: readonly string[],
+  workerId: string,
+  nowIso: string,
+): Promise<StartRow[]> {
+  return db<StartRow[]>`
+    with cand as (
+      select id, cancel_requested_at is not null as cancel_requested
+        from executions
+       where id = any(${ids as string[]}::uuid[])
+         and status in ${db(STARTABLE)}
+         and not held
+         for update
+    ),
+    started as (
+      update executions e
+         set status = 'running',
+             -- Already running under this worker: a start of ours whose answer we never got committed after
+             -- all (or our own lease came back to us). The attempt it started is the one that runs now.
+             attempt = case when e.status = 'running' and e.worker_id = ${workerId} then e.attempt
+                            else e.attempt + 1 end,
+             started_at = coalesce(e.started_at, ${nowIso}::timestamptz),
+             worker_id = ${workerId}
+        from cand c
+       where e.id = c.id and not c.cancel_requested
+      returning e.id, e.tenant, e.kind, e.schedule_id, e.workflow_id,
+                (extract(epoch from e.scheduled_for) * 1000)::float8 as scheduled_for_ms,
+                e.attempt, e.priority, e.input, e.retry_policy
+    ),
+    cancelled as (
+      update executions e
+         set status = 'cancelled', finished_at = ${nowIso}::timestamptz
+        from cand c
+       where e.id = c.id and c.cancel_requested
+      returning e.id, e.kind, e.schedule_id, e.attempt
+    )
+    select 'started' as outcome, s.id, s.tenant, s.kind, s.schedule_id, s.workflow_id, s.scheduled_for_ms,
+           s.attempt, s.priority, s.input, s.retry_policy, w.version as workflow_version
+      from started s left join workflows w on w.id = s.workflow_id
+    union all
+    select 'cancelled', c.id, null, c.kind, c.schedule_id, null, null, c.attempt, null, null, null, null
+      from cancelled c`
+}
+
+function splitStartRows(rows: StartRow[]): Pick<StartExecutionsResult, 'started' | 'cancelled'> {
+  const started: StartedExecution[] = []
+  const cancelled: CancelledAtStart[] = []
+  for (const r of rows) {
+    if (r.outcome === 'cancelled') {
+      cancelled.push({ id: r.id, attempt: r.attempt, kind: r.kind, scheduleId: r.schedule_id })
+      continue
+    }
+    started.push({
+      id: r.id,
+      tenant: r.tenant,
+      kind: r.kind,
+      scheduleId: r.schedule_id,
+      workflowId: r.workflow_id,
+      scheduledForMs: r.scheduled_for_ms,
+      attempt: r.attempt,
+      priority: r.priority,
+      input: r.input ?? {},
+      retryPolicy: r.retry_policy,
+      workflowVersion: r.workflow_version,
+    })
+  }
+  return { started, cancelled }
+}
+
+/**
+ * The runner's start of the executions of one dequeue (design notes: a conditional update). Without fires
+ * this is a single statement. With fires it is one transaction that locks the schedule rows first (the order
+ * the API and the scheduler use: schedule, then its executions), enforces maxExecutions (counting only the
+ * first start of a fire: a reclaimed or handed-back fire was counted already), bumps execution_count and
+ * completes the schedules that reach their limit (version + 1, next_run_at null).
+ */
+export async function startExecutions(
+  sql: Sql,
+  input: { candidates: readonly StartCandidate[]; workerId: string; nowMs: number },
+): Promise<StartExecutionsResult> {
+  const nowIso = new Date(input.nowMs).toISOString()
+  const ids = input.candidates.map((c) => c.id)
+  const scheduleIds = [
+    ...new Set(input.candidates.filter((c) => c.kind === 'fire' && c.scheduleId).map((c) => c.scheduleId!)),
+  ]
+  if (ids.length === 0) return { started: [], cancelled: [], overLimit: [], completed: [] }
+  if (scheduleIds.length === 0) {
+    const rows = await startStatement(sql, ids, input.workerId, nowIso)
+    return { ...splitStartRows(rows), overLimit: [], completed: [] }
+  }
+
+  return sql.begin(async (tx) => {
+    const schedules = await tx<
+      {
+        id: string
+        workflow_id: string
+        execution_count: number
+        max_executions: number | null
+        state: string
+        version: number
+      }[]
+    >`select id, workflow_id, execution_count, max_executions, state, version
+        from schedules where id = any(${scheduleIds}::uuid[]) order by id for no key update`
+    const bySchedule = new Map(schedules.map((s) => [s.id, { ...s, starts: 0 }]))
+
+    // Which fires are first starts, in fire-time order, so the earliest fires win the remaining budget.
+    const fires = await tx<{ id: string; schedule_id: string }[]>`
+      select id, schedule_id from executions
+       where id = any(${ids}::uuid[]) and kind = 'fire' and started_at is null
+         and status in ${tx(STARTABLE)} and not held and cancel_requested_at is null
+       order by scheduled_for, id
+         for update`
+    const overLimit: string[] = []
+    for (const f of fires) {
+      const s = bySchedule.get(f.schedule_id)
+      if (!s) continue // the schedule is gone: history outlives it, nothing to count
+      if (s.max_executions !== null && s.execution_count + s.starts >= s.max_executions) overLimit.push(f.id)
+      else s.starts++
+    }
+    const over = new Set(overLimit)
+    const rows = await startStatement(
+      tx,
+      ids.filter((id) => !over.has(id)),
+      input.workerId,
+      nowIso,
+    )
+    if (overLimit.length > 0) {
+      await tx`delete from executions where id = any(${overLimit}::uuid[]) and status = 'queued'`
+    }
+
+    const counted = [...bySchedule.values()].filter((s) => s.starts > 0)
+    const completed: CompletedSchedule[] = []
+    if (counted.length > 0) {
+      const updated = await tx<{ id: string; workflow_id: string; version: number; state: string }[]>`
+        update schedules s
+           set execution_count = s.execution_count + v.starts,
+               state = case when s.max_executions is not null
+                             and s.execution_count + v.starts >= s.max_executions
+                             and s.state in ('active', 'paused')
+                            then 'completed' else s.state end,
+               version = case when s.max_executions is not null
+                               and s.execution_count + v.starts >= s.max_executions
+                               and s.state in ('active', 'paused')
+                              then s.version + 1 else s.version end,
+               next_run_at = case when s.max_executions is not null
+                                   and s.execution_count + v.starts >= s.max_executions
+                                   and s.state in ('active', 'paused')
+                                  then null else s.next_run_at end,
+               updated_at = case when s.max_executions is not null
+                                  and s.execution_count + v.starts >= s.max_executions
+                                  and s.state in ('active', 'paused')
+                                 then ${nowIso}::timestamptz else s.updated_at end
+          from unnest(${counted.map((s) => s.id)}::uuid[], ${counted.map((s) => s.starts)}::int[])
+               as v(id, starts)
+         where s.id = v.id
+        returning s.id, s.workflow_id, s.version, s.state`
+      const before = new Map(schedules.map((s) => [s.id, s.state]))
+      for (const u of updated) {
+        if (u.state === 'completed' && before.get(u.id) !== 'completed') {
+          completed.push({ scheduleId: u.id, workflowId: u.workflow_id, version: u.version })
+        }
+      }
+    }
+    return { ...splitStartRows(rows), overLimit, completed }
+  })
+}
+
+export type FinishStatus = Extract<ExecutionStatus, 'succeeded' | 'retrying' | 'dead' | 'cancelled'>
+
+export interface FinishRecord {
+  id: string
+  /** The attempt this worker started (the guard). */
+  attempt: number
+  status: FinishStatus
+  /** Set for final statuses; null for `retrying`. */
+  finishedAtMs: number | null
+  error: string | null
+  /** This attempt's step outcomes, appended to the execution's history. */
+  steps: readonly unknown[]
+  /** `retrying`: when the next attempt may start. */
+  availableAtMs: number | null
+  /** As started (kind and schedule never change): a final fire releases its schedule's held fire. */
+  kind: ExecutionKind
+  scheduleId: string | null
+}
+
+export interface FinishResult {
+  id: string
+  /** true: the row now holds this record (written now, or by an earlier try whose answer was lost). */
+  written: boolean
+}
+
+export interface ReleasedHeldFire {
+  id: string
+  tenant: string
+  kind: ExecutionKind
+  scheduleId: string
+  workflowId: string
+  priority: number
+  scheduledForMs: number
+  availableAtMs: number | null
+  attempt: number
+}
+
+const FINAL: ReadonlySet<FinishStatus> = new Set(['succeeded', 'dead', 'cancelled'])
+
+interface FinishRow {
+  id: string
+  updated: boolean
+  status: ExecutionStatus | null
+  worker_id: string | null
+  attempt: number | null
+}
+
+function finishStatement(db: Db, workerId: string, records: readonly FinishRecord[]) {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+  // The outer select reads `executions` as it was before this statement (a CTE's writes are not visible to
+  // it): for a row not updated now, that is its current state.
+  return db<FinishRow[]>`
+    with v as (
+      select * from unnest(
+        ${records.map((r) => r.id)}::uuid[],
+        ${records.map((r) => r.attempt)}::int[],
+        ${records.map((r) => r.status)}::text[],
+        ${records.map((r) => iso(r.finishedAtMs))}::text[],
+        ${records.map((r) => r.error)}::text[],
+        ${records.map((r) => JSON.stringify(r.steps))}::text[],
+        ${records.map((r) => iso(r.availableAtMs))}::text[]
+      ) as v(id, attempt, status, finished_at, error, steps, available_at)
+    ),
+    upd as (
+      update executions e
+         set status = v.status,
+             finished_at = v.finished_at::timestamptz,
+             error = v.error,
+             steps = e.steps || v.steps::jsonb,
+             available_at = v.available_at::timestamptz
+        from v
+       where e.id = v.id and e.status = 'running' and e.worker_id = ${workerId} and e.attempt = v.attempt
+      returning e.id
+    )
+    select v.id, u.id is not null as updated, e.status, e.worker_id, e.attempt
+      from v left join upd u on u.id = v.id left join executions e on e.id = v.id`
+}
+
+/** Per schedule, the oldest fire buffer_one held back: held = false, enqueued now (the caller adds it to Redis). */
+function releaseHeldStatement(db: Db, scheduleIds: readonly string[], nowIso: string) {
+  return db<
+    {
+      id: string
+      tenant: string
+      kind: ExecutionKind
+      schedule_id: string
+      workflow_id: string
+      priority: number
+      scheduled_for_ms: number
+      available_at_ms: number | null
+      attempt: number
+    }[]
+  >`
+    with pick as (
+      select x.id
+        from unnest(${scheduleIds as string[]}::uuid[]) as s(schedule_id)
+        cross join lateral (
+          select e.id from executions e
+           where e.schedule_id = s.schedule_id and e.kind = 'fire' and e.held and e.status = 'queued'
+           order by e.scheduled_for, e.id
+           limit 1
+        ) x
+    )
+    update executions e
+       set held = false, enqueued_at = ${nowIso}::timestamptz
+      from pick
+     where e.id = pick.id and e.held and e.status = 'queued'
+    returning e.id, e.tenant, e.kind, e.schedule_id, e.workflow_id, e.priority,
+              (extract(epoch from e.scheduled_for) * 1000)::float8 as scheduled_for_ms,
+              (extract(epoch from e.available_at) * 1000)::float8 as available_at_ms,
+              e.attempt`
+}
+
+/**
+ * Writes the ends of many attempts in one statement (the runner's group commit). When some are final fires,
+ * one transaction first locks their schedule rows (schedule before executions, as everywhere), writes the
+ * ends, and releases per schedule the oldest fire buffer_one held back. A scheduler that decides "buffer"
+ * under the same schedule lock therefore cannot miss the end it waits for.
+ */
+export async function finishExecutions(
+  sql: Sql,
+  input: { workerId: string; records: readonly FinishRecord[]; nowMs: number },
+): Promise<{ results: FinishResult[]; released: ReleasedHeldFire[] }> {
+  const { records, workerId } = input
+  if (records.length === 0) return { results: [], released: [] }
+  const byId = new Map(records.map((r) => [r.id, r]))
+  const toResults = (rows: FinishRow[]): FinishResult[] =>
+    rows.map((row) => {
+      const rec = byId.get(row.id)!
+      const already =
+        !row.updated && row.status === rec.status && row.worker_id === workerId && row.attempt === rec.attempt
+      return { id: row.id, written: row.updated || already }
+    })
+  const fireSchedules = [
+    ...new Set(
+      records
+        .filter((r) => FINAL.has(r.status) && r.kind === 'fire' && r.scheduleId)
+        .map((r) => r.scheduleId!),
+    ),
+  ].sort()
+  if (fireSchedules.length === 0) {
+    return { results: toResults(await finishStatement(sql, workerId, records)), released: [] }
+  }
+  const nowIso = new Date(input.nowMs).toISOString()
+  return sql.begin(async (tx) => {
+    await tx`select id from schedules where id = any(${fireSchedules}::uuid[]) order by id for no key update`
+    const rows = await finishStatement(tx, workerId, records)
+    const updatedNow = new Set(rows.filter((r) => r.updated).map((r) => r.id))
+    // Only ends written by this statement release: an end an earlier try wrote released its fire then.
+    const release = [
+      ...new Set(
+        records
+          .filter((r) => updatedNow.has(r.id) && FINAL.has(r.status) && r.kind === 'fire' && r.scheduleId)
+          .map((r) => r.scheduleId!),
+      ),
+    ]
+    const released =
+      release.length === 0
+        ? []
+        : (await releaseHeldStatement(tx, release, nowIso)).map((r) => ({
+            id: r.id,
+            tenant: r.tenant,
+            kind: r.kind,
+            scheduleId: r.schedule_id,
+            workflowId: r.workflow_id,
+            priority: r.priority,
+            scheduledForMs: r.scheduled_for_ms,
+            availableAtMs: r.available_at_ms,
+            attempt: r.attempt,
+          }))
+    return { results: toResults(rows), released }
+  })
+}
+
+/**
+ * Graceful shutdown: attempts this worker started and aborted go back to `queued` with the attempt they
+ * started from, so the worker that takes them over runs the same attempt number again (a handback is not a
+ * failed attempt). started_at stays, so a fire is not counted twice toward maxExecutions.
+ */
+export async function handBackExecutions(
+  sql: Sql,
+  input: { workerId: string; items: readonly { id: string; attempt: number }[] },
+): Promise<string[]> {
+  if (input.items.length === 0) return []
+  const rows = await sql<{ id: string }[]>`
+    update executions e
+       set status = 'queued', attempt = e.attempt - 1, worker_id = null
+      from unnest(${input.items.map((i) => i.id)}::uuid[], ${input.items.map((i) => i.attempt)}::int[])
+           as v(id, attempt)
+     where e.id = v.id and e.status = 'running' and e.worker_id = ${input.workerId} and e.attempt = v.attempt
+    returning e.id`
+  return rows.map((r) => r.id)
+}
+
+/** Of these executions, the ones whose cancel was requested (the fallback when a pub/sub message is lost). */
+export async function findCancelRequested(sql: Sql, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return []
+  const rows = await sql<{ id: string }[]>`
+    select id from executions
+     where id = any(${ids as string[]}::uuid[]) and status = 'running' and cancel_requested_at is not null`
+  return rows.map((r) => r.id)
+}
+
+export interface WorkflowDefinition {
+  id: string
+  version: number
+  steps: unknown[]
+  timeoutMs: number | null
+}
+
+/** The steps of these workflows at their current version (the runner caches them by id and version). */
+export async function loadWorkflowDefinitions(
+  sql: Sql,
+  ids: readonly string[],
+): Promise<WorkflowDefinition[]> {
+  if (ids.length === 0) return []
+  const rows = await sql<{ id: string; version: number; steps: unknown[]; timeout_ms: number | null }[]>`
+    select id, version, steps, timeout_ms from workflows where id = any(${ids as string[]}::uuid[])`
+  return rows.map((r) => ({ id: r.id, version: r.version, steps: r.steps, timeoutMs: r.timeout_ms }))
+}
