@@ -8,6 +8,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<BenchSection> }>
   cron: () => import('./cron.ts'),
   api: () => import('./api.ts'),
   queue: () => import('./queue.ts'),
+  worker: () => import('./worker.ts'),
 }
 
 const outFile = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url))

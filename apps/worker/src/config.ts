@@ -18,7 +18,7 @@ export const WorkerConfigSchema = Type.Object({
   WORKER_LEASE_MS: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 30_000 }),
   WORKER_SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 30_000 }),
   WORKER_METRICS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
-  WORKER_LOOKAHEAD_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 2000 }),
+  WORKER_LOOKAHEAD_MS: Type.Integer({ minimum: 0, maximum: 14_000, default: 2000 }),
   WORKER_RECONCILE_INTERVAL_MS: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 30_000 }),
   WORKER_HEARTBEAT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000 }),
   WORKER_MAX_CPU_PERCENT: Type.Number({ minimum: 1, maximum: 1000, default: 90 }),

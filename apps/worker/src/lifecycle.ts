@@ -2,6 +2,7 @@ import { type DbHandle, ping } from '@punctual/db'
 import { createExecutionQueue, type QueueKeys, type Redis } from '@punctual/queue'
 import type { Logger } from 'pino'
 import type { WorkerConfig } from './config.ts'
+import { admissionDecision } from './maintenance/admission.ts'
 import {
   createProcessMonitor,
   hostname,
@@ -68,6 +69,7 @@ export function createWorker(deps: WorkerDeps) {
   })
 
   // Metrics subscribe to the same lifecycle events the tests await.
+  scheduler.events.on('round', (e) => metrics.claimDuration.observe(e.durationMs / 1000))
   scheduler.events.on('fire.recorded', () => metrics.fires.inc({ outcome: 'queued' }))
   scheduler.events.on('fire.skipped', () => metrics.fires.inc({ outcome: 'skipped' }))
   scheduler.events.on('fire.missed', (e) => metrics.fires.inc({ outcome: 'missed' }, e.count))
@@ -123,17 +125,20 @@ export function createWorker(deps: WorkerDeps) {
     const sample = monitor.sample()
     // Admission control: over its CPU or event-loop-lag limit the worker stops claiming executions until it
     // recovers; fire claiming goes on (fires wait in the queue for a worker with room).
-    const overloaded =
-      sample.cpuPercent > config.WORKER_MAX_CPU_PERCENT ||
-      sample.eventLoopLagMs > config.WORKER_MAX_EVENT_LOOP_LAG_MS
-    if (state === 'running') {
-      if (overloaded && !runner.paused) {
-        logger.warn(sample, 'over the load limit: pausing execution claiming')
-        runner.pause()
-      } else if (!overloaded && runner.paused) {
-        logger.info(sample, 'back under the load limit: claiming executions again')
-        runner.resume()
-      }
+    const decision = admissionDecision(
+      sample,
+      {
+        maxCpuPercent: config.WORKER_MAX_CPU_PERCENT,
+        maxEventLoopLagMs: config.WORKER_MAX_EVENT_LOOP_LAG_MS,
+      },
+      runner.paused,
+    )
+    if (state === 'running' && decision === 'pause') {
+      logger.warn(sample, 'over the load limit: pausing execution claiming')
+      runner.pause()
+    } else if (state === 'running' && decision === 'resume') {
+      logger.info(sample, 'back under the load limit: claiming executions again')
+      runner.resume()
     }
     metrics.admission.set(runner.paused ? 1 : 0)
     const now = new Date().toISOString()

@@ -22,7 +22,8 @@ try {
   const metrics = createWorkerMetrics()
   worker = createWorker({
     config,
-    database: createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE }),
+    // statement_timeout bounds a statement stuck server-side; the loops also bound each call themselves.
+    database: createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, statementTimeoutMs: 30_000 }),
     redis,
     keys: createKeys(config.REDIS_PREFIX),
     logger,

@@ -318,32 +318,19 @@ export function createFireClaimer(deps: FireClaimerDeps) {
       }
     }
 
+    // One step, its parts sent together (ioredis auto-pipelining): enqueue, cancels, then every claim's
+    // completeClaim / releaseClaim. Each part is idempotent, so a retry after a failure repeats it safely.
     const redisSteps: RedisStep[] = []
-    if (enqueue.length > 0) {
+    if (enqueue.length > 0 || c.cancelled.length > 0 || c.cancelRequested.length > 0 || steps.length > 0) {
       redisSteps.push({
-        what: 'enqueue',
-        run: async () => {
-          await queue.enqueue(enqueue, clock())
-        },
-      })
-    }
-    if (c.cancelled.length > 0 || c.cancelRequested.length > 0) {
-      redisSteps.push({
-        what: 'cancel',
+        what: 'after-commit',
         run: async () => {
           await Promise.all([
+            enqueue.length > 0 ? queue.enqueue(enqueue, clock()) : undefined,
             ...c.cancelled.map((id) => queue.cancel(id)),
             ...c.cancelRequested.map((id) => redis.publish(keys.cancelChannel, id)),
+            ...steps.map((s) => s.run()),
           ])
-        },
-      })
-    }
-    // completeClaim and releaseClaim calls go out together (ioredis auto-pipelining: one write).
-    if (steps.length > 0) {
-      redisSteps.push({
-        what: 'claims',
-        run: async () => {
-          await Promise.all(steps.map((s) => s.run()))
         },
       })
     }

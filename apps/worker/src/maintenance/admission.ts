@@ -1,0 +1,26 @@
+export interface LoadSample {
+  cpuPercent: number
+  eventLoopLagMs: number
+}
+
+export interface LoadLimits {
+  maxCpuPercent: number
+  maxEventLoopLagMs: number
+}
+
+/**
+ * Admission control: a worker over its CPU or event-loop-lag limit stops claiming executions; it claims again
+ * only once both are back under 80 % of their limits (hysteresis, so it does not flap at the boundary).
+ */
+export function admissionDecision(
+  sample: LoadSample,
+  limits: LoadLimits,
+  paused: boolean,
+): 'pause' | 'resume' | 'keep' {
+  const over = sample.cpuPercent > limits.maxCpuPercent || sample.eventLoopLagMs > limits.maxEventLoopLagMs
+  const clear =
+    sample.cpuPercent <= limits.maxCpuPercent * 0.8 && sample.eventLoopLagMs <= limits.maxEventLoopLagMs * 0.8
+  if (!paused && over) return 'pause'
+  if (paused && clear) return 'resume'
+  return 'keep'
+}

@@ -1,0 +1,905 @@
+import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import os from 'node:os'
+import { fireMinutesOfDay, nextFireAfter } from '@punctual/core'
+import { createDb, type DbHandle, defaultRetryPolicy, ensureDatabase, migrate } from '@punctual/db'
+import {
+  createExecutionQueue,
+  createKeys,
+  createRedis,
+  type EnqueueItem,
+  type QueueKeys,
+  type Redis,
+  type SyncDueEntry,
+  syncDueEntries,
+  waitForReady,
+} from '@punctual/queue'
+import { deleteMatching } from '@punctual/queue/testing'
+import { Queue } from 'bullmq'
+import { type BenchSection, percentile } from './report.ts'
+import {
+  type BullReport,
+  type BullWorker,
+  cpuMeter,
+  type OurWorker,
+  redisMemory,
+  sampleRss,
+  sleep,
+  startBullWorker,
+  startOurWorker,
+  waitForHeartbeats,
+} from './worker/procs.ts'
+
+/**
+ * Worker benchmarks (issue 3, "Performance"): firing lag and missed fires, sustained dispatch, worker RSS and
+ * Redis memory, each side by side with BullMQ on the same Redis in the same run. Every system under test runs
+ * in its own processes (ours: apps/worker/src/main.ts; BullMQ: worker/bullmq-worker.ts); this process only
+ * sets up, waits and reads the results.
+ */
+
+const DATABASE_URL =
+  process.env.BENCH_WORKER_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/punctual_bench_worker'
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0'
+const CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 50)
+const DISPATCH_N = Number(process.env.BENCH_WORKER_DISPATCH ?? 100_000)
+/** A drain pass that has not finished after this long is reported as such (rate of what did finish). */
+const DRAIN_CAP_MS = Number(process.env.BENCH_WORKER_DRAIN_CAP_MS ?? 100_000)
+const MEMORY_SETTLE_MS = 20_000
+const GRACE_MS = 20_000
+const WARMUP_MS = 5_000
+const TENANT = 'bench'
+const BULL_PREFIX = `bench-bullw-${process.pid}`
+const ONLY = (process.env.BENCH_WORKER_ONLY ?? '').split(',').filter(Boolean)
+const wanted = (name: string) => ONLY.length === 0 || ONLY.includes(name)
+const jobOpts = { removeOnComplete: true, removeOnFail: true }
+
+const url = new URL(REDIS_URL)
+const bullConnection = {
+  host: url.hostname,
+  port: Number(url.port || 6379),
+  db: Number(url.pathname.slice(1) || 0),
+  maxRetriesPerRequest: null,
+}
+
+type Cell = string | number
+interface Row {
+  scenario: string
+  system: string
+  expected: number | null
+  missed: number | null
+  p50: number | null
+  p99: number | null
+  throughput: number | null
+  rss: number | null
+  redisMb: number | null
+  ratio: string
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Postgres / Redis set-up shared by our scenarios
+
+interface Ctx {
+  db: DbHandle
+  redis: Redis
+}
+
+async function resetDb(db: DbHandle) {
+  await db.sql`truncate executions, schedules, triggers, workflows, audit_log, event_receipts, webhook_deliveries cascade`
+}
+
+async function insertWorkflows(db: DbHandle, count: number): Promise<string[]> {
+  const ids = Array.from({ length: count }, () => randomUUID())
+  const doc = JSON.stringify(ids.map((id, i) => ({ id, name: `bench-wf-${i}` })))
+  await db.sql`insert into workflows (id, tenant, name, steps)
+               select v.id, ${TENANT}, v.name, ${JSON.stringify([{ name: 'noop', type: 'delay', ms: 0 }])}::jsonb
+                 from json_to_recordset(${doc}::json) as v(id uuid, name text)`
+  return ids
+}
+
+interface ScheduleSpec {
+  cron: (i: number) => string
+  workflowIds: string[]
+  /** Fill fire_minutes (the API's conflict index) as the API does, else [] (allowed for the bench). */
+  fireMinutes: boolean
+}
+
+/**
+ * Inserts n active schedules in bulk, as the API would write them (state active, version 1, next_run_at = the
+ * first fire by our cron engine), then their due-index entries with syncDueEntries (pipelined upserts).
+ */
+async function createSchedules(
+  ctx: Ctx,
+  keys: QueueKeys,
+  n: number,
+  spec: ScheduleSpec,
+): Promise<{ insertMs: number; indexMs: number }> {
+  const t0 = performance.now()
+  const from = new Date(Date.now() + 1000)
+  const nextCache = new Map<string, number>()
+  const minutesCache = new Map<string, number[]>()
+  const entries: SyncDueEntry[] = []
+  const CHUNK = 5000
+  for (let start = 0; start < n; start += CHUNK) {
+    const rows = []
+    for (let i = start; i < Math.min(n, start + CHUNK); i++) {
+      const cron = spec.cron(i)
+      let next = nextCache.get(cron)
+      if (next === undefined) {
+        next = nextFireAfter(
+          { cronExpression: cron, timezone: 'UTC', startDate: null, endDate: null },
+          from,
+        )!.getTime()
+        nextCache.set(cron, next)
+      }
+      let minutes = spec.fireMinutes ? minutesCache.get(cron) : []
+      if (minutes === undefined) {
+        minutes = fireMinutesOfDay(cron, { timezone: 'UTC', from })
+        minutesCache.set(cron, minutes)
+      }
+      const id = randomUUID()
+      const workflowId = spec.workflowIds[i % spec.workflowIds.length]!
+      rows.push({
+        id,
+        workflow_id: workflowId,
+        name: `bench-${i}`,
+        cron,
+        next_run_at: new Date(next).toISOString(),
+        fire_minutes: `{${minutes.join(',')}}`,
+      })
+      entries.push({ scheduleId: id, workflowId, version: 1, nextRunAtMs: next, fireMinutes: minutes })
+    }
+    await ctx.db.sql`
+      insert into schedules (id, tenant, workflow_id, name, cron_expression, state, version, next_run_at, fire_minutes)
+      select v.id, ${TENANT}, v.workflow_id, v.name, v.cron, 'active', 1, v.next_run_at, v.fire_minutes::smallint[]
+        from json_to_recordset(${JSON.stringify(rows)}::json)
+             as v(id uuid, workflow_id uuid, name text, cron text, next_run_at timestamptz, fire_minutes text)`
+  }
+  await ctx.db.sql`analyze schedules`
+  const t1 = performance.now()
+  await syncDueEntries(ctx.redis, keys, entries, { chunkSize: 500 })
+  return { insertMs: t1 - t0, indexMs: performance.now() - t1 }
+}
+
+function ourEnv(prefix: string): Record<string, string> {
+  return {
+    DATABASE_URL,
+    REDIS_URL,
+    REDIS_PREFIX: prefix,
+    WORKER_CONCURRENCY: String(CONCURRENCY),
+  }
+}
+
+function startOurs(tag: string, prefix: string, count: number): OurWorker[] {
+  return Array.from({ length: count }, (_, i) => startOurWorker(`bench-${tag}-${i + 1}`, ourEnv(prefix)))
+}
+
+function newPrefix(tag: string): { prefix: string; keys: QueueKeys } {
+  const prefix = `bench-worker-${process.pid}-${tag}`
+  return { prefix, keys: createKeys(prefix) }
+}
+
+function warningsOf(workers: OurWorker[]): string[] {
+  const merged = new Map<string, number>()
+  for (const w of workers) for (const [m, c] of w.warnings) merged.set(m, (merged.get(m) ?? 0) + c)
+  return [...merged].map(([m, c]) => `${m} ×${c}`)
+}
+
+/** Redis server CPU seconds so far (INFO cpu). */
+async function redisCpu(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu')
+  const get = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? 0)
+  return get('used_cpu_sys') + get('used_cpu_user')
+}
+
+/** CPU of the given processes, of Redis and of the machine over an interval, as one note. */
+async function cpuWindow(redis: Redis, pids: number[]) {
+  const meter = cpuMeter(pids)
+  const r0 = await redisCpu(redis)
+  const t0 = performance.now()
+  return {
+    async stop(label: string): Promise<string> {
+      const r1 = await redisCpu(redis)
+      const { perProcess, machineBusy } = meter.stop()
+      const redisPct = ((r1 - r0) / ((performance.now() - t0) / 1000)) * 100
+      return `CPU ${label}: ${perProcess.map((p) => `${p.toFixed(0)}%`).join(' + ')} of a core for the worker process(es), Redis ${redisPct.toFixed(0)}%, whole machine ${machineBusy.toFixed(0)}% busy (of ${os.cpus().length} cores; Postgres and everything else make up the rest)`
+    },
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Firing lag
+
+interface LagSpec {
+  tag: string
+  label: string
+  n: number
+  cron: (i: number) => string
+  bullPattern: (i: number) => string
+  periodMs: number
+  windowMs: number
+  workers: number
+}
+
+interface LagResult {
+  expected: number
+  ok: number
+  missed: number
+  lags: number[]
+  rssMax: number
+  notes: string[]
+  readyAt: number
+  window: [number, number]
+}
+
+const alignUp = (t: number, step: number) => Math.ceil(t / step) * step
+
+async function oursLag(ctx: Ctx, spec: LagSpec): Promise<LagResult> {
+  const { prefix, keys } = newPrefix(spec.tag)
+  await resetDb(ctx.db)
+  const [workflowId] = await insertWorkflows(ctx.db, 1)
+  const setup = await createSchedules(ctx, keys, spec.n, {
+    cron: spec.cron,
+    workflowIds: [workflowId!],
+    fireMinutes: false,
+  })
+  const workers = startOurs(spec.tag, prefix, spec.workers)
+  try {
+    const readyAt = await waitForHeartbeats(ctx.redis, keys.workers, workers)
+    const rss = sampleRss(workers.map((w) => w.child.pid!))
+    const w0 = alignUp(readyAt + WARMUP_MS, spec.periodMs)
+    const w1 = w0 + spec.windowMs
+    const deadline = w1 + GRACE_MS
+    const expected = (spec.n * spec.windowMs) / spec.periodMs
+    await sleep(w0 - Date.now())
+    const cpu = await cpuWindow(
+      ctx.redis,
+      workers.map((w) => w.child.pid!),
+    )
+    await sleep(w1 - Date.now())
+    const cpuNote = await cpu.stop('during the window')
+    const w0Iso = new Date(w0).toISOString()
+    const w1Iso = new Date(w1).toISOString()
+    const deadlineIso = new Date(deadline).toISOString()
+    const countOk = async () => {
+      const [r] = await ctx.db.sql<{ ok: number }[]>`
+        select count(*)::int as ok from executions
+         where kind = 'fire' and scheduled_for >= ${w0Iso}::timestamptz and scheduled_for < ${w1Iso}::timestamptz
+           and status = 'succeeded' and finished_at <= ${deadlineIso}::timestamptz`
+      return r!.ok
+    }
+    let ok = await countOk()
+    while (ok < expected && Date.now() < deadline) {
+      await sleep(Math.min(1000, Math.max(0, deadline - Date.now())))
+      ok = await countOk()
+    }
+    const { max } = rss.stop()
+    const rows = await ctx.db.sql<{ lag: number; recorded: number | null }[]>`
+      select (extract(epoch from (started_at - scheduled_for)) * 1000)::float8 as lag,
+             (extract(epoch from (enqueued_at - scheduled_for)) * 1000)::float8 as recorded
+        from executions
+       where kind = 'fire' and scheduled_for >= ${w0Iso}::timestamptz and scheduled_for < ${w1Iso}::timestamptz
+         and started_at is not null`
+    const statuses = await ctx.db.sql<{ status: string; n: number }[]>`
+      select status, count(*)::int as n from executions
+       where kind = 'fire' and scheduled_for >= ${w0Iso}::timestamptz and scheduled_for < ${w1Iso}::timestamptz
+       group by status order by status`
+    const lags = rows.map((r) => r.lag).sort((a, b) => a - b)
+    const recorded = rows
+      .map((r) => r.recorded)
+      .filter((x): x is number => x !== null)
+      .sort((a, b) => a - b)
+    const ahead = recorded.filter((x) => x <= 0).length
+    const notes = [
+      `set-up ${fmtS(setup.insertMs)} rows + ${fmtS(setup.indexMs)} due entries; window ${iso(w0)} → ${iso(w1)}`,
+      `fire rows in the window by status: ${statuses.map((s) => `${s.status} ${s.n}`).join(', ') || 'none'}`,
+      recorded.length > 0
+        ? `recorded (enqueued_at − scheduled_for): ${((ahead / recorded.length) * 100).toFixed(1)}% ahead of time, p50 ${fmtMs(percentile(recorded, 50))} ms, p99 ${fmtMs(percentile(recorded, 99))} ms, max ${fmtMs(recorded.at(-1)!)} ms`
+        : 'no fire recorded in the window',
+      cpuNote,
+      ...warningsOf(workers).map((w) => `worker log: ${w}`),
+    ]
+    return {
+      expected,
+      ok,
+      missed: expected - ok,
+      lags,
+      rssMax: Math.max(...max.values()),
+      notes,
+      readyAt,
+      window: [w0, w1],
+    }
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()))
+    await deleteMatching(ctx.redis, keys.scanPattern)
+  }
+}
+
+async function upsertSchedulers(queue: Queue, n: number, pattern: (i: number) => string) {
+  const CHUNK = 500
+  for (let i = 0; i < n; i += CHUNK) {
+    await Promise.all(
+      Array.from({ length: Math.min(CHUNK, n - i) }, (_, j) =>
+        queue.upsertJobScheduler(
+          `s${i + j}`,
+          { pattern: pattern(i + j) },
+          { name: 'noop', data: {}, opts: jobOpts },
+        ),
+      ),
+    )
+  }
+}
+
+async function cleanupBull(queue: Queue, redis: Redis) {
+  await queue.obliterate({ force: true }).catch(() => {})
+  await queue.close().catch(() => {})
+  await deleteMatching(redis, `${BULL_PREFIX}:${queue.name}:*`)
+}
+
+async function bullLag(ctx: Ctx, spec: LagSpec): Promise<LagResult> {
+  const queue = new Queue(`${spec.tag}-${randomUUID().slice(0, 8)}`, {
+    connection: bullConnection,
+    prefix: BULL_PREFIX,
+  })
+  const workers: BullWorker[] = []
+  try {
+    await queue.waitUntilReady()
+    const t0 = performance.now()
+    await upsertSchedulers(queue, spec.n, spec.bullPattern)
+    const setupMs = performance.now() - t0
+    for (let i = 0; i < spec.workers; i++) {
+      workers.push(
+        startBullWorker({
+          queue: queue.name,
+          prefix: BULL_PREFIX,
+          redisUrl: REDIS_URL,
+          concurrency: CONCURRENCY,
+        }),
+      )
+    }
+    const readyAt = Math.max(...(await Promise.all(workers.map((w) => w.ready))))
+    const rss = sampleRss(workers.map((w) => w.child.pid!))
+    const w0 = alignUp(readyAt + WARMUP_MS, spec.periodMs)
+    const w1 = w0 + spec.windowMs
+    const deadline = w1 + GRACE_MS
+    const expected = (spec.n * spec.windowMs) / spec.periodMs
+    await sleep(w0 - Date.now())
+    const cpu = await cpuWindow(
+      ctx.redis,
+      workers.map((w) => w.child.pid!),
+    )
+    await sleep(w1 - Date.now())
+    const cpuNote = await cpu.stop('during the window')
+    const lags: number[] = []
+    let ok = 0
+    const collect = async () => {
+      for (const w of workers) {
+        const r = await w.report(true)
+        r.due!.forEach((due, k) => {
+          const processed = r.processed![k]!
+          if (due < w0 || due >= w1) return
+          lags.push(processed - due)
+          if (processed <= deadline) ok++
+        })
+      }
+    }
+    await collect()
+    while (ok < expected && Date.now() < deadline) {
+      await sleep(Math.min(1000, Math.max(0, deadline - Date.now())))
+      await collect()
+    }
+    const { max } = rss.stop()
+    lags.sort((a, b) => a - b)
+    return {
+      expected,
+      ok,
+      missed: Math.max(0, expected - ok),
+      lags,
+      rssMax: Math.max(...max.values()),
+      notes: [
+        `set-up ${fmtS(setupMs)} (upsertJobScheduler × ${spec.n}); window ${iso(w0)} → ${iso(w1)}`,
+        cpuNote,
+      ],
+      readyAt,
+      window: [w0, w1],
+    }
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()))
+    await cleanupBull(queue, ctx.redis)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Sustained dispatch
+
+interface DrainResult {
+  n: number
+  done: number
+  rate: number
+  spanMs: number
+  rssMax: number
+  notes: string[]
+}
+
+async function oursDrain(ctx: Ctx, workerCount: number): Promise<DrainResult> {
+  const { prefix, keys } = newPrefix(`drain${workerCount}`)
+  await resetDb(ctx.db)
+  const [workflowId] = await insertWorkflows(ctx.db, 1)
+  const n = DISPATCH_N
+  const t0 = performance.now()
+  const at = Date.now()
+  const atIso = new Date(at).toISOString()
+  const ids = Array.from({ length: n }, () => randomUUID())
+  for (let i = 0; i < n; i += 5000) {
+    const doc = JSON.stringify(ids.slice(i, i + 5000))
+    await ctx.db.sql`
+      insert into executions (id, tenant, kind, workflow_id, scheduled_for, enqueued_at, status, attempt, priority,
+                              input, retry_policy, available_at)
+      select v.id::uuid, ${TENANT}, 'manual', ${workflowId!}, ${atIso}::timestamptz, ${atIso}::timestamptz, 'queued',
+             0, 5, '{}'::jsonb, ${JSON.stringify(defaultRetryPolicy)}::jsonb, ${atIso}::timestamptz
+        from json_array_elements_text(${doc}::json) as v(id)`
+  }
+  await ctx.db.sql`analyze executions`
+  const t1 = performance.now()
+  const queue = createExecutionQueue(ctx.redis, keys)
+  for (let i = 0; i < n; i += 500) {
+    const items: EnqueueItem[] = ids.slice(i, i + 500).map((id) => ({
+      id,
+      priority: 5,
+      scheduledForMs: at,
+      availableAtMs: at,
+      attempt: 0,
+      tenant: TENANT,
+      workflowId: workflowId!,
+      kind: 'manual',
+    }))
+    await queue.enqueue(items, Date.now())
+  }
+  const t2 = performance.now()
+  const workers = startOurs(`drain${workerCount}`, prefix, workerCount)
+  const startedAt = Date.now()
+  try {
+    const readyAt = await waitForHeartbeats(ctx.redis, keys.workers, workers)
+    const rss = sampleRss(workers.map((w) => w.child.pid!))
+    const cpu = await cpuWindow(
+      ctx.redis,
+      workers.map((w) => w.child.pid!),
+    )
+    const capAt = readyAt + DRAIN_CAP_MS
+    for (;;) {
+      const [r] = await ctx.db.sql<{ left: number }[]>`
+        select count(*)::int as left from executions where status in ('queued', 'running', 'retrying')`
+      if (r!.left === 0 || Date.now() > capAt) break
+      await sleep(500)
+    }
+    const cpuNote = await cpu.stop('while draining')
+    const { max } = rss.stop()
+    const [s] = await ctx.db.sql<
+      { done: number; first: number | null; last: number | null; other: number }[]
+    >`
+      select count(*) filter (where status = 'succeeded')::int as done,
+             (extract(epoch from min(started_at)) * 1000)::float8 as first,
+             (extract(epoch from max(finished_at) filter (where status = 'succeeded')) * 1000)::float8 as last,
+             count(*) filter (where status <> 'succeeded')::int as other
+        from executions`
+    const spanMs = s!.first !== null && s!.last !== null ? s!.last - s!.first : Number.NaN
+    return {
+      n,
+      done: s!.done,
+      rate: s!.done / (spanMs / 1000),
+      spanMs,
+      rssMax: Math.max(...max.values()),
+      notes: [
+        `${workerCount} worker(s): rows inserted in ${fmtS(t1 - t0)} (json_to_recordset, 5,000 per INSERT), enqueued in ${fmtS(t2 - t1)} (500 per enqueue); workers up ${fmtS(readyAt - startedAt)} after spawn (start-up reconcile of the ${n.toLocaleString('en-US')} queued rows included)${s!.other > 0 ? `; ${s!.other} not succeeded at the end` : ''}`,
+        cpuNote,
+        ...warningsOf(workers).map((w) => `worker log: ${w}`),
+      ],
+    }
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()))
+    await deleteMatching(ctx.redis, keys.scanPattern)
+  }
+}
+
+async function bullDrain(ctx: Ctx, workerCount: number): Promise<DrainResult> {
+  const queue = new Queue(`drain${workerCount}-${randomUUID().slice(0, 8)}`, {
+    connection: bullConnection,
+    prefix: BULL_PREFIX,
+  })
+  const workers: BullWorker[] = []
+  const n = DISPATCH_N
+  try {
+    await queue.waitUntilReady()
+    const t0 = performance.now()
+    for (let i = 0; i < n; i += 1000) {
+      await queue.addBulk(
+        Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({
+          name: 'noop',
+          data: { i: i + j },
+          opts: jobOpts,
+        })),
+      )
+    }
+    const addMs = performance.now() - t0
+    for (let i = 0; i < workerCount; i++) {
+      workers.push(
+        startBullWorker({
+          queue: queue.name,
+          prefix: BULL_PREFIX,
+          redisUrl: REDIS_URL,
+          concurrency: CONCURRENCY,
+        }),
+      )
+    }
+    const readyAt = Math.max(...(await Promise.all(workers.map((w) => w.ready))))
+    const rss = sampleRss(workers.map((w) => w.child.pid!))
+    const cpu = await cpuWindow(
+      ctx.redis,
+      workers.map((w) => w.child.pid!),
+    )
+    let reports: BullReport[] = []
+    for (;;) {
+      reports = await Promise.all(workers.map((w) => w.report()))
+      const done = reports.reduce((a, r) => a + r.completed, 0)
+      if (done >= n || Date.now() > readyAt + DRAIN_CAP_MS) break
+      await sleep(250)
+    }
+    const cpuNote = await cpu.stop('while draining')
+    const { max } = rss.stop()
+    const done = reports.reduce((a, r) => a + r.completed, 0)
+    const first = Math.min(...reports.map((r) => r.firstProcessedOn ?? Number.POSITIVE_INFINITY))
+    const last = Math.max(...reports.map((r) => r.lastCompletedAt ?? 0))
+    const spanMs = last - first
+    return {
+      n,
+      done,
+      rate: done / (spanMs / 1000),
+      spanMs,
+      rssMax: Math.max(...max.values()),
+      notes: [
+        `${workerCount} worker(s): addBulk of ${n.toLocaleString('en-US')} jobs (1,000 per call) in ${fmtS(addMs)}`,
+        cpuNote,
+      ],
+    }
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()))
+    await cleanupBull(queue, ctx.redis)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Memory with hourly schedules
+
+interface MemResult {
+  n: number
+  rssLast: number
+  rssMax: number
+  redisBytes: number
+  breakdown: string
+  notes: string[]
+}
+
+/** Schedule i of n fires hourly at second offset ⌊i·3600/n⌋ of the hour (6-field cron, UTC). */
+function hourly(n: number) {
+  return (i: number) => {
+    const off = Math.floor((i * 3600) / n)
+    return `${off % 60} ${Math.floor(off / 60)} * * * *`
+  }
+}
+
+async function oursMemory(ctx: Ctx, n: number): Promise<MemResult> {
+  const { prefix, keys } = newPrefix(`mem${n}`)
+  await resetDb(ctx.db)
+  const workflowIds = await insertWorkflows(ctx.db, 100)
+  const setup = await createSchedules(ctx, keys, n, { cron: hourly(n), workflowIds, fireMinutes: true })
+  const workers = startOurs(`mem${n}`, prefix, 1)
+  try {
+    const readyAt = await waitForHeartbeats(ctx.redis, keys.workers, workers)
+    const rss = sampleRss([workers[0]!.child.pid!])
+    await sleep(readyAt + MEMORY_SETTLE_MS - Date.now())
+    const { max, last } = rss.stop()
+    const pid = workers[0]!.child.pid!
+    const mem = await redisMemory(ctx.redis, keys.scanPattern, (key) => {
+      if ([keys.due, keys.dueVersion, keys.dueClaims, keys.dueClaimInfo].includes(key)) return 'due-index'
+      if (key === keys.scheduleMinutes || key.startsWith(keys.workflowMinutesPrefix)) return 'conflict index'
+      return 'execution queue, heartbeats'
+    })
+    const [fired] = await ctx.db.sql<{ n: number }[]>`select count(*)::int as n from executions`
+    return {
+      n,
+      rssLast: last.get(pid) ?? 0,
+      rssMax: max.get(pid) ?? 0,
+      redisBytes: mem.total,
+      breakdown: [...mem.byGroup].map(([g, b]) => `${g} ${mb(b)} MB`).join(', '),
+      notes: [
+        `set-up ${fmtS(setup.insertMs)} rows + ${fmtS(setup.indexMs)} due entries (with the conflict index); ${fired!.n} fires recorded while it ran`,
+        ...warningsOf(workers).map((w) => `worker log: ${w}`),
+      ],
+    }
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()))
+    await deleteMatching(ctx.redis, keys.scanPattern)
+  }
+}
+
+async function bullMemory(ctx: Ctx, n: number): Promise<MemResult> {
+  const queue = new Queue(`mem${n}-${randomUUID().slice(0, 8)}`, {
+    connection: bullConnection,
+    prefix: BULL_PREFIX,
+  })
+  let worker: BullWorker | undefined
+  try {
+    await queue.waitUntilReady()
+    const t0 = performance.now()
+    await upsertSchedulers(queue, n, hourly(n))
+    const setupMs = performance.now() - t0
+    worker = startBullWorker({
+      queue: queue.name,
+      prefix: BULL_PREFIX,
+      redisUrl: REDIS_URL,
+      concurrency: CONCURRENCY,
+    })
+    const readyAt = await worker.ready
+    const rss = sampleRss([worker.child.pid!])
+    await sleep(readyAt + MEMORY_SETTLE_MS - Date.now())
+    const { max, last } = rss.stop()
+    const pid = worker.child.pid!
+    const base = `${BULL_PREFIX}:${queue.name}:`
+    const mem = await redisMemory(ctx.redis, `${base}*`, (key) => {
+      const rest = key.slice(base.length)
+      if (rest === 'repeat' || rest.startsWith('repeat:')) return 'schedulers'
+      return 'jobs, queues'
+    })
+    const { completed } = await worker.report()
+    return {
+      n,
+      rssLast: last.get(pid) ?? 0,
+      rssMax: max.get(pid) ?? 0,
+      redisBytes: mem.total,
+      breakdown: [...mem.byGroup].map(([g, b]) => `${g} ${mb(b)} MB`).join(', '),
+      notes: [
+        `set-up ${fmtS(setupMs)} (upsertJobScheduler × ${n}); ${completed} jobs processed while it ran`,
+      ],
+    }
+  } finally {
+    await worker?.stop()
+    await cleanupBull(queue, ctx.redis)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+const fmtMs = (ms: number) => (Number.isNaN(ms) ? '—' : ms >= 100 ? ms.toFixed(0) : ms.toFixed(1))
+const fmtS = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1)
+const iso = (ms: number) => new Date(ms).toISOString().slice(11, 19)
+const num = (x: number) => x.toLocaleString('en-US')
+
+function renderRow(r: Row): Cell[] {
+  const opt = (x: number | null, f: (v: number) => string) => (x === null ? '—' : f(x))
+  return [
+    r.scenario,
+    r.system,
+    opt(r.expected, num),
+    opt(r.missed, num),
+    opt(r.p50, fmtMs),
+    opt(r.p99, fmtMs),
+    opt(r.throughput, (v) => num(Math.round(v))),
+    opt(r.rss, (v) => v.toFixed(0)),
+    opt(r.redisMb, (v) => v.toFixed(1)),
+    r.ratio,
+  ]
+}
+
+export async function run(): Promise<BenchSection> {
+  const sectionStart = performance.now()
+  await ensureDatabase(DATABASE_URL)
+  await migrate(DATABASE_URL)
+  const db = createDb(DATABASE_URL, { max: 4, applicationName: 'punctual-bench-worker' })
+  const redis = createRedis(REDIS_URL, { name: 'bench:worker' })
+  await waitForReady(redis, 5000)
+  const ctx: Ctx = { db, redis }
+  const rows: Row[] = []
+  const verdict: string[] = []
+  const notes: string[] = []
+  const timings: string[] = []
+  const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now()
+    try {
+      return await fn()
+    } finally {
+      timings.push(`${name} ${fmtS(performance.now() - t0)}`)
+    }
+  }
+
+  try {
+    await resetDb(db)
+
+    // 1. 10,000 schedules every 10 s (1,000 per phase), one worker, 60 s window.
+    const lag10: LagSpec = {
+      tag: 'lag10',
+      label: '10,000 × every 10 s, 1 worker, 60 s',
+      n: 10_000,
+      cron: (i) => `${i % 10}/10 * * * * *`,
+      bullPattern: (i) => `${i % 10}/10 * * * * *`,
+      periodMs: 10_000,
+      windowMs: 60_000,
+      workers: 1,
+    }
+    // 2. 5,000 per-second schedules, two workers, 30 s window.
+    const lag1: LagSpec = {
+      tag: 'lag1',
+      label: '5,000 × every second, 2 workers, 30 s',
+      n: 5_000,
+      cron: () => '* * * * * *',
+      bullPattern: () => '* * * * * *',
+      periodMs: 1_000,
+      windowMs: 30_000,
+      workers: 2,
+    }
+    for (const spec of [lag10, lag1]) {
+      if (!wanted(spec.tag)) continue
+      const ours = await timed(`${spec.tag} ours`, () => oursLag(ctx, spec))
+      const bull = await timed(`${spec.tag} BullMQ`, () => bullLag(ctx, spec))
+      const oursP99 = percentile(ours.lags, 99)
+      const bullP99 = percentile(bull.lags, 99)
+      const lagRow = (system: string, r: LagResult, ratio: string): Row => ({
+        scenario: spec.label,
+        system,
+        expected: r.expected,
+        missed: r.missed,
+        p50: percentile(r.lags, 50),
+        p99: percentile(r.lags, 99),
+        throughput: r.ok / (spec.windowMs / 1000),
+        rss: r.rssMax,
+        redisMb: null,
+        ratio,
+      })
+      rows.push(lagRow('punctual', ours, `p99 ${(oursP99 / bullP99).toFixed(2)}×`))
+      rows.push(lagRow(`BullMQ ${bullmqVersion()}`, bull, '1.00×'))
+      notes.push(...ours.notes.map((x) => `${spec.tag} punctual: ${x}`))
+      notes.push(...bull.notes.map((x) => `${spec.tag} BullMQ: ${x}`))
+      if (spec === lag10) {
+        const met = ours.missed === 0 && oursP99 <= 100
+        verdict.push(
+          `Firing lag, 10,000 schedules every 10 s: ${num(ours.missed)} missed of ${num(ours.expected)}, p50 ${fmtMs(percentile(ours.lags, 50))} ms, p99 ${fmtMs(oursP99)} ms (target 0 missed and p99 ≤ 100 ms: ${met ? 'met' : 'NOT met'}; 50 ms goal: ${ours.missed === 0 && oursP99 <= 50 ? 'reached' : 'not reached'}). BullMQ: ${num(bull.missed)} missed, p50 ${fmtMs(percentile(bull.lags, 50))} ms, p99 ${fmtMs(bullP99)} ms.`,
+        )
+      } else {
+        const met = ours.missed === 0 && oursP99 < bullP99
+        verdict.push(
+          `Firing lag, 5,000 per-second schedules, 2 workers: ${num(ours.missed)} missed of ${num(ours.expected)}, p99 ${fmtMs(oursP99)} ms vs BullMQ p99 ${fmtMs(bullP99)} ms with ${num(bull.missed)} missed (target 0 missed and p99 below BullMQ's: ${met ? 'met' : 'NOT met'}).`,
+        )
+      }
+    }
+
+    // 3. Sustained dispatch: DISPATCH_N queued manual executions drained by 1, then 2 workers.
+    if (wanted('dispatch')) {
+      const rates: Record<number, { ours: DrainResult; bull: DrainResult }> = {}
+      for (const k of [1, 2]) {
+        const ours = await timed(`dispatch ${k}w ours`, () => oursDrain(ctx, k))
+        const bull = await timed(`dispatch ${k}w BullMQ`, () => bullDrain(ctx, k))
+        rates[k] = { ours, bull }
+        const label = `dispatch ${num(DISPATCH_N)} queued no-op executions, ${k} worker${k > 1 ? 's' : ''}`
+        rows.push({
+          scenario: label,
+          system: 'punctual (history in Postgres)',
+          expected: ours.n,
+          missed: ours.n - ours.done,
+          p50: null,
+          p99: null,
+          throughput: ours.rate,
+          rss: ours.rssMax,
+          redisMb: null,
+          ratio: `${(ours.rate / bull.rate).toFixed(2)}× throughput`,
+        })
+        rows.push({
+          scenario: label,
+          system: `BullMQ ${bullmqVersion()} (no durable history)`,
+          expected: bull.n,
+          missed: bull.n - bull.done,
+          p50: null,
+          p99: null,
+          throughput: bull.rate,
+          rss: bull.rssMax,
+          redisMb: null,
+          ratio: '1.00×',
+        })
+        notes.push(...ours.notes.map((x) => `dispatch punctual: ${x}`))
+        notes.push(...bull.notes.map((x) => `dispatch BullMQ: ${x}`))
+      }
+      const two = rates[2]!.ours
+      const complete = two.done === two.n
+      verdict.push(
+        `Sustained dispatch with 2 workers: ${num(Math.round(two.rate))} executions/s over ${fmtS(two.spanMs)}${complete ? '' : ` (only ${num(two.done)} of ${num(two.n)} succeeded within the cap)`} (target ≥ 5,000/s: ${two.rate >= 5000 && complete ? 'met' : 'NOT met'}); 1 worker ${num(Math.round(rates[1]!.ours.rate))}/s. BullMQ (no history) ${num(Math.round(rates[1]!.bull.rate))}/s with 1 worker, ${num(Math.round(rates[2]!.bull.rate))}/s with 2.`,
+      )
+    }
+
+    // 4. Memory with 10,000 and 100,000 hourly schedules (ours and BullMQ side by side, at the same time).
+    if (wanted('memory')) {
+      for (const n of [10_000, 100_000]) {
+        const [ours, bull] = await timed(`memory ${num(n)}`, () =>
+          Promise.all([oursMemory(ctx, n), bullMemory(ctx, n)]),
+        )
+        const label = `${num(n)} hourly schedules (spread over the hour), idle ~20 s`
+        rows.push({
+          scenario: label,
+          system: 'punctual',
+          expected: null,
+          missed: null,
+          p50: null,
+          p99: null,
+          throughput: null,
+          rss: ours.rssLast,
+          redisMb: ours.redisBytes / 2 ** 20,
+          ratio: `RSS ${(ours.rssLast / bull.rssLast).toFixed(2)}×, Redis ${(ours.redisBytes / bull.redisBytes).toFixed(2)}×`,
+        })
+        rows.push({
+          scenario: label,
+          system: `BullMQ ${bullmqVersion()}`,
+          expected: null,
+          missed: null,
+          p50: null,
+          p99: null,
+          throughput: null,
+          rss: bull.rssLast,
+          redisMb: bull.redisBytes / 2 ** 20,
+          ratio: '1.00×',
+        })
+        notes.push(
+          `memory ${num(n)} punctual: RSS at ~20 s ${ours.rssLast.toFixed(0)} MB (max ${ours.rssMax.toFixed(0)}); Redis ${ours.breakdown}; ${ours.notes.join('; ')}`,
+        )
+        notes.push(
+          `memory ${num(n)} BullMQ: RSS at ~20 s ${bull.rssLast.toFixed(0)} MB (max ${bull.rssMax.toFixed(0)}); Redis ${bull.breakdown}; ${bull.notes.join('; ')}`,
+        )
+        if (n === 100_000) {
+          verdict.push(
+            `Worker RSS with 100,000 hourly schedules: ${ours.rssLast.toFixed(0)} MB after ~20 s, max ${ours.rssMax.toFixed(0)} MB (target ≤ 150 MB: ${ours.rssMax <= 150 ? 'met' : 'NOT met'}); BullMQ worker ${bull.rssLast.toFixed(0)} MB. Redis: ours ${mb(ours.redisBytes)} MB (${ours.breakdown}), BullMQ ${mb(bull.redisBytes)} MB.`,
+          )
+        }
+      }
+    }
+  } finally {
+    await db.close().catch(() => {})
+    await deleteMatching(redis, `${BULL_PREFIX}:*`).catch(() => {})
+    redis.disconnect()
+  }
+  timings.push(`whole section ${fmtS(performance.now() - sectionStart)}`)
+
+  return {
+    id: 'worker',
+    title: 'Worker: firing lag, dispatch throughput, memory (vs BullMQ)',
+    method: [
+      `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; Postgres, Redis, the workers and the harness share these cores with whatever else runs on the machine (other engineers' test runs included), so absolute figures wander between runs.`,
+      `Every system under test runs in its own processes, started with \`node --import tsx\`: ours apps/worker/src/main.ts (env DATABASE_URL, REDIS_URL, REDIS_PREFIX, WORKER_CONCURRENCY=${CONCURRENCY}, LOG_LEVEL=warn; other settings at their defaults: 2 s look-ahead, 10 Postgres connections per worker, 30 s reconcile), BullMQ a Worker with a no-op async processor at concurrency ${CONCURRENCY} (bench/src/worker/bullmq-worker.ts). Both on Redis ${url.host} DB ${bullConnection.db} under their own key prefixes, deleted afterwards; our history in the dedicated database ${new URL(DATABASE_URL).pathname.slice(1)} (truncated before each scenario).`,
+      'Ours: schedule rows are inserted in bulk with SQL as the API writes them (state active, version 1, next_run_at = first fire by our cron engine, overlapPolicy skip and misfirePolicy fire_once by default) and their due-index entries written with syncDueEntries; the workflow is one `delay` step of 0 ms. fire_minutes (the conflict index) is [] in the lag scenarios and filled as the API does in the memory scenarios.',
+      `Firing lag: ours \`started_at − scheduled_for\` of the \`fire\` executions (Postgres); BullMQ \`processedOn −\` the scheduler job's due time (\`opts.prevMillis\`, also the tail of its id \`repeat:<id>:<ms>\`). The window starts on the first period boundary at least ${WARMUP_MS / 1000} s after all workers are up (earlier fires are warm-up). A fire counts as missed unless it succeeded (BullMQ: was processed) by the end of the window + ${GRACE_MS / 1000} s; expected = schedules × fires per schedule in the window. Throughput column: fires succeeded per second of window. The same 6-field crons on both sides (\`p/10 * * * * *\` with p = 0…9, 1,000 schedules per phase; \`* * * * * *\`).`,
+      `Dispatch: ${num(DISPATCH_N)} \`manual\` executions inserted as queued rows (json_to_recordset, then ANALYZE) and enqueued with createExecutionQueue().enqueue, 500 per call, before the workers start; executions/s = succeeded / (last finished_at − first started_at). BullMQ: ${num(DISPATCH_N)} jobs added with addBulk (1,000 per call, removeOnComplete), drained by as many worker processes; jobs/s = completed / (last \`completed\` event − first processedOn). A pass is cut after ${DRAIN_CAP_MS / 1000} s and reported with what finished.`,
+      `Memory: n schedules firing hourly at second offsets spread evenly over the hour (\`s m * * * *\`, so about n/3,600 fires per second), over 100 workflows; one worker, its RSS (VmRSS of the node process, /proc) ${MEMORY_SETTLE_MS / 1000} s after it came up (max over those 20 s in the notes). Redis MB = MEMORY USAGE (SAMPLES 20) summed over the system's keys at that moment. Ours and BullMQ run this scenario at the same time (separate processes and key prefixes). RSS columns of the other rows: max over the window, of the largest worker.`,
+      'Schedules are created in Redis before the workers start. A worker is "up" once its heartbeat is in Redis (ours; after its start-up reconcile) or its Worker is running (BullMQ).',
+      ...notes,
+      `Run time: ${timings.join(', ')}.`,
+    ],
+    headers: [
+      'scenario',
+      'system',
+      'fires/jobs expected',
+      'missed',
+      'lag p50 ms',
+      'lag p99 ms',
+      'throughput /s',
+      'worker RSS MB',
+      'Redis MB',
+      'vs BullMQ',
+    ],
+    rows: rows.map(renderRow),
+    verdict,
+  }
+}
+
+function bullmqVersion(): string {
+  try {
+    const file = new URL('../node_modules/bullmq/package.json', import.meta.url)
+    return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version
+  } catch {
+    return ''
+  }
+}
