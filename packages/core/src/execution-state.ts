@@ -1,5 +1,5 @@
 import { AppError } from './errors.ts'
-import type { ExecutionStatus } from './schemas/execution.ts'
+import { type ExecutionStatus, executionStatuses } from './schemas/execution.ts'
 
 /**
  * The execution state machine. An execution is created in one of the CREATED statuses and then only
@@ -26,17 +26,6 @@ import type { ExecutionStatus } from './schemas/execution.ts'
  * succeeded, dead, skipped, missed and cancelled are FINISHED: nothing leaves them (the cancel API answers
  * 409 for them). queued, running and retrying are UNFINISHED: what overlapPolicy looks at.
  */
-
-export const executionStatuses = [
-  'queued',
-  'running',
-  'retrying',
-  'succeeded',
-  'dead',
-  'skipped',
-  'missed',
-  'cancelled',
-] as const satisfies readonly ExecutionStatus[]
 
 /** Statuses an execution row may be inserted with. */
 export const createdExecutionStatuses = [

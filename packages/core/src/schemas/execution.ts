@@ -2,26 +2,22 @@ import { type Static, Type } from 'typebox'
 import { DateTime, JsonObject, Nullable, PageQuery, Uuid } from './common.ts'
 
 /** `fire` (a cron fire of a schedule), `manual` (schedule trigger), `redrive` (retry of a dead one), `event`, `webhook`. */
-export const ExecutionKind = Type.Union([
-  Type.Literal('fire'),
-  Type.Literal('manual'),
-  Type.Literal('redrive'),
-  Type.Literal('event'),
-  Type.Literal('webhook'),
-])
+export const executionKinds = ['fire', 'manual', 'redrive', 'event', 'webhook'] as const
+export const ExecutionKind = Type.Enum(executionKinds)
 export type ExecutionKind = Static<typeof ExecutionKind>
 
 /** The transitions between these are in execution-state.ts. */
-export const ExecutionStatus = Type.Union([
-  Type.Literal('queued'),
-  Type.Literal('running'),
-  Type.Literal('retrying'),
-  Type.Literal('succeeded'),
-  Type.Literal('dead'),
-  Type.Literal('skipped'),
-  Type.Literal('missed'),
-  Type.Literal('cancelled'),
-])
+export const executionStatuses = [
+  'queued',
+  'running',
+  'retrying',
+  'succeeded',
+  'dead',
+  'skipped',
+  'missed',
+  'cancelled',
+] as const
+export const ExecutionStatus = Type.Enum(executionStatuses)
 export type ExecutionStatus = Static<typeof ExecutionStatus>
 
 export const StepOutcomeStatus = Type.Union([

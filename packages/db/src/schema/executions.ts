@@ -1,3 +1,4 @@
+import { type ExecutionKind, type ExecutionStatus, executionKinds, executionStatuses } from '@punctual/core'
 import { sql } from 'drizzle-orm'
 import {
   boolean,
@@ -14,20 +15,7 @@ import {
 } from 'drizzle-orm/pg-core'
 import { sqlList } from './sql-lists.ts'
 
-export const executionKinds = ['fire', 'manual', 'redrive', 'event', 'webhook'] as const
-export type ExecutionKind = (typeof executionKinds)[number]
-
-export const executionStatuses = [
-  'queued',
-  'running',
-  'retrying',
-  'succeeded',
-  'dead',
-  'skipped',
-  'missed',
-  'cancelled',
-] as const
-export type ExecutionStatus = (typeof executionStatuses)[number]
+export { type ExecutionKind, type ExecutionStatus, executionKinds, executionStatuses }
 
 /** Statuses of an execution that is not finished: what overlapPolicy looks at and the reconciler rebuilds. */
 export const unfinishedExecutionStatuses = [
