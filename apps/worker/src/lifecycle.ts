@@ -1,5 +1,5 @@
 import { type DbHandle, ping } from '@punctual/db'
-import { createExecutionQueue, type QueueKeys, type Redis } from '@punctual/queue'
+import { createExecutionQueue, type QueueKeys, type Redis, waitForReady } from '@punctual/queue'
 import type { Logger } from 'pino'
 import type { WorkerConfig } from './config.ts'
 import { admissionDecision } from './maintenance/admission.ts'
@@ -98,6 +98,8 @@ export function createWorker(deps: WorkerDeps) {
     while (state === 'starting') {
       try {
         await ping(deps.database.sql, { timeoutMs: 2000 })
+        // The client connects in the background; commands fail at once until it is ready (no offline queue).
+        await waitForReady(deps.redis, 2000)
         await deps.redis.ping()
         return true
       } catch (err) {
