@@ -33,14 +33,6 @@ export function createSchedulesRepo(db: DbExecutor) {
       const [row] = await statement.execute({ tenant, id })
       return row
     },
-    /** Inserts without reading the row back: the caller already holds every value it wrote. */
-    async insertOnly(row: NewScheduleRow): Promise<void> {
-      await db.insert(schedules).values(row)
-    },
-    async insert(row: NewScheduleRow): Promise<ScheduleRow> {
-      const [created] = await db.insert(schedules).values(row).returning()
-      return created!
-    },
     async get(
       tenant: string,
       id: string,
