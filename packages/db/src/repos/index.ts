@@ -1,3 +1,4 @@
+export * from './audit.ts'
 export * from './executions.ts'
 export * from './executor.ts'
 export * from './fires.ts'

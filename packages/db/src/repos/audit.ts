@@ -1,0 +1,77 @@
+import { and, desc, eq, lt } from 'drizzle-orm'
+import { v7 as uuidv7 } from 'uuid'
+import { auditLog } from '../schema/audit.ts'
+import type { DbExecutor } from './executor.ts'
+
+/**
+ * The actions the audit log records, `<target type>.<verb>`. The column is free text so that a new action
+ * needs no migration; this list is the vocabulary the README documents.
+ */
+export const auditActions = [
+  'workflow.created',
+  'workflow.updated',
+  'workflow.deleted',
+  'schedule.created',
+  'schedule.updated',
+  'schedule.deleted',
+  'schedule.paused',
+  'schedule.resumed',
+  'trigger.created',
+  'trigger.updated',
+  'trigger.deleted',
+  'trigger.secret_rotated',
+  'webhook.verification_failed',
+] as const
+export type AuditAction = (typeof auditActions)[number]
+
+export interface AuditEntry {
+  tenant: string
+  /** Who: the JWT `sub`, or e.g. `webhook:<ip>` for an unauthenticated sender. */
+  actor: string
+  action: AuditAction
+  /** `workflow`, `schedule`, `trigger`. */
+  targetType: string
+  targetId?: string | null | undefined
+  /** What changed (field names, versions); never secret material or request bodies. */
+  details?: Record<string, unknown> | undefined
+  /** Defaults to the database's now() (the transaction's start). */
+  at?: Date | undefined
+}
+
+export type AuditRow = typeof auditLog.$inferSelect
+
+/** One audit row per entry; ids are UUIDv7, so id order is time order. */
+export function auditRow(entry: AuditEntry): typeof auditLog.$inferInsert {
+  return {
+    id: uuidv7(),
+    tenant: entry.tenant,
+    actor: entry.actor,
+    action: entry.action,
+    targetType: entry.targetType,
+    targetId: entry.targetId ?? null,
+    details: entry.details ?? {},
+    ...(entry.at && { at: entry.at }),
+  }
+}
+
+/**
+ * The audit log. `record` writes with the handle it was created on: pass the transaction that makes the
+ * change (createAuditRepo(tx)) so the entry commits, or rolls back, with it.
+ */
+export function createAuditRepo(db: DbExecutor) {
+  return {
+    async record(entry: AuditEntry | AuditEntry[]): Promise<void> {
+      const entries = Array.isArray(entry) ? entry : [entry]
+      if (entries.length === 0) return
+      await db.insert(auditLog).values(entries.map(auditRow))
+    },
+    /** Newest first; `before` is the id of the last entry of the previous page. */
+    async list(tenant: string, opts: { limit: number; before?: string | undefined }): Promise<AuditRow[]> {
+      const where = opts.before
+        ? and(eq(auditLog.tenant, tenant), lt(auditLog.id, opts.before))
+        : eq(auditLog.tenant, tenant)
+      return db.select().from(auditLog).where(where).orderBy(desc(auditLog.id)).limit(opts.limit)
+    },
+  }
+}
+export type AuditRepo = ReturnType<typeof createAuditRepo>
