@@ -24,6 +24,7 @@ export const ErrorCodes = {
   SCHED_ERR_RATE_LIMITED: { status: 429, title: 'Rate limited' },
   SCHED_ERR_DEPENDENCY_DOWN: { status: 503, title: 'A dependency is unavailable' },
   SCHED_ERR_INTERNAL: { status: 500, title: 'Internal error' },
+  SCHED_ERR_SECRET_UNREADABLE: { status: 500, title: 'A stored secret cannot be decrypted' },
 } as const satisfies Record<string, { status: number; title: string }>
 
 export type ErrorCode = keyof typeof ErrorCodes

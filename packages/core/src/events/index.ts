@@ -1,0 +1,3 @@
+export * from './event-type.ts'
+export * from './pattern.ts'
+export * from './trigger-matcher.ts'

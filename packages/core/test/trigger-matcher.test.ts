@@ -1,0 +1,277 @@
+import { describe, expect, it } from 'vitest'
+import {
+  type EventPattern,
+  eventTypeMatches,
+  type MatchStats,
+  matchesPattern,
+  TriggerMatcher,
+  validateEventPattern,
+} from '../src/index.ts'
+
+interface Trigger {
+  id: string
+  eventType: string
+  filter: EventPattern | null
+}
+
+/** mulberry32: a small seeded generator, so a failure can be replayed from its seed. */
+function rng(seed: number) {
+  let a = seed >>> 0
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  const int = (n: number) => Math.floor(next() * n)
+  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!
+  return { next, int, pick, chance: (p: number) => next() < p }
+}
+type Rng = ReturnType<typeof rng>
+
+const KEYS = ['a', 'b', 'c', 'd']
+const STRINGS = ['x', 'xy', 'y', 'yx', '']
+const SCALARS: unknown[] = [...STRINGS, 0, 1, 2, 2.5, -1, true, false, null, '1']
+const TYPES = ['order', 'order.created', 'order.item.added', 'order.item', 'user.created', 'user', 'x.y.z']
+const GLOBS = [...TYPES, 'order.*', 'order.item.*', 'user.*', 'x.*', 'x.y.*', '*']
+
+function randomLeaf(r: Rng): unknown[] {
+  const n = 1 + r.int(3)
+  const leaf: unknown[] = []
+  const exactOnly = r.chance(0.5)
+  for (let i = 0; i < n; i++) {
+    if (exactOnly || r.chance(0.4)) {
+      leaf.push(r.pick(SCALARS))
+      continue
+    }
+    switch (r.int(7)) {
+      case 0:
+        leaf.push({ prefix: r.pick(STRINGS) })
+        break
+      case 1:
+        leaf.push({ suffix: r.pick(STRINGS) })
+        break
+      case 2:
+        leaf.push({ 'anything-but': r.chance(0.5) ? r.pick(SCALARS) : [r.pick(SCALARS), r.pick(SCALARS)] })
+        break
+      case 3:
+        leaf.push({
+          'anything-but': r.chance(0.5) ? { prefix: r.pick(STRINGS) } : { suffix: r.pick(STRINGS) },
+        })
+        break
+      case 4: {
+        const lo = r.int(3) - 1
+        leaf.push({ numeric: r.chance(0.3) ? ['=', lo] : ['>=', lo, '<', lo + 1 + r.int(3)] })
+        break
+      }
+      default:
+        leaf.push({ exists: r.chance(0.5) })
+    }
+  }
+  return leaf
+}
+
+function randomPattern(r: Rng, depth = 0): EventPattern {
+  const pattern: EventPattern = {}
+  const n = 1 + r.int(depth === 0 ? 3 : 2)
+  for (let i = 0; i < n; i++) {
+    const key = r.pick(KEYS)
+    pattern[key] = depth < 2 && r.chance(0.3) ? randomPattern(r, depth + 1) : randomLeaf(r)
+  }
+  return pattern
+}
+
+function randomValue(r: Rng, depth: number): unknown {
+  const roll = r.next()
+  if (depth < 3 && roll < 0.25) return randomPayload(r, depth + 1)
+  if (depth < 3 && roll < 0.4) return Array.from({ length: r.int(4) }, () => randomValue(r, depth + 1))
+  return r.pick(SCALARS)
+}
+
+function randomPayload(r: Rng, depth = 0): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const key of KEYS) if (r.chance(0.6)) out[key] = randomValue(r, depth)
+  return out
+}
+
+function bruteForce(triggers: Trigger[], type: string, data: unknown): string[] {
+  return triggers
+    .filter((t) => eventTypeMatches(t.eventType, type) && matchesPattern(t.filter, data))
+    .map((t) => t.id)
+    .sort()
+}
+
+describe('TriggerMatcher', () => {
+  it('selects exactly what brute-force matching selects (random patterns and payloads, seeded)', () => {
+    let compared = 0
+    let nonEmpty = 0
+    for (let seed = 1; seed <= 40; seed++) {
+      const r = rng(seed)
+      const triggers: Trigger[] = Array.from({ length: 150 }, (_, i) => ({
+        id: `t${String(r.int(1e6)).padStart(7, '0')}-${i}`,
+        eventType: r.pick(GLOBS),
+        filter: r.chance(0.15) ? null : r.chance(0.05) ? {} : randomPattern(r),
+      }))
+      for (const t of triggers)
+        expect(validateEventPattern(t.filter ?? {}), JSON.stringify(t.filter)).toEqual([])
+      const matcher = new TriggerMatcher(triggers)
+      expect(matcher.size).toBe(150)
+      for (let e = 0; e < 60; e++) {
+        const type = r.pick(TYPES)
+        const data = r.chance(0.05) ? r.pick([null, 3, 'x', [randomPayload(r)]]) : randomPayload(r)
+        const expected = bruteForce(triggers, type, data)
+        const got = matcher.match(type, data).map((t) => t.id)
+        if (JSON.stringify(got) !== JSON.stringify(expected)) {
+          throw new Error(
+            `seed ${seed} event ${e}: ${type} ${JSON.stringify(data)}\n got ${got}\n want ${expected}`,
+          )
+        }
+        compared++
+        if (expected.length > 0) nonEmpty++
+      }
+    }
+    expect(compared).toBe(2400)
+    // The generator is not degenerate: most events select something, not everything.
+    expect(nonEmpty).toBeGreaterThan(1500)
+  })
+
+  it('returns triggers in id order, each once, whatever the insertion order', () => {
+    const triggers: Trigger[] = [
+      { id: 'c', eventType: 'order.*', filter: { tags: ['a', 'b'] } },
+      { id: 'a', eventType: 'order.created', filter: null },
+      { id: 'b', eventType: '*', filter: { tags: ['b'] } },
+      { id: 'd', eventType: 'order.created', filter: { tags: [{ prefix: 'a' }] } },
+    ]
+    const matcher = new TriggerMatcher(triggers)
+    // tags holds both a and b: trigger c is found through two values but listed once.
+    expect(matcher.match('order.created', { tags: ['a', 'b', 'a'] }).map((t) => t.id)).toEqual([
+      'a',
+      'b',
+      'c',
+      'd',
+    ])
+    expect(matcher.match('order.created', { tags: 'x' }).map((t) => t.id)).toEqual(['a'])
+    expect(matcher.match('order', { tags: ['b'] }).map((t) => t.id)).toEqual(['b'])
+    expect(matcher.match('user.created', {}).map((t) => t.id)).toEqual([])
+    // The same trigger objects come back.
+    expect(matcher.match('order.created', { tags: 'a' })[0]).toBe(triggers[1])
+  })
+
+  it('an empty matcher selects nothing', () => {
+    const matcher = new TriggerMatcher<Trigger>([])
+    expect(matcher.size).toBe(0)
+    expect(matcher.match('order.created', {})).toEqual([])
+  })
+
+  it('an event touches few candidates among thousands of triggers', () => {
+    const r = rng(7)
+    const triggers: Trigger[] = []
+    for (let i = 0; i < 10_000; i++) {
+      const customer = `c${Math.floor(i / 5)}` // each customer once per kind of trigger
+      const id = `t${String(i).padStart(5, '0')}`
+      switch (i % 5) {
+        case 0:
+          triggers.push({ id, eventType: 'order.created', filter: { customer: [customer] } })
+          break
+        case 1:
+          triggers.push({
+            id,
+            eventType: 'order.*',
+            filter: { customer: [customer], total: [{ numeric: ['>', r.int(100)] }] },
+          })
+          break
+        case 2:
+          triggers.push({
+            id,
+            eventType: `type${i % 100}.updated`,
+            filter: { account: { region: [{ prefix: 'eu-' }] }, account2: { id: [customer] } },
+          })
+          break
+        case 3:
+          triggers.push({
+            id,
+            eventType: 'order.item.added',
+            filter: { item: { sku: [`sku${i}`, `sku${i + 1}`] } },
+          })
+          break
+        default:
+          triggers.push({
+            id,
+            eventType: 'order.created',
+            filter: { customer: [{ 'anything-but': customer }], tags: [customer] },
+          })
+      }
+    }
+    const matcher = new TriggerMatcher(triggers)
+    const stats: MatchStats = { evaluated: 0, groups: 0 }
+    const data = { customer: 'c42', total: 50, tags: ['c7', 'c9'] }
+    const found = matcher.match('order.created', data, stats)
+    expect(found.map((t) => t.id)).toEqual(bruteForce(triggers, 'order.created', data))
+    expect(found.length).toBeGreaterThan(0)
+    // Exact group + "order.*": c42's two triggers (order.created, order.*) and the two filed under
+    // tags c7 and c9 — 4 of 10,000.
+    expect(stats.groups).toBe(2)
+    expect(stats.evaluated).toBe(4)
+
+    const items: MatchStats = { evaluated: 0, groups: 0 }
+    const itemData = { item: [{ sku: 'sku3' }, { sku: 'sku8' }], customer: 'c3' }
+    const itemFound = matcher.match('order.item.added', itemData, items)
+    expect(itemFound.map((t) => t.id)).toEqual(bruteForce(triggers, 'order.item.added', itemData))
+    // sku3 and sku8 (one trigger each) and, through "order.*", customer c3's trigger (no total: no match).
+    expect(itemFound).toHaveLength(2)
+    expect(items.evaluated).toBe(3)
+  })
+
+  it('files each trigger under its most selective exact leaf', () => {
+    // Every trigger shares region "eu"; each has its own customer. The index should use the customer.
+    const triggers: Trigger[] = Array.from({ length: 500 }, (_, i) => ({
+      id: `t${String(i).padStart(4, '0')}`,
+      eventType: 'order.created',
+      filter: { region: ['eu'], customer: [`c${i}`] },
+    }))
+    const matcher = new TriggerMatcher(triggers)
+    const stats: MatchStats = { evaluated: 0, groups: 0 }
+    expect(matcher.match('order.created', { region: 'eu', customer: 'c7' }, stats).map((t) => t.id)).toEqual([
+      't0007',
+    ])
+    expect(stats.evaluated).toBeLessThanOrEqual(2)
+  })
+
+  it('walks wide payloads and wide indexes alike', () => {
+    // More than 8 indexed keys at one level: the payload's keys are walked instead.
+    const triggers: Trigger[] = Array.from({ length: 20 }, (_, i) => ({
+      id: `t${String(i).padStart(2, '0')}`,
+      eventType: 'e',
+      filter: { [`k${i}`]: [i] },
+    }))
+    const matcher = new TriggerMatcher(triggers)
+    const data = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, i % 2 === 0 ? i : -1]))
+    const stats: MatchStats = { evaluated: 0, groups: 0 }
+    expect(matcher.match('e', data, stats).map((t) => t.id)).toEqual(bruteForce(triggers, 'e', data))
+    expect(stats.evaluated).toBe(10)
+    expect(matcher.match('e', { k3: 3, other: 1 }).map((t) => t.id)).toEqual(['t03'])
+  })
+
+  it('prefix globs are found through every dot-prefix of the type', () => {
+    const triggers: Trigger[] = [
+      { id: '1', eventType: 'a.*', filter: null },
+      { id: '2', eventType: 'a.b.*', filter: null },
+      { id: '3', eventType: 'a.b.c.*', filter: null },
+      { id: '4', eventType: 'a.b', filter: null },
+      { id: '5', eventType: 'b.*', filter: null },
+    ]
+    const matcher = new TriggerMatcher(triggers)
+    const ids = (type: string) => matcher.match(type, {}).map((t) => t.id)
+    expect(ids('a.b.c.d')).toEqual(['1', '2', '3'])
+    expect(ids('a.b')).toEqual(['1', '4'])
+    expect(ids('a')).toEqual([])
+    expect(ids('a.')).toEqual([])
+    expect(ids('a.b.')).toEqual(['1'])
+  })
+
+  it('survives many matches (de-duplication stamps)', () => {
+    const matcher = new TriggerMatcher<Trigger>([{ id: 'x', eventType: 'e', filter: { v: [1, 2] } }])
+    for (let i = 0; i < 10_000; i++) expect(matcher.match('e', { v: [1, 2] })).toHaveLength(1)
+  })
+})
