@@ -9,6 +9,7 @@ import metrics from './plugins/metrics.ts'
 import rateLimit from './plugins/rate-limit.ts'
 import swagger from './plugins/swagger.ts'
 import { createValidatorCompiler } from './plugins/validation.ts'
+import auditRoutes from './routes/audit/index.ts'
 import cronRoutes from './routes/cron/index.ts'
 import executionRoutes from './routes/executions/index.ts'
 import healthRoutes from './routes/health/index.ts'
@@ -89,6 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(cronRoutes, { prefix: '/cron' })
       await api.register(executionRoutes, { prefix: '/executions' })
       await api.register(workerRoutes, { prefix: '/workers' })
+      await api.register(auditRoutes, { prefix: '/audit' })
     },
     { prefix: '/api' },
   )

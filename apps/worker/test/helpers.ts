@@ -108,7 +108,7 @@ export async function makeSchedule(
     nextRunAt: overrides.nextRunAt !== undefined ? overrides.nextRunAt : plan.nextRunAt,
     fireMinutes: state === 'active' ? fireMinutes(base, at) : [],
   }
-  await insertScheduleRow(ctx.database.sql, row)
+  await insertScheduleRow(ctx.database.sql, row, { actor: 'worker-test' })
   await writeIndex(ctx, row)
   return row
 }

@@ -31,6 +31,7 @@ async function swaggerPlugin(app: FastifyInstance) {
         { name: 'schedules', description: 'Cron schedules' },
         { name: 'cron', description: 'Cron expression tools' },
         { name: 'operations', description: 'Health, readiness and metrics' },
+        { name: 'audit', description: 'Who did what (admin)' },
       ],
     },
   })

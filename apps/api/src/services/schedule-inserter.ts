@@ -1,4 +1,10 @@
-import { insertScheduleRow, insertScheduleRows, type ScheduleRow, type Sql } from '@punctual/db'
+import {
+  insertScheduleRow,
+  insertScheduleRows,
+  type ScheduleCreator,
+  type ScheduleRow,
+  type Sql,
+} from '@punctual/db'
 import { type QueueKeys, type Redis, removeSchedule } from '@punctual/queue'
 import { isDependencyDown } from '../plugins/errors.ts'
 
@@ -6,6 +12,7 @@ const MAX_BATCH = 200
 
 interface Pending<W> {
   row: ScheduleRow
+  creator: ScheduleCreator
   resolve: (warnings: W) => void
   reject: (err: unknown) => void
 }
@@ -26,7 +33,8 @@ export interface ScheduleInserterDeps<W> {
  * Group commit for schedule creates. Each create is a single-statement transaction that commits after its
  * due-index entry is written (Redis first: if Redis is down nothing is inserted). Creates that arrive while a
  * batch is being written wait and go together in the next one: their index entries in one burst of script
- * calls, their rows in one multi-row INSERT — one commit for the batch instead of one per request. With no
+ * calls, their rows in one multi-row INSERT — one commit for the batch instead of one per request. The audit entries
+ * ride in the same statement (a data-modifying CTE), so auditing adds no round trip. With no
  * concurrency a batch is a single create and nothing waits. A row the INSERT refused has its index entry
  * taken back; should that fail too, the entry names no row, which consumers leave alone and the reconciler
  * removes.
@@ -43,7 +51,7 @@ export function createScheduleInserter<W>(deps: ScheduleInserterDeps<W>) {
 
   async function insertOne(p: Pending<W>, warnings: W) {
     try {
-      await insertScheduleRow(deps.sql, p.row)
+      await insertScheduleRow(deps.sql, p.row, p.creator)
       p.resolve(warnings)
     } catch (err) {
       await takeBack([p.row])
@@ -66,6 +74,7 @@ export function createScheduleInserter<W>(deps: ScheduleInserterDeps<W>) {
       inserted = await insertScheduleRows(
         deps.sql,
         ready.map((r) => r.p.row),
+        ready.map((r) => r.p.creator),
       )
     } catch (err) {
       if (isDependencyDown(err)) {
@@ -105,10 +114,13 @@ export function createScheduleInserter<W>(deps: ScheduleInserterDeps<W>) {
   }
 
   return {
-    /** Resolves with the row's index warnings once the row is committed; rejects with the API's error. */
-    insert(row: ScheduleRow): Promise<W> {
+    /**
+     * Resolves with the row's index warnings once the row is committed (with its `schedule.created` audit
+     * entry, written by the same statement); rejects with the API's error.
+     */
+    insert(row: ScheduleRow, creator: ScheduleCreator): Promise<W> {
       return new Promise<W>((resolve, reject) => {
-        queue.push({ row, resolve, reject })
+        queue.push({ row, creator, resolve, reject })
         if (!writing) void drain()
       })
     },

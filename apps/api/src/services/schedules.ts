@@ -8,6 +8,8 @@ import {
   type SchedulePatch,
 } from '@punctual/core'
 import {
+  type AuditAction,
+  createAuditRepo,
   createSchedulesRepo,
   createWorkflowsRepo,
   type DbExecutor,
@@ -85,6 +87,26 @@ export function createScheduleService({ db, sql, redis, keys, now }: ScheduleSer
     if (row.startDate && row.startDate.getTime() > at.getTime() + DAY_MS) return []
     if (row.endDate && row.endDate.getTime() < at.getTime()) return []
     return fireMinutesOfDay(row.cronExpression, { timezone: row.timezone, from: at })
+  }
+
+  /** The audit entry of a change, written in the change's transaction. */
+  function audit(
+    tx: DbExecutor,
+    p: Principal,
+    action: AuditAction,
+    id: string,
+    at: Date,
+    details: Record<string, unknown>,
+  ) {
+    return createAuditRepo(tx).record({
+      tenant: p.tenant,
+      actor: p.sub,
+      action,
+      targetType: 'schedule',
+      targetId: id,
+      details,
+      at,
+    })
   }
 
   async function assertWorkflow(tx: DbExecutor, tenant: string, workflowId: string) {
@@ -168,7 +190,7 @@ export function createScheduleService({ db, sql, redis, keys, now }: ScheduleSer
       }
       // One single-statement transaction per create, committed after the index entry is written, grouped
       // with concurrent creates into one INSERT (see schedule-inserter.ts).
-      const warnings = await inserter.insert(row)
+      const warnings = await inserter.insert(row, { actor: p.sub })
       return { schedule: row, warnings }
     },
 
@@ -240,6 +262,10 @@ export function createScheduleService({ db, sql, redis, keys, now }: ScheduleSer
               updatedAt: at,
             })
             .catch((err) => nameTaken(err, patch.name ?? current.name))
+          await audit(tx, p, 'schedule.updated', id, at, {
+            fields: Object.keys(patch),
+            version: row!.version,
+          })
           const warnings = await writeIndex(row!)
           return { schedule: row!, warnings, dropped }
         })
@@ -272,6 +298,7 @@ export function createScheduleService({ db, sql, redis, keys, now }: ScheduleSer
             version: current.version + 1,
             updatedAt: at,
           }))!
+          await audit(tx, p, 'schedule.paused', id, at, { note: row.pausedNote, version: row.version })
           await writeIndex(row)
           return { row, dropped }
         })
@@ -304,6 +331,7 @@ export function createScheduleService({ db, sql, redis, keys, now }: ScheduleSer
           version: current.version + 1,
           updatedAt: at,
         }))!
+        await audit(tx, p, 'schedule.resumed', id, at, { state: row.state, version: row.version })
         await writeIndex(row)
         return row
       })
@@ -317,6 +345,7 @@ export function createScheduleService({ db, sql, redis, keys, now }: ScheduleSer
         if (!current) throw notFound(id)
         const future = await repo.deleteFutureFires(id, at)
         await repo.delete(p.tenant, id)
+        await audit(tx, p, 'schedule.deleted', id, at, { name: current.name })
         await removeSchedule(redis, keys, { scheduleId: id })
         return future
       })

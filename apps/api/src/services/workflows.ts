@@ -7,6 +7,8 @@ import {
   type WorkflowPatch,
 } from '@punctual/core'
 import {
+  type AuditAction,
+  createAuditRepo,
   createWorkflowsRepo,
   type DbExecutor,
   isForeignKeyViolation,
@@ -56,22 +58,45 @@ function nameTaken(err: unknown, name: string): never {
   throw err
 }
 
+/** The audit entry of a workflow change, written in the change's transaction. */
+function audit(
+  tx: DbExecutor,
+  p: Principal,
+  action: AuditAction,
+  id: string,
+  at: Date,
+  details: Record<string, unknown>,
+) {
+  return createAuditRepo(tx).record({
+    tenant: p.tenant,
+    actor: p.sub,
+    action,
+    targetType: 'workflow',
+    targetId: id,
+    details,
+    at,
+  })
+}
+
 export function createWorkflowService({ db, now }: { db: DbExecutor; now: () => Date }) {
-  const repo = createWorkflowsRepo(db)
   return {
     async create(p: Principal, body: WorkflowCreate): Promise<WorkflowRow> {
       assertStepsValid(body.steps)
       const at = now()
-      return repo
-        .insert({
-          id: uuidv7(),
-          tenant: p.tenant,
-          name: body.name,
-          description: body.description ?? null,
-          steps: body.steps,
-          timeoutMs: body.timeoutMs ?? null,
-          createdAt: at,
-          updatedAt: at,
+      return db
+        .transaction(async (tx) => {
+          const row = await createWorkflowsRepo(tx).insert({
+            id: uuidv7(),
+            tenant: p.tenant,
+            name: body.name,
+            description: body.description ?? null,
+            steps: body.steps,
+            timeoutMs: body.timeoutMs ?? null,
+            createdAt: at,
+            updatedAt: at,
+          })
+          await audit(tx, p, 'workflow.created', row.id, at, { name: row.name })
+          return row
         })
         .catch((err) => nameTaken(err, body.name))
     },
@@ -81,6 +106,7 @@ export function createWorkflowService({ db, now }: { db: DbExecutor; now: () => 
         const txRepo = createWorkflowsRepo(tx)
         const current = await txRepo.get(p.tenant, id, { forUpdate: true })
         if (!current) throw new AppError('SCHED_ERR_NOT_FOUND', `No workflow ${id}`)
+        const at = now()
         const row = await txRepo
           .update(p.tenant, id, {
             ...(patch.name !== undefined && { name: patch.name }),
@@ -88,16 +114,25 @@ export function createWorkflowService({ db, now }: { db: DbExecutor; now: () => 
             ...((patch.description !== undefined || replace) && { description: patch.description ?? null }),
             ...((patch.timeoutMs !== undefined || replace) && { timeoutMs: patch.timeoutMs ?? null }),
             version: current.version + 1,
-            updatedAt: now(),
+            updatedAt: at,
           })
           .catch((err) => nameTaken(err, patch.name ?? current.name))
+        await audit(tx, p, 'workflow.updated', id, at, {
+          fields: Object.keys(patch),
+          replace,
+          version: row!.version,
+        })
         return row!
       })
     },
     async remove(p: Principal, id: string): Promise<void> {
       let deleted: boolean
       try {
-        deleted = await repo.delete(p.tenant, id)
+        deleted = await db.transaction(async (tx) => {
+          const gone = await createWorkflowsRepo(tx).delete(p.tenant, id)
+          if (gone) await audit(tx, p, 'workflow.deleted', id, now(), {})
+          return gone
+        })
       } catch (err) {
         if (isForeignKeyViolation(err)) {
           throw new AppError(

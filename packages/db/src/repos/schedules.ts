@@ -1,5 +1,6 @@
 import { and, asc, eq, getTableColumns, gt, type SQL, sql } from 'drizzle-orm'
 import type { Sql, TransactionSql } from 'postgres'
+import { v7 as uuidv7 } from 'uuid'
 import { executions } from '../schema/executions.ts'
 import { type ScheduleState, schedules } from '../schema/schedules.ts'
 import type { DbExecutor } from './executor.ts'
@@ -141,24 +142,57 @@ function scheduleRecord(row: ScheduleRow) {
   }
 }
 
+/** Who created a schedule, for its `schedule.created` audit entry. */
+export interface ScheduleCreator {
+  actor: string
+}
+
+/**
+ * The audit entry written by the same statement as the rows (a data-modifying CTE): the entry commits with
+ * the row or not at all, without a transaction or round trip of its own. `ins` is the INSERT's RETURNING.
+ */
+function auditOfCreates(sql: Sql | TransactionSql, entries: { id: string; target: string; actor: string }[]) {
+  return sql`
+    insert into audit_log (id, tenant, actor, action, target_type, target_id, at, details)
+    select a.id, ins.tenant, a.actor, 'schedule.created', 'schedule', ins.id::text, ins.created_at,
+           jsonb_build_object('name', ins.name, 'workflowId', ins.workflow_id)
+    from ins join jsonb_to_recordset(${JSON.stringify(entries)}::jsonb) as a(id uuid, target uuid, actor text)
+      on a.target = ins.id`
+}
+
 /**
  * The create path's INSERT in plain postgres.js (the API's hottest write, without the query-builder cost).
- * One statement, so one transaction; throws the unique or foreign-key violation as is.
+ * One statement, so one transaction; throws the unique or foreign-key violation as is. The same statement
+ * writes the `schedule.created` audit entry.
  */
-export async function insertScheduleRow(sql: Sql | TransactionSql, row: ScheduleRow): Promise<void> {
-  await sql`insert into schedules ${sql(scheduleRecord(row))}`
+export async function insertScheduleRow(
+  sql: Sql | TransactionSql,
+  row: ScheduleRow,
+  creator: ScheduleCreator,
+): Promise<void> {
+  const audit = [{ id: uuidv7(), target: row.id, actor: creator.actor }]
+  await sql`
+    with ins as (insert into schedules ${sql(scheduleRecord(row))} returning id, tenant, name, workflow_id, created_at)
+    ${auditOfCreates(sql, audit)}`
 }
 
 /**
  * Many creates in one statement (group commit). Rows that collide with an existing name or id are skipped
  * and left out of the answer; any other error (e.g. an unknown workflow) fails the whole statement, and the
- * caller falls back to one INSERT per row to tell which row is at fault.
+ * caller falls back to one INSERT per row to tell which row is at fault. `creators[i]` is the creator of
+ * `rows[i]`: each inserted row gets its audit entry in the same statement, a skipped row none.
  */
 export async function insertScheduleRows(
   sql: Sql | TransactionSql,
   rows: ScheduleRow[],
+  creators: ScheduleCreator[],
 ): Promise<Set<string>> {
+  const audit = rows.map((row, i) => ({ id: uuidv7(), target: row.id, actor: creators[i]!.actor }))
   const inserted = await sql<{ id: string }[]>`
-    insert into schedules ${sql(rows.map(scheduleRecord))} on conflict do nothing returning id`
+    with ins as (
+      insert into schedules ${sql(rows.map(scheduleRecord))} on conflict do nothing
+      returning id, tenant, name, workflow_id, created_at
+    ), audit as (${auditOfCreates(sql, audit)})
+    select id from ins`
   return new Set(inserted.map((r) => r.id))
 }

@@ -1,0 +1,50 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { AuditEntry, AuditListQuery, Page, Problem } from '@punctual/core'
+import { type AuditRow, createAuditRepo } from '@punctual/db'
+import { decodeCursor, page } from '../../services/cursor.ts'
+
+const errors = { '4xx': Problem, '5xx': Problem }
+
+const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const repo = createAuditRepo(app.deps.db)
+
+  app.get(
+    '',
+    {
+      config: { minRole: 'admin' },
+      schema: {
+        tags: ['audit'],
+        description: [
+          "Who did what in the token's tenant, newest first (admin only; viewer and editor get 403).",
+          'Each entry is written in the same transaction as the change it records.',
+        ].join(' '),
+        querystring: AuditListQuery,
+        response: { 200: Page(AuditEntry), ...errors },
+      },
+    },
+    async (request) => {
+      const limit = request.query.limit ?? 50
+      const rows = await repo.list(request.user.tenant, {
+        limit: limit + 1,
+        before: decodeCursor(request.query.cursor),
+      })
+      const result = page(rows, limit)
+      return { items: result.items.map(toAuditDto), nextCursor: result.nextCursor }
+    },
+  )
+}
+
+function toAuditDto(row: AuditRow): AuditEntry {
+  return {
+    id: row.id,
+    at: row.at.toISOString(),
+    actor: row.actor,
+    tenant: row.tenant,
+    action: row.action,
+    targetType: row.targetType,
+    targetId: row.targetId,
+    details: row.details,
+  }
+}
+
+export default auditRoutes

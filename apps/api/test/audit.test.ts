@@ -1,0 +1,223 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { httpStep, setup, type TestContext } from './helper.ts'
+
+let ctx: TestContext
+beforeAll(async () => {
+  ctx = await setup()
+})
+afterAll(async () => {
+  await ctx?.close()
+})
+
+interface Entry {
+  id: string
+  at: string
+  actor: string
+  tenant: string
+  action: string
+  targetType: string
+  targetId: string | null
+  details: Record<string, unknown>
+}
+
+/** Writes as a named editor: the audit's actor is the token's `sub`. */
+const as = (tenant: string, sub: string, role: 'viewer' | 'editor' | 'admin' = 'editor') => ({
+  authorization: `Bearer ${ctx.token(tenant, role, { sub })}`,
+})
+
+async function send(
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  url: string,
+  headers: object,
+  payload?: object,
+) {
+  return ctx.app.inject({ method, url, headers, ...(payload !== undefined && { payload }) })
+}
+
+async function ok(
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  url: string,
+  headers: object,
+  payload?: object,
+) {
+  const res = await send(method, url, headers, payload)
+  expect(res.statusCode, res.body).toBeLessThan(300)
+  return res.statusCode === 204 ? undefined : res.json()
+}
+
+/** Every entry of the tenant, newest first, following the cursors. */
+async function auditOf(tenant: string, limit = 500): Promise<Entry[]> {
+  const out: Entry[] = []
+  let cursor: string | null = null
+  do {
+    const res = await ctx.app.inject({
+      url: `/api/audit?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`,
+      headers: ctx.auth(tenant, 'admin'),
+    })
+    expect(res.statusCode, res.body).toBe(200)
+    const body = res.json() as { items: Entry[]; nextCursor: string | null }
+    out.push(...body.items)
+    cursor = body.nextCursor
+  } while (cursor)
+  return out
+}
+
+const actionsFor = async (tenant: string, targetId: string) =>
+  (await auditOf(tenant))
+    .filter((e) => e.targetId === targetId)
+    .reverse()
+    .map((e) => e.action)
+
+describe('audit of workflows and schedules', () => {
+  it('records each create, update, pause, resume and delete with actor, tenant, time and target', async () => {
+    const alice = as('t-life', 'alice')
+    const before = Date.now()
+    const wf = await ok('POST', '/api/workflows', alice, { name: 'report', steps: [httpStep()] })
+    await ok('PATCH', `/api/workflows/${wf.id}`, alice, { description: 'x' })
+    await ok('PUT', `/api/workflows/${wf.id}`, alice, { name: 'report-2', steps: [httpStep()] })
+    const s = await ok('POST', '/api/schedules', alice, {
+      workflowId: wf.id,
+      name: 'nightly',
+      cronExpression: '0 3 * * *',
+    })
+    await ok('PATCH', `/api/schedules/${s.id}`, alice, { cronExpression: '0 4 * * *', priority: 7 })
+    await ok('POST', `/api/schedules/${s.id}/pause`, alice, { note: 'maintenance' })
+    await ok('POST', `/api/schedules/${s.id}/resume`, alice)
+    await ok('DELETE', `/api/schedules/${s.id}`, as('t-life', 'bob'))
+    await ok('DELETE', `/api/workflows/${wf.id}`, alice)
+
+    const entries = await auditOf('t-life')
+    expect(entries.map((e) => [e.action, e.targetType, e.targetId, e.actor]).reverse()).toEqual([
+      ['workflow.created', 'workflow', wf.id, 'alice'],
+      ['workflow.updated', 'workflow', wf.id, 'alice'],
+      ['workflow.updated', 'workflow', wf.id, 'alice'],
+      ['schedule.created', 'schedule', s.id, 'alice'],
+      ['schedule.updated', 'schedule', s.id, 'alice'],
+      ['schedule.paused', 'schedule', s.id, 'alice'],
+      ['schedule.resumed', 'schedule', s.id, 'alice'],
+      ['schedule.deleted', 'schedule', s.id, 'bob'],
+      ['workflow.deleted', 'workflow', wf.id, 'alice'],
+    ])
+    for (const e of entries) {
+      expect(e.tenant).toBe('t-life')
+      expect(e.id[14]).toBe('7') // UUIDv7
+      const at = Date.parse(e.at)
+      expect(at).toBeGreaterThanOrEqual(before - 1000)
+      expect(at).toBeLessThanOrEqual(Date.now() + 1000)
+    }
+    const byAction = (a: string) => entries.filter((e) => e.action === a).map((e) => e.details)
+    expect(byAction('schedule.created')).toEqual([{ name: 'nightly', workflowId: wf.id }])
+    expect(byAction('schedule.updated')).toEqual([{ fields: ['cronExpression', 'priority'], version: 2 }])
+    expect(byAction('schedule.paused')).toEqual([{ note: 'maintenance', version: 3 }])
+    expect(byAction('schedule.resumed')).toEqual([{ state: 'active', version: 4 }])
+    expect(byAction('schedule.deleted')).toEqual([{ name: 'nightly' }])
+    expect(byAction('workflow.updated')).toEqual([
+      { fields: ['name', 'steps'], replace: true, version: 3 },
+      { fields: ['description'], replace: false, version: 2 },
+    ])
+  })
+
+  it('writes one schedule.created per schedule from concurrent (group-committed) creates, none for refused ones', async () => {
+    const h = as('t-batch', 'carol')
+    const wf = await ok('POST', '/api/workflows', h, { name: 'wf', steps: [httpStep()] })
+    const names = Array.from({ length: 30 }, (_, i) => `s-${i}`)
+    // Two of the bodies reuse a name: one of each pair is refused with 409 and must leave no entry.
+    const bodies = [...names, 's-3', 's-17'].map((name) => ({
+      workflowId: wf.id,
+      name,
+      cronExpression: '*/5 * * * *',
+    }))
+    const results = await Promise.all(bodies.map((b) => send('POST', '/api/schedules', h, b)))
+    const created = results.filter((r) => r.statusCode === 201).map((r) => r.json().id as string)
+    expect(results.filter((r) => r.statusCode === 409)).toHaveLength(2)
+    expect(created).toHaveLength(30)
+
+    const entries = (await auditOf('t-batch')).filter((e) => e.action === 'schedule.created')
+    expect(entries.map((e) => e.targetId).sort()).toEqual([...created].sort())
+    expect(new Set(entries.map((e) => e.id)).size).toBe(30)
+    for (const e of entries) expect(e.actor).toBe('carol')
+  })
+
+  it('writes nothing for a refused change', async () => {
+    const h = as('t-refused', 'dave')
+    const wf = await ok('POST', '/api/workflows', h, { name: 'wf', steps: [httpStep()] })
+    await ok('POST', '/api/schedules', h, { workflowId: wf.id, name: 'taken', cronExpression: '0 * * * *' })
+    const baseline = (await auditOf('t-refused')).length
+    const refused = [
+      // unknown workflow (422), name taken (409), bad cron (422), workflow still used (409), unknown id (404)
+      await send('POST', '/api/schedules', h, {
+        workflowId: '01900000-0000-7000-8000-000000000000',
+        name: 'x',
+        cronExpression: '0 * * * *',
+      }),
+      await send('POST', '/api/schedules', h, {
+        workflowId: wf.id,
+        name: 'taken',
+        cronExpression: '0 * * * *',
+      }),
+      await send('POST', '/api/workflows', h, { name: 'wf', steps: [httpStep()] }),
+      await send('DELETE', `/api/workflows/${wf.id}`, h),
+      await send('DELETE', '/api/schedules/01900000-0000-7000-8000-000000000000', h),
+      await send('POST', '/api/schedules/01900000-0000-7000-8000-000000000000/pause', h, {}),
+    ]
+    expect(refused.map((r) => r.statusCode)).toEqual([422, 409, 409, 409, 404, 404])
+    expect((await auditOf('t-refused')).length).toBe(baseline)
+  })
+})
+
+describe('GET /api/audit', () => {
+  it('is admin only: viewer and editor get 403, no token 401', async () => {
+    for (const role of ['viewer', 'editor'] as const) {
+      const res = await ctx.app.inject({ url: '/api/audit', headers: ctx.auth('acme', role) })
+      expect(res.statusCode).toBe(403)
+      expect(res.headers['content-type']).toContain('application/problem+json')
+    }
+    expect((await ctx.app.inject({ url: '/api/audit' })).statusCode).toBe(401)
+  })
+
+  it("shows only the token's tenant", async () => {
+    await ok('POST', '/api/workflows', as('t-iso-a', 'erin'), { name: 'secret-plan', steps: [httpStep()] })
+    await ok('POST', '/api/workflows', as('t-iso-b', 'frank'), { name: 'other', steps: [httpStep()] })
+    const a = await auditOf('t-iso-a')
+    const b = await auditOf('t-iso-b')
+    expect(a.map((e) => [e.tenant, e.actor])).toEqual([['t-iso-a', 'erin']])
+    expect(b.map((e) => [e.tenant, e.actor])).toEqual([['t-iso-b', 'frank']])
+    expect(JSON.stringify(b)).not.toContain('secret-plan')
+  })
+
+  it('pages newest first with limit and cursor, and refuses a bad limit or cursor', async () => {
+    const h = as('t-page', 'gina')
+    const ids: string[] = []
+    for (let i = 0; i < 7; i++) {
+      ids.push((await ok('POST', '/api/workflows', h, { name: `wf-${i}`, steps: [httpStep()] })).id)
+    }
+    const pages: string[][] = []
+    let cursor: string | null = null
+    do {
+      const res = await ctx.app.inject({
+        url: `/api/audit?limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+        headers: ctx.auth('t-page', 'admin'),
+      })
+      const body = res.json() as { items: Entry[]; nextCursor: string | null }
+      pages.push(body.items.map((e) => e.targetId!))
+      cursor = body.nextCursor
+    } while (cursor)
+    expect(pages.map((p) => p.length)).toEqual([3, 3, 1])
+    expect(pages.flat()).toEqual([...ids].reverse())
+
+    const defaults = await ctx.app.inject({ url: '/api/audit', headers: ctx.auth('t-page', 'admin') })
+    expect(defaults.json().items).toHaveLength(7)
+    expect(defaults.json().nextCursor).toBeNull()
+
+    for (const [query, path] of [
+      ['limit=0', 'query.limit'],
+      ['limit=501', 'query.limit'],
+      ['cursor=bm9wZQ', 'query.cursor'],
+      ['foo=1', 'query.foo'],
+    ]) {
+      const res = await ctx.app.inject({ url: `/api/audit?${query}`, headers: ctx.auth('t-page', 'admin') })
+      expect(res.statusCode, query).toBe(400)
+      expect(res.json().errors.map((e: { path: string }) => e.path)).toEqual([path])
+    }
+  })
+})

@@ -1,0 +1,29 @@
+import { type Static, Type } from 'typebox'
+import { DateTime, Nullable, PageQuery } from './common.ts'
+
+export const AuditEntry = Type.Object(
+  {
+    id: Type.String({ format: 'uuid', description: 'UUIDv7: id order is time order' }),
+    at: DateTime,
+    actor: Type.String({
+      description: "who: the token's `sub`; `webhook` for a failed webhook verification (no token)",
+    }),
+    tenant: Type.String(),
+    action: Type.String({
+      description: [
+        '`<target>.<verb>`: workflow.created|updated|deleted, schedule.created|updated|deleted|paused|resumed,',
+        'trigger.created|updated|deleted|secret_rotated, webhook.verification_failed',
+      ].join(' '),
+    }),
+    targetType: Type.String({ description: 'workflow, schedule or trigger' }),
+    targetId: Nullable(Type.String()),
+    details: Type.Record(Type.String(), Type.Unknown(), {
+      description:
+        'what changed (e.g. `fields` and the new `version` of an update); never secrets or request bodies',
+    }),
+  },
+  { description: 'One audit log entry' },
+)
+export type AuditEntry = Static<typeof AuditEntry>
+
+export const AuditListQuery = Type.Object({ ...PageQuery }, { additionalProperties: false })
