@@ -28,7 +28,7 @@ const as = (tenant: string, sub: string, role: 'viewer' | 'editor' | 'admin' = '
 async function send(
   method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   url: string,
-  headers: object,
+  headers: Record<string, string>,
   payload?: object,
 ) {
   return ctx.app.inject({ method, url, headers, ...(payload !== undefined && { payload }) })
@@ -37,7 +37,7 @@ async function send(
 async function ok(
   method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   url: string,
-  headers: object,
+  headers: Record<string, string>,
   payload?: object,
 ) {
   const res = await send(method, url, headers, payload)
