@@ -9,6 +9,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<BenchSection> }>
   api: () => import('./api.ts'),
   queue: () => import('./queue.ts'),
   worker: () => import('./worker.ts'),
+  events: () => import('./events.ts'),
 }
 
 const outFile = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url))
