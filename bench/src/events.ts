@@ -7,6 +7,7 @@ import {
   TriggerMatcher,
   validateEventPattern,
 } from '@punctual/core'
+import { seededRandom } from '@punctual/core/testing'
 import { type BenchSection, percentile } from './report.ts'
 
 /**
@@ -27,18 +28,7 @@ interface Trigger {
   filter: EventPattern | null
 }
 
-function rng(seed: number) {
-  let a = seed >>> 0
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  const int = (n: number) => Math.floor(next() * n)
-  return { next, int, pick: <T>(xs: readonly T[]): T => xs[int(xs.length)]! }
-}
+const rng = seededRandom
 
 const DOMAINS = ['order', 'payment', 'invoice', 'shipment', 'user', 'subscription']
 const ACTIONS = ['created', 'updated', 'deleted', 'failed', 'item.added', 'item.removed']

@@ -7,6 +7,7 @@ import {
   TriggerMatcher,
   validateEventPattern,
 } from '../src/index.ts'
+import { type SeededRandom, seededRandom } from '../src/testing.ts'
 
 interface Trigger {
   id: string
@@ -14,21 +15,8 @@ interface Trigger {
   filter: EventPattern | null
 }
 
-/** mulberry32: a small seeded generator, so a failure can be replayed from its seed. */
-function rng(seed: number) {
-  let a = seed >>> 0
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  const int = (n: number) => Math.floor(next() * n)
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!
-  return { next, int, pick, chance: (p: number) => next() < p }
-}
-type Rng = ReturnType<typeof rng>
+const rng = seededRandom
+type Rng = SeededRandom
 
 const KEYS = ['a', 'b', 'c', 'd']
 const STRINGS = ['x', 'xy', 'y', 'yx', '']

@@ -1,0 +1,19 @@
+/**
+ * Helpers for tests and benchmarks (not part of the runtime surface): a small seeded random generator
+ * (mulberry32), so that a property test or a benchmark workload can be replayed from its seed.
+ */
+export function seededRandom(seed: number) {
+  let a = seed >>> 0
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  const int = (n: number) => Math.floor(next() * n)
+  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!
+  return { next, int, pick, chance: (p: number) => next() < p }
+}
+
+export type SeededRandom = ReturnType<typeof seededRandom>
