@@ -258,6 +258,36 @@ describe('TriggerMatcher', () => {
     expect(ids('a.b.')).toEqual(['1'])
   })
 
+  it('hostile nesting neither throws nor disagrees with matchesPattern', () => {
+    const nest = (levels: number, inner: unknown): unknown => {
+      let v = inner
+      for (let i = 0; i < levels; i++) v = [v]
+      return v
+    }
+    const triggers: Trigger[] = [
+      { id: 'leaf', eventType: 'e', filter: { v: ['x'] } },
+      { id: 'object', eventType: 'e', filter: { v: { k: ['x'] } } },
+      { id: 'absent', eventType: 'e', filter: { v: { k: [{ exists: false }] } } },
+    ]
+    const matcher = new TriggerMatcher(triggers)
+    // 16 levels of arrays are fanned out, 17 are not; 100,000 levels do not overflow the stack.
+    expect(matcher.match('e', { v: nest(16, 'x') }).map((t) => t.id)).toEqual(['absent', 'leaf'])
+    expect(matcher.match('e', { v: nest(16, { k: 'x' }) }).map((t) => t.id)).toEqual(['object'])
+    expect(matcher.match('e', { v: nest(17, 'x') }).map((t) => t.id)).toEqual([])
+    const deep = { v: nest(100_000, 'x') }
+    expect(matcher.match('e', deep)).toEqual([])
+    for (const t of triggers) expect(matchesPattern(t.filter, deep)).toBe(false)
+    // A pattern deeper than the limit (never valid) matches nothing instead of recursing.
+    let pattern: Record<string, unknown> = { k: ['x'] }
+    let data: Record<string, unknown> = { k: 'x' }
+    for (let i = 0; i < 50; i++) {
+      pattern = { k: pattern }
+      data = { k: data }
+    }
+    expect(matchesPattern(pattern, data)).toBe(false)
+    expect(new TriggerMatcher([{ id: 'deep', eventType: 'e', filter: pattern }]).match('e', data)).toEqual([])
+  })
+
   it('survives many matches (de-duplication stamps)', () => {
     const matcher = new TriggerMatcher<Trigger>([{ id: 'x', eventType: 'e', filter: { v: [1, 2] } }])
     for (let i = 0; i < 10_000; i++) expect(matcher.match('e', { v: [1, 2] })).toHaveLength(1)

@@ -21,7 +21,9 @@
  *   only. An object in the payload matches no value matcher, only `exists`.
  *
  * Limits (checked by validateEventPattern): nesting depth 10, 1,000 leaf entries in total, keys up to 256
- * characters, string operands up to 1,024 characters. Matching never throws, whatever the payload.
+ * characters, string operands up to 1,024 characters. Matching never throws, whatever the payload: arrays
+ * nested more than 16 levels inside arrays match nothing. Patterns are compiled once per object and must
+ * not be mutated afterwards.
  */
 
 export type EventPattern = Record<string, unknown>
@@ -40,6 +42,12 @@ export const EVENT_PATTERN_LIMITS = {
 } as const
 
 export type PatternScalar = string | number | boolean | null
+
+/**
+ * Arrays nested in arrays are fanned out this many levels deep; deeper ones match nothing. Keeps matching
+ * (and the trigger index, which follows the same rule) from recursing without bound on a hostile payload.
+ */
+export const MAX_ARRAY_NESTING = 16
 
 const MATCHERS = ['prefix', 'suffix', 'anything-but', 'numeric', 'exists'] as const
 const NUMERIC_OPS = ['=', '<', '<=', '>', '>='] as const
@@ -293,8 +301,12 @@ function compileLeaf(leaf: unknown[]): Test {
       } else others.push(compileValueMatcher(entry))
     } else if (isScalar(entry)) exact.add(entry)
   }
-  const matchValue = (v: unknown): boolean => {
-    if (Array.isArray(v)) return v.some(matchValue)
+  const matchValue = (v: unknown, nesting: number): boolean => {
+    if (Array.isArray(v)) {
+      if (nesting >= MAX_ARRAY_NESTING) return false
+      for (const element of v) if (matchValue(element, nesting + 1)) return true
+      return false
+    }
     if (!isScalar(v)) return false
     if (exact.has(v)) return true
     for (const test of others) if (test(v)) return true
@@ -302,23 +314,28 @@ function compileLeaf(leaf: unknown[]): Test {
   }
   return (v) => {
     if (v === undefined) return existsFalse
-    return existsTrue || matchValue(v)
+    return existsTrue || matchValue(v, 0)
   }
 }
 
-function compileNode(node: unknown): Test {
+function compileNode(node: unknown, depth: number): Test {
   if (Array.isArray(node)) return compileLeaf(node)
-  if (isPlainObject(node)) return compileObject(node)
+  if (isPlainObject(node)) return compileObject(node, depth + 1)
   return never
 }
 
-function compileObject(pattern: Record<string, unknown>): Test {
+function compileObject(pattern: Record<string, unknown>, depth: number): Test {
+  // Deeper than any valid pattern: match nothing rather than recurse without bound.
+  if (depth > EVENT_PATTERN_LIMITS.maxDepth) return never
   const keys = Object.keys(pattern)
-  const tests = keys.map((k) => compileNode(pattern[k]))
-  const test = (v: unknown): boolean => {
+  const tests = keys.map((k) => compileNode(pattern[k], depth))
+  const test = (v: unknown, nesting: number): boolean => {
     if (Array.isArray(v)) {
       // One element must match the whole sub-pattern; an empty array holds no keys at all.
-      return v.length === 0 ? test(undefined) : v.some(test)
+      if (v.length === 0) return test(undefined, 0)
+      if (nesting >= MAX_ARRAY_NESTING) return false
+      for (const element of v) if (test(element, nesting + 1)) return true
+      return false
     }
     const obj = isPlainObject(v) ? v : undefined
     for (let i = 0; i < keys.length; i++) {
@@ -328,7 +345,7 @@ function compileObject(pattern: Record<string, unknown>): Test {
     }
     return true
   }
-  return test
+  return (v) => test(v, 0)
 }
 
 /** Patterns are compiled once per pattern object (triggers keep theirs for their lifetime). */
@@ -343,7 +360,7 @@ export function compilePattern(pattern: EventPattern | null | undefined): (data:
   if (!isPlainObject(pattern)) return never
   let test = compiled.get(pattern)
   if (!test) {
-    test = compileObject(pattern)
+    test = compileObject(pattern, 1)
     compiled.set(pattern, test)
   }
   return test
@@ -363,6 +380,7 @@ export function exactLeaves(
 ): { path: string[]; values: PatternScalar[] }[] {
   const out: { path: string[]; values: PatternScalar[] }[] = []
   const walk = (node: Record<string, unknown>, path: string[]) => {
+    if (path.length >= EVENT_PATTERN_LIMITS.maxDepth) return
     for (const key of Object.keys(node)) {
       const v = node[key]
       if (isPlainObject(v)) walk(v, [...path, key])

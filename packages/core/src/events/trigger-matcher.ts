@@ -4,6 +4,7 @@ import {
   type EventPattern,
   exactLeaves,
   isPlainObject,
+  MAX_ARRAY_NESTING,
   type PatternScalar,
 } from './pattern.ts'
 
@@ -137,7 +138,7 @@ export class TriggerMatcher<T extends { id: string; eventType: string; filter: E
     const visit = (group: TypeGroup<T> | undefined) => {
       if (!group) return
       if (stats) stats.groups++
-      this.walk(data, group.root, found, stats)
+      this.walk(data, group.root, found, stats, data, 0)
       for (const entry of group.residual) this.consider(entry, data, found, stats)
     }
     visit(this.exact.get(type))
@@ -159,16 +160,22 @@ export class TriggerMatcher<T extends { id: string; eventType: string; filter: E
     if (entry.test(data)) found.push(entry)
   }
 
-  /** Follows the payload along the indexed key paths, collecting the triggers filed under its values. */
+  /**
+   * Follows the payload along the indexed key paths, collecting the triggers filed under its values.
+   * Arrays are fanned out by the same rule as matching (at most MAX_ARRAY_NESTING levels of arrays in
+   * arrays), so every trigger that can match is reached.
+   */
   private walk(
     v: unknown,
     node: TrieNode<T>,
     found: Entry<T>[],
     stats: MatchStats | undefined,
-    data = v,
+    data: unknown,
+    nesting: number,
   ): void {
     if (Array.isArray(v)) {
-      for (const element of v) this.walk(element, node, found, stats, data)
+      if (nesting >= MAX_ARRAY_NESTING) return
+      for (const element of v) this.walk(element, node, found, stats, data, nesting + 1)
       return
     }
     if (isPlainObject(v)) {
@@ -176,12 +183,12 @@ export class TriggerMatcher<T extends { id: string; eventType: string; filter: E
       if (children.size === 0) return
       if (children.size <= SCAN_PAYLOAD_KEYS_ABOVE) {
         for (const [key, child] of children) {
-          if (Object.hasOwn(v, key)) this.walk(v[key], child, found, stats, data)
+          if (Object.hasOwn(v, key)) this.walk(v[key], child, found, stats, data, 0)
         }
       } else {
         for (const key of Object.keys(v)) {
           const child = children.get(key)
-          if (child) this.walk(v[key], child, found, stats, data)
+          if (child) this.walk(v[key], child, found, stats, data, 0)
         }
       }
       return
