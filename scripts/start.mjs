@@ -2,6 +2,7 @@
 // Ctrl-C (or SIGTERM) stops both. Environment variables are passed through (see README: Configuration).
 import { spawn, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { bundle } from './bundle.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const node = process.execPath
@@ -10,9 +11,11 @@ const tsx = ['--import', 'tsx']
 const migrate = spawnSync(node, [...tsx, 'packages/db/src/migrate-cli.ts'], { cwd: root, stdio: 'inherit' })
 if (migrate.status !== 0) process.exit(migrate.status ?? 1)
 
+// The worker runs as its production bundle (plain JavaScript, about half the memory of running it under tsx).
+const workerBundle = await bundle('apps/worker/src/main.ts', 'apps/worker/dist/main.js')
 const children = [
   spawn(node, [...tsx, 'apps/api/src/server.ts'], { cwd: root, stdio: 'inherit' }),
-  spawn(node, [...tsx, 'apps/worker/src/main.ts'], { cwd: root, stdio: 'inherit' }),
+  spawn(node, [workerBundle], { cwd: root, stdio: 'inherit' }),
 ]
 let stopping = false
 function stopAll(code) {

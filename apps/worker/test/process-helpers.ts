@@ -18,10 +18,17 @@ export interface WorkerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>
 }
 
-/** Starts a real worker process (`src/main.ts`) against the given database and Redis keyspace. */
-export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
+/**
+ * Starts a real worker process against the given database and Redis keyspace: `src/main.ts` under tsx, or
+ * `opts.bundle`, a production build (scripts/bundle.mjs) run as plain JavaScript.
+ */
+export function startWorkerProcess(
+  env: Record<string, string>,
+  opts: { bundle?: string } = {},
+): WorkerProcess {
   const id = env.WORKER_ID ?? `w-${Math.random().toString(36).slice(2, 8)}`
-  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+  const args = opts.bundle ? [opts.bundle] : ['--import', 'tsx', main]
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, LOG_LEVEL: 'info', WORKER_ID: id, OUTBOUND_ALLOW_PRIVATE: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

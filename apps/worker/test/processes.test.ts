@@ -1,6 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bundle as buildBundle } from '../../../scripts/bundle.mjs'
 import {
   apiCall,
   createFleet,
@@ -32,8 +36,8 @@ afterAll(async () => {
   await fleet?.close()
 })
 
-function start(env: Record<string, string> = {}) {
-  const w = startWorkerProcess({ ...fleet.env, WORKER_RECONCILE_INTERVAL_MS: '2000', ...env })
+function start(env: Record<string, string> = {}, opts: { bundle?: string } = {}) {
+  const w = startWorkerProcess({ ...fleet.env, WORKER_RECONCILE_INTERVAL_MS: '2000', ...env }, opts)
   workers.push(w)
   return w
 }
@@ -168,6 +172,28 @@ describe('worker processes', () => {
       'every execution to succeed',
     )
     await b.stop()
+  }, 60_000)
+
+  it('the production bundle (pnpm build) runs as plain JavaScript: fires, runs, stops cleanly', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'punctual-bundle-'))
+    try {
+      // The same build `pnpm start:worker` runs; the bundle must carry everything (no tsx, no workspace .ts).
+      const bundle = await buildBundle('apps/worker/src/main.ts', join(dir, 'main.js'))
+      const a = start({}, { bundle })
+      await a.waitForLog('ready')
+      const wf = await workflow('bundle-noop', [{ name: 'noop', type: 'delay', ms: 0 }])
+      const s = await schedule(wf, 'bundle', { overlapPolicy: 'allow' })
+      await waitUntil(
+        async () => (await fires(s)).some((r) => r.status === 'succeeded' && r.worker_id === a.id),
+        10_000,
+        'a fire run by the bundled worker',
+      )
+      await apiCall(fleet, 'POST', `/api/schedules/${s}/pause`)
+      expect(await a.stop()).toBe(0)
+      expect(a.logs.filter((l) => l.msg === 'stderr')).toEqual([])
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   }, 60_000)
 
   it('publishes its heartbeat and serves its metrics', async () => {

@@ -1,15 +1,25 @@
 /**
- * Processes of the worker benchmark: our worker (`apps/worker/src/main.ts`, as `pnpm start:worker` runs it,
- * under tsx) and the BullMQ peer (./bullmq-worker.ts, also under tsx), an RSS sampler reading /proc, and the
- * Redis memory of a key pattern.
+ * Processes of the worker benchmark: our worker (apps/worker/src/main.ts built as `pnpm start:worker` builds
+ * it: one esbuild bundle run as plain JavaScript) and the BullMQ peer (./bullmq-worker.ts, bundled the same
+ * way, so neither process carries a TypeScript loader), an RSS sampler reading /proc, and the Redis memory of
+ * a key pattern. `buildWorkers()` must run once before either is started.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Redis } from '@punctual/queue'
+import { bundle } from '../../../scripts/bundle.mjs'
 
 export const root = fileURLToPath(new URL('../../../', import.meta.url))
-const bullScript = fileURLToPath(new URL('./bullmq-worker.ts', import.meta.url))
+const bundleDir = fileURLToPath(new URL('../../dist/', import.meta.url))
+const ourBundle = `${bundleDir}worker/main.js`
+const bullBundle = `${bundleDir}bullmq/bullmq-worker.js`
+
+/** Builds both workers' bundles (scripts/bundle.mjs, the production build of our worker). */
+export async function buildWorkers(): Promise<void> {
+  await bundle('apps/worker/src/main.ts', ourBundle)
+  await bundle('bench/src/worker/bullmq-worker.ts', bullBundle)
+}
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -22,7 +32,7 @@ export interface OurWorker {
 }
 
 export function startOurWorker(id: string, env: Record<string, string>): OurWorker {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
+  const child = spawn(process.execPath, [ourBundle], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', WORKER_ID: id, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -105,7 +115,7 @@ export function startBullWorker(env: {
   redisUrl: string
   concurrency: number
 }): BullWorker {
-  const child = spawn(process.execPath, ['--import', 'tsx', bullScript], {
+  const child = spawn(process.execPath, [bullBundle], {
     cwd: root,
     env: {
       ...process.env,
