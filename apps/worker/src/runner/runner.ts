@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import { nextAttemptDecision, type RetryPolicy, resolveRetryPolicy, type StepOutcome } from '@punctual/core'
 import {
+  addExecutionCounts,
   type DbHandle,
   type FinishRecord,
   findCancelRequested,
@@ -293,6 +294,9 @@ export function createRunner(deps: RunnerDeps): Runner {
   const toWrite: Finish[] = []
   const toSettle: Settle[] = []
   const toEnqueue: ReleasedHeldFire[] = []
+  /** Fire starts not yet added to their schedule's execution_count (schedules without maxExecutions). */
+  let toCount = new Map<string, number>()
+  const pendingEnds = () => toWrite.length + toSettle.length + toEnqueue.length + toCount.size
   /** Started executions aborted by stop(): handed back to the queue. */
   const handBack: Job[] = []
   let loop: Promise<void> | undefined
@@ -438,6 +442,10 @@ export function createRunner(deps: RunnerDeps): Runner {
   }
 
   function applyStart(live: Job[], result: StartExecutionsResult, startedAtMs: number) {
+    if (result.countLater.size > 0) {
+      for (const [id, n] of result.countLater) toCount.set(id, (toCount.get(id) ?? 0) + n)
+      kickFlush(cfg.flushIntervalMs)
+    }
     const byId = new Map(live.map((j) => [j.id, j]))
     const handled = new Set<string>()
     for (const row of result.started) {
@@ -665,10 +673,9 @@ export function createRunner(deps: RunnerDeps): Runner {
       flushTimer = undefined
       flushing = flushOnce().finally(() => {
         flushing = undefined
-        const pending = toWrite.length + toSettle.length + toEnqueue.length
-        if (pending === 0) return
+        if (pendingEnds() === 0) return
         const wait = Math.max(
-          toWrite.length > 0 ? pgWrite.wait() : 0,
+          toWrite.length + toCount.size > 0 ? pgWrite.wait() : 0,
           toWrite.length === 0 ? redisSettle.wait() : 0,
         )
         kickFlush(Math.max(wait, toWrite.length >= cfg.flushMaxRows ? 0 : cfg.flushIntervalMs))
@@ -677,8 +684,10 @@ export function createRunner(deps: RunnerDeps): Runner {
   }
 
   async function flushOnce() {
-    if (toWrite.length > 0 && pgWrite.wait() === 0) {
+    if (toWrite.length + toCount.size > 0 && pgWrite.wait() === 0) {
       const batch = toWrite.splice(0, cfg.flushMaxRows).filter((f) => !f.job.lost)
+      // Beside the ends, not after them: the count may wait on a scheduler's lock of the schedule row.
+      const counting = toCount.size > 0 ? flushCounts() : undefined
       if (batch.length > 0) {
         try {
           const { results, released } = await pgCall(
@@ -697,8 +706,21 @@ export function createRunner(deps: RunnerDeps): Runner {
           pgWrite.fail(err)
         }
       }
+      await counting
     }
     if ((toSettle.length > 0 || toEnqueue.length > 0) && redisSettle.wait() === 0) await settle()
+  }
+
+  /** execution_count of unbudgeted schedules, added after their fires started (see startExecutions). */
+  async function flushCounts() {
+    const batch = toCount
+    toCount = new Map()
+    try {
+      await pgCall(addExecutionCounts(sql, batch))
+    } catch (err) {
+      for (const [id, n] of batch) toCount.set(id, (toCount.get(id) ?? 0) + n)
+      pgWrite.fail(err)
+    }
   }
 
   /** Tell Redis about ends Postgres already holds: ack finals, move retries to the delayed set. */
@@ -885,10 +907,10 @@ export function createRunner(deps: RunnerDeps): Runner {
     clearTimeout(flushTimer)
     flushTimer = undefined
     const deadline = performance.now() + STOP_SETTLE_MS
-    while (performance.now() < deadline && toWrite.length + toSettle.length + toEnqueue.length > 0) {
+    while (performance.now() < deadline && pendingEnds() > 0) {
       await flushing
       await flushOnce()
-      if (toWrite.length + toSettle.length + toEnqueue.length > 0) await new Promise((r) => setTimeout(r, 50))
+      if (pendingEnds() > 0) await new Promise((r) => setTimeout(r, 50))
     }
     if (toWrite.length > 0) await releaseLeases(toWrite.splice(0).map((f) => f.job))
 

@@ -63,6 +63,12 @@ export interface StartExecutionsResult {
   overLimit: string[]
   /** Schedules whose execution_count reached max_executions with these starts: now `completed`. */
   completed: CompletedSchedule[]
+  /**
+   * First starts of fires of schedules without a maxExecutions budget, per schedule: their execution_count
+   * is not bumped by the start (that would wait on the scheduler's lock of the schedule row on the critical
+   * path); the caller adds them soon after with addExecutionCounts.
+   */
+  countLater: Map<string, number>
   // Any other id was not startable (row gone, finished, held): the caller acks and drops it.
 }
 
@@ -79,6 +85,7 @@ interface StartRow {
   input: Record<string, unknown>
   retry_policy: Record<string, unknown> | null
   workflow_version: number | null
+  first_start: boolean | null
 }
 
 /**
@@ -92,15 +99,22 @@ async function startStatement(
   ids: readonly string[],
   workerId: string,
   nowIso: string,
+  opts: { skipBudgetedFires?: boolean } = {},
 ): Promise<StartRow[]> {
+  // The fast path leaves fires of schedules with a maxExecutions budget to the locking transaction below.
+  const budgetGuard = opts.skipBudgetedFires
+    ? db`and not (e.kind = 'fire' and exists (
+           select 1 from schedules s where s.id = e.schedule_id and s.max_executions is not null))`
+    : db``
   return db<StartRow[]>`
     with cand as (
-      select id, cancel_requested_at is not null as cancel_requested
-        from executions
-       where id = any(${ids as string[]}::uuid[])
-         and status in ${db(STARTABLE)}
-         and not held
-         for update
+      select e.id, e.cancel_requested_at is not null as cancel_requested, e.started_at is null as first_start
+        from executions e
+       where e.id = any(${ids as string[]}::uuid[])
+         and e.status in ${db(STARTABLE)}
+         and not e.held
+         ${budgetGuard}
+         for update of e
     ),
     started as (
       update executions e
@@ -115,7 +129,7 @@ async function startStatement(
        where e.id = c.id and not c.cancel_requested
       returning e.id, e.tenant, e.kind, e.schedule_id, e.workflow_id,
                 (extract(epoch from e.scheduled_for) * 1000)::float8 as scheduled_for_ms,
-                e.attempt, e.priority, e.input, e.retry_policy
+                e.attempt, e.priority, e.input, e.retry_policy, c.first_start
     ),
     cancelled as (
       update executions e
@@ -125,10 +139,10 @@ async function startStatement(
       returning e.id, e.kind, e.schedule_id, e.attempt
     )
     select 'started' as outcome, s.id, s.tenant, s.kind, s.schedule_id, s.workflow_id, s.scheduled_for_ms,
-           s.attempt, s.priority, s.input, s.retry_policy, w.version as workflow_version
+           s.attempt, s.priority, s.input, s.retry_policy, w.version as workflow_version, s.first_start
       from started s left join workflows w on w.id = s.workflow_id
     union all
-    select 'cancelled', c.id, null, c.kind, c.schedule_id, null, null, c.attempt, null, null, null, null
+    select 'cancelled', c.id, null, c.kind, c.schedule_id, null, null, c.attempt, null, null, null, null, null
       from cancelled c`
 }
 
@@ -158,11 +172,15 @@ function splitStartRows(rows: StartRow[]): Pick<StartExecutionsResult, 'started'
 }
 
 /**
- * The runner's start of the executions of one dequeue (design notes: a conditional update). Without fires
- * this is a single statement. With fires it is one transaction that locks the schedule rows first (the order
- * the API and the scheduler use: schedule, then its executions), enforces maxExecutions (counting only the
- * first start of a fire: a reclaimed or handed-back fire was counted already), bumps execution_count and
- * completes the schedules that reach their limit (version + 1, next_run_at null).
+ * The runner's start of the executions of one dequeue (design notes: a conditional update).
+ * - Fast path, one statement: every candidate except fires of schedules with a maxExecutions budget. Those
+ *   fires' first starts are returned in `countLater` (execution_count is informational for them and is added
+ *   by addExecutionCounts off the critical path).
+ * - Budgeted fires (and fire ids the fast path did not start, which then turn out gone or not startable): one
+ *   transaction that locks the schedule rows first (the order the API and the scheduler use: schedule, then
+ *   its executions), enforces maxExecutions (counting only the first start of a fire: a reclaimed or
+ *   handed-back fire was counted already), bumps execution_count and completes the schedules that reach
+ *   their limit (version + 1, next_run_at null).
  */
 export async function startExecutions(
   sql: Sql,
@@ -170,15 +188,38 @@ export async function startExecutions(
 ): Promise<StartExecutionsResult> {
   const nowIso = new Date(input.nowMs).toISOString()
   const ids = input.candidates.map((c) => c.id)
-  const scheduleIds = [
-    ...new Set(input.candidates.filter((c) => c.kind === 'fire' && c.scheduleId).map((c) => c.scheduleId!)),
-  ]
-  if (ids.length === 0) return { started: [], cancelled: [], overLimit: [], completed: [] }
-  if (scheduleIds.length === 0) {
-    const rows = await startStatement(sql, ids, input.workerId, nowIso)
-    return { ...splitStartRows(rows), overLimit: [], completed: [] }
+  const countLater = new Map<string, number>()
+  if (ids.length === 0) return { started: [], cancelled: [], overLimit: [], completed: [], countLater }
+  const hasFires = input.candidates.some((c) => c.kind === 'fire' && c.scheduleId)
+  const rows = await startStatement(sql, ids, input.workerId, nowIso, { skipBudgetedFires: hasFires })
+  const fast = splitStartRows(rows)
+  for (const r of rows) {
+    if (r.outcome === 'started' && r.kind === 'fire' && r.first_start && r.schedule_id) {
+      countLater.set(r.schedule_id, (countLater.get(r.schedule_id) ?? 0) + 1)
+    }
   }
+  const handled = new Set(rows.map((r) => r.id))
+  const rest = input.candidates.filter((c) => c.kind === 'fire' && c.scheduleId && !handled.has(c.id))
+  if (rest.length === 0) return { ...fast, overLimit: [], completed: [], countLater }
+  const budgeted = await startBudgetedFires(sql, rest, input.workerId, nowIso)
+  return {
+    started: [...fast.started, ...budgeted.started],
+    cancelled: [...fast.cancelled, ...budgeted.cancelled],
+    overLimit: budgeted.overLimit,
+    completed: budgeted.completed,
+    countLater,
+  }
+}
 
+/** The locking transaction for fires whose schedule has (or may have) a maxExecutions budget. */
+function startBudgetedFires(
+  sql: Sql,
+  candidates: readonly StartCandidate[],
+  workerId: string,
+  nowIso: string,
+): Promise<Omit<StartExecutionsResult, 'countLater'>> {
+  const ids = candidates.map((c) => c.id)
+  const scheduleIds = [...new Set(candidates.map((c) => c.scheduleId!))]
   return sql.begin(async (tx) => {
     const schedules = await tx<
       {
@@ -214,7 +255,7 @@ export async function startExecutions(
     const rows = await startStatement(
       tx,
       ids.filter((id) => !over.has(id)),
-      input.workerId,
+      workerId,
       nowIso,
     )
     if (overLimit.length > 0) {
@@ -256,6 +297,26 @@ export async function startExecutions(
     }
     return { ...splitStartRows(rows), overLimit, completed }
   })
+}
+
+/**
+ * Adds fire starts to schedules' execution_count (the fast path's `countLater`), in one statement that locks
+ * the rows in id order first, so two workers adding to overlapping schedules never deadlock. Schedules that
+ * are gone are skipped (history outlives them).
+ */
+export async function addExecutionCounts(sql: Sql, counts: ReadonlyMap<string, number>): Promise<void> {
+  if (counts.size === 0) return
+  const entries = [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  await sql`
+    with v as (
+      select * from unnest(${entries.map(([id]) => id)}::uuid[], ${entries.map(([, n]) => n)}::int[]) as v(id, n)
+    ),
+    locked as (
+      select s.id from schedules s where s.id in (select id from v) order by s.id for no key update
+    )
+    update schedules s set execution_count = s.execution_count + v.n
+      from v join locked l on l.id = v.id
+     where s.id = v.id`
 }
 
 export type FinishStatus = Extract<ExecutionStatus, 'succeeded' | 'retrying' | 'dead' | 'cancelled'>
