@@ -1,2 +1,4 @@
 /** Bundles a Node entry point (and the queue's Lua scripts beside it); resolves to the bundle's path. */
 export function bundle(entry: string, outfile: string): Promise<string>
+/** V8 flags the worker runs with in production. */
+export const workerNodeFlags: readonly string[]

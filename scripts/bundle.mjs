@@ -9,6 +9,14 @@ import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
+/**
+ * V8 flags the worker runs with in production (`pnpm start:worker`, `pnpm start`, the benchmark). A 4 MB
+ * semi-space (V8's default is 16 MB, tripled for the young generation) keeps a worker's short-lived garbage
+ * (due-index pages, fire batches) from holding ~35 MB of young generation for good: measured with 100,000
+ * schedules, RSS 140–160 MB with the default and 100–130 MB with this, for more frequent (cheap) scavenges.
+ */
+export const workerNodeFlags = ['--max-semi-space-size=4']
+
 export async function bundle(entry, outfile) {
   const root = fileURLToPath(new URL('..', import.meta.url))
   const out = resolve(root, outfile)

@@ -2,7 +2,7 @@
 // Ctrl-C (or SIGTERM) stops both. Environment variables are passed through (see README: Configuration).
 import { spawn, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { bundle } from './bundle.mjs'
+import { bundle, workerNodeFlags } from './bundle.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const node = process.execPath
@@ -15,7 +15,7 @@ if (migrate.status !== 0) process.exit(migrate.status ?? 1)
 const workerBundle = await bundle('apps/worker/src/main.ts', 'apps/worker/dist/main.js')
 const children = [
   spawn(node, [...tsx, 'apps/api/src/server.ts'], { cwd: root, stdio: 'inherit' }),
-  spawn(node, [workerBundle], { cwd: root, stdio: 'inherit' }),
+  spawn(node, [...workerNodeFlags, workerBundle], { cwd: root, stdio: 'inherit' }),
 ]
 let stopping = false
 function stopAll(code) {

@@ -5,6 +5,7 @@ import { ping } from '@punctual/db'
 import { createTestDatabase, type TestDatabase } from '@punctual/db/testing'
 import { createKeys } from '@punctual/queue'
 import { createTestRedis, type TestRedis } from '@punctual/queue/testing'
+import { workerNodeFlags } from '../../../scripts/bundle.mjs'
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 export const JWT_SECRET = 'worker-test-secret-0123456789'
@@ -27,7 +28,7 @@ export function startWorkerProcess(
   opts: { bundle?: string } = {},
 ): WorkerProcess {
   const id = env.WORKER_ID ?? `w-${Math.random().toString(36).slice(2, 8)}`
-  const args = opts.bundle ? [opts.bundle] : ['--import', 'tsx', main]
+  const args = opts.bundle ? [...workerNodeFlags, opts.bundle] : ['--import', 'tsx', main]
   const child = spawn(process.execPath, args, {
     env: { ...process.env, LOG_LEVEL: 'info', WORKER_ID: id, OUTBOUND_ALLOW_PRIVATE: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Redis } from '@punctual/queue'
-import { bundle } from '../../../scripts/bundle.mjs'
+import { bundle, workerNodeFlags } from '../../../scripts/bundle.mjs'
 
 export const root = fileURLToPath(new URL('../../../', import.meta.url))
 const bundleDir = fileURLToPath(new URL('../../dist/', import.meta.url))
@@ -32,7 +32,7 @@ export interface OurWorker {
 }
 
 export function startOurWorker(id: string, env: Record<string, string>): OurWorker {
-  const child = spawn(process.execPath, [ourBundle], {
+  const child = spawn(process.execPath, [...workerNodeFlags, ourBundle], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', WORKER_ID: id, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
