@@ -52,6 +52,8 @@ const WARMUP_MS = 5_000
 const FIRST_FIRE_AFTER_MS = 2_000
 const TENANT = 'bench'
 const BULL_PREFIX = `bench-bullw-${process.pid}`
+/** The schedules' overlapPolicy (default: the API's default, skip). */
+const OVERLAP = process.env.BENCH_WORKER_OVERLAP ?? 'skip'
 const ONLY = (process.env.BENCH_WORKER_ONLY ?? '').split(',').filter(Boolean)
 const wanted = (name: string) => ONLY.length === 0 || ONLY.includes(name)
 const jobOpts = { removeOnComplete: true, removeOnFail: true }
@@ -161,8 +163,10 @@ async function createSchedules(
       entries.push({ scheduleId: id, workflowId, version: 1, nextRunAtMs: next, fireMinutes: minutes })
     }
     await ctx.db.sql`
-      insert into schedules (id, tenant, workflow_id, name, cron_expression, state, version, next_run_at, fire_minutes)
-      select v.id, ${TENANT}, v.workflow_id, v.name, v.cron, 'active', 1, v.next_run_at, v.fire_minutes::smallint[]
+      insert into schedules (id, tenant, workflow_id, name, cron_expression, state, version, next_run_at, fire_minutes,
+                             overlap_policy)
+      select v.id, ${TENANT}, v.workflow_id, v.name, v.cron, 'active', 1, v.next_run_at, v.fire_minutes::smallint[],
+             ${OVERLAP}
         from json_to_recordset(${JSON.stringify(rows)}::json)
              as v(id uuid, workflow_id uuid, name text, cron text, next_run_at timestamptz, fire_minutes text)`
   }

@@ -92,6 +92,8 @@ describe('runner leases', () => {
     const startedA = nextEvent(a.events, 'execution.started', (e) => e.id === id)
     a.start()
     await startedA
+    // A claims nothing more from here (it would otherwise race B for the reclaimed execution).
+    a.pause()
     // Worker A stalls past its lease: expire it and let the queue reclaim it, as another worker's dequeue does.
     await r.redis.zadd(keys.running, 0, id)
     expect(await queue.reclaimExpired(Date.now())).toEqual([id])

@@ -86,6 +86,32 @@ function runner(keys: QueueKeys, config: Partial<RunnerConfig> = {}, workerId = 
 const noRetry = { maxAttempts: 1 }
 
 describe('runner', () => {
+  it('an idle runner claims new ready work when it is enqueued (ready channel), not at its next poll', async () => {
+    const { keys, queue } = fresh()
+    const workflowId = await insertWorkflow(db.sql, { steps: [{ name: 'd', type: 'delay', ms: 0 }] })
+    const x = runner(keys, { pollMs: 30_000 })
+    x.start()
+    await sleep(300) // its first claim found nothing: it sleeps for up to 30 s
+    const id = await createExecution(db.sql, queue, { workflowId, retryPolicy: noRetry })
+    const started = nextEvent(x.events, 'execution.started', (e) => e.id === id)
+    const winner = await Promise.race([started.then(() => 'started'), sleep(5000).then(() => 'poll')])
+    expect(winner).toBe('started')
+  })
+
+  it('work available later (a fire recorded ahead) is claimed at its time, not at the next poll', async () => {
+    const { keys, queue } = fresh()
+    const workflowId = await insertWorkflow(db.sql, { steps: [{ name: 'd', type: 'delay', ms: 0 }] })
+    const at = Date.now() + 800
+    const id = await createExecution(db.sql, queue, { workflowId, scheduledForMs: at, retryPolicy: noRetry })
+    const x = runner(keys, { pollMs: 30_000 })
+    const started = nextEvent(x.events, 'execution.started', (e) => e.id === id)
+    x.start()
+    const winner = await Promise.race([started, sleep(5000).then(() => null)])
+    expect(winner).not.toBeNull()
+    // Not before its time either.
+    expect(winner!.startedAtMs).toBeGreaterThanOrEqual(at)
+  })
+
   it('runs an http step then a delay step, shows running at once, records outcomes and acks', async () => {
     const { keys, queue } = fresh()
     const workflowId = await insertWorkflow(db.sql, {

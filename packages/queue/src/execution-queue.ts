@@ -109,6 +109,11 @@ export interface DequeueResult {
   items: ClaimedExecution[]
   reclaimed: number
   promoted: number
+  /**
+   * Fewer than `count` claimed and nothing left ready: when the earliest delayed execution becomes available
+   * (epoch ms), so an idle claimer sleeps until then rather than polling; null when nothing is delayed.
+   */
+  nextAvailableAtMs: number | null
 }
 
 export interface RenewResult {
@@ -255,6 +260,10 @@ export function createExecutionQueue(redis: Redis, keys: QueueKeys): ExecutionQu
         }
       }
       const enqueued = results.filter((r) => r.enqueued).length
+      // Wake idle runners (they otherwise poll): a hint only, so it is neither awaited nor retried.
+      if (results.some((r) => r.enqueued && r.state === 'ready')) {
+        redis.publish(keys.readyChannel, '1').catch(() => {})
+      }
       return { results, enqueued, alreadyQueued: results.length - enqueued }
     },
 
@@ -276,17 +285,22 @@ export function createExecutionQueue(redis: Redis, keys: QueueKeys): ExecutionQu
         maxPromote,
         prefix,
       ])
-      if (!Array.isArray(reply) || reply.length < 3) unexpected('dequeue', reply)
-      const [reclaimed, promoted, n] = reply as number[]
+      if (!Array.isArray(reply) || reply.length < 4) unexpected('dequeue', reply)
+      const [reclaimed, promoted, n, nextAt] = reply as (number | string)[]
       const items: ClaimedExecution[] = []
       const width = 2 + PAYLOAD_FIELDS
-      for (let k = 0; k < n!; k++) {
-        const at = 3 + k * width
+      for (let k = 0; k < Number(n); k++) {
+        const at = 4 + k * width
         const id = reply[at] as string
         const execution = parsePayload(id, reply.slice(at + 2, at + width))
         items.push({ ...execution, owner: input.workerId, leaseExpiresAtMs: Number(reply[at + 1]) })
       }
-      return { items, reclaimed: reclaimed!, promoted: promoted! }
+      return {
+        items,
+        reclaimed: Number(reclaimed),
+        promoted: Number(promoted),
+        nextAvailableAtMs: nextAt === '' || nextAt === undefined ? null : Number(nextAt),
+      }
     },
 
     async renew(input) {

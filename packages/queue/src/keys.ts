@@ -38,6 +38,8 @@ export interface QueueKeys {
   readonly rateLimit: string
   /** Pub/sub channel: execution ids whose cancel was requested while running (the owner aborts its step). */
   readonly cancelChannel: string
+  /** Pub/sub: published when an enqueue put work in `ready`, so idle runners claim at once. */
+  readonly readyChannel: string
   /** HASH workerId → JSON heartbeat (`GET /api/workers`); entries older than a few beats are dead. */
   readonly workers: string
 }
@@ -77,6 +79,7 @@ export function createKeys(prefix = 'punctual'): QueueKeys {
     },
     rateLimit: key('rl', ''),
     cancelChannel: key('cancel'),
+    readyChannel: key('ready-signal'),
     workers: key('workers'),
   })
 }

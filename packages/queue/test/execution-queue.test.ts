@@ -50,6 +50,48 @@ function item(id: string, over: Partial<EnqueueItem> = {}): EnqueueItem {
 }
 
 describe('execution queue', () => {
+  it('dequeue tells an idle claimer when the earliest delayed execution becomes available', async () => {
+    const { q } = freshQueue()
+    expect(
+      (await q.dequeue({ workerId: 'w', count: 5, leaseMs: 1000, now: T0 })).nextAvailableAtMs,
+    ).toBeNull()
+    await q.enqueue(
+      [
+        item('now', { availableAtMs: T0 }),
+        item('in-2s', { availableAtMs: T0 + 2000 }),
+        item('in-1s', { availableAtMs: T0 + 1000 }),
+      ],
+      T0,
+    )
+    // Ready work remains after a partial claim: no hint (the claimer comes back at once).
+    const first = await q.dequeue({ workerId: 'w', count: 0, leaseMs: 1000, now: T0 })
+    expect(first.nextAvailableAtMs).toBeNull()
+    const drained = await q.dequeue({ workerId: 'w', count: 5, leaseMs: 60_000, now: T0 })
+    expect(drained.items.map((e) => e.id)).toEqual(['now'])
+    expect(drained.nextAvailableAtMs).toBe(T0 + 1000)
+    const later = await q.dequeue({ workerId: 'w', count: 5, leaseMs: 60_000, now: T0 + 1500 })
+    expect(later.items.map((e) => e.id)).toEqual(['in-1s'])
+    expect(later.nextAvailableAtMs).toBe(T0 + 2000)
+  })
+
+  it('an enqueue that makes work ready publishes on the ready channel; a delayed one does not', async () => {
+    const { q, keys } = freshQueue()
+    const sub = createRedis(t.url, { name: 'ready-channel-test' })
+    try {
+      await waitForReady(sub, 5000)
+      const got: string[] = []
+      sub.on('message', (channel: string) => got.push(channel))
+      await sub.subscribe(keys.readyChannel)
+      await q.enqueue([item('later', { availableAtMs: T0 + 60_000 })], T0)
+      await q.enqueue([item('ready-now', { availableAtMs: T0 })], T0)
+      // Both enqueues are done; a message from the delayed one would arrive before or with the other.
+      for (let i = 0; i < 50 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 10))
+      expect(got).toEqual([keys.readyChannel])
+    } finally {
+      sub.disconnect()
+    }
+  })
+
   it('orders by priority (higher first), then scheduled time, then id', async () => {
     const { q } = freshQueue()
     await q.enqueue(
@@ -414,7 +456,7 @@ describe('execution queue', () => {
       T0,
     )
     const res = await q.dequeue({ workerId: 'w', count: 0, leaseMs: 1000, now: T0 + 1, maxPromote: 10 })
-    expect(res).toEqual({ items: [], reclaimed: 0, promoted: 10 })
+    expect(res).toEqual({ items: [], reclaimed: 0, promoted: 10, nextAvailableAtMs: null })
     expect(await q.stats()).toMatchObject({ ready: 10, delayed: 20 })
   })
 

@@ -24,7 +24,7 @@ import {
 } from '@punctual/queue'
 import type { Logger } from 'pino'
 import type { Agent } from 'undici'
-import { listenForCancels } from './cancel-listener.ts'
+import { listenOnChannel } from './channel-listener.ts'
 import type { RunnerBackoffEvent, RunnerEventMap, RunnerEvents } from './events.ts'
 import { createOutboundAgent, type OutboundPolicy } from './outbound-agent.ts'
 import { type RunWorkflowResult, runWorkflowSteps } from './steps.ts'
@@ -303,7 +303,7 @@ export function createRunner(deps: RunnerDeps): Runner {
   let renewTimer: NodeJS.Timeout | undefined
   let flushTimer: NodeJS.Timeout | undefined
   let flushing: Promise<void> | undefined
-  let cancels: { close(): Promise<void> } | undefined
+  let channels: { close(): Promise<void> }[] = []
   let ownSubscriber: Redis | undefined
   let stopping: Promise<void> | undefined
   /** stop() writes the last ends itself: no timer may start another flush meanwhile. */
@@ -366,21 +366,28 @@ export function createRunner(deps: RunnerDeps): Runner {
         continue
       }
       let items: ClaimedExecution[]
+      let idleMs = cfg.pollMs
       try {
+        const at = now()
         const claimed = await queue.dequeue({
           workerId,
           count: Math.min(free, MAX_BATCH),
           leaseMs: cfg.leaseMs,
-          now: now(),
+          now: at,
         })
         items = claimed.items
+        // Work recorded ahead (look-ahead fires, retries) is claimed the moment it becomes available, not at
+        // the next poll; new ready work wakes the loop through the ready channel.
+        if (claimed.nextAvailableAtMs !== null) {
+          idleMs = Math.min(idleMs, Math.max(0, claimed.nextAvailableAtMs - at))
+        }
         redisClaim.ok()
       } catch (err) {
         redisClaim.fail(err)
         continue
       }
       if (items.length === 0) {
-        await wakeup.sleep(cfg.pollMs)
+        if (idleMs > 0) await wakeup.sleep(idleMs)
         continue
       }
       const batch: Job[] = []
@@ -915,7 +922,7 @@ export function createRunner(deps: RunnerDeps): Runner {
     if (toWrite.length > 0) await releaseLeases(toWrite.splice(0).map((f) => f.job))
 
     clearTimeout(renewTimer)
-    await cancels?.close()
+    await Promise.all(channels.map((c) => c.close()))
     if (ownSubscriber) ownSubscriber.disconnect()
     await agent?.destroy().catch(() => {})
     agent = undefined
@@ -933,7 +940,10 @@ export function createRunner(deps: RunnerDeps): Runner {
         ownSubscriber.on('error', () => {}) // reconnects by itself; an unhandled 'error' would crash
         subscriber = ownSubscriber
       }
-      cancels = listenForCancels(subscriber, keys.cancelChannel, requestCancel, logger)
+      channels = [
+        listenOnChannel(subscriber, keys.cancelChannel, requestCancel, logger),
+        listenOnChannel(subscriber, keys.readyChannel, () => wakeup.wake(), logger),
+      ]
       scheduleRenew()
       loop = claimLoop().catch((err) => {
         // Must never happen (every failure inside is caught); a runner that stops claiming is visible here.

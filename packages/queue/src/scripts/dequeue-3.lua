@@ -15,8 +15,10 @@
   ARGV[6] maxPromote       move at most this many due delayed executions first
   ARGV[7] executionPrefix  an execution's hash is ARGV[7] .. id (undeclared, same hash tag)
 
-  Returns: {reclaimed, promoted, n, then per claimed execution: id, leaseExpiresAtMs, <12 payload fields>}
-           payload fields in the order of PAYLOAD_FIELDS (includes/execution.lua).
+  Returns: {reclaimed, promoted, n, nextAt, then per claimed execution: id, leaseExpiresAtMs, <12 payload
+           fields>}; payload fields in the order of PAYLOAD_FIELDS (includes/execution.lua). nextAt: when the
+           ready set is left empty, the earliest available-at of the delayed set ("" when none, or when ready
+           work remains), so an idle claimer can sleep until exactly then instead of polling.
 ]]
 --- @include "execution"
 
@@ -28,8 +30,17 @@ local leaseUntil = string.format('%.0f', tonumber(ARGV[4]) + tonumber(ARGV[3]))
 local reclaimed = reclaimExpired(KEYS[3], KEYS[1], prefix, ARGV[4], tonumber(ARGV[5]))
 local promoted = promoteDue(KEYS[2], KEYS[1], prefix, ARGV[4], tonumber(ARGV[6]))
 
-local reply = {#reclaimed, #promoted, 0}
-if count <= 0 then return reply end
+local reply = {#reclaimed, #promoted, 0, ''}
+local function nextAt()
+  if redis.call('ZCARD', KEYS[1]) > 0 then return '' end
+  local first = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+  if #first == 0 then return '' end
+  return first[2]
+end
+if count <= 0 then
+  reply[4] = nextAt()
+  return reply
+end
 local popped = redis.call('ZPOPMIN', KEYS[1], count)
 local n = 0
 for i = 1, #popped, 2 do
@@ -47,4 +58,5 @@ for i = 1, #popped, 2 do
   end
 end
 reply[3] = n
+if n < count then reply[4] = nextAt() end
 return reply
