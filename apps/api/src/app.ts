@@ -1,4 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { createSecretBox, type SecretBox } from '@punctual/core'
 import type { DbExecutor, Sql } from '@punctual/db'
 import type { QueueKeys, Redis } from '@punctual/queue'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
@@ -14,10 +15,12 @@ import cronRoutes from './routes/cron/index.ts'
 import executionRoutes from './routes/executions/index.ts'
 import healthRoutes from './routes/health/index.ts'
 import scheduleRoutes from './routes/schedules/index.ts'
+import triggerRoutes from './routes/triggers/index.ts'
 import workerRoutes from './routes/workers/index.ts'
 import workflowRoutes from './routes/workflows/index.ts'
 import { createExecutionService, type ExecutionService } from './services/executions.ts'
 import { createScheduleService, type ScheduleService } from './services/schedules.ts'
+import { createTriggerService, type TriggerService } from './services/triggers.ts'
 import { createWorkflowService, type WorkflowService } from './services/workflows.ts'
 
 export interface AppDeps {
@@ -36,7 +39,14 @@ export interface AppDeps {
 declare module 'fastify' {
   interface FastifyInstance {
     deps: AppDeps & { now: () => Date }
-    services: { schedules: ScheduleService; workflows: WorkflowService; executions: ExecutionService }
+    services: {
+      schedules: ScheduleService
+      workflows: WorkflowService
+      executions: ExecutionService
+      triggers: TriggerService
+    }
+    /** Seals and opens webhook secrets with SECRETS_ENCRYPTION_KEY (see services/trigger-secrets.ts). */
+    secretBox: SecretBox
   }
 }
 
@@ -58,6 +68,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.removeContentTypeParser('text/plain')
 
   app.decorate('deps', { ...deps, now })
+  const secretBox = createSecretBox(deps.config.SECRETS_ENCRYPTION_KEY)
+  app.decorate('secretBox', secretBox)
   app.decorate('services', {
     schedules: createScheduleService({ db: deps.db, sql: deps.sql, redis: deps.redis, keys: deps.keys, now }),
     workflows: createWorkflowService({ db: deps.db, now }),
@@ -67,6 +79,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       keys: deps.keys,
       now,
       log: app.log,
+    }),
+    triggers: createTriggerService({
+      db: deps.db,
+      box: secretBox,
+      now,
+      graceMs: deps.config.WEBHOOK_SECRET_GRACE_MS,
+      publicBaseUrl: deps.config.PUBLIC_BASE_URL,
     }),
   })
 
@@ -87,6 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       api.addHook('preHandler', api.rateLimit())
       await api.register(workflowRoutes, { prefix: '/workflows' })
       await api.register(scheduleRoutes, { prefix: '/schedules' })
+      await api.register(triggerRoutes, { prefix: '/triggers' })
       await api.register(cronRoutes, { prefix: '/cron' })
       await api.register(executionRoutes, { prefix: '/executions' })
       await api.register(workerRoutes, { prefix: '/workers' })

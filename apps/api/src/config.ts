@@ -1,4 +1,4 @@
-import { parseEnv } from '@punctual/core'
+import { ConfigError, parseEnv, parseSecretKey } from '@punctual/core'
 import { type Static, Type } from 'typebox'
 
 export const ApiConfigSchema = Type.Object({
@@ -20,9 +20,42 @@ export const ApiConfigSchema = Type.Object({
   API_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 6000 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
   PUBLIC_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  /** 32 bytes as base64 or 64 hex characters; seals webhook secrets at rest (AES-256-GCM). */
+  SECRETS_ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  /** How long a rotated-out webhook secret keeps verifying deliveries. */
+  WEBHOOK_SECRET_GRACE_MS: Type.Integer({ minimum: 0, maximum: 30 * 86_400_000, default: 86_400_000 }),
+  NODE_ENV: Type.Optional(Type.String()),
 })
-export type ApiConfig = Static<typeof ApiConfigSchema>
+export type ApiConfig = Static<typeof ApiConfigSchema> & { SECRETS_ENCRYPTION_KEY: string }
+
+/**
+ * The public development key (README): lets `pnpm start` work with no setup. Anyone can read secrets sealed
+ * with it, so with NODE_ENV=production the API refuses to start without a key of its own.
+ */
+export const DEV_SECRETS_ENCRYPTION_KEY = 'cHVuY3R1YWwtZGV2LWtleS1OT1QtZm9yLXByb2QhISE='
 
 export function loadApiConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
-  return parseEnv(ApiConfigSchema, env)
+  const config = parseEnv(ApiConfigSchema, env)
+  const key = config.SECRETS_ENCRYPTION_KEY ?? DEV_SECRETS_ENCRYPTION_KEY
+  // The value is a secret: error messages never repeat it.
+  if (!parseSecretKey(key)) {
+    throw new ConfigError(
+      'SECRETS_ENCRYPTION_KEY',
+      'must be 32 bytes written as base64 (openssl rand -base64 32) or as 64 hex characters',
+      '<hidden>',
+    )
+  }
+  if (config.NODE_ENV === 'production' && key === DEV_SECRETS_ENCRYPTION_KEY) {
+    throw new ConfigError(
+      'SECRETS_ENCRYPTION_KEY',
+      'must be set to a key of your own when NODE_ENV=production (the development default is public)',
+      config.SECRETS_ENCRYPTION_KEY === undefined ? undefined : '<hidden>',
+    )
+  }
+  return { ...config, SECRETS_ENCRYPTION_KEY: key }
+}
+
+/** Whether webhook secrets are sealed with the public development key (the server warns at boot). */
+export function usesDevSecretsKey(config: ApiConfig): boolean {
+  return config.SECRETS_ENCRYPTION_KEY === DEV_SECRETS_ENCRYPTION_KEY
 }

@@ -3,7 +3,7 @@ import { createDb, ping } from '@punctual/db'
 import { createKeys, createRedis } from '@punctual/queue'
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.ts'
-import { loadApiConfig } from './config.ts'
+import { loadApiConfig, usesDevSecretsKey } from './config.ts'
 
 let config: ReturnType<typeof loadApiConfig>
 try {
@@ -28,6 +28,11 @@ const app = await buildApp({
   keys: createKeys(config.REDIS_PREFIX),
 })
 redis.on('error', (err) => app.log.warn({ err: err.message }, 'redis connection problem'))
+if (usesDevSecretsKey(config)) {
+  app.log.warn(
+    'SECRETS_ENCRYPTION_KEY is not set: webhook secrets are sealed with the public development key (set your own; see README)',
+  )
+}
 
 closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
   if (err) app.log.error({ err }, 'closing after an error')

@@ -165,6 +165,72 @@ describe('audit of workflows and schedules', () => {
   })
 })
 
+describe('audit of triggers', () => {
+  it('records create, update, rotation and delete, never the secret', async () => {
+    const h = as('t-trig', 'ivy')
+    const wf = await ok('POST', '/api/workflows', h, { name: 'wf', steps: [httpStep()] })
+    const hook = await ok('POST', '/api/triggers', h, { workflowId: wf.id, name: 'gh', type: 'webhook' })
+    const event = await ok('POST', '/api/triggers', h, {
+      workflowId: wf.id,
+      name: 'orders',
+      type: 'event',
+      eventType: 'order.*',
+    })
+    await ok('PATCH', `/api/triggers/${event.id}`, h, { enabled: false })
+    await ok('PUT', `/api/triggers/${hook.id}`, h, {
+      workflowId: wf.id,
+      name: 'gh',
+      type: 'webhook',
+      priority: 1,
+    })
+    const rotated = await ok('POST', `/api/triggers/${hook.id}/rotate-secret`, as('t-trig', 'jack'))
+    await ok('DELETE', `/api/triggers/${event.id}`, h)
+    // Refused: nothing recorded.
+    expect((await send('POST', `/api/triggers/${event.id}/rotate-secret`, h)).statusCode).toBe(404)
+
+    expect(await actionsFor('t-trig', hook.id)).toEqual([
+      'trigger.created',
+      'trigger.updated',
+      'trigger.secret_rotated',
+    ])
+    expect(await actionsFor('t-trig', event.id)).toEqual([
+      'trigger.created',
+      'trigger.updated',
+      'trigger.deleted',
+    ])
+    const entries = (await auditOf('t-trig')).filter((e) => e.targetType === 'trigger')
+    const of = (action: string, id: string) => entries.find((e) => e.action === action && e.targetId === id)!
+    expect(of('trigger.created', hook.id)).toMatchObject({
+      actor: 'ivy',
+      tenant: 't-trig',
+      details: { name: 'gh', type: 'webhook', workflowId: wf.id },
+    })
+    expect(of('trigger.updated', event.id).details).toEqual({
+      fields: ['enabled'],
+      replace: false,
+      version: 2,
+    })
+    expect(of('trigger.updated', hook.id).details).toEqual({
+      fields: ['workflowId', 'name', 'priority'],
+      replace: true,
+      version: 2,
+    })
+    expect(of('trigger.secret_rotated', hook.id)).toMatchObject({
+      actor: 'jack',
+      details: { previousSecretExpiresAt: rotated.previousSecretExpiresAt, version: 3 },
+    })
+    expect(of('trigger.deleted', event.id).details).toEqual({ name: 'orders' })
+
+    const [row] = await ctx.database.sql<{ s: string; p: string }[]>`
+      select secret_ciphertext as s, previous_secret_ciphertext as p from triggers where id = ${hook.id}`
+    const dump = JSON.stringify(await ctx.database.sql`select * from audit_log where tenant = 't-trig'`)
+    for (const secret of [hook.secret, rotated.secret, row!.s, row!.p]) {
+      expect(dump).not.toContain(secret)
+      expect(dump).not.toContain(secret.slice(6, 30))
+    }
+  })
+})
+
 describe('GET /api/audit', () => {
   it('is admin only: viewer and editor get 403, no token 401', async () => {
     for (const role of ['viewer', 'editor'] as const) {

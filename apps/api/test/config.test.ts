@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { ConfigError } from '@punctual/core'
 import { describe, expect, it } from 'vitest'
-import { loadApiConfig } from '../src/config.ts'
+import { DEV_SECRETS_ENCRYPTION_KEY, loadApiConfig, usesDevSecretsKey } from '../src/config.ts'
 
 describe('configuration', () => {
   it('has localhost defaults that work on a fresh machine', () => {
@@ -40,6 +40,44 @@ describe('configuration', () => {
       expect(error, name).toBeInstanceOf(ConfigError)
       expect((error as ConfigError).variable).toBe(name)
       expect((error as Error).message).toContain(name as string)
+    }
+  })
+
+  it('takes the webhook secrets key as base64 or hex, never echoes a bad one, and refuses the dev key in production', () => {
+    const b64 = Buffer.alloc(32, 1).toString('base64')
+    const hex = Buffer.alloc(32, 2).toString('hex')
+    expect(loadApiConfig({ SECRETS_ENCRYPTION_KEY: b64 }).SECRETS_ENCRYPTION_KEY).toBe(b64)
+    expect(
+      loadApiConfig({ SECRETS_ENCRYPTION_KEY: hex, NODE_ENV: 'production' }).SECRETS_ENCRYPTION_KEY,
+    ).toBe(hex)
+    const dev = loadApiConfig({})
+    expect(dev.SECRETS_ENCRYPTION_KEY).toBe(DEV_SECRETS_ENCRYPTION_KEY)
+    expect(dev.WEBHOOK_SECRET_GRACE_MS).toBe(86_400_000)
+    expect(usesDevSecretsKey(dev)).toBe(true)
+    expect(usesDevSecretsKey(loadApiConfig({ SECRETS_ENCRYPTION_KEY: b64 }))).toBe(false)
+    expect(loadApiConfig({ WEBHOOK_SECRET_GRACE_MS: '0' }).WEBHOOK_SECRET_GRACE_MS).toBe(0)
+
+    const bad = [
+      { SECRETS_ENCRYPTION_KEY: 'too-short-secret-value' },
+      { SECRETS_ENCRYPTION_KEY: Buffer.alloc(16, 3).toString('base64') },
+      { SECRETS_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('hex').slice(2) },
+      { NODE_ENV: 'production' },
+      { NODE_ENV: 'production', SECRETS_ENCRYPTION_KEY: DEV_SECRETS_ENCRYPTION_KEY },
+      { WEBHOOK_SECRET_GRACE_MS: '-1' },
+      { WEBHOOK_SECRET_GRACE_MS: 'a day' },
+    ]
+    for (const env of bad) {
+      let error: unknown
+      try {
+        loadApiConfig(env)
+      } catch (err) {
+        error = err
+      }
+      const variable = 'WEBHOOK_SECRET_GRACE_MS' in env ? 'WEBHOOK_SECRET_GRACE_MS' : 'SECRETS_ENCRYPTION_KEY'
+      expect(error, JSON.stringify(env)).toBeInstanceOf(ConfigError)
+      expect((error as ConfigError).variable).toBe(variable)
+      const key = env.SECRETS_ENCRYPTION_KEY
+      if (key) expect((error as Error).message).not.toContain(key)
     }
   })
 

@@ -49,6 +49,7 @@ interface AjvIssue {
 export function validationErrors(context: string, issues: AjvIssue[]): FieldError[] {
   const out: FieldError[] = []
   const seen = new Set<string>()
+  const unions = new Map<string, { entry: FieldError; types: string[]; values: string[] }>()
   for (const issue of issues) {
     const segments = issue.instancePath.split('/').filter(Boolean)
     let message = issue.message ?? 'is invalid'
@@ -62,6 +63,25 @@ export function validationErrors(context: string, issues: AjvIssue[]): FieldErro
       message = `must be one of ${issue.params.allowedValues.join(', ')}`
     } else if (issue.keyword === 'anyOf' || issue.keyword === 'oneOf') continue
     const path = [context, ...segments].join('.')
+    if (issue.keyword === 'type' || issue.keyword === 'const') {
+      // A union fails in each of its branches: one entry naming the alternatives (`must be object or null`,
+      // `must be one of "full", "none"`; the allowed values say more than their type).
+      let union = unions.get(path)
+      const isNew = !union
+      union ??= { entry: { path, message }, types: [], values: [] }
+      const list = issue.keyword === 'type' ? union.types : union.values
+      const name =
+        issue.keyword === 'type' ? String(issue.params.type) : JSON.stringify(issue.params.allowedValue)
+      if (!list.includes(name)) list.push(name)
+      union.entry.message =
+        union.values.length > 1
+          ? `must be one of ${union.values.join(', ')}`
+          : `must be ${(union.values.length === 1 ? union.values : union.types).join(' or ')}`
+      if (!isNew) continue
+      unions.set(path, union)
+      out.push(union.entry)
+      continue
+    }
     const key = `${path}|${message}`
     if (seen.has(key)) continue
     seen.add(key)
@@ -70,17 +90,31 @@ export function validationErrors(context: string, issues: AjvIssue[]): FieldErro
   return out.length > 0 ? out : [{ path: context, message: 'is invalid' }]
 }
 
-function toAppError(err: FastifyError & { validation?: AjvIssue[]; validationContext?: string }): AppError {
+type SchemaError = Error & { validation?: AjvIssue[]; validationContext?: string }
+
+function schemaErrors(err: SchemaError): FieldError[] {
+  if (!err.validation) return []
+  const context = err.validationContext === 'querystring' ? 'query' : (err.validationContext ?? 'body')
+  return validationErrors(context, err.validation)
+}
+
+/** The 400 for a request that fails its schema (or checks the schema cannot express): every field listed. */
+export function validationFailed(errors: FieldError[]): AppError {
+  return new AppError('SCHED_ERR_VALIDATION', errors.map((e) => `${e.path} ${e.message}`).join('; '), errors)
+}
+
+/**
+ * For routes with `attachValidation: true`, which add their own cross-field checks to the schema's: the
+ * schema's field errors of this request (none when it passed).
+ */
+export function attachedValidationErrors(request: FastifyRequest): FieldError[] {
+  const err = request.validationError as SchemaError | undefined
+  return err ? schemaErrors(err) : []
+}
+
+function toAppError(err: FastifyError & SchemaError): AppError {
   if (err instanceof AppError) return err
-  if (err.validation) {
-    const context = err.validationContext === 'querystring' ? 'query' : (err.validationContext ?? 'body')
-    const errors = validationErrors(context, err.validation)
-    return new AppError(
-      'SCHED_ERR_VALIDATION',
-      errors.map((e) => `${e.path} ${e.message}`).join('; '),
-      errors,
-    )
-  }
+  if (err.validation) return validationFailed(schemaErrors(err))
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new AppError('SCHED_ERR_BODY_TOO_LARGE', 'Request body is larger than the limit')

@@ -29,6 +29,7 @@ async function swaggerPlugin(app: FastifyInstance) {
       tags: [
         { name: 'workflows', description: 'What schedules and triggers start' },
         { name: 'schedules', description: 'Cron schedules' },
+        { name: 'triggers', description: 'Event and webhook triggers' },
         { name: 'cron', description: 'Cron expression tools' },
         { name: 'operations', description: 'Health, readiness and metrics' },
         { name: 'audit', description: 'Who did what (admin)' },

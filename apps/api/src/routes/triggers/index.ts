@@ -1,0 +1,191 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import {
+  IdParams,
+  Page,
+  Problem,
+  Trigger,
+  TriggerCreate,
+  TriggerListQuery,
+  TriggerPatch,
+  type TriggerType,
+  TriggerWithSecret,
+} from '@punctual/core'
+import { createTriggersRepo, type TriggerRow } from '@punctual/db'
+import type { FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import { attachedValidationErrors, validationFailed } from '../../plugins/errors.ts'
+import { decodeCursor, page } from '../../services/cursor.ts'
+import { notFound, toTriggerDto, triggerRuleErrors } from '../../services/triggers.ts'
+
+const errors = { '4xx': Problem, '5xx': Problem }
+
+/**
+ * One 400 listing every problem: the schema's field errors plus the checks it cannot express (eventType
+ * syntax and the per-type fields), so a client fixes everything in one round.
+ */
+function assertBodyValid(request: FastifyRequest, type: TriggerType | undefined, requireEventType: boolean) {
+  const schema = attachedValidationErrors(request)
+  // A field the schema already refused is not reported twice.
+  const refused = new Set(schema.map((e) => e.path))
+  const rules = triggerRuleErrors(request.body, type, { requireEventType }).filter(
+    (e) => !refused.has(e.path),
+  )
+  const found = [...schema, ...rules]
+  if (found.length > 0) throw validationFailed(found)
+}
+
+function typeOf(body: unknown): TriggerType | undefined {
+  const type = (body as { type?: unknown } | null)?.type
+  return type === 'event' || type === 'webhook' ? type : undefined
+}
+
+const triggerRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const service = app.services.triggers
+  const repo = createTriggersRepo(app.deps.db)
+  const dto = (row: TriggerRow) => toTriggerDto(row, service.hookUrl)
+
+  app.post(
+    '',
+    {
+      attachValidation: true,
+      schema: {
+        tags: ['triggers'],
+        description: [
+          'Creates an event trigger (`eventType` required) or a webhook trigger (`eventType` refused;',
+          '`scheme`, `rateLimitPerMinute`). A webhook trigger answers its `url` and its signing `secret`, shown',
+          'only here and by rotate-secret. A malformed `filter` is 422 naming each `/filter/...` JSON pointer;',
+          'an unknown `workflowId` is 422; a name already used in the tenant is 409.',
+        ].join(' '),
+        body: TriggerCreate,
+        response: { 201: TriggerWithSecret, ...errors },
+      },
+    },
+    async (request, reply) => {
+      assertBodyValid(request, typeOf(request.body), true)
+      const { row, secret } = await service.create(request.user, request.body)
+      return reply.code(201).send(secret === undefined ? dto(row) : { ...dto(row), secret })
+    },
+  )
+
+  app.get(
+    '',
+    {
+      schema: {
+        tags: ['triggers'],
+        description:
+          'Oldest first, cursor-paginated; `type` and `workflowId` filter. Secrets are never listed.',
+        querystring: TriggerListQuery,
+        response: { 200: Page(Trigger), ...errors },
+      },
+    },
+    async (request) => {
+      const { limit = 50, cursor, type, workflowId } = request.query
+      const rows = await repo.list(request.user.tenant, {
+        limit: limit + 1,
+        after: decodeCursor(cursor),
+        type,
+        workflowId,
+      })
+      const result = page(rows, limit)
+      return { items: result.items.map(dto), nextCursor: result.nextCursor }
+    },
+  )
+
+  app.get(
+    '/:id',
+    {
+      schema: {
+        tags: ['triggers'],
+        description: 'The trigger without its secret.',
+        params: IdParams,
+        response: { 200: Trigger, ...errors },
+      },
+    },
+    async (request) => {
+      const row = await repo.get(request.user.tenant, request.params.id)
+      if (!row) throw notFound(request.params.id)
+      return dto(row)
+    },
+  )
+
+  app.put(
+    '/:id',
+    {
+      attachValidation: true,
+      schema: {
+        tags: ['triggers'],
+        description: [
+          'Replaces the definition: fields left out return to their defaults (filter none, scheme standard,',
+          'rateLimitPerMinute 600, default retryPolicy, priority 5, enabled). `type` must be the trigger’s own',
+          '(422 otherwise); the secret is kept.',
+        ].join(' '),
+        params: IdParams,
+        body: TriggerCreate,
+        response: { 200: Trigger, ...errors },
+      },
+    },
+    async (request) => {
+      assertBodyValid(request, typeOf(request.body), true)
+      return dto(await service.update(request.user, request.params.id, request.body, true))
+    },
+  )
+
+  app.patch(
+    '/:id',
+    {
+      attachValidation: true,
+      schema: {
+        tags: ['triggers'],
+        description: 'Changes the fields given (not `type`). `filter: null` removes the filter.',
+        params: IdParams,
+        body: TriggerPatch,
+        response: { 200: Trigger, ...errors },
+      },
+    },
+    async (request) => {
+      // The per-type checks need the stored type: the service makes them under the row lock.
+      assertBodyValid(request, undefined, false)
+      return dto(await service.update(request.user, request.params.id, request.body, false))
+    },
+  )
+
+  app.delete(
+    '/:id',
+    {
+      schema: {
+        tags: ['triggers'],
+        description:
+          'Deliveries and events after the 204 start nothing; past executions stay in the history.',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await service.remove(request.user, request.params.id)
+      return reply.code(204).send(null)
+    },
+  )
+
+  app.post(
+    '/:id/rotate-secret',
+    {
+      schema: {
+        tags: ['triggers'],
+        description: [
+          'Webhook triggers: generates a new signing secret and answers it (once). The previous secret keeps',
+          'verifying deliveries until `previousSecretExpiresAt` (WEBHOOK_SECRET_GRACE_MS, default 24 h), so',
+          'senders can switch without downtime; rotating again inside that window retires the older one at',
+          'once. An event trigger has no secret: 409.',
+        ].join(' '),
+        params: IdParams,
+        response: { 200: TriggerWithSecret, ...errors },
+      },
+    },
+    async (request) => {
+      const { row, secret } = await service.rotateSecret(request.user, request.params.id)
+      return { ...dto(row), secret }
+    },
+  )
+}
+
+export default triggerRoutes

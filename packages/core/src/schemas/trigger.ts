@@ -1,0 +1,119 @@
+import { type Static, Type } from 'typebox'
+import { DateTime, JsonObject, Nullable, PageQuery, Uuid } from './common.ts'
+import { RetryPolicy } from './schedule.ts'
+
+// Enums rather than unions of literals: a wrong value is reported as `must be one of event, webhook`.
+export const TriggerType = Type.Enum(['event', 'webhook'], {
+  description: '`event`: started by POST /api/events and system events; `webhook`: by signed POST /hooks/:id',
+})
+export type TriggerType = Static<typeof TriggerType>
+
+export const WebhookScheme = Type.Enum(['standard', 'github'], {
+  default: 'standard',
+  description: [
+    'webhook only. `standard`: Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`);',
+    '`github`: `X-Hub-Signature-256` and `X-GitHub-Delivery`',
+  ].join(' '),
+})
+
+const EventType = Type.String({
+  minLength: 1,
+  maxLength: 256,
+  description: [
+    'event: required; webhook: refused. An exact type (`order.created`), a prefix glob (`order.*` matches',
+    '`order.created` and `order.item.added`, not `order`) or `*` for every type',
+  ].join(' '),
+})
+const Filter = Nullable(
+  Type.Record(Type.String(), Type.Unknown(), {
+    description: [
+      "EventBridge-style pattern over the event's `data` or the webhook's JSON body; `{}` or null matches",
+      'everything. A malformed pattern is 422 with a JSON pointer (`/filter/...`) to the spot',
+    ].join(' '),
+  }),
+)
+const RateLimit = Type.Integer({
+  minimum: 1,
+  maximum: 1_000_000,
+  default: 600,
+  description: 'webhook only: deliveries accepted per minute (429 with Retry-After above)',
+})
+
+const definitionFields = {
+  workflowId: Uuid,
+  name: Type.String({ minLength: 1, maxLength: 200, description: 'unique within the tenant' }),
+  eventType: Type.Optional(EventType),
+  filter: Type.Optional(Filter),
+  rateLimitPerMinute: Type.Optional(RateLimit),
+  scheme: Type.Optional(WebhookScheme),
+  retryPolicy: Type.Optional(RetryPolicy),
+  priority: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 9, default: 5, description: 'higher runs first' }),
+  ),
+  enabled: Type.Optional(Type.Boolean({ default: true, description: 'a disabled trigger starts nothing' })),
+}
+
+export const TriggerCreate = Type.Object(
+  { type: TriggerType, ...definitionFields },
+  { additionalProperties: false },
+)
+export type TriggerCreate = Static<typeof TriggerCreate>
+
+/** PATCH: any subset, but not `type` (a trigger keeps its type; create another one instead). */
+export const TriggerPatch = Type.Partial(Type.Object(definitionFields), {
+  additionalProperties: false,
+  minProperties: 1,
+})
+export type TriggerPatch = Static<typeof TriggerPatch>
+
+export const Trigger = Type.Object(
+  {
+    id: Uuid,
+    workflowId: Uuid,
+    name: Type.String(),
+    type: TriggerType,
+    eventType: Nullable(Type.String()),
+    filter: Nullable(JsonObject),
+    scheme: Nullable(Type.String({ description: 'webhook: `standard` or `github`; event: null' })),
+    rateLimitPerMinute: Nullable(Type.Integer({ description: 'webhook: per minute; event: null' })),
+    retryPolicy: JsonObject,
+    priority: Type.Integer(),
+    enabled: Type.Boolean(),
+    url: Nullable(
+      Type.String({
+        description: 'webhook: where senders POST (`/hooks/<id>`, prefixed with PUBLIC_BASE_URL when set)',
+      }),
+    ),
+    previousSecretExpiresAt: Nullable(
+      Type.String({
+        format: 'date-time',
+        description:
+          'webhook: after a rotation the previous secret is also accepted until this time; null: only the current one',
+      }),
+    ),
+    version: Type.Integer(),
+    createdAt: DateTime,
+    updatedAt: DateTime,
+  },
+  { description: 'A trigger. Its secret is never shown here: only on create and rotate-secret.' },
+)
+export type Trigger = Static<typeof Trigger>
+
+/** Create answers this for both types; `secret` is there only for a webhook trigger. */
+export const TriggerWithSecret = Type.Object(
+  {
+    ...Trigger.properties,
+    secret: Type.Optional(
+      Type.String({
+        description:
+          'webhook only, shown once: `whsec_` + base64 of 32 random bytes. Store it now; it cannot be read again',
+      }),
+    ),
+  },
+  { description: 'A webhook trigger with its new signing secret (create and rotate-secret only)' },
+)
+
+export const TriggerListQuery = Type.Object(
+  { type: Type.Optional(TriggerType), workflowId: Type.Optional(Uuid), ...PageQuery },
+  { additionalProperties: false },
+)

@@ -1,0 +1,64 @@
+import { and, asc, eq, gt, type SQL } from 'drizzle-orm'
+import { type TriggerType, triggers } from '../schema/triggers.ts'
+import type { DbExecutor } from './executor.ts'
+
+export type TriggerRow = typeof triggers.$inferSelect
+export type NewTriggerRow = typeof triggers.$inferInsert
+
+/** Trigger management (the API's CRUD). Ingestion reads triggers with its own, narrower queries. */
+export function createTriggersRepo(db: DbExecutor) {
+  return {
+    async insert(row: NewTriggerRow): Promise<TriggerRow> {
+      const [created] = await db.insert(triggers).values(row).returning()
+      return created!
+    },
+    async get(
+      tenant: string,
+      id: string,
+      opts: { forUpdate?: boolean } = {},
+    ): Promise<TriggerRow | undefined> {
+      const q = db
+        .select()
+        .from(triggers)
+        .where(and(eq(triggers.tenant, tenant), eq(triggers.id, id)))
+      const [row] = opts.forUpdate ? await q.for('update') : await q
+      return row
+    },
+    async list(
+      tenant: string,
+      opts: {
+        limit: number
+        after?: string | undefined
+        type?: TriggerType | undefined
+        workflowId?: string | undefined
+      },
+    ): Promise<TriggerRow[]> {
+      const conditions: SQL[] = [eq(triggers.tenant, tenant)]
+      if (opts.after) conditions.push(gt(triggers.id, opts.after))
+      if (opts.type) conditions.push(eq(triggers.type, opts.type))
+      if (opts.workflowId) conditions.push(eq(triggers.workflowId, opts.workflowId))
+      return db
+        .select()
+        .from(triggers)
+        .where(and(...conditions))
+        .orderBy(asc(triggers.id))
+        .limit(opts.limit)
+    },
+    async update(tenant: string, id: string, patch: Partial<NewTriggerRow>): Promise<TriggerRow | undefined> {
+      const [row] = await db
+        .update(triggers)
+        .set(patch)
+        .where(and(eq(triggers.tenant, tenant), eq(triggers.id, id)))
+        .returning()
+      return row
+    },
+    async delete(tenant: string, id: string): Promise<{ name: string } | undefined> {
+      const [row] = await db
+        .delete(triggers)
+        .where(and(eq(triggers.tenant, tenant), eq(triggers.id, id)))
+        .returning({ name: triggers.name })
+      return row
+    },
+  }
+}
+export type TriggersRepo = ReturnType<typeof createTriggersRepo>
