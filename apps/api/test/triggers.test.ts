@@ -567,6 +567,20 @@ describe('rotating a webhook secret', () => {
     expect(again.version).toBe(3)
   })
 
+  it('replaces a secret sealed under another key (SECRETS_ENCRYPTION_KEY changed) without a grace', async () => {
+    const t = await createOk(webhookBody())
+    const foreign = createSecretBox(Buffer.alloc(32, 5).toString('base64')).seal(t.secret)
+    await ctx.database.sql`update triggers set secret_ciphertext = ${foreign} where id = ${t.id}`
+    const stale = await rowSecrets(t.id)
+    expect(() => openTriggerSecrets(stale, ctx.app.secretBox, clock)).toThrow(
+      expect.objectContaining({ code: 'SCHED_ERR_SECRET_UNREADABLE' }),
+    )
+    const res = await call('POST', `/api/triggers/${t.id}/rotate-secret`)
+    expect(res.statusCode, res.body).toBe(200)
+    expect(res.json().previousSecretExpiresAt).toBeNull()
+    expect(openTriggerSecrets(await rowSecrets(t.id), ctx.app.secretBox, clock)).toEqual([res.json().secret])
+  })
+
   it('is 409 for an event trigger and 404 for an unknown one', async () => {
     const e = await createOk(eventBody())
     const res = await call('POST', `/api/triggers/${e.id}/rotate-secret`)

@@ -238,8 +238,11 @@ export function createTriggerService({ db, box, now, graceMs, publicBaseUrl }: T
             'Only a webhook trigger has a signing secret; this one is an event trigger',
           )
         }
+        // A secret sealed under another key (SECRETS_ENCRYPTION_KEY changed) verifies nothing: rotating
+        // replaces it outright instead of keeping an unreadable previous secret.
+        const readable = current.secretCiphertext !== null && canOpen(box, current.secretCiphertext)
         const updated = (await repo.update(p.tenant, id, {
-          ...rotatedSecretColumns(current, next, at, graceMs),
+          ...rotatedSecretColumns(current, next, at, readable ? graceMs : 0),
           version: current.version + 1,
           updatedAt: at,
         }))!
@@ -260,6 +263,15 @@ export function createTriggerService({ db, box, now, graceMs, publicBaseUrl }: T
   }
 }
 export type TriggerService = ReturnType<typeof createTriggerService>
+
+function canOpen(box: SecretBox, sealed: string): boolean {
+  try {
+    box.open(sealed)
+    return true
+  } catch {
+    return false
+  }
+}
 
 export function notFound(id: string): AppError {
   return new AppError('SCHED_ERR_NOT_FOUND', `No trigger ${id}`)
