@@ -511,7 +511,7 @@ describe('updating triggers', () => {
       expect(res.statusCode, JSON.stringify(body)).toBe(status)
       const ps = paths(res)
       expect(ps.length, JSON.stringify(body)).toBe(expected.length)
-      ps.forEach((p: string, i: number) => expect(p.startsWith(expected[i]!), p).toBe(true))
+      for (const [i, p] of ps.entries()) expect(p.startsWith(expected[i]!), p).toBe(true)
     }
     const taken = await call('PATCH', `/api/triggers/${e.id}`, { name: w.name })
     expect(taken.statusCode).toBe(409)
