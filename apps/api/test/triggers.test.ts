@@ -646,3 +646,30 @@ describe('configuration', () => {
     }
   })
 })
+
+describe('OpenAPI', () => {
+  it('documents the trigger and audit routes, with the secret only in the create and rotate answers', async () => {
+    const spec = (await ctx.app.inject({ url: '/openapi.json' })).json()
+    for (const path of [
+      '/api/triggers',
+      '/api/triggers/{id}',
+      '/api/triggers/{id}/rotate-secret',
+      '/api/audit',
+    ]) {
+      expect(spec.paths, path).toHaveProperty([path])
+    }
+    const create = spec.paths['/api/triggers'].post
+    const body = create.requestBody.content['application/json'].schema
+    expect(body.properties.type.enum).toEqual(['event', 'webhook'])
+    expect(body.properties.filter.description ?? JSON.stringify(body.properties.filter)).toContain('/filter')
+    const props = (
+      op: { responses: Record<string, { content: Record<string, { schema: unknown }> }> },
+      code: string,
+    ) => JSON.stringify(op.responses[code]!.content['application/json']!.schema)
+    expect(props(create, '201')).toContain('"secret"')
+    expect(props(spec.paths['/api/triggers/{id}/rotate-secret'].post, '200')).toContain('"secret"')
+    expect(props(spec.paths['/api/triggers/{id}'].get, '200')).not.toContain('"secret"')
+    expect(props(spec.paths['/api/triggers'].get, '200')).not.toContain('"secret"')
+    expect(spec.paths['/api/audit'].get.description).toContain('admin')
+  })
+})

@@ -33,11 +33,11 @@ export interface ScheduleInserterDeps<W> {
  * Group commit for schedule creates. Each create is a single-statement transaction that commits after its
  * due-index entry is written (Redis first: if Redis is down nothing is inserted). Creates that arrive while a
  * batch is being written wait and go together in the next one: their index entries in one burst of script
- * calls, their rows in one multi-row INSERT — one commit for the batch instead of one per request. The audit entries
- * ride in the same statement (a data-modifying CTE), so auditing adds no round trip. With no
- * concurrency a batch is a single create and nothing waits. A row the INSERT refused has its index entry
- * taken back; should that fail too, the entry names no row, which consumers leave alone and the reconciler
- * removes.
+ * calls, their rows in one multi-row INSERT — one commit for the batch instead of one per request. Their
+ * `schedule.created` audit entries ride in the same statement (a data-modifying CTE): no extra round trip.
+ * With no concurrency a batch is a single create and nothing waits. A row the INSERT refused has its index
+ * entry taken back; should that fail too, the entry names no row, which consumers leave alone and the
+ * reconciler removes.
  */
 export function createScheduleInserter<W>(deps: ScheduleInserterDeps<W>) {
   let queue: Pending<W>[] = []
