@@ -88,6 +88,7 @@ export function createWorker(deps: WorkerDeps) {
     metrics.deadLetters.inc()
   })
   runner.events.on('execution.cancelled', () => metrics.executions.inc({ status: 'cancelled' }))
+  runner.events.on('fire.skipped', () => metrics.fires.inc({ outcome: 'skipped' }))
   metrics.setQueueDepthSource(async () => {
     const stats = await queue.stats()
     return { ready: stats.ready, delayed: stats.delayed, running: stats.running, due: stats.dueSchedules }

@@ -239,6 +239,8 @@ export interface FireRow {
   priority: number
   input: Record<string, unknown>
   cancelRequested: boolean
+  /** overlapPolicy skip left to the fire's start (executions.overlap_check). */
+  overlapCheck: boolean
 }
 
 /** The schedule's `fire` executions, oldest first. */
@@ -253,10 +255,11 @@ export async function fireRows(ctx: WorkerTestContext, scheduleId: string): Prom
       priority: number
       input: Record<string, unknown>
       cr: boolean
+      overlap_check: boolean
     }[]
   >`select id, (extract(epoch from scheduled_for) * 1000)::float8 as sf,
            (extract(epoch from available_at) * 1000)::float8 as av, status, held, priority, input,
-           cancel_requested_at is not null as cr
+           cancel_requested_at is not null as cr, overlap_check
       from executions where schedule_id = ${scheduleId} and kind = 'fire' order by scheduled_for, id`
   return rows.map((r) => ({
     id: r.id,
@@ -267,6 +270,7 @@ export async function fireRows(ctx: WorkerTestContext, scheduleId: string): Prom
     priority: r.priority,
     input: r.input,
     cancelRequested: r.cr,
+    overlapCheck: r.overlap_check,
   }))
 }
 

@@ -451,6 +451,39 @@ describe('runner', () => {
     expect(order).toEqual([ids[1], ids[2], ids[0]])
   })
 
+  it('skip decided at the start: a fire recorded ahead is skipped while an earlier one is unfinished, else runs', async () => {
+    const { keys, queue } = fresh()
+    const workflowId = await insertWorkflow(db.sql, { steps: [{ name: 'd', type: 'delay', ms: 0 }] })
+    const busy = await insertSchedule(db.sql, { workflowId, overlapPolicy: 'skip' })
+    const idle = await insertSchedule(db.sql, { workflowId, overlapPolicy: 'skip' })
+    const t = Date.now()
+    // busy: an earlier execution still runs elsewhere (no lease here, so this runner never touches it).
+    await db.sql`insert into executions (id, tenant, kind, schedule_id, workflow_id, scheduled_for, status, attempt,
+                                         started_at, worker_id)
+                 values (gen_random_uuid(), 'acme', 'fire', ${busy}, ${workflowId},
+                         ${new Date(t - 5000).toISOString()}, 'running', 1, now(), 'elsewhere')`
+    const [late] = await createExecutions(db.sql, queue, [
+      { workflowId, kind: 'fire', scheduleId: busy, scheduledForMs: t - 1000, retryPolicy: noRetry },
+    ])
+    // idle: its earlier fire has succeeded, so the checked fire runs.
+    const [runs] = await createExecutions(db.sql, queue, [
+      { workflowId, kind: 'fire', scheduleId: idle, scheduledForMs: t - 1000, retryPolicy: noRetry },
+    ])
+    await db.sql`update executions set overlap_check = true where id in (${late!}, ${runs!})`
+    const x = runner(keys)
+    const skipped = nextEvent(x.events, 'fire.skipped', (e) => e.id === late)
+    const ran = nextEvent(x.events, 'execution.succeeded', (e) => e.id === runs)
+    x.start()
+    expect(await skipped).toMatchObject({ id: late, scheduleId: busy, scheduledForMs: t - 1000 })
+    await ran
+    expect(await getExecution(db.sql, late!)).toMatchObject({
+      status: 'skipped',
+      attempt: 0,
+      worker_id: null,
+    })
+    await waitFor(async () => (await queue.get(late!)) === null)
+  })
+
   it('buffer_one: when a fire ends, the oldest held fire of its schedule is released and runs', async () => {
     const { keys, queue } = fresh()
     const workflowId = await insertWorkflow(db.sql, { steps: [{ name: 'd', type: 'delay', ms: 200 }] })

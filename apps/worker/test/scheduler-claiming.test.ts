@@ -67,8 +67,10 @@ describe('fire claiming', () => {
   it('three schedulers on one every-second schedule record exactly one fire per second', async () => {
     const t0 = nextSecond(300)
     const allow = await makeSchedule(ctx, { overlapPolicy: 'allow', nextRunAt: new Date(t0) })
-    // Default overlap (skip) with nothing running the executions: every later fire is decided at its own
-    // time (the first one is still queued), so this one exercises the held-claim path across schedulers.
+    // buffer_one with nothing running the executions: every later fire is decided at its own time (the first
+    // one is still queued), so this one exercises the held-claim path across schedulers.
+    const buffer = await makeSchedule(ctx, { overlapPolicy: 'buffer_one', nextRunAt: new Date(t0) })
+    // Default overlap (skip): recorded ahead like allow; the later fires carry the check to their start.
     const skip = await makeSchedule(ctx, { nextRunAt: new Date(t0) })
     const schedulers = ['a', 'b', 'c'].map((id) => startScheduler(`w-${id}`))
     const recorded = schedulers.map((s) => collect(s.events, 'fire.recorded'))
@@ -86,12 +88,20 @@ describe('fire claiming', () => {
     const events = recorded.flatMap((c) => c.items).filter((e) => e.scheduleId === allow.id)
     expect(events.map((e) => e.executionId).sort()).toEqual(allowRows.map((r) => r.id).sort())
 
+    const bufferRows = await fireRows(ctx, buffer.id)
+    expectEverySecond(bufferRows, t0, t0 + 5000)
+    expect(bufferRows.slice(0, 2).map((r) => [r.status, r.held])).toEqual([
+      ['queued', false],
+      ['queued', true],
+    ])
+    expect(bufferRows.slice(2).every((r) => r.status === 'skipped')).toBe(true)
+    // Decided at the fire's time, never ahead of it.
+    expect(Math.max(...bufferRows.map((r) => r.scheduledForMs))).toBeLessThanOrEqual(t0 + 5200)
+
     const skipRows = await fireRows(ctx, skip.id)
     expectEverySecond(skipRows, t0, t0 + 5000)
-    expect(skipRows[0]!.status).toBe('queued')
-    expect(skipRows.slice(1).every((r) => r.status === 'skipped')).toBe(true)
-    // A skip is decided at the fire's time, never ahead of it.
-    expect(Math.max(...skipRows.map((r) => r.scheduledForMs))).toBeLessThanOrEqual(t0 + 5200)
+    expect(skipRows.map((r) => [r.status, r.overlapCheck])).toEqual(skipRows.map((_, i) => ['queued', i > 0]))
+    expect(Math.max(...skipRows.map((r) => r.scheduledForMs))).toBeGreaterThanOrEqual(t0 + 6000)
   }, 20_000)
 
   it('a PATCH, a pause and a delete racing the claim loop never let a stale fire through', async () => {

@@ -71,11 +71,30 @@ describe('decideClaim', () => {
     expect(decide(row({ state: 'completed' }))).toEqual({ kind: 'finish' })
   })
 
-  it('records fires ahead while nothing is unfinished; the next one waits for its own time', () => {
-    const d = fire(decide(row()))
+  it('records fires ahead while nothing is unfinished; under buffer_one the next one waits for its own time', () => {
+    const d = fire(decide(row({ overlapPolicy: 'buffer_one' })))
     // 12:00:01 is ahead and nothing runs: recorded now. 12:00:02 would see 12:00:01 unfinished: wait for it.
     expect(summary(d)).toEqual([[1, 'queued', false]])
     expect(d).toMatchObject({ waitUntilMs: S(2), nextRunAtMs: S(2), state: 'active' })
+  })
+
+  it('skip records every fire ahead, leaving the overlap decision to the fire start when one is unfinished', () => {
+    const d = fire(decide(row()))
+    // 12:00:02 sees 12:00:01 unfinished: recorded with the check, decided when it starts (runner).
+    expect(summary(d)).toEqual([
+      [1, 'queued', false],
+      [2, 'queued', false],
+    ])
+    expect(d.rows.map((r) => r.overlapCheck ?? false)).toEqual([false, true])
+    expect(d).toMatchObject({ waitUntilMs: null, nextRunAtMs: S(3), state: 'active' })
+    const behind = fire(decide(row(), { unfinished: [{}] }))
+    expect(behind.rows.map((r) => r.overlapCheck ?? false)).toEqual([true, true])
+  })
+
+  it('skip with a maxExecutions budget still waits (a skipped start would have to give its count back)', () => {
+    const d = fire(decide(row({ maxExecutions: 100 })))
+    expect(summary(d)).toEqual([[1, 'queued', false]])
+    expect(d).toMatchObject({ waitUntilMs: S(2), nextRunAtMs: S(2) })
   })
 
   it('allow never waits: every fire inside the look-ahead is recorded', () => {
@@ -87,8 +106,8 @@ describe('decideClaim', () => {
     expect(d).toMatchObject({ waitUntilMs: null, nextRunAtMs: S(3) })
   })
 
-  it('an unfinished execution defers the decision of a fire ahead of its time', () => {
-    const d = fire(decide(row(), { unfinished: [{}] }))
+  it('an unfinished execution defers the decision of a fire ahead of its time (buffer_one)', () => {
+    const d = fire(decide(row({ overlapPolicy: 'buffer_one' }), { unfinished: [{}] }))
     expect(d.rows).toEqual([])
     expect(d).toMatchObject({ waitUntilMs: S(1), nextRunAtMs: S(1), changed: false })
   })
@@ -96,7 +115,10 @@ describe('decideClaim', () => {
   it('decides a due fire at once: skip, buffer_one, cancel_previous', () => {
     const due = { fireAtMs: S(0) }
     const at = (r: FireScheduleRow) => ({ ...r, nextRunAtMs: S(0) })
-    expect(summary(fire(decide(at(row()), { ...due, unfinished: [{}] })))).toEqual([[0, 'skipped', false]])
+    // The due fire is decided now; the ones after it inside the look-ahead carry the check to their start.
+    const skipped = fire(decide(at(row()), { ...due, unfinished: [{}] }))
+    expect(summary(skipped)[0]).toEqual([0, 'skipped', false])
+    expect(skipped.rows.slice(1).every((r) => r.status === 'queued' && r.overlapCheck)).toBe(true)
     expect(
       summary(fire(decide(at(row({ overlapPolicy: 'buffer_one' })), { ...due, unfinished: [{}] }))),
     ).toEqual([[0, 'queued', true]])

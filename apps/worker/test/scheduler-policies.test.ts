@@ -1,4 +1,5 @@
 import { stableJitterMs } from '@punctual/core'
+import { startExecutions } from '@punctual/db'
 import { createExecutionQueue, createRedis, getDueEntry, waitForReady } from '@punctual/queue'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { uuidv7 } from '../src/scheduler/ids.ts'
@@ -185,13 +186,27 @@ describe('overlap policies at fire time', () => {
     await sc.stop()
     subscriber.disconnect()
 
-    // skip: the fire is recorded as skipped, at its time (never decided ahead).
-    const skipRows = await fireRows(ctx, skip.id)
-    expect(skipRows.slice(0, 2).map((r) => [r.scheduledForMs, r.status])).toEqual([
+    // skip: recorded ahead with the overlap check (the scheduler cannot know yet whether the earlier one ends
+    // first); the fire start decides: the earlier execution still runs, so both become skipped, not started.
+    const skipRows = await ctx.database.sql<{ id: string; status: string; overlap_check: boolean }[]>`
+      select id, status, overlap_check from executions
+       where schedule_id = ${skip.id} and kind = 'fire' order by scheduled_for limit 2`
+    expect(skipRows.map((r) => [r.status, r.overlap_check])).toEqual([
+      ['queued', true],
+      ['queued', true],
+    ])
+    expect(skipped.items.filter((e) => e.scheduleId === skip.id)).toEqual([])
+    const atStart = await startExecutions(ctx.database.sql, {
+      candidates: skipRows.map((r) => ({ id: r.id, kind: 'fire' as const, scheduleId: skip.id })),
+      workerId: 'w-test',
+      nowMs: Date.now(),
+    })
+    expect(atStart.started).toEqual([])
+    expect(atStart.skipped.map((k) => k.id).sort()).toEqual(skipRows.map((r) => r.id).sort())
+    expect((await fireRows(ctx, skip.id)).slice(0, 2).map((r) => [r.scheduledForMs, r.status])).toEqual([
       [t0, 'skipped'],
       [t0 + 1000, 'skipped'],
     ])
-    expect(skipped.items.some((e) => e.scheduleId === skip.id && e.scheduledFor.getTime() === t0)).toBe(true)
 
     // allow: runs beside the earlier one.
     const allowRows = await fireRows(ctx, allow.id)

@@ -45,6 +45,14 @@ export interface ExecutionCancelledEvent extends ExecutionEventBase {
   finishedAtMs: number
 }
 
+/** A fire recorded with the overlap check found an earlier execution unfinished at its start: `skipped`. */
+export interface FireSkippedAtStartEvent {
+  id: string
+  scheduleId: string
+  scheduledForMs: number
+  workerId: string
+}
+
 /** This runner stopped treating an execution as its own without reporting it (it runs, or ran, elsewhere). */
 export interface ExecutionLostEvent {
   id: string
@@ -77,6 +85,7 @@ export interface RunnerEventMap {
   'execution.retrying': [ExecutionRetryingEvent]
   'execution.dead': [ExecutionDeadEvent]
   'execution.cancelled': [ExecutionCancelledEvent]
+  'fire.skipped': [FireSkippedAtStartEvent]
   'execution.lost': [ExecutionLostEvent]
   'schedule.completed': [ScheduleCompletedEvent]
   'runner.backoff': [RunnerBackoffEvent]

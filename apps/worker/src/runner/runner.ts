@@ -484,6 +484,24 @@ export function createRunner(deps: RunnerDeps): Runner {
         emitted: false,
       })
     }
+    for (const k of result.skipped) {
+      const job = byId.get(k.id)
+      if (!job) continue
+      handled.add(k.id)
+      setPhase(job, 'finishing')
+      queueSettle({
+        job,
+        redis: { op: 'ack' },
+        emit: () =>
+          emit('fire.skipped', {
+            id: k.id,
+            scheduleId: k.scheduleId,
+            scheduledForMs: k.scheduledForMs,
+            workerId,
+          }),
+        emitted: false,
+      })
+    }
     // Gone, finished, held, or a fire over its schedule's maxExecutions: ack and drop.
     const drop = live.filter((j) => !handled.has(j.id) && !j.lost)
     for (const job of drop) setPhase(job, 'finishing')

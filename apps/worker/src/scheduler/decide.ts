@@ -37,7 +37,8 @@ export interface FireDecision {
   nextRunAtMs: number | null
   state: 'active' | 'completed' | 'expired'
   /**
-   * The first fire whose overlap decision cannot be made yet: it is ahead of its time and an earlier
+   * The first fire whose overlap decision cannot be made yet (buffer_one, cancel_previous, or skip with a
+   * maxExecutions budget; skip otherwise records it with overlapCheck): it is ahead of its time and an earlier
    * execution is unfinished, so what the policy says depends on whether that one ends before. The claim is
    * kept until then (or handed back with nextRunAt = this fire).
    */
@@ -110,7 +111,7 @@ export function decideClaim(input: DecideInput): ClaimDecision {
   let buffered = waiting.length
   const policy = row.overlapPolicy
 
-  const record = (t: number, action: 'run' | 'skip' | 'buffer') => {
+  const record = (t: number, action: 'run' | 'skip' | 'buffer', overlapCheck = false) => {
     const id = input.newId()
     if (action === 'skip') {
       rows.push({
@@ -131,6 +132,7 @@ export function decideClaim(input: DecideInput): ClaimDecision {
       status: 'queued',
       held: action === 'buffer',
       availableAtMs,
+      ...(overlapCheck ? { overlapCheck } : {}),
     })
     if (action === 'run') unfinished.push({ id, status: 'queued' })
     else buffered++
@@ -170,8 +172,16 @@ export function decideClaim(input: DecideInput): ClaimDecision {
   if (catchUp.length > 0) apply(catchUp, decide())
   let waitUntilMs: number | null = null
   let lastDecided: number | null = catchUp.at(-1) ?? null
+  // skip (without a maxExecutions budget, whose count the start would have to undo) can be decided by the
+  // runner when the fire starts: record it ahead with the check, rather than holding the claim until then.
+  const skipAtStart = policy === 'skip' && row.maxExecutions === null
   for (const t of runs.slice(catchUp.length)) {
     if (t > now && policy !== 'allow' && (unfinished.length > 0 || buffered > 0)) {
+      if (skipAtStart) {
+        record(t, 'run', true)
+        lastDecided = t
+        continue
+      }
       waitUntilMs = t
       break
     }

@@ -47,6 +47,12 @@ export interface CancelledAtStart {
   scheduleId: string | null
 }
 
+export interface SkippedAtStart {
+  id: string
+  scheduleId: string
+  scheduledForMs: number
+}
+
 export interface CompletedSchedule {
   scheduleId: string
   workflowId: string
@@ -59,6 +65,8 @@ export interface StartExecutionsResult {
   started: StartedExecution[]
   /** A cancel was requested while a dead worker ran them: now `cancelled` instead of started. */
   cancelled: CancelledAtStart[]
+  /** Fires recorded with overlap_check whose schedule still had an earlier unfinished execution: `skipped`. */
+  skipped: SkippedAtStart[]
   /** Fires past their schedule's maxExecutions: deleted (a fire over the limit never happens). */
   overLimit: string[]
   /** Schedules whose execution_count reached max_executions with these starts: now `completed`. */
@@ -73,7 +81,7 @@ export interface StartExecutionsResult {
 }
 
 interface StartRow {
-  outcome: 'started' | 'cancelled'
+  outcome: 'started' | 'cancelled' | 'skipped'
   id: string
   tenant: string
   kind: ExecutionKind
@@ -108,7 +116,15 @@ async function startStatement(
     : db``
   return db<StartRow[]>`
     with cand as (
-      select e.id, e.cancel_requested_at is not null as cancel_requested, e.started_at is null as first_start
+      select e.id, e.cancel_requested_at is not null as cancel_requested, e.started_at is null as first_start,
+             -- overlapPolicy skip decided now (see executions.overlap_check): an earlier execution of the
+             -- schedule is still unfinished. Later fires recorded ahead do not count; other kinds always do.
+             (e.overlap_check and e.started_at is null and exists (
+                select 1 from executions p
+                 where p.schedule_id = e.schedule_id
+                   and p.status in ('queued', 'running', 'retrying')
+                   and not p.held and p.id <> e.id
+                   and (p.kind <> 'fire' or p.scheduled_for < e.scheduled_for))) as overlapped
         from executions e
        where e.id = any(${ids as string[]}::uuid[])
          and e.status in ${db(STARTABLE)}
@@ -126,7 +142,7 @@ async function startStatement(
              started_at = coalesce(e.started_at, ${nowIso}::timestamptz),
              worker_id = ${workerId}
         from cand c
-       where e.id = c.id and not c.cancel_requested
+       where e.id = c.id and not c.cancel_requested and not c.overlapped
       returning e.id, e.tenant, e.kind, e.schedule_id, e.workflow_id,
                 (extract(epoch from e.scheduled_for) * 1000)::float8 as scheduled_for_ms,
                 e.attempt, e.priority, e.input, e.retry_policy, c.first_start
@@ -137,19 +153,36 @@ async function startStatement(
         from cand c
        where e.id = c.id and c.cancel_requested
       returning e.id, e.kind, e.schedule_id, e.attempt
+    ),
+    skipped as (
+      update executions e
+         set status = 'skipped', finished_at = ${nowIso}::timestamptz
+        from cand c
+       where e.id = c.id and c.overlapped and not c.cancel_requested
+      returning e.id, e.kind, e.schedule_id, e.attempt,
+                (extract(epoch from e.scheduled_for) * 1000)::float8 as scheduled_for_ms
     )
     select 'started' as outcome, s.id, s.tenant, s.kind, s.schedule_id, s.workflow_id, s.scheduled_for_ms,
            s.attempt, s.priority, s.input, s.retry_policy, w.version as workflow_version, s.first_start
       from started s left join workflows w on w.id = s.workflow_id
     union all
     select 'cancelled', c.id, null, c.kind, c.schedule_id, null, null, c.attempt, null, null, null, null, null
-      from cancelled c`
+      from cancelled c
+    union all
+    select 'skipped', k.id, null, k.kind, k.schedule_id, null, k.scheduled_for_ms, k.attempt, null, null, null,
+           null, null
+      from skipped k`
 }
 
-function splitStartRows(rows: StartRow[]): Pick<StartExecutionsResult, 'started' | 'cancelled'> {
+function splitStartRows(rows: StartRow[]): Pick<StartExecutionsResult, 'started' | 'cancelled' | 'skipped'> {
   const started: StartedExecution[] = []
   const cancelled: CancelledAtStart[] = []
+  const skipped: SkippedAtStart[] = []
   for (const r of rows) {
+    if (r.outcome === 'skipped') {
+      skipped.push({ id: r.id, scheduleId: r.schedule_id!, scheduledForMs: r.scheduled_for_ms })
+      continue
+    }
     if (r.outcome === 'cancelled') {
       cancelled.push({ id: r.id, attempt: r.attempt, kind: r.kind, scheduleId: r.schedule_id })
       continue
@@ -168,7 +201,7 @@ function splitStartRows(rows: StartRow[]): Pick<StartExecutionsResult, 'started'
       workflowVersion: r.workflow_version,
     })
   }
-  return { started, cancelled }
+  return { started, cancelled, skipped }
 }
 
 /**
@@ -189,7 +222,9 @@ export async function startExecutions(
   const nowIso = new Date(input.nowMs).toISOString()
   const ids = input.candidates.map((c) => c.id)
   const countLater = new Map<string, number>()
-  if (ids.length === 0) return { started: [], cancelled: [], overLimit: [], completed: [], countLater }
+  if (ids.length === 0) {
+    return { started: [], cancelled: [], skipped: [], overLimit: [], completed: [], countLater }
+  }
   const hasFires = input.candidates.some((c) => c.kind === 'fire' && c.scheduleId)
   const rows = await startStatement(sql, ids, input.workerId, nowIso, { skipBudgetedFires: hasFires })
   const fast = splitStartRows(rows)
@@ -205,6 +240,7 @@ export async function startExecutions(
   return {
     started: [...fast.started, ...budgeted.started],
     cancelled: [...fast.cancelled, ...budgeted.cancelled],
+    skipped: [...fast.skipped, ...budgeted.skipped],
     overLimit: budgeted.overLimit,
     completed: budgeted.completed,
     countLater,

@@ -52,6 +52,12 @@ export const executions = pgTable(
     availableAt: timestamp('available_at', { withTimezone: true, mode: 'date' }),
     /** buffer_one: a fire waiting in Postgres (not in Redis) until the schedule's unfinished execution ends. */
     held: boolean('held').notNull().default(false),
+    /**
+     * overlapPolicy skip, decided when the fire starts: a fire recorded ahead of its time while an earlier
+     * execution of its schedule was unfinished. The runner's start makes it `skipped` if an earlier one is
+     * still unfinished then (see startExecutions), so look-ahead needs no decision it cannot make yet.
+     */
+    overlapCheck: boolean('overlap_check').notNull().default(false),
     /** Set by POST /cancel on a running execution; the worker running it aborts its in-flight step. */
     cancelRequestedAt: timestamp('cancel_requested_at', { withTimezone: true, mode: 'date' }),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().default(sql`now()`),

@@ -1,0 +1,1 @@
+ALTER TABLE "executions" ADD COLUMN "overlap_check" boolean DEFAULT false NOT NULL;
