@@ -145,8 +145,8 @@ describe('dependencies going away', () => {
 
   it('stop() hands held claims back at once', async () => {
     const t0 = nextSecond(1200)
-    // Overlap skip with an unfinished execution: the claim is held until the fire's time.
-    const s = await makeSchedule(ctx, { nextRunAt: new Date(t0) })
+    // buffer_one with an unfinished execution: the claim is held until the fire's time.
+    const s = await makeSchedule(ctx, { overlapPolicy: 'buffer_one', nextRunAt: new Date(t0) })
     await ctx.database.sql`
       insert into executions (id, tenant, kind, schedule_id, workflow_id, scheduled_for, status, attempt)
       values (gen_random_uuid(), 'acme', 'manual', ${s.id}, ${s.workflowId}, now(), 'running', 1)`
