@@ -138,6 +138,51 @@ export async function completeClaim(
   }
 }
 
+/** Claims ended per script call by completeClaims (bounded script run time). */
+export const COMPLETE_CLAIMS_CHUNK = 500
+
+/**
+ * completeClaim for many claims of one worker (no version bumps), one script call per
+ * COMPLETE_CLAIMS_CHUNK. Outcomes in input order.
+ */
+export async function completeClaims(
+  redis: Redis,
+  keys: QueueKeys,
+  input: {
+    workerId: string
+    claims: readonly { scheduleId: string; version: number; nextRunAtMs: number | null }[]
+  },
+): Promise<CompleteClaimOutcome[]> {
+  checkId('workerId', input.workerId)
+  for (const c of input.claims) {
+    checkId('scheduleId', c.scheduleId)
+    checkInt('version', c.version, 0)
+    if (c.nextRunAtMs !== null) checkInt('nextRunAtMs', c.nextRunAtMs, 0)
+  }
+  const outcomes: CompleteClaimOutcome[] = []
+  for (let i = 0; i < input.claims.length; i += COMPLETE_CLAIMS_CHUNK) {
+    const chunk = input.claims.slice(i, i + COMPLETE_CLAIMS_CHUNK)
+    const reply = await loadScripts(redis).completeClaims(
+      [keys.due, keys.dueVersion, keys.dueClaims, keys.dueClaimInfo, keys.scheduleMinutes],
+      [
+        input.workerId,
+        keys.workflowMinutesPrefix,
+        ...chunk.flatMap((c) => [c.scheduleId, c.version, c.nextRunAtMs ?? '']),
+      ],
+    )
+    if (!Array.isArray(reply) || reply.length !== chunk.length) unexpected('complete-claims', reply)
+    for (const code of reply as number[]) {
+      if (code === 1) outcomes.push('rescheduled')
+      else if (code === 0) outcomes.push('finished')
+      else if (code === ScriptCodes.SUPERSEDED) outcomes.push('superseded')
+      else if (code === ScriptCodes.REMOVED) outcomes.push('removed')
+      else if (code === ScriptCodes.NOT_CLAIMED) outcomes.push('not-claimed')
+      else unexpected('complete-claims', reply)
+    }
+  }
+  return outcomes
+}
+
 /**
  * Gives a claim back (the claimer backs off, e.g. Postgres is down): the entry returns to `due` with its
  * original score unless a newer version or a removal won meanwhile.

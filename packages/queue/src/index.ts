@@ -48,6 +48,7 @@ export {
   type CompleteClaimOutcome,
   claimDue,
   completeClaim,
+  completeClaims,
   type DueClaim,
   MAX_CLAIM_BATCH,
   reclaimExpiredClaims,

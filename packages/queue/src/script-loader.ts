@@ -19,6 +19,7 @@ export const SCRIPT_NAMES = [
   // fire claiming (worker scheduler)
   'claimDue',
   'completeClaim',
+  'completeClaims',
   'releaseClaim',
   'reclaimExpiredClaims',
   // execution queue

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { getDueEntry, removeSchedule, upsertSchedule } from '../src/due-index.ts'
-import { claimDue, completeClaim, reclaimExpiredClaims, releaseClaim } from '../src/fire-claims.ts'
+import {
+  claimDue,
+  completeClaim,
+  completeClaims,
+  reclaimExpiredClaims,
+  releaseClaim,
+} from '../src/fire-claims.ts'
 import { createKeys, type QueueKeys } from '../src/keys.ts'
 import { createRedis, type Redis, waitForReady } from '../src/redis.ts'
 import { createTestRedis, deleteMatching, type TestRedis } from '../src/testing.ts'
@@ -110,6 +116,38 @@ describe('claimDue', () => {
     expect(res.claims).toEqual([])
     expect(res.invalid).toBe(1)
     expect(await t.redis.zscore(k.due, 'no-version')).toBeNull()
+  })
+})
+
+describe('completeClaims (batch)', () => {
+  it('ends many claims in one call with the same compare-and-set as completeClaim, outcome per claim', async () => {
+    await put('b-next', 1, T0)
+    await put('b-done', 1, T0)
+    await put('b-patched', 1, T0)
+    await put('b-deleted', 1, T0)
+    await put('b-other', 1, T0)
+    expect((await claim('w', T0)).claims).toHaveLength(5)
+    // The API wrote a newer version, or deleted, meanwhile: that ends the claim (as for completeClaim).
+    await put('b-patched', 2, T0 + 5000)
+    await removeSchedule(t.redis, k, { scheduleId: 'b-deleted' })
+    const outcomes = await completeClaims(t.redis, k, {
+      workerId: 'w',
+      claims: [
+        { scheduleId: 'b-next', version: 1, nextRunAtMs: T0 + 1000 },
+        { scheduleId: 'b-done', version: 1, nextRunAtMs: null },
+        { scheduleId: 'b-patched', version: 1, nextRunAtMs: T0 + 1000 },
+        { scheduleId: 'b-deleted', version: 1, nextRunAtMs: T0 + 1000 },
+        { scheduleId: 'b-other', version: 7, nextRunAtMs: T0 + 1000 },
+      ],
+    })
+    expect(outcomes).toEqual(['rescheduled', 'finished', 'not-claimed', 'not-claimed', 'not-claimed'])
+    expect(await getDueEntry(t.redis, k, 'b-next')).toMatchObject({ version: 1, scoreMs: T0 + 1000 })
+    expect(await getDueEntry(t.redis, k, 'b-done')).toMatchObject({ version: 1, scoreMs: null })
+    // The API's writes win; the wrong-version claim is still held (its lease returns it).
+    expect(await getDueEntry(t.redis, k, 'b-patched')).toMatchObject({ version: 2, scoreMs: T0 + 5000 })
+    expect(await getDueEntry(t.redis, k, 'b-deleted')).toBeNull()
+    expect((await claimState('b-other')).info).not.toBeNull()
+    expect((await claimState('b-next')).info).toBeNull()
   })
 })
 

@@ -13,7 +13,7 @@ import {
 } from '@punctual/db'
 import {
   claimDue,
-  completeClaim,
+  completeClaims,
   createExecutionQueue,
   type DueClaim,
   type EnqueueItem,
@@ -243,17 +243,9 @@ export function createFireClaimer(deps: FireClaimerDeps) {
     const { now, inserted } = c
     const enqueue: EnqueueItem[] = []
     const steps: RedisStep[] = []
+    const toComplete: { scheduleId: string; version: number; nextRunAtMs: number | null }[] = []
     const finishClaim = (work: Work, nextRunAtMs: number | null) => {
-      const { scheduleId, version } = work.claim
-      steps.push({
-        what: 'complete-claim',
-        run: async () => {
-          const r = await completeClaim(redis, keys, { workerId, scheduleId, version, nextRunAtMs })
-          if (r.outcome !== 'rescheduled' && r.outcome !== 'finished') {
-            logger.debug({ scheduleId, version, outcome: r.outcome }, 'claim ended by another writer')
-          }
-        },
-      })
+      toComplete.push({ scheduleId: work.claim.scheduleId, version: work.claim.version, nextRunAtMs })
     }
     const giveBack = (work: Work) =>
       steps.push({
@@ -318,8 +310,23 @@ export function createFireClaimer(deps: FireClaimerDeps) {
       }
     }
 
-    // One step, its parts sent together (ioredis auto-pipelining): enqueue, cancels, then every claim's
-    // completeClaim / releaseClaim. Each part is idempotent, so a retry after a failure repeats it safely.
+    if (toComplete.length > 0) {
+      steps.push({
+        what: 'complete-claims',
+        run: async () => {
+          const outcomes = await completeClaims(redis, keys, { workerId, claims: toComplete })
+          outcomes.forEach((outcome, i) => {
+            if (outcome !== 'rescheduled' && outcome !== 'finished') {
+              const { scheduleId, version } = toComplete[i]!
+              logger.debug({ scheduleId, version, outcome }, 'claim ended by another writer')
+            }
+          })
+        },
+      })
+    }
+
+    // One step, its parts sent together (ioredis auto-pipelining): enqueue, cancels, then the claims' ends
+    // (one completeClaims call) and releaseClaims. Each part is idempotent, so a retry repeats it safely.
     const redisSteps: RedisStep[] = []
     if (enqueue.length > 0 || c.cancelled.length > 0 || c.cancelRequested.length > 0 || steps.length > 0) {
       redisSteps.push({
