@@ -19,6 +19,11 @@ export {
   type PgErrorFields,
 } from './errors.ts'
 export {
+  createExecutionStarter,
+  type ExecutionStarter,
+  type ExecutionStarterOptions,
+} from './execution-starter.ts'
+export {
   ensureDatabase,
   type MigrateOptions,
   type MigrateResult,

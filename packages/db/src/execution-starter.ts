@@ -1,0 +1,138 @@
+import type { Sql } from 'postgres'
+import { isUnavailableError } from './errors.ts'
+import {
+  type CreatedExecution,
+  insertStartBatch,
+  RECEIPT_TTL_MS,
+  type StartOutcome,
+  type StartRequest,
+} from './repos/ingest.ts'
+
+export interface ExecutionStarterOptions {
+  sql: Sql
+  now: () => Date
+  /**
+   * Runs after each batch commits, with the executions it created (e.g. `queue.enqueue(items, now)`); the
+   * requests of the batch are answered once it settles. A failure here does not undo anything: the rows are
+   * committed and `queued`, and the reconciler enqueues queued rows Redis lacks. It goes to onAfterCommitError.
+   */
+  afterCommit?: (started: CreatedExecution[]) => Promise<unknown>
+  onAfterCommitError?: (err: unknown, started: CreatedExecution[]) => void
+  /** Requests per statement. Default 200. */
+  maxBatch?: number
+  /** How long a receipt deduplicates. Default 24 h. */
+  receiptTtlMs?: number
+}
+
+export interface ExecutionStarter {
+  /**
+   * Creates the request's executions (unless its receipt was seen), committed together with the receipt;
+   * resolves once the batch it went into committed and afterCommit settled. Rejects with the database's
+   * error (e.g. unavailable) and then nothing of the request was written.
+   */
+  start(request: StartRequest): Promise<StartOutcome>
+  /** Resolves when every request handed in so far is answered. */
+  idle(): Promise<void>
+}
+
+interface Pending {
+  request: StartRequest
+  resolve: (outcome: StartOutcome) => void
+  reject: (err: unknown) => void
+}
+
+/**
+ * Group commit of trigger starts (webhook deliveries, events, and the internal event bus): requests that
+ * arrive while a batch is being written wait and go together in the next one — one INSERT statement with its
+ * receipts, one commit, then one afterCommit call (one Redis script call to enqueue them all). With no
+ * concurrency a batch is a single request and nothing waits. A statement that fails for another reason than
+ * an unavailable database is retried one request at a time, so one bad request cannot fail the others.
+ */
+export function createExecutionStarter(opts: ExecutionStarterOptions): ExecutionStarter {
+  const maxBatch = opts.maxBatch ?? 200
+  const ttl = opts.receiptTtlMs ?? RECEIPT_TTL_MS
+  let queue: Pending[] = []
+  let writing: Promise<void> | undefined
+  const settling = new Set<Promise<void>>()
+
+  async function afterCommit(started: CreatedExecution[]) {
+    if (started.length === 0 || !opts.afterCommit) return
+    try {
+      await opts.afterCommit(started)
+    } catch (err) {
+      opts.onAfterCommitError?.(err, started)
+    }
+  }
+
+  function createdBy(p: Pending, outcome: StartOutcome, at: Date): CreatedExecution[] {
+    if (outcome.outcome !== 'started') return []
+    const atMs = at.getTime()
+    return p.request.starts.map((s) => ({
+      id: s.id,
+      priority: s.priority,
+      scheduledForMs: atMs,
+      availableAtMs: atMs,
+      attempt: 0 as const,
+      tenant: p.request.tenant,
+      workflowId: s.workflowId,
+      kind: s.kind,
+      scheduleId: null,
+    }))
+  }
+
+  async function writeBatch(batch: Pending[]) {
+    const at = opts.now()
+    let outcomes: StartOutcome[]
+    try {
+      outcomes = await insertStartBatch(
+        opts.sql,
+        batch.map((p) => p.request),
+        at,
+        ttl,
+      )
+    } catch (err) {
+      if (batch.length === 1 || isUnavailableError(err)) {
+        for (const p of batch) p.reject(err)
+        return
+      }
+      // Find the request at fault (or get past a deadlock between batches): one statement each.
+      await Promise.all(batch.map((p) => writeBatch([p])))
+      return
+    }
+    const started = batch.flatMap((p, i) => createdBy(p, outcomes[i]!, at))
+    // The next batch is written while this one is enqueued.
+    const done = afterCommit(started).then(() => {
+      batch.forEach((p, i) => {
+        p.resolve(outcomes[i]!)
+      })
+    })
+    settling.add(done)
+    void done.finally(() => settling.delete(done))
+  }
+
+  async function drain() {
+    while (queue.length > 0) {
+      const batch = queue.slice(0, maxBatch)
+      queue = queue.slice(batch.length)
+      await writeBatch(batch).catch((err) => {
+        for (const p of batch) p.reject(err)
+      })
+    }
+    writing = undefined
+  }
+
+  return {
+    start(request) {
+      return new Promise<StartOutcome>((resolve, reject) => {
+        queue.push({ request, resolve, reject })
+        if (!writing) writing = drain()
+      })
+    },
+    async idle() {
+      while (writing || settling.size > 0) {
+        await writing
+        await Promise.all([...settling])
+      }
+    },
+  }
+}

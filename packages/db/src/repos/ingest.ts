@@ -1,0 +1,302 @@
+import { and, sql as dsql, eq } from 'drizzle-orm'
+import type { Sql } from 'postgres'
+import { eventReceipts, webhookDeliveries } from '../schema/deduplication.ts'
+import type { RetryPolicy } from '../schema/schedules.ts'
+import { triggers } from '../schema/triggers.ts'
+import type { DbExecutor } from './executor.ts'
+
+/**
+ * Reads and writes of the ingestion paths (POST /hooks/:triggerId, POST /api/events, and later the internal
+ * event bus). Trigger management (create, update, rotate) lives in repos/triggers.ts; this file only reads
+ * what ingestion needs and owns the two receipt tables.
+ */
+
+/** What a webhook delivery needs from its trigger: who, what to start, how to verify and limit. */
+export interface HookTriggerRow {
+  id: string
+  tenant: string
+  workflowId: string
+  type: 'event' | 'webhook'
+  enabled: boolean
+  scheme: 'standard' | 'github' | null
+  rateLimitPerMinute: number | null
+  secretCiphertext: string | null
+  previousSecretCiphertext: string | null
+  previousSecretExpiresAt: Date | null
+  filter: Record<string, unknown> | null
+  retryPolicy: RetryPolicy | null
+  priority: number
+  version: number
+}
+
+/** What POST /api/events needs from each enabled event trigger of a tenant. */
+export interface EventTriggerRow {
+  id: string
+  workflowId: string
+  eventType: string
+  filter: Record<string, unknown> | null
+  retryPolicy: RetryPolicy | null
+  priority: number
+  version: number
+}
+
+const hookColumns = {
+  id: triggers.id,
+  tenant: triggers.tenant,
+  workflowId: triggers.workflowId,
+  type: triggers.type,
+  enabled: triggers.enabled,
+  scheme: triggers.scheme,
+  rateLimitPerMinute: triggers.rateLimitPerMinute,
+  secretCiphertext: triggers.secretCiphertext,
+  previousSecretCiphertext: triggers.previousSecretCiphertext,
+  previousSecretExpiresAt: triggers.previousSecretExpiresAt,
+  filter: triggers.filter,
+  retryPolicy: triggers.retryPolicy,
+  priority: triggers.priority,
+  version: triggers.version,
+}
+
+export function createIngestRepo(db: DbExecutor) {
+  return {
+    /** A trigger by id alone (a webhook URL carries no tenant), whatever its type or state: the caller decides. */
+    async findHookTrigger(id: string): Promise<HookTriggerRow | undefined> {
+      const [row] = await db.select(hookColumns).from(triggers).where(eq(triggers.id, id))
+      return row as HookTriggerRow | undefined
+    },
+
+    /** Every enabled event trigger of the tenant (partial index triggers_event_idx). */
+    async listEventTriggers(tenant: string): Promise<EventTriggerRow[]> {
+      const rows = await db
+        .select({
+          id: triggers.id,
+          workflowId: triggers.workflowId,
+          eventType: triggers.eventType,
+          filter: triggers.filter,
+          retryPolicy: triggers.retryPolicy,
+          priority: triggers.priority,
+          version: triggers.version,
+        })
+        .from(triggers)
+        .where(and(eq(triggers.tenant, tenant), dsql`${triggers.type} = 'event' and ${triggers.enabled}`))
+      // An event trigger always has an eventType (the API requires it); a row without one matches nothing.
+      return rows.filter((r) => typeof r.eventType === 'string') as EventTriggerRow[]
+    },
+
+    /**
+     * Deletes receipts received before `before` (they no longer deduplicate: a repeat past the window is a new
+     * delivery), at most `limit` of each table per call. Returns how many rows went.
+     */
+    async purgeReceipts(before: Date, limit = 10_000): Promise<{ deliveries: number; events: number }> {
+      const cutoff = before.toISOString()
+      const deliveries = await db.execute(dsql`
+        delete from ${webhookDeliveries} where ctid in (
+          select ctid from ${webhookDeliveries} where received_at < ${cutoff}::timestamptz limit ${limit})`)
+      const events = await db.execute(dsql`
+        delete from ${eventReceipts} where ctid in (
+          select ctid from ${eventReceipts} where received_at < ${cutoff}::timestamptz limit ${limit})`)
+      return { deliveries: deliveries.count ?? 0, events: events.count ?? 0 }
+    },
+  }
+}
+export type IngestRepo = ReturnType<typeof createIngestRepo>
+
+// ------------------------------------------------------------------------------------------------- starts
+
+/** How long a delivery id or event id deduplicates. */
+export const RECEIPT_TTL_MS = 24 * 3_600_000
+
+/** A request's deduplication key, remembered with what it started. */
+export type StartReceipt =
+  /** A webhook delivery (`webhook-id` / `X-GitHub-Delivery`), unique per trigger; the trigger must be enabled. */
+  | { kind: 'webhook'; triggerId: string; deliveryId: string }
+  /** An event id, unique per tenant. */
+  | { kind: 'event'; eventId: string; type: string }
+
+/** One execution to create from a trigger. */
+export interface ExecutionStart {
+  /** The execution id, chosen by the caller (UUIDv7). */
+  id: string
+  kind: 'event' | 'webhook'
+  triggerId: string
+  workflowId: string
+  input: Record<string, unknown>
+  priority: number
+  /** Copied onto the execution (history outlives the trigger). */
+  retryPolicy: Record<string, unknown> | null
+}
+
+/**
+ * The unit of deduplication: every start of one webhook delivery or one event, all or nothing. A request
+ * without a receipt always starts (e.g. an event sent without an id).
+ */
+export interface StartRequest {
+  tenant: string
+  receipt: StartReceipt | null
+  starts: ExecutionStart[]
+}
+
+export type StartOutcome =
+  /** The receipt is new (or had expired): these executions were created, in the order of `starts`. */
+  | { outcome: 'started'; executionIds: string[] }
+  /** The receipt was seen in the last 24 h: nothing created; the ids the earlier request started. */
+  | { outcome: 'duplicate'; executionIds: string[] }
+  /** A webhook receipt whose trigger is no longer enabled (disabled or deleted since it was read). */
+  | { outcome: 'gone' }
+
+/** An execution a batch created, shaped as the Redis queue's EnqueueItem. */
+export interface CreatedExecution {
+  id: string
+  priority: number
+  scheduledForMs: number
+  availableAtMs: number
+  attempt: 0
+  tenant: string
+  workflowId: string
+  kind: 'event' | 'webhook'
+  scheduleId: null
+}
+
+interface StartBatchRow {
+  ord: number
+  outcome: 'started' | 'duplicate' | 'gone'
+  execution_ids: string[] | null
+}
+
+/**
+ * Writes the starts of many requests in ONE statement (one transaction, one commit): each receipt is inserted
+ * with ON CONFLICT, and a request's executions are inserted only if its receipt was (a receipt older than the
+ * TTL is overwritten, so it no longer deduplicates). Two concurrent requests with the same receipt therefore
+ * start one set of executions, whichever batch or process they are in: the second waits on the first's row
+ * and finds it. Within one batch the first request of a key wins. A start whose trigger is no longer enabled
+ * (read in the statement's snapshot) is dropped; a webhook request whose trigger is not enabled is `gone` and
+ * leaves no receipt.
+ */
+export async function insertStartBatch(
+  sql: Sql,
+  requests: readonly StartRequest[],
+  at: Date,
+  receiptTtlMs = RECEIPT_TTL_MS,
+): Promise<StartOutcome[]> {
+  if (requests.length === 0) return []
+  const req = requests.map((r, ord) => ({
+    ord,
+    tenant: r.tenant,
+    receipt: r.receipt?.kind ?? null,
+    trigger_id: r.receipt?.kind === 'webhook' ? r.receipt.triggerId : null,
+    dedupe_id: r.receipt ? (r.receipt.kind === 'webhook' ? r.receipt.deliveryId : r.receipt.eventId) : null,
+    event_type: r.receipt?.kind === 'event' ? r.receipt.type : null,
+  }))
+  const st = requests.flatMap((r, ord) =>
+    r.starts.map((s, pos) => ({
+      ord,
+      pos,
+      id: s.id,
+      kind: s.kind,
+      trigger_id: s.triggerId,
+      workflow_id: s.workflowId,
+      input: s.input,
+      priority: s.priority,
+      retry_policy: s.retryPolicy,
+    })),
+  )
+  const now = at.toISOString()
+  const cutoff = new Date(at.getTime() - receiptTtlMs).toISOString()
+  // drizzle's pass-through codecs are installed on this client: JSON goes in as text, times as ISO text.
+  const rows = await sql<StartBatchRow[]>`
+    with req as (
+      select * from jsonb_to_recordset(${JSON.stringify(req)}::jsonb)
+        as r(ord int, tenant text, receipt text, trigger_id uuid, dedupe_id text, event_type text)
+    ),
+    st as (
+      select * from jsonb_to_recordset(${JSON.stringify(st)}::jsonb)
+        as s(ord int, pos int, id uuid, kind text, trigger_id uuid, workflow_id uuid, input jsonb,
+             priority smallint, retry_policy jsonb)
+    ),
+    live_st as (
+      select st.*, req.tenant from st join req using (ord)
+        join triggers t on t.id = st.trigger_id and t.tenant = req.tenant and t.enabled
+    ),
+    live_req as (
+      select req.*,
+             coalesce((select array_agg(l.id order by l.pos) from live_st l where l.ord = req.ord), '{}'::uuid[])
+               as execution_ids
+        from req
+       where req.receipt is distinct from 'webhook'
+          or exists (select 1 from triggers t where t.id = req.trigger_id and t.tenant = req.tenant and t.enabled)
+    ),
+    first as (
+      select distinct on (receipt, tenant, trigger_id, dedupe_id) * from live_req
+       where receipt is not null
+       order by receipt, tenant, trigger_id, dedupe_id, ord
+    ),
+    wh as (
+      insert into webhook_deliveries as d (tenant, trigger_id, delivery_id, execution_id, received_at)
+      select tenant, trigger_id, dedupe_id, execution_ids[1], ${now}::timestamptz
+        from first where receipt = 'webhook' order by trigger_id, dedupe_id
+      on conflict (trigger_id, delivery_id) do update
+        set tenant = excluded.tenant, execution_id = excluded.execution_id, received_at = excluded.received_at
+        where d.received_at <= ${cutoff}::timestamptz
+      returning trigger_id, delivery_id
+    ),
+    ev as (
+      insert into event_receipts as e (tenant, event_id, type, execution_ids, received_at)
+      select tenant, dedupe_id, event_type, execution_ids, ${now}::timestamptz
+        from first where receipt = 'event' order by tenant, dedupe_id
+      on conflict (tenant, event_id) do update
+        set type = excluded.type, execution_ids = excluded.execution_ids, received_at = excluded.received_at
+        where e.received_at <= ${cutoff}::timestamptz
+      returning tenant, event_id
+    ),
+    accepted as (
+      select ord from live_req where receipt is null
+      union all
+      select f.ord from first f join wh on wh.trigger_id = f.trigger_id and wh.delivery_id = f.dedupe_id
+       where f.receipt = 'webhook'
+      union all
+      select f.ord from first f join ev on ev.tenant = f.tenant and ev.event_id = f.dedupe_id
+       where f.receipt = 'event'
+    ),
+    started as (
+      insert into executions (id, tenant, kind, trigger_id, workflow_id, scheduled_for, enqueued_at, status,
+                              attempt, priority, input, retry_policy, available_at)
+      select l.id, l.tenant, l.kind, l.trigger_id, l.workflow_id, ${now}::timestamptz, ${now}::timestamptz,
+             'queued', 0, l.priority, l.input, l.retry_policy, ${now}::timestamptz
+        from live_st l join accepted a using (ord)
+       order by l.ord, l.pos
+      returning id
+    )
+    select r.ord,
+           case when a.ord is not null then 'started' when l.ord is null then 'gone' else 'duplicate' end
+             as outcome,
+           to_jsonb(l.execution_ids) as execution_ids
+      from req r left join live_req l using (ord) left join accepted a using (ord)`
+  const outcomes: StartOutcome[] = new Array(requests.length)
+  const duplicates: number[] = []
+  for (const row of rows) {
+    if (row.outcome === 'started')
+      outcomes[row.ord] = { outcome: 'started', executionIds: row.execution_ids ?? [] }
+    else if (row.outcome === 'gone') outcomes[row.ord] = { outcome: 'gone' }
+    else duplicates.push(row.ord)
+  }
+  if (duplicates.length > 0) {
+    // A new statement (a new snapshot): it sees the receipts of concurrent requests this one waited for.
+    const earlier = await sql<{ ord: number; execution_ids: string[] | null }[]>`
+      with k as (
+        select * from jsonb_to_recordset(${JSON.stringify(duplicates.map((ord) => req[ord]))}::jsonb)
+          as k(ord int, tenant text, receipt text, trigger_id uuid, dedupe_id text)
+      )
+      select k.ord,
+             case when k.receipt = 'webhook' then
+               (select to_jsonb(array_remove(array[d.execution_id], null)) from webhook_deliveries d
+                 where d.trigger_id = k.trigger_id and d.delivery_id = k.dedupe_id)
+             else
+               (select to_jsonb(e.execution_ids) from event_receipts e
+                 where e.tenant = k.tenant and e.event_id = k.dedupe_id)
+             end as execution_ids
+        from k`
+    for (const row of earlier)
+      outcomes[row.ord] = { outcome: 'duplicate', executionIds: row.execution_ids ?? [] }
+  }
+  return outcomes
+}
