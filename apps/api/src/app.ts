@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { createSecretBox, type SecretBox } from '@punctual/core'
-import type { DbExecutor, Sql } from '@punctual/db'
+import { createIngestRepo, type DbExecutor, RECEIPT_TTL_MS, type Sql } from '@punctual/db'
 import type { QueueKeys, Redis } from '@punctual/queue'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { ApiConfig } from './config.ts'
@@ -12,14 +12,20 @@ import swagger from './plugins/swagger.ts'
 import { createValidatorCompiler } from './plugins/validation.ts'
 import auditRoutes from './routes/audit/index.ts'
 import cronRoutes from './routes/cron/index.ts'
+import eventRoutes from './routes/events/index.ts'
 import executionRoutes from './routes/executions/index.ts'
 import healthRoutes from './routes/health/index.ts'
+import hookRoutes from './routes/hooks/index.ts'
 import scheduleRoutes from './routes/schedules/index.ts'
 import triggerRoutes from './routes/triggers/index.ts'
 import workerRoutes from './routes/workers/index.ts'
 import workflowRoutes from './routes/workflows/index.ts'
+import { createEventService, type EventService } from './services/events.ts'
 import { createExecutionService, type ExecutionService } from './services/executions.ts'
+import { createHookRateLimiter } from './services/hook-rate-limit.ts'
+import { createHookService, type HookService } from './services/hooks.ts'
 import { createScheduleService, type ScheduleService } from './services/schedules.ts'
+import { createTriggerStarts } from './services/trigger-starts.ts'
 import { createTriggerService, type TriggerService } from './services/triggers.ts'
 import { createWorkflowService, type WorkflowService } from './services/workflows.ts'
 
@@ -44,6 +50,8 @@ declare module 'fastify' {
       workflows: WorkflowService
       executions: ExecutionService
       triggers: TriggerService
+      events: EventService
+      hooks: HookService
     }
     /** Seals and opens webhook secrets with SECRETS_ENCRYPTION_KEY (see services/trigger-secrets.ts). */
     secretBox: SecretBox
@@ -51,6 +59,8 @@ declare module 'fastify' {
 }
 
 export type App = FastifyInstance
+
+const RECEIPT_PURGE_INTERVAL_MS = 10 * 60_000
 
 /** Builds the whole API; the server and the tests both call it (one build function). */
 export async function buildApp(deps: AppDeps): Promise<App> {
@@ -70,6 +80,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('deps', { ...deps, now })
   const secretBox = createSecretBox(deps.config.SECRETS_ENCRYPTION_KEY)
   app.decorate('secretBox', secretBox)
+  const starter = createTriggerStarts({
+    sql: deps.sql,
+    redis: deps.redis,
+    keys: deps.keys,
+    now,
+    log: app.log,
+  })
   app.decorate('services', {
     schedules: createScheduleService({ db: deps.db, sql: deps.sql, redis: deps.redis, keys: deps.keys, now }),
     workflows: createWorkflowService({ db: deps.db, now }),
@@ -87,6 +104,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       graceMs: deps.config.WEBHOOK_SECRET_GRACE_MS,
       publicBaseUrl: deps.config.PUBLIC_BASE_URL,
     }),
+    events: createEventService({ db: deps.db, starter, cacheTtlMs: deps.config.TRIGGER_CACHE_TTL_MS }),
+    hooks: createHookService({
+      db: deps.db,
+      starter,
+      limiter: createHookRateLimiter({ redis: deps.redis, prefix: deps.keys.rateLimit }),
+      now,
+      log: app.log,
+      box: secretBox,
+      cacheTtlMs: deps.config.TRIGGER_CACHE_TTL_MS,
+      onVerification: (scheme, result) => app.webhookVerifications.inc({ scheme, result }),
+    }),
   })
 
   await app.register(errors)
@@ -99,7 +127,21 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     perMinute: deps.config.API_RATE_LIMIT_PER_MINUTE,
   })
 
+  // Receipts past the 24 h window no longer deduplicate (the INSERT overwrites them); this keeps the tables small.
+  const ingest = createIngestRepo(deps.db)
+  let purgeTimer: NodeJS.Timeout | undefined
+  app.addHook('onReady', async () => {
+    purgeTimer = setInterval(() => {
+      ingest.purgeReceipts(new Date(now().getTime() - RECEIPT_TTL_MS)).catch((err: unknown) => {
+        app.log.warn({ err }, 'purging expired delivery and event receipts failed; retried later')
+      })
+    }, RECEIPT_PURGE_INTERVAL_MS)
+    purgeTimer.unref()
+  })
+  app.addHook('onClose', async () => clearInterval(purgeTimer))
+
   await app.register(healthRoutes)
+  await app.register(hookRoutes, { prefix: '/hooks', bodyLimit: deps.config.BODY_LIMIT_BYTES })
   await app.register(
     async (api) => {
       api.addHook('onRequest', api.authenticate)
@@ -111,6 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(executionRoutes, { prefix: '/executions' })
       await api.register(workerRoutes, { prefix: '/workers' })
       await api.register(auditRoutes, { prefix: '/audit' })
+      await api.register(eventRoutes, { prefix: '/events' })
     },
     { prefix: '/api' },
   )

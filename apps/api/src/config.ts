@@ -19,6 +19,8 @@ export const ApiConfigSchema = Type.Object({
   ),
   API_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 6000 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
+  /** How long a trigger read by /hooks or /api/events is reused before it is read again (0: never reused). */
+  TRIGGER_CACHE_TTL_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1000 }),
   PUBLIC_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   /** 32 bytes as base64 or 64 hex characters; seals webhook secrets at rest (AES-256-GCM). */
   SECRETS_ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 1 })),

@@ -26,12 +26,14 @@ export interface SetupOptions {
   databaseUrl?: (base: TestDatabase) => string
   /** Use another context's Redis key prefix: a second API replica sharing the first one's Redis state. */
   shareRedisWith?: TestContext
+  /** Give the file a Redis DB number of its own (1..15), so a test may FLUSHDB it. */
+  ownRedisDb?: boolean
 }
 
 /** Builds the real app (same buildApp as the server) on this file's own database and Redis key prefix. */
 export async function setup(opts: SetupOptions = {}): Promise<TestContext> {
   const database = await createTestDatabase()
-  const redis = await createTestRedis()
+  const redis = await createTestRedis({ ownDb: opts.ownRedisDb ?? false })
   const config = loadApiConfig({ LOG_LEVEL: 'silent', JWT_SECRET, ...opts.env })
   let appRedis: Redis = redis.redis
   let ownRedis: Redis | undefined

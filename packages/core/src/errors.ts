@@ -7,6 +7,7 @@ export const ErrorCodes = {
   SCHED_ERR_VALIDATION: { status: 400, title: 'Request does not match the schema' },
   SCHED_ERR_MALFORMED_JSON: { status: 400, title: 'Malformed JSON body' },
   SCHED_ERR_UNAUTHORIZED: { status: 401, title: 'Missing, invalid or expired credentials' },
+  SCHED_ERR_WEBHOOK_SIGNATURE: { status: 401, title: 'Webhook signature missing, wrong or stale' },
   SCHED_ERR_FORBIDDEN: { status: 403, title: 'Role too low for this operation' },
   SCHED_ERR_NOT_FOUND: { status: 404, title: 'Not found' },
   SCHED_ERR_CONFLICT: { status: 409, title: 'Conflict' },

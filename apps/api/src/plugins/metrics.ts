@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { MetricsSnapshot } from '../services/executions.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
     metrics: Registry
+    /** Signature checks of /hooks deliveries by scheme and result (`ok` or the failure reason). */
+    webhookVerifications: Counter<'scheme' | 'result'>
   }
 }
 
@@ -20,6 +22,15 @@ async function metricsPlugin(app: FastifyInstance) {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   })
+  app.decorate(
+    'webhookVerifications',
+    new Counter({
+      name: 'punctual_api_webhook_verifications_total',
+      help: 'Webhook signature checks by scheme and result (ok, missing-header, invalid-timestamp, timestamp-too-old, timestamp-too-new, invalid-signature)',
+      labelNames: ['scheme', 'result'],
+      registers: [registry],
+    }),
+  )
   registerRuntimeGauges(registry, () => app.services.executions.metricsSnapshot())
   app.decorate('metrics', registry)
   app.addHook('onResponse', async (request, reply) => {

@@ -31,6 +31,8 @@ async function swaggerPlugin(app: FastifyInstance) {
         { name: 'schedules', description: 'Cron schedules' },
         { name: 'triggers', description: 'Event and webhook triggers' },
         { name: 'cron', description: 'Cron expression tools' },
+        { name: 'events', description: 'Publishing events to event triggers' },
+        { name: 'webhooks', description: 'Signed webhook deliveries (no JWT)' },
         { name: 'operations', description: 'Health, readiness and metrics' },
         { name: 'audit', description: 'Who did what (admin)' },
       ],

@@ -1,6 +1,7 @@
 export * from './audit.ts'
 export * from './common.ts'
 export * from './execution.ts'
+export * from './ingest.ts'
 export * from './schedule.ts'
 export * from './trigger.ts'
 export * from './workflow.ts'
