@@ -2,7 +2,10 @@
 // postgres.js and ioredis directly and nothing else (no auth, no validation beyond parsing, no rate limit).
 //   GET  /bare/schedules/:id  → SELECT by primary key
 //   POST /bare/schedules      → BEGIN, SELECT the workflow, INSERT, ZADD, COMMIT
+//   POST /bare/hooks/:id      → raw body, the same Standard Webhooks HMAC check as ours (env BARE_HOOK_SECRET),
+//                               JSON.parse, 202 (no storage: the webhook ingest peer)
 import { randomUUID } from 'node:crypto'
+import { verifyStandardWebhook } from '@punctual/core'
 import Fastify from 'fastify'
 import { Redis } from 'ioredis'
 import postgres from 'postgres'
@@ -37,5 +40,26 @@ app.post<{ Body: { workflowId: string; name: string; cronExpression: string } }>
     return reply.code(201).send(row)
   },
 )
+
+const hookSecret = process.env.BARE_HOOK_SECRET ?? ''
+await app.register(async (hooks) => {
+  hooks.removeAllContentTypeParsers()
+  hooks.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
+  hooks.post<{ Params: { id: string }; Body: Buffer }>('/bare/hooks/:id', async (request, reply) => {
+    const h = request.headers as Record<string, string | undefined>
+    const verdict = verifyStandardWebhook({
+      secrets: [hookSecret],
+      id: h['webhook-id'],
+      timestamp: h['webhook-timestamp'],
+      signature: h['webhook-signature'],
+      body: request.body,
+      nowMs: Date.now(),
+    })
+    if (!verdict.ok) return reply.code(401).send({ reason: verdict.reason })
+    const value = JSON.parse(request.body.toString('utf8')) as unknown
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return reply.code(400).send({})
+    return reply.code(202).send({ executionId: randomUUID() })
+  })
+})
 
 await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' })

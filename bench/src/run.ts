@@ -10,6 +10,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<BenchSection> }>
   queue: () => import('./queue.ts'),
   worker: () => import('./worker.ts'),
   events: () => import('./events.ts'),
+  ingest: () => import('./ingest.ts'),
 }
 
 const outFile = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url))

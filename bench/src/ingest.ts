@@ -1,0 +1,338 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { createSecretBox, generateWebhookSecret, signStandardWebhook } from '@punctual/core'
+import { createDb, ensureDatabase, migrate } from '@punctual/db'
+import { createKeys, createRedis, waitForReady } from '@punctual/queue'
+import { deleteMatching } from '@punctual/queue/testing'
+import autocannon from 'autocannon'
+import { createSigner } from 'fast-jwt'
+import { v7 as uuidv7 } from 'uuid'
+import { type BenchSection, percentile } from './report.ts'
+import { sleep, startOurWorker, waitForHeartbeats } from './worker/procs.ts'
+
+/**
+ * Webhook ingestion benchmarks (issue 4, "Performance"):
+ * (a) POST /hooks/:triggerId under autocannon (50 connections, signed deliveries with distinct ids) next to a
+ *     bare Fastify route that only verifies the same HMAC and parses the JSON, in the same run;
+ * (b) trigger response: from sending a signed delivery to the workflow's first HTTP call reaching a local
+ *     target, with one idle worker process and deliveries at 100/s.
+ */
+
+const root = fileURLToPath(new URL('../../', import.meta.url))
+const DATABASE_URL =
+  process.env.BENCH_INGEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/punctual_bench_ingest'
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0'
+const PREFIX = `bench-ingest-${process.pid}`
+const JWT_SECRET = 'bench-secret-0123456789abcdef'
+const SECRETS_KEY = randomBytes(32).toString('base64')
+const DURATION = Number(process.env.BENCH_DURATION ?? 10)
+const CONNECTIONS = 50
+const RESPONSE_RATE = 100
+const RESPONSE_SECONDS = Number(process.env.BENCH_INGEST_RESPONSE_SECONDS ?? 10)
+const API_PORT = 3111
+const BARE_PORT = 3112
+const TENANT = 'bench'
+
+function startProcess(script: string, port: number, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATABASE_URL,
+      DATABASE_POOL_SIZE: '20',
+      REDIS_URL,
+      REDIS_PREFIX: PREFIX,
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+}
+
+async function waitUp(url: string) {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(url)).status < 500) return
+    } catch {
+      await sleep(100)
+    }
+  }
+  throw new Error(`${url} did not come up`)
+}
+
+async function stop(child: ChildProcess) {
+  if (child.exitCode !== null) return
+  const exited = new Promise((r) => child.on('exit', r))
+  child.kill('SIGTERM')
+  await exited
+}
+
+let sequence = 0
+/** Standard Webhooks headers for a new delivery id, signed now (each request gets its own). */
+function signedHeaders(secret: string, body: string): Record<string, string> {
+  const id = `msg_${process.pid}_${++sequence}`
+  const timestamp = Math.floor(Date.now() / 1000)
+  return {
+    'content-type': 'application/json',
+    'webhook-id': id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': signStandardWebhook({ secret, id, timestamp, body }),
+  }
+}
+
+interface Load {
+  rps: number
+  accepted: number
+  p50: number
+  p99: number
+  other: number
+}
+
+async function load(url: string, secret: string, body: string): Promise<Load> {
+  const opts: autocannon.Options = {
+    url,
+    method: 'POST',
+    connections: CONNECTIONS,
+    requests: [{ setupRequest: (req) => ({ ...req, headers: signedHeaders(secret, body), body }) }],
+  }
+  // Warm-up (JIT, pools, prepared statements), not counted.
+  await autocannon({ ...opts, duration: 2 })
+  const result = await autocannon({ ...opts, duration: DURATION })
+  const stats = (result as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats
+  const accepted = stats?.['202']?.count ?? 0
+  return {
+    rps: accepted / DURATION,
+    accepted,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    other: result.requests.total - accepted + result.errors + result.timeouts,
+  }
+}
+
+/** A JSON body of the size and shape of a typical provider event (~400 bytes). */
+const BODY = JSON.stringify({
+  type: 'invoice.paid',
+  timestamp: '2026-03-08T07:00:00.000Z',
+  data: {
+    id: 'in_1NbJq2Lkdl',
+    customer: 'cus_9s6XKzkNRiz8i3',
+    amount_paid: 4200,
+    currency: 'eur',
+    lines: [
+      { id: 'il_1', amount: 4000, description: 'Pro plan' },
+      { id: 'il_2', amount: 200, description: 'Tax' },
+    ],
+    metadata: { order: '8812', region: 'eu-west' },
+  },
+})
+
+export async function run(): Promise<BenchSection> {
+  await ensureDatabase(DATABASE_URL)
+  await migrate(DATABASE_URL)
+  const db = createDb(DATABASE_URL)
+  const { sql } = db
+  await sql`truncate executions, schedules, triggers, workflows, audit_log, event_receipts, webhook_deliveries cascade`
+  const redis = createRedis(REDIS_URL, { name: 'bench-ingest' })
+  await waitForReady(redis, 10_000)
+  const keys = createKeys(PREFIX)
+  const box = createSecretBox(SECRETS_KEY)
+  const token = createSigner({ key: JWT_SECRET, algorithm: 'HS256', expiresIn: 3_600_000 })({
+    sub: 'bench',
+    tenant: TENANT,
+    role: 'admin',
+  })
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+  const secret = generateWebhookSecret()
+
+  const api = startProcess('apps/api/src/server.ts', API_PORT, {
+    JWT_SECRET,
+    LOG_LEVEL: 'warn',
+    SECRETS_ENCRYPTION_KEY: SECRETS_KEY,
+  })
+  const bare = startProcess('bench/src/bare-server.ts', BARE_PORT, { BARE_HOOK_SECRET: secret })
+  let target: Server | undefined
+  let worker: ReturnType<typeof startOurWorker> | undefined
+  try {
+    await waitUp(`http://127.0.0.1:${API_PORT}/readyz`)
+    await waitUp(`http://127.0.0.1:${BARE_PORT}/bare/schedules/00000000-0000-0000-0000-000000000000`)
+
+    const createWorkflow = async (name: string, steps: unknown[]) => {
+      const res = await fetch(`http://127.0.0.1:${API_PORT}/api/workflows`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ name, steps }),
+      })
+      if (res.status !== 201) throw new Error(`workflow: ${res.status} ${await res.text()}`)
+      return ((await res.json()) as { id: string }).id
+    }
+    // Written as the trigger API stores a webhook trigger (secret sealed with the API's key).
+    const createHookTrigger = async (name: string, workflowId: string) => {
+      const id = uuidv7()
+      await sql`insert into triggers (id, tenant, workflow_id, name, type, scheme, rate_limit_per_minute,
+                                      secret_ciphertext, priority)
+                values (${id}, ${TENANT}, ${workflowId}, ${name}, 'webhook', 'standard', 2000000000,
+                        ${box.seal(secret)}, 5)`
+      return id
+    }
+
+    // (a) throughput, side by side with the bare route.
+    const ingestTrigger = await createHookTrigger(
+      'bench-ingest',
+      await createWorkflow('bench-ingest', [{ name: 'noop', type: 'delay', ms: 0 }]),
+    )
+    const ours = await load(`http://127.0.0.1:${API_PORT}/hooks/${ingestTrigger}`, secret, BODY)
+    const peer = await load(`http://127.0.0.1:${BARE_PORT}/bare/hooks/${ingestTrigger}`, secret, BODY)
+    const [stored] = await sql<{ n: number; receipts: number }[]>`
+      select (select count(*)::int from executions where trigger_id = ${ingestTrigger}) as n,
+             (select count(*)::int from webhook_deliveries where trigger_id = ${ingestTrigger}) as receipts`
+
+    // (b) trigger response: start from a clean queue, one idle worker.
+    await sql`truncate executions, webhook_deliveries`
+    await deleteMatching(redis, keys.scanPattern)
+    const arrivals = new Map<number, number>()
+    target = createServer((req, res) => {
+      let data = ''
+      req.on('data', (c) => {
+        data += c
+      })
+      req.on('end', () => {
+        const at = performance.now()
+        try {
+          const seq = Number((JSON.parse(data) as { seq: string }).seq)
+          if (!arrivals.has(seq)) arrivals.set(seq, at)
+        } catch {}
+        res.end('ok')
+      })
+    })
+    await new Promise<void>((r) => target!.listen(0, '127.0.0.1', r))
+    const port = (target.address() as AddressInfo).port
+    const responseTrigger = await createHookTrigger(
+      'bench-response',
+      await createWorkflow('bench-response', [
+        {
+          name: 'call',
+          type: 'http',
+          method: 'POST',
+          url: `http://127.0.0.1:${port}/hit`,
+          body: { seq: '{{input.seq}}' },
+        },
+      ]),
+    )
+    worker = startOurWorker('bench-ingest-worker', {
+      DATABASE_URL,
+      REDIS_URL,
+      REDIS_PREFIX: PREFIX,
+      OUTBOUND_ALLOW_PRIVATE: 'true',
+      WORKER_CONCURRENCY: '10',
+    })
+    await waitForHeartbeats(redis, keys.workers, [worker])
+    const hookUrl = `http://127.0.0.1:${API_PORT}/hooks/${responseTrigger}`
+    const send = async (seq: number, sent: Map<number, number>, acked: Map<number, number>) => {
+      const body = JSON.stringify({ seq, sentAt: new Date().toISOString() })
+      const h = signedHeaders(secret, body)
+      const t0 = performance.now()
+      sent.set(seq, t0)
+      const res = await fetch(hookUrl, { method: 'POST', headers: h, body })
+      await res.arrayBuffer()
+      if (res.status === 202) acked.set(seq, performance.now() - t0)
+    }
+    // Warm-up: the worker's pools, the API's connections, the target's keep-alive sockets.
+    const warmSent = new Map<number, number>()
+    for (let i = 0; i < 50; i++) {
+      await send(-1 - i, warmSent, new Map())
+      await sleep(20)
+    }
+    await sleep(1000)
+    const sent = new Map<number, number>()
+    const acked = new Map<number, number>()
+    const total = RESPONSE_RATE * RESPONSE_SECONDS
+    const start = performance.now()
+    const inflight: Promise<void>[] = []
+    for (let i = 0; i < total; i++) {
+      const due = start + (i * 1000) / RESPONSE_RATE
+      const wait = due - performance.now()
+      if (wait > 0) await sleep(wait)
+      inflight.push(send(i, sent, acked))
+    }
+    await Promise.all(inflight)
+    const deadline = performance.now() + 15_000
+    while (performance.now() < deadline && [...sent.keys()].some((s) => !arrivals.has(s))) await sleep(50)
+    const latencies = [...sent.entries()]
+      .filter(([s]) => arrivals.has(s))
+      .map(([s, t0]) => arrivals.get(s)! - t0)
+      .sort((a, b) => a - b)
+    const ackLatencies = [...acked.values()].sort((a, b) => a - b)
+    const missing = total - latencies.length
+    const [queueWait] = await sql<{ p50: number | null; p99: number | null }[]>`
+      select percentile_cont(0.5) within group (order by ms) as p50,
+             percentile_cont(0.99) within group (order by ms) as p99
+        from (select extract(epoch from started_at - enqueued_at) * 1000 as ms from executions
+               where trigger_id = ${responseTrigger} and started_at is not null
+                 and (input->>'seq')::int >= 0) t`
+
+    const ratio = ours.rps / peer.rps
+    const p50 = percentile(latencies, 50)
+    const p99 = percentile(latencies, 99)
+    const f = (n: number | null | undefined) => (n === null || n === undefined ? '—' : n.toFixed(1))
+    return {
+      id: 'ingest',
+      title: 'Webhook ingestion: throughput and trigger response',
+      method: [
+        `Throughput: autocannon -c ${CONNECTIONS} -d ${DURATION} after a 2 s warm-up, run in the bench process; the API (apps/api/src/server.ts, DATABASE_POOL_SIZE 20) and the peer are separate processes. Load generator, servers, Postgres and Redis share the same 2 cores.`,
+        `Every request is a Standard Webhooks delivery with its own webhook-id, signed by the load generator just before it is sent (timestamp now), with a ${BODY.length}-byte JSON body; the trigger's rateLimitPerMinute is raised to 2e9 (the limiter still counts every delivery in Redis). Only 202 answers are counted in req/s; latency percentiles are autocannon's over all answers.`,
+        'Ours: body read as raw bytes (1 MiB limit), trigger read (cached 1 s), HMAC verified over the raw bytes, JSON parsed, rate limit counted in Redis (concurrent deliveries of a trigger in one INCRBY), then the execution row and its delivery receipt committed in one INSERT shared with the concurrent deliveries (group commit, ON CONFLICT on the receipt), then enqueued in Redis (one script call per batch), then 202.',
+        'Peer: a bare Fastify route (bench/src/bare-server.ts) that reads the raw body, verifies the same HMAC with the same function, parses the JSON and answers 202: no storage at all.',
+        `Trigger response: one worker process (apps/worker/src/main.ts, WORKER_CONCURRENCY 10, OUTBOUND_ALLOW_PRIVATE=true, otherwise defaults), idle; a workflow with one http step POSTing {"seq": "{{input.seq}}"} to a local HTTP server in the bench process. ${RESPONSE_RATE} deliveries/s for ${RESPONSE_SECONDS} s (after 50 warm-up deliveries), each sent with fetch; latency = the target receiving the step's request − the moment the delivery was sent (same process clock).`,
+      ],
+      headers: ['measure', 'punctual', 'bare route', 'notes'],
+      rows: [
+        [
+          'webhook ingest req/s (202 only)',
+          ours.rps.toFixed(0),
+          peer.rps.toFixed(0),
+          `${(ratio * 100).toFixed(0)}% of bare; other answers/errors: ours ${ours.other}, bare ${peer.other}`,
+        ],
+        ['webhook ingest p50 ms', ours.p50, peer.p50, ''],
+        ['webhook ingest p99 ms', ours.p99, peer.p99, ''],
+        [
+          'rows written during the run (incl. warm-up)',
+          `${stored!.n} executions, ${stored!.receipts} receipts`,
+          '—',
+          'one execution and one receipt per 202',
+        ],
+        [
+          'trigger response p50 / p99 ms',
+          `${f(p50)} / ${f(p99)}`,
+          '—',
+          `max ${f(latencies.at(-1))}; ${latencies.length} of ${total} reached the target (${missing} missing)`,
+        ],
+        [
+          '  of which: delivery → 202 p50 / p99 ms',
+          `${f(percentile(ackLatencies, 50))} / ${f(percentile(ackLatencies, 99))}`,
+          '—',
+          'the API part: verify, commit, enqueue',
+        ],
+        [
+          '  of which: enqueued → started p50 / p99 ms',
+          `${f(queueWait?.p50)} / ${f(queueWait?.p99)}`,
+          '—',
+          'executions.started_at − enqueued_at: the worker picking it up',
+        ],
+      ],
+      verdict: [
+        `Webhook ingest: ${(ratio * 100).toFixed(0)}% of the bare route's req/s (target ≥ 25%: ${ratio >= 0.25 ? 'met' : 'NOT met'}); p99 ${ours.p99} ms (target ≤ 50 ms: ${ours.p99 <= 50 ? 'met' : 'NOT met'}).`,
+        `Trigger response: p99 ${f(p99)} ms (target ≤ 50 ms: ${p99 <= 50 ? 'met' : 'NOT met'}), p50 ${f(p50)} ms.`,
+      ],
+    }
+  } finally {
+    await worker?.stop()
+    await Promise.all([stop(api), stop(bare)])
+    await new Promise<void>((r) => (target ? target.close(() => r()) : r()))
+    await deleteMatching(redis, keys.scanPattern).catch(() => 0)
+    redis.disconnect()
+    await db.close()
+  }
+}
