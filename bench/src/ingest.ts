@@ -11,7 +11,7 @@ import autocannon from 'autocannon'
 import { createSigner } from 'fast-jwt'
 import { v7 as uuidv7 } from 'uuid'
 import { type BenchSection, percentile } from './report.ts'
-import { sleep, startOurWorker, waitForHeartbeats } from './worker/procs.ts'
+import { buildWorkers, sleep, startOurWorker, waitForHeartbeats } from './worker/procs.ts'
 
 /**
  * Webhook ingestion benchmarks (issue 4, "Performance"):
@@ -221,6 +221,7 @@ export async function run(): Promise<BenchSection> {
         },
       ]),
     )
+    await buildWorkers()
     worker = startOurWorker('bench-ingest-worker', {
       DATABASE_URL,
       REDIS_URL,
@@ -285,7 +286,7 @@ export async function run(): Promise<BenchSection> {
         `Every request is a Standard Webhooks delivery with its own webhook-id, signed by the load generator just before it is sent (timestamp now), with a ${BODY.length}-byte JSON body; the trigger's rateLimitPerMinute is raised to 2e9 (the limiter still counts every delivery in Redis). Only 202 answers are counted in req/s; latency percentiles are autocannon's over all answers.`,
         'Ours: body read as raw bytes (1 MiB limit), trigger read (cached 1 s), HMAC verified over the raw bytes, JSON parsed, rate limit counted in Redis (concurrent deliveries of a trigger in one INCRBY), then the execution row and its delivery receipt committed in one INSERT shared with the concurrent deliveries (group commit, ON CONFLICT on the receipt), then enqueued in Redis (one script call per batch), then 202.',
         'Peer: a bare Fastify route (bench/src/bare-server.ts) that reads the raw body, verifies the same HMAC with the same function, parses the JSON and answers 202: no storage at all.',
-        `Trigger response: one worker process (apps/worker/src/main.ts, WORKER_CONCURRENCY 10, OUTBOUND_ALLOW_PRIVATE=true, otherwise defaults), idle; a workflow with one http step POSTing {"seq": "{{input.seq}}"} to a local HTTP server in the bench process. ${RESPONSE_RATE} deliveries/s for ${RESPONSE_SECONDS} s (after 50 warm-up deliveries), each sent with fetch; latency = the target receiving the step's request − the moment the delivery was sent (same process clock).`,
+        `Trigger response: one worker process (apps/worker/src/main.ts as its production bundle, WORKER_CONCURRENCY 10, OUTBOUND_ALLOW_PRIVATE=true, otherwise defaults), idle; a workflow with one http step POSTing {"seq": "{{input.seq}}"} to a local HTTP server in the bench process. ${RESPONSE_RATE} deliveries/s for ${RESPONSE_SECONDS} s (after 50 warm-up deliveries), each sent with fetch; latency = the target receiving the step's request − the moment the delivery was sent (same process clock).`,
       ],
       headers: ['measure', 'punctual', 'bare route', 'notes'],
       rows: [
