@@ -483,3 +483,75 @@ describe('POST /hooks/:triggerId with a dependency down', () => {
     }
   })
 })
+
+describe('end to end through the trigger API', () => {
+  let live: TestContext
+  beforeAll(async () => {
+    // The default cache: trigger writes in this process must be seen at once anyway.
+    live = await setup()
+  })
+  afterAll(() => live?.close())
+
+  const api = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
+    live.app.inject({ method, url, headers: live.auth('acme', 'editor'), ...(payload && { payload }) })
+
+  it('delivers to a trigger created through POST /api/triggers, and rotation keeps the old secret in grace', async () => {
+    const wf = await api('POST', '/api/workflows', {
+      name: 'e2e',
+      steps: [{ name: 'w', type: 'delay', ms: 1 }],
+    })
+    const created = await api('POST', '/api/triggers', {
+      workflowId: wf.json().id,
+      name: 'e2e-hook',
+      type: 'webhook',
+    })
+    expect(created.statusCode, created.body).toBe(201)
+    const { id, secret, url } = created.json()
+    expect(url).toContain(`/hooks/${id}`)
+    const first = await deliver(id, standard(secret, '{"step":1}'), live.app)
+    expect(first.statusCode, first.body).toBe(202)
+
+    const rotated = await api('POST', `/api/triggers/${id}/rotate-secret`)
+    expect(rotated.statusCode, rotated.body).toBe(200)
+    const next = rotated.json().secret
+    expect((await deliver(id, standard(next, '{"step":2}'), live.app)).statusCode).toBe(202)
+    expect((await deliver(id, standard(secret, '{"step":3}'), live.app)).statusCode).toBe(202)
+
+    const paused = await api('PATCH', `/api/triggers/${id}`, { enabled: false })
+    expect(paused.statusCode, paused.body).toBe(200)
+    expect((await deliver(id, standard(next, '{"step":4}'), live.app)).statusCode).toBe(404)
+
+    const history = await api('GET', `/api/executions?triggerId=${id}`)
+    expect(history.json().items.map((e: { input: unknown }) => e.input)).toEqual([
+      { step: 3 },
+      { step: 2 },
+      { step: 1 },
+    ])
+  })
+
+  it('publishes events to triggers created through the API, seen at once despite the cache', async () => {
+    const wf = await api('POST', '/api/workflows', {
+      name: 'e2e-ev',
+      steps: [{ name: 'w', type: 'delay', ms: 1 }],
+    })
+    const none = await api('POST', '/api/events', { type: 'e2e.created', data: { n: 1 } })
+    expect(none.json().executions).toEqual([])
+    const t = await api('POST', '/api/triggers', {
+      workflowId: wf.json().id,
+      name: 'e2e-event',
+      type: 'event',
+      eventType: 'e2e.*',
+      filter: { n: [{ numeric: ['>', 0] }] },
+    })
+    expect(t.statusCode, t.body).toBe(201)
+    const one = await api('POST', '/api/events', { type: 'e2e.created', data: { n: 1 } })
+    expect(one.json().executions).toHaveLength(1)
+    expect(
+      (await api('POST', '/api/events', { type: 'e2e.created', data: { n: 0 } })).json().executions,
+    ).toEqual([])
+    await api('PATCH', `/api/triggers/${t.json().id}`, { enabled: false })
+    expect(
+      (await api('POST', '/api/events', { type: 'e2e.created', data: { n: 2 } })).json().executions,
+    ).toEqual([])
+  })
+})
