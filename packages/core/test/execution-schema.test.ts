@@ -41,6 +41,8 @@ const execution = {
   input: { a: 1 },
   steps: [step],
   manual: false,
+  causedBy: null,
+  chainDepth: 0,
 }
 
 describe('execution schemas', () => {

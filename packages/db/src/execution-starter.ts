@@ -2,6 +2,7 @@ import type { Sql } from 'postgres'
 import { isUnavailableError } from './errors.ts'
 import {
   type CreatedExecution,
+  createdExecutions,
   insertStartBatch,
   RECEIPT_TTL_MS,
   type StartOutcome,
@@ -64,22 +65,6 @@ export function createExecutionStarter(opts: ExecutionStarterOptions): Execution
     }
   }
 
-  function createdBy(p: Pending, outcome: StartOutcome, at: Date): CreatedExecution[] {
-    if (outcome.outcome !== 'started') return []
-    const atMs = at.getTime()
-    return p.request.starts.map((s) => ({
-      id: s.id,
-      priority: s.priority,
-      scheduledForMs: atMs,
-      availableAtMs: atMs,
-      attempt: 0 as const,
-      tenant: p.request.tenant,
-      workflowId: s.workflowId,
-      kind: s.kind,
-      scheduleId: null,
-    }))
-  }
-
   async function writeBatch(batch: Pending[]) {
     const at = opts.now()
     let outcomes: StartOutcome[]
@@ -99,7 +84,7 @@ export function createExecutionStarter(opts: ExecutionStarterOptions): Execution
       await Promise.all(batch.map((p) => writeBatch([p])))
       return
     }
-    const started = batch.flatMap((p, i) => createdBy(p, outcomes[i]!, at))
+    const started = batch.flatMap((p, i) => createdExecutions(p.request, outcomes[i]!, at))
     // The next batch is written while this one is enqueued.
     const done = afterCommit(started).then(() => {
       batch.forEach((p, i) => {

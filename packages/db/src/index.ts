@@ -19,6 +19,11 @@ export {
   type PgErrorFields,
 } from './errors.ts'
 export {
+  createEventTriggerIndex,
+  type EventTriggerIndex,
+  type EventTriggerIndexOptions,
+} from './event-trigger-index.ts'
+export {
   createExecutionStarter,
   type ExecutionStarter,
   type ExecutionStarterOptions,
@@ -33,3 +38,4 @@ export {
 // Repositories (createXRepo(db)) are maintained in repos/.
 export * from './repos/index.ts'
 export * from './schema/index.ts'
+export { toExecutionDto, toScheduleDto } from './views.ts'

@@ -61,6 +61,7 @@ describe('migrate', () => {
         select table_name from information_schema.tables where table_schema = 'public' order by table_name`
       expect(tables.map((t) => t.table_name)).toEqual([
         'audit_log',
+        'event_outbox',
         'event_receipts',
         'executions',
         'schedules',

@@ -19,6 +19,20 @@ export {
   toQueueError,
 } from './errors.ts'
 export {
+  ackSystemEvents,
+  type ClaimStaleInput,
+  claimStaleSystemEvents,
+  EVENT_GROUP,
+  ensureSystemEventGroup,
+  pruneSystemEventConsumers,
+  publishSystemEvents,
+  type ReadSystemEventsInput,
+  readSystemEvents,
+  type StreamedSystemEvent,
+  type SystemEventRef,
+  systemEventBacklog,
+} from './event-stream.ts'
+export {
   type AckResult,
   type CancelResult,
   type ClaimedExecution,

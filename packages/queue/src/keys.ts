@@ -42,6 +42,11 @@ export interface QueueKeys {
   readonly readyChannel: string
   /** HASH workerId → JSON heartbeat (`GET /api/workers`); entries older than a few beats are dead. */
   readonly workers: string
+  /**
+   * STREAM of system events (execution.succeeded, execution.dead, schedule.completed), read by the workers
+   * through one consumer group; an entry is deleted once handled (event-stream.ts).
+   */
+  readonly events: string
 }
 
 // No braces (they would end the hash tag early) and no glob characters (they would widen scanPattern).
@@ -81,5 +86,6 @@ export function createKeys(prefix = 'punctual'): QueueKeys {
     cancelChannel: key('cancel'),
     readyChannel: key('ready-signal'),
     workers: key('workers'),
+    events: key('events'),
   })
 }

@@ -39,6 +39,9 @@ export const SCRIPT_NAMES = [
   'queueStats',
   // API rate limiting
   'rateLimitIncr',
+  // system event stream
+  'ackEvents',
+  'pruneEventConsumers',
 ] as const
 export type ScriptName = (typeof SCRIPT_NAMES)[number]
 

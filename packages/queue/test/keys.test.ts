@@ -21,6 +21,7 @@ describe('createKeys', () => {
       keys.running,
       keys.executionPrefix,
       keys.execution('e-1'),
+      keys.events,
     ]
     for (const key of all) expect(key.startsWith('{punctual}:')).toBe(true)
     expect(new Set(all).size).toBe(all.length)

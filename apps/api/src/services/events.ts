@@ -1,5 +1,5 @@
-import { type EventBody, resolveRetryPolicy, TriggerMatcher } from '@punctual/core'
-import { createIngestRepo, type DbExecutor, type EventTriggerRow, type ExecutionStarter } from '@punctual/db'
+import { type EventBody, resolveRetryPolicy } from '@punctual/core'
+import { createEventTriggerIndex, type DbExecutor, type ExecutionStarter } from '@punctual/db'
 import { v7 as uuidv7 } from 'uuid'
 import type { Principal } from '../plugins/auth.ts'
 
@@ -14,44 +14,22 @@ export type PublishResult =
   | { status: 202; body: { eventId: string; executions: string[] } }
   | { status: 200; body: { eventId: string; executions: string[]; deduplicated: true } }
 
-/** Tenants whose index is kept at once; past this the oldest entry is dropped. */
-const MAX_CACHED_TENANTS = 10_000
-
 /**
- * POST /api/events: the tenant's enabled event triggers are matched by type and filter (TriggerMatcher, an
- * index built once per tenant and reused for `cacheTtlMs`), then every match starts its workflow with
- * `input` = `data`, committed together with the event's receipt (the starter deduplicates by id for 24 h).
+ * POST /api/events: the tenant's enabled event triggers are matched by type and filter (a per-tenant
+ * TriggerMatcher reused for `cacheTtlMs`, see createEventTriggerIndex), then every match starts its workflow
+ * with `input` = `data`, committed together with the event's receipt (the starter deduplicates by id for 24 h).
  *
  * Staleness: a trigger created, enabled or changed is seen within `cacheTtlMs` by every API process, at once
  * by the process that wrote it (invalidate). A trigger disabled or deleted starts nothing once that change
  * has committed: the INSERT re-checks each matched trigger is still enabled.
  */
 export function createEventService({ db, starter, cacheTtlMs }: EventServiceDeps) {
-  const repo = createIngestRepo(db)
-  const cache = new Map<string, { loadedAt: number; matcher: Promise<TriggerMatcher<EventTriggerRow>> }>()
-
-  function matcherFor(tenant: string): Promise<TriggerMatcher<EventTriggerRow>> {
-    const now = Date.now()
-    const hit = cache.get(tenant)
-    if (hit && now - hit.loadedAt < cacheTtlMs) return hit.matcher
-    const matcher = repo.listEventTriggers(tenant).then((rows) => new TriggerMatcher(rows))
-    if (cacheTtlMs > 0) {
-      cache.delete(tenant)
-      if (cache.size >= MAX_CACHED_TENANTS) cache.delete(cache.keys().next().value!)
-      const entry = { loadedAt: now, matcher }
-      cache.set(tenant, entry)
-      // A failed read (Postgres down) is not kept.
-      matcher.catch(() => {
-        if (cache.get(tenant) === entry) cache.delete(tenant)
-      })
-    }
-    return matcher
-  }
+  const index = createEventTriggerIndex({ db, cacheTtlMs })
 
   return {
     async publish(p: Principal, body: EventBody): Promise<PublishResult> {
       const eventId = body.id ?? uuidv7()
-      const matched = (await matcherFor(p.tenant)).match(body.type, body.data)
+      const matched = (await index.matcherFor(p.tenant)).match(body.type, body.data)
       const outcome = await starter.start({
         tenant: p.tenant,
         // An event without an id cannot be sent again under the same id: no receipt to keep.
@@ -77,7 +55,7 @@ export function createEventService({ db, starter, cacheTtlMs }: EventServiceDeps
 
     /** Forget a tenant's trigger index (call after a trigger write in this process). */
     invalidate(tenant: string) {
-      cache.delete(tenant)
+      index.invalidate(tenant)
     },
   }
 }

@@ -1,4 +1,4 @@
-import { AppError, type Execution, type StepOutcome, type TriggerBody, type WorkerInfo } from '@punctual/core'
+import { AppError, type TriggerBody, type WorkerInfo } from '@punctual/core'
 import {
   type CountsByStatus,
   createExecutionsRepo,
@@ -302,27 +302,5 @@ async function orNullWithin<T>(ms: number, work: Promise<T>): Promise<T | null> 
   }
 }
 
-const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null)
-
-export function toExecutionDto(row: ExecutionRow): Execution {
-  return {
-    id: row.id,
-    kind: row.kind,
-    scheduleId: row.scheduleId,
-    triggerId: row.triggerId,
-    workflowId: row.workflowId,
-    scheduledFor: row.scheduledFor.toISOString(),
-    enqueuedAt: isoOrNull(row.enqueuedAt),
-    startedAt: isoOrNull(row.startedAt),
-    finishedAt: isoOrNull(row.finishedAt),
-    status: row.status,
-    attempt: row.attempt,
-    priority: row.priority,
-    workerId: row.workerId,
-    error: row.error,
-    retryOf: row.retryOf,
-    input: row.input,
-    steps: row.steps as StepOutcome[],
-    manual: row.kind === 'manual',
-  }
-}
+/** The execution as the API shows it (shared with the worker's system events). */
+export { toExecutionDto } from '@punctual/db'

@@ -3,7 +3,6 @@ import {
   DEFAULT_RETRY_POLICY,
   fireMinutesOfDay,
   planSchedule,
-  type Schedule,
   type ScheduleCreate,
   type SchedulePatch,
 } from '@punctual/core'
@@ -16,7 +15,6 @@ import {
   isForeignKeyViolation,
   isUniqueViolation,
   type ScheduleRow,
-  type ScheduleView,
   type Sql,
 } from '@punctual/db'
 import {
@@ -378,32 +376,5 @@ export function notFound(id: string): AppError {
   return new AppError('SCHED_ERR_NOT_FOUND', `No schedule ${id}`)
 }
 
-export function toScheduleDto(row: ScheduleView): Schedule {
-  return {
-    id: row.id,
-    workflowId: row.workflowId,
-    name: row.name,
-    cronExpression: row.cronExpression,
-    timezone: row.timezone,
-    enabled: row.enabled,
-    startDate: row.startDate?.toISOString() ?? null,
-    endDate: row.endDate?.toISOString() ?? null,
-    maxExecutions: row.maxExecutions,
-    input: row.input,
-    priority: row.priority,
-    retryPolicy: { ...row.retryPolicy },
-    overlapPolicy: row.overlapPolicy,
-    misfirePolicy: row.misfirePolicy,
-    catchupWindowMs: row.catchupWindowMs,
-    jitterMs: row.jitterMs,
-    metadata: row.metadata,
-    state: row.state,
-    version: row.version,
-    nextRunAt: row.nextRunAt?.toISOString() ?? null,
-    pausedNote: row.pausedNote,
-    executionCount: row.executionCount,
-    missedCount: row.missedCount,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  }
-}
+/** The schedule as the API shows it (shared with the worker's system events). */
+export { toScheduleDto } from '@punctual/db'

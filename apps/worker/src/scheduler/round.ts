@@ -6,6 +6,7 @@ import {
   insertFireExecutions,
   listUnfinishedExecutions,
   lockSchedulesForFiring,
+  type OutboxEvent,
   type Sql,
   schedulePriorities,
   type UnfinishedExecutionRow,
@@ -17,6 +18,7 @@ import {
   createExecutionQueue,
   type DueClaim,
   type EnqueueItem,
+  publishSystemEvents,
   type QueueKeys,
   type Redis,
   releaseClaim,
@@ -89,6 +91,8 @@ export interface Committed<W = Work> {
   cancelRequested: string[]
   written: Set<string>
   missedIncrements: Map<string, number>
+  /** schedule.completed system events the transaction wrote to the outbox: published after COMMIT. */
+  events: OutboxEvent[]
 }
 
 /**
@@ -328,12 +332,21 @@ export function createFireClaimer(deps: FireClaimerDeps) {
     // One step, its parts sent together (ioredis auto-pipelining): enqueue, cancels, then the claims' ends
     // (one completeClaims call) and releaseClaims. Each part is idempotent, so a retry repeats it safely.
     const redisSteps: RedisStep[] = []
-    if (enqueue.length > 0 || c.cancelled.length > 0 || c.cancelRequested.length > 0 || steps.length > 0) {
+    const published = c.events
+    if (
+      enqueue.length > 0 ||
+      c.cancelled.length > 0 ||
+      c.cancelRequested.length > 0 ||
+      steps.length > 0 ||
+      published.length > 0
+    ) {
       redisSteps.push({
         what: 'after-commit',
         run: async () => {
           await Promise.all([
             enqueue.length > 0 ? queue.enqueue(enqueue, clock()) : undefined,
+            // schedule.completed system events (their outbox rows committed with the change).
+            publishSystemEvents(redis, keys, published),
             ...c.cancelled.map((id) => queue.cancel(id)),
             ...c.cancelRequested.map((id) => redis.publish(keys.cancelChannel, id)),
             ...steps.map((s) => s.run()),
@@ -495,7 +508,7 @@ export function recordFires<W extends { claim: DueClaim }>(
         insertedMissed > 0 || missedRows.length === 0 ? insertedMissed + decision.missedBeyondRows : 0
       missedIncrements.set(row!.id, increment)
     }
-    const written = await updateFiredSchedules(
+    const { written, events } = await updateFiredSchedules(
       tx,
       fires
         .filter((d) => d.decision.changed)
@@ -507,7 +520,7 @@ export function recordFires<W extends { claim: DueClaim }>(
           missedIncrement: missedIncrements.get(row!.id) ?? 0,
         })),
     )
-    return { now, decisions, inserted, cancelled, cancelRequested, written, missedIncrements }
+    return { now, decisions, inserted, cancelled, cancelRequested, written, missedIncrements, events }
   })
 }
 

@@ -6,13 +6,15 @@ export const AuditEntry = Type.Object(
     id: Type.String({ format: 'uuid', description: 'UUIDv7: id order is time order' }),
     at: DateTime,
     actor: Type.String({
-      description: "who: the token's `sub`; `webhook` for a failed webhook verification (no token)",
+      description:
+        "who: the token's `sub`; `webhook:<ip>` for a failed webhook verification (no token); `system` for the system's own acts (chain.stopped)",
     }),
     tenant: Type.String(),
     action: Type.String({
       description: [
         '`<target>.<verb>`: workflow.created|updated|deleted, schedule.created|updated|deleted|paused|resumed,',
-        'trigger.created|updated|deleted|secret_rotated, webhook.verification_failed',
+        'trigger.created|updated|deleted|secret_rotated, webhook.verification_failed, chain.stopped (a chain of',
+        'system events looped back onto itself more than 10 times in a row; target: the trigger not started)',
       ].join(' '),
     }),
     targetType: Type.String({ description: 'workflow, schedule or trigger' }),

@@ -76,6 +76,18 @@ export const Execution = Type.Object(
     input: JsonObject,
     steps: Type.Array(StepOutcome),
     manual: Type.Boolean({ description: 'started by POST /api/schedules/:id/trigger' }),
+    causedBy: Nullable(
+      Type.String({
+        format: 'uuid',
+        description:
+          'The execution whose `execution.succeeded` or `execution.dead` system event started this one through an event trigger; null otherwise',
+      }),
+    ),
+    chainDepth: Type.Integer({
+      minimum: 0,
+      description:
+        'Links from the root of the chain of system events: 0 unless `causedBy` is set, then the depth of `causedBy` + 1. A chain that loops back onto a workflow it already ran more than 10 times in a row is stopped (audit action `chain.stopped`).',
+    }),
   },
   { description: 'One run of a workflow, with all its attempts' },
 )

@@ -1,4 +1,5 @@
 import { and, desc, eq, lt } from 'drizzle-orm'
+import type { Sql, TransactionSql } from 'postgres'
 import { v7 as uuidv7 } from 'uuid'
 import { auditLog } from '../schema/audit.ts'
 import type { DbExecutor } from './executor.ts'
@@ -21,6 +22,8 @@ export const auditActions = [
   'trigger.deleted',
   'trigger.secret_rotated',
   'webhook.verification_failed',
+  // The system's own: a chain of system events looped back onto itself too often (actor `system`).
+  'chain.stopped',
 ] as const
 export type AuditAction = (typeof auditActions)[number]
 
@@ -75,3 +78,30 @@ export function createAuditRepo(db: DbExecutor) {
   }
 }
 export type AuditRepo = ReturnType<typeof createAuditRepo>
+
+/**
+ * `record` for a caller inside a plain postgres.js transaction (e.g. one that also runs insertStartBatch):
+ * the same rows (auditRow), one INSERT for all of them.
+ */
+export async function insertAuditEntries(sql: Sql | TransactionSql, entries: readonly AuditEntry[]) {
+  if (entries.length === 0) return
+  const rows = entries.map((e) => {
+    const r = auditRow(e)
+    return {
+      id: r.id,
+      tenant: r.tenant,
+      actor: r.actor,
+      action: r.action,
+      target_type: r.targetType,
+      target_id: r.targetId ?? null,
+      details: r.details ?? {},
+      at: r.at instanceof Date ? r.at.toISOString() : null,
+    }
+  })
+  await sql`
+    insert into audit_log (id, tenant, actor, action, target_type, target_id, details, at)
+    select r.id, r.tenant, r.actor, r.action, r.target_type, r.target_id, r.details, coalesce(r.at, now())
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        as r(id uuid, tenant text, actor text, action text, target_type text, target_id text, details jsonb,
+             at timestamptz)`
+}

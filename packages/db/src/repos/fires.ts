@@ -1,6 +1,7 @@
 import type { Sql, TransactionSql } from 'postgres'
 import type { ExecutionKind, ExecutionStatus } from '../schema/executions.ts'
 import type { MisfirePolicy, OverlapPolicy, ScheduleState } from '../schema/schedules.ts'
+import { type OutboxEvent, SELECT_COMPLETED } from './event-outbox.ts'
 
 /**
  * The scheduler's side of the executions table (issue 3 item 1): what one fire-claiming round reads and writes,
@@ -204,13 +205,15 @@ export async function insertFireExecutions(
 /**
  * Moves schedules on after their fires were recorded: next_run_at, state (completed / expired) and
  * missed_count, each by compare-and-set on the version. The version is NOT bumped: a claim returned by its
- * lease after a crash must still find the row at its version. Returns the ids written.
+ * lease after a crash must still find the row at its version. Returns the ids written, and the
+ * schedule.completed system events written to the outbox with the change (for tenants with an event trigger
+ * that selects them), to publish after the COMMIT. The caller holds the rows' locks.
  */
 export async function updateFiredSchedules(
   sql: Query,
   updates: readonly FiredScheduleUpdate[],
-): Promise<Set<string>> {
-  if (updates.length === 0) return new Set()
+): Promise<{ written: Set<string>; events: OutboxEvent[] }> {
+  if (updates.length === 0) return { written: new Set(), events: [] }
   const doc = JSON.stringify(
     updates.map((u) => ({
       id: u.id,
@@ -220,16 +223,40 @@ export async function updateFiredSchedules(
       missed: u.missedIncrement,
     })),
   )
-  const written = await sql<{ id: string }[]>`
-    update schedules s
-       set next_run_at = v.next_run_at,
-           state = v.state,
-           missed_count = least(s.missed_count::bigint + v.missed, 2147483647)::int
-      from json_to_recordset(${doc}::json)
-           as v(id uuid, version int, next_run_at timestamptz, state text, missed int)
-     where s.id = v.id and s.version = v.version
-    returning s.id`
-  return new Set(written.map((r) => r.id))
+  const rows = await sql<{ id: string; tenant: string; outbox_id: string | null }[]>`
+    with v as (
+      select * from json_to_recordset(${doc}::json)
+        as v(id uuid, version int, next_run_at timestamptz, state text, missed int)
+    ),
+    -- The statement's snapshot: the states before this update (the caller holds the row locks).
+    before as (select s.id, s.state from schedules s join v on v.id = s.id),
+    upd as (
+      update schedules s
+         set next_run_at = v.next_run_at,
+             state = v.state,
+             missed_count = least(s.missed_count::bigint + v.missed, 2147483647)::int
+        from v
+       where s.id = v.id and s.version = v.version
+      returning s.id, s.tenant, s.state
+    ),
+    ob as (
+      insert into event_outbox (tenant, type, subject_id)
+      select u.tenant, 'schedule.completed', u.id
+        from upd u join before b on b.id = u.id
+       where u.state = 'completed' and b.state <> 'completed'
+         and exists (select 1 from triggers t
+                      where t.tenant = u.tenant and t.type = 'event' and t.enabled
+                        and t.event_type = any(${SELECT_COMPLETED}::text[]))
+      returning id, subject_id
+    )
+    select u.id, u.tenant, ob.id::text as outbox_id from upd u left join ob on ob.subject_id = u.id`
+  const events: OutboxEvent[] = []
+  for (const r of rows) {
+    if (r.outbox_id !== null) {
+      events.push({ outboxId: r.outbox_id, tenant: r.tenant, type: 'schedule.completed', subjectId: r.id })
+    }
+  }
+  return { written: new Set(rows.map((r) => r.id)), events }
 }
 
 /**

@@ -1,4 +1,5 @@
 export * from './audit.ts'
+export * from './event-outbox.ts'
 export * from './executions.ts'
 export * from './executor.ts'
 export * from './fires.ts'

@@ -1,5 +1,5 @@
 import { and, sql as dsql, eq } from 'drizzle-orm'
-import type { Sql } from 'postgres'
+import type { Sql, TransactionSql } from 'postgres'
 import { eventReceipts, webhookDeliveries } from '../schema/deduplication.ts'
 import type { RetryPolicy } from '../schema/schedules.ts'
 import { triggers } from '../schema/triggers.ts'
@@ -124,6 +124,10 @@ export interface ExecutionStart {
   priority: number
   /** Copied onto the execution (history outlives the trigger). */
   retryPolicy: Record<string, unknown> | null
+  /** A start by a system event about an execution: that execution (the chain's link). Default null. */
+  causedBy?: string | null
+  /** The cause's chain depth + 1 when causedBy is set. Default 0. */
+  chainDepth?: number
 }
 
 /**
@@ -157,6 +161,27 @@ export interface CreatedExecution {
   scheduleId: null
 }
 
+/** The executions a request created (none unless its outcome is `started`), as the Redis queue takes them. */
+export function createdExecutions(
+  request: StartRequest,
+  outcome: StartOutcome,
+  at: Date,
+): CreatedExecution[] {
+  if (outcome.outcome !== 'started') return []
+  const atMs = at.getTime()
+  return request.starts.map((s) => ({
+    id: s.id,
+    priority: s.priority,
+    scheduledForMs: atMs,
+    availableAtMs: atMs,
+    attempt: 0 as const,
+    tenant: request.tenant,
+    workflowId: s.workflowId,
+    kind: s.kind,
+    scheduleId: null,
+  }))
+}
+
 interface StartBatchRow {
   ord: number
   outcome: 'started' | 'duplicate' | 'gone'
@@ -173,7 +198,7 @@ interface StartBatchRow {
  * leaves no receipt.
  */
 export async function insertStartBatch(
-  sql: Sql,
+  sql: Sql | TransactionSql,
   requests: readonly StartRequest[],
   at: Date,
   receiptTtlMs = RECEIPT_TTL_MS,
@@ -198,6 +223,8 @@ export async function insertStartBatch(
       input: s.input,
       priority: s.priority,
       retry_policy: s.retryPolicy,
+      caused_by: s.causedBy ?? null,
+      chain_depth: s.chainDepth ?? 0,
     })),
   )
   const now = at.toISOString()
@@ -211,7 +238,7 @@ export async function insertStartBatch(
     st as (
       select * from jsonb_to_recordset(${JSON.stringify(st)}::jsonb)
         as s(ord int, pos int, id uuid, kind text, trigger_id uuid, workflow_id uuid, input jsonb,
-             priority smallint, retry_policy jsonb)
+             priority smallint, retry_policy jsonb, caused_by uuid, chain_depth int)
     ),
     live_st as (
       select st.*, req.tenant from st join req using (ord)
@@ -259,9 +286,10 @@ export async function insertStartBatch(
     ),
     started as (
       insert into executions (id, tenant, kind, trigger_id, workflow_id, scheduled_for, enqueued_at, status,
-                              attempt, priority, input, retry_policy, available_at)
+                              attempt, priority, input, retry_policy, available_at, caused_by_execution_id,
+                              chain_depth)
       select l.id, l.tenant, l.kind, l.trigger_id, l.workflow_id, ${now}::timestamptz, ${now}::timestamptz,
-             'queued', 0, l.priority, l.input, l.retry_policy, ${now}::timestamptz
+             'queued', 0, l.priority, l.input, l.retry_policy, ${now}::timestamptz, l.caused_by, l.chain_depth
         from live_st l join accepted a using (ord)
        order by l.ord, l.pos
       returning id

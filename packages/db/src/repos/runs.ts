@@ -1,5 +1,6 @@
 import type { Sql, TransactionSql } from 'postgres'
 import type { ExecutionKind, ExecutionStatus } from '../schema/executions.ts'
+import { type OutboxEvent, SELECT_COMPLETED, SELECT_DEAD, SELECT_SUCCEEDED } from './event-outbox.ts'
 
 /**
  * The runner's writes to `executions` (docs/design-notes.md, "Executions: who writes what"), in plain
@@ -77,6 +78,8 @@ export interface StartExecutionsResult {
    * path); the caller adds them soon after with addExecutionCounts.
    */
   countLater: Map<string, number>
+  /** schedule.completed events the start wrote to the outbox: publish them after the COMMIT. */
+  events: OutboxEvent[]
   // Any other id was not startable (row gone, finished, held): the caller acks and drops it.
 }
 
@@ -223,7 +226,7 @@ export async function startExecutions(
   const ids = input.candidates.map((c) => c.id)
   const countLater = new Map<string, number>()
   if (ids.length === 0) {
-    return { started: [], cancelled: [], skipped: [], overLimit: [], completed: [], countLater }
+    return { started: [], cancelled: [], skipped: [], overLimit: [], completed: [], countLater, events: [] }
   }
   const hasFires = input.candidates.some((c) => c.kind === 'fire' && c.scheduleId)
   const rows = await startStatement(sql, ids, input.workerId, nowIso, { skipBudgetedFires: hasFires })
@@ -235,7 +238,7 @@ export async function startExecutions(
   }
   const handled = new Set(rows.map((r) => r.id))
   const rest = input.candidates.filter((c) => c.kind === 'fire' && c.scheduleId && !handled.has(c.id))
-  if (rest.length === 0) return { ...fast, overLimit: [], completed: [], countLater }
+  if (rest.length === 0) return { ...fast, overLimit: [], completed: [], countLater, events: [] }
   const budgeted = await startBudgetedFires(sql, rest, input.workerId, nowIso)
   return {
     started: [...fast.started, ...budgeted.started],
@@ -244,6 +247,7 @@ export async function startExecutions(
     overLimit: budgeted.overLimit,
     completed: budgeted.completed,
     countLater,
+    events: budgeted.events,
   }
 }
 
@@ -300,8 +304,20 @@ function startBudgetedFires(
 
     const counted = [...bySchedule.values()].filter((s) => s.starts > 0)
     const completed: CompletedSchedule[] = []
+    const events: OutboxEvent[] = []
     if (counted.length > 0) {
-      const updated = await tx<{ id: string; workflow_id: string; version: number; state: string }[]>`
+      const open = counted.filter((s) => s.state !== 'completed').map((s) => s.id)
+      const updated = await tx<
+        {
+          id: string
+          workflow_id: string
+          version: number
+          state: string
+          outbox_id: string | null
+          outbox_tenant: string | null
+        }[]
+      >`
+        with upd as (
         update schedules s
            set execution_count = s.execution_count + v.starts,
                state = case when s.max_executions is not null
@@ -323,15 +339,37 @@ function startBudgetedFires(
           from unnest(${counted.map((s) => s.id)}::uuid[], ${counted.map((s) => s.starts)}::int[])
                as v(id, starts)
          where s.id = v.id
-        returning s.id, s.workflow_id, s.version, s.state`
+        returning s.id, s.tenant, s.workflow_id, s.version, s.state
+        ),
+        -- The system event schedule.completed, in the outbox with the change (see finishStatement).
+        ob as (
+          insert into event_outbox (tenant, type, subject_id)
+          select u.tenant, 'schedule.completed', u.id
+            from upd u
+           where u.state = 'completed' and u.id = any(${open}::uuid[])
+             and exists (select 1 from triggers t
+                          where t.tenant = u.tenant and t.type = 'event' and t.enabled
+                            and t.event_type = any(${SELECT_COMPLETED}::text[]))
+          returning id, tenant, subject_id
+        )
+        select u.id, u.workflow_id, u.version, u.state, ob.id::text as outbox_id, ob.tenant as outbox_tenant
+          from upd u left join ob on ob.subject_id = u.id`
       const before = new Map(schedules.map((s) => [s.id, s.state]))
       for (const u of updated) {
         if (u.state === 'completed' && before.get(u.id) !== 'completed') {
           completed.push({ scheduleId: u.id, workflowId: u.workflow_id, version: u.version })
         }
+        if (u.outbox_id !== null && u.outbox_tenant !== null) {
+          events.push({
+            outboxId: u.outbox_id,
+            tenant: u.outbox_tenant,
+            type: 'schedule.completed',
+            subjectId: u.id,
+          })
+        }
       }
     }
-    return { ...splitStartRows(rows), overLimit, completed }
+    return { ...splitStartRows(rows), overLimit, completed, events }
   })
 }
 
@@ -400,6 +438,9 @@ interface FinishRow {
   status: ExecutionStatus | null
   worker_id: string | null
   attempt: number | null
+  outbox_id: string | null
+  outbox_type: OutboxEvent['type'] | null
+  outbox_tenant: string | null
 }
 
 function finishStatement(db: Db, workerId: string, records: readonly FinishRecord[]) {
@@ -427,10 +468,37 @@ function finishStatement(db: Db, workerId: string, records: readonly FinishRecor
              available_at = v.available_at::timestamptz
         from v
        where e.id = v.id and e.status = 'running' and e.worker_id = ${workerId} and e.attempt = v.attempt
-      returning e.id
+      returning e.id, e.tenant, e.status
+    ),
+    -- The transactional outbox of the system events: only for tenants with an enabled event trigger whose
+    -- eventType selects the event (one probe of triggers_event_idx per end), so an end costs nothing more
+    -- for a tenant without such a trigger.
+    ob as (
+      insert into event_outbox (tenant, type, subject_id)
+      select u.tenant, 'execution.' || u.status, u.id
+        from upd u
+       where u.status in ('succeeded', 'dead')
+         and exists (select 1 from triggers t
+                      where t.tenant = u.tenant and t.type = 'event' and t.enabled
+                        and t.event_type = any(case u.status when 'succeeded' then ${SELECT_SUCCEEDED}::text[]
+                                                                 else ${SELECT_DEAD}::text[] end))
+      returning id, tenant, type, subject_id
     )
-    select v.id, u.id is not null as updated, e.status, e.worker_id, e.attempt
-      from v left join upd u on u.id = v.id left join executions e on e.id = v.id`
+    select v.id, u.id is not null as updated, e.status, e.worker_id, e.attempt,
+           ob.id::text as outbox_id, ob.type as outbox_type, ob.tenant as outbox_tenant
+      from v left join upd u on u.id = v.id left join executions e on e.id = v.id
+             left join ob on ob.subject_id = v.id`
+}
+
+/** The system events an end statement put in the outbox, to publish after its COMMIT. */
+function outboxEventsOf(rows: FinishRow[]): OutboxEvent[] {
+  const events: OutboxEvent[] = []
+  for (const r of rows) {
+    if (r.outbox_id !== null && r.outbox_type !== null && r.outbox_tenant !== null) {
+      events.push({ outboxId: r.outbox_id, tenant: r.outbox_tenant, type: r.outbox_type, subjectId: r.id })
+    }
+  }
+  return events
 }
 
 /** Per schedule, the oldest fire buffer_one held back: held = false, enqueued now (the caller adds it to Redis). */
@@ -468,6 +536,17 @@ function releaseHeldStatement(db: Db, scheduleIds: readonly string[], nowIso: st
               e.attempt`
 }
 
+export interface FinishExecutionsResult {
+  results: FinishResult[]
+  released: ReleasedHeldFire[]
+  /**
+   * System events (execution.succeeded / execution.dead) the statement wrote to the outbox with the ends it
+   * wrote: publish them after the COMMIT (publishSystemEvents); the outbox relay does it if this process
+   * cannot.
+   */
+  events: OutboxEvent[]
+}
+
 /**
  * Writes the ends of many attempts in one statement (the runner's group commit). When some are final fires,
  * one transaction first locks their schedule rows (schedule before executions, as everywhere), writes the
@@ -477,9 +556,9 @@ function releaseHeldStatement(db: Db, scheduleIds: readonly string[], nowIso: st
 export async function finishExecutions(
   sql: Sql,
   input: { workerId: string; records: readonly FinishRecord[]; nowMs: number },
-): Promise<{ results: FinishResult[]; released: ReleasedHeldFire[] }> {
+): Promise<FinishExecutionsResult> {
   const { records, workerId } = input
-  if (records.length === 0) return { results: [], released: [] }
+  if (records.length === 0) return { results: [], released: [], events: [] }
   const byId = new Map(records.map((r) => [r.id, r]))
   const toResults = (rows: FinishRow[]): FinishResult[] =>
     rows.map((row) => {
@@ -496,7 +575,8 @@ export async function finishExecutions(
     ),
   ].sort()
   if (fireSchedules.length === 0) {
-    return { results: toResults(await finishStatement(sql, workerId, records)), released: [] }
+    const rows = await finishStatement(sql, workerId, records)
+    return { results: toResults(rows), released: [], events: outboxEventsOf(rows) }
   }
   const nowIso = new Date(input.nowMs).toISOString()
   return sql.begin(async (tx) => {
@@ -525,7 +605,7 @@ export async function finishExecutions(
             availableAtMs: r.available_at_ms,
             attempt: r.attempt,
           }))
-    return { results: toResults(rows), released }
+    return { results: toResults(rows), released, events: outboxEventsOf(rows) }
   })
 }
 

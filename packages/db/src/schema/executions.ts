@@ -60,6 +60,13 @@ export const executions = pgTable(
     overlapCheck: boolean('overlap_check').notNull().default(false),
     /** Set by POST /cancel on a running execution; the worker running it aborts its in-flight step. */
     cancelRequestedAt: timestamp('cancel_requested_at', { withTimezone: true, mode: 'date' }),
+    /**
+     * Started by a system event about another execution (`execution.succeeded` / `execution.dead`): that
+     * execution. Null for every other start (no foreign key: history outlives its cause).
+     */
+    causedByExecutionId: uuid('caused_by_execution_id'),
+    /** Links from the chain's root: 0 unless caused_by_execution_id is set, then the cause's depth + 1. */
+    chainDepth: integer('chain_depth').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().default(sql`now()`),
   },
   (t) => [
@@ -80,5 +87,9 @@ export const executions = pgTable(
     // A fire without a schedule would escape executions_fire_uq (NULLs are distinct).
     check('executions_fire_schedule_ck', sql`${t.kind} <> 'fire' or ${t.scheduleId} is not null`),
     check('executions_redrive_ck', sql`${t.kind} <> 'redrive' or ${t.retryOf} is not null`),
+    check(
+      'executions_chain_ck',
+      sql`(${t.causedByExecutionId} is null and ${t.chainDepth} = 0) or (${t.causedByExecutionId} is not null and ${t.chainDepth} >= 1)`,
+    ),
   ],
 )

@@ -1,5 +1,6 @@
 export * from './audit.ts'
 export * from './deduplication.ts'
+export * from './event-outbox.ts'
 export * from './executions.ts'
 export * from './schedules.ts'
 export * from './triggers.ts'

@@ -56,8 +56,9 @@ export const triggers = pgTable(
     uniqueIndex('triggers_tenant_name_uq').on(t.tenant, t.name),
     index('triggers_tenant_id_idx').on(t.tenant, t.id),
     index('triggers_workflow_idx').on(t.tenant, t.workflowId, t.id),
-    // POST /api/events loads every enabled event trigger of the tenant and matches type globs in memory.
-    index('triggers_event_idx').on(t.tenant).where(sql`type = 'event' and enabled`),
+    // POST /api/events loads every enabled event trigger of the tenant and matches type globs in memory; the
+    // runner's end statement probes (tenant, event_type) for a trigger a system event could match.
+    index('triggers_event_idx').on(t.tenant, t.eventType).where(sql`type = 'event' and enabled`),
     check('triggers_type_ck', sql`${t.type} in ${sqlList(triggerTypes)}`),
     check('triggers_scheme_ck', sql`${t.scheme} is null or ${t.scheme} in ${sqlList(webhookSchemes)}`),
     check('triggers_priority_ck', sql`${t.priority} between 0 and 9`),
