@@ -23,6 +23,8 @@ export const WorkerConfigSchema = Type.Object({
   WORKER_HEARTBEAT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000 }),
   WORKER_MAX_CPU_PERCENT: Type.Number({ minimum: 1, maximum: 1000, default: 90 }),
   WORKER_MAX_EVENT_LOOP_LAG_MS: Type.Number({ minimum: 1, maximum: 60_000, default: 200 }),
+  WORKER_EVENT_REDELIVER_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000 }),
+  TRIGGER_CACHE_TTL_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1000 }),
   OUTBOUND_ALLOW_PRIVATE: Type.Boolean({ default: false }),
   OUTBOUND_ALLOWLIST: Type.Optional(Type.String()),
 })

@@ -1,6 +1,7 @@
 import { type DbHandle, ping } from '@punctual/db'
 import { createExecutionQueue, type QueueKeys, type Redis, waitForReady } from '@punctual/queue'
 import type { Logger } from 'pino'
+import { createEventBus } from './bus/index.ts'
 import type { WorkerConfig } from './config.ts'
 import { admissionDecision } from './maintenance/admission.ts'
 import {
@@ -29,11 +30,12 @@ export interface WorkerDeps {
 }
 
 /**
- * One worker process: the scheduler (fire claiming), the runner (executions), and maintenance (reconcile
- * Redis from Postgres, heartbeat, admission control). Start order: wait for Postgres and Redis (retrying with
- * capped backoff, never exiting because one is down), reconcile once, then the loops. Stop order: stop
- * claiming fires, drain the runner (running executions finish up to WORKER_SHUTDOWN_TIMEOUT_MS, the rest are
- * handed back at once), then drop the heartbeat and close the connections.
+ * One worker process: the scheduler (fire claiming), the runner (executions), the system event bus (event
+ * triggers on execution.succeeded / execution.dead / schedule.completed) and maintenance (reconcile Redis from
+ * Postgres, heartbeat, admission control). Start order: wait for Postgres and Redis (retrying with capped
+ * backoff, never exiting because one is down), reconcile once, then the loops. Stop order: stop claiming
+ * fires, drain the runner (running executions finish up to WORKER_SHUTDOWN_TIMEOUT_MS, the rest are handed
+ * back at once), stop the event bus, then drop the heartbeat and close the connections.
  */
 export function createWorker(deps: WorkerDeps) {
   const { config, logger, metrics } = deps
@@ -68,6 +70,18 @@ export function createWorker(deps: WorkerDeps) {
     },
   })
 
+  const bus = createEventBus({
+    db: deps.database,
+    redis: deps.redis,
+    keys: deps.keys,
+    workerId: deps.workerId,
+    logger,
+    config: {
+      redeliverMs: config.WORKER_EVENT_REDELIVER_MS,
+      triggerCacheTtlMs: config.TRIGGER_CACHE_TTL_MS,
+    },
+  })
+
   // Metrics subscribe to the same lifecycle events the tests await.
   scheduler.events.on('round', (e) => metrics.claimDuration.observe(e.durationMs / 1000))
   scheduler.events.on('fire.recorded', () => metrics.fires.inc({ outcome: 'queued' }))
@@ -89,6 +103,12 @@ export function createWorker(deps: WorkerDeps) {
   })
   runner.events.on('execution.cancelled', () => metrics.executions.inc({ status: 'cancelled' }))
   runner.events.on('fire.skipped', () => metrics.fires.inc({ outcome: 'skipped' }))
+  bus.events.on('event.handled', (e) => {
+    metrics.systemEvents.inc({ type: e.type, outcome: e.outcome })
+    if (e.outcome === 'started') metrics.eventStarts.inc(e.executionIds.length)
+  })
+  bus.events.on('chain.stopped', () => metrics.chainsStopped.inc())
+  bus.events.on('outbox.republished', (e) => metrics.outboxRepublished.inc(e.count))
   metrics.setQueueDepthSource(async () => {
     const stats = await queue.stats()
     return { ready: stats.ready, delayed: stats.delayed, running: stats.running, due: stats.dueSchedules }
@@ -175,6 +195,7 @@ export function createWorker(deps: WorkerDeps) {
     },
     scheduler,
     runner,
+    bus,
     async start(): Promise<void> {
       if (!(await waitForDependencies())) return
       await reconcileOnce()
@@ -182,6 +203,7 @@ export function createWorker(deps: WorkerDeps) {
       state = 'running'
       scheduler.start()
       runner.start()
+      bus.start()
       await beat()
       timers.push(setInterval(beat, config.WORKER_HEARTBEAT_MS))
       timers.push(setInterval(reconcileOnce, config.WORKER_RECONCILE_INTERVAL_MS))
@@ -198,6 +220,9 @@ export function createWorker(deps: WorkerDeps) {
         await beat()
         await scheduler.stop()
         await runner.stop({ timeoutMs: config.WORKER_SHUTDOWN_TIMEOUT_MS })
+        // After the runner: its last ends publish their system events; what this worker read and did not
+        // handle stays pending and is taken over by another worker.
+        await bus.stop()
         await removeHeartbeat(deps.redis, deps.keys, deps.workerId).catch(() => {})
       }
       monitor.stop()

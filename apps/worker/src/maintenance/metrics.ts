@@ -64,6 +64,27 @@ export function createWorkerMetrics() {
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60],
       registers,
     }),
+    systemEvents: new Counter({
+      name: 'punctual_worker_system_events_total',
+      help: 'System events handled by this worker, by type and outcome (started, duplicate, unmatched, subject-gone)',
+      labelNames: ['type', 'outcome'],
+      registers,
+    }),
+    eventStarts: new Counter({
+      name: 'punctual_worker_event_starts_total',
+      help: 'Executions started by system events through event triggers',
+      registers,
+    }),
+    chainsStopped: new Counter({
+      name: 'punctual_worker_event_chains_stopped_total',
+      help: 'Starts refused because their chain of system events looped back onto itself more than 10 times in a row',
+      registers,
+    }),
+    outboxRepublished: new Counter({
+      name: 'punctual_worker_outbox_republished_total',
+      help: 'System events published again from the outbox (their first publish was lost or never handled)',
+      registers,
+    }),
     admission: new Gauge({
       name: 'punctual_worker_admission_paused',
       help: '1 while admission control keeps this worker from claiming executions',

@@ -8,6 +8,7 @@ import {
   finishExecutions,
   handBackExecutions,
   loadWorkflowDefinitions,
+  type OutboxEvent,
   type ReleasedHeldFire,
   type StartExecutionsResult,
   type StartedExecution,
@@ -18,12 +19,14 @@ import {
   createExecutionQueue,
   type EnqueueItem,
   MAX_BATCH,
+  publishSystemEvents,
   type QueueKeys,
   type Redis,
   upsertSchedule,
 } from '@punctual/queue'
 import type { Logger } from 'pino'
 import type { Agent } from 'undici'
+import { backoffMs, createWakeup, errorMessage as message, withDeadline } from '../loop-helpers.ts'
 import { listenOnChannel } from './channel-listener.ts'
 import type { RunnerBackoffEvent, RunnerEventMap, RunnerEvents } from './events.ts'
 import { createOutboundAgent, type OutboundPolicy } from './outbound-agent.ts'
@@ -149,66 +152,7 @@ class Shutdown extends Error {
   }
 }
 
-class DbDeadlineError extends Error {
-  readonly code = 'DB_DEADLINE'
-  constructor(ms: number) {
-    super(`Postgres did not answer within ${ms} ms`)
-    this.name = 'DbDeadlineError'
-  }
-}
-
-/** `p`, or a DbDeadlineError after `ms`. The abandoned call may still settle later; nobody waits for it. */
-function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
-  p.catch(() => {})
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new DbDeadlineError(ms)), ms)
-    p.then(
-      (v) => {
-        clearTimeout(timer)
-        resolve(v)
-      },
-      (err) => {
-        clearTimeout(timer)
-        reject(err)
-      },
-    )
-  })
-}
-
-const MAX_BACKOFF_MS = 2000
 const STOP_SETTLE_MS = 5000
-
-function backoffMs(failures: number): number {
-  const base = Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(failures - 1, 10))
-  return Math.round(base / 2 + Math.random() * (base / 2))
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message || err.name : String(err)
-}
-
-/** Wakes sleepers early (a slot freed, resume, stop); otherwise a timed sleep. */
-function createWakeup() {
-  const sleepers = new Set<() => void>()
-  return {
-    wake() {
-      const all = [...sleepers]
-      sleepers.clear()
-      for (const done of all) done()
-    },
-    sleep(ms: number): Promise<void> {
-      return new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer)
-          sleepers.delete(done)
-          resolve()
-        }
-        const timer = setTimeout(done, ms)
-        sleepers.add(done)
-      })
-    },
-  }
-}
 
 /** Consecutive failures of one dependency, and until when the phases that need it wait. */
 function createBackoff(
@@ -294,9 +238,12 @@ export function createRunner(deps: RunnerDeps): Runner {
   const toWrite: Finish[] = []
   const toSettle: Settle[] = []
   const toEnqueue: ReleasedHeldFire[] = []
+  /** System events whose outbox rows committed with an end or a start: published to the event stream. */
+  const toPublish: OutboxEvent[] = []
   /** Fire starts not yet added to their schedule's execution_count (schedules without maxExecutions). */
   let toCount = new Map<string, number>()
-  const pendingEnds = () => toWrite.length + toSettle.length + toEnqueue.length + toCount.size
+  const pendingEnds = () =>
+    toWrite.length + toSettle.length + toEnqueue.length + toCount.size + toPublish.length
   /** Started executions aborted by stop(): handed back to the queue. */
   const handBack: Job[] = []
   let loop: Promise<void> | undefined
@@ -449,6 +396,10 @@ export function createRunner(deps: RunnerDeps): Runner {
   }
 
   function applyStart(live: Job[], result: StartExecutionsResult, startedAtMs: number) {
+    if (result.events.length > 0) {
+      toPublish.push(...result.events)
+      kickFlush(0)
+    }
     if (result.countLater.size > 0) {
       for (const [id, n] of result.countLater) toCount.set(id, (toCount.get(id) ?? 0) + n)
       kickFlush(cfg.flushIntervalMs)
@@ -715,7 +666,7 @@ export function createRunner(deps: RunnerDeps): Runner {
       const counting = toCount.size > 0 ? flushCounts() : undefined
       if (batch.length > 0) {
         try {
-          const { results, released } = await pgCall(
+          const { results, released, events } = await pgCall(
             finishExecutions(sql, { workerId, records: batch.map((f) => f.record), nowMs: now() }),
           )
           pgWrite.ok()
@@ -725,6 +676,7 @@ export function createRunner(deps: RunnerDeps): Runner {
             else dropLost(f.job, 'not-owner')
           }
           toEnqueue.push(...released)
+          toPublish.push(...events)
         } catch (err) {
           // Nothing was reported; try again after the backoff (the leases keep being renewed meanwhile).
           toWrite.unshift(...batch)
@@ -733,7 +685,8 @@ export function createRunner(deps: RunnerDeps): Runner {
       }
       await counting
     }
-    if ((toSettle.length > 0 || toEnqueue.length > 0) && redisSettle.wait() === 0) await settle()
+    if ((toSettle.length > 0 || toEnqueue.length > 0 || toPublish.length > 0) && redisSettle.wait() === 0)
+      await settle()
   }
 
   /** execution_count of unbudgeted schedules, added after their fires started (see startExecutions). */
@@ -748,10 +701,14 @@ export function createRunner(deps: RunnerDeps): Runner {
     }
   }
 
-  /** Tell Redis about ends Postgres already holds: ack finals, move retries to the delayed set. */
+  /**
+   * Tell Redis about ends Postgres already holds: ack finals, move retries to the delayed set, publish the
+   * system events written with them (beside the acks: one round trip through auto-pipelining).
+   */
   async function settle() {
     const batch = toSettle.splice(0)
     const enqueue = toEnqueue.splice(0)
+    const publish = toPublish.splice(0)
     const acks = batch.filter((s) => s.redis.op === 'ack' && !s.job.lost)
     const retries = batch.filter((s) => s.redis.op === 'retry' && !s.job.lost)
     let failed: unknown
@@ -769,6 +726,11 @@ export function createRunner(deps: RunnerDeps): Runner {
             availableAtMs: r.availableAtMs,
             attempt: r.nextAttempt,
           })
+        }),
+        // A publish lost here (Redis refused, or this process dies) is made again by the outbox relay.
+        publishSystemEvents(deps.redis, keys, publish).catch((err: unknown) => {
+          toPublish.unshift(...publish)
+          throw err
         }),
       ])
       // A lease-lost or not-found answer is fine: Postgres holds the end, whoever claims it next drops it.
