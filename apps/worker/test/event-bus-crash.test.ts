@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { triggers } from '@punctual/db'
 import { EVENT_GROUP, publishSystemEvents, type SystemEventRef } from '@punctual/queue'
 import { startTcpProxy, type TcpProxy } from '@punctual/queue/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -24,7 +23,7 @@ const workers: WorkerProcess[] = []
 const proxies: TcpProxy[] = []
 
 beforeAll(async () => {
-  fleet = await createFleet({ apiEnv: { TRIGGER_CACHE_TTL_MS: '0' } })
+  fleet = await createFleet()
   // /hold answers only when the test releases it: an execution stays running meanwhile.
   target = createServer((req, res) => {
     if (req.url?.startsWith('/hold')) held.push(res)
@@ -70,19 +69,15 @@ async function workflow(steps: object[]) {
 }
 
 async function trigger(workflowId: string, eventType: string, filter: Record<string, unknown> | null = null) {
-  const [row] = await fleet.database.db
-    .insert(triggers)
-    .values({
-      id: randomUUID(),
-      tenant: 'acme',
-      workflowId,
-      name: `tr-${randomUUID()}`,
-      type: 'event',
-      eventType,
-      filter,
-    })
-    .returning()
-  return row!
+  const res = await call<{ id: string }>('POST', '/api/triggers', {
+    workflowId,
+    name: `tr-${randomUUID()}`,
+    type: 'event',
+    eventType,
+    filter,
+  })
+  expect(res.status, JSON.stringify(res.body)).toBe(201)
+  return res.body
 }
 
 const startedBy = async (triggerId: string) =>

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { triggers } from '@punctual/db'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitFor } from './helpers.ts'
 import { createFleet, type Fleet, sleep, startWorkerProcess, type WorkerProcess } from './process-helpers.ts'
@@ -20,8 +19,7 @@ const hits: { path: string; query: URLSearchParams }[] = []
 const metricsPort = 20000 + Math.floor(Math.random() * 20000)
 
 beforeAll(async () => {
-  // Triggers are written straight into the database here: the API must read them on every event.
-  fleet = await createFleet({ apiEnv: { TRIGGER_CACHE_TTL_MS: '0' } })
+  fleet = await createFleet()
   target = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x')
     hits.push({ path: url.pathname, query: url.searchParams })
@@ -80,33 +78,23 @@ async function workflow(steps: object[], tenant = 'acme') {
 
 const noop = () => workflow([{ name: 'noop', type: 'delay', ms: 0 }])
 
-/** An event trigger row, as POST /api/triggers stores it. */
-async function trigger(
-  workflowId: string,
-  eventType: string,
-  extra: Partial<typeof triggers.$inferInsert> = {},
-  tenant = 'acme',
-) {
-  const [row] = await fleet.database.db
-    .insert(triggers)
-    .values({
-      id: randomUUID(),
-      tenant,
+/** An event trigger, through POST /api/triggers (one attempt: a failing workflow is dead at once). */
+async function trigger(workflowId: string, eventType: string, extra: object = {}, tenant = 'acme') {
+  const res = await call<{ id: string; workflowId: string }>(
+    'POST',
+    '/api/triggers',
+    {
       workflowId,
       name: `tr-${randomUUID()}`,
       type: 'event',
       eventType,
-      retryPolicy: {
-        maxAttempts: 1,
-        initialDelayMs: 10,
-        backoffMultiplier: 2,
-        maxDelayMs: 10,
-        jitter: 'none',
-      },
+      retryPolicy: { maxAttempts: 1 },
       ...extra,
-    })
-    .returning()
-  return row!
+    },
+    tenant,
+  )
+  expect(res.status, JSON.stringify(res.body)).toBe(201)
+  return res.body
 }
 
 async function emit(type: string, data: Record<string, unknown> = {}, tenant = 'acme') {

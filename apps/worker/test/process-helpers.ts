@@ -87,15 +87,10 @@ export interface Fleet {
 }
 
 /** A database, a Redis keyspace (own DB number: tests may FLUSHDB it) and the real API app on both. */
-export async function createFleet(opts: { apiEnv?: Record<string, string> } = {}): Promise<Fleet> {
+export async function createFleet(): Promise<Fleet> {
   const database = await createTestDatabase()
   const redis = await createTestRedis({ ownDb: true })
-  const config = loadApiConfig({
-    LOG_LEVEL: 'silent',
-    JWT_SECRET,
-    REDIS_PREFIX: redis.prefix,
-    ...opts.apiEnv,
-  })
+  const config = loadApiConfig({ LOG_LEVEL: 'silent', JWT_SECRET, REDIS_PREFIX: redis.prefix })
   const api = await buildApp({
     config,
     db: database.db,

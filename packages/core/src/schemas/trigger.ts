@@ -21,7 +21,9 @@ const EventType = Type.String({
   maxLength: 256,
   description: [
     'event: required; webhook: refused. An exact type (`order.created`), a prefix glob (`order.*` matches',
-    '`order.created` and `order.item.added`, not `order`) or `*` for every type',
+    "`order.created` and `order.item.added`, not `order`) or `*` for every type. The system's own events",
+    '`execution.succeeded`, `execution.dead` (data: the execution) and `schedule.completed` (data: the schedule)',
+    'are selected the same way (`execution.*`, `*`)',
   ].join(' '),
 })
 const Filter = Nullable(
