@@ -17,7 +17,7 @@ import { build } from 'esbuild'
  */
 export const workerNodeFlags = ['--max-semi-space-size=4']
 
-export async function bundle(entry, outfile) {
+export async function bundle(entry, outfile, opts = {}) {
   const root = fileURLToPath(new URL('..', import.meta.url))
   const out = resolve(root, outfile)
   await build({
@@ -29,6 +29,9 @@ export async function bundle(entry, outfile) {
     target: 'node20',
     sourcemap: 'linked',
     logLevel: 'warning',
+    // Packages that read their own files at run time (e.g. @fastify/swagger-ui's static assets) stay
+    // outside the bundle and are resolved from the output's package (its node_modules).
+    external: opts.external ?? [],
     // Some CommonJS dependencies call require() for Node built-ins; give the ESM bundle one.
     banner: {
       js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",

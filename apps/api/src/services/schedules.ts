@@ -7,8 +7,6 @@ import {
   type SchedulePatch,
 } from '@punctual/core'
 import {
-  type AuditAction,
-  createAuditRepo,
   createSchedulesRepo,
   createWorkflowsRepo,
   type DbExecutor,
@@ -26,6 +24,7 @@ import {
 } from '@punctual/queue'
 import { v7 as uuidv7 } from 'uuid'
 import type { Principal } from '../plugins/auth.ts'
+import { auditChange } from './audit-change.ts'
 import { createScheduleInserter } from './schedule-inserter.ts'
 import { assertTimingValid } from './schedule-rules.ts'
 
@@ -85,26 +84,6 @@ export function createScheduleService({ db, sql, redis, keys, now }: ScheduleSer
     if (row.startDate && row.startDate.getTime() > at.getTime() + DAY_MS) return []
     if (row.endDate && row.endDate.getTime() < at.getTime()) return []
     return fireMinutesOfDay(row.cronExpression, { timezone: row.timezone, from: at })
-  }
-
-  /** The audit entry of a change, written in the change's transaction. */
-  function audit(
-    tx: DbExecutor,
-    p: Principal,
-    action: AuditAction,
-    id: string,
-    at: Date,
-    details: Record<string, unknown>,
-  ) {
-    return createAuditRepo(tx).record({
-      tenant: p.tenant,
-      actor: p.sub,
-      action,
-      targetType: 'schedule',
-      targetId: id,
-      details,
-      at,
-    })
   }
 
   async function assertWorkflow(tx: DbExecutor, tenant: string, workflowId: string) {
@@ -260,7 +239,7 @@ export function createScheduleService({ db, sql, redis, keys, now }: ScheduleSer
               updatedAt: at,
             })
             .catch((err) => nameTaken(err, patch.name ?? current.name))
-          await audit(tx, p, 'schedule.updated', id, at, {
+          await auditChange(tx, p, { type: 'schedule', id }, 'schedule.updated', at, {
             fields: Object.keys(patch),
             version: row!.version,
           })
@@ -296,7 +275,10 @@ export function createScheduleService({ db, sql, redis, keys, now }: ScheduleSer
             version: current.version + 1,
             updatedAt: at,
           }))!
-          await audit(tx, p, 'schedule.paused', id, at, { note: row.pausedNote, version: row.version })
+          await auditChange(tx, p, { type: 'schedule', id }, 'schedule.paused', at, {
+            note: row.pausedNote,
+            version: row.version,
+          })
           await writeIndex(row)
           return { row, dropped }
         })
@@ -329,7 +311,10 @@ export function createScheduleService({ db, sql, redis, keys, now }: ScheduleSer
           version: current.version + 1,
           updatedAt: at,
         }))!
-        await audit(tx, p, 'schedule.resumed', id, at, { state: row.state, version: row.version })
+        await auditChange(tx, p, { type: 'schedule', id }, 'schedule.resumed', at, {
+          state: row.state,
+          version: row.version,
+        })
         await writeIndex(row)
         return row
       })
@@ -343,7 +328,7 @@ export function createScheduleService({ db, sql, redis, keys, now }: ScheduleSer
         if (!current) throw notFound(id)
         const future = await repo.deleteFutureFires(id, at)
         await repo.delete(p.tenant, id)
-        await audit(tx, p, 'schedule.deleted', id, at, { name: current.name })
+        await auditChange(tx, p, { type: 'schedule', id }, 'schedule.deleted', at, { name: current.name })
         await removeSchedule(redis, keys, { scheduleId: id })
         return future
       })

@@ -11,8 +11,6 @@ import {
   validateEventType,
 } from '@punctual/core'
 import {
-  type AuditAction,
-  createAuditRepo,
   createTriggersRepo,
   type DbExecutor,
   isForeignKeyViolation,
@@ -23,6 +21,7 @@ import {
 import { v7 as uuidv7 } from 'uuid'
 import type { Principal } from '../plugins/auth.ts'
 import { validationFailed } from '../plugins/errors.ts'
+import { auditChange } from './audit-change.ts'
 import { newTriggerSecret, rotatedSecretColumns } from './trigger-secrets.ts'
 
 export interface TriggerServiceDeps {
@@ -95,25 +94,6 @@ function assertFilterValid(filter: Record<string, unknown> | null | undefined): 
  * create or rotate call that made it.
  */
 export function createTriggerService({ db, box, now, graceMs, publicBaseUrl }: TriggerServiceDeps) {
-  function audit(
-    tx: DbExecutor,
-    p: Principal,
-    action: AuditAction,
-    id: string,
-    at: Date,
-    details: Record<string, unknown>,
-  ) {
-    return createAuditRepo(tx).record({
-      tenant: p.tenant,
-      actor: p.sub,
-      action,
-      targetType: 'trigger',
-      targetId: id,
-      details,
-      at,
-    })
-  }
-
   function writeError(err: unknown, name: string): never {
     if (isUniqueViolation(err)) throw nameTakenError(name)
     if (isForeignKeyViolation(err)) throw unknownWorkflow()
@@ -153,7 +133,7 @@ export function createTriggerService({ db, box, now, graceMs, publicBaseUrl }: T
             createdAt: at,
             updatedAt: at,
           })
-          await audit(tx, p, 'trigger.created', created.id, at, {
+          await auditChange(tx, p, { type: 'trigger', id: created.id }, 'trigger.created', at, {
             name: created.name,
             type: created.type,
             workflowId: created.workflowId,
@@ -207,7 +187,7 @@ export function createTriggerService({ db, box, now, graceMs, publicBaseUrl }: T
         const row = await repo
           .update(p.tenant, id, { ...patch, version: current.version + 1, updatedAt: at })
           .catch((err) => writeError(err, body.name ?? current.name))
-        await audit(tx, p, 'trigger.updated', id, at, {
+        await auditChange(tx, p, { type: 'trigger', id }, 'trigger.updated', at, {
           fields: Object.keys(body).filter((k) => k !== 'type'),
           replace,
           version: row!.version,
@@ -220,7 +200,9 @@ export function createTriggerService({ db, box, now, graceMs, publicBaseUrl }: T
       await db.transaction(async (tx) => {
         const deleted = await createTriggersRepo(tx).delete(p.tenant, id)
         if (!deleted) throw notFound(id)
-        await audit(tx, p, 'trigger.deleted', id, now(), { name: deleted.name })
+        await auditChange(tx, p, { type: 'trigger', id }, 'trigger.deleted', now(), {
+          name: deleted.name,
+        })
       })
     },
 
@@ -247,7 +229,7 @@ export function createTriggerService({ db, box, now, graceMs, publicBaseUrl }: T
           updatedAt: at,
         }))!
         // Never the secret itself, sealed or not: when the old one stops working is what an auditor needs.
-        await audit(tx, p, 'trigger.secret_rotated', id, at, {
+        await auditChange(tx, p, { type: 'trigger', id }, 'trigger.secret_rotated', at, {
           previousSecretExpiresAt: updated.previousSecretExpiresAt?.toISOString() ?? null,
           version: updated.version,
         })

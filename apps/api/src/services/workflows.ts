@@ -7,8 +7,6 @@ import {
   type WorkflowPatch,
 } from '@punctual/core'
 import {
-  type AuditAction,
-  createAuditRepo,
   createWorkflowsRepo,
   type DbExecutor,
   isForeignKeyViolation,
@@ -17,6 +15,7 @@ import {
 } from '@punctual/db'
 import { v7 as uuidv7 } from 'uuid'
 import type { Principal } from '../plugins/auth.ts'
+import { auditChange } from './audit-change.ts'
 
 /** Checks the schema cannot express: unique step names, and http URLs that are absolute http(s) URLs. */
 export function assertStepsValid(steps: Step[]): void {
@@ -58,26 +57,6 @@ function nameTaken(err: unknown, name: string): never {
   throw err
 }
 
-/** The audit entry of a workflow change, written in the change's transaction. */
-function audit(
-  tx: DbExecutor,
-  p: Principal,
-  action: AuditAction,
-  id: string,
-  at: Date,
-  details: Record<string, unknown>,
-) {
-  return createAuditRepo(tx).record({
-    tenant: p.tenant,
-    actor: p.sub,
-    action,
-    targetType: 'workflow',
-    targetId: id,
-    details,
-    at,
-  })
-}
-
 export function createWorkflowService({ db, now }: { db: DbExecutor; now: () => Date }) {
   return {
     async create(p: Principal, body: WorkflowCreate): Promise<WorkflowRow> {
@@ -95,7 +74,9 @@ export function createWorkflowService({ db, now }: { db: DbExecutor; now: () => 
             createdAt: at,
             updatedAt: at,
           })
-          await audit(tx, p, 'workflow.created', row.id, at, { name: row.name })
+          await auditChange(tx, p, { type: 'workflow', id: row.id }, 'workflow.created', at, {
+            name: row.name,
+          })
           return row
         })
         .catch((err) => nameTaken(err, body.name))
@@ -117,7 +98,7 @@ export function createWorkflowService({ db, now }: { db: DbExecutor; now: () => 
             updatedAt: at,
           })
           .catch((err) => nameTaken(err, patch.name ?? current.name))
-        await audit(tx, p, 'workflow.updated', id, at, {
+        await auditChange(tx, p, { type: 'workflow', id }, 'workflow.updated', at, {
           fields: Object.keys(patch),
           replace,
           version: row!.version,
@@ -130,7 +111,7 @@ export function createWorkflowService({ db, now }: { db: DbExecutor; now: () => 
       try {
         deleted = await db.transaction(async (tx) => {
           const gone = await createWorkflowsRepo(tx).delete(p.tenant, id)
-          if (gone) await audit(tx, p, 'workflow.deleted', id, now(), {})
+          if (gone) await auditChange(tx, p, { type: 'workflow', id }, 'workflow.deleted', now(), {})
           return gone
         })
       } catch (err) {
