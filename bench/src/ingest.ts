@@ -28,7 +28,6 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0'
 const PREFIX = `bench-ingest-${process.pid}`
 const JWT_SECRET = 'bench-secret-0123456789abcdef'
 const SECRETS_KEY = randomBytes(32).toString('base64')
-const DURATION = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = 50
 const RESPONSE_RATE = 100
 const RESPONSE_SECONDS = Number(process.env.BENCH_INGEST_RESPONSE_SECONDS ?? 10)
@@ -36,8 +35,13 @@ const API_PORT = 3111
 const BARE_PORT = 3112
 const TENANT = 'bench'
 
-function startProcess(script: string, port: number, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', script], {
+function startProcess(
+  script: string,
+  port: number,
+  env: Record<string, string>,
+  flags: string[] = [],
+): ChildProcess {
+  return spawn(process.execPath, [...flags, '--import', 'tsx', script], {
     cwd: root,
     env: {
       ...process.env,
@@ -86,30 +90,61 @@ function signedHeaders(secret: string, body: string): Record<string, string> {
 interface Load {
   rps: number
   accepted: number
+  /** Median of the rounds' p50. */
   p50: number
+  /** Worst of the rounds' p99. */
   p99: number
   other: number
 }
 
-async function load(url: string, secret: string, body: string): Promise<Load> {
-  const opts: autocannon.Options = {
+const ROUNDS = Number(process.env.BENCH_INGEST_ROUNDS ?? 4)
+const ROUND_SECONDS = Number(process.env.BENCH_INGEST_ROUND_SECONDS ?? 3)
+
+function cannon(url: string, secret: string, body: string, duration: number) {
+  return autocannon({
     url,
     method: 'POST',
     connections: CONNECTIONS,
+    duration,
     requests: [{ setupRequest: (req) => ({ ...req, headers: signedHeaders(secret, body), body }) }],
+  })
+}
+
+/**
+ * Both targets in alternating rounds (ours, peer, ours, peer, …) after a warm-up of each, so that load from
+ * outside the benchmark falls on both alike; counts are summed over the rounds.
+ */
+async function loadSideBySide(
+  targets: { ours: string; peer: string },
+  secret: string,
+  body: string,
+): Promise<{ ours: Load; peer: Load }> {
+  await cannon(targets.ours, secret, body, 2)
+  await cannon(targets.peer, secret, body, 2)
+  const runs = { ours: [] as autocannon.Result[], peer: [] as autocannon.Result[] }
+  for (let r = 0; r < ROUNDS; r++) {
+    runs.ours.push(await cannon(targets.ours, secret, body, ROUND_SECONDS))
+    runs.peer.push(await cannon(targets.peer, secret, body, ROUND_SECONDS))
   }
-  // Warm-up (JIT, pools, prepared statements), not counted.
-  await autocannon({ ...opts, duration: 2 })
-  const result = await autocannon({ ...opts, duration: DURATION })
-  const stats = (result as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats
-  const accepted = stats?.['202']?.count ?? 0
-  return {
-    rps: accepted / DURATION,
-    accepted,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    other: result.requests.total - accepted + result.errors + result.timeouts,
+  const sum = (results: autocannon.Result[]): Load => {
+    let accepted = 0
+    let total = 0
+    for (const result of results) {
+      const stats = (result as unknown as { statusCodeStats?: Record<string, { count: number }> })
+        .statusCodeStats
+      accepted += stats?.['202']?.count ?? 0
+      total += result.requests.total + result.errors + result.timeouts
+    }
+    const p50s = results.map((x) => x.latency.p50).sort((a, b) => a - b)
+    return {
+      rps: accepted / (ROUNDS * ROUND_SECONDS),
+      accepted,
+      p50: p50s[Math.floor(p50s.length / 2)]!,
+      p99: Math.max(...results.map((x) => x.latency.p99)),
+      other: total - accepted,
+    }
   }
+  return { ours: sum(runs.ours), peer: sum(runs.peer) }
 }
 
 /** A JSON body of the size and shape of a typical provider event (~400 bytes). */
@@ -147,11 +182,14 @@ export async function run(): Promise<BenchSection> {
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
   const secret = generateWebhookSecret()
 
-  const api = startProcess('apps/api/src/server.ts', API_PORT, {
-    JWT_SECRET,
-    LOG_LEVEL: 'warn',
-    SECRETS_ENCRYPTION_KEY: SECRETS_KEY,
-  })
+  // BENCH_API_NODE_FLAGS: extra node flags for the API process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const apiFlags = (process.env.BENCH_API_NODE_FLAGS ?? '').split(' ').filter(Boolean)
+  const api = startProcess(
+    'apps/api/src/server.ts',
+    API_PORT,
+    { JWT_SECRET, LOG_LEVEL: 'warn', SECRETS_ENCRYPTION_KEY: SECRETS_KEY },
+    apiFlags,
+  )
   const bare = startProcess('bench/src/bare-server.ts', BARE_PORT, { BARE_HOOK_SECRET: secret })
   let target: Server | undefined
   let worker: ReturnType<typeof startOurWorker> | undefined
@@ -183,8 +221,14 @@ export async function run(): Promise<BenchSection> {
       'bench-ingest',
       await createWorkflow('bench-ingest', [{ name: 'noop', type: 'delay', ms: 0 }]),
     )
-    const ours = await load(`http://127.0.0.1:${API_PORT}/hooks/${ingestTrigger}`, secret, BODY)
-    const peer = await load(`http://127.0.0.1:${BARE_PORT}/bare/hooks/${ingestTrigger}`, secret, BODY)
+    const { ours, peer } = await loadSideBySide(
+      {
+        ours: `http://127.0.0.1:${API_PORT}/hooks/${ingestTrigger}`,
+        peer: `http://127.0.0.1:${BARE_PORT}/bare/hooks/${ingestTrigger}`,
+      },
+      secret,
+      BODY,
+    )
     const [stored] = await sql<{ n: number; receipts: number }[]>`
       select (select count(*)::int from executions where trigger_id = ${ingestTrigger}) as n,
              (select count(*)::int from webhook_deliveries where trigger_id = ${ingestTrigger}) as receipts`
@@ -282,8 +326,8 @@ export async function run(): Promise<BenchSection> {
       id: 'ingest',
       title: 'Webhook ingestion: throughput and trigger response',
       method: [
-        `Throughput: autocannon -c ${CONNECTIONS} -d ${DURATION} after a 2 s warm-up, run in the bench process; the API (apps/api/src/server.ts, DATABASE_POOL_SIZE 20) and the peer are separate processes. Load generator, servers, Postgres and Redis share the same 2 cores.`,
-        `Every request is a Standard Webhooks delivery with its own webhook-id, signed by the load generator just before it is sent (timestamp now), with a ${BODY.length}-byte JSON body; the trigger's rateLimitPerMinute is raised to 2e9 (the limiter still counts every delivery in Redis). Only 202 answers are counted in req/s; latency percentiles are autocannon's over all answers.`,
+        `Throughput: autocannon -c ${CONNECTIONS}, run in the bench process: a 2 s warm-up of each target, then ${ROUNDS} alternating rounds of ${ROUND_SECONDS} s (ours, bare, ours, bare, …) so that outside load falls on both alike; req/s = 202s summed over the rounds / ${ROUNDS * ROUND_SECONDS} s; p50 = median of the rounds' p50, p99 = the worst round's p99. The API (apps/api/src/server.ts, DATABASE_POOL_SIZE 20) and the peer are separate processes. Load generator, servers, Postgres and Redis share the same 2 cores.`,
+        `Every request is a Standard Webhooks delivery with its own webhook-id, signed by the load generator just before it is sent (timestamp now), with a ${BODY.length}-byte JSON body; the trigger's rateLimitPerMinute is raised to 2e9 (the limiter still counts every delivery in Redis). Only 202 answers are counted in req/s; latency percentiles are autocannon's over all answers of a round.`,
         'Ours: body read as raw bytes (1 MiB limit), trigger read (cached 1 s), HMAC verified over the raw bytes, JSON parsed, rate limit counted in Redis (concurrent deliveries of a trigger in one INCRBY), then the execution row and its delivery receipt committed in one INSERT shared with the concurrent deliveries (group commit, ON CONFLICT on the receipt), then enqueued in Redis (one script call per batch), then 202.',
         'Peer: a bare Fastify route (bench/src/bare-server.ts) that reads the raw body, verifies the same HMAC with the same function, parses the JSON and answers 202: no storage at all.',
         `Trigger response: one worker process (apps/worker/src/main.ts as its production bundle, WORKER_CONCURRENCY 10, OUTBOUND_ALLOW_PRIVATE=true, otherwise defaults), idle; a workflow with one http step POSTing {"seq": "{{input.seq}}"} to a local HTTP server in the bench process. ${RESPONSE_RATE} deliveries/s for ${RESPONSE_SECONDS} s (after 50 warm-up deliveries), each sent with fetch; latency = the target receiving the step's request − the moment the delivery was sent (same process clock).`,

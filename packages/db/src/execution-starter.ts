@@ -21,6 +21,8 @@ export interface ExecutionStarterOptions {
   onAfterCommitError?: (err: unknown, started: CreatedExecution[]) => void
   /** Requests per statement. Default 200. */
   maxBatch?: number
+  /** Statements in flight at once; requests arriving meanwhile wait for the next free one. Default 2. */
+  maxInFlight?: number
   /** How long a receipt deduplicates. Default 24 h. */
   receiptTtlMs?: number
 }
@@ -44,7 +46,7 @@ interface Pending {
 
 /**
  * Group commit of trigger starts (webhook deliveries, events, and the internal event bus): requests that
- * arrive while a batch is being written wait and go together in the next one — one INSERT statement with its
+ * arrive while `maxInFlight` batches are being written wait and go together in the next one — one INSERT statement with its
  * receipts, one commit, then one afterCommit call (one Redis script call to enqueue them all). With no
  * concurrency a batch is a single request and nothing waits. A statement that fails for another reason than
  * an unavailable database is retried one request at a time, so one bad request cannot fail the others.
@@ -53,7 +55,8 @@ export function createExecutionStarter(opts: ExecutionStarterOptions): Execution
   const maxBatch = opts.maxBatch ?? 200
   const ttl = opts.receiptTtlMs ?? RECEIPT_TTL_MS
   let queue: Pending[] = []
-  let writing: Promise<void> | undefined
+  const maxInFlight = opts.maxInFlight ?? 2
+  const writers = new Set<Promise<void>>()
   const settling = new Set<Promise<void>>()
 
   async function afterCommit(started: CreatedExecution[]) {
@@ -95,28 +98,32 @@ export function createExecutionStarter(opts: ExecutionStarterOptions): Execution
     void done.finally(() => settling.delete(done))
   }
 
-  async function drain() {
-    while (queue.length > 0) {
+  function pump() {
+    while (writers.size < maxInFlight && queue.length > 0) {
       const batch = queue.slice(0, maxBatch)
       queue = queue.slice(batch.length)
-      await writeBatch(batch).catch((err) => {
-        for (const p of batch) p.reject(err)
-      })
+      const writer: Promise<void> = writeBatch(batch)
+        .catch((err) => {
+          for (const p of batch) p.reject(err)
+        })
+        .finally(() => {
+          writers.delete(writer)
+          pump()
+        })
+      writers.add(writer)
     }
-    writing = undefined
   }
 
   return {
     start(request) {
       return new Promise<StartOutcome>((resolve, reject) => {
         queue.push({ request, resolve, reject })
-        if (!writing) writing = drain()
+        pump()
       })
     },
     async idle() {
-      while (writing || settling.size > 0) {
-        await writing
-        await Promise.all([...settling])
+      while (writers.size > 0 || settling.size > 0) {
+        await Promise.all([...writers, ...settling])
       }
     },
   }

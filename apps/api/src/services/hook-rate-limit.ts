@@ -1,6 +1,9 @@
 import { type Redis, rateLimitIncr } from '@punctual/queue'
+import { createBatchedRedisStore } from '../plugins/rate-limit-store.ts'
 
 const WINDOW_MS = 60_000
+/** Limits up to this many per minute (100/s) are counted exactly; above it, in local batches. */
+export const EXACT_RATE_LIMIT_UP_TO = 6000
 
 export type RateLimitDecision = { allowed: true } | { allowed: false; retryAfterSec: number }
 
@@ -11,23 +14,27 @@ interface Waiting {
 
 /**
  * Per-trigger limit of /hooks/:triggerId (the trigger's rateLimitPerMinute): a fixed one-minute window
- * counted in Redis, so every API process shares it exactly. Deliveries of one trigger that arrive while a
- * count is in flight are added together in the next one (INCRBY n): the i-th of them holds place
- * `current - n + i` of the window and passes while that is within the limit, so batching costs no accuracy.
+ * counted in Redis, so every API process shares it exactly. Deliveries of one trigger that arrive in the same
+ * turn of the event loop are added together (one INCRBY n): the i-th of them holds place `current - n + i` of
+ * the window and passes while that is within the limit, so batching costs no accuracy.
+ * A trigger allowed more than EXACT_RATE_LIMIT_UP_TO deliveries a minute is counted like the /api/* limit
+ * instead (rate-limit-store.ts): locally, added to Redis every 20 ms, one by one within 10 % of the limit —
+ * at such rates exactness to the delivery is not worth a Redis round trip per event-loop turn.
  * With Redis unreachable it fails open, as the contract says.
  */
-export function createHookRateLimiter(opts: { redis: Redis; prefix: string }) {
-  const waiting = new Map<string, Waiting[]>()
-  const inFlight = new Set<string>()
+export function createHookRateLimiter(opts: {
+  redis: Redis
+  prefix: string
+  /** Limits up to this many per minute are counted exactly (default EXACT_RATE_LIMIT_UP_TO). */
+  exactUpTo?: number
+}) {
+  const exactUpTo = opts.exactUpTo ?? EXACT_RATE_LIMIT_UP_TO
+  let waiting = new Map<string, Waiting[]>()
+  let scheduled = false
+  const Batched = createBatchedRedisStore({ redis: opts.redis, prefix: opts.prefix })
+  const batched = new Batched()
 
-  function count(triggerId: string) {
-    const batch = waiting.get(triggerId)
-    if (!batch || batch.length === 0) {
-      inFlight.delete(triggerId)
-      return
-    }
-    waiting.delete(triggerId)
-    inFlight.add(triggerId)
+  function count(triggerId: string, batch: Waiting[]) {
     rateLimitIncr(opts.redis, `${opts.prefix}hook:${triggerId}`, batch.length, WINDOW_MS).then(
       ({ current, ttlMs }) => {
         const first = current - batch.length + 1
@@ -35,22 +42,43 @@ export function createHookRateLimiter(opts: { redis: Redis; prefix: string }) {
         batch.forEach((w, i) => {
           w.resolve(first + i <= w.perMinute ? { allowed: true } : { allowed: false, retryAfterSec })
         })
-        count(triggerId)
       },
       () => {
         for (const w of batch) w.resolve({ allowed: true })
-        count(triggerId)
       },
     )
   }
 
+  function flush() {
+    scheduled = false
+    const batches = waiting
+    waiting = new Map()
+    for (const [triggerId, batch] of batches) count(triggerId, batch)
+  }
+
   return {
     hit(triggerId: string, perMinute: number): Promise<RateLimitDecision> {
+      if (perMinute > exactUpTo) {
+        return new Promise((resolve) => {
+          batched.incr(
+            `hook:${triggerId}`,
+            (err, result) => {
+              if (err || !result || result.current <= perMinute) return resolve({ allowed: true })
+              resolve({ allowed: false, retryAfterSec: Math.max(1, Math.ceil(result.ttl / 1000)) })
+            },
+            WINDOW_MS,
+            perMinute,
+          )
+        })
+      }
       return new Promise((resolve) => {
         const batch = waiting.get(triggerId)
         if (batch) batch.push({ perMinute, resolve })
         else waiting.set(triggerId, [{ perMinute, resolve }])
-        if (!inFlight.has(triggerId)) count(triggerId)
+        if (!scheduled) {
+          scheduled = true
+          setImmediate(flush)
+        }
       })
     },
   }
