@@ -272,11 +272,11 @@ export async function cancelForOverlap(
   const now = iso(nowMs)
   const cancelled = await sql<{ id: string }[]>`
     update executions set status = 'cancelled', finished_at = ${now}::timestamptz
-     where id = any(${ids as string[]}::uuid[]) and status in ('queued', 'retrying')
+     where id = any(${ids as string[]}::uuid[]) and (status || '') in ('queued', 'retrying')
     returning id`
   const requested = await sql<{ id: string }[]>`
     update executions set cancel_requested_at = coalesce(cancel_requested_at, ${now}::timestamptz)
-     where id = any(${ids as string[]}::uuid[]) and status = 'running'
+     where id = any(${ids as string[]}::uuid[]) and (status || '') = 'running'
     returning id`
   return { cancelled: cancelled.map((r) => r.id), cancelRequested: requested.map((r) => r.id) }
 }
