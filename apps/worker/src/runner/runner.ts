@@ -924,6 +924,9 @@ export function createRunner(deps: RunnerDeps): Runner {
       await flushCounts()
       if (toCount.size > 0) await new Promise((r) => setTimeout(r, 50))
     }
+    // A turn that ended meanwhile may have armed the next one: nothing more after stop.
+    clearTimeout(countTimer)
+    countTimer = undefined
     if (toCount.size > 0) {
       logger.warn({ schedules: toCount.size }, 'execution counts of started fires not written at stop')
     }
