@@ -1,52 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { createDb, ensureDatabase, migrate } from '@punctual/db'
 import autocannon from 'autocannon'
 import { createSigner } from 'fast-jwt'
 import { Redis } from 'ioredis'
 import { type BenchSection, percentile } from './report.ts'
+import { startServer, stopServer, waitUp } from './server-procs.ts'
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/punctual_bench'
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0'
 const PREFIX = `bench${process.pid}`
+/** What every server process of this suite gets (our API and the bare peer). */
+const serverEnv = { DATABASE_URL, REDIS_URL, REDIS_PREFIX: PREFIX }
 const JWT_SECRET = 'bench-secret-0123456789abcdef'
 const DURATION = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = 50
-
-function startProcess(script: string, port: number, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', script], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DATABASE_URL,
-      DATABASE_POOL_SIZE: '20',
-      REDIS_URL,
-      REDIS_PREFIX: PREFIX,
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  })
-}
-
-async function waitUp(url: string) {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(url)).status < 500) return
-    } catch {
-      await new Promise((r) => setTimeout(r, 100))
-    }
-  }
-  throw new Error(`${url} did not come up`)
-}
-
-async function stop(child: ChildProcess) {
-  if (child.exitCode !== null) return
-  const exited = new Promise((r) => child.on('exit', r))
-  child.kill('SIGTERM')
-  await exited
-}
 
 interface Load {
   rps: number
@@ -91,12 +57,13 @@ export async function run(): Promise<BenchSection> {
   })
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
 
-  const api = startProcess('apps/api/src/server.ts', 3101, {
+  const api = startServer('apps/api/src/server.ts', 3101, {
+    ...serverEnv,
     JWT_SECRET,
     LOG_LEVEL: 'warn',
     API_RATE_LIMIT_PER_MINUTE: '100000000',
   })
-  const bare = startProcess('bench/src/bare-server.ts', 3102, {})
+  const bare = startServer('bench/src/bare-server.ts', 3102, serverEnv)
   const redis = new Redis(REDIS_URL)
   try {
     await waitUp('http://127.0.0.1:3101/readyz')
@@ -183,7 +150,7 @@ export async function run(): Promise<BenchSection> {
       verdict,
     }
   } finally {
-    await Promise.all([stop(api), stop(bare)])
+    await Promise.all([stopServer(api), stopServer(bare)])
     let cursor = '0'
     do {
       const [next, found] = await redis.scan(cursor, 'MATCH', `{${PREFIX}}*`, 'COUNT', 1000)

@@ -1,9 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import os from 'node:os'
-import { fileURLToPath } from 'node:url'
 import { createSecretBox, generateWebhookSecret, signStandardWebhook } from '@punctual/core'
 import { createDb, ensureDatabase, migrate } from '@punctual/db'
 import { createKeys, createRedis, waitForReady } from '@punctual/queue'
@@ -12,6 +10,7 @@ import autocannon from 'autocannon'
 import { createSigner } from 'fast-jwt'
 import { v7 as uuidv7 } from 'uuid'
 import { type BenchSection, percentile } from './report.ts'
+import { startServer, stopServer, waitUp } from './server-procs.ts'
 import { buildWorkers, sleep, startOurWorker, waitForHeartbeats } from './worker/procs.ts'
 
 /**
@@ -22,11 +21,12 @@ import { buildWorkers, sleep, startOurWorker, waitForHeartbeats } from './worker
  *     target, with one idle worker process and deliveries at 100/s.
  */
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
 const DATABASE_URL =
   process.env.BENCH_INGEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/punctual_bench_ingest'
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0'
 const PREFIX = `bench-ingest-${process.pid}`
+/** What every server process of this suite gets (our API and the bare peer). */
+const serverEnv = { DATABASE_URL, REDIS_URL, REDIS_PREFIX: PREFIX }
 const JWT_SECRET = 'bench-secret-0123456789abcdef'
 const SECRETS_KEY = randomBytes(32).toString('base64')
 const CONNECTIONS = 50
@@ -35,45 +35,6 @@ const RESPONSE_SECONDS = Number(process.env.BENCH_INGEST_RESPONSE_SECONDS ?? 10)
 const API_PORT = 3111
 const BARE_PORT = 3112
 const TENANT = 'bench'
-
-function startProcess(
-  script: string,
-  port: number,
-  env: Record<string, string>,
-  flags: string[] = [],
-): ChildProcess {
-  return spawn(process.execPath, [...flags, '--import', 'tsx', script], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DATABASE_URL,
-      DATABASE_POOL_SIZE: '20',
-      REDIS_URL,
-      REDIS_PREFIX: PREFIX,
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  })
-}
-
-async function waitUp(url: string) {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(url)).status < 500) return
-    } catch {
-      await sleep(100)
-    }
-  }
-  throw new Error(`${url} did not come up`)
-}
-
-async function stop(child: ChildProcess) {
-  if (child.exitCode !== null) return
-  const exited = new Promise((r) => child.on('exit', r))
-  child.kill('SIGTERM')
-  await exited
-}
 
 let sequence = 0
 /** Standard Webhooks headers for a new delivery id, signed now (each request gets its own). */
@@ -186,13 +147,13 @@ export async function run(): Promise<BenchSection> {
 
   // BENCH_API_NODE_FLAGS: extra node flags for the API process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
   const apiFlags = (process.env.BENCH_API_NODE_FLAGS ?? '').split(' ').filter(Boolean)
-  const api = startProcess(
+  const api = startServer(
     'apps/api/src/server.ts',
     API_PORT,
-    { JWT_SECRET, LOG_LEVEL: 'warn', SECRETS_ENCRYPTION_KEY: SECRETS_KEY },
+    { ...serverEnv, JWT_SECRET, LOG_LEVEL: 'warn', SECRETS_ENCRYPTION_KEY: SECRETS_KEY },
     apiFlags,
   )
-  const bare = startProcess('bench/src/bare-server.ts', BARE_PORT, { BARE_HOOK_SECRET: secret })
+  const bare = startServer('bench/src/bare-server.ts', BARE_PORT, { ...serverEnv, BARE_HOOK_SECRET: secret })
   let target: Server | undefined
   let worker: ReturnType<typeof startOurWorker> | undefined
   try {
@@ -386,7 +347,7 @@ export async function run(): Promise<BenchSection> {
     }
   } finally {
     await worker?.stop()
-    await Promise.all([stop(api), stop(bare)])
+    await Promise.all([stopServer(api), stopServer(bare)])
     await new Promise<void>((r) => (target ? target.close(() => r()) : r()))
     await deleteMatching(redis, keys.scanPattern).catch(() => 0)
     redis.disconnect()

@@ -425,36 +425,28 @@ export function createRunner(deps: RunnerDeps): Runner {
       if (job.cancelRequested) job.controller.abort(new CancelRequested())
       track(runJob(job))
     }
-    for (const c of result.cancelled) {
-      const job = byId.get(c.id)
-      if (!job) continue
-      handled.add(c.id)
+    // Decided at the start without running (cancel requested, overlap skip): ack, then the event.
+    const settleUnstarted = (id: string, emitEnd: (job: Job) => void) => {
+      const job = byId.get(id)
+      if (!job) return
+      handled.add(id)
       setPhase(job, 'finishing')
-      queueSettle({
-        job,
-        redis: { op: 'ack' },
-        emit: () =>
-          emit('execution.cancelled', { ...base(job), attempt: c.attempt, finishedAtMs: startedAtMs }),
-        emitted: false,
-      })
+      queueSettle({ job, redis: { op: 'ack' }, emit: () => emitEnd(job), emitted: false })
+    }
+    for (const c of result.cancelled) {
+      settleUnstarted(c.id, (job) =>
+        emit('execution.cancelled', { ...base(job), attempt: c.attempt, finishedAtMs: startedAtMs }),
+      )
     }
     for (const k of result.skipped) {
-      const job = byId.get(k.id)
-      if (!job) continue
-      handled.add(k.id)
-      setPhase(job, 'finishing')
-      queueSettle({
-        job,
-        redis: { op: 'ack' },
-        emit: () =>
-          emit('fire.skipped', {
-            id: k.id,
-            scheduleId: k.scheduleId,
-            scheduledForMs: k.scheduledForMs,
-            workerId,
-          }),
-        emitted: false,
-      })
+      settleUnstarted(k.id, () =>
+        emit('fire.skipped', {
+          id: k.id,
+          scheduleId: k.scheduleId,
+          scheduledForMs: k.scheduledForMs,
+          workerId,
+        }),
+      )
     }
     // Gone, finished, held, or a fire over its schedule's maxExecutions: ack and drop.
     const drop = live.filter((j) => !handled.has(j.id) && !j.lost)
