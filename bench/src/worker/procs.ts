@@ -32,7 +32,9 @@ export interface OurWorker {
 }
 
 export function startOurWorker(id: string, env: Record<string, string>): OurWorker {
-  const child = spawn(process.execPath, [...workerNodeFlags, ourBundle], {
+  // BENCH_WORKER_NODE_FLAGS: extra node flags for our worker (e.g. `--cpu-prof --cpu-prof-dir=prof` to profile).
+  const extra = process.env.BENCH_WORKER_NODE_FLAGS?.split(' ').filter(Boolean) ?? []
+  const child = spawn(process.execPath, [...workerNodeFlags, ...extra, ourBundle], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', WORKER_ID: id, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,7 +8,13 @@ export interface CreateRedisOptions {
   name?: string
   /** Called for every connection error; defaults to ignoring them (the client reconnects by itself). */
   onError?: (err: Error) => void
-  /** Send the commands issued in one event-loop tick in one write (ioredis auto-pipelining). Default true. */
+  /**
+   * Send the commands issued in one event-loop tick in one write (ioredis auto-pipelining). Default false:
+   * ioredis defers each auto-pipeline to setImmediate and lets only one be in flight per connection, so a
+   * command waits for the previous pipeline's replies. Measured (bench queue, 8 clients): p99 3.8 → 0.6 ms
+   * per queue operation without it; webhook ingest 16 % → 19 % of the bare route. Commands are still
+   * pipelined on the socket (sent at once, replies in order) either way.
+   */
   autoPipelining?: boolean
 }
 
@@ -50,8 +56,7 @@ export function createRedis(url: string, opts: CreateRedisOptions = {}): Redis {
     retryStrategy: reconnectDelayMs,
     // A failover turns the old primary into a replica; reconnecting reaches the new one (via DNS/proxy).
     reconnectOnError: (err) => String(err.message).startsWith('READONLY'),
-    // Fewer syscalls under load (a burst of index writes, rate-limit counts): one write per tick.
-    enableAutoPipelining: opts.autoPipelining ?? true,
+    enableAutoPipelining: opts.autoPipelining ?? false,
   }
   const redis = new Redis(url, options)
   // An 'error' event without a listener would crash the process; connection errors are expected while
