@@ -13,7 +13,7 @@ import {
   type WorkerInfo,
 } from './maintenance/heartbeat.ts'
 import type { WorkerMetrics } from './maintenance/metrics.ts'
-import { reconcile } from './maintenance/reconcile.ts'
+import { PERIODIC_PACE, type ReconcilePace, reconcile } from './maintenance/reconcile.ts'
 import { createRunner } from './runner/index.ts'
 import { createScheduler } from './scheduler/index.ts'
 
@@ -22,6 +22,8 @@ export type WorkerState = 'starting' | 'running' | 'draining' | 'stopped'
 export interface WorkerDeps {
   config: WorkerConfig
   database: DbHandle
+  /** The runner's pool for execution starts (asynchronous commit); `database` when absent. */
+  startDatabase?: DbHandle
   redis: Redis
   keys: QueueKeys
   logger: Logger
@@ -59,6 +61,7 @@ export function createWorker(deps: WorkerDeps) {
   })
   const runner = createRunner({
     db: deps.database,
+    ...(deps.startDatabase && { startDb: deps.startDatabase }),
     redis: deps.redis,
     keys: deps.keys,
     workerId: deps.workerId,
@@ -132,14 +135,27 @@ export function createWorker(deps: WorkerDeps) {
     return false
   }
 
-  async function reconcileOnce() {
+  let reconciling = false
+  /**
+   * The pass at start runs at full speed; the periodic ones are paced (see PERIODIC_PACE). A pass still
+   * running when the next is due is not doubled.
+   */
+  async function reconcileOnce(pace?: ReconcilePace) {
+    if (reconciling) return
+    reconciling = true
     const end = metrics.reconcileDuration.startTimer()
     try {
-      const result = await reconcile({ db: deps.database, redis: deps.redis, keys: deps.keys })
+      const result = await reconcile({
+        db: deps.database,
+        redis: deps.redis,
+        keys: deps.keys,
+        ...(pace && { pace }),
+      })
       if (result.dueFixed + result.indexRemoved + result.requeued > 0) logger.info(result, 'reconciled')
     } catch (err) {
       logger.warn({ err: (err as Error).message }, 'reconcile failed; will retry')
     } finally {
+      reconciling = false
       end()
     }
   }
@@ -206,7 +222,7 @@ export function createWorker(deps: WorkerDeps) {
       bus.start()
       await beat()
       timers.push(setInterval(beat, config.WORKER_HEARTBEAT_MS))
-      timers.push(setInterval(reconcileOnce, config.WORKER_RECONCILE_INTERVAL_MS))
+      timers.push(setInterval(() => reconcileOnce(PERIODIC_PACE), config.WORKER_RECONCILE_INTERVAL_MS))
       for (const t of timers) t.unref()
       logger.info({ workerId: deps.workerId }, 'ready')
     },
@@ -227,7 +243,7 @@ export function createWorker(deps: WorkerDeps) {
       }
       monitor.stop()
       deps.redis.disconnect()
-      await deps.database.close()
+      await Promise.all([deps.database.close(), deps.startDatabase?.close()])
       state = 'stopped'
       logger.info({ workerId: deps.workerId }, 'stopped')
     },

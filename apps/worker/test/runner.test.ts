@@ -582,4 +582,70 @@ describe('runner', () => {
     expect(performance.now() - t0).toBeLessThan(500)
     expect(x.state).toBe('stopped')
   })
+
+  describe('ends during a burst of claims', () => {
+    /** Polls the rows every 10 ms until all succeeded: when each was first seen running and succeeded. */
+    async function watch(ids: string[], timeoutMs = 15_000) {
+      const seen = new Map<string, { running?: number; succeeded?: number }>(ids.map((id) => [id, {}]))
+      const deadline = Date.now() + timeoutMs
+      while (Date.now() < deadline) {
+        const rows = await db.sql<{ id: string; status: string }[]>`
+          select id, status from executions where id = any(${ids}::uuid[])`
+        const at = Date.now()
+        for (const row of rows) {
+          const s = seen.get(row.id)!
+          if (row.status === 'running') s.running ??= at
+          if (row.status === 'succeeded') s.succeeded ??= at
+        }
+        if ([...seen.values()].every((s) => s.succeeded !== undefined)) return seen
+        await sleep(10)
+      }
+      throw new Error('not every execution succeeded in time')
+    }
+
+    it('are held back while every dequeue fills the free slots, and written as soon as the queue drains', async () => {
+      const { keys, queue } = fresh()
+      const workflowId = await insertWorkflow(db.sql, { steps: [{ name: 'd', type: 'delay', ms: 150 }] })
+      const ids = await createExecutions(
+        db.sql,
+        queue,
+        Array.from({ length: 6 }, (_, i) => ({ workflowId, retryPolicy: noRetry, priority: 9 - i })),
+      )
+      const x = runner(keys, { concurrency: 2, burstFlushDelayMs: 5000 })
+      const watching = watch(ids)
+      x.start()
+      const seen = await watching
+      const first = seen.get(ids[0]!)!
+      const fifth = seen.get(ids[4]!)!
+      // Pairs in priority order, 150 ms each. The first pair finished while more work was ready: its ends
+      // waited for the burst, so the third pair was already running while the first still read `running`.
+      expect(fifth.running).toBeDefined()
+      expect(first.succeeded!).toBeGreaterThan(fifth.running!)
+      // ...but not for burstFlushDelayMs: once a dequeue found the queue empty, every end was written.
+      const rows = await Promise.all(ids.map((id) => getExecution(db.sql, id)))
+      const lastFinish = Math.max(...rows.map((row) => row!.finished_at_ms!))
+      for (const id of ids) expect(seen.get(id)!.succeeded! - lastFinish).toBeLessThan(1500)
+      expect(rows.every((row) => row!.status === 'succeeded')).toBe(true)
+      expect(await queue.size()).toBe(0)
+    })
+
+    it('wait at most burstFlushDelayMs after the first of them, even while the burst goes on', async () => {
+      const { keys, queue } = fresh()
+      const workflowId = await insertWorkflow(db.sql, { steps: [{ name: 'd', type: 'delay', ms: 100 }] })
+      const ids = await createExecutions(
+        db.sql,
+        queue,
+        Array.from({ length: 10 }, (_, i) => ({ workflowId, retryPolicy: noRetry, priority: 9 - i })),
+      )
+      const x = runner(keys, { concurrency: 1, burstFlushDelayMs: 200 })
+      const watching = watch(ids)
+      x.start()
+      const seen = await watching
+      // One at a time in priority order, 100 ms each: the burst lasts about 1 s, and the first end is written
+      // long before the last execution starts.
+      expect(seen.get(ids[0]!)!.succeeded!).toBeLessThan(seen.get(ids[9]!)!.running!)
+      const firstRow = (await getExecution(db.sql, ids[0]!))!
+      expect(seen.get(ids[0]!)!.succeeded! - firstRow.finished_at_ms!).toBeLessThan(200 + 600)
+    })
+  })
 })

@@ -25,6 +25,13 @@ export interface CreateDbOptions {
   maxReconnectDelaySeconds?: number
   /** `application_name`, shown in pg_stat_activity. Default `punctual`. */
   applicationName?: string
+  /**
+   * false: this pool's transactions commit without waiting for their WAL to reach disk (`synchronous_commit =
+   * off`). Visibility and locking are unchanged; a Postgres crash may lose the last ~0.6 s of such commits,
+   * and a later synchronous commit on any connection makes them durable. Only for writes whose loss on a
+   * server crash is harmless (the worker's execution starts). Default true.
+   */
+  synchronousCommit?: boolean
   /** Server notices (`RAISE NOTICE`, "already exists, skipping"). Default: ignored. */
   onnotice?: (notice: postgres.Notice) => void
 }
@@ -63,6 +70,7 @@ export function createDb(url: string, opts: CreateDbOptions = {}): DbHandle {
     connection: {
       application_name: opts.applicationName ?? 'punctual',
       ...(opts.statementTimeoutMs !== undefined ? { statement_timeout: opts.statementTimeoutMs } : {}),
+      ...(opts.synchronousCommit === false ? { synchronous_commit: 'off' } : {}),
     },
   })
   const db = drizzle(sql, { schema })

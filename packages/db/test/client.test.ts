@@ -44,6 +44,23 @@ describe('createDb', () => {
     }
   })
 
+  it('commits without waiting for the WAL flush only when synchronousCommit is false', async () => {
+    const asyncPool = createDb(t.url, { synchronousCommit: false })
+    const plain = createDb(t.url)
+    try {
+      const [off] = await asyncPool.sql`show synchronous_commit`
+      expect(off?.['synchronous_commit']).toBe('off')
+      const [on] = await plain.sql`show synchronous_commit`
+      expect(on?.['synchronous_commit']).toBe('on')
+      // Visibility is unchanged: a row committed asynchronously is seen at once by another connection.
+      await asyncPool.sql`insert into workflows (id, tenant, name, steps) values (gen_random_uuid(), 't', 'async-commit', '[]'::jsonb)`
+      const seen = await plain.sql`select name from workflows where name = 'async-commit'`
+      expect(seen).toHaveLength(1)
+    } finally {
+      await Promise.all([asyncPool.close(), plain.close()])
+    }
+  })
+
   it('fails fast, not hanging, when nothing listens on the port', async () => {
     const h = createDb('postgres://postgres@127.0.0.1:1/punctual')
     try {

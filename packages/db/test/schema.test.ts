@@ -140,6 +140,36 @@ describe('schedules', () => {
   })
 })
 
+describe('per-fire writes', () => {
+  it('updating a schedule the way recording and counting fires do is a HOT update (no index entries)', async () => {
+    const wf = await workflow()
+    const [s] = await t.db.insert(schedules).values(scheduleValues('t1', wf.id)).returning()
+    const hot = async () => {
+      await t.sql`select pg_stat_force_next_flush()`
+      const [row] = await t.sql<{ hot: string }[]>`
+        select n_tup_hot_upd::text as hot from pg_stat_user_tables where relname = 'schedules'`
+      return Number(row!.hot)
+    }
+    const before = await hot()
+    for (let i = 1; i <= 5; i++) {
+      await t.sql`
+        update schedules
+           set next_run_at = now() + ${`${i} seconds`}::interval, version = version + 1,
+               execution_count = execution_count + 1, missed_count = missed_count + 1, updated_at = now()
+         where id = ${s!.id}`
+    }
+    expect((await hot()) - before).toBe(5)
+  })
+
+  it('leaves rows without a schedule or a trigger out of the link indexes', async () => {
+    const defs = await t.sql<{ indexname: string; indexdef: string }[]>`
+      select indexname, indexdef from pg_indexes
+       where tablename = 'executions' and indexname in ('executions_schedule_idx', 'executions_trigger_idx')`
+    expect(defs).toHaveLength(2)
+    for (const d of defs) expect(d.indexdef).toMatch(/WHERE \((schedule|trigger)_id IS NOT NULL\)/)
+  })
+})
+
 describe('executions', () => {
   const base = (extra: Partial<typeof executions.$inferInsert> = {}) => ({
     id: uuid(),

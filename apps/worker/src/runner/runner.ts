@@ -43,7 +43,9 @@ import { createWorkflowCache } from './workflow-cache.ts'
  * - start: one conditional UPDATE per dequeue batch (`queued|retrying|running` → `running`, attempt + 1);
  *   an id whose row is gone or not startable is acked and dropped. Steps run only after that commit.
  * - end: `succeeded` / `retrying` (+ available_at) / `dead` / `cancelled`, buffered and written every
- *   flushIntervalMs or flushMaxRows rows in one statement; Redis is told (ack, retryLater) only after the
+ *   flushIntervalMs or flushMaxRows rows in one statement; while claiming is busy (the last dequeue filled every
+ *   free slot: a burst of due fires) they wait up to burstFlushDelayMs, so the burst's starts do not share the
+ *   worker and Postgres with its ends; Redis is told (ack, retryLater) only after the
  *   COMMIT. We MUST NOT ack anything in Redis before its Postgres row says so.
  * - lease: renewed every leaseMs/3 for every execution this runner holds (running, or finished and waiting
  *   for its write). A lost lease aborts the execution locally and nothing is reported for it.
@@ -65,6 +67,11 @@ export interface RunnerConfig {
   /** Group commit of ends: write as soon as this many are pending. Default 200. */
   flushMaxRows?: number
   /**
+   * Group commit of ends during a burst (the last dequeue filled every free slot, so more work is ready):
+   * ends wait until the burst is over, at most this long (ms) after the first of them. Default 250.
+   */
+  burstFlushDelayMs?: number
+  /**
    * Give up waiting for one Postgres call after this long (ms) and back off; default 5000. postgres.js waits
    * forever when every new connection is closed right after accept, and a half-open socket never answers.
    * Every runner write is guarded and idempotent, so a statement that still commits later does no harm.
@@ -74,6 +81,12 @@ export interface RunnerConfig {
 
 export interface RunnerDeps {
   db: DbHandle
+  /**
+   * The pool for execution starts; defaults to `db`. The worker gives it asynchronous commit (see main.ts):
+   * a start lost to a Postgres crash leaves the row queued, as if this worker had died before starting it,
+   * and the end's synchronous commit makes the start durable first (WAL order).
+   */
+  startDb?: DbHandle
   redis: Redis
   /** A second connection for pub/sub (cancel channel); the runner duplicates `redis` when absent. */
   subscriber?: Redis
@@ -131,6 +144,8 @@ interface Settle {
 
 interface Finish extends Settle {
   record: FinishRecord
+  /** performance.now() when the end was queued for writing. */
+  queuedAt: number
 }
 
 class CancelRequested extends Error {
@@ -197,16 +212,19 @@ export function createRunner(deps: RunnerDeps): Runner {
     pollMs: deps.config.pollMs ?? 50,
     flushIntervalMs: deps.config.flushIntervalMs ?? 20,
     flushMaxRows: deps.config.flushMaxRows ?? 200,
+    burstFlushDelayMs: deps.config.burstFlushDelayMs ?? 250,
     dbTimeoutMs: deps.config.dbTimeoutMs ?? 5000,
   }
   if (!Number.isInteger(cfg.concurrency) || cfg.concurrency < 1)
     throw new RangeError('concurrency must be >= 1')
   if (!Number.isInteger(cfg.leaseMs) || cfg.leaseMs < 3) throw new RangeError('leaseMs must be >= 3')
-  // Ends waiting for the group commit are bounded too: past this, claiming waits for the writer.
-  const maxUnwritten = Math.max(2 * cfg.flushMaxRows, 4 * cfg.concurrency)
+  // Ends waiting for the group commit are bounded too: past this, claiming waits for the writer (and a burst
+  // no longer holds the ends back).
+  const maxUnwritten = Math.max(5 * cfg.flushMaxRows, 4 * cfg.concurrency)
 
   const { workerId, keys } = deps
   const sql = deps.db.sql
+  const startSql = (deps.startDb ?? deps.db).sql
   const now = deps.clock ?? Date.now
   const logger = deps.logger.child({ component: 'runner', workerId })
   const queue = createExecutionQueue(deps.redis, keys)
@@ -250,6 +268,8 @@ export function createRunner(deps: RunnerDeps): Runner {
   /** Started executions aborted by stop(): handed back to the queue. */
   const handBack: Job[] = []
   let loop: Promise<void> | undefined
+  /** The last dequeue filled every free slot: more work is likely ready (a burst), so ends may wait. */
+  let claimsBusy = false
   let renewTimer: NodeJS.Timeout | undefined
   let flushTimer: NodeJS.Timeout | undefined
   let flushing: Promise<void> | undefined
@@ -326,6 +346,10 @@ export function createRunner(deps: RunnerDeps): Runner {
           now: at,
         })
         items = claimed.items
+        const wasBusy = claimsBusy
+        claimsBusy = items.length >= Math.min(free, MAX_BATCH)
+        // The burst is over: ends held back for it are written now.
+        if (wasBusy && !claimsBusy && toWrite.length > 0) kickFlush(0)
         // Work recorded ahead (look-ahead fires, retries) is claimed the moment it becomes available, not at
         // the next poll; new ready work wakes the loop through the ready channel.
         if (claimed.nextAvailableAtMs !== null) {
@@ -382,7 +406,7 @@ export function createRunner(deps: RunnerDeps): Runner {
       const nowMs = now()
       try {
         result = await pgCall(
-          startExecutions(sql, {
+          startExecutions(startSql, {
             candidates: live.map((j) => ({ id: j.id, kind: j.queued.kind, scheduleId: j.queued.scheduleId })),
             workerId,
             nowMs,
@@ -625,8 +649,24 @@ export function createRunner(deps: RunnerDeps): Runner {
         kind: row.kind,
         scheduleId: row.scheduleId,
       },
+      queuedAt: performance.now(),
     })
-    kickFlush(toWrite.length >= cfg.flushMaxRows ? 0 : cfg.flushIntervalMs)
+    kickFlush(endsDelay())
+  }
+
+  /** How long the pending ends may still wait for a burst of claims to pass (0: write them now). */
+  function burstDeferMs(): number {
+    if (!claimsBusy || state !== 'running' || finalFlush) return 0
+    const first = toWrite[0]
+    if (!first || toWrite.length >= maxUnwritten) return 0
+    return Math.max(0, cfg.burstFlushDelayMs - (performance.now() - first.queuedAt))
+  }
+
+  /** When the pending ends are due to be written. */
+  function endsDelay(): number {
+    const defer = burstDeferMs()
+    if (defer > 0) return defer
+    return toWrite.length >= cfg.flushMaxRows ? 0 : cfg.flushIntervalMs
   }
 
   function queueSettle(s: Settle) {
@@ -649,13 +689,13 @@ export function createRunner(deps: RunnerDeps): Runner {
           toWrite.length > 0 ? pgWrite.wait() : 0,
           toWrite.length === 0 ? redisSettle.wait() : 0,
         )
-        kickFlush(Math.max(wait, toWrite.length >= cfg.flushMaxRows ? 0 : cfg.flushIntervalMs))
+        kickFlush(Math.max(wait, endsDelay()))
       })
     }, delayMs)
   }
 
   async function flushOnce() {
-    if (toWrite.length > 0 && pgWrite.wait() === 0) {
+    if (toWrite.length > 0 && pgWrite.wait() === 0 && burstDeferMs() === 0) {
       const batch = toWrite.splice(0, cfg.flushMaxRows).filter((f) => !f.job.lost)
       if (batch.length > 0) {
         try {

@@ -11,7 +11,8 @@ export type { SchedulerConfig } from './round.ts'
 export type SchedulerState = 'starting' | 'running' | 'draining' | 'stopped'
 
 export const DEFAULT_SCHEDULER_CONFIG: Readonly<SchedulerConfig> = Object.freeze({
-  lookaheadMs: 2000,
+  // Half a second off whole seconds, see WORKER_LOOKAHEAD_MS.
+  lookaheadMs: 2500,
   claimBatch: 500,
   claimLeaseMs: 30_000,
   pollMs: 50,

@@ -73,8 +73,10 @@ export const executions = pgTable(
     // Exactly-once per fire: only `fire` executions are unique per (schedule, scheduled time).
     uniqueIndex('executions_fire_uq').on(t.scheduleId, t.scheduledFor).where(sql`kind = 'fire'`),
     index('executions_tenant_id_idx').on(t.tenant, t.id),
-    index('executions_schedule_idx').on(t.scheduleId, t.id),
-    index('executions_trigger_idx').on(t.triggerId, t.id),
+    // Partial: a row without the link (a webhook or event start has no schedule, a fire no trigger) is not
+    // indexed, so its insert, start and end each touch one index less (these writes are non-HOT).
+    index('executions_schedule_idx').on(t.scheduleId, t.id).where(sql`schedule_id is not null`),
+    index('executions_trigger_idx').on(t.triggerId, t.id).where(sql`trigger_id is not null`),
     index('executions_status_idx').on(t.tenant, t.status, t.id),
     // Small (only live rows): the overlap check per schedule and the Redis rebuild scan.
     index('executions_unfinished_idx')

@@ -38,7 +38,16 @@ local function promoteDue(delayedKey, readyKey, prefix, now, max)
   if max <= 0 then return {} end
   local ids = redis.call('ZRANGEBYSCORE', delayedKey, '-inf', now, 'LIMIT', 0, max)
   if #ids == 0 then return ids end
-  for _, id in ipairs(ids) do toReady(readyKey, prefix, id) end
+  -- One ZADD per chunk rather than one per id (a burst of fires recorded ahead is promoted at once).
+  local scored = {}
+  for _, id in ipairs(ids) do
+    local f = redis.call('HMGET', prefix .. id, 'priority', 'scheduledForMs')
+    if f[1] then
+      scored[#scored + 1] = readyScore(f[1], f[2])
+      scored[#scored + 1] = id
+    end
+  end
+  zaddPairs(readyKey, scored)
   chunkedCall('ZREM', delayedKey, ids)
   return ids
 end
