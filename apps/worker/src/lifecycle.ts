@@ -160,6 +160,20 @@ export function createWorker(deps: WorkerDeps) {
     }
   }
 
+  let reconcileTimer: NodeJS.Timeout | undefined
+  /**
+   * Every WORKER_RECONCILE_INTERVAL_MS ± 20 %: workers started together (a deploy, a benchmark) drift apart
+   * instead of all repairing at the same moment, on top of each other's load.
+   */
+  function schedulePeriodicReconcile() {
+    const ms = config.WORKER_RECONCILE_INTERVAL_MS * (0.8 + Math.random() * 0.4)
+    reconcileTimer = setTimeout(async () => {
+      await reconcileOnce(PERIODIC_PACE)
+      if (state === 'running') schedulePeriodicReconcile()
+    }, ms)
+    reconcileTimer.unref()
+  }
+
   function info(): WorkerInfo {
     const sample = monitor.sample()
     // Admission control: over its CPU or event-loop-lag limit the worker stops claiming executions until it
@@ -222,8 +236,8 @@ export function createWorker(deps: WorkerDeps) {
       bus.start()
       await beat()
       timers.push(setInterval(beat, config.WORKER_HEARTBEAT_MS))
-      timers.push(setInterval(() => reconcileOnce(PERIODIC_PACE), config.WORKER_RECONCILE_INTERVAL_MS))
       for (const t of timers) t.unref()
+      schedulePeriodicReconcile()
       logger.info({ workerId: deps.workerId }, 'ready')
     },
     async stop(): Promise<void> {
@@ -232,6 +246,7 @@ export function createWorker(deps: WorkerDeps) {
       state = 'draining'
       wake?.()
       for (const t of timers) clearInterval(t)
+      clearTimeout(reconcileTimer)
       if (wasRunning) {
         await beat()
         await scheduler.stop()

@@ -47,3 +47,34 @@ describe('reconcile', () => {
     expect(again).toMatchObject({ dueFixed: 0, requeued: 0, indexRemoved: 0 })
   })
 })
+
+describe('reconcile beside running work', () => {
+  let own: WorkerTestContext
+  beforeAll(async () => {
+    own = await setupWorkerTest()
+  })
+  afterAll(() => own.close())
+
+  it('does not queue again an execution that ended while the pass was going on', async () => {
+    const { redis, keys } = own.redis
+    const queue = createExecutionQueue(redis, keys)
+    const workflowId = await insertWorkflow(own.database.sql, {
+      steps: [{ name: 'd', type: 'delay', ms: 0 }],
+    })
+    const ids = (await createExecutions(own.database.sql, queue, [{ workflowId }, { workflowId }])).sort()
+    const [first, second] = ids as [string, string]
+    // One id per chunk with a long pause: the pass reads both rows as queued, checks the first, then waits.
+    const pass = reconcile({ db: own.database, redis, keys, pace: { chunk: 1, pauseMs: 600 } })
+    await new Promise((r) => setTimeout(r, 200))
+    // Meanwhile the second one runs and ends: Postgres says succeeded, then Redis lets it go (the runner's order).
+    await own.database.sql`
+      update executions set status = 'succeeded', attempt = 1, started_at = now(), finished_at = now()
+       where id = ${second}`
+    expect((await queue.remove(second)).removed).toBe(true)
+    const result = await pass
+    expect(result.requeued).toBe(0)
+    expect(await queue.get(second)).toBeNull()
+    expect(await queue.get(first)).not.toBeNull()
+    expect(await queue.size()).toBe(1)
+  })
+})

@@ -75,6 +75,7 @@ export {
   type IndexedSchedulesPage,
   listIndexedScheduleIds,
   listQueuedExecutionIds,
+  missingExecutions,
   type QueuedExecutionsPage,
   type SyncDueEntry,
   type SyncDueOptions,

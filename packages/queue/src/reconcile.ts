@@ -149,6 +149,33 @@ export async function listQueuedExecutionIds(
 }
 
 /**
+ * The ids among `ids` Redis holds nowhere (not ready, delayed nor running): an execution's hash exists exactly
+ * while its id is in one of the three sets. One pipelined EXISTS per id.
+ */
+export async function missingExecutions(
+  redis: Redis,
+  keys: QueueKeys,
+  ids: readonly string[],
+): Promise<string[]> {
+  if (ids.length === 0) return []
+  const pipeline = redis.pipeline()
+  for (const id of ids) pipeline.exists(keys.execution(id))
+  let replies: [Error | null, unknown][] | null
+  try {
+    replies = await pipeline.exec()
+  } catch (err) {
+    throw toQueueError(err)
+  }
+  if (!replies || replies.length !== ids.length) unexpected('exists (pipeline)', replies)
+  const missing: string[] = []
+  replies.forEach(([err, reply], i) => {
+    if (err) throw toQueueError(err)
+    if (reply === 0) missing.push(ids[i]!)
+  })
+  return missing
+}
+
+/**
  * Re-enqueues executions Postgres says are queued or retrying but Redis lost; an id Redis holds anywhere
  * (ready, delayed, running) is left as it is. Pass `availableAtMs` for retrying ones so the backoff holds.
  */
