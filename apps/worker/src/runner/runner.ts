@@ -220,7 +220,9 @@ export function createRunner(deps: RunnerDeps): Runner {
   if (!Number.isInteger(cfg.leaseMs) || cfg.leaseMs < 3) throw new RangeError('leaseMs must be >= 3')
   // Ends waiting for the group commit are bounded too: past this, claiming waits for the writer (and a burst
   // no longer holds the ends back).
-  const maxUnwritten = Math.max(5 * cfg.flushMaxRows, 4 * cfg.concurrency)
+  const maxUnwritten = Math.max(10 * cfg.flushMaxRows, 4 * cfg.concurrency)
+  // A burst holds back at most this many ends; then they are written back to back until none is left.
+  const burstMaxRows = maxUnwritten / 2
 
   const { workerId, keys } = deps
   const sql = deps.db.sql
@@ -270,6 +272,12 @@ export function createRunner(deps: RunnerDeps): Runner {
   let loop: Promise<void> | undefined
   /** The last dequeue filled every free slot: more work is likely ready (a burst), so ends may wait. */
   let claimsBusy = false
+  /**
+   * The ends held back for a burst are being written: no more holding back until every pending end is
+   * written (else under sustained load each newly oldest end would restart the wait, and the writer would
+   * fall behind the claims).
+   */
+  let drainingEnds = false
   let renewTimer: NodeJS.Timeout | undefined
   let flushTimer: NodeJS.Timeout | undefined
   let flushing: Promise<void> | undefined
@@ -350,6 +358,7 @@ export function createRunner(deps: RunnerDeps): Runner {
         claimsBusy = items.length >= Math.min(free, MAX_BATCH)
         // The burst is over: ends held back for it are written now.
         if (wasBusy && !claimsBusy && toWrite.length > 0) kickFlush(0)
+        if (!claimsBusy) drainingEnds = false
         // Work recorded ahead (look-ahead fires, retries) is claimed the moment it becomes available, not at
         // the next poll; new ready work wakes the loop through the ready channel.
         if (claimed.nextAvailableAtMs !== null) {
@@ -656,9 +665,9 @@ export function createRunner(deps: RunnerDeps): Runner {
 
   /** How long the pending ends may still wait for a burst of claims to pass (0: write them now). */
   function burstDeferMs(): number {
-    if (!claimsBusy || state !== 'running' || finalFlush) return 0
+    if (!claimsBusy || drainingEnds || state !== 'running' || finalFlush) return 0
     const first = toWrite[0]
-    if (!first || toWrite.length >= maxUnwritten) return 0
+    if (!first || toWrite.length >= burstMaxRows) return 0
     return Math.max(0, cfg.burstFlushDelayMs - (performance.now() - first.queuedAt))
   }
 
@@ -696,6 +705,7 @@ export function createRunner(deps: RunnerDeps): Runner {
 
   async function flushOnce() {
     if (toWrite.length > 0 && pgWrite.wait() === 0 && burstDeferMs() === 0) {
+      if (claimsBusy) drainingEnds = true
       const batch = toWrite.splice(0, cfg.flushMaxRows).filter((f) => !f.job.lost)
       if (batch.length > 0) {
         try {
@@ -716,6 +726,7 @@ export function createRunner(deps: RunnerDeps): Runner {
           pgWrite.fail(err)
         }
       }
+      if (toWrite.length === 0) drainingEnds = false
     }
     if ((toSettle.length > 0 || toEnqueue.length > 0 || toPublish.length > 0) && redisSettle.wait() === 0)
       await settle()
