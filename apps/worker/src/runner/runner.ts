@@ -218,8 +218,7 @@ export function createRunner(deps: RunnerDeps): Runner {
   if (!Number.isInteger(cfg.concurrency) || cfg.concurrency < 1)
     throw new RangeError('concurrency must be >= 1')
   if (!Number.isInteger(cfg.leaseMs) || cfg.leaseMs < 3) throw new RangeError('leaseMs must be >= 3')
-  // Ends waiting for the group commit are bounded too: past this, claiming waits for the writer (and a burst
-  // no longer holds the ends back).
+  // Ends waiting for the group commit are bounded too: past this, claiming waits for the writer.
   const maxUnwritten = Math.max(10 * cfg.flushMaxRows, 4 * cfg.concurrency)
   // A burst holds back at most this many ends; then they are written back to back until none is left.
   const burstMaxRows = maxUnwritten / 2
