@@ -609,7 +609,7 @@ describe('runner', () => {
       const ids = await createExecutions(
         db.sql,
         queue,
-        Array.from({ length: 6 }, (_, i) => ({ workflowId, retryPolicy: noRetry, priority: 9 - i })),
+        Array.from({ length: 8 }, (_, i) => ({ workflowId, retryPolicy: noRetry, priority: 9 - i })),
       )
       const x = runner(keys, { concurrency: 2, burstFlushDelayMs: 5000 })
       const watching = watch(ids)
@@ -617,8 +617,9 @@ describe('runner', () => {
       const seen = await watching
       const first = seen.get(ids[0]!)!
       const fifth = seen.get(ids[4]!)!
-      // Pairs in priority order, 150 ms each. The first pair finished while more work was ready: its ends
-      // waited for the burst, so the third pair was already running while the first still read `running`.
+      // Four pairs in priority order, 150 ms each. The first pair finished while more work was ready: its ends
+      // waited for the burst (until a dequeue found the queue empty, as the last pair started), so the third
+      // pair was already running while the first still read `running`.
       expect(fifth.running).toBeDefined()
       expect(first.succeeded!).toBeGreaterThan(fifth.running!)
       // ...but not for burstFlushDelayMs: once a dequeue found the queue empty, every end was written.
@@ -647,5 +648,36 @@ describe('runner', () => {
       const firstRow = (await getExecution(db.sql, ids[0]!))!
       expect(seen.get(ids[0]!)!.succeeded! - firstRow.finished_at_ms!).toBeLessThan(200 + 600)
     })
+  })
+
+  it('claims the next batch ahead while every slot is busy in a burst, and hands it back at once on stop', async () => {
+    const { keys, queue } = fresh()
+    const workflowId = await insertWorkflow(db.sql, { steps: [{ name: 'd', type: 'delay', ms: 2000 }] })
+    const ids = await createExecutions(
+      db.sql,
+      queue,
+      Array.from({ length: 6 }, (_, i) => ({ workflowId, retryPolicy: noRetry, priority: 9 - i })),
+    )
+    const x = runner(keys, { concurrency: 2 })
+    x.start()
+    // Two run; the next two (by priority) are claimed ahead: leased in Redis, not started in Postgres.
+    const claimed = await waitFor(async () => {
+      const stats = await queue.stats()
+      return stats.running === 4 ? stats : undefined
+    })
+    expect(claimed).toMatchObject({ running: 4, ready: 2 })
+    expect(x.running()).toBe(2)
+    const rows = await Promise.all(ids.map((id) => getExecution(db.sql, id)))
+    expect(rows.map((r) => r!.status)).toEqual(['running', 'running', 'queued', 'queued', 'queued', 'queued'])
+    // Stop without waiting for the running ones: the claimed-ahead pair goes back untouched.
+    await x.stop({ timeoutMs: 0 })
+    const after = await Promise.all(ids.map((id) => getExecution(db.sql, id)))
+    expect(after.slice(2).map((r) => [r!.status, r!.attempt])).toEqual([
+      ['queued', 0],
+      ['queued', 0],
+      ['queued', 0],
+      ['queued', 0],
+    ])
+    expect(await queue.stats()).toMatchObject({ running: 0, ready: 6 })
   })
 })

@@ -117,7 +117,8 @@ export interface Runner {
   readonly events: RunnerEvents
 }
 
-type Phase = 'starting' | 'running' | 'finishing'
+/** prefetched: claimed ahead during a burst (leased, renewed), not started and holding no slot yet. */
+type Phase = 'prefetched' | 'starting' | 'running' | 'finishing'
 
 interface Job {
   id: string
@@ -302,8 +303,8 @@ export function createRunner(deps: RunnerDeps): Runner {
   })
 
   function setPhase(job: Job, phase: Phase) {
-    const wasBusy = job.phase !== 'finishing'
-    const isBusy = phase !== 'finishing'
+    const wasBusy = job.phase === 'starting' || job.phase === 'running'
+    const isBusy = phase === 'starting' || phase === 'running'
     job.phase = phase
     if (wasBusy && !isBusy) {
       busy--
@@ -330,11 +331,34 @@ export function createRunner(deps: RunnerDeps): Runner {
 
   // ---------------------------------------------------------------- claim loop
 
+  /**
+   * Claim-ahead during a burst: while every slot is busy (mostly with starts waiting on Postgres) and the last
+   * dequeue filled every free slot, the next batch is dequeued at once and kept here, leased and renewed like
+   * the others, so it starts the moment slots free up instead of after another dequeue round trip. At most
+   * one batch; handed back at once on pause, when the writer falls behind, and at stop.
+   */
+  let prefetched: Job[] = []
+
   async function claimLoop() {
     while (state === 'running') {
       const free = cfg.concurrency - busy
       const wait = Math.max(pg.wait(), pgWrite.wait(), redisClaim.wait())
-      if (paused || free <= 0 || toWrite.length >= maxUnwritten) {
+      if (prefetched.length > 0 && (paused || toWrite.length >= maxUnwritten)) {
+        await releaseLeases(prefetched.splice(0))
+        continue
+      }
+      if (free > 0 && prefetched.length > 0 && wait === 0) {
+        const batch = prefetched.splice(0, free).filter((j) => !j.lost)
+        for (const job of batch) {
+          job.phase = 'starting'
+          busy++
+        }
+        if (batch.length > 0) track(startBatch(batch))
+        continue
+      }
+      const ahead =
+        free <= 0 && claimsBusy && prefetched.length === 0 && !paused && toWrite.length < maxUnwritten
+      if (!ahead && (paused || free <= 0 || toWrite.length >= maxUnwritten)) {
         await wakeup.sleep(cfg.pollMs)
         continue
       }
@@ -342,19 +366,20 @@ export function createRunner(deps: RunnerDeps): Runner {
         await wakeup.sleep(wait)
         continue
       }
+      const count = Math.min(ahead ? cfg.concurrency : free, MAX_BATCH)
       let items: ClaimedExecution[]
       let idleMs = cfg.pollMs
       try {
         const at = now()
         const claimed = await queue.dequeue({
           workerId,
-          count: Math.min(free, MAX_BATCH),
+          count,
           leaseMs: cfg.leaseMs,
           now: at,
         })
         items = claimed.items
         const wasBusy = claimsBusy
-        claimsBusy = items.length >= Math.min(free, MAX_BATCH)
+        claimsBusy = items.length >= count
         // The burst is over: ends held back for it are written now.
         if (wasBusy && !claimsBusy && toWrite.length > 0) kickFlush(0)
         if (!claimsBusy) drainingEnds = false
@@ -381,19 +406,22 @@ export function createRunner(deps: RunnerDeps): Runner {
           id: item.id,
           claim: item.claim,
           queued: item,
-          phase: 'starting',
+          phase: ahead ? 'prefetched' : 'starting',
           controller: new AbortController(),
           cancelRequested: false,
           row: null,
           leaseExpiresAtMs: item.leaseExpiresAtMs,
           lost: false,
         }
-        busy++
+        if (!ahead) busy++
         jobs.set(item.id, job)
         batch.push(job)
       }
-      track(startBatch(batch))
+      if (ahead) prefetched = batch
+      else track(startBatch(batch))
     }
+    // Stopping: what was claimed ahead goes back at once (never started).
+    await releaseLeases(prefetched.splice(0))
   }
 
   async function startBatch(batch: Job[]) {
