@@ -3,7 +3,7 @@ import { upsertScheduleCall } from './due-index.ts'
 import { ScriptCodes, toQueueError } from './errors.ts'
 import { createExecutionQueue, type EnqueueItem, type QueueState } from './execution-queue.ts'
 import type { QueueKeys } from './keys.ts'
-import { loadScripts, pipelineScript } from './script-loader.ts'
+import { execPipeline, loadScripts, pipelineScript } from './script-loader.ts'
 import { checkInt, invalid, unexpected } from './validate.ts'
 
 /**
@@ -61,15 +61,8 @@ export async function syncDueEntries(
     const pipeline = redis.pipeline()
     const chunk = calls.slice(i, i + chunkSize)
     for (const call of chunk) pipelineScript(pipeline, 'upsertSchedule', call.keys, call.args)
-    let replies: [Error | null, unknown][] | null
-    try {
-      replies = await pipeline.exec()
-    } catch (err) {
-      throw toQueueError(err)
-    }
-    if (!replies || replies.length !== chunk.length) unexpected('upsert-schedule (pipeline)', replies)
-    replies.forEach(([err, reply], j) => {
-      if (err) throw toQueueError(err)
+    const replies = await execPipeline(pipeline, chunk.length, 'upsert-schedule (pipeline)')
+    replies.forEach((reply, j) => {
       const id = entries[i + j]!.scheduleId
       const code = Array.isArray(reply) ? reply[0] : undefined
       if (code === ScriptCodes.OK) result.fixed.push(id)
@@ -160,19 +153,8 @@ export async function missingExecutions(
   if (ids.length === 0) return []
   const pipeline = redis.pipeline()
   for (const id of ids) pipeline.exists(keys.execution(id))
-  let replies: [Error | null, unknown][] | null
-  try {
-    replies = await pipeline.exec()
-  } catch (err) {
-    throw toQueueError(err)
-  }
-  if (!replies || replies.length !== ids.length) unexpected('exists (pipeline)', replies)
-  const missing: string[] = []
-  replies.forEach(([err, reply], i) => {
-    if (err) throw toQueueError(err)
-    if (reply === 0) missing.push(ids[i]!)
-  })
-  return missing
+  const replies = await execPipeline(pipeline, ids.length, 'exists (pipeline)')
+  return ids.filter((_, i) => replies[i] === 0)
 }
 
 /**

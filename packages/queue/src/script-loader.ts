@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import type { ChainableCommander, Redis } from 'ioredis'
 import { QueueError, toQueueError } from './errors.ts'
+import { unexpected } from './validate.ts'
 
 /**
  * Loads `scripts/<operation>-<NKEYS>.lua` and registers each one on a client with `defineCommand`, which
@@ -165,4 +166,26 @@ export function pipelineScript(
   if (!command)
     throw new Error(`script ${name} is not defined on this pipeline's client (call loadScripts first)`)
   command.call(pipeline, ...keys, ...args)
+}
+
+/**
+ * Sends a pipeline and returns its replies in order: a transport failure or any command's error becomes a
+ * QueueError, and a reply list of the wrong length is reported as unexpected (`what` names the pipeline).
+ */
+export async function execPipeline(
+  pipeline: ChainableCommander,
+  expected: number,
+  what: string,
+): Promise<unknown[]> {
+  let replies: [Error | null, unknown][] | null
+  try {
+    replies = await pipeline.exec()
+  } catch (err) {
+    throw toQueueError(err)
+  }
+  if (!replies || replies.length !== expected) unexpected(what, replies)
+  return replies.map(([err, reply]) => {
+    if (err) throw toQueueError(err)
+    return reply
+  })
 }
