@@ -183,6 +183,7 @@ export function createWorker(deps: WorkerDeps) {
       {
         maxCpuPercent: config.WORKER_MAX_CPU_PERCENT,
         maxEventLoopLagMs: config.WORKER_MAX_EVENT_LOOP_LAG_MS,
+        minWindowMs: config.WORKER_HEARTBEAT_MS / 2,
       },
       runner.paused,
     )
@@ -230,6 +231,10 @@ export function createWorker(deps: WorkerDeps) {
       if (!(await waitForDependencies())) return
       await reconcileOnce()
       if (state !== 'starting') return
+      // Start-up (module loading, connecting, the full-speed reconcile) is not load: before this reset it
+      // counted in the first heartbeat's sample and paused a fresh worker for a whole heartbeat (seen: a
+      // worker started on a busy machine claimed nothing for its first ~3 s).
+      monitor.reset()
       state = 'running'
       scheduler.start()
       runner.start()

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { admissionDecision } from '../src/maintenance/admission.ts'
+import { createProcessMonitor } from '../src/maintenance/heartbeat.ts'
 
 const limits = { maxCpuPercent: 90, maxEventLoopLagMs: 200 }
 
@@ -14,5 +15,37 @@ describe('admission control', () => {
     expect(admissionDecision({ cpuPercent: 85, eventLoopLagMs: 10 }, limits, true)).toBe('keep')
     expect(admissionDecision({ cpuPercent: 10, eventLoopLagMs: 170 }, limits, true)).toBe('keep')
     expect(admissionDecision({ cpuPercent: 70, eventLoopLagMs: 150 }, limits, true)).toBe('resume')
+  })
+
+  it('decides nothing on a sample shorter than the minimum window', () => {
+    const short = { ...limits, minWindowMs: 2500 }
+    expect(admissionDecision({ cpuPercent: 400, eventLoopLagMs: 900, windowMs: 3 }, short, false)).toBe(
+      'keep',
+    )
+    expect(admissionDecision({ cpuPercent: 5, eventLoopLagMs: 1, windowMs: 3 }, short, true)).toBe('keep')
+    expect(admissionDecision({ cpuPercent: 400, eventLoopLagMs: 900, windowMs: 5000 }, short, false)).toBe(
+      'pause',
+    )
+  })
+
+  it('leaves what the process did before a reset out of the next sample', async () => {
+    const monitor = createProcessMonitor()
+    try {
+      const burn = (ms: number) => {
+        const until = performance.now() + ms
+        while (performance.now() < until) {}
+      }
+      burn(150) // start-up work
+      const before = monitor.sample()
+      expect(before.cpuPercent).toBeGreaterThan(20)
+      burn(150)
+      monitor.reset()
+      await new Promise((r) => setTimeout(r, 100))
+      const after = monitor.sample()
+      expect(after.windowMs).toBeGreaterThanOrEqual(90)
+      expect(after.cpuPercent).toBeLessThan(50)
+    } finally {
+      monitor.stop()
+    }
   })
 })

@@ -58,6 +58,23 @@ describe('worker process', () => {
     await waitForLog(w.lines, 'stopped')
   })
 
+  it('does not count its own start-up as load: a fresh worker is not paused by its first heartbeat', async () => {
+    // A 1 % CPU limit that start-up (loading, connecting, the first reconcile) is far over: before the monitor
+    // was reset at start, the first heartbeat paused claiming for a whole heartbeat period.
+    const w = startWorker({
+      DATABASE_URL: database.url,
+      WORKER_ID: 'worker-startup',
+      WORKER_MAX_CPU_PERCENT: '1',
+      WORKER_HEARTBEAT_MS: '60000',
+    })
+    await waitForLog(w.lines, 'ready')
+    const messages = w.lines.map((l) => (JSON.parse(l) as { msg: string }).msg)
+    expect(messages).toContain('runner started')
+    expect(messages).not.toContain('over the load limit: pausing execution claiming')
+    stop(w.child)
+    expect(await w.exited).toBe(0)
+  })
+
   it('keeps retrying while Redis is unreachable and still stops cleanly', async () => {
     const w = startWorker({ DATABASE_URL: database.url, REDIS_URL: 'redis://127.0.0.1:1/0' })
     await waitForLog(w.lines, 'dependencies not reachable yet')

@@ -1,11 +1,18 @@
 export interface LoadSample {
   cpuPercent: number
   eventLoopLagMs: number
+  /** How long the sample covers (ms). */
+  windowMs?: number
 }
 
 export interface LoadLimits {
   maxCpuPercent: number
   maxEventLoopLagMs: number
+  /**
+   * A sample covering less than this decides nothing (the first heartbeat right after start covers a few ms:
+   * its CPU figure is noise). Default 0.
+   */
+  minWindowMs?: number
 }
 
 /**
@@ -17,6 +24,7 @@ export function admissionDecision(
   limits: LoadLimits,
   paused: boolean,
 ): 'pause' | 'resume' | 'keep' {
+  if ((sample.windowMs ?? Number.POSITIVE_INFINITY) < (limits.minWindowMs ?? 0)) return 'keep'
   const over = sample.cpuPercent > limits.maxCpuPercent || sample.eventLoopLagMs > limits.maxEventLoopLagMs
   const clear =
     sample.cpuPercent <= limits.maxCpuPercent * 0.8 && sample.eventLoopLagMs <= limits.maxEventLoopLagMs * 0.8

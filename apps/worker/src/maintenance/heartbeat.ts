@@ -26,15 +26,23 @@ export function createProcessMonitor() {
   let lastCpu = process.cpuUsage()
   let lastAt = performance.now()
   return {
+    /** CPU and event-loop lag (p99) since the last sample or reset, over `windowMs`. */
     sample() {
       const cpu = process.cpuUsage(lastCpu)
       const now = performance.now()
-      const cpuPercent = ((cpu.user + cpu.system) / 1000 / Math.max(1, now - lastAt)) * 100
+      const windowMs = now - lastAt
+      const cpuPercent = ((cpu.user + cpu.system) / 1000 / Math.max(1, windowMs)) * 100
       lastCpu = process.cpuUsage()
       lastAt = now
       const eventLoopLagMs = histogram.percentile(99) / 1e6
       histogram.reset()
-      return { cpuPercent, eventLoopLagMs, rssBytes: process.memoryUsage.rss() }
+      return { cpuPercent, eventLoopLagMs, windowMs, rssBytes: process.memoryUsage.rss() }
+    },
+    /** Starts a new window: what the process did before (its start-up) is not counted in the next sample. */
+    reset() {
+      lastCpu = process.cpuUsage()
+      lastAt = performance.now()
+      histogram.reset()
     },
     stop() {
       histogram.disable()
