@@ -250,7 +250,8 @@ export function createExecutionQueue(redis: Redis, keys: QueueKeys): ExecutionQu
       const results: EnqueueResult['results'] = []
       for (let i = 0; i < args.length; i += ENQUEUE_CHUNK) {
         const chunk = args.slice(i, i + ENQUEUE_CHUNK)
-        const reply = await scripts().enqueue(queueKeys, [now, prefix, ...chunk.flat()])
+        // The script wakes idle runners itself (PUBLISH on readyChannel): no second round trip per batch.
+        const reply = await scripts().enqueue(queueKeys, [now, prefix, keys.readyChannel, ...chunk.flat()])
         if (!Array.isArray(reply) || reply.length !== chunk.length * 2) unexpected('enqueue', reply)
         for (let j = 0; j < chunk.length; j++) {
           const code = reply[2 * j] as number
@@ -260,10 +261,6 @@ export function createExecutionQueue(redis: Redis, keys: QueueKeys): ExecutionQu
         }
       }
       const enqueued = results.filter((r) => r.enqueued).length
-      // Wake idle runners (they otherwise poll): a hint only, so it is neither awaited nor retried.
-      if (results.some((r) => r.enqueued && r.state === 'ready')) {
-        redis.publish(keys.readyChannel, '1').catch(() => {})
-      }
       return { results, enqueued, alreadyQueued: results.length - enqueued }
     },
 

@@ -8,7 +8,8 @@
 
   ARGV[1] now              ms; an item available after now goes to delayed, otherwise to ready
   ARGV[2] executionPrefix  an execution's hash is ARGV[2] .. id (undeclared, same hash tag)
-  ARGV[3..] 10 values per item: id, priority (0-9), scheduledForMs, availableAtMs ("" = now), attempt,
+  ARGV[3] readyChannel     published to ("1") when an item went to ready, waking idle runners ("" = never)
+  ARGV[4..] 10 values per item: id, priority (0-9), scheduledForMs, availableAtMs ("" = now), attempt,
           tenant, workflowId, kind, scheduleId ("" = none), meta (JSON text, "" = none)
 
   Returns: {code1, state1, code2, state2, ...} per item, in order:
@@ -20,7 +21,8 @@
 local now = tonumber(ARGV[1])
 local prefix = ARGV[2]
 local reply = {}
-for i = 3, #ARGV, 10 do
+local readied = false
+for i = 4, #ARGV, 10 do
   local id = ARGV[i]
   local key = prefix .. id
   if redis.call('EXISTS', key) == 1 then
@@ -43,9 +45,13 @@ for i = 3, #ARGV, 10 do
       reply[#reply + 1] = 'delayed'
     else
       redis.call('ZADD', KEYS[1], readyScore(priority, scheduledForMs), id)
+      readied = true
       reply[#reply + 1] = 1
       reply[#reply + 1] = 'ready'
     end
   end
+end
+if readied and ARGV[3] ~= '' then
+  redis.call('PUBLISH', ARGV[3], '1')
 end
 return reply
