@@ -139,6 +139,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     purgeTimer.unref()
   })
   app.addHook('onClose', async () => clearInterval(purgeTimer))
+  // Trigger starts answered before Redis acknowledged their enqueue: let those enqueues finish first.
+  app.addHook('onClose', async () => {
+    await starter.idle()
+  })
 
   // A trigger written through this process is seen at once by its /hooks and /api/events caches (other
   // processes see it within TRIGGER_CACHE_TTL_MS). onSend runs before the answer leaves.

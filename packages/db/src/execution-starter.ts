@@ -19,9 +19,22 @@ export interface ExecutionStarterOptions {
    */
   afterCommit?: (started: CreatedExecution[]) => Promise<unknown>
   onAfterCommitError?: (err: unknown, started: CreatedExecution[]) => void
+  /**
+   * Answer a batch's requests once it committed and its afterCommit was called, without waiting for
+   * afterCommit to settle — while fewer than `maxUnsettled` afterCommits are pending; past that, requests wait
+   * for theirs (backpressure). Only for an afterCommit whose effect is rebuilt from the committed rows when it
+   * fails (the Redis enqueue: the reconciler). Default false: answered once afterCommit settled.
+   */
+  answerOnCommit?: boolean
+  /** With answerOnCommit: afterCommit calls pending at most before requests wait for theirs. Default 8. */
+  maxUnsettled?: number
   /** Requests per statement. Default 200. */
   maxBatch?: number
-  /** Statements in flight at once; requests arriving meanwhile wait for the next free one. Default 2. */
+  /**
+   * Statements in flight at once. One is written at a time while the waiting requests fit in one batch (they
+   * all go in the next statement, which is cheaper per request than two smaller ones); another starts, up to
+   * this many, only when a full batch (`maxBatch`) is waiting. Default 2.
+   */
   maxInFlight?: number
   /** How long a receipt deduplicates. Default 24 h. */
   receiptTtlMs?: number
@@ -30,11 +43,12 @@ export interface ExecutionStarterOptions {
 export interface ExecutionStarter {
   /**
    * Creates the request's executions (unless its receipt was seen), committed together with the receipt;
-   * resolves once the batch it went into committed and afterCommit settled. Rejects with the database's
+   * resolves once the batch it went into committed and afterCommit settled (with answerOnCommit: was called).
+   * Rejects with the database's
    * error (e.g. unavailable) and then nothing of the request was written.
    */
   start(request: StartRequest): Promise<StartOutcome>
-  /** Resolves when every request handed in so far is answered. */
+  /** Resolves when every request handed in so far is answered and every afterCommit settled. */
   idle(): Promise<void>
 }
 
@@ -46,7 +60,7 @@ interface Pending {
 
 /**
  * Group commit of trigger starts (webhook deliveries, events, and the internal event bus): requests that
- * arrive while `maxInFlight` batches are being written wait and go together in the next one — one INSERT statement with its
+ * arrive while a batch is being written wait and go together in the next one — one INSERT statement with its
  * receipts, one commit, then one afterCommit call (one Redis script call to enqueue them all). With no
  * concurrency a batch is a single request and nothing waits. A statement that fails for another reason than
  * an unavailable database is retried one request at a time, so one bad request cannot fail the others.
@@ -56,6 +70,7 @@ export function createExecutionStarter(opts: ExecutionStarterOptions): Execution
   const ttl = opts.receiptTtlMs ?? RECEIPT_TTL_MS
   let queue: Pending[] = []
   const maxInFlight = opts.maxInFlight ?? 2
+  const maxUnsettled = opts.maxUnsettled ?? 8
   const writers = new Set<Promise<void>>()
   const settling = new Set<Promise<void>>()
 
@@ -88,18 +103,25 @@ export function createExecutionStarter(opts: ExecutionStarterOptions): Execution
       return
     }
     const started = batch.flatMap((p, i) => createdExecutions(p.request, outcomes[i]!, at))
-    // The next batch is written while this one is enqueued.
-    const done = afterCommit(started).then(() => {
+    const answer = () =>
       batch.forEach((p, i) => {
         p.resolve(outcomes[i]!)
       })
-    })
+    // The next batch is written while this one is enqueued.
+    const early = opts.answerOnCommit === true && settling.size < maxUnsettled
+    const done = afterCommit(started).then(early ? undefined : answer)
+    if (early) answer()
     settling.add(done)
     void done.finally(() => settling.delete(done))
   }
 
   function pump() {
-    while (writers.size < maxInFlight && queue.length > 0) {
+    // Measured on webhook ingest (2 cores shared with Postgres): one statement at a time made batches of ~19
+    // instead of two of ~11, 40 % fewer statements (each wakes a Postgres backend) and ~15 % more deliveries/s.
+    while (
+      queue.length > 0 &&
+      (writers.size === 0 || (writers.size < maxInFlight && queue.length >= maxBatch))
+    ) {
       const batch = queue.slice(0, maxBatch)
       queue = queue.slice(batch.length)
       const writer: Promise<void> = writeBatch(batch)

@@ -257,6 +257,78 @@ describe('createExecutionStarter', () => {
     expect(await executionsOf(tr.id)).toHaveLength(60)
   })
 
+  it('writes one statement at a time until a full batch waits, then a second one', async () => {
+    const tr = await trigger('t1')
+    const sizes = async (maxBatch: number, n: number, prefix: string) => {
+      const batches: number[] = []
+      const starter = createExecutionStarter({
+        sql: t.sql,
+        now: () => new Date(),
+        maxBatch,
+        afterCommit: async (items) => {
+          batches.push(items.length)
+        },
+      })
+      const reqs = Array.from({ length: n }, (_, i) => delivery(tr, `${prefix}_${i}`))
+      const outcomes = await Promise.all(reqs.map((r) => starter.start(r)))
+      expect(outcomes.every((o) => o.outcome === 'started')).toBe(true)
+      return batches
+    }
+    // 60 requests at once, all fitting one batch: the first goes alone, the 59 others wait for it together
+    // (two statements in flight would have split them: 1, 1, 58).
+    expect(await sizes(200, 60, 'one')).toEqual([1, 59])
+    // With batches of 20, a second statement starts as soon as 20 wait: the first two are 1 and 20 (in either
+    // order of commit), and never more than two are in flight (every later batch is full or the remainder).
+    const batches = await sizes(20, 61, 'two')
+    expect(batches.slice(0, 2).sort((a, b) => a - b)).toEqual([1, 20])
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(61)
+    expect(batches.every((b) => b <= 20)).toBe(true)
+  })
+
+  it('with answerOnCommit answers after the commit without waiting for afterCommit, within its bound', async () => {
+    const tr = await trigger('t1')
+    const releases: (() => void)[] = []
+    const called: string[][] = []
+    const starter = createExecutionStarter({
+      sql: t.sql,
+      now: () => new Date(),
+      answerOnCommit: true,
+      maxUnsettled: 1,
+      afterCommit: (items) => {
+        called.push(items.map((i) => i.id))
+        return new Promise<void>((resolve) => releases.push(resolve))
+      },
+    })
+    const first = delivery(tr, 'early_1')
+    // Answered while its afterCommit (the enqueue) is still pending; the call itself was made before.
+    expect(await starter.start(first)).toEqual({ outcome: 'started', executionIds: [first.starts[0]!.id] })
+    expect(called).toEqual([[first.starts[0]!.id]])
+    expect(await executionsOf(tr.id)).toHaveLength(1)
+    // One afterCommit is pending (the bound): the next request waits for its own afterCommit to settle.
+    const second = delivery(tr, 'early_2')
+    let answered = false
+    const secondAnswer = starter.start(second).then((o) => {
+      answered = true
+      return o
+    })
+    for (let i = 0; i < 100 && called.length < 2; i++) await new Promise((r) => setTimeout(r, 5))
+    expect(called).toHaveLength(2)
+    await new Promise((r) => setTimeout(r, 20))
+    expect(answered).toBe(false)
+    let idle = false
+    const idleDone = starter.idle().then(() => {
+      idle = true
+    })
+    releases[1]!()
+    expect((await secondAnswer).outcome).toBe('started')
+    // idle() waits for every afterCommit, the first one's too.
+    await new Promise((r) => setTimeout(r, 20))
+    expect(idle).toBe(false)
+    releases[0]!()
+    await idleDone
+    expect(idle).toBe(true)
+  })
+
   it('starts one execution for identical deliveries racing through two processes', async () => {
     const tr = await trigger('t1')
     const other = createDb(t.url, { max: 4 })
