@@ -4,6 +4,7 @@ import {
   type CreatedExecution,
   createdExecutions,
   insertStartBatch,
+  isWebhookBatch,
   RECEIPT_TTL_MS,
   type StartOutcome,
   type StartRequest,
@@ -84,6 +85,15 @@ export function createExecutionStarter(opts: ExecutionStarterOptions): Execution
   }
 
   async function writeBatch(batch: Pending[]) {
+    // Webhook deliveries have their own, cheaper statement: a batch that mixes them with other requests is
+    // written as two (each its own transaction, each retried on its own).
+    const hooks: Pending[] = []
+    const rest: Pending[] = []
+    for (const p of batch) (isWebhookBatch([p.request]) ? hooks : rest).push(p)
+    if (hooks.length > 0 && rest.length > 0) {
+      await Promise.all([writeBatch(hooks), writeBatch(rest)])
+      return
+    }
     const at = opts.now()
     let outcomes: StartOutcome[]
     try {

