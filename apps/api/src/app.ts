@@ -144,23 +144,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await starter.idle()
   })
 
-  // A trigger written through this process is seen at once by its /hooks and /api/events caches (other
-  // processes see it within TRIGGER_CACHE_TTL_MS). onSend runs before the answer leaves.
-  app.addHook('onSend', async (request, reply, payload) => {
-    const route = request.routeOptions.url
-    if (
-      request.method !== 'GET' &&
-      reply.statusCode < 300 &&
-      route?.startsWith('/api/triggers') &&
-      request.user
-    ) {
-      app.services.events.invalidate(request.user.tenant)
-      const id = (request.params as { id?: string } | undefined)?.id
-      if (id) app.services.hooks.invalidate(id)
-    }
-    return payload
-  })
-
   await app.register(healthRoutes)
   await app.register(hookRoutes, { prefix: '/hooks', bodyLimit: deps.config.BODY_LIMIT_BYTES })
   await app.register(

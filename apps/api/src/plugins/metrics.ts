@@ -33,7 +33,8 @@ async function metricsPlugin(app: FastifyInstance) {
   )
   registerRuntimeGauges(registry, () => app.services.executions.metricsSnapshot())
   app.decorate('metrics', registry)
-  app.addHook('onResponse', async (request, reply) => {
+  // Callback style: no promise per request.
+  app.addHook('onResponse', (request, reply, done) => {
     duration.observe(
       {
         method: request.method,
@@ -42,6 +43,7 @@ async function metricsPlugin(app: FastifyInstance) {
       },
       reply.elapsedTime / 1000,
     )
+    done()
   })
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.type(registry.contentType)

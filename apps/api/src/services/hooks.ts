@@ -77,6 +77,11 @@ const header = (h: Delivery['headers'], name: string): string | undefined => {
   return typeof v === 'string' ? v : undefined
 }
 
+/** An enabled webhook trigger whose secret could be opened. */
+function usable(e: CachedTrigger): boolean {
+  return e.row?.type === 'webhook' && e.row.enabled && e.current !== undefined
+}
+
 function notFound(id: string): AppError {
   return new AppError('SCHED_ERR_NOT_FOUND', `No enabled webhook trigger ${id}`)
 }
@@ -195,8 +200,6 @@ export function createHookService(deps: HookServiceDeps) {
     async deliver(d: Delivery): Promise<DeliveryResult> {
       if (!UUID.test(d.triggerId)) throw notFound(d.triggerId)
       let { entry, fresh } = await triggerOf(d.triggerId)
-      const usable = (e: CachedTrigger) =>
-        e.row?.type === 'webhook' && e.row.enabled && e.current !== undefined
       if (!usable(entry)) throw notFound(d.triggerId)
 
       const nowMs = deps.now().getTime()

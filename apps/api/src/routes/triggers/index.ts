@@ -40,6 +40,17 @@ function typeOf(body: unknown): TriggerType | undefined {
 }
 
 const triggerRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // A trigger written through this process is seen at once by its /hooks and /api/events caches (other
+  // processes see it within TRIGGER_CACHE_TTL_MS). onSend runs before the answer leaves; registered here, it
+  // runs for the trigger routes only (not on every /hooks delivery).
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (request.method !== 'GET' && reply.statusCode < 300 && request.user) {
+      app.services.events.invalidate(request.user.tenant)
+      const id = (request.params as { id?: string } | undefined)?.id
+      if (id) app.services.hooks.invalidate(id)
+    }
+    done(null, payload)
+  })
   const service = app.services.triggers
   const repo = createTriggersRepo(app.deps.db)
   const dto = (row: TriggerRow) => toTriggerDto(row, service.hookUrl)
