@@ -2,7 +2,7 @@
 // Ctrl-C (or SIGTERM) stops both. Environment variables are passed through (see README: Configuration).
 import { spawn, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { bundle, workerNodeFlags } from './bundle.mjs'
+import { apiBundle, bundle, workerNodeFlags } from './bundle.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const node = process.execPath
@@ -11,10 +11,11 @@ const tsx = ['--import', 'tsx']
 const migrate = spawnSync(node, [...tsx, 'packages/db/src/migrate-cli.ts'], { cwd: root, stdio: 'inherit' })
 if (migrate.status !== 0) process.exit(migrate.status ?? 1)
 
-// The worker runs as its production bundle (plain JavaScript, about half the memory of running it under tsx).
+// Both run as their production bundles (plain JavaScript: no TypeScript loader in memory or on the hot path).
 const workerBundle = await bundle('apps/worker/src/main.ts', 'apps/worker/dist/main.js')
+const serverBundle = await bundle(apiBundle.entry, apiBundle.outfile, { external: apiBundle.external })
 const children = [
-  spawn(node, [...tsx, 'apps/api/src/server.ts'], { cwd: root, stdio: 'inherit' }),
+  spawn(node, [serverBundle], { cwd: root, stdio: 'inherit' }),
   spawn(node, [...workerNodeFlags, workerBundle], { cwd: root, stdio: 'inherit' }),
 ]
 let stopping = false

@@ -3,7 +3,7 @@ import autocannon from 'autocannon'
 import { createSigner } from 'fast-jwt'
 import { Redis } from 'ioredis'
 import { type BenchSection, percentile } from './report.ts'
-import { startServer, stopServer, waitUp } from './server-procs.ts'
+import { buildServers, startServer, stopServer, waitUp } from './server-procs.ts'
 
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/punctual_bench'
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0'
@@ -57,13 +57,14 @@ export async function run(): Promise<BenchSection> {
   })
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
 
-  const api = startServer('apps/api/src/server.ts', 3101, {
+  const servers = await buildServers()
+  const api = startServer(servers.api, 3101, {
     ...serverEnv,
     JWT_SECRET,
     LOG_LEVEL: 'warn',
     API_RATE_LIMIT_PER_MINUTE: '100000000',
   })
-  const bare = startServer('bench/src/bare-server.ts', 3102, serverEnv)
+  const bare = startServer(servers.bare, 3102, serverEnv)
   const redis = new Redis(REDIS_URL)
   try {
     await waitUp('http://127.0.0.1:3101/readyz')
@@ -139,7 +140,7 @@ export async function run(): Promise<BenchSection> {
       id: 'api',
       title: 'API throughput (autocannon)',
       method: [
-        `autocannon -c ${CONNECTIONS} -d ${DURATION} after a 2 s warm-up, run in the bench process; the server under test is a separate process. Load generator and server share the same 2 cores.`,
+        `autocannon -c ${CONNECTIONS} -d ${DURATION} after a 2 s warm-up, run in the bench process; the server under test is a separate process, run as its production bundle (scripts/bundle.mjs, as pnpm start runs the API; the bare peer bundled the same way). Load generator and server share the same 2 cores.`,
         'Only 2xx responses are counted in req/s. POST bodies carry unique names and fire daily at a random minute. API_RATE_LIMIT_PER_MINUTE raised for the run (the limiter still runs and counts every request in Redis, batched every 20 ms).',
         'Peer: a bare Fastify route doing the same storage work with postgres.js and ioredis and nothing else (GET: SELECT by primary key; POST: BEGIN, SELECT the workflow, INSERT, ZADD, COMMIT). Both use a pool of 20 Postgres connections.',
         'Our create writes the versioned due-index entry first and then commits one INSERT (the (tenant, workflow) foreign key replaces the SELECT); a refused INSERT takes the entry back.',

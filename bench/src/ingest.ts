@@ -10,7 +10,7 @@ import autocannon from 'autocannon'
 import { createSigner } from 'fast-jwt'
 import { v7 as uuidv7 } from 'uuid'
 import { type BenchSection, percentile } from './report.ts'
-import { startServer, stopServer, waitUp } from './server-procs.ts'
+import { buildServers, startServer, stopServer, waitUp } from './server-procs.ts'
 import { buildWorkers, sleep, startOurWorker, waitForHeartbeats } from './worker/procs.ts'
 
 /**
@@ -147,13 +147,14 @@ export async function run(): Promise<BenchSection> {
 
   // BENCH_API_NODE_FLAGS: extra node flags for the API process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
   const apiFlags = (process.env.BENCH_API_NODE_FLAGS ?? '').split(' ').filter(Boolean)
+  const servers = await buildServers()
   const api = startServer(
-    'apps/api/src/server.ts',
+    servers.api,
     API_PORT,
     { ...serverEnv, JWT_SECRET, LOG_LEVEL: 'warn', SECRETS_ENCRYPTION_KEY: SECRETS_KEY },
     apiFlags,
   )
-  const bare = startServer('bench/src/bare-server.ts', BARE_PORT, { ...serverEnv, BARE_HOOK_SECRET: secret })
+  const bare = startServer(servers.bare, BARE_PORT, { ...serverEnv, BARE_HOOK_SECRET: secret })
   let target: Server | undefined
   let worker: ReturnType<typeof startOurWorker> | undefined
   try {
@@ -299,7 +300,7 @@ export async function run(): Promise<BenchSection> {
       title: 'Webhook ingestion: throughput and trigger response',
       method: [
         `Machine load average (1 min) at the start ${loadBefore[0]!.toFixed(2)}, at the end ${loadAfter[0]!.toFixed(2)} (2 cores; other engineers' test runs share them and move these figures a lot: the same code measured 3,000-4,800 req/s and trigger-response p99 15-90 ms across runs of this session).`,
-        `Throughput: autocannon -c ${CONNECTIONS}, run in the bench process: a 2 s warm-up of each target, then ${ROUNDS} alternating rounds of ${ROUND_SECONDS} s (ours, bare, ours, bare, …) so that outside load falls on both alike; req/s = 202s summed over the rounds / ${ROUNDS * ROUND_SECONDS} s; p50 = median of the rounds' p50, p99 = the worst round's p99. The API (apps/api/src/server.ts, DATABASE_POOL_SIZE 20) and the peer are separate processes. Load generator, servers, Postgres and Redis share the same 2 cores.`,
+        `Throughput: autocannon -c ${CONNECTIONS}, run in the bench process: a 2 s warm-up of each target, then ${ROUNDS} alternating rounds of ${ROUND_SECONDS} s (ours, bare, ours, bare, …) so that outside load falls on both alike; req/s = 202s summed over the rounds / ${ROUNDS * ROUND_SECONDS} s; p50 = median of the rounds' p50, p99 = the worst round's p99. The API (apps/api/src/server.ts as its production bundle, as pnpm start runs it; DATABASE_POOL_SIZE 20) and the peer (bundled the same way) are separate processes. Load generator, servers, Postgres and Redis share the same 2 cores.`,
         `Every request is a Standard Webhooks delivery with its own webhook-id, signed by the load generator just before it is sent (timestamp now), with a ${BODY.length}-byte JSON body; the trigger's rateLimitPerMinute is raised to 2e9 (the limiter still counts every delivery in Redis). Only 202 answers are counted in req/s; latency percentiles are autocannon's over all answers of a round.`,
         'Ours: body read as raw bytes (1 MiB limit), trigger read (cached 1 s), HMAC verified over the raw bytes, JSON parsed, rate limit counted in Redis (concurrent deliveries of a trigger in one INCRBY), then the execution row and its delivery receipt committed in one INSERT shared with the concurrent deliveries (group commit, ON CONFLICT on the receipt), then 202 once the batch committed and its Redis enqueue (one script call per batch) was sent.',
         'Peer: a bare Fastify route (bench/src/bare-server.ts) that reads the raw body, verifies the same HMAC with the same function, parses the JSON and answers 202: no storage at all.',

@@ -4,17 +4,31 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { apiBundle, bundle } from '../../scripts/bundle.mjs'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 
-/** Starts `script` listening on `port`; env adds to this process's (DATABASE_URL, REDIS_URL, …). */
+/**
+ * The servers a benchmark compares, each run as a production bundle (scripts/bundle.mjs: plain JavaScript,
+ * as `pnpm start` runs the API), so neither pays for a TypeScript loader: our API (apps/api/dist/server.js)
+ * and the bare peer (bench/dist/bare/bare-server.js).
+ */
+export async function buildServers(): Promise<{ api: string; bare: string }> {
+  const [api, bare] = await Promise.all([
+    bundle(apiBundle.entry, apiBundle.outfile, { external: apiBundle.external }),
+    bundle('bench/src/bare-server.ts', 'bench/dist/bare/bare-server.js'),
+  ])
+  return { api, bare }
+}
+
+/** Starts the bundle `file` listening on `port`; env adds to this process's (DATABASE_URL, REDIS_URL, …). */
 export function startServer(
-  script: string,
+  file: string,
   port: number,
   env: Record<string, string>,
   flags: string[] = [],
 ): ChildProcess {
-  return spawn(process.execPath, [...flags, '--import', 'tsx', script], {
+  return spawn(process.execPath, [...flags, file], {
     cwd: root,
     env: { ...process.env, PORT: String(port), DATABASE_POOL_SIZE: '20', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -1,7 +1,12 @@
 import { spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { rm } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { findFreePort } from '@punctual/queue/testing'
+import { createTestDatabase } from '@punctual/db/testing'
+import { createTestRedis, findFreePort } from '@punctual/queue/testing'
+import { createSigner } from 'fast-jwt'
 import { describe, expect, it } from 'vitest'
+import { apiBundle, bundle } from '../../../scripts/bundle.mjs'
 
 const server = fileURLToPath(new URL('../src/server.ts', import.meta.url))
 
@@ -44,4 +49,61 @@ describe('server process', () => {
     }
     expect(await exited).toBe(0)
   })
+
+  it('runs as its production bundle (pnpm start): ready, docs, a write, a clean stop', async () => {
+    // Built inside apps/api (its node_modules resolve the packages left outside the bundle), removed after.
+    const dir = `apps/api/.tmp/bundle-${randomUUID()}`
+    const root = fileURLToPath(new URL('../../../', import.meta.url))
+    const database = await createTestDatabase()
+    const redis = await createTestRedis()
+    const secret = 'bundle-secret-0123456789abcdef'
+    try {
+      const file = await bundle(apiBundle.entry, `${dir}/server.js`, { external: apiBundle.external })
+      const port = await findFreePort()
+      const child = spawn(process.execPath, [file], {
+        env: {
+          ...process.env,
+          PORT: String(port),
+          LOG_LEVEL: 'warn',
+          JWT_SECRET: secret,
+          DATABASE_URL: database.url,
+          REDIS_URL: redis.url,
+          REDIS_PREFIX: redis.prefix,
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      })
+      let stderr = ''
+      child.stderr!.on('data', (d) => {
+        stderr += d
+      })
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+      try {
+        const base = `http://127.0.0.1:${port}`
+        await waitFor(`${base}/healthz`, 20_000)
+        expect((await fetch(`${base}/readyz`)).status).toBe(200)
+        // swagger-ui stays outside the bundle and still serves its static files.
+        const docs = await fetch(`${base}/docs/static/swagger-ui.css`)
+        expect(docs.status).toBe(200)
+        const token = createSigner({ key: secret, algorithm: 'HS256', expiresIn: 60_000 })({
+          sub: 'bundle',
+          tenant: 'acme',
+          role: 'admin',
+        })
+        const created = await fetch(`${base}/api/workflows`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'bundled', steps: [{ name: 'wait', type: 'delay', ms: 1 }] }),
+        })
+        expect(created.status).toBe(201)
+      } finally {
+        child.kill('SIGTERM')
+      }
+      expect(await exited).toBe(0)
+      expect(stderr).not.toMatch(/Error/)
+    } finally {
+      await rm(`${root}${dir}`, { recursive: true, force: true })
+      await redis.cleanup()
+      await database.close()
+    }
+  }, 60_000)
 })
