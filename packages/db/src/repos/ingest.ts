@@ -328,16 +328,7 @@ export async function insertGeneralStartBatch(
              as outcome,
            to_jsonb(l.execution_ids) as execution_ids
       from req r left join live_req l using (ord) left join accepted a using (ord)`
-  const outcomes: StartOutcome[] = new Array(requests.length)
-  const duplicates: number[] = []
-  for (const row of rows) {
-    if (row.outcome === 'started')
-      outcomes[row.ord] = { outcome: 'started', executionIds: row.execution_ids ?? [] }
-    else if (row.outcome === 'gone') outcomes[row.ord] = { outcome: 'gone' }
-    else duplicates.push(row.ord)
-  }
-  await answerDuplicates(sql, requests, duplicates, outcomes)
-  return outcomes
+  return settleOutcomes(sql, requests, rows, (row) => row.execution_ids ?? [])
 }
 
 /**
@@ -409,29 +400,28 @@ export async function insertWebhookStartBatch(
              as outcome,
            a.id
       from r left join live l using (ord) left join accepted a using (ord)`
-  const outcomes: StartOutcome[] = new Array(requests.length)
-  const duplicates: number[] = []
-  for (const row of rows) {
-    if (row.outcome === 'started')
-      outcomes[row.ord] = { outcome: 'started', executionIds: row.id === null ? [] : [row.id] }
-    else if (row.outcome === 'gone') outcomes[row.ord] = { outcome: 'gone' }
-    else duplicates.push(row.ord)
-  }
-  await answerDuplicates(sql, requests, duplicates, outcomes)
-  return outcomes
+  return settleOutcomes(sql, requests, rows, (row) => (row.id === null ? [] : [row.id]))
 }
 
 /**
- * Fills in the outcomes of the duplicates: the executions the earlier request of their receipt started. A new
- * statement (a new snapshot): it sees the receipts of concurrent requests the batch waited for.
+ * The outcome of each request from a batch statement's rows (one per request: `ord` and `outcome`); a
+ * duplicate gets the executions the earlier request of its receipt started, read by a new statement (a new
+ * snapshot: it sees the receipts of concurrent requests the batch waited for).
  */
-async function answerDuplicates(
+async function settleOutcomes<Row extends { ord: number; outcome: StartOutcome['outcome'] }>(
   sql: Sql | TransactionSql,
   requests: readonly StartRequest[],
-  duplicates: number[],
-  outcomes: StartOutcome[],
-): Promise<void> {
-  if (duplicates.length === 0) return
+  rows: readonly Row[],
+  startedIds: (row: Row) => string[],
+): Promise<StartOutcome[]> {
+  const outcomes: StartOutcome[] = new Array(requests.length)
+  const duplicates: number[] = []
+  for (const row of rows) {
+    if (row.outcome === 'started') outcomes[row.ord] = { outcome: 'started', executionIds: startedIds(row) }
+    else if (row.outcome === 'gone') outcomes[row.ord] = { outcome: 'gone' }
+    else duplicates.push(row.ord)
+  }
+  if (duplicates.length === 0) return outcomes
   const keys = duplicates.map((ord) => {
     const r = requests[ord]!
     return {
@@ -458,4 +448,5 @@ async function answerDuplicates(
       from k`
   for (const row of earlier)
     outcomes[row.ord] = { outcome: 'duplicate', executionIds: row.execution_ids ?? [] }
+  return outcomes
 }
