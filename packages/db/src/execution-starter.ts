@@ -45,8 +45,7 @@ export interface ExecutionStarter {
   /**
    * Creates the request's executions (unless its receipt was seen), committed together with the receipt;
    * resolves once the batch it went into committed and afterCommit settled (with answerOnCommit: was called).
-   * Rejects with the database's
-   * error (e.g. unavailable) and then nothing of the request was written.
+   * Rejects with the database's error (e.g. unavailable) and then nothing of the request was written.
    */
   start(request: StartRequest): Promise<StartOutcome>
   /** Resolves when every request handed in so far is answered and every afterCommit settled. */
