@@ -3,8 +3,9 @@ import { isUnavailableError } from './errors.ts'
 import {
   type CreatedExecution,
   createdExecutions,
-  insertStartBatch,
-  isWebhookBatch,
+  insertGeneralStartBatch,
+  insertWebhookStartBatch,
+  isWebhookRequest,
   RECEIPT_TTL_MS,
   type StartOutcome,
   type StartRequest,
@@ -88,15 +89,17 @@ export function createExecutionStarter(opts: ExecutionStarterOptions): Execution
     // written as two (each its own transaction, each retried on its own).
     const hooks: Pending[] = []
     const rest: Pending[] = []
-    for (const p of batch) (isWebhookBatch([p.request]) ? hooks : rest).push(p)
+    for (const p of batch) (isWebhookRequest(p.request) ? hooks : rest).push(p)
     if (hooks.length > 0 && rest.length > 0) {
       await Promise.all([writeBatch(hooks), writeBatch(rest)])
       return
     }
+    // The batch is of one kind now: its statement is chosen here (insertStartBatch would check it again).
+    const insert = rest.length === 0 ? insertWebhookStartBatch : insertGeneralStartBatch
     const at = opts.now()
     let outcomes: StartOutcome[]
     try {
-      outcomes = await insertStartBatch(
+      outcomes = await insert(
         opts.sql,
         batch.map((p) => p.request),
         at,

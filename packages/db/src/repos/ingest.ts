@@ -189,7 +189,7 @@ interface StartBatchRow {
 }
 
 /** A request the webhook statement can write: a webhook receipt and at most one plain start of its trigger. */
-function isPlainWebhookRequest(r: StartRequest): boolean {
+export function isWebhookRequest(r: StartRequest): boolean {
   const receipt = r.receipt
   if (receipt?.kind !== 'webhook' || r.starts.length > 1) return false
   const s = r.starts[0]
@@ -201,7 +201,7 @@ function isPlainWebhookRequest(r: StartRequest): boolean {
 
 /** Whether insertStartBatch writes these requests with the webhook statement (see insertWebhookStartBatch). */
 export function isWebhookBatch(requests: readonly StartRequest[]): boolean {
-  return requests.every(isPlainWebhookRequest)
+  return requests.every(isWebhookRequest)
 }
 
 /**
