@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import os from 'node:os'
-import { fireMinutesOfDay, nextFireAfter } from '@punctual/core'
+import { conflictProfile, fireMinutesOfDay, nextFireAfter } from '@punctual/core'
 import { createDb, type DbHandle, defaultRetryPolicy, ensureDatabase, migrate } from '@punctual/db'
 import {
   createExecutionQueue,
@@ -129,7 +129,7 @@ async function createSchedules(
   const from = new Date(Date.now() + spec.firstAfterMs)
   let firstFireMs = Number.POSITIVE_INFINITY
   const nextCache = new Map<string, number>()
-  const minutesCache = new Map<string, number[]>()
+  const minutesCache = new Map<string, string>()
   const entries: SyncDueEntry[] = []
   const CHUNK = 5000
   for (let start = 0; start < n; start += CHUNK) {
@@ -145,10 +145,10 @@ async function createSchedules(
         nextCache.set(cron, next)
         firstFireMs = Math.min(firstFireMs, next)
       }
-      let minutes = spec.fireMinutes ? minutesCache.get(cron) : []
-      if (minutes === undefined) {
-        minutes = fireMinutesOfDay(cron, { timezone: 'UTC', from })
-        minutesCache.set(cron, minutes)
+      let profile = spec.fireMinutes ? minutesCache.get(cron) : ''
+      if (profile === undefined) {
+        profile = conflictProfile(fireMinutesOfDay(cron, { timezone: 'UTC', from }))
+        minutesCache.set(cron, profile)
       }
       const id = randomUUID()
       const workflowId = spec.workflowIds[i % spec.workflowIds.length]!
@@ -158,17 +158,17 @@ async function createSchedules(
         name: `bench-${i}`,
         cron,
         next_run_at: new Date(next).toISOString(),
-        fire_minutes: `{${minutes.join(',')}}`,
+        conflict_profile: profile,
       })
-      entries.push({ scheduleId: id, workflowId, version: 1, nextRunAtMs: next, fireMinutes: minutes })
+      entries.push({ scheduleId: id, workflowId, version: 1, nextRunAtMs: next, conflictProfile: profile })
     }
     await ctx.db.sql`
-      insert into schedules (id, tenant, workflow_id, name, cron_expression, state, version, next_run_at, fire_minutes,
-                             overlap_policy)
-      select v.id, ${TENANT}, v.workflow_id, v.name, v.cron, 'active', 1, v.next_run_at, v.fire_minutes::smallint[],
+      insert into schedules (id, tenant, workflow_id, name, cron_expression, state, version, next_run_at,
+                             conflict_profile, overlap_policy)
+      select v.id, ${TENANT}, v.workflow_id, v.name, v.cron, 'active', 1, v.next_run_at, v.conflict_profile,
              ${OVERLAP}
         from json_to_recordset(${JSON.stringify(rows)}::json)
-             as v(id uuid, workflow_id uuid, name text, cron text, next_run_at timestamptz, fire_minutes text)`
+             as v(id uuid, workflow_id uuid, name text, cron text, next_run_at timestamptz, conflict_profile text)`
   }
   await ctx.db.sql`analyze schedules`
   if (spec.seedHistory) {
@@ -653,7 +653,7 @@ async function oursMemory(ctx: Ctx, n: number): Promise<MemResult> {
     const pid = workers[0]!.child.pid!
     const mem = await redisMemory(ctx.redis, keys.scanPattern, (key) => {
       if ([keys.due, keys.dueVersion, keys.dueClaims, keys.dueClaimInfo].includes(key)) return 'due-index'
-      if (key === keys.scheduleMinutes || key.startsWith(keys.workflowMinutesPrefix)) return 'conflict index'
+      if (key === keys.scheduleMinutes || key.startsWith(keys.conflictPrefix)) return 'conflict index'
       return 'execution queue, heartbeats'
     })
     const [fired] = await ctx.db.sql<{ n: number }[]>`select count(*)::int as n from executions`

@@ -230,6 +230,70 @@ describe('conflict warnings', () => {
   })
 })
 
+describe('conflict warnings at scale (bounded lookup)', () => {
+  it('counts hundreds of frequent schedules on one workflow exactly, without reading them', async () => {
+    const own = await createWorkflow(ctx)
+    const mk = (cronExpression: string, name = uniqueName()) =>
+      create({ cronExpression, workflowId: own.id, name })
+    for (let i = 0; i < 150; i++) {
+      const res = await mk(`${i % 10}/10 * * * * *`)
+      expect(res.statusCode).toBe(201)
+      // Every earlier one conflicts with this one, and the total stays exact however many there are.
+      if (i > 0) expect(res.json().warnings[0]).toMatchObject({ total: i })
+      if (i > 0) expect(res.json().warnings[0].totalIsLowerBound).toBeUndefined()
+    }
+    const daily = (await mk('0 9 * * *')).json()
+    expect(daily.warnings[0]).toMatchObject({ total: 150 })
+    expect(daily.warnings[0].scheduleIds).toHaveLength(10)
+    expect(daily.warnings[0].totalIsLowerBound).toBeUndefined()
+  })
+
+  it('says the total is a lower bound past 100 conflicting schedules', async () => {
+    const own = await createWorkflow(ctx)
+    for (let i = 0; i < 105; i++) {
+      const res = await create({ cronExpression: '30 6 * * *', workflowId: own.id })
+      expect(res.statusCode).toBe(201)
+    }
+    const probe = (await create({ cronExpression: '31 6 * * *', workflowId: own.id })).json()
+    expect(probe.warnings[0].totalIsLowerBound).toBe(true)
+    expect(probe.warnings[0].total).toBeGreaterThan(100)
+    expect(probe.warnings[0].total).toBeLessThanOrEqual(105)
+    expect(probe.warnings[0].message).toMatch(/^At least \d+ other schedules/)
+  })
+
+  it('leaves no count behind for a create that is refused, and subtracts updates and deletes', async () => {
+    const own = await createWorkflow(ctx)
+    const mk = (body: Record<string, unknown>) =>
+      create({ cronExpression: '0 12 * * *', workflowId: own.id, ...body })
+    const first = (await mk({ name: uniqueName() })).json()
+    const taken = await mk({ name: first.name, cronExpression: '* * * * * *' })
+    expect(taken.statusCode).toBe(409)
+    // The refused dense schedule would conflict with everything; it left nothing behind.
+    expect((await mk({ cronExpression: '0 3 * * *' })).json().warnings).toEqual([])
+    const dense = (await mk({ cronExpression: '*/5 * * * * *' })).json()
+    expect(dense.warnings[0]).toMatchObject({ total: 2 })
+    expect((await mk({ cronExpression: '0 20 * * *' })).json().warnings[0]).toMatchObject({
+      total: 1,
+      scheduleIds: [dense.id],
+    })
+    const patched = await ctx.app.inject({
+      method: 'PATCH',
+      url: `/api/schedules/${dense.id}`,
+      headers: ctx.auth('acme', 'editor'),
+      payload: { cronExpression: '0 7 * * *' },
+    })
+    expect(patched.statusCode).toBe(200)
+    expect((await mk({ cronExpression: '0 21 * * *' })).json().warnings).toEqual([])
+    expect((await mk({ cronExpression: '0 7 * * *' })).json().warnings[0]).toMatchObject({ total: 1 })
+    await ctx.app.inject({
+      method: 'DELETE',
+      url: `/api/schedules/${dense.id}`,
+      headers: ctx.auth('acme', 'editor'),
+    })
+    expect((await mk({ cronExpression: '1 7 * * *' })).json().warnings[0]).toMatchObject({ total: 1 })
+  })
+})
+
 describe('updates', () => {
   it('PATCH of the expression recomputes nextRunAt, bumps the version and moves the due entry', async () => {
     const s = await createOk({ cronExpression: '0 9 * * *' })

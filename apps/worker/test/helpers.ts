@@ -4,7 +4,7 @@
  * row lock), and waiting on events or conditions instead of sleeping blindly.
  */
 import type { EventEmitter } from 'node:events'
-import { DEFAULT_RETRY_POLICY, fireMinutesOfDay, planSchedule } from '@punctual/core'
+import { conflictProfile, DEFAULT_RETRY_POLICY, fireMinutesOfDay, planSchedule } from '@punctual/core'
 import { createSchedulesRepo, insertScheduleRow, type ScheduleRow } from '@punctual/db'
 import { createTestDatabase, type TestDatabase } from '@punctual/db/testing'
 import { createExecutionQueue, removeSchedule, upsertSchedule } from '@punctual/queue'
@@ -47,8 +47,8 @@ export async function makeWorkflow(
   return { id, tenant }
 }
 
-function fireMinutes(row: Pick<ScheduleRow, 'cronExpression' | 'timezone'>, at: Date): number[] {
-  return fireMinutesOfDay(row.cronExpression, { timezone: row.timezone, from: at })
+function profileOf(row: Pick<ScheduleRow, 'cronExpression' | 'timezone'>, at: Date): string {
+  return conflictProfile(fireMinutesOfDay(row.cronExpression, { timezone: row.timezone, from: at }))
 }
 
 async function writeIndex(ctx: WorkerTestContext, row: ScheduleRow) {
@@ -57,7 +57,7 @@ async function writeIndex(ctx: WorkerTestContext, row: ScheduleRow) {
     workflowId: row.workflowId,
     version: row.version,
     nextRunAtMs: row.state === 'active' && row.nextRunAt ? row.nextRunAt.getTime() : null,
-    fireMinutes: row.state === 'active' ? row.fireMinutes : [],
+    conflictProfile: row.state === 'active' ? row.conflictProfile : '',
   })
 }
 
@@ -106,7 +106,7 @@ export async function makeSchedule(
     workflowId,
     state,
     nextRunAt: overrides.nextRunAt !== undefined ? overrides.nextRunAt : plan.nextRunAt,
-    fireMinutes: state === 'active' ? fireMinutes(base, at) : [],
+    conflictProfile: state === 'active' ? profileOf(base, at) : '',
   }
   await insertScheduleRow(ctx.database.sql, row, { actor: 'worker-test' })
   await writeIndex(ctx, row)
@@ -192,7 +192,7 @@ export function patchSchedule(ctx: WorkerTestContext, id: string, patch: Schedul
       maxExecutions,
       state: plan.state,
       nextRunAt: keepPending ? pending : plan.nextRunAt,
-      fireMinutes: plan.state === 'active' ? fireMinutes(timing, at) : [],
+      conflictProfile: plan.state === 'active' ? profileOf(timing, at) : '',
       version: current.version + 1,
       updatedAt: at,
     }))!
@@ -207,7 +207,7 @@ export function pauseSchedule(ctx: WorkerTestContext, id: string): Promise<Ack> 
       enabled: false,
       state: 'paused',
       nextRunAt: null,
-      fireMinutes: [],
+      conflictProfile: '',
       version: current.version + 1,
       updatedAt: at,
     }))!

@@ -528,7 +528,7 @@ describe('runner', () => {
       workflowId,
       version: 1,
       nextRunAtMs: Date.now() + 3_600_000,
-      fireMinutes: [0],
+      conflictProfile: 'M0',
     })
     const t = Date.now()
     const ids = await createExecutions(db.sql, queue, [

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process'
 import { randomUUID as uuid } from 'node:crypto'
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -180,5 +180,53 @@ describe('generated migrations', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+})
+
+describe('0005 conflict profiles', () => {
+  it('converts the minute lists of existing schedules into conflict profiles', async () => {
+    const { url } = await databases.create()
+    const dir = mkdtempSync(join(tmpdir(), 'punctual-0004-'))
+    try {
+      // The migrations as they were before conflict profiles: 0000..0004.
+      cpSync(migrationsFolder, dir, { recursive: true })
+      const journalFile = join(dir, 'meta/_journal.json')
+      const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { tag: string }[] }
+      const upTo = journal.entries.findIndex((e) => e.tag.startsWith('0005_'))
+      writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, upTo) }))
+      await migrate(url, { migrationsFolder: dir })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+    const everyMinute = Array.from({ length: 1440 }, (_, m) => m)
+    const hourly = Array.from({ length: 24 }, (_, h) => h * 60 + 17)
+    const cases: [string, number[], string][] = [
+      ['dense', everyMinute, 'D'],
+      ['every-3', everyMinute.filter((m) => m % 3 === 0), 'D'],
+      ['hourly', hourly, 'H17'],
+      ['hourly-but-one', hourly.slice(1), `M${hourly.slice(1).join(',')}`],
+      ['daily', [540], 'M540'],
+      ['none', [], ''],
+    ]
+    await withSql(url, async (sql) => {
+      const wf = uuid()
+      await sql`insert into workflows (id, tenant, name, steps) values (${wf}, 'acme', 'wf', '[]'::jsonb)`
+      for (const [name, minutes] of cases) {
+        await sql`insert into schedules (id, tenant, workflow_id, name, cron_expression, fire_minutes)
+                  values (${uuid()}, 'acme', ${wf}, ${name}, '* * * * *', ${`{${minutes.join(',')}}`}::smallint[])`
+      }
+    })
+    await migrate(url)
+    await withSql(url, async (sql) => {
+      const rows = await sql<
+        { name: string; conflict_profile: string }[]
+      >`select name, conflict_profile from schedules`
+      expect(Object.fromEntries(rows.map((r) => [r.name, r.conflict_profile]))).toEqual(
+        Object.fromEntries(cases.map(([name, , profile]) => [name, profile])),
+      )
+      const [column] = await sql`select 1 from information_schema.columns
+                                  where table_name = 'schedules' and column_name = 'fire_minutes'`
+      expect(column).toBeUndefined()
+    })
   })
 })

@@ -61,7 +61,7 @@ describe('schedules', () => {
       pausedNote: null,
       executionCount: 0,
       missedCount: 0,
-      fireMinutes: [],
+      conflictProfile: '',
     })
     expect(s!.createdAt).toBeInstanceOf(Date)
   })

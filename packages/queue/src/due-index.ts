@@ -1,3 +1,4 @@
+import { type ConflictProfile, isConflictProfile } from '@punctual/core'
 import type { Redis } from 'ioredis'
 import { QueueError, ScriptCodes } from './errors.ts'
 import type { QueueKeys } from './keys.ts'
@@ -6,14 +7,20 @@ import { checkId, invalid, unexpected } from './validate.ts'
 
 /**
  * The due-index (see docs/design-notes.md): ZSET `due` (scheduleId → next fire ms) guarded by HASH
- * `dueVersion`, plus the per-minute conflict index used for the "fires within a minute of another schedule
- * of the same workflow" warning. Each write is ONE script call, so the API pays one Redis round trip inside
+ * `dueVersion`, plus the conflict index used for the "fires within a minute of another schedule of the same
+ * workflow" warning (scripts/includes/conflict-index.lua: dense, hourly and other schedules, bounded cost). Each write is ONE script call, so the API pays one Redis round trip inside
  * its Postgres transaction. Every rejection is a QueueError (Redis down → SCHED_ERR_DEPENDENCY_DOWN, 503).
  */
 
-export const MINUTES_PER_DAY = 1440
-/** How many conflicting schedule ids an upsert reports at most (the total is always exact). */
+/** How many conflicting schedule ids an upsert reports at most. */
 export const MAX_CONFLICT_IDS = 10
+/** The conflict total is exact while at most this many other schedules conflict (a lower bound past it). */
+export const CONFLICT_EXACT_UP_TO = 100
+/**
+ * Index entries one conflict lookup reads at most. Reached only when the schedules near this one fire in many
+ * of the same minutes (e.g. dozens of `* 9-17 * * *` ones); the total is then a lower bound.
+ */
+export const CONFLICT_SCAN_BUDGET = 10_000
 
 export interface UpsertScheduleInput {
   scheduleId: string
@@ -22,14 +29,18 @@ export interface UpsertScheduleInput {
   version: number
   /** Next fire time in ms, or null when the schedule will not fire (paused, completed, expired). */
   nextRunAtMs: number | null
-  /** UTC minutes-of-day (0..1439) the schedule fires at, from the core cron engine. */
-  fireMinutes: readonly number[]
+  /** The schedule's conflict profile (core conflictProfile of its fire minutes); '' when it does not fire. */
+  conflictProfile: ConflictProfile
 }
 
 export interface ScheduleConflicts {
-  /** Exact number of distinct other schedules of the workflow firing within ±1 minute. */
+  /**
+   * Number of distinct other schedules of the workflow firing within ±1 minute: exact unless
+   * `totalIsLowerBound` (more than CONFLICT_EXACT_UP_TO conflict, or the scan budget ran out).
+   */
   total: number
-  /** At most MAX_CONFLICT_IDS of them, ascending (byte order). */
+  totalIsLowerBound: boolean
+  /** At most MAX_CONFLICT_IDS of them, ascending (byte order): the smallest ids of those the lookup found. */
   scheduleIds: string[]
 }
 
@@ -48,15 +59,7 @@ export interface DueEntry {
   version: number
 }
 
-const NO_CONFLICTS = (): ScheduleConflicts => ({ total: 0, scheduleIds: [] })
-
-/** Distinct minutes, ascending; throws on anything outside 0..1439. */
-export function normalizeFireMinutes(minutes: readonly number[]): number[] {
-  for (const m of minutes) {
-    if (!Number.isInteger(m) || m < 0 || m >= MINUTES_PER_DAY) invalid(`fire minute ${m} is not in 0..1439`)
-  }
-  return [...new Set(minutes)].sort((a, b) => a - b)
-}
+const NO_CONFLICTS = (): ScheduleConflicts => ({ total: 0, totalIsLowerBound: false, scheduleIds: [] })
 
 /** How the upsert script treats versions: the API's write, or the reconciler's repair from a Postgres read. */
 export type UpsertMode = '' | 'repair' | 'force'
@@ -75,13 +78,15 @@ export function upsertScheduleCall(
   if (nextRunAtMs !== null && !Number.isSafeInteger(nextRunAtMs)) {
     invalid(`nextRunAtMs ${nextRunAtMs} is not a safe integer`)
   }
-  const minutes = normalizeFireMinutes(input.fireMinutes)
+  if (!isConflictProfile(input.conflictProfile)) {
+    invalid(`conflictProfile ${JSON.stringify(input.conflictProfile.slice(0, 40))} is not a conflict profile`)
+  }
   return {
     keys: [
       keys.due,
       keys.dueVersion,
       keys.scheduleMinutes,
-      keys.workflowMinutes(workflowId),
+      keys.conflictKeys(workflowId).minutes,
       keys.dueClaims,
       keys.dueClaimInfo,
     ],
@@ -90,10 +95,12 @@ export function upsertScheduleCall(
       version,
       nextRunAtMs === null ? '' : nextRunAtMs,
       workflowId,
-      minutes.join(','),
-      keys.workflowMinutesPrefix,
+      input.conflictProfile,
+      keys.conflictPrefix,
       MAX_CONFLICT_IDS,
       mode,
+      CONFLICT_EXACT_UP_TO,
+      CONFLICT_SCAN_BUDGET,
     ],
   }
 }
@@ -110,13 +117,19 @@ export async function upsertSchedule(
   const call = upsertScheduleCall(keys, input, '')
   const reply = await loadScripts(redis).upsertSchedule(call.keys, call.args)
   if (!Array.isArray(reply)) unexpected('upsert-schedule', reply)
-  const [code, storedVersion, total, ...ids] = reply as [number, string?, number?, ...string[]]
+  const [code, storedVersion, total, lowerBound, ...ids] = reply as [
+    number,
+    string?,
+    number?,
+    number?,
+    ...string[],
+  ]
   switch (code) {
     case ScriptCodes.OK:
       return {
         applied: true,
         version: Number(storedVersion),
-        conflicts: { total: Number(total), scheduleIds: ids },
+        conflicts: { total: Number(total), totalIsLowerBound: lowerBound === 1, scheduleIds: ids },
       }
     case ScriptCodes.STALE_VERSION:
       return { applied: false, version: Number(storedVersion), conflicts: NO_CONFLICTS() }
@@ -136,7 +149,7 @@ export async function removeSchedule(
   checkId('scheduleId', input.scheduleId)
   const reply = await loadScripts(redis).removeSchedule(
     [keys.due, keys.dueVersion, keys.scheduleMinutes, keys.dueClaims, keys.dueClaimInfo],
-    [input.scheduleId, keys.workflowMinutesPrefix],
+    [input.scheduleId, keys.conflictPrefix],
   )
   if (!Array.isArray(reply) || (reply[0] !== 0 && reply[0] !== 1)) unexpected('remove-schedule', reply)
   return { removed: reply[0] === 1 }

@@ -120,7 +120,7 @@ export async function completeClaim(
       input.version,
       input.nextRunAtMs ?? '',
       input.newVersion ?? '',
-      keys.workflowMinutesPrefix,
+      keys.conflictPrefix,
     ],
   )
   if (!Array.isArray(reply)) unexpected('complete-claim', reply)
@@ -166,7 +166,7 @@ export async function completeClaims(
       [keys.due, keys.dueVersion, keys.dueClaims, keys.dueClaimInfo, keys.scheduleMinutes],
       [
         input.workerId,
-        keys.workflowMinutesPrefix,
+        keys.conflictPrefix,
         ...chunk.flatMap((c) => [c.scheduleId, c.version, c.nextRunAtMs ?? '']),
       ],
     )

@@ -1,9 +1,9 @@
 export {
+  CONFLICT_EXACT_UP_TO,
+  CONFLICT_SCAN_BUDGET,
   type DueEntry,
   getDueEntry,
   MAX_CONFLICT_IDS,
-  MINUTES_PER_DAY,
-  normalizeFireMinutes,
   removeSchedule,
   type ScheduleConflicts,
   type UpsertScheduleInput,
@@ -68,7 +68,7 @@ export {
   reclaimExpiredClaims,
   releaseClaim,
 } from './fire-claims.ts'
-export { createKeys, type QueueKeys } from './keys.ts'
+export { type ConflictKeys, createKeys, type QueueKeys } from './keys.ts'
 export { type RateLimitCount, rateLimitIncr } from './rate-limit.ts'
 export {
   ensureQueued,

@@ -14,12 +14,15 @@ export interface QueueKeys {
   readonly due: string
   /** HASH scheduleId → version of the row the due entry was written from. */
   readonly dueVersion: string
-  /** HASH scheduleId → `workflowId|m1,m2,...`: the schedule's membership in the per-minute conflict index. */
+  /** HASH scheduleId → `workflowId|profile`: the schedule's membership in the conflict index (core conflictProfile). */
   readonly scheduleMinutes: string
-  /** Prefix of `workflowMinutes(id)`; Lua scripts append a workflow id read from `scheduleMinutes` to it. */
-  readonly workflowMinutesPrefix: string
-  /** ZSET per workflow, members `<minute 4 digits>:<scheduleId>` scored by UTC minute-of-day (0..1439). */
-  workflowMinutes(workflowId: string): string
+  /**
+   * Prefix of the per-workflow conflict-index keys (scripts/includes/conflict-index.lua); Lua scripts build
+   * `<prefix><d|h|m|n>:<workflowId>` for a workflow id read from `scheduleMinutes`.
+   */
+  readonly conflictPrefix: string
+  /** The conflict-index keys of one workflow (see conflict-index.lua for their layout). */
+  conflictKeys(workflowId: string): ConflictKeys
   /** ZSET scheduleId → claim-lease expiry (ms): due entries a scheduler took out of `due` and is firing. */
   readonly dueClaims: string
   /** HASH scheduleId → `<original score>|<version>|<workerId>`: what a claim restores when it lapses. */
@@ -49,6 +52,19 @@ export interface QueueKeys {
   readonly events: string
 }
 
+export interface ConflictKeys {
+  /** ZSET of dense schedules (score 0, member id). */
+  readonly dense: string
+  /** ZSET of hourly schedules, score 0, members `<minute of hour 2 digits>:<scheduleId>`. */
+  readonly hourly: string
+  /** ZSET of other schedules, score 0, members `<UTC minute of day 4 digits>:<scheduleId>`. */
+  readonly minutes: string
+  /** HASH `H`/`M` → number of hourly / other schedules. */
+  readonly counts: string
+  /** The per-minute ZSET of the index before conflict classes (only ever emptied). */
+  readonly legacyMinutes: string
+}
+
 // No braces (they would end the hash tag early) and no glob characters (they would widen scanPattern).
 const PREFIX_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/
 
@@ -58,7 +74,8 @@ export function createKeys(prefix = 'punctual'): QueueKeys {
   }
   const tag = `{${prefix}}`
   const key = (...parts: string[]) => [tag, ...parts].join(':')
-  const workflowMinutesPrefix = key('workflow-minutes', '')
+  const conflictPrefix = key('cfx', '')
+  const legacyMinutesPrefix = key('workflow-minutes', '')
   const executionPrefix = key('exec', '')
   return Object.freeze({
     prefix,
@@ -67,10 +84,16 @@ export function createKeys(prefix = 'punctual'): QueueKeys {
     due: key('due'),
     dueVersion: key('due-version'),
     scheduleMinutes: key('schedule-minutes'),
-    workflowMinutesPrefix,
-    workflowMinutes(workflowId: string) {
+    conflictPrefix,
+    conflictKeys(workflowId: string): ConflictKeys {
       if (workflowId.length === 0) throw new TypeError('workflowId must not be empty')
-      return workflowMinutesPrefix + workflowId
+      return {
+        dense: `${conflictPrefix}d:${workflowId}`,
+        hourly: `${conflictPrefix}h:${workflowId}`,
+        minutes: `${conflictPrefix}m:${workflowId}`,
+        counts: `${conflictPrefix}n:${workflowId}`,
+        legacyMinutes: legacyMinutesPrefix + workflowId,
+      }
     },
     dueClaims: key('due-claims'),
     dueClaimInfo: key('due-claim-info'),

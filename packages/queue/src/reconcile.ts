@@ -19,7 +19,8 @@ export interface SyncDueEntry {
   version: number
   /** null when the row is not active (paused, completed, expired). */
   nextRunAtMs: number | null
-  fireMinutes: readonly number[]
+  /** The row's conflict profile ('' when not active). */
+  conflictProfile: string
 }
 
 export interface SyncDueOptions {

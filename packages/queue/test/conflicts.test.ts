@@ -1,5 +1,11 @@
+import { conflictProfile, fireMinutesOfDay } from '@punctual/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { upsertSchedule } from '../src/due-index.ts'
+import {
+  CONFLICT_EXACT_UP_TO,
+  removeSchedule,
+  type ScheduleConflicts,
+  upsertSchedule,
+} from '../src/due-index.ts'
 import { createTestRedis, type TestRedis } from '../src/testing.ts'
 
 let t: TestRedis
@@ -12,8 +18,14 @@ afterAll(async () => {
 
 const NEXT = Date.UTC(2026, 0, 1)
 
-function put(workflowId: string, scheduleId: string, fireMinutes: number[], version = 1) {
-  return upsertSchedule(t.redis, t.keys, { scheduleId, workflowId, version, nextRunAtMs: NEXT, fireMinutes })
+function put(workflowId: string, scheduleId: string, minutes: number[], version = 1) {
+  return upsertSchedule(t.redis, t.keys, {
+    scheduleId,
+    workflowId,
+    version,
+    nextRunAtMs: NEXT,
+    conflictProfile: conflictProfile(minutes),
+  })
 }
 
 /** Deterministic PRNG (mulberry32), so a failure reproduces. */
@@ -27,20 +39,38 @@ function prng(seed: number): () => number {
   }
 }
 
+/** Byte order, as Redis and the script compare ids. */
+const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b))
+
 /** The definition, computed naively: another schedule with a minute at circular distance <= 1. */
 function expectedConflicts(all: Map<string, number[]>, self: string): string[] {
-  const mine = all.get(self)!
-  const near = (a: number, b: number) => {
-    const d = Math.abs(a - b)
-    return Math.min(d, 1440 - d) <= 1
-  }
+  const mine = new Set<number>()
+  for (const m of all.get(self)!) for (const d of [-1, 0, 1]) mine.add((m + d + 1440) % 1440)
   return [...all]
-    .filter(([id, minutes]) => id !== self && minutes.some((m) => mine.some((x) => near(m, x))))
+    .filter(([id, minutes]) => id !== self && minutes.some((m) => mine.has(m)))
     .map(([id]) => id)
-    .sort()
+    .sort(byBytes)
 }
 
-describe('per-minute conflict index', () => {
+/** What the contract promises: exact up to the bound, else a lower bound past it; ids among the conflicts. */
+function expectAgrees(res: ScheduleConflicts, expected: string[]) {
+  if (res.totalIsLowerBound) {
+    expect(expected.length).toBeGreaterThan(CONFLICT_EXACT_UP_TO)
+    expect(res.total).toBeGreaterThan(CONFLICT_EXACT_UP_TO)
+    expect(res.total).toBeLessThanOrEqual(expected.length)
+  } else {
+    expect(res.total).toBe(expected.length)
+  }
+  expect(res.scheduleIds.length).toBe(Math.min(10, expected.length))
+  expect([...res.scheduleIds].sort(byBytes)).toEqual(res.scheduleIds)
+  const set = new Set(expected)
+  for (const id of res.scheduleIds) expect(set.has(id)).toBe(true)
+}
+
+const everyMinute = Array.from({ length: 1440 }, (_, m) => m)
+const hourlyAt = (q: number) => Array.from({ length: 24 }, (_, h) => h * 60 + q)
+
+describe('conflict index', () => {
   it('finds schedules within one minute, excluding itself and other workflows', async () => {
     await put('wf-a', 'a-600', [600])
     await put('wf-a', 'a-601', [601])
@@ -50,7 +80,11 @@ describe('per-minute conflict index', () => {
     await put('wf-b', 'b-600', [600])
 
     const res = await put('wf-a', 'a-self', [600])
-    expect(res.conflicts).toEqual({ total: 3, scheduleIds: ['a-599', 'a-600', 'a-601'] })
+    expect(res.conflicts).toEqual({
+      total: 3,
+      totalIsLowerBound: false,
+      scheduleIds: ['a-599', 'a-600', 'a-601'],
+    })
     // Re-upserting itself never reports itself.
     const again = await put('wf-a', 'a-self', [600], 2)
     expect(again.conflicts.scheduleIds).not.toContain('a-self')
@@ -65,25 +99,18 @@ describe('per-minute conflict index', () => {
 
     expect((await put('wf-wrap', 'w-1439', [1439])).conflicts).toEqual({
       total: 2,
+      totalIsLowerBound: false,
       scheduleIds: ['w-0', 'w-1438'],
     })
     const atMidnight = await put('wf-wrap', 'w-0b', [0])
-    expect(atMidnight.conflicts).toEqual({ total: 3, scheduleIds: ['w-0', 'w-1', 'w-1439'] })
+    expect(atMidnight.conflicts).toMatchObject({ total: 3, scheduleIds: ['w-0', 'w-1', 'w-1439'] })
   })
 
   it('counts a schedule once even when several of its minutes are near', async () => {
     await put('wf-multi', 'm-many', [10, 11, 12, 13, 500])
     await put('wf-multi', 'm-far', [300])
     const res = await put('wf-multi', 'm-probe', [11, 12, 499])
-    expect(res.conflicts).toEqual({ total: 1, scheduleIds: ['m-many'] })
-  })
-
-  it('returns 10 ids ascending and the exact total when there are more', async () => {
-    const ids = Array.from({ length: 25 }, (_, i) => `c-${String(i).padStart(2, '0')}`)
-    for (const [i, id] of ids.entries()) await put('wf-crowd', id, [100 + (i % 3)])
-    const res = await put('wf-crowd', 'c-probe', [101])
-    expect(res.conflicts.total).toBe(25)
-    expect(res.conflicts.scheduleIds).toEqual(ids.slice(0, 10))
+    expect(res.conflicts).toEqual({ total: 1, totalIsLowerBound: false, scheduleIds: ['m-many'] })
   })
 
   it('orders ids by bytes, not by locale', async () => {
@@ -92,68 +119,172 @@ describe('per-minute conflict index', () => {
     expect(res.conflicts.scheduleIds).toEqual(['B', 'Z', '_x', 'a-z', 'az', 'b'])
   })
 
-  it('a schedule firing every minute conflicts with everything in its workflow', async () => {
+  it('keeps a dense schedule as one entry that conflicts with everything that fires', async () => {
     await put('wf-dense', 'd-1', [0])
     await put('wf-dense', 'd-2', [719])
-    await put('wf-dense', 'd-3', [1439])
-    const everyMinute = Array.from({ length: 1440 }, (_, m) => m)
+    await put('wf-dense', 'd-3', hourlyAt(30))
     const res = await put('wf-dense', 'd-all', everyMinute)
-    expect(res.conflicts).toEqual({ total: 3, scheduleIds: ['d-1', 'd-2', 'd-3'] })
-    expect(await t.redis.zcard(t.keys.workflowMinutes('wf-dense'))).toBe(1443)
-    expect((await put('wf-dense', 'd-4', [360])).conflicts).toEqual({ total: 1, scheduleIds: ['d-all'] })
-    // Shrinking it removes exactly the old members.
+    expect(res.conflicts).toEqual({ total: 3, totalIsLowerBound: false, scheduleIds: ['d-1', 'd-2', 'd-3'] })
+    const keys = t.keys.conflictKeys('wf-dense')
+    expect(await t.redis.zrange(keys.dense, 0, -1)).toEqual(['d-all'])
+    expect(await t.redis.hget(t.keys.scheduleMinutes, 'd-all')).toBe('wf-dense|D')
+    expect(await t.redis.zcard(keys.minutes)).toBe(2)
+    expect(await t.redis.zrange(keys.hourly, 0, -1)).toEqual(['30:d-3'])
+    expect((await put('wf-dense', 'd-4', [360])).conflicts).toMatchObject({
+      total: 1,
+      scheduleIds: ['d-all'],
+    })
+    // Shrinking it takes out exactly the old entries and counts.
     await put('wf-dense', 'd-all', [5], 2)
-    expect(await t.redis.zcard(t.keys.workflowMinutes('wf-dense'))).toBe(5)
+    expect(await t.redis.zcard(keys.dense)).toBe(0)
+    expect(await t.redis.zcard(keys.minutes)).toBe(4)
+    expect(await t.redis.hgetall(keys.counts)).toEqual({ H: '1', M: '4' })
   })
 
-  it('matches a naive computation on a random set', async () => {
-    const random = prng(42)
+  it('keeps an hourly schedule as one entry per minute of the hour', async () => {
+    await put('wf-hourly', 'h-17', hourlyAt(17))
+    await put('wf-hourly', 'h-59', hourlyAt(59))
+    const keys = t.keys.conflictKeys('wf-hourly')
+    expect(await t.redis.zrange(keys.hourly, 0, -1)).toEqual(['17:h-17', '59:h-59'])
+    // 14:18 is next to 14:17; 03:00 is next to 02:59 (the hour wraps); 10:40 is near neither.
+    expect((await put('wf-hourly', 'p-1', [14 * 60 + 18])).conflicts).toMatchObject({
+      total: 1,
+      scheduleIds: ['h-17'],
+    })
+    expect((await put('wf-hourly', 'p-2', [3 * 60])).conflicts).toMatchObject({
+      total: 1,
+      scheduleIds: ['h-59'],
+    })
+    expect((await put('wf-hourly', 'p-3', [10 * 60 + 40])).conflicts.total).toBe(0)
+    // An hourly schedule at :00 meets the hourly one at :59 and every other one that fires at :59, :00 or :01.
+    expect((await put('wf-hourly', 'h-00', hourlyAt(0))).conflicts).toMatchObject({
+      total: 2,
+      scheduleIds: ['h-59', 'p-2'],
+    })
+  })
+
+  it('subtracts updates and deletes exactly', async () => {
+    const random = prng(3)
+    const shapes = [everyMinute, hourlyAt(5), [100], [100, 101, 900], hourlyAt(40), [5]]
     const all = new Map<string, number[]>()
-    for (let i = 0; i < 300; i++) {
-      const count = 1 + Math.floor(random() * 3)
-      const minutes = Array.from({ length: count }, () => Math.floor(random() * 1440))
-      all.set(`r-${i}`, minutes)
-      await put('wf-random', `r-${i}`, minutes)
+    const versions = new Map<string, number>()
+    for (let step = 0; step < 400; step++) {
+      const id = `s-${Math.floor(random() * 30)}`
+      if (random() < 0.2 && all.has(id)) {
+        await removeSchedule(t.redis, t.keys, { scheduleId: id })
+        all.delete(id)
+        continue
+      }
+      const minutes = shapes[Math.floor(random() * shapes.length)]!
+      const version = (versions.get(id) ?? 0) + 1
+      versions.set(id, version)
+      all.set(id, minutes)
+      expectAgrees((await put('wf-churn', id, minutes, version)).conflicts, expectedConflicts(all, id))
     }
-    for (const id of ['r-0', 'r-17', 'r-150', 'r-299']) {
-      const res = await put('wf-random', id, all.get(id)!, 2)
-      const expected = expectedConflicts(all, id)
-      expect(res.conflicts).toEqual({ total: expected.length, scheduleIds: expected.slice(0, 10) })
+    const keys = t.keys.conflictKeys('wf-churn')
+    const counts = await t.redis.hgetall(keys.counts)
+    const profiles = [...all.values()].map((m) => conflictProfile(m)[0])
+    expect(Number(counts['H'] ?? 0)).toBe(profiles.filter((k) => k === 'H').length)
+    expect(Number(counts['M'] ?? 0)).toBe(profiles.filter((k) => k === 'M').length)
+    expect(await t.redis.zcard(keys.dense)).toBe(profiles.filter((k) => k === 'D').length)
+  })
+
+  it('takes out an entry written in the format before conflict classes', async () => {
+    const legacy = t.keys.conflictKeys('wf-legacy').legacyMinutes
+    await t.redis.zadd(legacy, 10, '0010:old', 11, '0011:old', 10, '0010:other')
+    await t.redis.hset(t.keys.scheduleMinutes, 'old', 'wf-legacy|10,11')
+    await put('wf-legacy', 'old', [700], 2)
+    expect(await t.redis.zrange(legacy, 0, -1)).toEqual(['0010:other'])
+    expect(await t.redis.hget(t.keys.scheduleMinutes, 'old')).toBe('wf-legacy|M700')
+  })
+
+  it('matches a brute-force count on random mixed crons, on both sides of the bound', async () => {
+    const crons: [string, string][] = [
+      ['* * * * * *', 'UTC'],
+      ['* * * * *', 'Europe/London'],
+      ['*/3 * * * *', 'UTC'],
+      ['*/20 * * * *', 'Asia/Kolkata'],
+      ['7 * * * *', 'America/New_York'],
+      ['30 * * * *', 'Australia/Lord_Howe'],
+      ['0 9-17 * * *', 'America/New_York'],
+      ['*/10 8-10 * * *', 'Europe/Berlin'],
+      ['30 2 * * *', 'America/New_York'],
+      ['0 0 * * *', 'America/Santiago'],
+    ]
+    const from = new Date('2026-03-08T05:00:00Z') // the New York spring-forward day
+    const random = prng(42)
+    const randomMinutes = (): number[] => {
+      const r = random()
+      if (r < 0.35) {
+        const [cron, timezone] = crons[Math.floor(random() * crons.length)]!
+        return fireMinutesOfDay(cron, { timezone, from })
+      }
+      if (r < 0.85) return [Math.floor(random() * 1440)] // a daily schedule at a random minute
+      return hourlyAt(Math.floor(random() * 60))
+    }
+    for (const [w, size] of [
+      [1, 40],
+      [2, 160],
+      [3, 400],
+    ] as const) {
+      const workflowId = `wf-random-${w}`
+      const all = new Map<string, number[]>()
+      for (let i = 0; i < size; i++) {
+        const id = `r${w}-${i}`
+        const minutes = randomMinutes()
+        all.set(id, minutes)
+        await put(workflowId, id, minutes)
+      }
+      let exactChecked = 0
+      let beyondChecked = 0
+      for (let i = 0; i < size; i += Math.ceil(size / 25)) {
+        const id = `r${w}-${i}`
+        const expected = expectedConflicts(all, id)
+        const res = await put(workflowId, id, all.get(id)!, 2)
+        expectAgrees(res.conflicts, expected)
+        if (expected.length <= CONFLICT_EXACT_UP_TO) exactChecked++
+        else beyondChecked++
+      }
+      if (w === 1) expect(exactChecked).toBeGreaterThan(0)
+      if (w === 3) expect(beyondChecked).toBeGreaterThan(0)
     }
   })
 
-  it('stays exact with 10,000 schedules on one workflow', async () => {
+  it('stays exact with 10,000 daily schedules on one workflow', async () => {
     const workflowId = 'wf-big'
-    const key = t.keys.workflowMinutes(workflowId)
-    const minuteOf = new Map<string, number>()
+    const all = new Map<string, number[]>()
     const random = prng(7)
-    const pipeline = t.redis.pipeline()
-    for (let i = 0; i < 10_000; i++) {
-      const minute = Math.floor(random() * 1440)
-      const id = `big-${String(i).padStart(5, '0')}`
-      minuteOf.set(id, minute)
-      pipeline.zadd(key, minute, `${String(minute).padStart(4, '0')}:${id}`)
-      pipeline.hset(t.keys.scheduleMinutes, id, `${workflowId}|${minute}`)
-      pipeline.hset(t.keys.dueVersion, id, '1')
-      pipeline.zadd(t.keys.due, NEXT, id)
+    const pipelineSize = 500
+    for (let i = 0; i < 10_000; i += pipelineSize) {
+      await Promise.all(
+        Array.from({ length: pipelineSize }, (_, j) => {
+          const id = `big-${String(i + j).padStart(5, '0')}`
+          const minute = Math.floor(random() * 1440)
+          all.set(id, [minute])
+          return put(workflowId, id, [minute])
+        }),
+      )
     }
-    await pipeline.exec()
-    expect(await t.redis.zcard(key)).toBe(10_000)
-
-    const all = new Map([...minuteOf].map(([id, m]) => [id, [m]]))
+    expect(await t.redis.zcard(t.keys.conflictKeys(workflowId).minutes)).toBe(10_000)
     for (const probe of [0, 1, 700, 1439]) {
       const id = `probe-${probe}`
       all.set(id, [probe])
       const res = await put(workflowId, id, [probe])
       const expected = expectedConflicts(all, id)
       expect(expected.length).toBeGreaterThan(0)
-      expect(res.conflicts).toEqual({ total: expected.length, scheduleIds: expected.slice(0, 10) })
+      expect(res.conflicts).toEqual({
+        total: expected.length,
+        totalIsLowerBound: false,
+        scheduleIds: expected.slice(0, 10),
+      })
     }
-    // Moving an existing member keeps the index exact.
-    const moved = await put(workflowId, 'big-00000', [3], 2)
-    all.set('big-00000', [3])
-    const expected = expectedConflicts(all, 'big-00000')
-    expect(moved.conflicts).toEqual({ total: expected.length, scheduleIds: expected.slice(0, 10) })
-    expect(await t.redis.zcard(key)).toBe(10_004)
+    // An hourly schedule meets about three of every 60 minutes: past the bound, a lower bound.
+    all.set('hourly', hourlyAt(30))
+    const hourly = await put(workflowId, 'hourly', hourlyAt(30))
+    expectAgrees(hourly.conflicts, expectedConflicts(all, 'hourly'))
+    expect(hourly.conflicts.totalIsLowerBound).toBe(true)
+    // A dense one meets all of them, exactly, without reading them.
+    const dense = await put(workflowId, 'dense', everyMinute)
+    expect(dense.conflicts).toMatchObject({ total: all.size, totalIsLowerBound: false })
   })
 })

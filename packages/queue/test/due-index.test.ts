@@ -17,7 +17,7 @@ async function membership(scheduleId: string) {
   return t.redis.hget(t.keys.scheduleMinutes, scheduleId)
 }
 async function workflowMembers(workflowId: string) {
-  return t.redis.zrange(t.keys.workflowMinutes(workflowId), 0, -1, 'WITHSCORES')
+  return t.redis.zrange(t.keys.conflictKeys(workflowId).minutes, 0, -1)
 }
 
 describe('upsertSchedule / removeSchedule / getDueEntry', () => {
@@ -27,48 +27,56 @@ describe('upsertSchedule / removeSchedule / getDueEntry', () => {
       workflowId: 'wf-insert',
       version: 1,
       nextRunAtMs: T0,
-      fireMinutes: [420, 60, 420],
+      conflictProfile: 'M60,420',
     })
-    expect(res).toEqual({ applied: true, version: 1, conflicts: { total: 0, scheduleIds: [] } })
+    expect(res).toEqual({
+      applied: true,
+      version: 1,
+      conflicts: { total: 0, totalIsLowerBound: false, scheduleIds: [] },
+    })
     expect(await getDueEntry(t.redis, t.keys, 's-insert')).toEqual({ scoreMs: T0, version: 1 })
     expect(await t.redis.zscore(t.keys.due, 's-insert')).toBe(String(T0))
-    expect(await membership('s-insert')).toBe('wf-insert|60,420')
-    expect(await workflowMembers('wf-insert')).toEqual(['0060:s-insert', '60', '0420:s-insert', '420'])
+    expect(await membership('s-insert')).toBe('wf-insert|M60,420')
+    expect(await workflowMembers('wf-insert')).toEqual(['0060:s-insert', '0420:s-insert'])
   })
 
   it('updates in place and replaces the membership exactly', async () => {
     const base = { scheduleId: 's-update', workflowId: 'wf-update' }
-    await upsertSchedule(t.redis, t.keys, { ...base, version: 1, nextRunAtMs: T0, fireMinutes: [10, 20] })
+    await upsertSchedule(t.redis, t.keys, { ...base, version: 1, nextRunAtMs: T0, conflictProfile: 'M10,20' })
     await upsertSchedule(t.redis, t.keys, {
       ...base,
       version: 2,
       nextRunAtMs: T0 + 1000,
-      fireMinutes: [20, 30],
+      conflictProfile: 'M20,30',
     })
     expect(await getDueEntry(t.redis, t.keys, 's-update')).toEqual({ scoreMs: T0 + 1000, version: 2 })
-    expect(await membership('s-update')).toBe('wf-update|20,30')
-    expect(await workflowMembers('wf-update')).toEqual(['0020:s-update', '20', '0030:s-update', '30'])
+    expect(await membership('s-update')).toBe('wf-update|M20,30')
+    expect(await workflowMembers('wf-update')).toEqual(['0020:s-update', '0030:s-update'])
   })
 
   it('ignores a lower version, applies an equal one', async () => {
     const base = { scheduleId: 's-version', workflowId: 'wf-version' }
-    await upsertSchedule(t.redis, t.keys, { ...base, version: 5, nextRunAtMs: T0, fireMinutes: [100] })
+    await upsertSchedule(t.redis, t.keys, { ...base, version: 5, nextRunAtMs: T0, conflictProfile: 'M100' })
 
     const stale = await upsertSchedule(t.redis, t.keys, {
       ...base,
       version: 4,
       nextRunAtMs: T0 + 60_000,
-      fireMinutes: [200],
+      conflictProfile: 'M200',
     })
-    expect(stale).toEqual({ applied: false, version: 5, conflicts: { total: 0, scheduleIds: [] } })
+    expect(stale).toEqual({
+      applied: false,
+      version: 5,
+      conflicts: { total: 0, totalIsLowerBound: false, scheduleIds: [] },
+    })
     expect(await getDueEntry(t.redis, t.keys, 's-version')).toEqual({ scoreMs: T0, version: 5 })
-    expect(await membership('s-version')).toBe('wf-version|100')
+    expect(await membership('s-version')).toBe('wf-version|M100')
 
     const staleNull = await upsertSchedule(t.redis, t.keys, {
       ...base,
       version: 0,
       nextRunAtMs: null,
-      fireMinutes: [],
+      conflictProfile: '',
     })
     expect(staleNull.applied).toBe(false)
     expect(await getDueEntry(t.redis, t.keys, 's-version')).toEqual({ scoreMs: T0, version: 5 })
@@ -77,42 +85,46 @@ describe('upsertSchedule / removeSchedule / getDueEntry', () => {
       ...base,
       version: 5,
       nextRunAtMs: T0 + 120_000,
-      fireMinutes: [300],
+      conflictProfile: 'M300',
     })
     expect(equal.applied).toBe(true)
     expect(await getDueEntry(t.redis, t.keys, 's-version')).toEqual({ scoreMs: T0 + 120_000, version: 5 })
-    expect(await workflowMembers('wf-version')).toEqual(['0300:s-version', '300'])
+    expect(await workflowMembers('wf-version')).toEqual(['0300:s-version'])
   })
 
   it('null nextRunAtMs removes the due entry and the membership but keeps the version', async () => {
     const base = { scheduleId: 's-pause', workflowId: 'wf-pause' }
-    await upsertSchedule(t.redis, t.keys, { ...base, version: 1, nextRunAtMs: T0, fireMinutes: [5] })
+    await upsertSchedule(t.redis, t.keys, { ...base, version: 1, nextRunAtMs: T0, conflictProfile: 'M5' })
     await upsertSchedule(t.redis, t.keys, {
       scheduleId: 's-pause-other',
       workflowId: 'wf-pause',
       version: 1,
       nextRunAtMs: T0,
-      fireMinutes: [5],
+      conflictProfile: 'M5',
     })
 
     const paused = await upsertSchedule(t.redis, t.keys, {
       ...base,
       version: 2,
       nextRunAtMs: null,
-      fireMinutes: [5],
+      conflictProfile: 'M5',
     })
-    expect(paused).toEqual({ applied: true, version: 2, conflicts: { total: 0, scheduleIds: [] } })
+    expect(paused).toEqual({
+      applied: true,
+      version: 2,
+      conflicts: { total: 0, totalIsLowerBound: false, scheduleIds: [] },
+    })
     expect(await t.redis.zscore(t.keys.due, 's-pause')).toBeNull()
     expect(await getDueEntry(t.redis, t.keys, 's-pause')).toEqual({ scoreMs: null, version: 2 })
     expect(await membership('s-pause')).toBeNull()
-    expect(await workflowMembers('wf-pause')).toEqual(['0005:s-pause-other', '5'])
+    expect(await workflowMembers('wf-pause')).toEqual(['0005:s-pause-other'])
 
     // The kept version still guards against a stale writer resurrecting the entry.
     const stale = await upsertSchedule(t.redis, t.keys, {
       ...base,
       version: 1,
       nextRunAtMs: T0,
-      fireMinutes: [5],
+      conflictProfile: 'M5',
     })
     expect(stale.applied).toBe(false)
     expect(await t.redis.zscore(t.keys.due, 's-pause')).toBeNull()
@@ -121,9 +133,9 @@ describe('upsertSchedule / removeSchedule / getDueEntry', () => {
       ...base,
       version: 3,
       nextRunAtMs: T0,
-      fireMinutes: [5],
+      conflictProfile: 'M5',
     })
-    expect(resumed.conflicts).toEqual({ total: 1, scheduleIds: ['s-pause-other'] })
+    expect(resumed.conflicts).toEqual({ total: 1, totalIsLowerBound: false, scheduleIds: ['s-pause-other'] })
     expect(await getDueEntry(t.redis, t.keys, 's-pause')).toEqual({ scoreMs: T0, version: 3 })
   })
 
@@ -133,21 +145,21 @@ describe('upsertSchedule / removeSchedule / getDueEntry', () => {
       workflowId: 'wf-old',
       version: 1,
       nextRunAtMs: T0,
-      fireMinutes: [700],
+      conflictProfile: 'M700',
     })
     await upsertSchedule(t.redis, t.keys, {
       scheduleId: 's-move',
       workflowId: 'wf-old',
       version: 1,
       nextRunAtMs: T0,
-      fireMinutes: [700, 800],
+      conflictProfile: 'M700,800',
     })
     await upsertSchedule(t.redis, t.keys, {
       scheduleId: 's-there',
       workflowId: 'wf-new',
       version: 1,
       nextRunAtMs: T0,
-      fireMinutes: [801],
+      conflictProfile: 'M801',
     })
 
     const moved = await upsertSchedule(t.redis, t.keys, {
@@ -155,20 +167,13 @@ describe('upsertSchedule / removeSchedule / getDueEntry', () => {
       workflowId: 'wf-new',
       version: 2,
       nextRunAtMs: T0,
-      fireMinutes: [700, 800],
+      conflictProfile: 'M700,800',
     })
     // Conflicts are computed in the new workflow only.
-    expect(moved.conflicts).toEqual({ total: 1, scheduleIds: ['s-there'] })
-    expect(await workflowMembers('wf-old')).toEqual(['0700:s-stay', '700'])
-    expect(await workflowMembers('wf-new')).toEqual([
-      '0700:s-move',
-      '700',
-      '0800:s-move',
-      '800',
-      '0801:s-there',
-      '801',
-    ])
-    expect(await membership('s-move')).toBe('wf-new|700,800')
+    expect(moved.conflicts).toEqual({ total: 1, totalIsLowerBound: false, scheduleIds: ['s-there'] })
+    expect(await workflowMembers('wf-old')).toEqual(['0700:s-stay'])
+    expect(await workflowMembers('wf-new')).toEqual(['0700:s-move', '0800:s-move', '0801:s-there'])
+    expect(await membership('s-move')).toBe('wf-new|M700,800')
   })
 
   it('removeSchedule deletes the due entry, the version and the membership', async () => {
@@ -177,21 +182,21 @@ describe('upsertSchedule / removeSchedule / getDueEntry', () => {
       workflowId: 'wf-remove',
       version: 3,
       nextRunAtMs: T0,
-      fireMinutes: [1, 2],
+      conflictProfile: 'M1,2',
     })
     await upsertSchedule(t.redis, t.keys, {
       scheduleId: 's-keep',
       workflowId: 'wf-remove',
       version: 1,
       nextRunAtMs: T0,
-      fireMinutes: [1],
+      conflictProfile: 'M1',
     })
 
     expect(await removeSchedule(t.redis, t.keys, { scheduleId: 's-remove' })).toEqual({ removed: true })
     expect(await getDueEntry(t.redis, t.keys, 's-remove')).toBeNull()
     expect(await t.redis.hget(t.keys.dueVersion, 's-remove')).toBeNull()
     expect(await membership('s-remove')).toBeNull()
-    expect(await workflowMembers('wf-remove')).toEqual(['0001:s-keep', '1'])
+    expect(await workflowMembers('wf-remove')).toEqual(['0001:s-keep'])
 
     expect(await removeSchedule(t.redis, t.keys, { scheduleId: 's-remove' })).toEqual({ removed: false })
     expect(await removeSchedule(t.redis, t.keys, { scheduleId: 's-never' })).toEqual({ removed: false })
@@ -203,7 +208,7 @@ describe('upsertSchedule / removeSchedule / getDueEntry', () => {
       workflowId: 'wf-rm',
       version: 2,
       nextRunAtMs: null,
-      fireMinutes: [],
+      conflictProfile: '',
     })
     expect(await getDueEntry(t.redis, t.keys, 's-rm-paused')).toEqual({ scoreMs: null, version: 2 })
     expect(await removeSchedule(t.redis, t.keys, { scheduleId: 's-rm-paused' })).toEqual({ removed: true })
@@ -215,11 +220,20 @@ describe('upsertSchedule / removeSchedule / getDueEntry', () => {
   })
 
   it('rejects invalid input before touching Redis', async () => {
-    const ok = { scheduleId: 's-bad', workflowId: 'wf-bad', version: 1, nextRunAtMs: T0, fireMinutes: [0] }
+    const ok = {
+      scheduleId: 's-bad',
+      workflowId: 'wf-bad',
+      version: 1,
+      nextRunAtMs: T0,
+      conflictProfile: 'M0',
+    }
     const cases = [
-      { ...ok, fireMinutes: [1440] },
-      { ...ok, fireMinutes: [-1] },
-      { ...ok, fireMinutes: [1.5] },
+      { ...ok, conflictProfile: 'M1440' },
+      { ...ok, conflictProfile: 'M-1' },
+      { ...ok, conflictProfile: 'M1.5' },
+      { ...ok, conflictProfile: 'M5,3' },
+      { ...ok, conflictProfile: 'H60' },
+      { ...ok, conflictProfile: 'X' },
       { ...ok, version: 1.5 },
       { ...ok, version: -1 },
       { ...ok, nextRunAtMs: Number.NaN },

@@ -31,13 +31,13 @@ afterAll(async () => {
 const T0 = Date.UTC(2026, 2, 8, 7, 0, 0)
 const LEASE = 10_000
 
-function put(scheduleId: string, version: number, nextRunAtMs: number | null, fireMinutes = [420]) {
+function put(scheduleId: string, version: number, nextRunAtMs: number | null, conflictProfile = 'M420') {
   return upsertSchedule(t.redis, k, {
     scheduleId,
     workflowId: 'wf-claims',
     version,
     nextRunAtMs,
-    fireMinutes: nextRunAtMs === null ? [] : fireMinutes,
+    conflictProfile: nextRunAtMs === null ? '' : conflictProfile,
   })
 }
 
@@ -179,7 +179,7 @@ describe('completeClaim', () => {
   })
 
   it('with no next fire, takes the schedule out of due and of the conflict index, keeping the version', async () => {
-    await put('cc-done', 2, T0, [5, 6])
+    await put('cc-done', 2, T0, 'M5,6')
     const [c] = (await claim('w', T0)).claims
     expect(
       await completeClaim(t.redis, k, {
@@ -191,7 +191,7 @@ describe('completeClaim', () => {
     ).toEqual({ outcome: 'finished' })
     expect(await getDueEntry(t.redis, k, 'cc-done')).toEqual({ scoreMs: null, version: 2 })
     expect(await t.redis.hget(k.scheduleMinutes, 'cc-done')).toBeNull()
-    expect(await t.redis.zrange(k.workflowMinutes('wf-claims'), 0, -1)).not.toContain('0005:cc-done')
+    expect(await t.redis.zrange(k.conflictKeys('wf-claims').minutes, 0, -1)).not.toContain('0005:cc-done')
     // The kept version still makes an older API write stale.
     expect((await put('cc-done', 1, T0 + 5)).applied).toBe(false)
   })
@@ -483,7 +483,7 @@ describe('claimers racing the API', () => {
             workflowId: 'wf-race',
             version,
             nextRunAtMs: next,
-            fireMinutes: next === null ? [] : [round % 1440],
+            conflictProfile: next === null ? '' : `M${round % 1440}`,
           })
           expect(res.applied).toBe(true)
           api.set(id, { version, next, deleted: false })

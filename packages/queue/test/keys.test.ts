@@ -11,8 +11,12 @@ describe('createKeys', () => {
       keys.due,
       keys.dueVersion,
       keys.scheduleMinutes,
-      keys.workflowMinutes('wf-1'),
-      keys.workflowMinutesPrefix,
+      keys.conflictKeys('wf-1').dense,
+      keys.conflictKeys('wf-1').hourly,
+      keys.conflictKeys('wf-1').minutes,
+      keys.conflictKeys('wf-1').counts,
+      keys.conflictKeys('wf-1').legacyMinutes,
+      keys.conflictPrefix,
       keys.rateLimit,
       keys.dueClaims,
       keys.dueClaimInfo,
@@ -25,7 +29,7 @@ describe('createKeys', () => {
     ]
     for (const key of all) expect(key.startsWith('{punctual}:')).toBe(true)
     expect(new Set(all).size).toBe(all.length)
-    expect(keys.workflowMinutes('wf-1')).toBe(keys.workflowMinutesPrefix + 'wf-1')
+    expect(keys.conflictKeys('wf-1').minutes).toBe(`${keys.conflictPrefix}m:wf-1`)
     expect(keys.execution('e-1')).toBe(keys.executionPrefix + 'e-1')
     expect(keys.ready).toBe('{punctual}:ready')
   })
@@ -42,7 +46,7 @@ describe('createKeys', () => {
     for (const bad of ['', 'a}b', '{a', 'a*', 'a?', 'a[b]', 'a b', 'x'.repeat(65)]) {
       expect(() => createKeys(bad)).toThrow(TypeError)
     }
-    expect(() => createKeys().workflowMinutes('')).toThrow(TypeError)
+    expect(() => createKeys().conflictKeys('')).toThrow(TypeError)
     expect(() => createKeys().execution('')).toThrow(TypeError)
   })
 })

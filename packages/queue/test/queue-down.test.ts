@@ -53,7 +53,7 @@ describe('queue operations with Redis unreachable', () => {
       workflowId: 'wf',
       version: 1,
       nextRunAtMs: T0,
-      fireMinutes: [],
+      conflictProfile: '',
     })
 
     proxy.cut()
@@ -82,7 +82,7 @@ describe('queue operations with Redis unreachable', () => {
         'syncDueEntries',
         () =>
           syncDueEntries(redis, t.keys, [
-            { scheduleId: 's-down', workflowId: 'wf', version: 2, nextRunAtMs: T0, fireMinutes: [] },
+            { scheduleId: 's-down', workflowId: 'wf', version: 2, nextRunAtMs: T0, conflictProfile: '' },
           ]),
       ],
     ]

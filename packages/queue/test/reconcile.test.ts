@@ -34,14 +34,14 @@ function entry(
   scheduleId: string,
   version: number,
   nextRunAtMs: number | null,
-  fireMinutes = [420],
+  conflictProfile = 'M420',
 ): SyncDueEntry {
   return {
     scheduleId,
     workflowId: 'wf-sync',
     version,
     nextRunAtMs,
-    fireMinutes: nextRunAtMs === null ? [] : fireMinutes,
+    conflictProfile: nextRunAtMs === null ? '' : conflictProfile,
   }
 }
 
@@ -56,17 +56,17 @@ describe('syncDueEntries', () => {
     })
     expect(await getDueEntry(t.redis, k, 's-1')).toEqual({ scoreMs: T0, version: 3 })
     expect(await getDueEntry(t.redis, k, 's-paused')).toEqual({ scoreMs: null, version: 2 })
-    expect(await t.redis.hget(k.scheduleMinutes, 's-1')).toBe('wf-sync|420')
+    expect(await t.redis.hget(k.scheduleMinutes, 's-1')).toBe('wf-sync|M420')
     expect(await syncDueEntries(t.redis, k, rows)).toEqual({ fixed: [], unchanged: 3, skipped: 0, stale: [] })
   })
 
   it('fixes a stale version, a lost score, a missing membership and an entry that should not be due', async () => {
-    await upsertSchedule(t.redis, k, { ...entry('v-old', 1, T0), fireMinutes: [420] })
-    await upsertSchedule(t.redis, k, { ...entry('lost-score', 4, T0), fireMinutes: [420] })
+    await upsertSchedule(t.redis, k, { ...entry('v-old', 1, T0), conflictProfile: 'M420' })
+    await upsertSchedule(t.redis, k, { ...entry('lost-score', 4, T0), conflictProfile: 'M420' })
     await t.redis.zrem(k.due, 'lost-score')
-    await upsertSchedule(t.redis, k, { ...entry('no-membership', 2, T0), fireMinutes: [420] })
+    await upsertSchedule(t.redis, k, { ...entry('no-membership', 2, T0), conflictProfile: 'M420' })
     await t.redis.hdel(k.scheduleMinutes, 'no-membership')
-    await upsertSchedule(t.redis, k, { ...entry('completed', 5, T0), fireMinutes: [420] })
+    await upsertSchedule(t.redis, k, { ...entry('completed', 5, T0), conflictProfile: 'M420' })
 
     const res = await syncDueEntries(t.redis, k, [
       entry('v-old', 2, T0 + 60_000),
@@ -77,7 +77,7 @@ describe('syncDueEntries', () => {
     expect(res.fixed.sort()).toEqual(['completed', 'lost-score', 'no-membership', 'v-old'])
     expect(await getDueEntry(t.redis, k, 'v-old')).toEqual({ scoreMs: T0 + 60_000, version: 2 })
     expect(await getDueEntry(t.redis, k, 'lost-score')).toEqual({ scoreMs: T0, version: 4 })
-    expect(await t.redis.hget(k.scheduleMinutes, 'no-membership')).toBe('wf-sync|420')
+    expect(await t.redis.hget(k.scheduleMinutes, 'no-membership')).toBe('wf-sync|M420')
     expect(await getDueEntry(t.redis, k, 'completed')).toEqual({ scoreMs: null, version: 5 })
   })
 
@@ -137,12 +137,15 @@ describe('syncDueEntries', () => {
   })
 
   it('works in pipelined chunks and validates every entry before writing', async () => {
-    const rows = Array.from({ length: 1203 }, (_, i) => entry(`bulk-${i}`, 1, T0 + i, [i % 1440]))
+    const rows = Array.from({ length: 1203 }, (_, i) => entry(`bulk-${i}`, 1, T0 + i, `M${i % 1440}`))
     const res = await syncDueEntries(t.redis, k, rows, { chunkSize: 500 })
     expect(res.fixed.length).toBe(1203)
     expect(await t.redis.zcard(k.due)).toBe(1203)
     await expect(
-      syncDueEntries(t.redis, k, [entry('fine', 1, T0), { ...entry('bad', 1, T0), fireMinutes: [1440] }]),
+      syncDueEntries(t.redis, k, [
+        entry('fine', 1, T0),
+        { ...entry('bad', 1, T0), conflictProfile: 'M1440' },
+      ]),
     ).rejects.toMatchObject({ queueCode: 'QUEUE_ERR_INVALID_INPUT' })
     expect(await getDueEntry(t.redis, k, 'fine')).toBeNull()
   })

@@ -40,7 +40,7 @@ function write(redis: Redis, nextRunAtMs = 1_000) {
     workflowId: 'wf-down',
     version: 1,
     nextRunAtMs,
-    fireMinutes: [n % 1440],
+    conflictProfile: `M${n % 1440}`,
   })
 }
 
@@ -136,7 +136,7 @@ describe('Redis unreachable', () => {
         workflowId: 'wf-down',
         version: 1,
         nextRunAtMs: 5,
-        fireMinutes: [],
+        conflictProfile: '',
       }),
     )
     await new Promise((resolve) => setTimeout(resolve, 100))

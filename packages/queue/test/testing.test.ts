@@ -21,12 +21,12 @@ describe('createTestRedis', () => {
     expect(a.url.endsWith('/0')).toBe(true)
     expect(a.keys.due).toBe(`{${a.prefix}}:due`)
     await a.redis.set(a.keys.due, 'x')
-    await a.redis.set(a.keys.workflowMinutes('w'), 'x')
+    await a.redis.set(a.keys.conflictKeys('w').minutes, 'x')
     await b.redis.set(b.keys.due, 'y')
 
     await a.cleanup()
     await a.cleanup() // idempotent
-    expect(await b.redis.exists(a.keys.due, a.keys.workflowMinutes('w'))).toBe(0)
+    expect(await b.redis.exists(a.keys.due, a.keys.conflictKeys('w').minutes)).toBe(0)
     expect(await b.redis.get(b.keys.due)).toBe('y')
   })
 

@@ -1,5 +1,6 @@
 import {
   AppError,
+  conflictProfile,
   DEFAULT_RETRY_POLICY,
   fireMinutesOfDay,
   planSchedule,
@@ -33,6 +34,8 @@ export interface ScheduleWarning {
   message: string
   scheduleIds: string[]
   total: number
+  /** Present (true) when `total` is a lower bound: the lookup stops counting past CONFLICT_EXACT_UP_TO. */
+  totalIsLowerBound?: true
 }
 
 export interface ScheduleServiceDeps {
@@ -58,32 +61,35 @@ export function createScheduleService({ db, sql, redis, keys, now }: ScheduleSer
       workflowId: row.workflowId,
       version: row.version,
       nextRunAtMs: row.state === 'active' && row.nextRunAt ? row.nextRunAt.getTime() : null,
-      fireMinutes: row.state === 'active' ? row.fireMinutes : [],
+      conflictProfile: row.state === 'active' ? row.conflictProfile : '',
     })
     if (!result.applied) {
       // A higher version is already indexed: only a writer that failed after indexing leaves that behind.
       // Our row lock makes this write the newest; the reconciler repairs the entry from Postgres.
       return []
     }
-    const { total, scheduleIds } = result.conflicts
+    const { total, scheduleIds, totalIsLowerBound } = result.conflicts
     if (total === 0) return []
+    const count = totalIsLowerBound ? `At least ${total}` : `${total}`
     return [
       {
         type: 'conflict',
-        message: `${total} other schedule${total === 1 ? '' : 's'} of this workflow fire${total === 1 ? 's' : ''} within a minute of this one in the next 24 h`,
+        message: `${count} other schedule${total === 1 ? '' : 's'} of this workflow fire${total === 1 && !totalIsLowerBound ? 's' : ''} within a minute of this one in the next 24 h`,
         scheduleIds,
         total,
+        ...(totalIsLowerBound && { totalIsLowerBound: true as const }),
       },
     ]
   }
 
-  function fireMinutesFor(
+  /** The conflict profile of the fires in the 24 h from `at` (what the conflict index compares). */
+  function profileFor(
     row: Pick<ScheduleRow, 'cronExpression' | 'timezone' | 'startDate' | 'endDate'>,
     at: Date,
-  ) {
-    if (row.startDate && row.startDate.getTime() > at.getTime() + DAY_MS) return []
-    if (row.endDate && row.endDate.getTime() < at.getTime()) return []
-    return fireMinutesOfDay(row.cronExpression, { timezone: row.timezone, from: at })
+  ): string {
+    if (row.startDate && row.startDate.getTime() > at.getTime() + DAY_MS) return ''
+    if (row.endDate && row.endDate.getTime() < at.getTime()) return ''
+    return conflictProfile(fireMinutesOfDay(row.cronExpression, { timezone: row.timezone, from: at }))
   }
 
   async function assertWorkflow(tx: DbExecutor, tenant: string, workflowId: string) {
@@ -161,7 +167,7 @@ export function createScheduleService({ db, sql, redis, keys, now }: ScheduleSer
         pausedNote: null,
         executionCount: 0,
         missedCount: 0,
-        fireMinutes: plan.state === 'active' ? fireMinutesFor(timing, at) : [],
+        conflictProfile: plan.state === 'active' ? profileFor(timing, at) : '',
         createdAt: at,
         updatedAt: at,
       }
@@ -234,7 +240,7 @@ export function createScheduleService({ db, sql, redis, keys, now }: ScheduleSer
               state: plan.state,
               pausedNote: plan.state === 'paused' ? current.pausedNote : null,
               nextRunAt: keepPending ? pending : plan.nextRunAt,
-              fireMinutes: plan.state === 'active' ? fireMinutesFor(timing, at) : [],
+              conflictProfile: plan.state === 'active' ? profileFor(timing, at) : '',
               version: current.version + 1,
               updatedAt: at,
             })
@@ -271,7 +277,7 @@ export function createScheduleService({ db, sql, redis, keys, now }: ScheduleSer
             state: 'paused',
             pausedNote: note ?? current.pausedNote ?? null,
             nextRunAt: null,
-            fireMinutes: [],
+            conflictProfile: '',
             version: current.version + 1,
             updatedAt: at,
           }))!
@@ -307,7 +313,7 @@ export function createScheduleService({ db, sql, redis, keys, now }: ScheduleSer
           state: plan.state,
           pausedNote: null,
           nextRunAt: plan.nextRunAt,
-          fireMinutes: plan.state === 'active' ? fireMinutesFor(current, at) : [],
+          conflictProfile: plan.state === 'active' ? profileFor(current, at) : '',
           version: current.version + 1,
           updatedAt: at,
         }))!

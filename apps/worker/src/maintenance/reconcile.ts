@@ -74,9 +74,9 @@ export async function reconcile(deps: {
         version: number
         state: string
         next_run_at: string | null
-        fire_minutes: number[]
+        conflict_profile: string
       }[]
-    >`select id, workflow_id, version, state, next_run_at, fire_minutes
+    >`select id, workflow_id, version, state, next_run_at, conflict_profile
         from schedules where id > ${after} order by id limit ${PAGE}`
     if (rows.length === 0) break
     await inChunks(rows, deps.pace, async (chunk) => {
@@ -88,7 +88,7 @@ export async function reconcile(deps: {
           workflowId: r.workflow_id,
           version: r.version,
           nextRunAtMs: r.state === 'active' && r.next_run_at ? Date.parse(r.next_run_at) : null,
-          fireMinutes: r.state === 'active' ? r.fire_minutes : [],
+          conflictProfile: r.state === 'active' ? r.conflict_profile : '',
         })),
       )
       result.dueFixed += sync.fixed.length

@@ -528,7 +528,7 @@ export function createRunner(deps: RunnerDeps): Runner {
         workflowId: s.workflowId,
         version: s.version,
         nextRunAtMs: null,
-        fireMinutes: [],
+        conflictProfile: '',
       }).catch((err) =>
         logger.warn(
           { scheduleId: s.scheduleId, err: message(err) },

@@ -65,14 +65,31 @@ export type ScheduleCreate = Static<typeof ScheduleCreate>
 export const SchedulePatch = Type.Partial(ScheduleCreate, { additionalProperties: false, minProperties: 1 })
 export type SchedulePatch = Static<typeof SchedulePatch>
 
-export const ScheduleWarning = Type.Object({
-  type: Type.Literal('conflict'),
-  message: Type.String(),
-  /** Up to 10 conflicting schedules of the same workflow. */
-  scheduleIds: Type.Array(Uuid),
-  /** Exact number of conflicting schedules. */
-  total: Type.Integer(),
-})
+export const ScheduleWarning = Type.Object(
+  {
+    type: Type.Literal('conflict'),
+    message: Type.String(),
+    scheduleIds: Type.Array(Uuid, {
+      maxItems: 10,
+      description:
+        'At most 10 of the conflicting schedules (other schedules of the same workflow firing within a minute of this one in the next 24 h).',
+    }),
+    total: Type.Integer({
+      description:
+        'How many other schedules of the workflow conflict. Exact while at most 100 conflict; past that the lookup may stop counting, and then says so with totalIsLowerBound.',
+    }),
+    totalIsLowerBound: Type.Optional(
+      Type.Literal(true, {
+        description:
+          'Present when total is a lower bound: more than 100 schedules conflict and the bounded lookup stopped counting (also when the schedules near this one fire in so many of the same minutes that counting them would read over 10,000 index entries).',
+      }),
+    ),
+  },
+  {
+    description:
+      'A conflict found by the bounded conflict index: schedules firing every few seconds or minutes count as conflicting with every schedule of their workflow that fires; the cost of the lookup never depends on how many schedules the workflow has.',
+  },
+)
 
 export const Schedule = Type.Object(
   {

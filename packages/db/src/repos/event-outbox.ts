@@ -70,7 +70,7 @@ export async function claimUnhandledOutbox(
 }
 
 /** Every column of a schedule but its conflict-index profile (as the API reads it). */
-const { fireMinutes: _fireMinutes, ...scheduleColumns } = getTableColumns(schedules)
+const { conflictProfile: _conflictProfile, ...scheduleColumns } = getTableColumns(schedules)
 
 /** What a consumer reads about a batch of events before matching them. */
 export interface EventSubjects {

@@ -9,8 +9,8 @@ export type ScheduleRow = typeof schedules.$inferSelect
 export type NewScheduleRow = typeof schedules.$inferInsert
 
 /** Every column but the conflict-index profile, which reads never need (it is up to 1,440 numbers). */
-const { fireMinutes: _fireMinutes, ...readColumns } = getTableColumns(schedules)
-export type ScheduleView = Omit<ScheduleRow, 'fireMinutes'>
+const { conflictProfile: _conflictProfile, ...readColumns } = getTableColumns(schedules)
+export type ScheduleView = Omit<ScheduleRow, 'conflictProfile'>
 
 function prepareGet(db: DbExecutor) {
   return db
@@ -136,7 +136,7 @@ function scheduleRecord(row: ScheduleRow) {
     paused_note: row.pausedNote,
     execution_count: row.executionCount,
     missed_count: row.missedCount,
-    fire_minutes: `{${row.fireMinutes.join(',')}}`,
+    conflict_profile: row.conflictProfile,
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
   }

@@ -71,8 +71,11 @@ export const schedules = pgTable(
     /** Fires that started running (manual runs, skipped and missed fires do not count): drives maxExecutions. */
     executionCount: integer('execution_count').notNull().default(0),
     missedCount: integer('missed_count').notNull().default(0),
-    /** UTC minutes of day (0-1439) in which the schedule fires in the 24 h after its last write: the conflict index. */
-    fireMinutes: smallint('fire_minutes').array().notNull().default(sql`'{}'::smallint[]`),
+    /**
+     * The UTC minutes of day in which the schedule fires in the 24 h after its last write, in the conflict
+     * index's compact form (core conflictProfile: '' none, 'D' dense, 'H<q,...>' hourly, 'M<m,...>' other).
+     */
+    conflictProfile: text('conflict_profile').notNull().default(''),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().default(sql`now()`),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().default(sql`now()`),
   },

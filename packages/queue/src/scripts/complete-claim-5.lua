@@ -15,7 +15,7 @@
   ARGV[3] version          the version the claim carried
   ARGV[4] nextRunAtMs      integer, or "" when the schedule has no next fire
   ARGV[5] newVersion       "" to keep the version, or the version the claimer wrote to the row (>= ARGV[3])
-  ARGV[6] workflowMinutesPrefix  for leaving the conflict index (workflow key built from KEYS[3]'s value;
+  ARGV[6] conflictPrefix   for leaving the conflict index (workflow keys built from KEYS[3]'s value;
           undeclared, same hash tag)
 
   Returns:
@@ -27,7 +27,7 @@
                        it with a newer write or a delete): nothing changed
 ]]
 --- @include "due-claims"
---- @include "minute-index"
+--- @include "conflict-index"
 
 local scheduleId = ARGV[1]
 local version = tonumber(ARGV[3])

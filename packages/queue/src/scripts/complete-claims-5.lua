@@ -9,14 +9,14 @@
   KEYS[5] scheduleMinutes  HASH  scheduleId -> "workflowId|m1,m2,..."
 
   ARGV[1] workerId                the claimer
-  ARGV[2] workflowMinutesPrefix   as in complete-claim-5.lua
+  ARGV[2] conflictPrefix          as in complete-claim-5.lua
   ARGV[3..] 3 values per claim: scheduleId, version (the claim's), nextRunAtMs (integer, or "" for none)
 
   Returns one code per claim, in order: 1 rescheduled, 0 no next fire (out of `due`), -6 superseded (the index
   holds another version), -8 removed meanwhile, -7 no claim by this worker at this version.
 ]]
 --- @include "due-claims"
---- @include "minute-index"
+--- @include "conflict-index"
 
 local reply = {}
 for i = 3, #ARGV, 3 do

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest'
+import { conflictProfile, fireMinutesOfDay, isConflictProfile, profileMinutes } from '../src/cron/index.ts'
+
+const from = new Date('2026-03-08T05:00:00Z')
+const profileOf = (cron: string, timezone = 'UTC') =>
+  conflictProfile(fireMinutesOfDay(cron, { timezone, from }))
+
+describe('conflictProfile', () => {
+  it('calls a schedule dense when every minute of the day is within one minute of a fire', () => {
+    expect(profileOf('* * * * * *')).toBe('D')
+    expect(profileOf('0/10 * * * * *')).toBe('D')
+    expect(profileOf('* * * * *', 'Europe/London')).toBe('D')
+    expect(profileOf('*/3 * * * *')).toBe('D')
+    // Every 4 minutes leaves minute 2 of each 4 more than one minute from a fire.
+    expect(profileOf('*/4 * * * *')).toBe(`H${Array.from({ length: 15 }, (_, i) => i * 4).join(',')}`)
+  })
+
+  it('keeps one value per minute of the hour for schedules that fire the same minutes every hour', () => {
+    expect(profileOf('17 * * * *')).toBe('H17')
+    expect(profileOf('0,30 * * * *', 'America/New_York')).toBe('H0,30')
+    // Kolkata is 5:30 ahead of UTC: minute 17 there is minute 47 in UTC.
+    expect(profileOf('17 * * * *', 'Asia/Kolkata')).toBe('H47')
+  })
+
+  it('lists the minutes of the day for everything else', () => {
+    expect(profileOf('0 9 * * *')).toBe('M540')
+    expect(profileOf('0 9-17 * * *')).toBe(`M${Array.from({ length: 9 }, (_, i) => (9 + i) * 60).join(',')}`)
+    expect(profileOf('0 9 31 2 *')).toBe('')
+  })
+
+  it('round-trips through profileMinutes', () => {
+    for (const cron of ['* * * * *', '17 * * * *', '0 9-17 * * *', '30 2 * * *']) {
+      const minutes = fireMinutesOfDay(cron, { timezone: 'America/New_York', from })
+      const profile = conflictProfile(minutes)
+      expect(isConflictProfile(profile)).toBe(true)
+      if (profile !== 'D') expect(profileMinutes(profile)).toEqual(minutes)
+    }
+    expect(profileMinutes('D')).toHaveLength(1440)
+    expect(profileMinutes('')).toEqual([])
+  })
+
+  it('rejects minutes out of range and malformed profiles', () => {
+    expect(() => conflictProfile([1440])).toThrow(RangeError)
+    expect(() => conflictProfile([-1])).toThrow(RangeError)
+    for (const bad of ['X', 'M', 'H60', 'M1440', 'M5,3', 'M5,5', 'M1.5', 'D1', 'H1,,2']) {
+      expect(isConflictProfile(bad)).toBe(false)
+    }
+    for (const good of ['', 'D', 'H0', 'H0,59', 'M0', 'M0,1439']) expect(isConflictProfile(good)).toBe(true)
+    expect(() => profileMinutes('X1')).toThrow(RangeError)
+  })
+})
