@@ -3,7 +3,7 @@ import { createSecretBox, type SecretBox } from '@punctual/core'
 import { createIngestRepo, type DbExecutor, RECEIPT_TTL_MS, type Sql } from '@punctual/db'
 import type { QueueKeys, Redis } from '@punctual/queue'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import type { ApiConfig } from './config.ts'
+import { type ApiConfig, tenantQuotas } from './config.ts'
 import auth from './plugins/auth.ts'
 import errors from './plugins/errors.ts'
 import metrics from './plugins/metrics.ts'
@@ -88,7 +88,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     log: app.log,
   })
   app.decorate('services', {
-    schedules: createScheduleService({ db: deps.db, sql: deps.sql, redis: deps.redis, keys: deps.keys, now }),
+    schedules: createScheduleService({
+      db: deps.db,
+      sql: deps.sql,
+      redis: deps.redis,
+      keys: deps.keys,
+      now,
+      quotas: tenantQuotas(deps.config),
+    }),
     workflows: createWorkflowService({ db: deps.db, now }),
     executions: createExecutionService({
       db: deps.db,
@@ -103,6 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       now,
       graceMs: deps.config.WEBHOOK_SECRET_GRACE_MS,
       publicBaseUrl: deps.config.PUBLIC_BASE_URL,
+      quotas: tenantQuotas(deps.config),
     }),
     events: createEventService({ db: deps.db, starter, cacheTtlMs: deps.config.TRIGGER_CACHE_TTL_MS }),
     hooks: createHookService({

@@ -1,4 +1,4 @@
-import { ConfigError, parseEnv, parseSecretKey } from '@punctual/core'
+import { ConfigError, parseEnv, parseSecretKey, type TenantQuotas } from '@punctual/core'
 import { type Static, Type } from 'typebox'
 
 export const ApiConfigSchema = Type.Object({
@@ -18,6 +18,10 @@ export const ApiConfigSchema = Type.Object({
     { default: 'info' },
   ),
   API_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 6000 }),
+  /** Per-tenant quotas: a create or update past one is 422 SCHED_ERR_QUOTA_EXCEEDED. */
+  TENANT_MAX_SCHEDULES: Type.Integer({ minimum: 1, default: 100_000 }),
+  TENANT_MAX_TRIGGERS: Type.Integer({ minimum: 1, default: 10_000 }),
+  TENANT_MAX_FILTER_MATCHERS: Type.Integer({ minimum: 1, default: 100_000 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
   /** How long a trigger read by /hooks or /api/events is reused before it is read again (0: never reused). */
   TRIGGER_CACHE_TTL_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1000 }),
@@ -60,4 +64,12 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
 /** Whether webhook secrets are sealed with the public development key (the server warns at boot). */
 export function usesDevSecretsKey(config: ApiConfig): boolean {
   return config.SECRETS_ENCRYPTION_KEY === DEV_SECRETS_ENCRYPTION_KEY
+}
+
+export function tenantQuotas(config: ApiConfig): TenantQuotas {
+  return {
+    maxSchedules: config.TENANT_MAX_SCHEDULES,
+    maxTriggers: config.TENANT_MAX_TRIGGERS,
+    maxFilterMatchers: config.TENANT_MAX_FILTER_MATCHERS,
+  }
 }

@@ -65,6 +65,7 @@ describe('migrate', () => {
         'event_receipts',
         'executions',
         'schedules',
+        'tenant_usage',
         'triggers',
         'webhook_deliveries',
         'workflows',
@@ -183,21 +184,25 @@ describe('generated migrations', () => {
   })
 })
 
+/** Migrates a new database with the migrations before the one whose tag starts with `before`. */
+async function migrateUpTo(url: string, before: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'punctual-upto-'))
+  try {
+    cpSync(migrationsFolder, dir, { recursive: true })
+    const journalFile = join(dir, 'meta/_journal.json')
+    const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { tag: string }[] }
+    const upTo = journal.entries.findIndex((e) => e.tag.startsWith(before))
+    writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, upTo) }))
+    await migrate(url, { migrationsFolder: dir })
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 describe('0005 conflict profiles', () => {
   it('converts the minute lists of existing schedules into conflict profiles', async () => {
     const { url } = await databases.create()
-    const dir = mkdtempSync(join(tmpdir(), 'punctual-0004-'))
-    try {
-      // The migrations as they were before conflict profiles: 0000..0004.
-      cpSync(migrationsFolder, dir, { recursive: true })
-      const journalFile = join(dir, 'meta/_journal.json')
-      const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { tag: string }[] }
-      const upTo = journal.entries.findIndex((e) => e.tag.startsWith('0005_'))
-      writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, upTo) }))
-      await migrate(url, { migrationsFolder: dir })
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
+    await migrateUpTo(url, '0005_')
     const everyMinute = Array.from({ length: 1440 }, (_, m) => m)
     const hourly = Array.from({ length: 24 }, (_, h) => h * 60 + 17)
     const cases: [string, number[], string][] = [
@@ -227,6 +232,49 @@ describe('0005 conflict profiles', () => {
       const [column] = await sql`select 1 from information_schema.columns
                                   where table_name = 'schedules' and column_name = 'fire_minutes'`
       expect(column).toBeUndefined()
+    })
+  })
+})
+
+describe('0007 tenant quotas', () => {
+  it('counts what each tenant holds, filter entries included, and keeps counting', async () => {
+    const { url } = await databases.create()
+    await migrateUpTo(url, '0007_')
+    const filters = [
+      { country: ['FR', 'DE'], total: [{ numeric: ['>', 1, '<', 5] }] },
+      { a: { b: { c: [1, 2, 3] } }, d: [{ 'anything-but': ['x', 'y'] }] },
+      null,
+    ]
+    await withSql(url, async (sql) => {
+      for (const tenant of ['t1', 't2']) {
+        const wf = uuid()
+        await sql`insert into workflows (id, tenant, name, steps) values (${wf}, ${tenant}, 'wf', '[]'::jsonb)`
+        await sql`insert into schedules (id, tenant, workflow_id, name, cron_expression)
+                  values (${uuid()}, ${tenant}, ${wf}, 's1', '* * * * *'), (${uuid()}, ${tenant}, ${wf}, 's2', '* * * * *')`
+        for (const [i, filter] of filters.entries()) {
+          await sql`insert into triggers (id, tenant, workflow_id, name, type, event_type, filter)
+                    values (${uuid()}, ${tenant}, ${wf}, ${`t${i}`}, 'event', 'x', ${filter === null ? null : sql.json(filter)})`
+        }
+      }
+    })
+    await migrate(url)
+    await withSql(url, async (sql) => {
+      const usage =
+        await sql`select tenant, schedules, triggers, filter_matchers from tenant_usage order by tenant`
+      expect(usage.map((r) => ({ ...r }))).toEqual([
+        { tenant: 't1', schedules: 2, triggers: 3, filter_matchers: 7 },
+        { tenant: 't2', schedules: 2, triggers: 3, filter_matchers: 7 },
+      ])
+      // Later writes, by any writer, keep the counts exact.
+      await sql`delete from schedules where tenant = 't1' and name = 's1'`
+      await sql`update triggers set filter_matchers = 1 where tenant = 't1' and name = 't0'`
+      await sql`delete from triggers where tenant = 't2' and name = 't1'`
+      const after =
+        await sql`select tenant, schedules, triggers, filter_matchers from tenant_usage order by tenant`
+      expect(after.map((r) => ({ ...r }))).toEqual([
+        { tenant: 't1', schedules: 1, triggers: 3, filter_matchers: 5 },
+        { tenant: 't2', schedules: 2, triggers: 2, filter_matchers: 3 },
+      ])
     })
   })
 })

@@ -2,10 +2,12 @@ import {
   AppError,
   conflictProfile,
   DEFAULT_RETRY_POLICY,
+  DEFAULT_TENANT_QUOTAS,
   fireMinutesOfDay,
   planSchedule,
   type ScheduleCreate,
   type SchedulePatch,
+  type TenantQuotas,
 } from '@punctual/core'
 import {
   createSchedulesRepo,
@@ -44,6 +46,8 @@ export interface ScheduleServiceDeps {
   redis: Redis
   keys: QueueKeys
   now: () => Date
+  /** Per-tenant quotas (TENANT_MAX_*); the contract's defaults when left out. */
+  quotas?: TenantQuotas
 }
 
 const DAY_MS = 86_400_000
@@ -53,7 +57,14 @@ const DAY_MS = 86_400_000
  * due-index entry (carrying the new version) before COMMIT: if Redis fails the transaction rolls back and
  * nothing changed; versions reach Redis in commit order because the row lock serialises writers.
  */
-export function createScheduleService({ db, sql, redis, keys, now }: ScheduleServiceDeps) {
+export function createScheduleService({
+  db,
+  sql,
+  redis,
+  keys,
+  now,
+  quotas = DEFAULT_TENANT_QUOTAS,
+}: ScheduleServiceDeps) {
   async function writeIndex(row: ScheduleRow): Promise<ScheduleWarning[]> {
     // Throws a 503 AppError when Redis is unavailable, which rolls the surrounding transaction back.
     const result = await upsertSchedule(redis, keys, {
@@ -116,6 +127,7 @@ export function createScheduleService({ db, sql, redis, keys, now }: ScheduleSer
       return err
     },
     nameTaken: (row) => nameTakenError(row.name),
+    maxSchedules: quotas.maxSchedules,
   })
 
   function nameTaken(err: unknown, name: string): never {

@@ -1,8 +1,12 @@
 import {
   AppError,
+  countFilterMatchers,
   DEFAULT_RETRY_POLICY,
+  DEFAULT_TENANT_QUOTAS,
   type FieldError,
+  quotaExceeded,
   type SecretBox,
+  type TenantQuotas,
   type Trigger,
   type TriggerCreate,
   type TriggerPatch,
@@ -15,6 +19,7 @@ import {
   type DbExecutor,
   isForeignKeyViolation,
   isUniqueViolation,
+  lockTenantUsageRow,
   type NewTriggerRow,
   type TriggerRow,
 } from '@punctual/db'
@@ -32,6 +37,8 @@ export interface TriggerServiceDeps {
   graceMs: number
   /** Prefix of the `url` shown for webhook triggers (PUBLIC_BASE_URL); unset: a path. */
   publicBaseUrl?: string | undefined
+  /** Per-tenant quotas (TENANT_MAX_*); the contract's defaults when left out. */
+  quotas?: TenantQuotas
 }
 
 export const DEFAULT_WEBHOOK_RATE_LIMIT = 600
@@ -93,7 +100,30 @@ function assertFilterValid(filter: Record<string, unknown> | null | undefined): 
  * sealed with the secret box before it reaches the database, and handed back in plain text only to the
  * create or rotate call that made it.
  */
-export function createTriggerService({ db, box, now, graceMs, publicBaseUrl }: TriggerServiceDeps) {
+export function createTriggerService({
+  db,
+  box,
+  now,
+  graceMs,
+  publicBaseUrl,
+  quotas = DEFAULT_TENANT_QUOTAS,
+}: TriggerServiceDeps) {
+  /**
+   * Refuses a write that would take the tenant past a quota: `addTriggers` more triggers and a filter change of
+   * `matcherDelta` leaf entries. Locks the tenant's usage row for the rest of the transaction, so concurrent
+   * writes at the edge (in any API process) are decided one after the other.
+   */
+  async function assertQuotas(tx: DbExecutor, tenant: string, addTriggers: number, matcherDelta: number) {
+    if (addTriggers <= 0 && matcherDelta <= 0) return
+    const usage = await lockTenantUsageRow(tx, tenant)
+    if (addTriggers > 0 && usage.triggers + addTriggers > quotas.maxTriggers) {
+      throw quotaExceeded('TENANT_MAX_TRIGGERS', quotas.maxTriggers)
+    }
+    if (matcherDelta > 0 && usage.filterMatchers + matcherDelta > quotas.maxFilterMatchers) {
+      throw quotaExceeded('TENANT_MAX_FILTER_MATCHERS', quotas.maxFilterMatchers, 'body.filter')
+    }
+  }
+
   function writeError(err: unknown, name: string): never {
     if (isUniqueViolation(err)) throw nameTakenError(name)
     if (isForeignKeyViolation(err)) throw unknownWorkflow()
@@ -108,6 +138,7 @@ export function createTriggerService({ db, box, now, graceMs, publicBaseUrl }: T
       name: body.name,
       eventType: webhook ? null : body.eventType!,
       filter: body.filter ?? null,
+      filterMatchers: countFilterMatchers(body.filter ?? null),
       scheme: webhook ? (body.scheme ?? 'standard') : null,
       rateLimitPerMinute: webhook ? (body.rateLimitPerMinute ?? DEFAULT_WEBHOOK_RATE_LIMIT) : null,
       retryPolicy: { ...DEFAULT_RETRY_POLICY, ...body.retryPolicy },
@@ -124,6 +155,7 @@ export function createTriggerService({ db, box, now, graceMs, publicBaseUrl }: T
       const secret = body.type === 'webhook' ? newTriggerSecret(box) : undefined
       const row = await db
         .transaction(async (tx) => {
+          await assertQuotas(tx, p.tenant, 1, countFilterMatchers(body.filter ?? null))
           const created = await createTriggersRepo(tx).insert({
             id: uuidv7(),
             tenant: p.tenant,
@@ -175,7 +207,10 @@ export function createTriggerService({ db, box, now, graceMs, publicBaseUrl }: T
               ...(body.workflowId !== undefined && { workflowId: body.workflowId }),
               ...(body.name !== undefined && { name: body.name }),
               ...(body.eventType !== undefined && { eventType: body.eventType }),
-              ...(body.filter !== undefined && { filter: body.filter }),
+              ...(body.filter !== undefined && {
+                filter: body.filter,
+                filterMatchers: countFilterMatchers(body.filter),
+              }),
               ...(body.scheme !== undefined && { scheme: body.scheme }),
               ...(body.rateLimitPerMinute !== undefined && { rateLimitPerMinute: body.rateLimitPerMinute }),
               ...(body.retryPolicy !== undefined && {
@@ -184,6 +219,9 @@ export function createTriggerService({ db, box, now, graceMs, publicBaseUrl }: T
               ...(body.priority !== undefined && { priority: body.priority }),
               ...(body.enabled !== undefined && { enabled: body.enabled }),
             }
+        if (patch.filterMatchers !== undefined) {
+          await assertQuotas(tx, p.tenant, 0, patch.filterMatchers - current.filterMatchers)
+        }
         const row = await repo
           .update(p.tenant, id, { ...patch, version: current.version + 1, updatedAt: at })
           .catch((err) => writeError(err, body.name ?? current.name))

@@ -33,6 +33,8 @@ export const triggers = pgTable(
     type: text('type').$type<TriggerType>().notNull(),
     eventType: text('event_type'),
     filter: jsonb('filter').$type<Record<string, unknown>>(),
+    /** Leaf values and matchers in `filter` (core countFilterMatchers): what TENANT_MAX_FILTER_MATCHERS counts. */
+    filterMatchers: integer('filter_matchers').notNull().default(0),
     scheme: text('scheme').$type<WebhookScheme>(),
     rateLimitPerMinute: integer('rate_limit_per_minute'),
     /** Encrypted with the key from env (never the plain secret). */

@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createWorkflow, setup, type TestContext } from './helper.ts'
+
+// Two API replicas on one database and one Redis keyspace, with small quotas.
+const env = { TENANT_MAX_SCHEDULES: '5', TENANT_MAX_TRIGGERS: '3', TENANT_MAX_FILTER_MATCHERS: '10' }
+let a: TestContext
+let b: TestContext
+let wf: { id: string }
+
+beforeAll(async () => {
+  a = await setup({ env })
+  b = await setup({ env, databaseUrl: () => a.database.url, shareRedisWith: a })
+  wf = await createWorkflow(a)
+})
+afterAll(async () => {
+  await b?.close()
+  await a?.close()
+})
+
+let n = 0
+const name = () => `q-${++n}`
+
+function createSchedule(ctx: TestContext, tenant = 'acme', workflowId = wf.id) {
+  return ctx.app.inject({
+    method: 'POST',
+    url: '/api/schedules',
+    headers: ctx.auth(tenant, 'editor'),
+    payload: { workflowId, name: name(), cronExpression: '0 9 * * *' },
+  })
+}
+
+function createTrigger(ctx: TestContext, filter?: Record<string, unknown>) {
+  return ctx.app.inject({
+    method: 'POST',
+    url: '/api/triggers',
+    headers: ctx.auth('acme', 'editor'),
+    payload: {
+      workflowId: wf.id,
+      name: name(),
+      type: 'event',
+      eventType: 'order.created',
+      ...(filter && { filter }),
+    },
+  })
+}
+
+const count = async (table: 'schedules' | 'triggers', tenant = 'acme') =>
+  Number(
+    (
+      await a.database.sql`select count(*)::int as c from ${a.database.sql(table)} where tenant = ${tenant}`
+    )[0]!.c,
+  )
+
+const usage = async (tenant = 'acme') =>
+  (
+    await a.database
+      .sql`select schedules, triggers, filter_matchers from tenant_usage where tenant = ${tenant}`
+  )[0]
+
+describe('TENANT_MAX_SCHEDULES', () => {
+  it('lets exactly one of two concurrent creates at the edge through, across replicas', async () => {
+    for (let i = 0; i < 4; i++) expect((await createSchedule(a)).statusCode).toBe(201)
+    const [r1, r2] = await Promise.all([createSchedule(a), createSchedule(b)])
+    expect([r1.statusCode, r2.statusCode].sort()).toEqual([201, 422])
+    const refused = r1.statusCode === 422 ? r1 : r2
+    expect(refused.headers['content-type']).toContain('application/problem+json')
+    expect(refused.json()).toMatchObject({
+      code: 'SCHED_ERR_QUOTA_EXCEEDED',
+      detail: expect.stringContaining('TENANT_MAX_SCHEDULES'),
+      errors: [{ path: 'body', message: expect.stringContaining('TENANT_MAX_SCHEDULES') }],
+    })
+    expect(await count('schedules')).toBe(5)
+    // The refused create wrote nothing to Redis either.
+    expect(await a.redis.redis.zcard(a.redis.keys.due)).toBe(5)
+    expect(await usage()).toMatchObject({ schedules: 5 })
+  })
+
+  it('refuses every create past the quota however many arrive at once, and frees room on delete', async () => {
+    const tenant = 'burst'
+    const other = await createWorkflow(a, tenant)
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => createSchedule(i % 2 ? a : b, tenant, other.id)),
+    )
+    expect(results.filter((r) => r.statusCode === 201)).toHaveLength(5)
+    expect(results.filter((r) => r.statusCode === 422)).toHaveLength(7)
+    expect(await count('schedules', tenant)).toBe(5)
+    const id = results.find((r) => r.statusCode === 201)!.json().id
+    const del = await a.app.inject({
+      method: 'DELETE',
+      url: `/api/schedules/${id}`,
+      headers: a.auth(tenant, 'editor'),
+    })
+    expect(del.statusCode).toBe(204)
+    expect(await usage(tenant)).toMatchObject({ schedules: 4 })
+    expect((await createSchedule(b, tenant, other.id)).statusCode).toBe(201)
+    expect((await createSchedule(b, tenant, other.id)).statusCode).toBe(422)
+  })
+})
+
+describe('TENANT_MAX_TRIGGERS and TENANT_MAX_FILTER_MATCHERS', () => {
+  it('counts triggers and filter entries, refuses creates and updates past them, and frees room on delete', async () => {
+    // 6 entries: two values, one prefix matcher, one numeric matcher, two values below a nested key.
+    const six = {
+      country: ['FR', 'DE'],
+      sku: [{ prefix: 'A-' }],
+      total: [{ numeric: ['>', 100] }],
+      a: { b: [1, 2] },
+    }
+    const first = await createTrigger(a, six)
+    expect(first.statusCode).toBe(201)
+    const over = await createTrigger(b, { country: ['FR', 'DE', 'IT', 'ES', 'PT'] })
+    expect(over.statusCode).toBe(422)
+    expect(over.json()).toMatchObject({
+      code: 'SCHED_ERR_QUOTA_EXCEEDED',
+      errors: [{ path: 'body.filter', message: expect.stringContaining('TENANT_MAX_FILTER_MATCHERS') }],
+    })
+    const second = await createTrigger(b, { country: ['FR', 'DE', 'IT', 'ES'] })
+    expect(second.statusCode).toBe(201)
+    expect(await usage()).toMatchObject({ triggers: 2, filter_matchers: 10 })
+    // Growing a filter past the quota is refused; shrinking one is fine.
+    const grow = await a.app.inject({
+      method: 'PATCH',
+      url: `/api/triggers/${second.json().id}`,
+      headers: a.auth('acme', 'editor'),
+      payload: { filter: { country: ['FR', 'DE', 'IT', 'ES', 'PT'] } },
+    })
+    expect(grow.statusCode).toBe(422)
+    const shrink = await a.app.inject({
+      method: 'PATCH',
+      url: `/api/triggers/${second.json().id}`,
+      headers: a.auth('acme', 'editor'),
+      payload: { filter: { country: ['FR'] } },
+    })
+    expect(shrink.statusCode).toBe(200)
+    expect(await usage()).toMatchObject({ triggers: 2, filter_matchers: 7 })
+    // Two concurrent creates at the trigger quota's edge: exactly one wins.
+    const [t1, t2] = await Promise.all([createTrigger(a), createTrigger(b)])
+    expect([t1.statusCode, t2.statusCode].sort()).toEqual([201, 422])
+    expect((t1.statusCode === 422 ? t1 : t2).json().detail).toContain('TENANT_MAX_TRIGGERS')
+    expect(await count('triggers')).toBe(3)
+    const del = await a.app.inject({
+      method: 'DELETE',
+      url: `/api/triggers/${first.json().id}`,
+      headers: a.auth('acme', 'editor'),
+    })
+    expect(del.statusCode).toBe(204)
+    expect(await usage()).toMatchObject({ triggers: 2, filter_matchers: 1 })
+    expect((await createTrigger(a, six)).statusCode).toBe(201)
+  })
+})

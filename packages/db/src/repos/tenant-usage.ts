@@ -1,0 +1,57 @@
+import { sql as dsql } from 'drizzle-orm'
+import type { Sql, TransactionSql } from 'postgres'
+import { tenantUsage } from '../schema/tenant-usage.ts'
+import type { DbExecutor } from './executor.ts'
+
+/** What a tenant holds (table tenant_usage, kept exact by triggers; see schema/tenant-usage.ts). */
+export interface TenantUsage {
+  schedules: number
+  triggers: number
+  filterMatchers: number
+}
+
+/**
+ * Locks the usage rows of `tenants` (creating missing ones) until the transaction ends, and returns what each
+ * holds now: the latest committed counts, also when the lock had to wait for another create. Tenants are
+ * locked in sorted order, so two batches of the same tenants cannot deadlock. Call it inside a transaction,
+ * before the writes it guards; the writes' triggers then update the counts under the same lock.
+ */
+export async function lockTenantUsage(
+  tx: TransactionSql | Sql,
+  tenants: readonly string[],
+): Promise<Map<string, TenantUsage>> {
+  const sorted = [...new Set(tenants)].sort()
+  const rows = await tx<{ tenant: string; schedules: number; triggers: number; filter_matchers: number }[]>`
+    insert into tenant_usage (tenant) select unnest(${sorted}::text[])
+    on conflict (tenant) do update set tenant = excluded.tenant
+    returning tenant, schedules, triggers, filter_matchers`
+  return new Map(
+    rows.map((r) => [
+      r.tenant,
+      { schedules: r.schedules, triggers: r.triggers, filterMatchers: r.filter_matchers },
+    ]),
+  )
+}
+
+/** The usage of one tenant, without locking (zeros for a tenant that never created anything). */
+export async function readTenantUsage(sql: Sql | TransactionSql, tenant: string): Promise<TenantUsage> {
+  const [row] = await sql<{ schedules: number; triggers: number; filter_matchers: number }[]>`
+    select schedules, triggers, filter_matchers from tenant_usage where tenant = ${tenant}`
+  return row
+    ? { schedules: row.schedules, triggers: row.triggers, filterMatchers: row.filter_matchers }
+    : { schedules: 0, triggers: 0, filterMatchers: 0 }
+}
+
+/** lockTenantUsage for one tenant, inside a drizzle transaction. */
+export async function lockTenantUsageRow(tx: DbExecutor, tenant: string): Promise<TenantUsage> {
+  const [row] = await tx
+    .insert(tenantUsage)
+    .values({ tenant })
+    .onConflictDoUpdate({ target: tenantUsage.tenant, set: { tenant: dsql`excluded.tenant` } })
+    .returning({
+      schedules: tenantUsage.schedules,
+      triggers: tenantUsage.triggers,
+      filterMatchers: tenantUsage.filterMatchers,
+    })
+  return row!
+}
