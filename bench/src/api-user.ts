@@ -36,6 +36,7 @@ const headersFor = (tenant: string) => ({
 export interface ApiProcess {
   url: string
   pid: number
+  /** SIGTERM and wait for the exit (once; later calls wait for the same). */
   stop(): Promise<void>
 }
 
@@ -68,7 +69,8 @@ export async function startApi(env: {
     await stopServer(child)
     throw err
   }
-  return { url, pid: child.pid!, stop: () => stopServer(child) }
+  let stopped: Promise<void> | undefined
+  return { url, pid: child.pid!, stop: () => (stopped ??= stopServer(child)) }
 }
 
 /** POST /api/workflows: a one-step workflow (a `delay` of 0 ms) of `tenant`; returns its id. */
@@ -82,11 +84,14 @@ export async function createWorkflow(api: ApiProcess, tenant: string, name: stri
   return ((await res.json()) as { id: string }).id
 }
 
-/** One workflow per tenant, `inFlight` creates at a time (set-up, not measured); ids in the tenants' order. */
+/**
+ * Workflow i in tenant `tenants[i]`, named `name(i)` (unique within its tenant), `inFlight` creates at a time
+ * (set-up, not measured); their ids in that order.
+ */
 export async function createWorkflows(
   api: ApiProcess,
   tenants: string[],
-  name: string,
+  name: (i: number) => string,
   inFlight = IN_FLIGHT,
 ): Promise<string[]> {
   const ids: string[] = new Array(tenants.length)
@@ -94,7 +99,7 @@ export async function createWorkflows(
   await Promise.all(
     Array.from({ length: Math.min(inFlight, tenants.length) }, async () => {
       for (let i = next++; i < tenants.length; i = next++)
-        ids[i] = await createWorkflow(api, tenants[i]!, name)
+        ids[i] = await createWorkflow(api, tenants[i]!, name(i))
     }),
   )
   return ids
@@ -117,11 +122,13 @@ export interface CreateRun {
   p99: number
 }
 
+/** A POST /api/schedules body (other fields at the API's defaults) and the tenant whose token sends it. */
 export interface ScheduleRequest {
   tenant: string
   workflowId: string
   name: string
   cronExpression: string
+  overlapPolicy?: string
 }
 
 /**

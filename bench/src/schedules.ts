@@ -144,7 +144,7 @@ export async function run(): Promise<BenchSection> {
   async function ours(s: Scenario): Promise<Measured> {
     await reset()
     const tenants = Array.from({ length: s.tenants }, (_, t) => (s.tenants === 1 ? TENANT : `${TENANT}-${t}`))
-    const workflows = await createWorkflows(api!, tenants, `bench-${s.id}`)
+    const workflows = await createWorkflows(api!, tenants, () => `bench-${s.id}`)
     await sleep(200)
     const base = await usedMemory(probe)
     await probe.slowlog('RESET')
