@@ -142,6 +142,7 @@ export async function run(): Promise<BenchSection> {
       method: [
         `autocannon -c ${CONNECTIONS} -d ${DURATION} after a 2 s warm-up, run in the bench process; the server under test is a separate process, run as its production bundle (scripts/bundle.mjs, as pnpm start runs the API; the bare peer bundled the same way). Load generator and server share the same 2 cores.`,
         'Only 2xx responses are counted in req/s. POST bodies carry unique names and fire daily at a random minute. API_RATE_LIMIT_PER_MINUTE raised for the run (the limiter still runs and counts every request in Redis, batched every 20 ms).',
+        'Everything our API reads is created through it, as a user creates it: the workflows with POST /api/workflows, every schedule (the GET target, the 10,000 neighbours of the conflict check) with POST /api/schedules; SQL only empties the bench database before the run.',
         'Peer: a bare Fastify route doing the same storage work with postgres.js and ioredis and nothing else (GET: SELECT by primary key; POST: BEGIN, SELECT the workflow, INSERT, ZADD, COMMIT). Both use a pool of 20 Postgres connections.',
         'Our create writes the versioned due-index entry first and then commits one INSERT (the (tenant, workflow) foreign key replaces the SELECT); a refused INSERT takes the entry back.',
         'Ours additionally verifies the JWT, checks the role, applies the Redis-backed rate limit, validates with Ajv, computes the next fire and the conflict index, and writes the versioned due-index entry through a Lua script.',

@@ -6,21 +6,33 @@ export interface BenchSection {
   method: string[]
   headers: string[]
   rows: (string | number)[][]
+  /** Further tables of the same section (a title of their own), rendered after the main one. */
+  tables?: BenchTable[]
   /** Targets and whether they were met, ratios against the peer. */
   verdict: string[]
 }
 
+export interface BenchTable {
+  title: string
+  headers: string[]
+  rows: (string | number)[][]
+}
+
 export function renderSection(s: BenchSection): string {
   const line = (cells: (string | number)[]) => `| ${cells.map(String).join(' | ')} |`
+  const table = (headers: string[], rows: (string | number)[][]) => [
+    line(headers),
+    line(headers.map(() => '---')),
+    ...rows.map(line),
+    '',
+  ]
   return [
     `## ${s.title}`,
     '',
     ...s.method.map((m) => `- ${m}`),
     '',
-    line(s.headers),
-    line(s.headers.map(() => '---')),
-    ...s.rows.map(line),
-    '',
+    ...table(s.headers, s.rows),
+    ...(s.tables ?? []).flatMap((t) => [`### ${t.title}`, '', ...table(t.headers, t.rows)]),
     ...s.verdict.map((v) => `- ${v}`),
     '',
   ].join('\n')

@@ -11,6 +11,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<BenchSection> }>
   worker: () => import('./worker.ts'),
   events: () => import('./events.ts'),
   ingest: () => import('./ingest.ts'),
+  schedules: () => import('./schedules.ts'),
 }
 
 const outFile = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url))

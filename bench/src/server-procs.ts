@@ -21,6 +21,11 @@ export async function buildServers(): Promise<{ api: string; bare: string }> {
   return { api, bare }
 }
 
+/** Our API's production bundle alone (benchmarks that drive the API as a user does, without the bare peer). */
+export function buildApi(): Promise<string> {
+  return bundle(apiBundle.entry, apiBundle.outfile, { external: apiBundle.external })
+}
+
 /** Starts the bundle `file` listening on `port`; env adds to this process's (DATABASE_URL, REDIS_URL, …). */
 export function startServer(
   file: string,

@@ -94,7 +94,9 @@ export {
 export {
   loadScripts,
   type QueueScripts,
+  readScriptDefinitions,
   SCRIPT_NAMES,
+  type ScriptDefinition,
   type ScriptName,
   type ScriptRunner,
 } from './script-loader.ts'
