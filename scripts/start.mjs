@@ -2,7 +2,7 @@
 // Ctrl-C (or SIGTERM) stops both. Environment variables are passed through (see README: Configuration).
 import { spawn, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { apiBundle, bundle, workerNodeFlags } from './bundle.mjs'
+import { apiBundle, ensureBundle, workerBundle, workerNodeFlags } from './bundle.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const node = process.execPath
@@ -11,12 +11,14 @@ const tsx = ['--import', 'tsx']
 const migrate = spawnSync(node, [...tsx, 'packages/db/src/migrate-cli.ts'], { cwd: root, stdio: 'inherit' })
 if (migrate.status !== 0) process.exit(migrate.status ?? 1)
 
-// Both run as their production bundles (plain JavaScript: no TypeScript loader in memory or on the hot path).
-const workerBundle = await bundle('apps/worker/src/main.ts', 'apps/worker/dist/main.js')
-const serverBundle = await bundle(apiBundle.entry, apiBundle.outfile, { external: apiBundle.external })
+// Both run as their production bundles (plain JavaScript: no TypeScript loader in memory or on the hot path),
+// built only when missing or stale (as start:api and start:worker do).
+const [serverFile, workerFile] = await Promise.all(
+  [apiBundle, workerBundle].map((b) => ensureBundle(b.entry, b.outfile, { external: b.external })),
+)
 const children = [
-  spawn(node, [serverBundle], { cwd: root, stdio: 'inherit' }),
-  spawn(node, [...workerNodeFlags, workerBundle], { cwd: root, stdio: 'inherit' }),
+  spawn(node, [serverFile], { cwd: root, stdio: 'inherit' }),
+  spawn(node, [...workerNodeFlags, workerFile], { cwd: root, stdio: 'inherit' }),
 ]
 let stopping = false
 function stopAll(code) {

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { type App, buildApp, loadApiConfig } from '@punctual/api'
 import { ping } from '@punctual/db'
@@ -8,6 +9,10 @@ import { createTestRedis, type TestRedis } from '@punctual/queue/testing'
 import { workerNodeFlags } from '../../../scripts/bundle.mjs'
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
+const appDir = fileURLToPath(new URL('..', import.meta.url))
+const workerScripts: Record<string, string> = JSON.parse(
+  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+).scripts
 export const JWT_SECRET = 'worker-test-secret-0123456789'
 
 export interface WorkerProcess {
@@ -20,19 +25,32 @@ export interface WorkerProcess {
 }
 
 /**
- * Starts a real worker process against the given database and Redis keyspace: `src/main.ts` under tsx, or
- * `opts.bundle`, a production build (scripts/bundle.mjs) run as plain JavaScript.
+ * Starts a real worker process against the given database and Redis keyspace: `src/main.ts` under tsx,
+ * `opts.bundle`, a production build (scripts/bundle.mjs) run as plain JavaScript, or `opts.script`, a script
+ * of apps/worker/package.json run as pnpm runs it (`sh -c` in the app's folder; its own process group, which
+ * stop() signals as a whole).
  */
 export function startWorkerProcess(
   env: Record<string, string>,
-  opts: { bundle?: string } = {},
+  opts: { bundle?: string; script?: string } = {},
 ): WorkerProcess {
   const id = env.WORKER_ID ?? `w-${Math.random().toString(36).slice(2, 8)}`
   const args = opts.bundle ? [...workerNodeFlags, opts.bundle] : ['--import', 'tsx', main]
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, LOG_LEVEL: 'info', WORKER_ID: id, OUTBOUND_ALLOW_PRIVATE: 'true', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const childEnv = {
+    ...process.env,
+    LOG_LEVEL: 'info',
+    WORKER_ID: id,
+    OUTBOUND_ALLOW_PRIVATE: 'true',
+    ...env,
+  }
+  const child = opts.script
+    ? spawn('sh', ['-c', workerScripts[opts.script]!], {
+        cwd: appDir,
+        env: childEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      })
+    : spawn(process.execPath, args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
   const logs: Record<string, unknown>[] = []
   let buffer = ''
   child.stdout!.on('data', (d) => {
@@ -71,7 +89,10 @@ export function startWorkerProcess(
       }
     },
     async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null) child.kill(signal)
+      if (child.exitCode === null) {
+        if (opts.script) process.kill(-child.pid!, signal)
+        else child.kill(signal)
+      }
       return exited
     },
   }

@@ -14,7 +14,8 @@ async function swaggerPlugin(app: FastifyInstance) {
         description: [
           'Workflow scheduling: cron schedules exact on time zones and DST, exactly-once fires, durable executions.',
           'Errors are RFC 9457 problem details (application/problem+json) with every failing field in `errors`.',
-          'Lists are cursor-paginated (`limit` 1-500, default 50; `cursor` from `nextCursor`).',
+          'Lists are cursor-paginated (`limit` 1-500, default 50; `cursor` from `nextCursor`); a page also stops at',
+          '1 MiB of JSON, before the item that would take it past (it always holds at least one item).',
           'Schedules: PUT and PATCH are both partial updates. A paused, completed or expired schedule has',
           '`nextRunAt: null` and an empty `nextRuns` in its status; resuming fires next at the first time after the resume.',
           '`warnings` on create/update list other schedules of the same workflow firing within a minute of this one',

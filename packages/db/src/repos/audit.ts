@@ -3,6 +3,7 @@ import type { Sql, TransactionSql } from 'postgres'
 import { v7 as uuidv7 } from 'uuid'
 import { auditLog } from '../schema/audit.ts'
 import type { DbExecutor } from './executor.ts'
+import { type RowPage, selectPage } from './page.ts'
 
 /**
  * The actions the audit log records, `<target type>.<verb>`. The column is free text so that a new action
@@ -43,6 +44,19 @@ export interface AuditEntry {
 
 export type AuditRow = typeof auditLog.$inferSelect
 
+export interface AuditListOptions {
+  limit: number
+  /** Cursor: only ids below this one (newest first). */
+  before?: string | undefined
+}
+
+function listQuery(db: DbExecutor, tenant: string, opts: AuditListOptions) {
+  const where = opts.before
+    ? and(eq(auditLog.tenant, tenant), lt(auditLog.id, opts.before))
+    : eq(auditLog.tenant, tenant)
+  return db.select().from(auditLog).where(where).orderBy(desc(auditLog.id)).limit(opts.limit)
+}
+
 /** One audit row per entry; ids are UUIDv7, so id order is time order. */
 export function auditRow(entry: AuditEntry): typeof auditLog.$inferInsert {
   return {
@@ -69,11 +83,13 @@ export function createAuditRepo(db: DbExecutor) {
       await db.insert(auditLog).values(entries.map(auditRow))
     },
     /** Newest first; `before` is the id of the last entry of the previous page. */
-    async list(tenant: string, opts: { limit: number; before?: string | undefined }): Promise<AuditRow[]> {
-      const where = opts.before
-        ? and(eq(auditLog.tenant, tenant), lt(auditLog.id, opts.before))
-        : eq(auditLog.tenant, tenant)
-      return db.select().from(auditLog).where(where).orderBy(desc(auditLog.id)).limit(opts.limit)
+    async list(tenant: string, opts: AuditListOptions): Promise<AuditRow[]> {
+      return listQuery(db, tenant, opts)
+    },
+    /** One page of the list: at most `limit` entries and PAGE_FETCH_BYTES of details. */
+    async page(tenant: string, opts: AuditListOptions): Promise<RowPage<AuditRow>> {
+      const query = listQuery(db, tenant, { ...opts, limit: opts.limit + 1 })
+      return selectPage(db, query, { limit: opts.limit, order: 'desc', sized: ['details'] })
     },
   }
 }

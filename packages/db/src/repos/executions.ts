@@ -2,6 +2,7 @@ import { and, asc, desc, eq, getTableColumns, inArray, lt, type SQL, sql } from 
 import { type ExecutionStatus, executionStatuses, executions } from '../schema/executions.ts'
 import { type ScheduleState, scheduleStates } from '../schema/schedules.ts'
 import type { DbExecutor } from './executor.ts'
+import { type RowPage, selectPage } from './page.ts'
 
 export type ExecutionRow = typeof executions.$inferSelect
 export type NewExecutionRow = typeof executions.$inferInsert
@@ -48,6 +49,25 @@ export interface TenantExecutionStats {
   firingLagMs: { p50: number; p95: number; p99: number } | null
 }
 
+/**
+ * Newest first, paginated by id (UUIDv7). Plans checked on 1M rows: executions_tenant_id_idx (or the
+ * primary key for a tenant holding most rows), executions_status_idx, executions_schedule_idx,
+ * executions_trigger_idx; scheduleId + status is a BitmapAnd of the schedule and status indexes.
+ */
+function listQuery(db: DbExecutor, tenant: string, filter: ExecutionListFilter) {
+  const conditions: SQL[] = [eq(executions.tenant, tenant)]
+  if (filter.before) conditions.push(lt(executions.id, filter.before))
+  if (filter.status) conditions.push(eq(executions.status, filter.status))
+  if (filter.scheduleId) conditions.push(eq(executions.scheduleId, filter.scheduleId))
+  if (filter.triggerId) conditions.push(eq(executions.triggerId, filter.triggerId))
+  return db
+    .select()
+    .from(executions)
+    .where(and(...conditions))
+    .orderBy(desc(executions.id))
+    .limit(filter.limit)
+}
+
 const HOUR_MS = 3_600_000
 const DAY_MS = 24 * HOUR_MS
 /** Outcomes of a run, for successRate: skipped and missed fires never ran and are not counted. */
@@ -73,23 +93,14 @@ export function createExecutionsRepo(db: DbExecutor) {
       await db.insert(executions).values(row)
     },
 
-    /**
-     * Newest first, paginated by id (UUIDv7). Plans checked on 1M rows: executions_tenant_id_idx (or the
-     * primary key for a tenant holding most rows), executions_status_idx, executions_schedule_idx,
-     * executions_trigger_idx; scheduleId + status is a BitmapAnd of the schedule and status indexes.
-     */
+    /** Newest first, paginated by id (see listQuery). */
     async list(tenant: string, filter: ExecutionListFilter): Promise<ExecutionRow[]> {
-      const conditions: SQL[] = [eq(executions.tenant, tenant)]
-      if (filter.before) conditions.push(lt(executions.id, filter.before))
-      if (filter.status) conditions.push(eq(executions.status, filter.status))
-      if (filter.scheduleId) conditions.push(eq(executions.scheduleId, filter.scheduleId))
-      if (filter.triggerId) conditions.push(eq(executions.triggerId, filter.triggerId))
-      return db
-        .select()
-        .from(executions)
-        .where(and(...conditions))
-        .orderBy(desc(executions.id))
-        .limit(filter.limit)
+      return listQuery(db, tenant, filter)
+    },
+    /** One page of the list: at most `limit` rows and PAGE_FETCH_BYTES of input, step outcomes and errors. */
+    async page(tenant: string, filter: ExecutionListFilter): Promise<RowPage<ExecutionRow>> {
+      const query = listQuery(db, tenant, { ...filter, limit: filter.limit + 1 })
+      return selectPage(db, query, { limit: filter.limit, order: 'desc', sized: ['input', 'steps', 'error'] })
     },
 
     /**

@@ -4,6 +4,7 @@ import { v7 as uuidv7 } from 'uuid'
 import { executions } from '../schema/executions.ts'
 import { type ScheduleState, schedules } from '../schema/schedules.ts'
 import type { DbExecutor } from './executor.ts'
+import { type RowPage, selectPage } from './page.ts'
 
 export type ScheduleRow = typeof schedules.$inferSelect
 export type NewScheduleRow = typeof schedules.$inferInsert
@@ -11,6 +12,27 @@ export type NewScheduleRow = typeof schedules.$inferInsert
 /** Every column but the conflict-index profile, which reads never need (it is up to 1,440 numbers). */
 const { conflictProfile: _conflictProfile, ...readColumns } = getTableColumns(schedules)
 export type ScheduleView = Omit<ScheduleRow, 'conflictProfile'>
+
+export interface ScheduleListOptions {
+  limit: number
+  /** Cursor: only ids above this one (oldest first). */
+  after?: string | undefined
+  workflowId?: string | undefined
+  state?: ScheduleState | undefined
+}
+
+function listQuery(db: DbExecutor, tenant: string, opts: ScheduleListOptions) {
+  const conditions: SQL[] = [eq(schedules.tenant, tenant)]
+  if (opts.after) conditions.push(gt(schedules.id, opts.after))
+  if (opts.workflowId) conditions.push(eq(schedules.workflowId, opts.workflowId))
+  if (opts.state) conditions.push(eq(schedules.state, opts.state))
+  return db
+    .select(readColumns)
+    .from(schedules)
+    .where(and(...conditions))
+    .orderBy(asc(schedules.id))
+    .limit(opts.limit)
+}
 
 function prepareGet(db: DbExecutor) {
   return db
@@ -46,25 +68,13 @@ export function createSchedulesRepo(db: DbExecutor) {
       const [row] = opts.forUpdate ? await q.for('update') : await q
       return row
     },
-    async list(
-      tenant: string,
-      opts: {
-        limit: number
-        after?: string | undefined
-        workflowId?: string | undefined
-        state?: ScheduleState | undefined
-      },
-    ): Promise<ScheduleView[]> {
-      const conditions: SQL[] = [eq(schedules.tenant, tenant)]
-      if (opts.after) conditions.push(gt(schedules.id, opts.after))
-      if (opts.workflowId) conditions.push(eq(schedules.workflowId, opts.workflowId))
-      if (opts.state) conditions.push(eq(schedules.state, opts.state))
-      return db
-        .select(readColumns)
-        .from(schedules)
-        .where(and(...conditions))
-        .orderBy(asc(schedules.id))
-        .limit(opts.limit)
+    async list(tenant: string, opts: ScheduleListOptions): Promise<ScheduleView[]> {
+      return listQuery(db, tenant, opts)
+    },
+    /** One page of the list: at most `limit` rows and PAGE_FETCH_BYTES of input and metadata. */
+    async page(tenant: string, opts: ScheduleListOptions): Promise<RowPage<ScheduleView>> {
+      const query = listQuery(db, tenant, { ...opts, limit: opts.limit + 1 })
+      return selectPage(db, query, { limit: opts.limit, order: 'asc', sized: ['input', 'metadata'] })
     },
     /** Writes a new version of the row; the caller holds the row lock (get with forUpdate) in the same transaction. */
     async update(

@@ -1,9 +1,31 @@
 import { and, asc, eq, gt, type SQL } from 'drizzle-orm'
 import { type TriggerType, triggers } from '../schema/triggers.ts'
 import type { DbExecutor } from './executor.ts'
+import { type RowPage, selectPage } from './page.ts'
 
 export type TriggerRow = typeof triggers.$inferSelect
 export type NewTriggerRow = typeof triggers.$inferInsert
+
+export interface TriggerListOptions {
+  limit: number
+  /** Cursor: only ids above this one (oldest first). */
+  after?: string | undefined
+  type?: TriggerType | undefined
+  workflowId?: string | undefined
+}
+
+function listQuery(db: DbExecutor, tenant: string, opts: TriggerListOptions) {
+  const conditions: SQL[] = [eq(triggers.tenant, tenant)]
+  if (opts.after) conditions.push(gt(triggers.id, opts.after))
+  if (opts.type) conditions.push(eq(triggers.type, opts.type))
+  if (opts.workflowId) conditions.push(eq(triggers.workflowId, opts.workflowId))
+  return db
+    .select()
+    .from(triggers)
+    .where(and(...conditions))
+    .orderBy(asc(triggers.id))
+    .limit(opts.limit)
+}
 
 /** Trigger management (the API's CRUD). Ingestion reads triggers with its own, narrower queries. */
 export function createTriggersRepo(db: DbExecutor) {
@@ -24,25 +46,13 @@ export function createTriggersRepo(db: DbExecutor) {
       const [row] = opts.forUpdate ? await q.for('update') : await q
       return row
     },
-    async list(
-      tenant: string,
-      opts: {
-        limit: number
-        after?: string | undefined
-        type?: TriggerType | undefined
-        workflowId?: string | undefined
-      },
-    ): Promise<TriggerRow[]> {
-      const conditions: SQL[] = [eq(triggers.tenant, tenant)]
-      if (opts.after) conditions.push(gt(triggers.id, opts.after))
-      if (opts.type) conditions.push(eq(triggers.type, opts.type))
-      if (opts.workflowId) conditions.push(eq(triggers.workflowId, opts.workflowId))
-      return db
-        .select()
-        .from(triggers)
-        .where(and(...conditions))
-        .orderBy(asc(triggers.id))
-        .limit(opts.limit)
+    async list(tenant: string, opts: TriggerListOptions): Promise<TriggerRow[]> {
+      return listQuery(db, tenant, opts)
+    },
+    /** One page of the list: at most `limit` rows and PAGE_FETCH_BYTES of filters. */
+    async page(tenant: string, opts: TriggerListOptions): Promise<RowPage<TriggerRow>> {
+      const query = listQuery(db, tenant, { ...opts, limit: opts.limit + 1 })
+      return selectPage(db, query, { limit: opts.limit, order: 'asc', sized: ['filter'] })
     },
     async update(tenant: string, id: string, patch: Partial<NewTriggerRow>): Promise<TriggerRow | undefined> {
       const [row] = await db

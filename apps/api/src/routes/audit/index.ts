@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AuditEntry, AuditListQuery, Page, Problem } from '@punctual/core'
 import { type AuditRow, createAuditRepo } from '@punctual/db'
-import { decodeCursor, page } from '../../services/cursor.ts'
+import { decodeCursor, sizedPage } from '../../services/cursor.ts'
 
 const errors = { '4xx': Problem, '5xx': Problem }
 
@@ -23,13 +23,11 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const limit = request.query.limit ?? 50
-      const rows = await repo.list(request.user.tenant, {
-        limit: limit + 1,
+      const rows = await repo.page(request.user.tenant, {
+        limit: request.query.limit ?? 50,
         before: decodeCursor(request.query.cursor),
       })
-      const result = page(rows, limit)
-      return { items: result.items.map(toAuditDto), nextCursor: result.nextCursor }
+      return sizedPage(rows, toAuditDto)
     },
   )
 }

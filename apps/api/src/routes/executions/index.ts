@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Execution, ExecutionAccepted, ExecutionListQuery, IdParams, Page, Problem } from '@punctual/core'
 import { createExecutionsRepo } from '@punctual/db'
-import { decodeCursor, page } from '../../services/cursor.ts'
+import { decodeCursor, sizedPage } from '../../services/cursor.ts'
 import { notFound, toExecutionDto } from '../../services/executions.ts'
 
 const errors = { '4xx': Problem, '5xx': Problem }
@@ -23,15 +23,14 @@ const executionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { limit = 50, cursor, status, scheduleId, triggerId } = request.query
-      const rows = await repo.list(request.user.tenant, {
-        limit: limit + 1,
+      const rows = await repo.page(request.user.tenant, {
+        limit,
         before: decodeCursor(cursor),
         status,
         scheduleId,
         triggerId,
       })
-      const result = page(rows, limit)
-      return { items: result.items.map(toExecutionDto), nextCursor: result.nextCursor }
+      return sizedPage(rows, toExecutionDto)
     },
   )
 

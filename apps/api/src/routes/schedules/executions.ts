@@ -12,7 +12,7 @@ import {
 } from '@punctual/core'
 import { createExecutionsRepo, createSchedulesRepo, scheduleStates } from '@punctual/db'
 import { Type } from 'typebox'
-import { decodeCursor, page } from '../../services/cursor.ts'
+import { decodeCursor, sizedPage } from '../../services/cursor.ts'
 import { toExecutionDto } from '../../services/executions.ts'
 import { notFound } from '../../services/schedules.ts'
 
@@ -130,11 +130,10 @@ const scheduleExecutionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { tenant } = request.user
       const [schedule, rows] = await Promise.all([
         schedules.find(tenant, request.params.id),
-        executions.list(tenant, { limit: limit + 1, before, status, scheduleId: request.params.id }),
+        executions.page(tenant, { limit, before, status, scheduleId: request.params.id }),
       ])
       if (!schedule) throw notFound(request.params.id)
-      const result = page(rows, limit)
-      return { items: result.items.map(toExecutionDto), nextCursor: result.nextCursor }
+      return sizedPage(rows, toExecutionDto)
     },
   )
 }

@@ -14,7 +14,7 @@ import {
 } from '@punctual/core'
 import { createExecutionsRepo, createSchedulesRepo } from '@punctual/db'
 import { Type } from 'typebox'
-import { decodeCursor, page } from '../../services/cursor.ts'
+import { decodeCursor, sizedPage } from '../../services/cursor.ts'
 import { toExecutionDto } from '../../services/executions.ts'
 import { notFound, toScheduleDto } from '../../services/schedules.ts'
 import scheduleExecutionRoutes from './executions.ts'
@@ -56,14 +56,13 @@ const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { limit = 50, cursor, workflowId, state } = request.query
-      const rows = await repo.list(request.user.tenant, {
-        limit: limit + 1,
+      const rows = await repo.page(request.user.tenant, {
+        limit,
         after: decodeCursor(cursor),
         workflowId,
         state,
       })
-      const result = page(rows, limit)
-      return { items: result.items.map(toScheduleDto), nextCursor: result.nextCursor }
+      return sizedPage(rows, toScheduleDto)
     },
   )
 

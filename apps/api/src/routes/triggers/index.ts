@@ -14,7 +14,7 @@ import { createTriggersRepo, type TriggerRow } from '@punctual/db'
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { attachedValidationErrors, validationFailed } from '../../plugins/errors.ts'
-import { decodeCursor, page } from '../../services/cursor.ts'
+import { decodeCursor, sizedPage } from '../../services/cursor.ts'
 import { notFound, toTriggerDto, triggerRuleErrors } from '../../services/triggers.ts'
 
 const errors = { '4xx': Problem, '5xx': Problem }
@@ -91,14 +91,13 @@ const triggerRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { limit = 50, cursor, type, workflowId } = request.query
-      const rows = await repo.list(request.user.tenant, {
-        limit: limit + 1,
+      const rows = await repo.page(request.user.tenant, {
+        limit,
         after: decodeCursor(cursor),
         type,
         workflowId,
       })
-      const result = page(rows, limit)
-      return { items: result.items.map(dto), nextCursor: result.nextCursor }
+      return sizedPage(rows, dto)
     },
   )
 

@@ -11,7 +11,7 @@ import {
 } from '@punctual/core'
 import { createWorkflowsRepo } from '@punctual/db'
 import { Type } from 'typebox'
-import { decodeCursor, page } from '../../services/cursor.ts'
+import { decodeCursor, sizedPage } from '../../services/cursor.ts'
 import { toWorkflowDto } from '../../services/workflows.ts'
 
 const errors = { '4xx': Problem, '5xx': Problem }
@@ -31,13 +31,11 @@ const workflowRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '',
     { schema: { tags: ['workflows'], querystring: ListQuery, response: { 200: Page(Workflow), ...errors } } },
     async (request) => {
-      const limit = request.query.limit ?? 50
-      const rows = await repo.list(request.user.tenant, {
-        limit: limit + 1,
+      const rows = await repo.page(request.user.tenant, {
+        limit: request.query.limit ?? 50,
         after: decodeCursor(request.query.cursor),
       })
-      const result = page(rows, limit)
-      return { items: result.items.map(toWorkflowDto), nextCursor: result.nextCursor }
+      return sizedPage(rows, toWorkflowDto)
     },
   )
   app.get(
