@@ -148,9 +148,12 @@ local function findConflicts(prefix, workflowId, selfId, profile, maxIds, exactU
     dayRuns = dilatedRuns(ofDay, 1440)
   end
 
-  -- Whole classes first (exact and cheap), then the scans, which may stop early.
+  -- Whole classes first (exact and cheap), then the scans, which may stop early: not even started when the
+  -- whole classes already passed the bound.
   if hourlyCount > 0 and not hourRuns then wholeClass(hourlyKey, hourlyCount, 2) end
   if minutesCount > 0 and not dayRuns then wholeClass(minutesKey, minutesCount, 4) end
+  local toScan = (hourlyCount > 0 and hourRuns) or (minutesCount > 0 and dayRuns)
+  if toScan and total > exactUpTo then return total, true, top end
   if hourlyCount > 0 and hourRuns and not scan(hourlyKey, hourRuns, 2) then return total, true, top end
   if minutesCount > 0 and dayRuns and not scan(minutesKey, dayRuns, 4) then return total, true, top end
   return total, false, top
