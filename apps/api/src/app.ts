@@ -8,6 +8,7 @@ import auth from './plugins/auth.ts'
 import errors from './plugins/errors.ts'
 import metrics from './plugins/metrics.ts'
 import rateLimit from './plugins/rate-limit.ts'
+import requestId, { requestIdOf } from './plugins/request-id.ts'
 import swagger from './plugins/swagger.ts'
 import { createValidatorCompiler } from './plugins/validation.ts'
 import auditRoutes from './routes/audit/index.ts'
@@ -71,7 +72,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ajv: undefined,
     return503OnClosing: true,
     requestTimeout: 30_000,
-    genReqId: () => crypto.randomUUID(),
+    // X-Request-Id: the client's when well-formed (plugins/request-id.ts), never taken unchecked from the header.
+    requestIdHeader: false,
+    genReqId: requestIdOf,
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.setValidatorCompiler(createValidatorCompiler())
   // JSON only: any other content type is 415 (Fastify would otherwise accept text/plain bodies).
@@ -117,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }),
   })
 
+  await app.register(requestId)
   await app.register(errors)
   await app.register(metrics)
   await app.register(swagger)

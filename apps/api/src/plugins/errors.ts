@@ -18,6 +18,7 @@ export interface ProblemBody {
   status: number
   detail?: string
   code?: string
+  requestId: string
   errors?: FieldError[]
 }
 
@@ -33,6 +34,7 @@ export function sendProblem(reply: FastifyReply, err: AppError): FastifyReply {
     status: err.status,
     detail: err.message,
     code: err.code,
+    requestId: reply.request.id,
   }
   if (err.errors) body.errors = err.errors
   return reply.code(err.status).type('application/problem+json').send(body)
