@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto'
 import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { clipForJson } from '../src/plugins/errors.ts'
 import { createWorkflow, setup, type TestContext } from './helper.ts'
 
-// Input hygiene (issue 10, item 3): X-Request-Id.
+// Input hygiene (issue 10, item 3): bounded error bodies, X-Request-Id.
 
 let ctx: TestContext
 const fx = { workflowId: '', scheduleId: '', eventTriggerId: '', hookId: '', hookSecret: '', executionId: '' }
@@ -46,6 +48,209 @@ beforeAll(async () => {
   fx.executionId = manual.json().executionId
 })
 afterAll(() => ctx?.close())
+
+const TABLES = [
+  'workflows',
+  'schedules',
+  'triggers',
+  'executions',
+  'audit_log',
+  'event_receipts',
+  'webhook_deliveries',
+  'event_outbox',
+]
+
+/** Every row the API could have written, to show that a refused request wrote nothing. */
+async function snapshot(): Promise<string> {
+  const out: Record<string, unknown> = {}
+  for (const table of TABLES) {
+    out[table] = await ctx.database.sql.unsafe(`select t::text as row from ${table} as t order by t::text`)
+  }
+  return JSON.stringify(out)
+}
+
+const name = () => `n-${randomUUID()}`
+const resolve = (url: string) =>
+  url
+    .replace(':workflow', fx.workflowId)
+    .replace(':schedule', fx.scheduleId)
+    .replace(':trigger', fx.eventTriggerId)
+    .replace(':execution', fx.executionId)
+
+const MAX_PROBLEM_BYTES = 16 * 1024
+
+function expectProblem(
+  res: { statusCode: number; body: string; headers: Record<string, unknown> },
+  status: number,
+) {
+  expect(res.statusCode, res.body.slice(0, 2000)).toBe(status)
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/)
+  expect(Buffer.byteLength(res.body)).toBeLessThanOrEqual(MAX_PROBLEM_BYTES)
+  const body = JSON.parse(res.body)
+  expect(body.requestId).toBe(res.headers['x-request-id'])
+  return body as { code: string; detail: string; errors?: { path: string; message: string }[] }
+}
+
+const unknownKeys = (n: number, length = 1000) =>
+  Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}-${'x'.repeat(length)}`, i]))
+
+interface ManyErrors {
+  family: string
+  /** With `:workflow`, `:schedule`, `:trigger` or `:execution` for the fixtures' ids. */
+  url: string
+  body: () => Record<string, unknown>
+}
+const MANY_ERRORS: ManyErrors[] = [
+  {
+    family: 'workflows',
+    url: '/api/workflows',
+    body: () => ({
+      name: name(),
+      steps: Array.from({ length: 1000 }, () => ({ type: 'http', name: '!', method: 'NOPE', url: '' })),
+    }),
+  },
+  {
+    family: 'schedules',
+    url: '/api/schedules',
+    body: () => ({
+      workflowId: fx.workflowId,
+      name: name(),
+      cronExpression: '0 0 * * *',
+      ...unknownKeys(1000),
+    }),
+  },
+  {
+    family: 'triggers',
+    url: '/api/triggers',
+    body: () => ({
+      type: 'event',
+      workflowId: fx.workflowId,
+      name: name(),
+      eventType: 'a.*',
+      ...unknownKeys(1000),
+    }),
+  },
+  {
+    family: 'events',
+    url: '/api/events',
+    body: () => ({ type: 'order.created', data: {}, ...unknownKeys(1000) }),
+  },
+  {
+    family: 'executions',
+    url: '/api/schedules/:schedule/trigger',
+    body: () => unknownKeys(1000),
+  },
+  {
+    family: 'cron preview',
+    url: '/api/cron/preview',
+    body: () => ({ expression: '* * * * *', ...unknownKeys(1000) }),
+  },
+]
+
+describe('error lists: at most 20 entries, at most 16 KiB, and `detail` says when there were more', () => {
+  for (const route of MANY_ERRORS) {
+    it(`${route.family}: POST ${route.url} with 1,000 errors and long keys`, async () => {
+      const before = await snapshot()
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: resolve(route.url),
+        headers: editor(),
+        payload: route.body(),
+      })
+      const problem = expectProblem(res, 400)
+      expect(problem.code).toBe('SCHED_ERR_VALIDATION')
+      expect(problem.errors).toHaveLength(20)
+      expect(problem.detail).toMatch(/more errors/)
+      expect(await snapshot()).toBe(before)
+    })
+  }
+
+  it('answers a 600 KB body of invalid steps with the first 20 errors in a small body', async () => {
+    const step = {
+      type: 'http',
+      name: 'not a name!',
+      method: 'NOPE',
+      url: '',
+      timeoutMs: -1,
+      extra: 'x'.repeat(20),
+    }
+    const steps = Array.from({ length: 6000 }, () => step)
+    const payload = JSON.stringify({ name: 'x'.repeat(300), steps, more: true })
+    expect(payload.length).toBeGreaterThan(600_000)
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/workflows',
+      headers: { ...editor(), 'content-type': 'application/json' },
+      payload,
+    })
+    const problem = expectProblem(res, 400)
+    expect(problem.errors).toHaveLength(20)
+    expect(problem.errors?.slice(0, 3)).toEqual([
+      { path: 'body.more', message: 'is not a known property' },
+      { path: 'body.name', message: 'must NOT have more than 200 characters' },
+      { path: 'body.steps', message: 'must NOT have more than 100 items' },
+    ])
+    expect(problem.errors?.[3]?.path).toMatch(/^body\.steps\.0\./)
+    expect(problem.detail).toMatch(/more errors/)
+  })
+
+  it('lists 20 errors without a "more" at exactly 20, and says "more" at 21', async () => {
+    const post = (n: number) =>
+      ctx.app.inject({
+        method: 'POST',
+        url: '/api/schedules',
+        headers: editor(),
+        payload: {
+          workflowId: fx.workflowId,
+          name: name(),
+          cronExpression: '0 0 * * *',
+          ...unknownKeys(n, 1),
+        },
+      })
+    const twenty = expectProblem(await post(20), 400)
+    expect(twenty.errors).toHaveLength(20)
+    expect(twenty.detail).not.toMatch(/more errors/)
+    const more = expectProblem(await post(21), 400)
+    expect(more.errors).toHaveLength(20)
+    expect(more.detail).toMatch(/more errors/)
+  })
+
+  it('still lists every error of a small body, unions merged', async () => {
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/schedules',
+      headers: editor(),
+      payload: {
+        workflowId: 'nope',
+        name: '',
+        cronExpression: '0 0 * * *',
+        priority: 12,
+        retryPolicy: { maxAttempts: 0, jitter: 'some' },
+        endDate: 5,
+      },
+    })
+    const problem = expectProblem(res, 400)
+    expect(problem.detail).not.toMatch(/more errors/)
+    expect(problem.errors).toEqual([
+      { path: 'body.workflowId', message: 'must match format "uuid"' },
+      { path: 'body.name', message: 'must NOT have fewer than 1 characters' },
+      { path: 'body.endDate', message: 'must be string or null' },
+      { path: 'body.priority', message: 'must be <= 9' },
+      { path: 'body.retryPolicy.maxAttempts', message: 'must be >= 1' },
+      { path: 'body.retryPolicy.jitter', message: 'must be one of "full", "none"' },
+    ])
+  })
+
+  it('clips text to a byte budget of its JSON form, escapes included', () => {
+    expect(clipForJson('short', 16)).toBe('short')
+    const clipped = clipForJson('\u0001'.repeat(1000), 64)
+    expect(Buffer.byteLength(JSON.stringify(clipped))).toBeLessThanOrEqual(66)
+    expect(clipped.endsWith('…')).toBe(true)
+    // A surrogate pair is never cut in half.
+    const emoji = clipForJson('😀'.repeat(100), 41)
+    expect(emoji).toBe(`${'😀'.repeat(9)}…`)
+  })
+})
 
 describe('X-Request-Id', () => {
   it("echoes the client's id when it is 1-128 characters of [A-Za-z0-9._:-]", async () => {

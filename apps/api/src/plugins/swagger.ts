@@ -13,7 +13,10 @@ async function swaggerPlugin(app: FastifyInstance) {
         version: '0.1.0',
         description: [
           'Workflow scheduling: cron schedules exact on time zones and DST, exactly-once fires, durable executions.',
-          'Errors are RFC 9457 problem details (application/problem+json) with every failing field in `errors`.',
+          'Errors are RFC 9457 problem details (application/problem+json) with the failing fields in `errors` (at most',
+          '20; `detail` says when there were more) and the `requestId` that the `X-Request-Id` response header carries',
+          "(the request's own when it is 1-128 characters of [A-Za-z0-9._:-], else generated). No problem body is larger",
+          'than 16 KiB.',
           'Lists are cursor-paginated (`limit` 1-500, default 50; `cursor` from `nextCursor`).',
           'Schedules: PUT and PATCH are both partial updates. A paused, completed or expired schedule has',
           '`nextRunAt: null` and an empty `nextRuns` in its status; resuming fires next at the first time after the resume.',
