@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { ApiConfig } from './config.ts'
 import auth from './plugins/auth.ts'
 import errors from './plugins/errors.ts'
+import jsonBody from './plugins/json-body.ts'
 import metrics from './plugins/metrics.ts'
 import rateLimit from './plugins/rate-limit.ts'
 import requestId, { requestIdOf } from './plugins/request-id.ts'
@@ -79,6 +80,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.setValidatorCompiler(createValidatorCompiler())
   // JSON only: any other content type is 415 (Fastify would otherwise accept text/plain bodies).
   app.removeContentTypeParser('text/plain')
+  await app.register(jsonBody)
 
   app.decorate('deps', { ...deps, now })
   const secretBox = createSecretBox(deps.config.SECRETS_ENCRYPTION_KEY)
@@ -117,6 +119,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       box: secretBox,
       cacheTtlMs: deps.config.TRIGGER_CACHE_TTL_MS,
       onVerification: (scheme, result) => app.webhookVerifications.inc({ scheme, result }),
+      onBodyRejected: (reason) => app.webhookBodyRejections.inc({ reason }),
     }),
   })
 

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { Writable } from 'node:stream'
+import { signStandardWebhook } from '@punctual/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { clipForJson } from '../src/plugins/errors.ts'
-import { createWorkflow, setup, type TestContext } from './helper.ts'
+import { createWorkflow, httpStep, setup, type TestContext } from './helper.ts'
 
-// Input hygiene (issue 10, item 3): bounded error bodies, X-Request-Id.
+// Input hygiene (issue 10, item 3): bounded error bodies, JSON hygiene on every JSON route, X-Request-Id.
+
+const MAX_PROBLEM_BYTES = 16 * 1024
 
 let ctx: TestContext
 const fx = { workflowId: '', scheduleId: '', eventTriggerId: '', hookId: '', hookSecret: '', executionId: '' }
@@ -69,6 +72,34 @@ async function snapshot(): Promise<string> {
   return JSON.stringify(out)
 }
 
+/** JSON text of `body`, with RAW_MARKER replaced by bytes that are not UTF-8 (an unpaired surrogate, ED A0 80). */
+const RAW_MARKER = '@@raw-surrogate@@'
+function encode(body: unknown): string | Buffer {
+  const text = JSON.stringify(body)
+  if (!text.includes(RAW_MARKER)) return text
+  const [before, after] = text.split(RAW_MARKER) as [string, string]
+  return Buffer.concat([Buffer.from(before), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from(after)])
+}
+
+/** m objects nested in one another: `{ a: { a: … {} } }`. */
+function nest(m: number): unknown {
+  let value: Record<string, unknown> = {}
+  for (let i = 1; i < m; i++) value = { a: value }
+  return value
+}
+
+interface JsonRoute {
+  family: string
+  method: 'POST' | 'PUT' | 'PATCH'
+  /** With `:workflow`, `:schedule`, `:trigger` or `:execution` for the fixtures' ids. */
+  url: string
+  /** A valid body of the route with `x` at `path`. */
+  body: (x: unknown) => unknown
+  path: string
+  /** How many containers (the body itself included) hold `x`. */
+  depth: number
+}
+
 const name = () => `n-${randomUUID()}`
 const resolve = (url: string) =>
   url
@@ -76,8 +107,173 @@ const resolve = (url: string) =>
     .replace(':schedule', fx.scheduleId)
     .replace(':trigger', fx.eventTriggerId)
     .replace(':execution', fx.executionId)
+const ROUTES: JsonRoute[] = [
+  {
+    family: 'workflows',
+    method: 'POST',
+    url: '/api/workflows',
+    body: (x) => ({ name: name(), steps: [{ ...httpStep(), body: x }] }),
+    path: 'body.steps.0.body',
+    depth: 3,
+  },
+  {
+    family: 'workflows',
+    method: 'PUT',
+    url: '/api/workflows/:workflow',
+    body: (x) => ({ name: name(), steps: [{ ...httpStep(), body: x }] }),
+    path: 'body.steps.0.body',
+    depth: 3,
+  },
+  {
+    family: 'workflows',
+    method: 'PATCH',
+    url: '/api/workflows/:workflow',
+    body: (x) => ({ steps: [{ ...httpStep(), body: x }] }),
+    path: 'body.steps.0.body',
+    depth: 3,
+  },
+  {
+    family: 'schedules',
+    method: 'POST',
+    url: '/api/schedules',
+    body: (x) => ({ workflowId: fx.workflowId, name: name(), cronExpression: '0 0 * * *', input: { x } }),
+    path: 'body.input.x',
+    depth: 2,
+  },
+  {
+    family: 'schedules',
+    method: 'PATCH',
+    url: '/api/schedules/:schedule',
+    body: (x) => ({ input: { x } }),
+    path: 'body.input.x',
+    depth: 2,
+  },
+  {
+    family: 'schedules',
+    method: 'POST',
+    url: '/api/schedules/:schedule/pause',
+    body: (x) => ({ note: x }),
+    path: 'body.note',
+    depth: 1,
+  },
+  {
+    family: 'triggers',
+    method: 'POST',
+    url: '/api/triggers',
+    body: (x) => ({
+      type: 'event',
+      workflowId: fx.workflowId,
+      name: name(),
+      eventType: 'order.*',
+      filter: { x },
+    }),
+    path: 'body.filter.x',
+    depth: 2,
+  },
+  {
+    family: 'triggers',
+    method: 'PATCH',
+    url: '/api/triggers/:trigger',
+    body: (x) => ({ filter: { x } }),
+    path: 'body.filter.x',
+    depth: 2,
+  },
+  {
+    family: 'events',
+    method: 'POST',
+    url: '/api/events',
+    body: (x) => ({ type: 'order.created', data: { x } }),
+    path: 'body.data.x',
+    depth: 2,
+  },
+  {
+    family: 'executions',
+    method: 'POST',
+    url: '/api/schedules/:schedule/trigger',
+    body: (x) => ({ input: { x } }),
+    path: 'body.input.x',
+    depth: 2,
+  },
+  {
+    family: 'executions',
+    method: 'POST',
+    url: '/api/executions/:execution/cancel',
+    body: (x) => ({ x }),
+    path: 'body.x',
+    depth: 1,
+  },
+  {
+    family: 'cron preview',
+    method: 'POST',
+    url: '/api/cron/preview',
+    body: (x) => ({ expression: '0 0 * * *', from: x }),
+    path: 'body.from',
+    depth: 1,
+  },
+]
 
-const MAX_PROBLEM_BYTES = 16 * 1024
+interface BadJson {
+  name: string
+  reason: 'nul' | 'surrogate' | 'depth'
+  /** The bad value, for a slot `depth` containers deep. */
+  value: (depth: number) => unknown
+  /** What follows the slot's path in the error. */
+  suffix: (depth: number) => string
+  message: RegExp
+}
+
+const HUGE_KEY = 'k'.repeat(200_000)
+const BAD_JSON: BadJson[] = [
+  {
+    name: 'a NUL character (\\u0000)',
+    reason: 'nul',
+    value: () => 'a\u0000b',
+    suffix: () => '',
+    message: /NUL/,
+  },
+  {
+    name: 'a NUL character in a key',
+    reason: 'nul',
+    value: () => ({ ok: 1, 'k\u0000': 1 }),
+    suffix: () => '.k\ufffd',
+    message: /key .*NUL/,
+  },
+  {
+    name: 'an unpaired high surrogate (\\ud800)',
+    reason: 'surrogate',
+    value: () => 'a\ud800b',
+    suffix: () => '',
+    message: /unpaired UTF-16 surrogate/,
+  },
+  {
+    name: 'an unpaired low surrogate (\\udc00) in a key',
+    reason: 'surrogate',
+    value: () => ({ '\udc00': 1 }),
+    suffix: () => '.\ufffd',
+    message: /key .*surrogate/,
+  },
+  {
+    name: 'an unpaired surrogate as raw bytes (ED A0 80)',
+    reason: 'surrogate',
+    value: () => `a${RAW_MARKER}b`,
+    suffix: () => '',
+    message: /surrogate/,
+  },
+  {
+    name: 'a 33rd level of nesting',
+    reason: 'depth',
+    value: (depth) => nest(33 - depth),
+    suffix: (depth) => '.a'.repeat(32 - depth),
+    message: /deeper than 32 levels/,
+  },
+  {
+    name: 'a NUL in a 200 KB key (the answer stays small)',
+    reason: 'nul',
+    value: () => ({ [`${HUGE_KEY}\u0000`]: 1 }),
+    suffix: () => `.${'k'.repeat(63)}…`,
+    message: /key .*NUL/,
+  },
+]
 
 function expectProblem(
   res: { statusCode: number; body: string; headers: Record<string, unknown> },
@@ -90,6 +286,125 @@ function expectProblem(
   expect(body.requestId).toBe(res.headers['x-request-id'])
   return body as { code: string; detail: string; errors?: { path: string; message: string }[] }
 }
+
+describe('JSON hygiene on every JSON route: 400 naming the path, nothing written', () => {
+  for (const route of ROUTES) {
+    it(`${route.family}: ${route.method} ${route.url}`, async () => {
+      const before = await snapshot()
+      for (const bad of BAD_JSON) {
+        const res = await ctx.app.inject({
+          method: route.method,
+          url: resolve(route.url),
+          headers: { ...editor(), 'content-type': 'application/json' },
+          payload: encode(route.body(bad.value(route.depth))),
+        })
+        const problem = expectProblem(res, 400)
+        expect(problem.code, bad.name).toBe('SCHED_ERR_JSON_UNSUPPORTED')
+        expect(problem.errors, bad.name).toEqual([
+          { path: route.path + bad.suffix(route.depth), message: expect.stringMatching(bad.message) },
+        ])
+      }
+      expect(await snapshot()).toBe(before)
+    })
+  }
+
+  it('accepts 32 levels, surrogate pairs and U+FFFD, and stays linear on a 100,000-level body', async () => {
+    const ok = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/schedules',
+      headers: editor(),
+      payload: {
+        workflowId: fx.workflowId,
+        name: 'deep-but-fine 😀',
+        cronExpression: '0 0 * * *',
+        input: { x: nest(32 - 2), '😀 key': 'pair 😀 and \ufffd' },
+      },
+    })
+    expect(ok.statusCode, ok.body).toBe(201)
+    expect(ok.json().input['😀 key']).toBe('pair 😀 and \ufffd')
+
+    const deep = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/workflows',
+      headers: { ...editor(), 'content-type': 'application/json' },
+      payload: deep,
+    })
+    const problem = expectProblem(res, 400)
+    expect(problem.code).toBe('SCHED_ERR_JSON_UNSUPPORTED')
+    expect(problem.errors?.[0]?.path).toBe(`body${'.a'.repeat(32)}`)
+  })
+})
+
+/** A signed Standard Webhooks delivery of these exact bytes. */
+function signed(body: string | Buffer, secret = fx.hookSecret) {
+  const id = `msg_${randomUUID()}`
+  const timestamp = Math.floor(Date.now() / 1000)
+  return {
+    'content-type': 'application/json',
+    'webhook-id': id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': signStandardWebhook({ secret, id, timestamp, body }),
+  }
+}
+
+async function bodyRejections(): Promise<Record<string, number>> {
+  const res = await ctx.app.inject({ method: 'GET', url: '/metrics' })
+  const out: Record<string, number> = { depth: 0, nul: 0, surrogate: 0 }
+  for (const m of res.body.matchAll(
+    /^punctual_api_webhook_body_rejections_total\{reason="(\w+)"\} (\d+)/gm,
+  )) {
+    out[m[1] as string] = Number(m[2])
+  }
+  return out
+}
+
+describe('JSON hygiene on /hooks: after the signature check, counted by reason', () => {
+  it('answers 400 naming the path for a verified body, and counts it', async () => {
+    const before = await snapshot()
+    for (const bad of BAD_JSON) {
+      const counts = await bodyRejections()
+      const payload = encode({ x: bad.value(1) })
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: `/hooks/${fx.hookId}`,
+        headers: signed(payload),
+        payload,
+      })
+      const problem = expectProblem(res, 400)
+      expect(problem.code, bad.name).toBe('SCHED_ERR_JSON_UNSUPPORTED')
+      expect(problem.errors, bad.name).toEqual([
+        { path: `body.x${bad.suffix(1)}`, message: expect.stringMatching(bad.message) },
+      ])
+      expect(await bodyRejections(), bad.name).toEqual({ ...counts, [bad.reason]: counts[bad.reason]! + 1 })
+    }
+    expect(await snapshot()).toBe(before)
+  })
+
+  it('checks the signature first: a badly signed body of the same kind is 401 and not counted', async () => {
+    const counts = await bodyRejections()
+    const payload = encode({ x: 'a\u0000b' })
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: `/hooks/${fx.hookId}`,
+      headers: signed(payload, `whsec_${Buffer.alloc(24, 7).toString('base64')}`),
+      payload,
+    })
+    expect(expectProblem(res, 401).code).toBe('SCHED_ERR_WEBHOOK_SIGNATURE')
+    expect(await bodyRejections()).toEqual(counts)
+  })
+
+  it('still accepts a verified body with surrogate pairs', async () => {
+    const payload = JSON.stringify({ x: 'pair 😀' })
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: `/hooks/${fx.hookId}`,
+      headers: signed(payload),
+      payload,
+    })
+    expect(res.statusCode, res.body).toBe(202)
+  })
+})
 
 const unknownKeys = (n: number, length = 1000) =>
   Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}-${'x'.repeat(length)}`, i]))

@@ -6,6 +6,10 @@
 export const ErrorCodes = {
   SCHED_ERR_VALIDATION: { status: 400, title: 'Request does not match the schema' },
   SCHED_ERR_MALFORMED_JSON: { status: 400, title: 'Malformed JSON body' },
+  SCHED_ERR_JSON_UNSUPPORTED: {
+    status: 400,
+    title: 'JSON nested too deep, or a string with a NUL character or an unpaired surrogate',
+  },
   SCHED_ERR_UNAUTHORIZED: { status: 401, title: 'Missing, invalid or expired credentials' },
   SCHED_ERR_WEBHOOK_SIGNATURE: { status: 401, title: 'Webhook signature missing, wrong or stale' },
   SCHED_ERR_FORBIDDEN: { status: 403, title: 'Role too low for this operation' },
