@@ -1,11 +1,11 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { createSecretBox, type SecretBox } from '@punctual/core'
+import { AppError, createSecretBox, type SecretBox } from '@punctual/core'
 import { createIngestRepo, type DbExecutor, RECEIPT_TTL_MS, type Sql } from '@punctual/db'
 import type { QueueKeys, Redis } from '@punctual/queue'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { ApiConfig } from './config.ts'
 import auth from './plugins/auth.ts'
-import errors from './plugins/errors.ts'
+import errors, { sendProblem } from './plugins/errors.ts'
 import jsonBody from './plugins/json-body.ts'
 import metrics from './plugins/metrics.ts'
 import rateLimit from './plugins/rate-limit.ts'
@@ -127,11 +127,16 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(errors)
   await app.register(metrics)
   await app.register(swagger)
-  await app.register(auth, { secret: deps.config.JWT_SECRET, publicKey: deps.config.JWT_PUBLIC_KEY })
   await app.register(rateLimit, {
     redis: deps.redis,
     nameSpace: deps.keys.rateLimit,
     perMinute: deps.config.API_RATE_LIMIT_PER_MINUTE,
+    unauthPerMinute: deps.config.API_UNAUTH_RATE_LIMIT_PER_MINUTE,
+  })
+  await app.register(auth, {
+    secret: deps.config.JWT_SECRET,
+    publicKey: deps.config.JWT_PUBLIC_KEY,
+    onFailure: (request, reply) => app.limitFailedAuthentication(request, reply),
   })
 
   // Receipts past the 24 h window no longer deduplicate (the INSERT overwrites them); this keeps the tables small.
@@ -155,8 +160,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(hookRoutes, { prefix: '/hooks', bodyLimit: deps.config.BODY_LIMIT_BYTES })
   await app.register(
     async (api) => {
+      // In this order, before the body is read: who (401, or 429 past the failed-authentication limit of the
+      // address), the tenant's rate limit (so every authenticated request counts, whatever it is answered), the
+      // role (403). The 404 of an unknown /api route goes through the same hooks.
       api.addHook('onRequest', api.authenticate)
-      api.addHook('preHandler', api.rateLimit())
+      api.addHook('onRequest', api.rateLimit())
+      api.addHook('onRequest', api.authorize)
+      api.setNotFoundHandler((request, reply) =>
+        sendProblem(reply, new AppError('SCHED_ERR_NOT_FOUND', `No route ${request.method} ${request.url}`)),
+      )
       await api.register(workflowRoutes, { prefix: '/workflows' })
       await api.register(scheduleRoutes, { prefix: '/schedules' })
       await api.register(triggerRoutes, { prefix: '/triggers' })

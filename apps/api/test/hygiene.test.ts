@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { Writable } from 'node:stream'
 import { signStandardWebhook } from '@punctual/core'
+import { startTcpProxy, type TcpProxy } from '@punctual/queue/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { clipForJson } from '../src/plugins/errors.ts'
 import { createWorkflow, httpStep, setup, type TestContext } from './helper.ts'
 
-// Input hygiene (issue 10, item 3): bounded error bodies, JSON hygiene on every JSON route, X-Request-Id.
+// Input hygiene (issue 10, item 3): bounded error bodies, JSON hygiene on every JSON route, X-Request-Id,
+// rate limits counting every authenticated request and failed authentications per address.
 
 const MAX_PROBLEM_BYTES = 16 * 1024
 
@@ -642,6 +644,108 @@ describe('X-Request-Id', () => {
       for (const line of lines) expect(line['reqId'], JSON.stringify(line)).toBe('logged-1')
     } finally {
       await logged.close()
+    }
+  })
+})
+
+describe('rate limits: every authenticated request counts, failed authentications per address', () => {
+  let limited: TestContext
+  beforeAll(async () => {
+    limited = await setup({ env: { API_RATE_LIMIT_PER_MINUTE: '5', API_UNAUTH_RATE_LIMIT_PER_MINUTE: '3' } })
+  })
+  afterAll(() => limited?.close())
+
+  it("counts requests answered 4xx toward the tenant's limit, before the body is looked at", async () => {
+    const as = (role: 'viewer' | 'editor') => limited.auth('fourxx', role)
+    const statuses = [
+      // 400 (schema), 400 (JSON hygiene), 403 (role), 404 (unknown id), 404 (unknown route)
+      await limited.app.inject({ method: 'POST', url: '/api/workflows', headers: as('editor'), payload: {} }),
+      await limited.app.inject({
+        method: 'POST',
+        url: '/api/events',
+        headers: as('editor'),
+        payload: { type: 'a', data: { x: 'a\u0000' } },
+      }),
+      await limited.app.inject({ method: 'POST', url: '/api/workflows', headers: as('viewer'), payload: {} }),
+      await limited.app.inject({ url: `/api/workflows/${randomUUID()}`, headers: as('viewer') }),
+      await limited.app.inject({ url: '/api/nothing-here', headers: as('viewer') }),
+    ].map((r) => r.statusCode)
+    expect(statuses).toEqual([400, 400, 403, 404, 404])
+    const over = await limited.app.inject({ url: '/api/workflows', headers: as('viewer') })
+    expect(expectProblem(over, 429).code).toBe('SCHED_ERR_RATE_LIMITED')
+    expect(Number(over.headers['retry-after'])).toBeGreaterThan(0)
+    // Past the limit even a bad body is refused by the limit, not by the schema.
+    const bad = await limited.app.inject({
+      method: 'POST',
+      url: '/api/workflows',
+      headers: as('editor'),
+      payload: {},
+    })
+    expect(bad.statusCode).toBe(429)
+    expect(
+      (await limited.app.inject({ url: '/api/workflows', headers: limited.auth('other') })).statusCode,
+    ).toBe(200)
+  })
+
+  it('answers 429 instead of 401 past the failed authentications of an address; valid credentials still pass', async () => {
+    const from = (remoteAddress: string, authorization?: string) =>
+      limited.app.inject({
+        url: '/api/workflows',
+        remoteAddress,
+        headers: authorization === undefined ? {} : { authorization },
+      })
+    const forged = `Bearer ${limited.token('acme', 'admin').slice(0, -4)}AAAA`
+    const statuses = [
+      (await from('10.0.0.1', forged)).statusCode,
+      (await from('10.0.0.1')).statusCode,
+      (await from('10.0.0.1', 'Bearer nonsense')).statusCode,
+    ]
+    expect(statuses).toEqual([401, 401, 401])
+    for (const authorization of [forged, undefined]) {
+      const res = await from('10.0.0.1', authorization)
+      expect(expectProblem(res, 429).code).toBe('SCHED_ERR_RATE_LIMITED')
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0)
+    }
+    // Valid credentials from that address are never refused by this limit (nor counted by it).
+    for (let i = 0; i < 3; i++) {
+      expect((await from('10.0.0.1', `Bearer ${limited.token(`valid-${i}`)}`)).statusCode).toBe(200)
+    }
+    // Another address has its own count; the count is kept in Redis per address.
+    expect((await from('10.0.0.2', forged)).statusCode).toBe(401)
+    const key = `${limited.app.deps.keys.rateLimit}unauth:10.0.0.1`
+    expect(Number(await limited.redis.redis.get(key))).toBe(5)
+  })
+})
+
+describe('rate limits with Redis unreachable', () => {
+  let proxy: TcpProxy
+  let down: TestContext
+  beforeAll(async () => {
+    proxy = await startTcpProxy({ host: '127.0.0.1', port: 6379 })
+    down = await setup({
+      redisUrl: (base) => proxy.url(base.url),
+      env: { API_RATE_LIMIT_PER_MINUTE: '1', API_UNAUTH_RATE_LIMIT_PER_MINUTE: '1' },
+    })
+  })
+  afterAll(async () => {
+    await down?.close()
+    await proxy?.close()
+  })
+
+  it('fail open: failed authentications stay 401 and reads keep working', async () => {
+    proxy.cut()
+    try {
+      for (let i = 0; i < 3; i++) {
+        expect(
+          (await down.app.inject({ url: '/api/workflows', headers: { authorization: 'Bearer x' } }))
+            .statusCode,
+        ).toBe(401)
+        expect(
+          (await down.app.inject({ url: '/api/workflows', headers: down.auth('open') })).statusCode,
+        ).toBe(200)
+      }
+    } finally {
+      proxy.restore()
     }
   })
 })
