@@ -569,6 +569,16 @@ describe('error lists: at most 20 entries, at most 16 KiB, and `detail` says whe
   })
 })
 
+/** A pino destination that keeps the parsed log lines in `lines`. */
+function logStream(lines: Record<string, unknown>[]) {
+  return new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line))
+      done()
+    },
+  })
+}
+
 describe('X-Request-Id', () => {
   it("echoes the client's id when it is 1-128 characters of [A-Za-z0-9._:-]", async () => {
     for (const id of ['a', 'abc-123:x.y_z', 'x'.repeat(128)]) {
@@ -624,13 +634,7 @@ describe('X-Request-Id', () => {
 
   it('is in every log line about the request', async () => {
     const lines: Record<string, unknown>[] = []
-    const stream = new Writable({
-      write(chunk, _encoding, done) {
-        for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line))
-        done()
-      },
-    })
-    const logged = await setup({ logger: { level: 'debug', stream } })
+    const logged = await setup({ logger: { level: 'debug', stream: logStream(lines) } })
     try {
       lines.length = 0
       const res = await logged.app.inject({
@@ -717,14 +721,16 @@ describe('rate limits: every authenticated request counts, failed authentication
   })
 })
 
-describe('rate limits with Redis unreachable', () => {
+describe('with Redis unreachable', () => {
   let proxy: TcpProxy
   let down: TestContext
+  const lines: Record<string, unknown>[] = []
   beforeAll(async () => {
     proxy = await startTcpProxy({ host: '127.0.0.1', port: 6379 })
     down = await setup({
       redisUrl: (base) => proxy.url(base.url),
       env: { API_RATE_LIMIT_PER_MINUTE: '1', API_UNAUTH_RATE_LIMIT_PER_MINUTE: '1' },
+      logger: { level: 'warn', stream: logStream(lines) },
     })
   })
   afterAll(async () => {
@@ -732,18 +738,36 @@ describe('rate limits with Redis unreachable', () => {
     await proxy?.close()
   })
 
-  it('fail open: failed authentications stay 401 and reads keep working', async () => {
+  it('rate limits fail open: failed authentications stay 401 and reads keep working', async () => {
     proxy.cut()
     try {
       for (let i = 0; i < 3; i++) {
-        expect(
-          (await down.app.inject({ url: '/api/workflows', headers: { authorization: 'Bearer x' } }))
-            .statusCode,
-        ).toBe(401)
+        const failed = await down.app.inject({
+          url: '/api/workflows',
+          headers: { authorization: 'Bearer x' },
+        })
+        expect(failed.statusCode).toBe(401)
         expect(
           (await down.app.inject({ url: '/api/workflows', headers: down.auth('open') })).statusCode,
         ).toBe(200)
       }
+    } finally {
+      proxy.restore()
+    }
+  })
+
+  it("a service's log line about a request carries the request id", async () => {
+    proxy.cut()
+    try {
+      lines.length = 0
+      const res = await down.app.inject({
+        url: '/api/schedules/stats',
+        headers: { ...down.auth('stats'), 'x-request-id': 'stats-1' },
+      })
+      expect(res.statusCode).toBe(200)
+      const warned = lines.filter((l) => String(l['msg']).includes('Redis unavailable'))
+      expect(warned.length).toBeGreaterThan(0)
+      for (const line of warned) expect(line['reqId']).toBe('stats-1')
     } finally {
       proxy.restore()
     }

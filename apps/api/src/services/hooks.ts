@@ -48,6 +48,8 @@ export interface Delivery {
   contentType: string | undefined
   /** The sender's address, for the audit of failed verifications. */
   ip: string
+  /** The request's logger (its lines carry the request id); the service's own when absent. */
+  log?: FastifyBaseLogger
 }
 
 export type DeliveryResult =
@@ -199,7 +201,8 @@ export function createHookService(deps: HookServiceDeps) {
         },
       })
     } catch (err) {
-      deps.log.warn({ err, triggerId: row.id }, 'failed webhook verification not audited')
+      const log = d.log ?? deps.log
+      log.warn({ err, triggerId: row.id }, 'failed webhook verification not audited')
     }
   }
 

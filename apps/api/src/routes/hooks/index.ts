@@ -56,6 +56,7 @@ const hookRoutes: FastifyPluginAsyncTypebox<{ bodyLimit: number }> = async (app,
         headers: request.headers,
         contentType: request.headers['content-type'],
         ip: request.ip,
+        log: request.log,
       })
       if (result.status === 429) {
         reply.header('retry-after', String(result.retryAfterSec))
