@@ -5,7 +5,7 @@ import type { QueueKeys, Redis } from '@punctual/queue'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { ApiConfig } from './config.ts'
 import auth from './plugins/auth.ts'
-import errors, { sendProblem } from './plugins/errors.ts'
+import errors, { sendFrameworkError, sendProblem } from './plugins/errors.ts'
 import jsonBody from './plugins/json-body.ts'
 import metrics from './plugins/metrics.ts'
 import rateLimit from './plugins/rate-limit.ts'
@@ -76,6 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // X-Request-Id: the client's when well-formed (plugins/request-id.ts), never taken unchecked from the header.
     requestIdHeader: false,
     genReqId: requestIdOf,
+    frameworkErrors: sendFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.setValidatorCompiler(createValidatorCompiler())
   // JSON only: any other content type is 415 (Fastify would otherwise accept text/plain bodies).

@@ -601,7 +601,7 @@ describe('X-Request-Id', () => {
     expect(seen.size).toBe(6)
   })
 
-  it('is the requestId of problem bodies (401, 404, 400, 415 and a /hooks 401)', async () => {
+  it('is the requestId of problem bodies (401, 404, 400, 415, a /hooks 401, a malformed URL)', async () => {
     const id = 'trace-42'
     const responses = [
       await ctx.app.inject({ url: '/api/workflows', headers: { 'x-request-id': id } }),
@@ -625,7 +625,15 @@ describe('X-Request-Id', () => {
         payload: '{}',
       }),
     ]
-    expect(responses.map((r) => r.statusCode)).toEqual([401, 404, 400, 415, 401])
+    // Answered by Fastify before any hook: a malformed %-escape, a path parameter over 100 characters.
+    responses.push(await ctx.app.inject({ url: '/api/%zz', headers: { 'x-request-id': id } }))
+    responses.push(
+      await ctx.app.inject({
+        url: `/api/workflows/${'a'.repeat(150)}`,
+        headers: { ...editor(), 'x-request-id': id },
+      }),
+    )
+    expect(responses.map((r) => r.statusCode)).toEqual([401, 404, 400, 415, 401, 400, 404])
     for (const res of responses) {
       expect(res.headers['x-request-id']).toBe(id)
       expect(res.json().requestId).toBe(id)

@@ -156,6 +156,34 @@ function toAppError(err: FastifyError & SchemaError): AppError {
   return new AppError('SCHED_ERR_INTERNAL', 'Internal error', undefined, { cause: err })
 }
 
+/**
+ * Fastify's `frameworkErrors`: what Fastify answers before any hook runs (a malformed %-escape in the URL, a path
+ * parameter over 100 characters) answered as problems too, with the request id.
+ */
+export function sendFrameworkError(
+  err: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  reply.header('x-request-id', request.id)
+  switch (err.code) {
+    case 'FST_ERR_BAD_URL':
+      return sendProblem(
+        reply,
+        new AppError('SCHED_ERR_VALIDATION', 'The URL holds a malformed %-escape', [
+          { path: 'url', message: 'is not a valid URL' },
+        ]),
+      )
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return sendProblem(
+        reply,
+        new AppError('SCHED_ERR_NOT_FOUND', 'No such resource (a path segment is too long)'),
+      )
+  }
+  request.log.error({ err }, 'framework error')
+  return sendProblem(reply, new AppError('SCHED_ERR_INTERNAL', 'Internal error'))
+}
+
 async function errorsPlugin(app: FastifyInstance) {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const appErr = toAppError(err)
