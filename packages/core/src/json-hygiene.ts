@@ -86,6 +86,42 @@ export function findJsonHygieneIssue(root: unknown, maxDepth = MAX_JSON_DEPTH): 
   return undefined
 }
 
+// In JSON text: a \u0000 escape, a surrogate escape (paired or not) or a raw unpaired surrogate. Raw NUL cannot
+// appear in valid JSON. An escaped backslash followed by "u0000" matches too: a false alarm only costs the walk.
+const TEXT_SUSPECT =
+  /\\u0000|\\u[dD][89a-fA-F]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
+/** Whether valid JSON text nests deeper than `maxDepth` containers: one pass over its characters. */
+function textNestsDeeper(text: string, maxDepth: number): boolean {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 0x5c) i++
+      else if (c === 0x22) inString = false
+    } else if (c === 0x22) inString = true
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > maxDepth) return true
+    } else if (c === 0x7d || c === 0x5d) depth--
+  }
+  return false
+}
+
+/**
+ * findJsonHygieneIssue for `value = JSON.parse(text)`, answered from the text in the usual case: one regular
+ * expression and one pass over the characters, much cheaper than walking a large parsed value (a 60,000-key
+ * object). Only when the text may hold an issue is the value walked, to find it and its path.
+ */
+export function findJsonHygieneIssueInText(
+  text: string,
+  value: unknown,
+  maxDepth = MAX_JSON_DEPTH,
+): JsonHygieneIssue | undefined {
+  if (!TEXT_SUSPECT.test(text) && !textNestsDeeper(text, maxDepth)) return undefined
+  return findJsonHygieneIssue(value, maxDepth)
+}
+
 const MESSAGES: Record<JsonHygieneReason, string> = {
   depth: `is nested deeper than ${MAX_JSON_DEPTH} levels`,
   nul: 'holds a NUL character (\\u0000)',

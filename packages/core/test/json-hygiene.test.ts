@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { fieldPath } from '../src/errors.ts'
-import { decodeJsonBytes, findJsonHygieneIssue, jsonHygieneError } from '../src/json-hygiene.ts'
+import {
+  decodeJsonBytes,
+  findJsonHygieneIssue,
+  findJsonHygieneIssueInText,
+  jsonHygieneError,
+} from '../src/json-hygiene.ts'
 
 function nest(levels: number): unknown {
   let value: unknown = {}
@@ -77,5 +82,34 @@ describe('jsonHygieneError', () => {
       },
     ])
     expect(fieldPath('query', ['a', 0])).toBe('query.a.0')
+  })
+})
+
+describe('findJsonHygieneIssueInText', () => {
+  it('answers as the walk does, from the text when it can', () => {
+    const cases: unknown[] = [
+      { a: 'x', b: [1, { c: 'y' }] },
+      nest(32),
+      nest(33),
+      { s: 'brackets in strings [[[[{{{{ \\" ]]]' },
+      { s: '[['.repeat(40) },
+      { a: 'nul\u0000' },
+      { 'k\u0000': 1 },
+      { a: 'x\ud800' },
+      { a: '😀', b: 'pair escaped' },
+      ['\\u0000 is only text here'],
+    ]
+    for (const value of cases) {
+      const text = JSON.stringify(value)
+      expect(findJsonHygieneIssueInText(text, JSON.parse(text)), text.slice(0, 80)).toEqual(
+        findJsonHygieneIssue(value),
+      )
+    }
+    // Escaped surrogates and a raw lone one, as a client may write them.
+    for (const text of ['{"a":"\\ud800"}', '{"a":"\\uD83D\\uDE00"}', '{"a":"\ud800"}', '{"a":"\\u0000"}']) {
+      expect(findJsonHygieneIssueInText(text, JSON.parse(text)), text).toEqual(
+        findJsonHygieneIssue(JSON.parse(text)),
+      )
+    }
   })
 })

@@ -167,56 +167,176 @@ function isBounded(schema: unknown): boolean {
   return true
 }
 
-/** A schema that accepts every value (`{}`, `Type.Unknown()`): nothing to list below it. */
-function acceptsAnything(schema: unknown): boolean {
-  if (schema === true) return true
-  return isObject(schema) && Object.keys(schema).every((k) => ANNOTATIONS.has(k))
-}
+/** How the lister handles one subschema: built once per schema object, on the first invalid request. */
+type Plan =
+  | { kind: 'any' }
+  | { kind: 'leaf'; check: ValidateFunction; leaf: ValidateFunction }
+  | {
+      kind: 'object'
+      check: ValidateFunction
+      whole: ValidateFunction
+      shell: ValidateFunction
+      properties: Map<string, Plan>
+      patterns: [RegExp, Plan][]
+      /** false: unknown keys are errors; a plan: they must match it; undefined: anything goes. */
+      additional: false | Plan | undefined
+    }
+  | { kind: 'array'; check: ValidateFunction; whole: ValidateFunction; shell: ValidateFunction; items: Plan }
+  | {
+      kind: 'union'
+      check: ValidateFunction
+      whole: ValidateFunction
+      shell: ValidateFunction
+      tag: string
+      branches: Map<unknown, Plan>
+    }
 
 /**
  * Lists the field errors of data that failed validation, at most MAX_FIELD_ERRORS + 1 of them, without ever
  * building the full list (Ajv's allErrors has no cap: a 600 KB body could make a 61 MB answer). It walks the
  * schema along the data: objects property by property, arrays item by item, a discriminated union into the
- * branch its tag names, and validates each leaf with a validator of its own; it stops as soon as the list is
- * full. A leaf whose errors are bounded by its schema (a string, an enum, a union of scalars) lists all of
- * them; another (a record, a nested array under a union) lists its first.
+ * branch its tag names. Each child is first checked with its own compiled validator (no allocation): a valid
+ * one is skipped at Ajv's speed, an invalid one is walked in turn; a leaf lists its errors. It stops as soon
+ * as the list is full. A leaf whose errors are bounded by its schema (a string, an enum, a union of scalars)
+ * lists all of them; another (a record under a union, say) lists its first.
  */
 class ErrorLister {
-  private readonly leaves = new WeakMap<object, ValidateFunction>()
-  private readonly shells = new WeakMap<object, ValidateFunction>()
-  private readonly patterns = new WeakMap<object, [RegExp, unknown][]>()
+  private readonly plans = new WeakMap<object, Plan>()
 
   constructor(
     private readonly firstError: Ajv,
     private readonly allErrors: Ajv,
   ) {}
 
-  list(schema: unknown, data: unknown, cxt: DataContext, out: FieldErrorList): void {
-    if (out.full || acceptsAnything(schema)) return
-    if (isObject(schema) && !COMPOSITE.some((k) => has(schema, k))) {
-      if (schema['type'] === 'object' && isObject(data)) {
-        this.object(schema, data, cxt, out)
-        return
-      }
-      if (schema['type'] === 'array' && Array.isArray(data) && isObject(schema['items'])) {
-        this.array(schema, data, cxt, out)
-        return
-      }
+  /** The plan of a schema (`true`, `{}` or annotations only: anything goes). */
+  plan(schema: unknown): Plan {
+    if (!isObject(schema)) return schema === false ? this.leafPlan(schema) : { kind: 'any' }
+    let plan = this.plans.get(schema)
+    if (!plan) {
+      plan = this.build(schema)
+      this.plans.set(schema, plan)
     }
-    const branch = isObject(schema) && isObject(data) ? this.branchOf(schema, data) : undefined
-    if (branch) {
-      this.shell(schema as Schema, ['discriminator', 'oneOf', 'anyOf', 'mapping'], data, cxt, out)
-      this.list(branch, data, cxt, out)
-      return
-    }
-    this.leaf(schema, data, cxt, out)
+    return plan
   }
 
-  private object(schema: Schema, data: Record<string, unknown>, cxt: DataContext, out: FieldErrorList) {
-    this.shell(schema, ['properties', 'patternProperties', 'additionalProperties'], data, cxt, out)
-    const properties = (schema['properties'] ?? {}) as Record<string, unknown>
-    const patterns = this.patternsOf(schema)
-    const additional = schema['additionalProperties']
+  private build(schema: Schema): Plan {
+    if (Object.keys(schema).every((k) => ANNOTATIONS.has(k))) return { kind: 'any' }
+    const check = this.firstError.compile(schema)
+    const composite = COMPOSITE.some((k) => has(schema, k))
+    if (!composite && schema['type'] === 'object') {
+      const properties = new Map<string, Plan>()
+      for (const [key, sub] of Object.entries((schema['properties'] ?? {}) as Record<string, unknown>)) {
+        properties.set(key, this.plan(sub))
+      }
+      const patterns = Object.entries((schema['patternProperties'] ?? {}) as Record<string, unknown>).map(
+        ([source, sub]): [RegExp, Plan] => [new RegExp(source, 'u'), this.plan(sub)],
+      )
+      const additional = schema['additionalProperties']
+      return {
+        kind: 'object',
+        check,
+        whole: check,
+        shell: this.allErrors.compile(
+          omit(schema, ['properties', 'patternProperties', 'additionalProperties']),
+        ),
+        properties,
+        patterns,
+        additional:
+          additional === false
+            ? false
+            : additional === undefined || additional === true
+              ? undefined
+              : this.plan(additional),
+      }
+    }
+    if (!composite && schema['type'] === 'array' && isObject(schema['items'])) {
+      return {
+        kind: 'array',
+        check,
+        whole: check,
+        shell: this.allErrors.compile(omit(schema, ['items'])),
+        items: this.plan(schema['items']),
+      }
+    }
+    const union = this.unionOf(schema)
+    if (union) return { kind: 'union', check, whole: check, ...union }
+    return this.leafPlan(schema, check)
+  }
+
+  private leafPlan(schema: Schema | boolean, check?: ValidateFunction): Plan {
+    const first = check ?? this.firstError.compile(schema as Schema)
+    return {
+      kind: 'leaf',
+      check: first,
+      leaf: isBounded(schema) ? this.allErrors.compile(schema as Schema) : first,
+    }
+  }
+
+  /** A discriminated union: its tag and the branch each tag value names (a tag naming two is left out). */
+  private unionOf(schema: Schema) {
+    const tag = (schema['discriminator'] as { propertyName?: unknown } | undefined)?.propertyName
+    const branches = schema['oneOf']
+    if (typeof tag !== 'string' || !Array.isArray(branches)) return undefined
+    const byTag = new Map<unknown, Plan>()
+    const ambiguous = new Set<unknown>()
+    for (const branch of branches) {
+      const property =
+        isObject(branch) && isObject(branch['properties']) ? branch['properties'][tag] : undefined
+      if (!isObject(property)) continue
+      const values = has(property, 'const')
+        ? [property['const']]
+        : Array.isArray(property['enum'])
+          ? property['enum']
+          : []
+      for (const value of values) {
+        if (byTag.has(value)) ambiguous.add(value)
+        byTag.set(value, this.plan(branch))
+      }
+    }
+    for (const value of ambiguous) byTag.delete(value)
+    return {
+      shell: this.allErrors.compile(omit(schema, ['discriminator', 'oneOf', 'anyOf', 'mapping'])),
+      tag,
+      branches: byTag,
+    }
+  }
+
+  /** Lists the errors of `data`, known to fail `plan`, into `out`. */
+  list(plan: Plan, data: unknown, cxt: DataContext, out: FieldErrorList): void {
+    if (out.full) return
+    switch (plan.kind) {
+      case 'any':
+        return
+      case 'leaf':
+        this.run(plan.leaf, data, cxt, out)
+        return
+      case 'object':
+        if (isObject(data)) this.object(plan, data, cxt, out)
+        else this.run(plan.whole, data, cxt, out)
+        return
+      case 'array':
+        if (Array.isArray(data)) this.array(plan, data, cxt, out)
+        else this.run(plan.whole, data, cxt, out)
+        return
+      case 'union': {
+        const branch = isObject(data) ? plan.branches.get(data[plan.tag]) : undefined
+        if (!branch) {
+          this.run(plan.whole, data, cxt, out)
+          return
+        }
+        this.run(plan.shell, data, cxt, out)
+        if (!out.full && !branchValid(branch, data)) this.list(branch, data, cxt, out)
+      }
+    }
+  }
+
+  private object(
+    plan: Extract<Plan, { kind: 'object' }>,
+    data: Record<string, unknown>,
+    cxt: DataContext,
+    out: FieldErrorList,
+  ) {
+    this.run(plan.shell, data, cxt, out)
     const child = (key: string): DataContext => ({
       instancePath: `${cxt.instancePath}/${escapePointer(key)}`,
       parentData: data,
@@ -224,39 +344,46 @@ class ErrorLister {
       rootData: cxt.rootData,
     })
     // In Ajv's order: unknown properties, then declared ones, then those matching a pattern.
-    if (additional !== undefined && additional !== true) {
+    if (plan.additional !== undefined) {
       for (const key of Object.keys(data)) {
         if (out.full) return
-        if (has(properties, key) || patterns.some(([re]) => re.test(key))) continue
-        if (additional === false) {
+        if (plan.properties.has(key) || plan.patterns.some(([re]) => re.test(key))) continue
+        if (plan.additional === false) {
           out.add({
             instancePath: cxt.instancePath,
             keyword: 'additionalProperties',
             params: { additionalProperty: key },
             message: 'must NOT have additional properties',
           })
-        } else this.list(additional, data[key], child(key), out)
+        } else if (!branchValid(plan.additional, data[key]))
+          this.list(plan.additional, data[key], child(key), out)
       }
     }
-    for (const key of Object.keys(properties)) {
+    for (const [key, sub] of plan.properties) {
       if (out.full) return
-      if (has(data, key)) this.list(properties[key], data[key], child(key), out)
+      if (has(data, key) && !branchValid(sub, data[key])) this.list(sub, data[key], child(key), out)
     }
-    const checked = patterns.filter(([, sub]) => !acceptsAnything(sub))
+    const checked = plan.patterns.filter(([, sub]) => sub.kind !== 'any')
     if (checked.length === 0) return
     for (const key of Object.keys(data)) {
       for (const [re, sub] of checked) {
         if (out.full) return
-        if (re.test(key)) this.list(sub, data[key], child(key), out)
+        if (re.test(key) && !branchValid(sub, data[key])) this.list(sub, data[key], child(key), out)
       }
     }
   }
 
-  private array(schema: Schema, data: unknown[], cxt: DataContext, out: FieldErrorList) {
-    this.shell(schema, ['items'], data, cxt, out)
+  private array(
+    plan: Extract<Plan, { kind: 'array' }>,
+    data: unknown[],
+    cxt: DataContext,
+    out: FieldErrorList,
+  ) {
+    this.run(plan.shell, data, cxt, out)
     for (let i = 0; i < data.length && !out.full; i++) {
+      if (branchValid(plan.items, data[i])) continue
       this.list(
-        schema['items'],
+        plan.items,
         data[i],
         {
           instancePath: `${cxt.instancePath}/${i}`,
@@ -269,53 +396,6 @@ class ErrorLister {
     }
   }
 
-  /** For a discriminated union, the branch that the data's tag names, if exactly one does. */
-  private branchOf(schema: Schema, data: Record<string, unknown>): unknown {
-    const name = (schema['discriminator'] as { propertyName?: unknown } | undefined)?.propertyName
-    const branches = schema['oneOf']
-    if (typeof name !== 'string' || !Array.isArray(branches)) return undefined
-    const tag = data[name]
-    const matching = branches.filter((b) => {
-      const property = isObject(b) && isObject(b['properties']) ? b['properties'][name] : undefined
-      if (!isObject(property)) return false
-      return has(property, 'const')
-        ? property['const'] === tag
-        : Array.isArray(property['enum']) && property['enum'].includes(tag)
-    })
-    return matching.length === 1 ? matching[0] : undefined
-  }
-
-  /** The schema's own keywords without those that descend into the data (type, required, min/max counts). */
-  private shell(schema: Schema, descending: string[], data: unknown, cxt: DataContext, out: FieldErrorList) {
-    let validate = this.shells.get(schema)
-    if (!validate) {
-      validate = this.allErrors.compile(omit(schema, descending))
-      this.shells.set(schema, validate)
-    }
-    this.run(validate, data, cxt, out)
-  }
-
-  private leaf(schema: unknown, data: unknown, cxt: DataContext, out: FieldErrorList) {
-    const key = isObject(schema) ? schema : { schema }
-    let validate = this.leaves.get(key)
-    if (!validate) {
-      validate = (isBounded(schema) ? this.allErrors : this.firstError).compile(schema as Schema)
-      if (isObject(schema)) this.leaves.set(schema, validate)
-    }
-    this.run(validate, data, cxt, out)
-  }
-
-  private patternsOf(schema: Schema): [RegExp, unknown][] {
-    let list = this.patterns.get(schema)
-    if (!list) {
-      list = Object.entries((schema['patternProperties'] ?? {}) as Record<string, unknown>).map(
-        ([source, sub]) => [new RegExp(source, 'u'), sub],
-      )
-      this.patterns.set(schema, list)
-    }
-    return list
-  }
-
   private run(validate: ValidateFunction, data: unknown, cxt: DataContext, out: FieldErrorList) {
     if (validate(data, { ...cxt, dynamicAnchors: {} } as DataValidationCxt)) return
     for (const issue of validate.errors ?? []) {
@@ -323,6 +403,14 @@ class ErrorLister {
       if (out.full) return
     }
   }
+}
+
+/**
+ * Whether a child passes its schema: the cheap test run before walking it (no context, so nothing allocated).
+ * Validators that coerce (query strings) get the context they need when the child is walked.
+ */
+function branchValid(plan: Plan, data: unknown): boolean {
+  return plan.kind === 'any' || plan.check(data)
 }
 
 /**
@@ -351,7 +439,7 @@ export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
       if (validate(data, cxt as DataValidationCxt)) return true
       const out = new FieldErrorList(context)
       mode.lister.list(
-        schema,
+        mode.lister.plan(schema),
         data,
         {
           instancePath: '',

@@ -1,7 +1,7 @@
 import {
   AppError,
   decodeJsonBytes,
-  findJsonHygieneIssue,
+  findJsonHygieneIssueInText,
   type JsonHygieneReason,
   jsonHygieneError,
   matchesPattern,
@@ -288,15 +288,16 @@ function parseBody(d: Delivery, onRejected?: (reason: JsonHygieneReason) => void
       `Send the delivery as application/json (got ${d.contentType.slice(0, 100)})`,
     )
   }
+  const text = decodeJsonBytes(d.body)
   let value: unknown
   try {
-    value = JSON.parse(decodeJsonBytes(d.body))
+    value = JSON.parse(text)
   } catch (err) {
     throw new AppError('SCHED_ERR_MALFORMED_JSON', `Body is not valid JSON: ${(err as Error).message}`, [
       { path: 'body', message: 'is not valid JSON' },
     ])
   }
-  const issue = findJsonHygieneIssue(value)
+  const issue = findJsonHygieneIssueInText(text, value)
   if (issue) {
     onRejected?.(issue.reason)
     throw jsonHygieneError(issue)
