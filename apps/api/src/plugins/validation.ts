@@ -173,19 +173,19 @@ type Plan =
   | { kind: 'leaf'; check: ValidateFunction; leaf: ValidateFunction }
   | {
       kind: 'object'
+      /** The whole subschema, stop-at-first-error: the cheap test of a child, and the errors of a non-object. */
       check: ValidateFunction
-      whole: ValidateFunction
+      /** Its own keywords without those that descend into the data (type, required, property counts). */
       shell: ValidateFunction
       properties: Map<string, Plan>
       patterns: [RegExp, Plan][]
       /** false: unknown keys are errors; a plan: they must match it; undefined: anything goes. */
       additional: false | Plan | undefined
     }
-  | { kind: 'array'; check: ValidateFunction; whole: ValidateFunction; shell: ValidateFunction; items: Plan }
+  | { kind: 'array'; check: ValidateFunction; shell: ValidateFunction; items: Plan }
   | {
       kind: 'union'
       check: ValidateFunction
-      whole: ValidateFunction
       shell: ValidateFunction
       tag: string
       branches: Map<unknown, Plan>
@@ -235,7 +235,6 @@ class ErrorLister {
       return {
         kind: 'object',
         check,
-        whole: check,
         shell: this.allErrors.compile(
           omit(schema, ['properties', 'patternProperties', 'additionalProperties']),
         ),
@@ -253,13 +252,12 @@ class ErrorLister {
       return {
         kind: 'array',
         check,
-        whole: check,
         shell: this.allErrors.compile(omit(schema, ['items'])),
         items: this.plan(schema['items']),
       }
     }
     const union = this.unionOf(schema)
-    if (union) return { kind: 'union', check, whole: check, ...union }
+    if (union) return { kind: 'union', check, ...union }
     return this.leafPlan(schema, check)
   }
 
@@ -312,16 +310,16 @@ class ErrorLister {
         return
       case 'object':
         if (isObject(data)) this.object(plan, data, cxt, out)
-        else this.run(plan.whole, data, cxt, out)
+        else this.run(plan.check, data, cxt, out)
         return
       case 'array':
         if (Array.isArray(data)) this.array(plan, data, cxt, out)
-        else this.run(plan.whole, data, cxt, out)
+        else this.run(plan.check, data, cxt, out)
         return
       case 'union': {
         const branch = isObject(data) ? plan.branches.get(data[plan.tag]) : undefined
         if (!branch) {
-          this.run(plan.whole, data, cxt, out)
+          this.run(plan.check, data, cxt, out)
           return
         }
         this.run(plan.shell, data, cxt, out)
