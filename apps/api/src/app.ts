@@ -1,13 +1,15 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { createSecretBox, type SecretBox } from '@punctual/core'
+import { AppError, createSecretBox, type SecretBox } from '@punctual/core'
 import { createIngestRepo, type DbExecutor, RECEIPT_TTL_MS, type Sql } from '@punctual/db'
 import type { QueueKeys, Redis } from '@punctual/queue'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { type ApiConfig, tenantQuotas } from './config.ts'
 import auth from './plugins/auth.ts'
-import errors from './plugins/errors.ts'
+import errors, { sendFrameworkError, sendProblem } from './plugins/errors.ts'
+import jsonBody from './plugins/json-body.ts'
 import metrics from './plugins/metrics.ts'
 import rateLimit from './plugins/rate-limit.ts'
+import requestId, { requestIdOf } from './plugins/request-id.ts'
 import swagger from './plugins/swagger.ts'
 import { createValidatorCompiler } from './plugins/validation.ts'
 import auditRoutes from './routes/audit/index.ts'
@@ -71,11 +73,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ajv: undefined,
     return503OnClosing: true,
     requestTimeout: 30_000,
-    genReqId: () => crypto.randomUUID(),
+    // X-Request-Id: the client's when well-formed (plugins/request-id.ts), never taken unchecked from the header.
+    requestIdHeader: false,
+    genReqId: requestIdOf,
+    frameworkErrors: sendFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.setValidatorCompiler(createValidatorCompiler())
   // JSON only: any other content type is 415 (Fastify would otherwise accept text/plain bodies).
   app.removeContentTypeParser('text/plain')
+  await app.register(jsonBody)
 
   app.decorate('deps', { ...deps, now })
   const secretBox = createSecretBox(deps.config.SECRETS_ENCRYPTION_KEY)
@@ -122,17 +128,24 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       box: secretBox,
       cacheTtlMs: deps.config.TRIGGER_CACHE_TTL_MS,
       onVerification: (scheme, result) => app.webhookVerifications.inc({ scheme, result }),
+      onBodyRejected: (reason) => app.webhookBodyRejections.inc({ reason }),
     }),
   })
 
+  await app.register(requestId)
   await app.register(errors)
   await app.register(metrics)
   await app.register(swagger)
-  await app.register(auth, { secret: deps.config.JWT_SECRET, publicKey: deps.config.JWT_PUBLIC_KEY })
   await app.register(rateLimit, {
     redis: deps.redis,
     nameSpace: deps.keys.rateLimit,
     perMinute: deps.config.API_RATE_LIMIT_PER_MINUTE,
+    unauthPerMinute: deps.config.API_UNAUTH_RATE_LIMIT_PER_MINUTE,
+  })
+  await app.register(auth, {
+    secret: deps.config.JWT_SECRET,
+    publicKey: deps.config.JWT_PUBLIC_KEY,
+    onFailure: (request, reply) => app.limitFailedAuthentication(request, reply),
   })
 
   // Receipts past the 24 h window no longer deduplicate (the INSERT overwrites them); this keeps the tables small.
@@ -156,8 +169,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(hookRoutes, { prefix: '/hooks', bodyLimit: deps.config.BODY_LIMIT_BYTES })
   await app.register(
     async (api) => {
+      // In this order, before the body is read: who (401, or 429 past the failed-authentication limit of the
+      // address), the tenant's rate limit (so every authenticated request counts, whatever it is answered), the
+      // role (403). The 404 of an unknown /api route goes through the same hooks.
       api.addHook('onRequest', api.authenticate)
-      api.addHook('preHandler', api.rateLimit())
+      api.addHook('onRequest', api.rateLimit())
+      api.addHook('onRequest', api.authorize)
+      api.setNotFoundHandler((request, reply) =>
+        sendProblem(reply, new AppError('SCHED_ERR_NOT_FOUND', `No route ${request.method} ${request.url}`)),
+      )
       await api.register(workflowRoutes, { prefix: '/workflows' })
       await api.register(scheduleRoutes, { prefix: '/schedules' })
       await api.register(triggerRoutes, { prefix: '/triggers' })

@@ -22,6 +22,8 @@ export const ApiConfigSchema = Type.Object({
   TENANT_MAX_SCHEDULES: Type.Integer({ minimum: 1, default: 100_000 }),
   TENANT_MAX_TRIGGERS: Type.Integer({ minimum: 1, default: 10_000 }),
   TENANT_MAX_FILTER_MATCHERS: Type.Integer({ minimum: 1, default: 100_000 }),
+  /** Failed authentications on /api per client address; past it they are answered 429 instead of 401. */
+  API_UNAUTH_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 600 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
   /** How long a trigger read by /hooks or /api/events is reused before it is read again (0: never reused). */
   TRIGGER_CACHE_TTL_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1000 }),

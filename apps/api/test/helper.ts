@@ -2,7 +2,7 @@ import { createDb, ping } from '@punctual/db'
 import { createTestDatabase, type TestDatabase } from '@punctual/db/testing'
 import { createKeys, createRedis, type Redis } from '@punctual/queue'
 import { createTestRedis, type TestRedis } from '@punctual/queue/testing'
-import { type App, buildApp } from '../src/app.ts'
+import { type App, type AppDeps, buildApp } from '../src/app.ts'
 import { loadApiConfig } from '../src/config.ts'
 import type { Role } from '../src/plugins/auth.ts'
 
@@ -28,6 +28,8 @@ export interface SetupOptions {
   shareRedisWith?: TestContext
   /** Give the file a Redis DB number of its own (1..15), so a test may FLUSHDB it. */
   ownRedisDb?: boolean
+  /** Fastify logger options (default: no logging), e.g. `{ level: 'debug', stream }` to read the log lines. */
+  logger?: AppDeps['logger']
 }
 
 /** Builds the real app (same buildApp as the server) on this file's own database and Redis key prefix. */
@@ -55,7 +57,7 @@ export async function setup(opts: SetupOptions = {}): Promise<TestContext> {
     pingDb: () => ping(appDb.sql),
     redis: appRedis,
     keys: createKeys(opts.shareRedisWith?.redis.prefix ?? redis.prefix),
-    logger: false,
+    logger: opts.logger ?? false,
     ...(opts.now && { now: opts.now }),
   })
   await app.ready()

@@ -6,6 +6,10 @@
 export const ErrorCodes = {
   SCHED_ERR_VALIDATION: { status: 400, title: 'Request does not match the schema' },
   SCHED_ERR_MALFORMED_JSON: { status: 400, title: 'Malformed JSON body' },
+  SCHED_ERR_JSON_UNSUPPORTED: {
+    status: 400,
+    title: 'JSON nested too deep, or a string with a NUL character or an unpaired surrogate',
+  },
   SCHED_ERR_UNAUTHORIZED: { status: 401, title: 'Missing, invalid or expired credentials' },
   SCHED_ERR_WEBHOOK_SIGNATURE: { status: 401, title: 'Webhook signature missing, wrong or stale' },
   SCHED_ERR_FORBIDDEN: { status: 403, title: 'Role too low for this operation' },
@@ -37,6 +41,28 @@ export interface FieldError {
   /** Where the problem is, e.g. `body.retryPolicy.maxAttempts` or `query.limit`. */
   path: string
   message: string
+}
+
+/** At most this many entries in a problem's `errors`: beyond, `detail` says there were more. */
+export const MAX_FIELD_ERRORS = 20
+
+const MAX_SEGMENT_CHARS = 64
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
+const UNPRINTABLE = /[\0-\x1f\x7f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
+
+/**
+ * A field's path as errors show it: `body.retryPolicy.maxAttempts`, `body.steps.0.url`. A key taken from the
+ * request is shortened (a 500 KB key stays a readable path) and its control characters and unpaired surrogates
+ * show as U+FFFD.
+ */
+export function fieldPath(context: string, segments: readonly (string | number)[]): string {
+  const parts = [context]
+  for (const segment of segments) {
+    let text = String(segment)
+    if (text.length > MAX_SEGMENT_CHARS) text = `${text.slice(0, MAX_SEGMENT_CHARS - 1)}…`
+    parts.push(text.replace(UNPRINTABLE, '\ufffd'))
+  }
+  return parts.join('.')
 }
 
 export class AppError extends Error {

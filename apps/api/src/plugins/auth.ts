@@ -1,6 +1,6 @@
 import fastifyJwt from '@fastify/jwt'
 import { AppError } from '@punctual/core'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 
 export const ROLES = ['viewer', 'editor', 'admin'] as const
@@ -26,13 +26,21 @@ declare module 'fastify' {
     minRole?: Role
   }
   interface FastifyInstance {
-    authenticate: (request: FastifyRequest) => Promise<void>
+    /** onRequest hook: who is calling (`request.user`), or 401 (429 past the failed-authentication limit). */
+    authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+    /** onRequest hook after authenticate (and the tenant's rate limit): the route's role, or 403. */
+    authorize: (request: FastifyRequest) => Promise<void>
   }
 }
 
 export interface AuthOptions {
   secret: string
   publicKey?: string | undefined
+  /**
+   * Called before a failed authentication is answered 401; it may throw another answer instead (the 429 of the
+   * per-address limit on failed authentications, see plugins/rate-limit.ts).
+   */
+  onFailure?: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
 }
 
 /**
@@ -53,7 +61,7 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions) {
     formatUser: (payload) => payload as unknown as Principal,
   })
 
-  app.decorate('authenticate', async (request: FastifyRequest) => {
+  async function identify(request: FastifyRequest) {
     if (!request.headers.authorization) {
       throw new AppError('SCHED_ERR_UNAUTHORIZED', 'Missing Authorization: Bearer <token>')
     }
@@ -77,8 +85,23 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions) {
       tenant,
       role: role as Role,
     }
+  }
+
+  app.decorate('authenticate', async (request: FastifyRequest, reply: FastifyReply) => {
+    try {
+      await identify(request)
+    } catch (err) {
+      await opts.onFailure?.(request, reply)
+      throw err
+    }
+  })
+
+  app.decorate('authorize', async (request: FastifyRequest) => {
+    // An unknown /api route answers 404 whatever the role.
+    if (request.is404) return
+    const { role } = request.user
     const required = request.routeOptions.config.minRole ?? (isRead(request.method) ? 'viewer' : 'editor')
-    if (RANK[role as Role] < RANK[required]) {
+    if (RANK[role] < RANK[required]) {
       throw new AppError(
         'SCHED_ERR_FORBIDDEN',
         `This operation needs the ${required} role; the token has ${role}`,

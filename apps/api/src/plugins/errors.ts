@@ -1,8 +1,9 @@
-import { AppError, ErrorCodes, type FieldError } from '@punctual/core'
+import { AppError, ErrorCodes, type FieldError, MAX_FIELD_ERRORS } from '@punctual/core'
 import { isUnavailableError } from '@punctual/db'
 import { isRedisUnavailableError } from '@punctual/queue'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { type AjvIssue, type SchemaValidationError, validationErrors } from './validation.ts'
 
 const PROBLEM_TYPE_BASE = 'https://punctual.dev/problems/'
 
@@ -18,10 +19,55 @@ export interface ProblemBody {
   status: number
   detail?: string
   code?: string
+  requestId: string
   errors?: FieldError[]
 }
 
+// Whatever the request, a problem body stays under 16 KiB (the contract): at most MAX_FIELD_ERRORS entries, and
+// each text clipped to a byte budget of its JSON form. 2 KiB + 20 × (2 × 256 B + punctuation) + the fixed fields
+// (a request id is at most 128 characters) ≈ 13.5 KiB.
+const MAX_DETAIL_BYTES = 2048
+const MAX_FIELD_BYTES = 256
+const MORE_ERRORS = ` (and more errors: only the first ${MAX_FIELD_ERRORS} are listed)`
+
+/**
+ * `text` cut so that its JSON form (escapes and UTF-8 included, quotes not) takes at most `maxBytes`, with an
+ * ellipsis when cut. Costs at most `maxBytes` steps, however long the text.
+ */
+export function clipForJson(text: string, maxBytes: number): string {
+  if (text.length * 6 <= maxBytes) return text
+  let bytes = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    let width = 3
+    let units = 1
+    if (c < 0x20) width = 6
+    else if (c === 0x22 || c === 0x5c) width = 2
+    else if (c < 0x80) width = 1
+    else if (c < 0x800) width = 2
+    else if (c >= 0xd800 && c <= 0xdfff) {
+      const next = text.charCodeAt(i + 1)
+      if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        width = 4
+        units = 2
+      } else width = 6
+    }
+    if (bytes + width > maxBytes - 3) return `${text.slice(0, i)}…`
+    bytes += width
+    i += units - 1
+  }
+  return text
+}
+
 export function sendProblem(reply: FastifyReply, err: AppError): FastifyReply {
+  let detail = err.message
+  let errors = err.errors
+  if (errors && errors.length > MAX_FIELD_ERRORS) {
+    errors = errors.slice(0, MAX_FIELD_ERRORS)
+    detail = clipForJson(detail, MAX_DETAIL_BYTES - MORE_ERRORS.length) + MORE_ERRORS
+  } else {
+    detail = clipForJson(detail, MAX_DETAIL_BYTES)
+  }
   const body: ProblemBody = {
     type:
       PROBLEM_TYPE_BASE +
@@ -31,76 +77,39 @@ export function sendProblem(reply: FastifyReply, err: AppError): FastifyReply {
         .replaceAll('_', '-'),
     title: ErrorCodes[err.code].title,
     status: err.status,
-    detail: err.message,
+    detail,
     code: err.code,
+    requestId: reply.request.id,
   }
-  if (err.errors) body.errors = err.errors
+  if (errors) {
+    body.errors = errors.map((e) => ({
+      path: clipForJson(e.path, MAX_FIELD_BYTES),
+      message: clipForJson(e.message, MAX_FIELD_BYTES),
+    }))
+  }
   return reply.code(err.status).type('application/problem+json').send(body)
 }
 
-interface AjvIssue {
-  instancePath: string
-  keyword: string
-  message?: string
-  params: Record<string, unknown>
-}
-
-/** Turns Ajv's issues into `{ path, message }` entries: one per failing field, with a readable path. */
-export function validationErrors(context: string, issues: AjvIssue[]): FieldError[] {
-  const out: FieldError[] = []
-  const seen = new Set<string>()
-  const unions = new Map<string, { entry: FieldError; types: string[]; values: string[] }>()
-  for (const issue of issues) {
-    const segments = issue.instancePath.split('/').filter(Boolean)
-    let message = issue.message ?? 'is invalid'
-    if (issue.keyword === 'required') segments.push(String(issue.params.missingProperty))
-    else if (issue.keyword === 'additionalProperties') {
-      segments.push(String(issue.params.additionalProperty))
-      message = 'is not a known property'
-    } else if (issue.keyword === 'discriminator') {
-      message = 'type must be one of the known step types (http, delay)'
-    } else if (issue.keyword === 'enum' && Array.isArray(issue.params.allowedValues)) {
-      message = `must be one of ${issue.params.allowedValues.join(', ')}`
-    } else if (issue.keyword === 'anyOf' || issue.keyword === 'oneOf') continue
-    const path = [context, ...segments].join('.')
-    if (issue.keyword === 'type' || issue.keyword === 'const') {
-      // A union fails in each of its branches: one entry naming the alternatives (`must be object or null`,
-      // `must be one of "full", "none"`; the allowed values say more than their type).
-      let union = unions.get(path)
-      const isNew = !union
-      union ??= { entry: { path, message }, types: [], values: [] }
-      const list = issue.keyword === 'type' ? union.types : union.values
-      const name =
-        issue.keyword === 'type' ? String(issue.params.type) : JSON.stringify(issue.params.allowedValue)
-      if (!list.includes(name)) list.push(name)
-      union.entry.message =
-        union.values.length > 1
-          ? `must be one of ${union.values.join(', ')}`
-          : `must be ${(union.values.length === 1 ? union.values : union.types).join(' or ')}`
-      if (!isNew) continue
-      unions.set(path, union)
-      out.push(union.entry)
-      continue
-    }
-    const key = `${path}|${message}`
-    if (seen.has(key)) continue
-    seen.add(key)
-    out.push({ path, message })
-  }
-  return out.length > 0 ? out : [{ path: context, message: 'is invalid' }]
-}
-
-type SchemaError = Error & { validation?: AjvIssue[]; validationContext?: string }
+type SchemaError = Error &
+  Partial<SchemaValidationError> & { validation?: AjvIssue[]; validationContext?: string }
 
 function schemaErrors(err: SchemaError): FieldError[] {
+  if (err.fieldErrors) return err.fieldErrors
   if (!err.validation) return []
   const context = err.validationContext === 'querystring' ? 'query' : (err.validationContext ?? 'body')
   return validationErrors(context, err.validation)
 }
 
-/** The 400 for a request that fails its schema (or checks the schema cannot express): every field listed. */
+/**
+ * The 400 for a request that fails its schema (or checks the schema cannot express): the failing fields, of
+ * which the problem body lists the first MAX_FIELD_ERRORS (its `detail` then says there were more).
+ */
 export function validationFailed(errors: FieldError[]): AppError {
-  return new AppError('SCHED_ERR_VALIDATION', errors.map((e) => `${e.path} ${e.message}`).join('; '), errors)
+  const detail = errors
+    .slice(0, MAX_FIELD_ERRORS)
+    .map((e) => `${e.path} ${e.message}`)
+    .join('; ')
+  return new AppError('SCHED_ERR_VALIDATION', detail, errors)
 }
 
 /**
@@ -114,7 +123,7 @@ export function attachedValidationErrors(request: FastifyRequest): FieldError[] 
 
 function toAppError(err: FastifyError & SchemaError): AppError {
   if (err instanceof AppError) return err
-  if (err.validation) return validationFailed(schemaErrors(err))
+  if (err.fieldErrors || err.validation) return validationFailed(schemaErrors(err))
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new AppError('SCHED_ERR_BODY_TOO_LARGE', 'Request body is larger than the limit')
@@ -145,6 +154,34 @@ function toAppError(err: FastifyError & SchemaError): AppError {
     return new AppError('SCHED_ERR_VALIDATION', err.message)
   }
   return new AppError('SCHED_ERR_INTERNAL', 'Internal error', undefined, { cause: err })
+}
+
+/**
+ * Fastify's `frameworkErrors`: what Fastify answers before any hook runs (a malformed %-escape in the URL, a path
+ * parameter over 100 characters) answered as problems too, with the request id.
+ */
+export function sendFrameworkError(
+  err: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  reply.header('x-request-id', request.id)
+  switch (err.code) {
+    case 'FST_ERR_BAD_URL':
+      return sendProblem(
+        reply,
+        new AppError('SCHED_ERR_VALIDATION', 'The URL holds a malformed %-escape', [
+          { path: 'url', message: 'is not a valid URL' },
+        ]),
+      )
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return sendProblem(
+        reply,
+        new AppError('SCHED_ERR_NOT_FOUND', 'No such resource (a path segment is too long)'),
+      )
+  }
+  request.log.error({ err }, 'framework error')
+  return sendProblem(reply, new AppError('SCHED_ERR_INTERNAL', 'Internal error'))
 }
 
 async function errorsPlugin(app: FastifyInstance) {

@@ -8,6 +8,8 @@ declare module 'fastify' {
     metrics: Registry
     /** Signature checks of /hooks deliveries by scheme and result (`ok` or the failure reason). */
     webhookVerifications: Counter<'scheme' | 'result'>
+    /** Verified /hooks bodies refused by the JSON hygiene check, by reason (depth, nul, surrogate). */
+    webhookBodyRejections: Counter<'reason'>
   }
 }
 
@@ -28,6 +30,15 @@ async function metricsPlugin(app: FastifyInstance) {
       name: 'punctual_api_webhook_verifications_total',
       help: 'Webhook signature checks by scheme and result (ok, missing-header, invalid-timestamp, timestamp-too-old, timestamp-too-new, invalid-signature)',
       labelNames: ['scheme', 'result'],
+      registers: [registry],
+    }),
+  )
+  app.decorate(
+    'webhookBodyRejections',
+    new Counter({
+      name: 'punctual_api_webhook_body_rejections_total',
+      help: 'Verified webhook deliveries refused (400) for their JSON: nested deeper than 32 levels (depth), a NUL character (nul) or an unpaired UTF-16 surrogate or non-UTF-8 bytes (surrogate)',
+      labelNames: ['reason'],
       registers: [registry],
     }),
   )

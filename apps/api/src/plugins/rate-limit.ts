@@ -1,25 +1,41 @@
-import rateLimit from '@fastify/rate-limit'
+import rateLimit, { normalizeIP } from '@fastify/rate-limit'
 import { AppError } from '@punctual/core'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Redis } from 'ioredis'
 import { createBatchedRedisStore } from './rate-limit-store.ts'
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * Counts one failed authentication of the request's address; past API_UNAUTH_RATE_LIMIT_PER_MINUTE it
+     * throws the 429 (with Retry-After) that replaces the 401. Redis down: counts nothing (fails open).
+     */
+    limitFailedAuthentication: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+  }
+}
+
 export interface RateLimitOptions {
   redis: Redis
   nameSpace: string
+  /** Per tenant, every authenticated /api request. */
   perMinute: number
+  /** Per client address, failed authentications on /api. */
+  unauthPerMinute: number
 }
 
 /**
- * Per-tenant limit on /api/*, counted in Redis so that every API replica shares it (batched: see
- * rate-limit-store.ts). It runs after authentication (preHandler) so the key is the token's tenant; with Redis
- * down it fails open.
+ * Two limits on /api/*, counted in Redis so that every API replica shares them (batched: see
+ * rate-limit-store.ts), both failing open while Redis is down:
+ * - per tenant, as an onRequest hook right after authentication (`app.rateLimit()`), before the role, the body
+ *   and the schema are looked at: every authenticated request counts, those answered 4xx included;
+ * - per client address, failed authentications only (`app.limitFailedAuthentication`, called by the auth
+ *   plugin): past the limit the answer is 429 instead of 401. A request with valid credentials never touches
+ *   this count, so it is never refused by it.
  */
 async function rateLimitPlugin(app: FastifyInstance, opts: RateLimitOptions) {
   await app.register(rateLimit, {
     global: false,
-    hook: 'preHandler',
     max: opts.perMinute,
     timeWindow: 60_000,
     store: createBatchedRedisStore({ redis: opts.redis, prefix: opts.nameSpace }),
@@ -32,6 +48,22 @@ async function rateLimitPlugin(app: FastifyInstance, opts: RateLimitOptions) {
       )
       return Object.assign(err, { statusCode: 429 })
     },
+  })
+
+  const countFailure = app.createRateLimit({
+    max: opts.unauthPerMinute,
+    // An IPv6 client is counted by its /56 (the plugin's default grouping): one host has many addresses.
+    keyGenerator: (request) => `unauth:${normalizeIP(request.ip)}`,
+  })
+  app.decorate('limitFailedAuthentication', async (request: FastifyRequest, reply: FastifyReply) => {
+    const count = await countFailure(request)
+    if (count.isAllowed || !count.isExceeded) return
+    const retryAfter = Math.max(1, count.ttlInSeconds)
+    reply.header('retry-after', String(retryAfter))
+    throw new AppError(
+      'SCHED_ERR_RATE_LIMITED',
+      `Over ${count.max} failed authentications per minute from this address; retry in ${retryAfter} s`,
+    )
   })
 }
 

@@ -26,6 +26,7 @@ export interface ExecutionServiceDeps {
   redis: Redis
   keys: QueueKeys
   now: () => Date
+  /** For log lines outside a request; a request passes its own logger (its lines then carry its reqId). */
   log: FastifyBaseLogger
 }
 
@@ -60,12 +61,16 @@ export interface MetricsSnapshot {
  * Redis lacks, so the answer stays 202. A cancel is one conditional UPDATE (see requestCancel); cancelling a
  * waiting fire also releases the fire its schedule's buffer_one held back, as the runner does when a fire ends.
  */
-export function createExecutionService({ db, redis, keys, now, log }: ExecutionServiceDeps) {
+export function createExecutionService(deps: ExecutionServiceDeps) {
+  const { db, redis, keys, now } = deps
   const executions = createExecutionsRepo(db)
   const schedules = createSchedulesRepo(db)
   const queue: ExecutionQueue = createExecutionQueue(redis, keys)
 
-  async function enqueueAfterCommit(row: NewExecutionRow & { id: string; scheduledFor: Date }) {
+  async function enqueueAfterCommit(
+    row: NewExecutionRow & { id: string; scheduledFor: Date },
+    log: FastifyBaseLogger,
+  ) {
     const at = now().getTime()
     try {
       await queue.enqueue(
@@ -107,7 +112,7 @@ export function createExecutionService({ db, redis, keys, now, log }: ExecutionS
   }
 
   /** Redis-side figures are optional in reads: with Redis down they are null, the Postgres ones still served. */
-  async function orNullWhenRedisDown<T>(work: () => Promise<T>): Promise<T | null> {
+  async function orNullWhenRedisDown<T>(work: () => Promise<T>, log: FastifyBaseLogger): Promise<T | null> {
     try {
       return await work()
     } catch (err) {
@@ -119,7 +124,12 @@ export function createExecutionService({ db, redis, keys, now, log }: ExecutionS
   }
 
   return {
-    async trigger(p: Principal, scheduleId: string, body: TriggerBody): Promise<{ executionId: string }> {
+    async trigger(
+      p: Principal,
+      scheduleId: string,
+      body: TriggerBody,
+      log: FastifyBaseLogger = deps.log,
+    ): Promise<{ executionId: string }> {
       const schedule = await schedules.find(p.tenant, scheduleId)
       if (!schedule) throw scheduleNotFound(scheduleId)
       // Any state: a paused, completed or expired schedule may still be run by hand (Temporal's trigger).
@@ -141,11 +151,15 @@ export function createExecutionService({ db, redis, keys, now, log }: ExecutionS
         availableAt: at,
       }
       await executions.insert(row)
-      await enqueueAfterCommit(row)
+      await enqueueAfterCommit(row, log)
       return { executionId: row.id }
     },
 
-    async redrive(p: Principal, id: string): Promise<{ executionId: string }> {
+    async redrive(
+      p: Principal,
+      id: string,
+      log: FastifyBaseLogger = deps.log,
+    ): Promise<{ executionId: string }> {
       const dead = await executions.find(p.tenant, id)
       if (!dead) throw notFound(id)
       if (dead.status !== 'dead') {
@@ -174,7 +188,7 @@ export function createExecutionService({ db, redis, keys, now, log }: ExecutionS
         availableAt: at,
       }
       await executions.insert(row)
-      await enqueueAfterCommit(row)
+      await enqueueAfterCommit(row, log)
       return { executionId: row.id }
     },
 
@@ -184,7 +198,7 @@ export function createExecutionService({ db, redis, keys, now, log }: ExecutionS
      * on the cancel channel for the owner to abort its step; if Redis cannot take the message the request is
      * rolled back and answered 503, so a 202 means the owner was told.
      */
-    async cancel(p: Principal, id: string): Promise<ExecutionRow> {
+    async cancel(p: Principal, id: string, log: FastifyBaseLogger = deps.log): Promise<ExecutionRow> {
       const at = now()
       const { row, released } = await db.transaction(async (tx) => {
         const repo = createExecutionsRepo(tx)
@@ -222,16 +236,16 @@ export function createExecutionService({ db, redis, keys, now, log }: ExecutionS
           log.warn({ err, executionId: id }, 'cancelled execution not removed from Redis; runners drop it')
         })
       }
-      if (released) await enqueueAfterCommit(released)
+      if (released) await enqueueAfterCommit(released, log)
       return row
     },
 
-    async stats(p: Principal): Promise<TenantStats> {
+    async stats(p: Principal, log: FastifyBaseLogger = deps.log): Promise<TenantStats> {
       const at = now()
       const [pg, depths, workers] = await Promise.all([
         executions.tenantStats(p.tenant, at),
-        orNullWhenRedisDown(() => queue.stats(at.getTime())),
-        orNullWhenRedisDown(() => readWorkers(at)),
+        orNullWhenRedisDown(() => queue.stats(at.getTime()), log),
+        orNullWhenRedisDown(() => readWorkers(at), log),
       ])
       return {
         schedules: pg.schedulesByState,

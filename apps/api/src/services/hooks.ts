@@ -1,5 +1,9 @@
 import {
   AppError,
+  decodeJsonBytes,
+  findJsonHygieneIssueInText,
+  type JsonHygieneReason,
+  jsonHygieneError,
   matchesPattern,
   resolveRetryPolicy,
   type SecretBox,
@@ -30,6 +34,8 @@ export interface HookServiceDeps {
   cacheTtlMs: number
   /** Called once per signature check (after the body was read in full), with its result. */
   onVerification?: (scheme: string, result: 'ok' | WebhookFailureReason) => void
+  /** Called for a verified body refused by the JSON hygiene check (depth, NUL, unpaired surrogate). */
+  onBodyRejected?: (reason: JsonHygieneReason) => void
   /** Failed verifications audited per trigger and minute by one process; the others are counted in the next. */
   auditFailuresPerMinute?: number
 }
@@ -42,6 +48,8 @@ export interface Delivery {
   contentType: string | undefined
   /** The sender's address, for the audit of failed verifications. */
   ip: string
+  /** The request's logger (its lines carry the request id); the service's own when absent. */
+  log?: FastifyBaseLogger
 }
 
 export type DeliveryResult =
@@ -92,7 +100,8 @@ function notFound(id: string): AppError {
  * 2. the trigger: unknown, not a webhook trigger or disabled → 404 (a malformed id too);
  * 3. the signature over the raw bytes, with the current secret and the previous one during its grace period
  *    (401; counted, and audited without the body);
- * 4. the body: JSON (415 for another declared content type, 400 when it does not parse), a JSON object;
+ * 4. the body: JSON (415 for another declared content type, 400 when it does not parse), then the JSON hygiene
+ *    check (400 naming the path for depth > 32, a NUL or an unpaired surrogate; counted by reason), a JSON object;
  * 5. the trigger's rate limit (429 + Retry-After; only verified deliveries count, so a stranger cannot use up
  *    a sender's budget);
  * 6. the trigger's filter, then the start: execution and delivery receipt committed in one statement shared
@@ -192,7 +201,8 @@ export function createHookService(deps: HookServiceDeps) {
         },
       })
     } catch (err) {
-      deps.log.warn({ err, triggerId: row.id }, 'failed webhook verification not audited')
+      const log = d.log ?? deps.log
+      log.warn({ err, triggerId: row.id }, 'failed webhook verification not audited')
     }
   }
 
@@ -224,7 +234,7 @@ export function createHookService(deps: HookServiceDeps) {
         ])
       }
 
-      const input = parseBody(d)
+      const input = parseBody(d, deps.onBodyRejected)
 
       const perMinute = row.rateLimitPerMinute ?? DEFAULT_PER_MINUTE
       const limit = await deps.limiter.hit(row.id, perMinute)
@@ -267,21 +277,30 @@ export type HookService = ReturnType<typeof createHookService>
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i
 
-/** The verified body as a JSON object: 415 for a declared non-JSON type, 400 for bad JSON or a non-object. */
-function parseBody(d: Delivery): Record<string, unknown> {
+/**
+ * The verified body as a JSON object: 415 for a declared non-JSON type, 400 for bad JSON, for JSON the API does
+ * not store (depth, NUL, unpaired surrogate: see json-hygiene.ts) or for a non-object.
+ */
+function parseBody(d: Delivery, onRejected?: (reason: JsonHygieneReason) => void): Record<string, unknown> {
   if (d.contentType !== undefined && !JSON_TYPE.test(d.contentType)) {
     throw new AppError(
       'SCHED_ERR_UNSUPPORTED_MEDIA_TYPE',
       `Send the delivery as application/json (got ${d.contentType.slice(0, 100)})`,
     )
   }
+  const text = decodeJsonBytes(d.body)
   let value: unknown
   try {
-    value = JSON.parse(d.body.toString('utf8'))
+    value = JSON.parse(text)
   } catch (err) {
     throw new AppError('SCHED_ERR_MALFORMED_JSON', `Body is not valid JSON: ${(err as Error).message}`, [
       { path: 'body', message: 'is not valid JSON' },
     ])
+  }
+  const issue = findJsonHygieneIssueInText(text, value)
+  if (issue) {
+    onRejected?.(issue.reason)
+    throw jsonHygieneError(issue)
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new AppError('SCHED_ERR_VALIDATION', 'The delivery body must be a JSON object', [

@@ -46,10 +46,19 @@ export const Problem = Type.Object(
     title: Type.String(),
     status: Type.Integer(),
     detail: Type.Optional(Type.String()),
-    code: Type.Optional(Type.String()),
-    errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+    code: Type.Optional(Type.String({ description: 'a stable `SCHED_ERR_*` name' })),
+    requestId: Type.String({ description: 'the X-Request-Id of the request (also in the response header)' }),
+    errors: Type.Optional(
+      Type.Array(Type.Object({ path: Type.String(), message: Type.String() }), {
+        maxItems: 20,
+        description: 'the failing fields, at most 20 (`detail` says when there were more)',
+      }),
+    ),
   },
-  { description: 'RFC 9457 problem details (application/problem+json)' },
+  {
+    description:
+      'RFC 9457 problem details (application/problem+json); never larger than 16 KiB (long paths and messages are shortened)',
+  },
 )
 
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()])

@@ -61,7 +61,9 @@ const executionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) =>
-      reply.code(202).send(toExecutionDto(await service.cancel(request.user, request.params.id))),
+      reply
+        .code(202)
+        .send(toExecutionDto(await service.cancel(request.user, request.params.id, request.log))),
   )
 
   app.post(
@@ -79,7 +81,8 @@ const executionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 202: ExecutionAccepted, ...errors },
       },
     },
-    async (request, reply) => reply.code(202).send(await service.redrive(request.user, request.params.id)),
+    async (request, reply) =>
+      reply.code(202).send(await service.redrive(request.user, request.params.id, request.log)),
   )
 }
 

@@ -80,7 +80,7 @@ const scheduleExecutionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ScheduleStats, ...errors },
       },
     },
-    async (request) => service.stats(request.user),
+    async (request) => service.stats(request.user, request.log),
   )
 
   app.post(
@@ -106,7 +106,9 @@ const scheduleExecutionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) =>
-      reply.code(202).send(await service.trigger(request.user, request.params.id, request.body ?? {})),
+      reply
+        .code(202)
+        .send(await service.trigger(request.user, request.params.id, request.body ?? {}, request.log)),
   )
 
   app.get(
