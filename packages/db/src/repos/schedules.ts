@@ -9,7 +9,7 @@ import { type RowPage, selectPage } from './page.ts'
 export type ScheduleRow = typeof schedules.$inferSelect
 export type NewScheduleRow = typeof schedules.$inferInsert
 
-/** Every column but the conflict-index profile, which reads never need (it is up to 1,440 numbers). */
+/** Every column but the conflict-index profile, which reads never need (up to 1,440 minutes for a schedule that fires in most minutes of a day but is not dense). */
 const { conflictProfile: _conflictProfile, ...readColumns } = getTableColumns(schedules)
 export type ScheduleView = Omit<ScheduleRow, 'conflictProfile'>
 
