@@ -1,12 +1,12 @@
 import { parseEventTypeGlob } from './event-type.ts'
 import {
-  compilePattern,
   type EventPattern,
   exactLeaves,
   isPlainObject,
   MAX_ARRAY_NESTING,
   type PatternScalar,
 } from './pattern.ts'
+import { compilePattern } from './pattern-match.ts'
 
 /**
  * Which of a tenant's event triggers an event selects, without looking at every trigger.

@@ -1,0 +1,495 @@
+import type { PatternScalar } from './pattern.ts'
+
+/**
+ * The leaf entries of many patterns at one key path, indexed so that a payload value is checked against
+ * all of them at once (PatternIndex feeds every scalar found at the path, then asks about each entry):
+ *
+ * - exact values: one Map lookup per scalar;
+ * - prefixes and suffixes: radix trees walked along the scalar (at most one step per character, usually a
+ *   few), stamping the operands found on the way;
+ * - numeric ranges: the operands' bounds sorted once; a number is located by binary search among them and
+ *   its slot stamped; a range asks whether one of its slots was stamped;
+ * - anything-but lists: the distinct scalars seen, kept up to one more than the longest list (past that
+ *   every list misses one of them);
+ * - anything-but prefix/suffix: the common prefix (suffix) of all strings seen, up to the longest operand.
+ *
+ * A scalar costs O(its length + log(bounds)), whatever the number of entries, and is looked up once
+ * however many scopes record at this path (each scope only stamps what was found into its own LeafHits).
+ * An entry is then answered in O(1) (a list in O(its length)). Hits belong to one instance of their scope
+ * (a stamp): a new stamp starts from nothing seen without clearing arrays.
+ */
+export class LeafIndex<S extends { inst: number }> {
+  // Created on first use: most paths hold one or two kinds of entries.
+  private exact: Map<PatternScalar, number> | undefined
+  private prefixes: AffixTree | undefined
+  private suffixes: AffixTree | undefined
+  private rawRanges: { lo: number; loIn: boolean; hi: number; hiIn: boolean }[] | undefined
+  /** Distinct finite range bounds, ascending. A number's slot: 2i+1 if it equals bounds[i], else 2·(bounds below it). */
+  private bounds = NO_NUMBERS
+  /** Per range, its first and last slot. */
+  rangeFrom = NO_INTS
+  rangeTo = NO_INTS
+  /** Terminals passed by the current walk. */
+  private passed = NO_INTS
+  /** One per scope recording at this path. */
+  readonly hits: LeafHits<S>[] = []
+
+  hitsFor(scope: S): LeafHits<S> {
+    let h = this.hits.find((x) => x.scope === scope)
+    if (!h) {
+      h = new LeafHits(scope, this)
+      this.hits.push(h)
+    }
+    return h
+  }
+
+  addExact(v: PatternScalar): number {
+    this.exact ??= new Map()
+    let id = this.exact.get(v)
+    if (id === undefined) {
+      id = this.exact.size
+      this.exact.set(v, id)
+    }
+    return id
+  }
+
+  addPrefix(s: string): number {
+    this.prefixes ??= new AffixTree(false)
+    return this.prefixes.add(s)
+  }
+
+  addSuffix(s: string): number {
+    this.suffixes ??= new AffixTree(true)
+    return this.suffixes.add(s)
+  }
+
+  /** A numeric range (an absent bound is infinite). */
+  addRange(lo: number, loIn: boolean, hi: number, hiIn: boolean): number {
+    this.rawRanges ??= []
+    this.rawRanges.push({ lo, loIn, hi, hiIn })
+    return this.rawRanges.length - 1
+  }
+
+  /** Call once after the last add. */
+  seal(): void {
+    this.prefixes?.seal()
+    this.suffixes?.seal()
+    const depth = Math.max(this.prefixes?.depth ?? 0, this.suffixes?.depth ?? 0)
+    if (depth > 0) this.passed = new Int32Array(depth + 1)
+    let slots = 0
+    const ranges = this.rawRanges
+    if (ranges) {
+      const finite = new Set<number>()
+      for (const r of ranges) {
+        if (Number.isFinite(r.lo)) finite.add(r.lo)
+        if (Number.isFinite(r.hi)) finite.add(r.hi)
+      }
+      this.bounds = Float64Array.from(finite).sort()
+      const last = 2 * this.bounds.length
+      this.rangeFrom = new Int32Array(ranges.length)
+      this.rangeTo = new Int32Array(ranges.length)
+      ranges.forEach((r, i) => {
+        this.rangeFrom[i] =
+          r.lo === Number.NEGATIVE_INFINITY ? 0 : 2 * this.boundIndex(r.lo) + (r.loIn ? 1 : 2)
+        this.rangeTo[i] =
+          r.hi === Number.POSITIVE_INFINITY ? last : 2 * this.boundIndex(r.hi) + (r.hiIn ? 1 : 0)
+      })
+      slots = last + 1
+      this.rawRanges = undefined
+    }
+    for (const h of this.hits) {
+      h.seal(this.exact?.size ?? 0, this.prefixes?.size ?? 0, this.suffixes?.size ?? 0, slots)
+    }
+  }
+
+  /** How many bounds are below `x` (branch-free halving: random numbers defeat branch prediction). */
+  private boundIndex(x: number): number {
+    const bounds = this.bounds
+    let n = bounds.length
+    if (n === 0) return 0
+    let base = 0
+    while (n > 1) {
+      const half = n >>> 1
+      base = bounds[base + half]! < x ? base + half : base
+      n -= half
+    }
+    return base + (bounds[base]! < x ? 1 : 0)
+  }
+
+  /** Records a scalar into every scope's current instance; returns the work done (steps), for accounting. */
+  feed(v: PatternScalar): number {
+    const all = this.hits
+    for (let i = 0; i < all.length; i++) all[i]!.refresh()
+    let work = all.length
+    if (this.exact !== undefined) {
+      const id = this.exact.get(v)
+      if (id !== undefined) for (let i = 0; i < all.length; i++) all[i]!.exactHits[id] = all[i]!.stamp
+    }
+    if (typeof v === 'string') {
+      const prefixes = this.prefixes
+      if (prefixes !== undefined) {
+        const n = prefixes.walk(v, this.passed)
+        work += prefixes.steps
+        for (let i = 0; i < all.length; i++) all[i]!.stampPassed(all[i]!.prefixHits, this.passed, n)
+      }
+      const suffixes = this.suffixes
+      if (suffixes !== undefined) {
+        const n = suffixes.walk(v, this.passed)
+        work += suffixes.steps
+        for (let i = 0; i < all.length; i++) all[i]!.stampPassed(all[i]!.suffixHits, this.passed, n)
+      }
+      for (let i = 0; i < all.length; i++) if (all[i]!.tracksStrings) work += all[i]!.common(v)
+    } else if (typeof v === 'number' && this.rangeFrom.length > 0) {
+      const b = this.boundIndex(v)
+      const slot = b < this.bounds.length && this.bounds[b] === v ? 2 * b + 1 : 2 * b
+      for (let i = 0; i < all.length; i++) all[i]!.stampSlot(slot)
+      work += 32 - Math.clz32(this.bounds.length)
+    }
+    for (let i = 0; i < all.length; i++) {
+      const seen = all[i]!.seen
+      if (seen !== undefined && seen.size <= all[i]!.butListMax) seen.add(v)
+    }
+    return work
+  }
+}
+
+/** What one scope's current instance fed to a LeafIndex, and the answers about its entries. */
+export class LeafHits<S extends { inst: number }> {
+  /** The instance these hits belong to. */
+  stamp = -1
+  exactHits = NO_NUMBERS
+  prefixHits = NO_NUMBERS
+  suffixHits = NO_NUMBERS
+  private slotHits = NO_NUMBERS
+  /** Slots stamped in this instance, in feeding order; sorted, or summed into `hitCounts`, on first query. */
+  private hitSlots: number[] = NO_SLOTS
+  private hitsReady = true
+  /** hitCounts[i]: slots below i stamped (used when many slots are; else `sortedHits`). */
+  private hitCounts = NO_INTS
+  private useCounts = false
+  private sortedHits = NO_INTS
+  /** Longest anything-but list of this scope's entries here (-1: none). */
+  butListMax = -1
+  /** Distinct scalars seen, while any list may still miss them all (only with anything-but lists). */
+  seen: Set<PatternScalar> | undefined = undefined
+  /** Longest anything-but prefix / suffix operand (-1: none). */
+  private butPrefixMax = -1
+  private butSuffixMax = -1
+  tracksStrings = false
+  private firstString: string | undefined
+  private commonPrefix = 0
+  private commonSuffix = 0
+
+  constructor(
+    readonly scope: S,
+    private readonly index: LeafIndex<S>,
+  ) {}
+
+  noteButList(size: number): void {
+    if (size > this.butListMax) this.butListMax = size
+    this.seen ??= new Set()
+  }
+
+  noteButPrefix(s: string): void {
+    if (s.length > this.butPrefixMax) this.butPrefixMax = s.length
+    this.tracksStrings = true
+  }
+
+  noteButSuffix(s: string): void {
+    if (s.length > this.butSuffixMax) this.butSuffixMax = s.length
+    this.tracksStrings = true
+  }
+
+  seal(exact: number, prefixes: number, suffixes: number, slots: number): void {
+    const stamps = (n: number) => (n === 0 ? NO_NUMBERS : new Float64Array(n).fill(-1))
+    this.exactHits = stamps(exact)
+    this.prefixHits = stamps(prefixes)
+    this.suffixHits = stamps(suffixes)
+    this.slotHits = stamps(slots)
+    if (slots > 0) this.hitSlots = []
+  }
+
+  /** Starts from nothing seen when the scope is in a new instance. */
+  refresh(): void {
+    const inst = this.scope.inst
+    if (this.stamp === inst) return
+    this.stamp = inst
+    if (this.hitSlots.length > 0) this.hitSlots.length = 0
+    this.hitsReady = true
+    if (this.seen !== undefined && this.seen.size > 0) this.seen.clear()
+    this.firstString = undefined
+  }
+
+  stampPassed(hits: Float64Array, passed: Int32Array, n: number): void {
+    const stamp = this.stamp
+    for (let i = 0; i < n; i++) hits[passed[i]!] = stamp
+  }
+
+  stampSlot(slot: number): void {
+    if (this.slotHits[slot] !== this.stamp) {
+      this.slotHits[slot] = this.stamp
+      this.hitSlots.push(slot)
+      this.hitsReady = false
+    }
+  }
+
+  common(s: string): number {
+    const first = this.firstString
+    if (first === undefined) {
+      this.firstString = s
+      this.commonPrefix = Math.min(s.length, this.butPrefixMax)
+      this.commonSuffix = Math.min(s.length, this.butSuffixMax)
+      return 1
+    }
+    let p = 0
+    while (p < this.commonPrefix && p < s.length && s.charCodeAt(p) === first.charCodeAt(p)) p++
+    this.commonPrefix = p
+    let q = 0
+    const a = first.length - 1
+    const b = s.length - 1
+    while (q < this.commonSuffix && q <= b && s.charCodeAt(b - q) === first.charCodeAt(a - q)) q++
+    this.commonSuffix = q
+    return 1 + p + q
+  }
+
+  /** Whether anything was fed in the scope's current instance. */
+  fed(): boolean {
+    return this.stamp === this.scope.inst
+  }
+
+  rangeHit(id: number): boolean {
+    if (this.hitSlots.length === 0) return false
+    const from = this.index.rangeFrom[id]!
+    const to = this.index.rangeTo[id]!
+    if (from > to) return false
+    if (!this.hitsReady) this.prepareHits()
+    if (this.useCounts) return this.hitCounts[to + 1]! > this.hitCounts[from]!
+    const hits = this.sortedHits
+    let lo = 0
+    let hi = hits.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (hits[mid]! < from) lo = mid + 1
+      else hi = mid
+    }
+    return lo < hits.length && hits[lo]! <= to
+  }
+
+  /** Counting over all slots costs O(slots); sorting the stamped ones O(h log h): whichever is less. */
+  private prepareHits(): void {
+    const h = this.hitSlots.length
+    const slots = this.slotHits.length
+    this.useCounts = h * (32 - Math.clz32(h)) > slots
+    if (this.useCounts) {
+      if (this.hitCounts.length !== slots + 1) this.hitCounts = new Int32Array(slots + 1)
+      const counts = this.hitCounts
+      const stamp = this.stamp
+      for (let i = 0; i < slots; i++) counts[i + 1] = counts[i]! + (this.slotHits[i] === stamp ? 1 : 0)
+    } else this.sortedHits = Int32Array.from(this.hitSlots).sort()
+    this.hitsReady = true
+  }
+
+  /** Some scalar seen is not in `excluded` (`excluded.size` ≤ the longest list noted). */
+  butListHit(excluded: Set<unknown>): boolean {
+    const seen = this.seen!
+    if (seen.size > excluded.size) return true
+    for (const v of seen) if (!excluded.has(v)) return true
+    return false
+  }
+
+  /** Some string seen does not start with `p`. */
+  butPrefixHit(p: string): boolean {
+    const first = this.firstString
+    if (first === undefined) return false
+    return !(this.commonPrefix >= p.length && first.startsWith(p))
+  }
+
+  /** Some string seen does not end with `s`. */
+  butSuffixHit(s: string): boolean {
+    const first = this.firstString
+    if (first === undefined) return false
+    return !(this.commonSuffix >= s.length && first.endsWith(s))
+  }
+}
+
+const NO_NUMBERS = new Float64Array(0)
+const NO_INTS = new Int32Array(0)
+const NO_SLOTS: number[] = []
+
+/** Reversed by UTF-16 code unit, as `endsWith` compares. */
+const reverse = (s: string) => s.split('').reverse().join('')
+
+interface RadixNode {
+  /** The characters on the edge into this node, in reading order (from the end, for suffixes). */
+  label: string
+  /** Id of the operand ending here, or -1. */
+  terminal: number
+  /** By the first character read on the child's edge (the last one of its label, for suffixes). */
+  children: Map<number, RadixNode> | undefined
+}
+
+/**
+ * A radix tree of prefix (or suffix) operands. Memory is O(operands), not O(their characters): edges hold
+ * slices of the operands. `walk` follows a string from its start (or end), one edge per step, comparing
+ * whole edges natively, and stamps every operand it passes: exactly the operands that are prefixes
+ * (suffixes) of the string. Built as linked nodes, then flattened into arrays (`seal`) for the walks.
+ */
+class AffixTree {
+  private readonly root: RadixNode = { label: '', terminal: -1, children: undefined }
+  private readonly ids = new Map<string, number>()
+  // Flattened: node i's children are first[i] … first[i+1]-1, sorted by `codes`.
+  private labels: string[] = []
+  private labelLengths = new Int32Array(0)
+  private terminals = new Int32Array(0)
+  private first = new Int32Array(1)
+  private codes = new Uint16Array(0)
+  private kids = new Int32Array(0)
+
+  constructor(private readonly suffix: boolean) {}
+
+  /** Distinct operands added. */
+  size = 0
+
+  add(operand: string): number {
+    const known = this.ids.get(operand)
+    if (known !== undefined) return known
+    const id = this.size++
+    this.ids.set(operand, id)
+    // Built in reading order (a suffix operand reversed); suffix labels are turned back in `seal`.
+    const s = this.suffix ? reverse(operand) : operand
+    let node = this.root
+    let pos = 0
+    for (;;) {
+      if (pos === s.length) {
+        node.terminal = id
+        return id
+      }
+      node.children ??= new Map()
+      const code = s.charCodeAt(pos)
+      const child = node.children.get(code)
+      if (!child) {
+        node.children.set(code, { label: s.slice(pos), terminal: id, children: undefined })
+        return id
+      }
+      const label = child.label
+      let common = 1
+      while (
+        common < label.length &&
+        pos + common < s.length &&
+        label.charCodeAt(common) === s.charCodeAt(pos + common)
+      )
+        common++
+      if (common === label.length) {
+        node = child
+        pos += common
+        continue
+      }
+      // Split the edge: a new node for the shared part, the old child below it.
+      const mid: RadixNode = { label: label.slice(0, common), terminal: -1, children: new Map() }
+      child.label = label.slice(common)
+      mid.children!.set(child.label.charCodeAt(0), child)
+      node.children.set(code, mid)
+      node = mid
+      pos += common
+    }
+  }
+
+  /** Flattens the nodes (breadth first, children by code) into arrays. Call once after the last add. */
+  seal(): void {
+    const order: RadixNode[] = [this.root]
+    const depthOf = new Map<RadixNode, number>([[this.root, this.root.terminal >= 0 ? 1 : 0]])
+    const labels: string[] = []
+    const terminals: number[] = []
+    const first: number[] = []
+    const codes: number[] = []
+    const kids: number[] = []
+    for (let i = 0; i < order.length; i++) {
+      const node = order[i]!
+      labels.push(this.suffix ? reverse(node.label) : node.label)
+      terminals.push(node.terminal)
+      first.push(codes.length)
+      const children = [...(node.children ?? [])].sort((a, b) => a[0] - b[0])
+      const d = depthOf.get(node)!
+      if (d > this.depth) this.depth = d
+      for (const [code, child] of children) {
+        codes.push(code)
+        kids.push(order.length)
+        order.push(child)
+        depthOf.set(child, d + (child.terminal >= 0 ? 1 : 0))
+      }
+    }
+    first.push(codes.length)
+    this.labels = labels
+    this.labelLengths = Int32Array.from(labels, (l) => l.length)
+    this.terminals = Int32Array.from(terminals)
+    this.first = Int32Array.from(first)
+    this.codes = Uint16Array.from(codes)
+    this.kids = Int32Array.from(kids)
+    this.root.children = undefined
+    this.ids.clear()
+  }
+
+  /** The child of `node` whose edge starts with `code`, or -1. */
+  private childOf(node: number, code: number): number {
+    let lo = this.first[node]!
+    let hi = this.first[node + 1]!
+    const codes = this.codes
+    if (hi - lo <= 8) {
+      for (; lo < hi; lo++) if (codes[lo] === code) return this.kids[lo]!
+      return -1
+    }
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (codes[mid]! < code) lo = mid + 1
+      else hi = mid
+    }
+    return lo < this.first[node + 1]! && codes[lo] === code ? this.kids[lo]! : -1
+  }
+
+  /** Operands on the longest path from the root (bounds the terminals one walk passes). */
+  depth = 0
+  /** Edges followed by the last walk. */
+  steps = 0
+
+  /** Writes into `passed` the operands that are prefixes (suffixes) of `s`; returns how many. */
+  walk(s: string, passed: Int32Array): number {
+    const terminals = this.terminals
+    const lengths = this.labelLengths
+    if (terminals.length === 0) return 0
+    let n = 0
+    if (terminals[0]! >= 0) passed[n++] = terminals[0]!
+    let node = 0
+    let steps = 0
+    if (this.suffix) {
+      let end = s.length
+      while (end > 0) {
+        const child = this.childOf(node, s.charCodeAt(end - 1))
+        steps++
+        if (child < 0) break
+        const length = lengths[child]!
+        // The edge's last character matched already; longer edges are compared whole.
+        if (length > 1 && !s.endsWith(this.labels[child]!, end)) break
+        end -= length
+        const t = terminals[child]!
+        if (t >= 0) passed[n++] = t
+        node = child
+      }
+    } else {
+      let pos = 0
+      const length = s.length
+      while (pos < length) {
+        const child = this.childOf(node, s.charCodeAt(pos))
+        steps++
+        if (child < 0) break
+        const length = lengths[child]!
+        if (length > 1 && !s.startsWith(this.labels[child]!, pos)) break
+        pos += length
+        const t = terminals[child]!
+        if (t >= 0) passed[n++] = t
+        node = child
+      }
+    }
+    this.steps = steps
+    return n
+  }
+}
