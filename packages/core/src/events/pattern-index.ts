@@ -93,13 +93,11 @@ class Item {
   butPrefix: string[] = NO_STRINGS
   butSuffix: string[] = NO_STRINGS
   entries = 0
-  // Objects.
+  // Objects with other than one key (one-key objects are compiled as their child), answered per instance.
   pattern = -1
   /** The scope this object's result counts in. */
   owner: Scope | undefined = undefined
   children: Item[] = NO_ITEMS
-  /** One key: answered by its child, pooled over instances. Otherwise per instance, through `mark`. */
-  single = false
   /** `owner.inst` when one instance satisfied every child. */
   mark = -1
 
@@ -202,27 +200,38 @@ export class PatternIndex {
     // Deeper than any valid pattern: matches nothing (as the direct evaluator).
     if (depth > EVENT_PATTERN_LIMITS.maxDepth) return NEVER_ITEM
     const keys = Object.keys(obj)
-    const single = keys.length === 1
-    const inner = single ? owner : this.scopeAt(node)
+    // One key: some instance satisfies it iff its child holds over the instances pooled, so the object
+    // is answered by its child, which records into the same scope.
+    if (keys.length === 1) return this.compileChild(obj, keys[0]!, depth, node, owner, pattern, indexes)
+    const inner = this.scopeAt(node)
     const item = new Item(OBJECT, this.slot(owner, node))
     item.pattern = pattern
     item.owner = owner
-    item.single = single
     item.whenAbsent = true
     item.children = []
     for (const key of keys) {
-      const child = this.child(node, key)
-      const v = obj[key]
-      const c = Array.isArray(v)
-        ? this.compileLeaf(v, child, inner, indexes)
-        : isPlainObject(v)
-          ? this.compileObject(v, depth + 1, child, inner, pattern, indexes)
-          : NEVER_ITEM
+      const c = this.compileChild(obj, key, depth, node, inner, pattern, indexes)
       item.children.push(c)
       if (!c.whenAbsent) item.whenAbsent = false
     }
-    if (!single) inner.members.push(item)
+    inner.members.push(item)
     return item
+  }
+
+  private compileChild(
+    obj: Record<string, unknown>,
+    key: string,
+    depth: number,
+    node: PathNode,
+    scope: Scope,
+    pattern: number,
+    indexes: LeafIndex<Scope>[],
+  ): Item {
+    const child = this.child(node, key)
+    const v = obj[key]
+    if (Array.isArray(v)) return this.compileLeaf(v, child, scope, indexes)
+    if (isPlainObject(v)) return this.compileObject(v, depth + 1, child, scope, pattern, indexes)
+    return NEVER_ITEM
   }
 
   private compileLeaf(leaf: unknown[], node: PathNode, scope: Scope, indexes: LeafIndex<Scope>[]): Item {
@@ -373,8 +382,8 @@ export class PatternIndex {
   // --- answering ------------------------------------------------------------------------------------
 
   private every(item: Item): boolean {
-    this.work++
     const children = item.children
+    this.work += children.length
     for (let i = 0; i < children.length; i++) if (!this.answer(children[i]!)) return false
     return true
   }
@@ -383,7 +392,6 @@ export class PatternIndex {
   private answer(item: Item): boolean {
     if (item.kind === LEAF) return this.answerLeaf(item)
     if (item.kind === NEVER) return false
-    if (item.single) return this.answer(item.children[0]!)
     return item.mark === item.owner!.inst || (item.whenAbsent && this.undefinedAt(item.slot!))
   }
 
