@@ -376,4 +376,24 @@ describe('PatternIndex cost', () => {
     expect(work(1_000, 1_000)).toBeLessThan(base * 12)
     expect(work(1_000, 10_000)).toBeLessThan(base * 25)
   })
+
+  it('multi-key sub-patterns over a big array of objects: an element answers only the objects whose anchor it hit', () => {
+    // { items: { sku: [one value], qty: [range] } } needs one item with both: answered per item, but
+    // filed under its sku value, an item answers only the few patterns naming its sku.
+    const r = seededRandom(650)
+    const patterns: EventPattern[] = Array.from({ length: 10_000 }, (_, i) => ({
+      items: { sku: [`sku${i}`], qty: [{ numeric: ['>', 50] }], tag: [{ 'anything-but': ['x'] }] },
+    }))
+    const items = Array.from({ length: 30_000 }, () => ({
+      sku: `sku${r.int(20_000)}`,
+      qty: r.int(100),
+      tag: 'y',
+    }))
+    const stats: PatternIndexStats = { work: 0 }
+    const got = new PatternIndex(patterns).match({ items }, undefined, stats)
+    // Per item: the visit, three keys fed, the patterns filed under its sku (one at most) answered.
+    expect(stats.work).toBeLessThan(30_000 * 20 + 10_000 * 5)
+    const want = new Set(items.filter((it) => it.qty > 50).map((it) => Number(it.sku.slice(3))))
+    expect(got).toEqual([...want].filter((i) => i < 10_000).sort((a, b) => a - b))
+  })
 })

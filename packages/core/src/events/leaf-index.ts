@@ -123,20 +123,20 @@ export class LeafIndex<S extends { inst: number }> {
     let work = all.length
     if (this.exact !== undefined) {
       const id = this.exact.get(v)
-      if (id !== undefined) for (let i = 0; i < all.length; i++) all[i]!.exactHits[id] = all[i]!.stamp
+      if (id !== undefined) for (let i = 0; i < all.length; i++) all[i]!.stampExact(id)
     }
     if (typeof v === 'string') {
       const prefixes = this.prefixes
       if (prefixes !== undefined) {
         const n = prefixes.walk(v, this.passed)
         work += prefixes.steps
-        for (let i = 0; i < all.length; i++) all[i]!.stampPassed(all[i]!.prefixHits, this.passed, n)
+        for (let i = 0; i < all.length; i++) all[i]!.stampPassed(all[i]!.prefixHits, this.passed, n, PREFIX)
       }
       const suffixes = this.suffixes
       if (suffixes !== undefined) {
         const n = suffixes.walk(v, this.passed)
         work += suffixes.steps
-        for (let i = 0; i < all.length; i++) all[i]!.stampPassed(all[i]!.suffixHits, this.passed, n)
+        for (let i = 0; i < all.length; i++) all[i]!.stampPassed(all[i]!.suffixHits, this.passed, n, SUFFIX)
       }
       for (let i = 0; i < all.length; i++) if (all[i]!.tracksStrings) work += all[i]!.common(v)
     } else if (typeof v === 'number' && this.rangeFrom.length > 0) {
@@ -153,10 +153,20 @@ export class LeafIndex<S extends { inst: number }> {
   }
 }
 
+export const EXACT = 0
+export const PREFIX = 1
+export const SUFFIX = 2
+
 /** What one scope's current instance fed to a LeafIndex, and the answers about its entries. */
 export class LeafHits<S extends { inst: number }> {
   /** The instance these hits belong to. */
   stamp = -1
+  /**
+   * With `record`, the exact values, prefixes and suffixes hit in this instance, each once, by kind
+   * (EXACT, PREFIX, SUFFIX): lets the caller visit only what was hit (PatternIndex's anchors).
+   */
+  record = false
+  readonly hitLists: [number[], number[], number[]] = [[], [], []]
   exactHits = NO_NUMBERS
   prefixHits = NO_NUMBERS
   suffixHits = NO_NUMBERS
@@ -218,11 +228,29 @@ export class LeafHits<S extends { inst: number }> {
     this.hitsReady = true
     if (this.seen !== undefined && this.seen.size > 0) this.seen.clear()
     this.firstString = undefined
+    if (this.record) for (const list of this.hitLists) list.length = 0
   }
 
-  stampPassed(hits: Float64Array, passed: Int32Array, n: number): void {
+  stampExact(id: number): void {
+    if (this.exactHits[id] === this.stamp) return
+    this.exactHits[id] = this.stamp
+    if (this.record) this.hitLists[EXACT].push(id)
+  }
+
+  stampPassed(hits: Float64Array, passed: Int32Array, n: number, kind: number): void {
     const stamp = this.stamp
-    for (let i = 0; i < n; i++) hits[passed[i]!] = stamp
+    if (!this.record) {
+      for (let i = 0; i < n; i++) hits[passed[i]!] = stamp
+      return
+    }
+    const list = this.hitLists[kind]!
+    for (let i = 0; i < n; i++) {
+      const t = passed[i]!
+      if (hits[t] !== stamp) {
+        hits[t] = stamp
+        list.push(t)
+      }
+    }
   }
 
   stampSlot(slot: number): void {

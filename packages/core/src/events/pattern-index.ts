@@ -1,5 +1,5 @@
 import { readLeaf } from './leaf-entries.ts'
-import { type LeafHits, LeafIndex } from './leaf-index.ts'
+import { EXACT, type LeafHits, LeafIndex, PREFIX, SUFFIX } from './leaf-index.ts'
 import {
   EVENT_PATTERN_LIMITS,
   type EventPattern,
@@ -28,12 +28,16 @@ import {
  * parent had, how many held the key and whether a non-object stood where an object was expected: this
  * answers `exists: false` (absent, also below a missing parent) without walking absent subtrees.
  *
- * Cost: the walk visits each payload value on an indexed path once and feeds it to the indexes of its
- * path (one per enclosing scope kind, at most the pattern depth); a string costs its length at most, a
- * number a binary search. Answering costs O(entries) for the event scope. A scope opened per object costs
- * O(entries of the pattern objects at that path) when it closes: patterns that need one array element to
- * satisfy several keys at once cost O(elements × their entries), which is inherent in what they ask
- * (already satisfied ones are skipped).
+ * Cost: the walk visits each payload value on an indexed path once and feeds it to that path's index
+ * once, whatever the number of scopes recording there; a string costs its length at most (radix walks
+ * stop where the operands do), a number a binary search. Answering costs O(entries) for the event scope.
+ * A scope opened per object answers, when it closes, only the pattern objects whose *anchor* it hit (a
+ * child leaf that only values satisfy — exact values, else prefixes/suffixes — under whose values the
+ * object is filed), plus those without such a child. So `{ items: { sku: ["A-1"], qty: [...] } }` costs
+ * about the items plus the patterns naming each item's sku; but a multi-key sub-pattern with no anchor
+ * (only numeric, anything-but or exists keys) is answered on every element: O(elements × such objects),
+ * which is inherent in asking for one element satisfying several conditions (already satisfied objects
+ * are skipped).
  */
 
 /** Where entries record: the event, or the object instances of one path holding pattern objects with ≠ 1 key. */
@@ -43,8 +47,19 @@ interface Scope {
   inst: number
   /** Pattern objects with other than one key located at `node` (none for the event scope). */
   members: Item[]
-  /** Members of the patterns taking part in this match. */
-  live: Item[]
+  /** Members answered on every instance: no child leaf that only values can satisfy. */
+  unanchored: Item[]
+  /** The other members, by the values (prefixes, suffixes) of their anchor leaf, per leaf index. */
+  watches: Watch[]
+  /** This match: some member's pattern takes part; the unanchored ones that do. */
+  live: boolean
+  liveUnanchored: Item[]
+}
+
+/** Anchored members of one scope whose anchor leaf sits in `hits`, by kind (EXACT, PREFIX, SUFFIX) and id. */
+interface Watch {
+  hits: LeafHits<Scope>
+  byKind: [Map<number, Item[]>, Map<number, Item[]>, Map<number, Item[]>]
 }
 
 /** Per scope and path: what the scope's current instance held there. */
@@ -100,6 +115,10 @@ class Item {
   children: Item[] = NO_ITEMS
   /** `owner.inst` when one instance satisfied every child. */
   mark = -1
+  /** The match in which the object's pattern takes part (PatternIndex's match count). */
+  liveIn = -1
+  /** The instance in which the object was last answered. */
+  triedIn = -1
 
   constructor(
     readonly kind: number,
@@ -129,6 +148,16 @@ export interface PatternIndexStats {
   work: number
 }
 
+const newScope = (node: PathNode): Scope => ({
+  node,
+  inst: -1,
+  members: [],
+  unanchored: [],
+  watches: [],
+  live: false,
+  liveUnanchored: [],
+})
+
 const newNode = (parent: PathNode | undefined): PathNode => ({
   parent,
   children: new Map(),
@@ -140,11 +169,12 @@ const newNode = (parent: PathNode | undefined): PathNode => ({
 
 export class PatternIndex {
   private readonly root = newNode(undefined)
-  private readonly event: Scope = { node: this.root, inst: -1, members: [], live: [] }
+  private readonly event: Scope = newScope(this.root)
   private readonly scopes: Scope[] = []
   /** Per pattern: its root object, or true (no pattern: matches everything) / false (not an object). */
   private readonly roots: (Item | boolean)[]
   private seq = 0
+  private matches = 0
   private dataAbsent = false
   private work = 0
   private probesLeft = 0
@@ -158,6 +188,7 @@ export class PatternIndex {
       return this.compileObject(p, 1, this.root, this.event, i, indexes)
     })
     for (const index of indexes) index.seal()
+    for (const scope of this.scopes) for (const member of scope.members) this.anchor(scope, member)
   }
 
   get patterns(): number {
@@ -171,8 +202,15 @@ export class PatternIndex {
   match(data: unknown, active?: (pattern: number) => boolean, stats?: PatternIndexStats): number[] {
     this.work = 0
     this.probesLeft = PROBES_PER_MATCH
+    const match = ++this.matches
     for (const scope of this.scopes) {
-      scope.live = active ? scope.members.filter((m) => active(m.pattern)) : scope.members
+      scope.live = false
+      for (const m of scope.members) {
+        if (active && !active(m.pattern)) continue
+        m.liveIn = match
+        scope.live = true
+      }
+      scope.liveUnanchored = active ? scope.unanchored.filter((m) => active(m.pattern)) : scope.unanchored
     }
     this.event.inst = ++this.seq
     this.dataAbsent = data === undefined
@@ -280,7 +318,7 @@ export class PatternIndex {
 
   private scopeAt(node: PathNode): Scope {
     if (!node.scope) {
-      node.scope = { node, inst: -1, members: [], live: [] }
+      node.scope = newScope(node)
       this.scopes.push(node.scope)
     }
     return node.scope
@@ -327,7 +365,7 @@ export class PatternIndex {
 
   private object(node: PathNode, obj: Record<string, unknown>): void {
     const scope = node.scope
-    const opens = scope !== undefined && scope.live.length > 0
+    const opens = scope?.live
     if (opens) scope.inst = ++this.seq
     for (const s of node.slots) {
       touch(s)
@@ -370,13 +408,72 @@ export class PatternIndex {
     } else if (isPatternScalar(v)) this.work += leaf.feed(v)
   }
 
-  /** An instance of `scope` is done: mark the pattern objects it satisfies in their owner scopes. */
+  /**
+   * An instance of `scope` is done: mark the pattern objects it satisfies in their owner scopes. Only the
+   * members whose anchor leaf this instance hit are answered, and those without an anchor.
+   */
   private close(scope: Scope): void {
-    for (const item of scope.live) {
-      const owner = item.owner!
-      if (item.mark === owner.inst) continue
-      if (this.every(item)) item.mark = owner.inst
+    const inst = scope.inst
+    for (const watch of scope.watches) {
+      const hits = watch.hits
+      if (hits.stamp !== inst) continue
+      for (let kind = EXACT; kind <= SUFFIX; kind++) {
+        const byId = watch.byKind[kind]!
+        if (byId.size === 0) continue
+        for (const id of hits.hitLists[kind]!) {
+          const members = byId.get(id)
+          if (members) for (const m of members) this.tryMember(m, inst)
+        }
+      }
     }
+    for (const m of scope.liveUnanchored) this.tryMember(m, inst)
+  }
+
+  private tryMember(m: Item, inst: number): void {
+    if (m.liveIn !== this.matches || m.triedIn === inst) return
+    m.triedIn = inst
+    const owner = m.owner!
+    if (m.mark !== owner.inst && this.every(m)) m.mark = owner.inst
+  }
+
+  /**
+   * Files a member under the values of one child leaf that only values can satisfy (no `exists`, no
+   * anything-but, no numeric: exact values best, else prefixes and suffixes; the fewest entries): no
+   * instance that hit none of them can satisfy the member.
+   */
+  private anchor(scope: Scope, member: Item): void {
+    let best: Item | undefined
+    let bestRank = 0
+    for (const c of member.children) {
+      if (c.kind !== LEAF || c.entries === 0 || c.existsTrue || c.whenAbsent) continue
+      if (c.numeric.length + c.butList.length + c.butPrefix.length + c.butSuffix.length > 0) continue
+      const rank = (c.prefix.length + c.suffix.length > 0 ? 1_000_000 : 0) + c.entries
+      if (!best || rank < bestRank) {
+        best = c
+        bestRank = rank
+      }
+    }
+    if (!best) {
+      scope.unanchored.push(member)
+      return
+    }
+    const hits = best.hits!
+    let watch = scope.watches.find((w) => w.hits === hits)
+    if (!watch) {
+      watch = { hits, byKind: [new Map(), new Map(), new Map()] }
+      scope.watches.push(watch)
+      hits.record = true
+    }
+    const file = (kind: number, ids: number[]) => {
+      for (const id of ids) {
+        const list = watch.byKind[kind]!.get(id)
+        if (list) list.push(member)
+        else watch.byKind[kind]!.set(id, [member])
+      }
+    }
+    file(EXACT, best.exact)
+    file(PREFIX, best.prefix)
+    file(SUFFIX, best.suffix)
   }
 
   // --- answering ------------------------------------------------------------------------------------
