@@ -119,36 +119,46 @@ export class LeafIndex<S extends { inst: number }> {
   /** Records a scalar into every scope's current instance; returns the work done (steps), for accounting. */
   feed(v: PatternScalar): number {
     const all = this.hits
-    for (let i = 0; i < all.length; i++) all[i]!.refresh()
-    let work = all.length
+    const n = all.length
+    for (let i = 0; i < n; i++) all[i]!.refresh()
     if (this.exact !== undefined) {
       const id = this.exact.get(v)
-      if (id !== undefined) for (let i = 0; i < all.length; i++) all[i]!.stampExact(id)
+      if (id !== undefined) for (let i = 0; i < n; i++) all[i]!.stampExact(id)
     }
-    if (typeof v === 'string') {
-      const prefixes = this.prefixes
-      if (prefixes !== undefined) {
-        const n = prefixes.walk(v, this.passed)
-        work += prefixes.steps
-        for (let i = 0; i < all.length; i++) all[i]!.stampPassed(all[i]!.prefixHits, this.passed, n, PREFIX)
-      }
-      const suffixes = this.suffixes
-      if (suffixes !== undefined) {
-        const n = suffixes.walk(v, this.passed)
-        work += suffixes.steps
-        for (let i = 0; i < all.length; i++) all[i]!.stampPassed(all[i]!.suffixHits, this.passed, n, SUFFIX)
-      }
-      for (let i = 0; i < all.length; i++) if (all[i]!.tracksStrings) work += all[i]!.common(v)
-    } else if (typeof v === 'number' && this.rangeFrom.length > 0) {
+    let work = n
+    if (typeof v === 'string') work += this.feedString(v)
+    else if (typeof v === 'number' && this.rangeFrom.length > 0) {
       const b = this.boundIndex(v)
       const slot = b < this.bounds.length && this.bounds[b] === v ? 2 * b + 1 : 2 * b
-      for (let i = 0; i < all.length; i++) all[i]!.stampSlot(slot)
+      for (let i = 0; i < n; i++) all[i]!.stampSlot(slot)
       work += 32 - Math.clz32(this.bounds.length)
     }
-    for (let i = 0; i < all.length; i++) {
-      const seen = all[i]!.seen
-      if (seen !== undefined && seen.size <= all[i]!.butListMax) seen.add(v)
+    for (let i = 0; i < n; i++) {
+      const h = all[i]!
+      if (h.seen !== undefined && h.seen.size <= h.butListMax) h.seen.add(v)
     }
+    return work
+  }
+
+  private feedString(v: string): number {
+    const all = this.hits
+    const n = all.length
+    let work = 0
+    const prefixes = this.prefixes
+    if (prefixes !== undefined) {
+      const passed = prefixes.walk(v, this.passed)
+      work += prefixes.steps
+      if (passed > 0)
+        for (let i = 0; i < n; i++) all[i]!.stampPassed(all[i]!.prefixHits, this.passed, passed, PREFIX)
+    }
+    const suffixes = this.suffixes
+    if (suffixes !== undefined) {
+      const passed = suffixes.walk(v, this.passed)
+      work += suffixes.steps
+      if (passed > 0)
+        for (let i = 0; i < n; i++) all[i]!.stampPassed(all[i]!.suffixHits, this.passed, passed, SUFFIX)
+    }
+    for (let i = 0; i < n; i++) if (all[i]!.tracksStrings) work += all[i]!.common(v)
     return work
   }
 }
@@ -365,18 +375,24 @@ interface RadixNode {
 class AffixTree {
   private readonly root: RadixNode = { label: '', terminal: -1, children: undefined }
   private readonly ids = new Map<string, number>()
-  // Flattened: node i's children are first[i] … first[i+1]-1, sorted by `codes`.
+  /**
+   * Flattened, RECORD ints per node: terminal, label length, then how to find a child by its code:
+   * directly in `table` (dense nodes: codes min … min+span-1) or by scanning `codes`/`kids`.
+   */
+  private records = NO_INTS
   private labels: string[] = []
-  private labelLengths = new Int32Array(0)
-  private terminals = new Int32Array(0)
-  private first = new Int32Array(1)
+  private table = NO_INTS
   private codes = new Uint16Array(0)
-  private kids = new Int32Array(0)
+  private kids = NO_INTS
 
   constructor(private readonly suffix: boolean) {}
 
   /** Distinct operands added. */
   size = 0
+  /** Operands on the longest path from the root (bounds the terminals one walk passes). */
+  depth = 0
+  /** Edges followed by the last walk. */
+  steps = 0
 
   add(operand: string): number {
     const known = this.ids.get(operand)
@@ -426,66 +442,78 @@ class AffixTree {
   seal(): void {
     const order: RadixNode[] = [this.root]
     const depthOf = new Map<RadixNode, number>([[this.root, this.root.terminal >= 0 ? 1 : 0]])
-    const labels: string[] = []
-    const terminals: number[] = []
-    const first: number[] = []
+    const records: number[] = []
+    const table: number[] = []
     const codes: number[] = []
     const kids: number[] = []
     for (let i = 0; i < order.length; i++) {
       const node = order[i]!
-      labels.push(this.suffix ? reverse(node.label) : node.label)
-      terminals.push(node.terminal)
-      first.push(codes.length)
-      const children = [...(node.children ?? [])].sort((a, b) => a[0] - b[0])
+      this.labels.push(this.suffix ? reverse(node.label) : node.label)
       const d = depthOf.get(node)!
       if (d > this.depth) this.depth = d
-      for (const [code, child] of children) {
-        codes.push(code)
-        kids.push(order.length)
-        order.push(child)
+      const children = [...(node.children ?? [])].sort((a, b) => a[0] - b[0])
+      const ids = children.map(([, child]) => {
         depthOf.set(child, d + (child.terminal >= 0 ? 1 : 0))
+        order.push(child)
+        return order.length - 1
+      })
+      const min = children.length > 0 ? children[0]![0] : 0
+      const span = children.length > 0 ? children[children.length - 1]![0] - min + 1 : 0
+      if (span > 0 && span <= 2 * children.length + 6) {
+        // Dense: one slot per code between the lowest and the highest child.
+        records.push(node.terminal, node.label.length, min, span, table.length, 0, 0, 0)
+        const at = table.length
+        for (let k = 0; k < span; k++) table.push(-1)
+        children.forEach(([code], k) => {
+          table[at + code - min] = ids[k]!
+        })
+      } else {
+        records.push(node.terminal, node.label.length, 0, 0, codes.length, children.length, 0, 0)
+        children.forEach(([code], k) => {
+          codes.push(code)
+          kids.push(ids[k]!)
+        })
       }
     }
-    first.push(codes.length)
-    this.labels = labels
-    this.labelLengths = Int32Array.from(labels, (l) => l.length)
-    this.terminals = Int32Array.from(terminals)
-    this.first = Int32Array.from(first)
+    this.records = Int32Array.from(records)
+    this.table = Int32Array.from(table)
     this.codes = Uint16Array.from(codes)
     this.kids = Int32Array.from(kids)
     this.root.children = undefined
     this.ids.clear()
   }
 
-  /** The child of `node` whose edge starts with `code`, or -1. */
+  /** The child of `node` whose edge is read starting with `code`, or -1. */
   private childOf(node: number, code: number): number {
-    let lo = this.first[node]!
-    let hi = this.first[node + 1]!
+    const r = node * RECORD
+    const records = this.records
+    const span = records[r + 3]!
+    if (span > 0) {
+      const d = code - records[r + 2]!
+      return d >= 0 && d < span ? this.table[records[r + 4]! + d]! : -1
+    }
+    let lo = records[r + 4]!
+    const hi = lo + records[r + 5]!
     const codes = this.codes
     if (hi - lo <= 8) {
       for (; lo < hi; lo++) if (codes[lo] === code) return this.kids[lo]!
       return -1
     }
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
+    let h = hi
+    while (lo < h) {
+      const mid = (lo + h) >>> 1
       if (codes[mid]! < code) lo = mid + 1
-      else hi = mid
+      else h = mid
     }
-    return lo < this.first[node + 1]! && codes[lo] === code ? this.kids[lo]! : -1
+    return lo < hi && codes[lo] === code ? this.kids[lo]! : -1
   }
-
-  /** Operands on the longest path from the root (bounds the terminals one walk passes). */
-  depth = 0
-  /** Edges followed by the last walk. */
-  steps = 0
 
   /** Writes into `passed` the operands that are prefixes (suffixes) of `s`; returns how many. */
   walk(s: string, passed: Int32Array): number {
-    const terminals = this.terminals
-    const lengths = this.labelLengths
-    if (terminals.length === 0) return 0
+    const records = this.records
+    if (records.length === 0) return 0
     let n = 0
-    if (terminals[0]! >= 0) passed[n++] = terminals[0]!
+    if (records[0]! >= 0) passed[n++] = records[0]!
     let node = 0
     let steps = 0
     if (this.suffix) {
@@ -494,11 +522,12 @@ class AffixTree {
         const child = this.childOf(node, s.charCodeAt(end - 1))
         steps++
         if (child < 0) break
-        const length = lengths[child]!
-        // The edge's last character matched already; longer edges are compared whole.
+        const r = child * RECORD
+        const length = records[r + 1]!
+        // The edge's first character read matched already; longer edges are compared whole.
         if (length > 1 && !s.endsWith(this.labels[child]!, end)) break
         end -= length
-        const t = terminals[child]!
+        const t = records[r]!
         if (t >= 0) passed[n++] = t
         node = child
       }
@@ -509,10 +538,11 @@ class AffixTree {
         const child = this.childOf(node, s.charCodeAt(pos))
         steps++
         if (child < 0) break
-        const length = lengths[child]!
-        if (length > 1 && !s.startsWith(this.labels[child]!, pos)) break
-        pos += length
-        const t = terminals[child]!
+        const r = child * RECORD
+        const edge = records[r + 1]!
+        if (edge > 1 && !s.startsWith(this.labels[child]!, pos)) break
+        pos += edge
+        const t = records[r]!
         if (t >= 0) passed[n++] = t
         node = child
       }
@@ -521,3 +551,6 @@ class AffixTree {
     return n
   }
 }
+
+/** Ints per flattened radix node. */
+const RECORD = 8

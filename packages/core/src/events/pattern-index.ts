@@ -401,11 +401,20 @@ export class PatternIndex {
 
   /** `v` stands where a leaf is: its scalars (arrays fanned out) go to the path's index. */
   private feed(leaf: LeafIndex<Scope>, v: unknown, nesting: number): void {
-    if (Array.isArray(v)) {
-      if (nesting >= MAX_ARRAY_NESTING) return
-      this.work += v.length
-      for (let i = 0; i < v.length; i++) this.feed(leaf, v[i], nesting + 1)
-    } else if (isPatternScalar(v)) this.work += leaf.feed(v)
+    if (!Array.isArray(v)) {
+      if (isPatternScalar(v)) this.work += leaf.feed(v)
+      return
+    }
+    if (nesting >= MAX_ARRAY_NESTING) return
+    let work = v.length
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i]
+      // Strings and numbers, nearly all of a big array, without a call per element.
+      if (typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x))) work += leaf.feed(x)
+      else if (Array.isArray(x)) this.feed(leaf, x, nesting + 1)
+      else if (isPatternScalar(x)) work += leaf.feed(x)
+    }
+    this.work += work
   }
 
   /**
