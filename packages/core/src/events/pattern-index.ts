@@ -51,7 +51,9 @@ interface Scope {
   unanchored: Item[]
   /** The other members, by the values (prefixes, suffixes) of their anchor leaf, per leaf index. */
   watches: Watch[]
-  /** This match: some member's pattern takes part; the unanchored ones that do. */
+  /** The match for which `live` and `liveUnanchored` were worked out (on the scope's first instance). */
+  liveFor: number
+  /** In that match: some member's pattern takes part; the unanchored ones that do. */
   live: boolean
   liveUnanchored: Item[]
 }
@@ -115,8 +117,6 @@ class Item {
   children: Item[] = NO_ITEMS
   /** `owner.inst` when one instance satisfied every child. */
   mark = -1
-  /** The match in which the object's pattern takes part (PatternIndex's match count). */
-  liveIn = -1
   /** The instance in which the object was last answered. */
   triedIn = -1
 
@@ -154,6 +154,7 @@ const newScope = (node: PathNode): Scope => ({
   members: [],
   unanchored: [],
   watches: [],
+  liveFor: -1,
   live: false,
   liveUnanchored: [],
 })
@@ -175,6 +176,7 @@ export class PatternIndex {
   private readonly roots: (Item | boolean)[]
   private seq = 0
   private matches = 0
+  private active: ((pattern: number) => boolean) | undefined
   private dataAbsent = false
   private work = 0
   private probesLeft = 0
@@ -202,16 +204,8 @@ export class PatternIndex {
   match(data: unknown, active?: (pattern: number) => boolean, stats?: PatternIndexStats): number[] {
     this.work = 0
     this.probesLeft = PROBES_PER_MATCH
-    const match = ++this.matches
-    for (const scope of this.scopes) {
-      scope.live = false
-      for (const m of scope.members) {
-        if (active && !active(m.pattern)) continue
-        m.liveIn = match
-        scope.live = true
-      }
-      scope.liveUnanchored = active ? scope.unanchored.filter((m) => active(m.pattern)) : scope.unanchored
-    }
+    this.matches++
+    this.active = active
     this.event.inst = ++this.seq
     this.dataAbsent = data === undefined
     if (!this.dataAbsent) this.fanOut(this.root, data, 0)
@@ -365,7 +359,7 @@ export class PatternIndex {
 
   private object(node: PathNode, obj: Record<string, unknown>): void {
     const scope = node.scope
-    const opens = scope?.live
+    const opens = scope !== undefined && this.isLive(scope)
     if (opens) scope.inst = ++this.seq
     for (const s of node.slots) {
       touch(s)
@@ -438,8 +432,19 @@ export class PatternIndex {
     for (const m of scope.liveUnanchored) this.tryMember(m, inst)
   }
 
+  /** Whether some member of `scope` takes part in this match; lists the unanchored ones that do. */
+  private isLive(scope: Scope): boolean {
+    if (scope.liveFor === this.matches) return scope.live
+    const active = this.active
+    scope.liveFor = this.matches
+    scope.live =
+      active === undefined ? scope.members.length > 0 : scope.members.some((m) => active(m.pattern))
+    scope.liveUnanchored = active ? scope.unanchored.filter((m) => active(m.pattern)) : scope.unanchored
+    return scope.live
+  }
+
   private tryMember(m: Item, inst: number): void {
-    if (m.liveIn !== this.matches || m.triedIn === inst) return
+    if (m.triedIn === inst || (this.active !== undefined && !this.active(m.pattern))) return
     m.triedIn = inst
     const owner = m.owner!
     if (m.mark !== owner.inst && this.every(m)) m.mark = owner.inst
