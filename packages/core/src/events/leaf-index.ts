@@ -118,32 +118,21 @@ export class LeafIndex<S extends { inst: number }> {
 
   /** Records a scalar into every scope's current instance; returns the work done (steps), for accounting. */
   feed(v: PatternScalar): number {
+    if (typeof v === 'string') return this.feedString(v)
+    if (typeof v === 'number') return this.feedNumber(v)
+    const all = this.hits
+    for (let i = 0; i < all.length; i++) all[i]!.refresh()
+    this.feedExact(v)
+    this.feedSeen(v)
+    return all.length
+  }
+
+  feedString(v: string): number {
     const all = this.hits
     const n = all.length
     for (let i = 0; i < n; i++) all[i]!.refresh()
-    if (this.exact !== undefined) {
-      const id = this.exact.get(v)
-      if (id !== undefined) for (let i = 0; i < n; i++) all[i]!.stampExact(id)
-    }
+    if (this.exact !== undefined) this.feedExact(v)
     let work = n
-    if (typeof v === 'string') work += this.feedString(v)
-    else if (typeof v === 'number' && this.rangeFrom.length > 0) {
-      const b = this.boundIndex(v)
-      const slot = b < this.bounds.length && this.bounds[b] === v ? 2 * b + 1 : 2 * b
-      for (let i = 0; i < n; i++) all[i]!.stampSlot(slot)
-      work += 32 - Math.clz32(this.bounds.length)
-    }
-    for (let i = 0; i < n; i++) {
-      const h = all[i]!
-      if (h.seen !== undefined && h.seen.size <= h.butListMax) h.seen.add(v)
-    }
-    return work
-  }
-
-  private feedString(v: string): number {
-    const all = this.hits
-    const n = all.length
-    let work = 0
     const prefixes = this.prefixes
     if (prefixes !== undefined) {
       const passed = prefixes.walk(v, this.passed)
@@ -159,7 +148,41 @@ export class LeafIndex<S extends { inst: number }> {
         for (let i = 0; i < n; i++) all[i]!.stampPassed(all[i]!.suffixHits, this.passed, passed, SUFFIX)
     }
     for (let i = 0; i < n; i++) if (all[i]!.tracksStrings) work += all[i]!.common(v)
+    this.feedSeen(v)
     return work
+  }
+
+  /** `v` a finite number. */
+  feedNumber(v: number): number {
+    const all = this.hits
+    const n = all.length
+    for (let i = 0; i < n; i++) all[i]!.refresh()
+    if (this.exact !== undefined) this.feedExact(v)
+    let work = n
+    if (this.rangeFrom.length > 0) {
+      const bounds = this.bounds
+      const b = this.boundIndex(v)
+      const slot = b < bounds.length && bounds[b] === v ? 2 * b + 1 : 2 * b
+      for (let i = 0; i < n; i++) all[i]!.stampSlot(slot)
+      work += 32 - Math.clz32(bounds.length)
+    }
+    this.feedSeen(v)
+    return work
+  }
+
+  private feedExact(v: PatternScalar): void {
+    const id = this.exact?.get(v)
+    if (id === undefined) return
+    const all = this.hits
+    for (let i = 0; i < all.length; i++) all[i]!.stampExact(id)
+  }
+
+  private feedSeen(v: PatternScalar): void {
+    const all = this.hits
+    for (let i = 0; i < all.length; i++) {
+      const seen = all[i]!.seen
+      if (seen !== undefined && seen.size <= all[i]!.butListMax) seen.add(v)
+    }
   }
 }
 
@@ -483,17 +506,69 @@ class AffixTree {
     this.ids.clear()
   }
 
-  /** The child of `node` whose edge is read starting with `code`, or -1. */
-  private childOf(node: number, code: number): number {
-    const r = node * RECORD
+  /** Writes into `passed` the operands that are prefixes (suffixes) of `s`; returns how many. */
+  walk(s: string, passed: Int32Array): number {
     const records = this.records
-    const span = records[r + 3]!
-    if (span > 0) {
-      const d = code - records[r + 2]!
-      return d >= 0 && d < span ? this.table[records[r + 4]! + d]! : -1
+    if (records.length === 0) return 0
+    const table = this.table
+    let n = 0
+    if (records[0]! >= 0) passed[n++] = records[0]!
+    let node = 0
+    let steps = 0
+    // One edge per step: the child is found by the next character read, directly in `table` for dense
+    // nodes; a longer edge is then compared whole. Two loops: suffixes read from the end.
+    if (this.suffix) {
+      let end = s.length
+      while (end > 0) {
+        const r = node * RECORD
+        const span = records[r + 3]!
+        const code = s.charCodeAt(end - 1)
+        let child: number
+        if (span > 0) {
+          const d = code - records[r + 2]!
+          child = d >= 0 && d < span ? table[records[r + 4]! + d]! : -1
+        } else child = this.scan(r, code)
+        steps++
+        if (child < 0) break
+        const c = child * RECORD
+        const length = records[c + 1]!
+        if (length > 1 && !s.endsWith(this.labels[child]!, end)) break
+        end -= length
+        const t = records[c]!
+        if (t >= 0) passed[n++] = t
+        node = child
+      }
+    } else {
+      let pos = 0
+      const size = s.length
+      while (pos < size) {
+        const r = node * RECORD
+        const span = records[r + 3]!
+        const code = s.charCodeAt(pos)
+        let child: number
+        if (span > 0) {
+          const d = code - records[r + 2]!
+          child = d >= 0 && d < span ? table[records[r + 4]! + d]! : -1
+        } else child = this.scan(r, code)
+        steps++
+        if (child < 0) break
+        const c = child * RECORD
+        const length = records[c + 1]!
+        if (length > 1 && !s.startsWith(this.labels[child]!, pos)) break
+        pos += length
+        const t = records[c]!
+        if (t >= 0) passed[n++] = t
+        node = child
+      }
     }
-    let lo = records[r + 4]!
-    const hi = lo + records[r + 5]!
+    this.steps = steps
+    return n
+  }
+
+  /** A sparse node's child by code (`r`: the node's record), or -1. */
+  private scan(r: number, code: number): number {
+    let lo = this.records[r + 4]!
+    const hi = lo + this.records[r + 5]!
     const codes = this.codes
     if (hi - lo <= 8) {
       for (; lo < hi; lo++) if (codes[lo] === code) return this.kids[lo]!
@@ -506,49 +581,6 @@ class AffixTree {
       else h = mid
     }
     return lo < hi && codes[lo] === code ? this.kids[lo]! : -1
-  }
-
-  /** Writes into `passed` the operands that are prefixes (suffixes) of `s`; returns how many. */
-  walk(s: string, passed: Int32Array): number {
-    const records = this.records
-    if (records.length === 0) return 0
-    let n = 0
-    if (records[0]! >= 0) passed[n++] = records[0]!
-    let node = 0
-    let steps = 0
-    if (this.suffix) {
-      let end = s.length
-      while (end > 0) {
-        const child = this.childOf(node, s.charCodeAt(end - 1))
-        steps++
-        if (child < 0) break
-        const r = child * RECORD
-        const length = records[r + 1]!
-        // The edge's first character read matched already; longer edges are compared whole.
-        if (length > 1 && !s.endsWith(this.labels[child]!, end)) break
-        end -= length
-        const t = records[r]!
-        if (t >= 0) passed[n++] = t
-        node = child
-      }
-    } else {
-      let pos = 0
-      const length = s.length
-      while (pos < length) {
-        const child = this.childOf(node, s.charCodeAt(pos))
-        steps++
-        if (child < 0) break
-        const r = child * RECORD
-        const edge = records[r + 1]!
-        if (edge > 1 && !s.startsWith(this.labels[child]!, pos)) break
-        pos += edge
-        const t = records[r]!
-        if (t >= 0) passed[n++] = t
-        node = child
-      }
-    }
-    this.steps = steps
-    return n
   }
 }
 

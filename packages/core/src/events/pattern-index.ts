@@ -403,8 +403,9 @@ export class PatternIndex {
     let work = v.length
     for (let i = 0; i < v.length; i++) {
       const x = v[i]
-      // Strings and numbers, nearly all of a big array, without a call per element.
-      if (typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x))) work += leaf.feed(x)
+      // Strings and numbers, nearly all of a big array, straight to their kind.
+      if (typeof x === 'string') work += leaf.feedString(x)
+      else if (typeof x === 'number' && Number.isFinite(x)) work += leaf.feedNumber(x)
       else if (Array.isArray(x)) this.feed(leaf, x, nesting + 1)
       else if (isPatternScalar(x)) work += leaf.feed(x)
     }
