@@ -302,6 +302,38 @@ describe('PatternIndex leaf indexes', () => {
   })
 })
 
+describe('PatternIndex per-element state', () => {
+  it('anything-but lists short and long, numeric ranges, affixes: reset between array elements', () => {
+    const r = seededRandom(850)
+    const pool = [...STRINGS, ...NUMBERS, true, null]
+    const list = (n: number) => Array.from({ length: n }, () => r.pick(pool))
+    const patterns: EventPattern[] = Array.from({ length: 200 }, () => ({
+      items: {
+        v: [r.chance(0.5) ? { 'anything-but': list(1 + r.int(3)) } : { 'anything-but': list(9 + r.int(12)) }],
+        w: [
+          r.pick([
+            { numeric: ['>', r.pick(NUMBERS)] },
+            { prefix: r.pick(STRINGS) },
+            { 'anything-but': { suffix: r.pick(STRINGS) } },
+            r.pick(SCALARS),
+          ]),
+        ],
+      },
+    }))
+    const index = new PatternIndex(patterns)
+    for (let e = 0; e < 150; e++) {
+      const item = () => ({
+        v: r.chance(0.5) ? r.pick(pool) : Array.from({ length: r.int(25) }, () => r.pick(pool)),
+        w: r.chance(0.5) ? r.pick(SCALARS) : Array.from({ length: r.int(12) }, () => r.pick(SCALARS)),
+      })
+      const data = { items: Array.from({ length: r.int(40) }, item) }
+      expect(index.match(data)).toEqual(
+        patterns.flatMap((p, i) => (matchesPatternReference(p, data) ? [i] : [])),
+      )
+    }
+  })
+})
+
 describe('matchesPattern', () => {
   it('gives the reference answer on payloads big enough to spend the direct evaluator fuel', () => {
     const r = seededRandom(400)

@@ -179,10 +179,7 @@ export class LeafIndex<S extends { inst: number }> {
 
   private feedSeen(v: PatternScalar): void {
     const all = this.hits
-    for (let i = 0; i < all.length; i++) {
-      const seen = all[i]!.seen
-      if (seen !== undefined && seen.size <= all[i]!.butListMax) seen.add(v)
-    }
+    for (let i = 0; i < all.length; i++) if (all[i]!.butListMax >= 0) all[i]!.see(v)
   }
 }
 
@@ -200,21 +197,31 @@ export class LeafHits<S extends { inst: number }> {
    */
   record = false
   readonly hitLists: [number[], number[], number[]] = [[], [], []]
+  /** How many ids of each hit list belong to this instance (lists are reused, never shrunk). */
+  readonly hitLengths = [0, 0, 0]
   exactHits = NO_NUMBERS
   prefixHits = NO_NUMBERS
   suffixHits = NO_NUMBERS
   private slotHits = NO_NUMBERS
-  /** Slots stamped in this instance, in feeding order; sorted, or summed into `hitCounts`, on first query. */
+  /** Slots stamped in this instance (the first `hitSlotCount`), in feeding order; on the first range query,
+   * checked one by one when few, else sorted or summed into `hitCounts`. */
   private hitSlots: number[] = NO_SLOTS
+  private hitSlotCount = 0
   private hitsReady = true
+  private sortBuffer = NO_INTS
   /** hitCounts[i]: slots below i stamped (used when many slots are; else `sortedHits`). */
   private hitCounts = NO_INTS
   private useCounts = false
-  private sortedHits = NO_INTS
   /** Longest anything-but list of this scope's entries here (-1: none). */
   butListMax = -1
-  /** Distinct scalars seen, while any list may still miss them all (only with anything-but lists). */
-  seen: Set<PatternScalar> | undefined = undefined
+  /**
+   * Distinct scalars seen in this instance (the first `seenCount`), kept while a list may still miss
+   * them all (up to butListMax + 1). Long lists dedupe through `seenIn` (value → instance), short ones
+   * by scanning.
+   */
+  private readonly seenList: PatternScalar[] = []
+  private seenCount = 0
+  private seenIn: Map<PatternScalar, number> | undefined
   /** Longest anything-but prefix / suffix operand (-1: none). */
   private butPrefixMax = -1
   private butSuffixMax = -1
@@ -230,7 +237,23 @@ export class LeafHits<S extends { inst: number }> {
 
   noteButList(size: number): void {
     if (size > this.butListMax) this.butListMax = size
-    this.seen ??= new Set()
+    if (this.butListMax > 8) this.seenIn ??= new Map()
+  }
+
+  see(v: PatternScalar): void {
+    const count = this.seenCount
+    if (count > this.butListMax) return
+    const seenIn = this.seenIn
+    if (seenIn !== undefined) {
+      if (seenIn.get(v) === this.stamp) return
+      // Values of past instances are dropped now and then, not one by one.
+      if (seenIn.size > 65_536) seenIn.clear()
+      seenIn.set(v, this.stamp)
+    } else {
+      for (let i = 0; i < count; i++) if (this.seenList[i] === v) return
+    }
+    this.seenList[count] = v
+    this.seenCount = count + 1
   }
 
   noteButPrefix(s: string): void {
@@ -257,17 +280,20 @@ export class LeafHits<S extends { inst: number }> {
     const inst = this.scope.inst
     if (this.stamp === inst) return
     this.stamp = inst
-    if (this.hitSlots.length > 0) this.hitSlots.length = 0
+    this.hitSlotCount = 0
     this.hitsReady = true
-    if (this.seen !== undefined && this.seen.size > 0) this.seen.clear()
+    this.seenCount = 0
     this.firstString = undefined
-    if (this.record) for (const list of this.hitLists) list.length = 0
+    if (this.record) {
+      const lengths = this.hitLengths
+      lengths[0] = lengths[1] = lengths[2] = 0
+    }
   }
 
   stampExact(id: number): void {
     if (this.exactHits[id] === this.stamp) return
     this.exactHits[id] = this.stamp
-    if (this.record) this.hitLists[EXACT].push(id)
+    if (this.record) this.hitLists[EXACT][this.hitLengths[EXACT]!++] = id
   }
 
   stampPassed(hits: Float64Array, passed: Int32Array, n: number, kind: number): void {
@@ -277,19 +303,21 @@ export class LeafHits<S extends { inst: number }> {
       return
     }
     const list = this.hitLists[kind]!
+    let length = this.hitLengths[kind]!
     for (let i = 0; i < n; i++) {
       const t = passed[i]!
       if (hits[t] !== stamp) {
         hits[t] = stamp
-        list.push(t)
+        list[length++] = t
       }
     }
+    this.hitLengths[kind] = length
   }
 
   stampSlot(slot: number): void {
     if (this.slotHits[slot] !== this.stamp) {
       this.slotHits[slot] = this.stamp
-      this.hitSlots.push(slot)
+      this.hitSlots[this.hitSlotCount++] = slot
       this.hitsReady = false
     }
   }
@@ -319,26 +347,34 @@ export class LeafHits<S extends { inst: number }> {
   }
 
   rangeHit(id: number): boolean {
-    if (this.hitSlots.length === 0) return false
+    const h = this.hitSlotCount
+    if (h === 0) return false
     const from = this.index.rangeFrom[id]!
     const to = this.index.rangeTo[id]!
     if (from > to) return false
+    if (h <= 8) {
+      for (let i = 0; i < h; i++) {
+        const slot = this.hitSlots[i]!
+        if (slot >= from && slot <= to) return true
+      }
+      return false
+    }
     if (!this.hitsReady) this.prepareHits()
     if (this.useCounts) return this.hitCounts[to + 1]! > this.hitCounts[from]!
-    const hits = this.sortedHits
+    const hits = this.sortBuffer
     let lo = 0
-    let hi = hits.length
+    let hi = h
     while (lo < hi) {
       const mid = (lo + hi) >>> 1
       if (hits[mid]! < from) lo = mid + 1
       else hi = mid
     }
-    return lo < hits.length && hits[lo]! <= to
+    return lo < h && hits[lo]! <= to
   }
 
   /** Counting over all slots costs O(slots); sorting the stamped ones O(h log h): whichever is less. */
   private prepareHits(): void {
-    const h = this.hitSlots.length
+    const h = this.hitSlotCount
     const slots = this.slotHits.length
     this.useCounts = h * (32 - Math.clz32(h)) > slots
     if (this.useCounts) {
@@ -346,15 +382,23 @@ export class LeafHits<S extends { inst: number }> {
       const counts = this.hitCounts
       const stamp = this.stamp
       for (let i = 0; i < slots; i++) counts[i + 1] = counts[i]! + (this.slotHits[i] === stamp ? 1 : 0)
-    } else this.sortedHits = Int32Array.from(this.hitSlots).sort()
+    } else {
+      if (this.sortBuffer.length < h)
+        this.sortBuffer = new Int32Array(Math.max(h, 2 * this.sortBuffer.length))
+      const buffer = this.sortBuffer
+      for (let i = 0; i < h; i++) buffer[i] = this.hitSlots[i]!
+      // Unused tail entries are above every slot, so the first h stay in place once sorted.
+      buffer.fill(0x7fffffff, h)
+      buffer.sort()
+    }
     this.hitsReady = true
   }
 
   /** Some scalar seen is not in `excluded` (`excluded.size` ≤ the longest list noted). */
   butListHit(excluded: Set<unknown>): boolean {
-    const seen = this.seen!
-    if (seen.size > excluded.size) return true
-    for (const v of seen) if (!excluded.has(v)) return true
+    const count = this.seenCount
+    if (count > excluded.size) return true
+    for (let i = 0; i < count; i++) if (!excluded.has(this.seenList[i])) return true
     return false
   }
 

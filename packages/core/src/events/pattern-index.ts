@@ -424,8 +424,10 @@ export class PatternIndex {
       for (let kind = EXACT; kind <= SUFFIX; kind++) {
         const byId = watch.byKind[kind]!
         if (byId.size === 0) continue
-        for (const id of hits.hitLists[kind]!) {
-          const members = byId.get(id)
+        const ids = hits.hitLists[kind]!
+        const length = hits.hitLengths[kind]!
+        for (let i = 0; i < length; i++) {
+          const members = byId.get(ids[i]!)
           if (members) for (const m of members) this.tryMember(m, inst)
         }
       }
