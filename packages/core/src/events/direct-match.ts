@@ -52,38 +52,13 @@ export const spendFuel = burn
 function compileLeaf(leaf: unknown[]): Test {
   const e = readLeaf(leaf)
   const exact = new Set<unknown>(e.exact)
-  const others: Test[] = [
-    ...e.prefix.map(
-      (p): Test =>
-        (v) =>
-          typeof v === 'string' && v.startsWith(p),
-    ),
-    ...e.suffix.map(
-      (s): Test =>
-        (v) =>
-          typeof v === 'string' && v.endsWith(s),
-    ),
-    ...e.numeric.map(
-      (r): Test =>
-        (v) =>
-          typeof v === 'number' && inRange(r, v),
-    ),
-    ...e.butList.map(
-      (excluded): Test =>
-        (v) =>
-          !excluded.has(v),
-    ),
-    ...e.butPrefix.map(
-      (p): Test =>
-        (v) =>
-          typeof v === 'string' && !v.startsWith(p),
-    ),
-    ...e.butSuffix.map(
-      (s): Test =>
-        (v) =>
-          typeof v === 'string' && !v.endsWith(s),
-    ),
-  ]
+  const others: Test[] = []
+  for (const p of e.prefix) others.push((v) => typeof v === 'string' && v.startsWith(p))
+  for (const s of e.suffix) others.push((v) => typeof v === 'string' && v.endsWith(s))
+  for (const r of e.numeric) others.push((v) => typeof v === 'number' && inRange(r, v))
+  for (const excluded of e.butList) others.push((v) => !excluded.has(v))
+  for (const p of e.butPrefix) others.push((v) => typeof v === 'string' && !v.startsWith(p))
+  for (const s of e.butSuffix) others.push((v) => typeof v === 'string' && !v.endsWith(s))
   const cost = 1 + others.length
   const { existsTrue, existsFalse } = e
   const matchValue = (v: unknown, nesting: number): boolean => {

@@ -29,10 +29,11 @@ export interface LeafEntries {
 /** Shared by every leaf without entries of a kind (most leaves hold one or two kinds): never pushed to. */
 const EMPTY: never[] = []
 
-const push = <K extends keyof LeafEntries>(out: LeafEntries, kind: K, v: unknown) => {
-  const list = out[kind] as unknown[]
-  if (list === EMPTY) (out[kind] as unknown[]) = [v]
-  else list.push(v)
+/** `list` with `v` added: a new array in place of EMPTY. */
+function add<T>(list: T[], v: T): T[] {
+  if (list === EMPTY) return [v]
+  list.push(v)
+  return list
 }
 
 export function readLeaf(leaf: readonly unknown[]): LeafEntries {
@@ -53,7 +54,7 @@ export function readLeaf(leaf: readonly unknown[]): LeafEntries {
         if (entry['exists'] === true) out.existsTrue = true
         else if (entry['exists'] === false) out.existsFalse = true
       } else readMatcher(entry, out)
-    } else if (isPatternScalar(entry)) push(out, 'exact', entry)
+    } else if (isPatternScalar(entry)) out.exact = add(out.exact, entry)
   }
   return out
 }
@@ -65,25 +66,25 @@ function readMatcher(m: Record<string, unknown>, out: LeafEntries): void {
   const operand = m[key]
   switch (key) {
     case 'prefix':
-      if (typeof operand === 'string') push(out, 'prefix', operand)
+      if (typeof operand === 'string') out.prefix = add(out.prefix, operand)
       return
     case 'suffix':
-      if (typeof operand === 'string') push(out, 'suffix', operand)
+      if (typeof operand === 'string') out.suffix = add(out.suffix, operand)
       return
     case 'anything-but': {
       if (isPlainObject(operand)) {
         const p = operand['prefix']
         const s = operand['suffix']
-        if (typeof p === 'string') push(out, 'butPrefix', p)
-        else if (typeof s === 'string') push(out, 'butSuffix', s)
+        if (typeof p === 'string') out.butPrefix = add(out.butPrefix, p)
+        else if (typeof s === 'string') out.butSuffix = add(out.butSuffix, s)
         return
       }
-      push(out, 'butList', new Set(Array.isArray(operand) ? operand : [operand]))
+      out.butList = add(out.butList, new Set(Array.isArray(operand) ? operand : [operand]))
       return
     }
     case 'numeric': {
       const range = readNumeric(operand)
-      if (range) push(out, 'numeric', range)
+      if (range) out.numeric = add(out.numeric, range)
       return
     }
   }
