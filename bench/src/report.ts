@@ -6,6 +6,8 @@ export interface BenchSection {
   method: string[]
   headers: string[]
   rows: (string | number)[][]
+  /** Further tables of the same section, each under its own heading, after the first. */
+  tables?: { title: string; method?: string[]; headers: string[]; rows: (string | number)[][] }[]
   /** Targets and whether they were met, ratios against the peer. */
   verdict: string[]
 }
@@ -21,6 +23,16 @@ export function renderSection(s: BenchSection): string {
     line(s.headers.map(() => '---')),
     ...s.rows.map(line),
     '',
+    ...(s.tables ?? []).flatMap((t) => [
+      `### ${t.title}`,
+      '',
+      ...(t.method ?? []).map((m) => `- ${m}`),
+      ...(t.method?.length ? [''] : []),
+      line(t.headers),
+      line(t.headers.map(() => '---')),
+      ...t.rows.map(line),
+      '',
+    ]),
     ...s.verdict.map((v) => `- ${v}`),
     '',
   ].join('\n')
