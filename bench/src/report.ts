@@ -6,7 +6,7 @@ export interface BenchSection {
   method: string[]
   headers: string[]
   rows: (string | number)[][]
-  /** Further tables of the same section (a title of their own), rendered after the main one. */
+  /** Further tables of the same section, each under its own heading (and method lines), after the first. */
   tables?: BenchTable[]
   /** Targets and whether they were met, ratios against the peer. */
   verdict: string[]
@@ -14,6 +14,7 @@ export interface BenchSection {
 
 export interface BenchTable {
   title: string
+  method?: string[]
   headers: string[]
   rows: (string | number)[][]
 }
@@ -32,7 +33,13 @@ export function renderSection(s: BenchSection): string {
     ...s.method.map((m) => `- ${m}`),
     '',
     ...table(s.headers, s.rows),
-    ...(s.tables ?? []).flatMap((t) => [`### ${t.title}`, '', ...table(t.headers, t.rows)]),
+    ...(s.tables ?? []).flatMap((t) => [
+      `### ${t.title}`,
+      '',
+      ...(t.method ?? []).map((m) => `- ${m}`),
+      ...(t.method?.length ? [''] : []),
+      ...table(t.headers, t.rows),
+    ]),
     ...s.verdict.map((v) => `- ${v}`),
     '',
   ].join('\n')

@@ -1,3 +1,6 @@
+import { compileDirect } from './events/direct-match.ts'
+import { type EventPattern, isPlainObject } from './events/pattern.ts'
+
 /**
  * Helpers for tests and benchmarks (not part of the runtime surface): a small seeded random generator
  * (mulberry32), so that a property test or a benchmark workload can be replayed from its seed.
@@ -17,3 +20,14 @@ export function seededRandom(seed: number) {
 }
 
 export type SeededRandom = ReturnType<typeof seededRandom>
+
+/**
+ * What a pattern matches, by definition: the direct evaluator run to the end (no fuel limit, no index).
+ * The reference that matchesPattern, PatternIndex and TriggerMatcher are tested against; its cost is the
+ * product of payload values and pattern entries, so keep payloads moderate.
+ */
+export function matchesPatternReference(pattern: EventPattern | null | undefined, data: unknown): boolean {
+  if (pattern === null || pattern === undefined) return true
+  if (!isPlainObject(pattern)) return false
+  return compileDirect(pattern)(data)
+}

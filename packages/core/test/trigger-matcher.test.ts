@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  DIRECT_MATCH_FUEL,
   type EventPattern,
   eventTypeMatches,
   type MatchStats,
@@ -7,7 +8,7 @@ import {
   TriggerMatcher,
   validateEventPattern,
 } from '../src/index.ts'
-import { type SeededRandom, seededRandom } from '../src/testing.ts'
+import { matchesPatternReference, type SeededRandom, seededRandom } from '../src/testing.ts'
 
 interface Trigger {
   id: string
@@ -70,58 +71,95 @@ function randomPattern(r: Rng, depth = 0): EventPattern {
   return pattern
 }
 
-function randomValue(r: Rng, depth: number): unknown {
+/** With `big`, some arrays hold 100-600 elements (enough to spend the direct attempt's fuel). */
+function randomValue(r: Rng, depth: number, big = false): unknown {
   const roll = r.next()
-  if (depth < 3 && roll < 0.25) return randomPayload(r, depth + 1)
-  if (depth < 3 && roll < 0.4) return Array.from({ length: r.int(4) }, () => randomValue(r, depth + 1))
+  if (depth < 3 && roll < 0.25) return randomPayload(r, depth + 1, big)
+  if (depth < 3 && roll < 0.4) {
+    const length = big && r.chance(0.25) ? 100 + r.int(500) : r.int(4)
+    return Array.from({ length }, () => randomValue(r, depth + 1, big))
+  }
   return r.pick(SCALARS)
 }
 
-function randomPayload(r: Rng, depth = 0): Record<string, unknown> {
+function randomPayload(r: Rng, depth = 0, big = false): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  for (const key of KEYS) if (r.chance(0.6)) out[key] = randomValue(r, depth)
+  for (const key of KEYS) if (r.chance(0.6)) out[key] = randomValue(r, depth, big)
   return out
 }
 
+/** Every trigger's eventType and filter checked one by one with the reference evaluator. */
 function bruteForce(triggers: Trigger[], type: string, data: unknown): string[] {
   return triggers
-    .filter((t) => eventTypeMatches(t.eventType, type) && matchesPattern(t.filter, data))
+    .filter((t) => eventTypeMatches(t.eventType, type) && matchesPatternReference(t.filter, data))
     .map((t) => t.id)
     .sort()
 }
 
+function randomTriggers(r: Rng, n: number): Trigger[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `t${String(r.int(1e6)).padStart(7, '0')}-${i}`,
+    eventType: r.pick(GLOBS),
+    filter: r.chance(0.15) ? null : r.chance(0.05) ? {} : randomPattern(r),
+  }))
+}
+
 describe('TriggerMatcher', () => {
-  it('selects exactly what brute-force matching selects (random patterns and payloads, seeded)', () => {
-    let compared = 0
-    let nonEmpty = 0
-    for (let seed = 1; seed <= 40; seed++) {
-      const r = rng(seed)
-      const triggers: Trigger[] = Array.from({ length: 150 }, (_, i) => ({
-        id: `t${String(r.int(1e6)).padStart(7, '0')}-${i}`,
-        eventType: r.pick(GLOBS),
-        filter: r.chance(0.15) ? null : r.chance(0.05) ? {} : randomPattern(r),
-      }))
-      for (const t of triggers)
-        expect(validateEventPattern(t.filter ?? {}), JSON.stringify(t.filter)).toEqual([])
-      const matcher = new TriggerMatcher(triggers)
-      expect(matcher.size).toBe(150)
-      for (let e = 0; e < 60; e++) {
-        const type = r.pick(TYPES)
-        const data = r.chance(0.05) ? r.pick([null, 3, 'x', [randomPayload(r)]]) : randomPayload(r)
-        const expected = bruteForce(triggers, type, data)
-        const got = matcher.match(type, data).map((t) => t.id)
-        if (JSON.stringify(got) !== JSON.stringify(expected)) {
-          throw new Error(
-            `seed ${seed} event ${e}: ${type} ${JSON.stringify(data)}\n got ${got}\n want ${expected}`,
-          )
+  // directFuel 0: every event goes to the PatternIndex; the default: direct first, index when it runs out.
+  it.each([
+    ['direct, then indexed past the fuel', undefined],
+    ['always indexed', 0],
+  ])(
+    'selects exactly what brute-force matching selects (%s; random patterns and payloads, seeded)',
+    (_, fuel) => {
+      let compared = 0
+      let nonEmpty = 0
+      for (let seed = 1; seed <= 40; seed++) {
+        const r = rng(seed)
+        const triggers = randomTriggers(r, 150)
+        for (const t of triggers)
+          expect(validateEventPattern(t.filter ?? {}), JSON.stringify(t.filter)).toEqual([])
+        const matcher = new TriggerMatcher(triggers, { directFuel: fuel })
+        expect(matcher.size).toBe(150)
+        for (let e = 0; e < 60; e++) {
+          const type = r.pick(TYPES)
+          const data = r.chance(0.05) ? r.pick([null, 3, 'x', [randomPayload(r)]]) : randomPayload(r)
+          const expected = bruteForce(triggers, type, data)
+          const got = matcher.match(type, data).map((t) => t.id)
+          if (JSON.stringify(got) !== JSON.stringify(expected)) {
+            throw new Error(
+              `seed ${seed} event ${e}: ${type} ${JSON.stringify(data)}\n got ${got}\n want ${expected}`,
+            )
+          }
+          compared++
+          if (expected.length > 0) nonEmpty++
         }
-        compared++
-        if (expected.length > 0) nonEmpty++
+      }
+      expect(compared).toBe(2400)
+      // The generator is not degenerate: most events select something, not everything.
+      expect(nonEmpty).toBeGreaterThan(1500)
+    },
+  )
+
+  it('selects exactly what brute-force matching selects on payloads with big arrays (both paths)', () => {
+    let indexed = 0
+    for (let seed = 50; seed < 70; seed++) {
+      const r = rng(seed)
+      const triggers = randomTriggers(r, 100)
+      const matcher = new TriggerMatcher(triggers)
+      const indexOnly = new TriggerMatcher(triggers, { directFuel: 0 })
+      for (let e = 0; e < 10; e++) {
+        const type = r.pick(TYPES)
+        const data = randomPayload(r, 0, true)
+        const expected = bruteForce(triggers, type, data)
+        const stats: MatchStats = { evaluated: 0, groups: 0 }
+        expect(matcher.match(type, data, stats).map((t) => t.id)).toEqual(expected)
+        expect(indexOnly.match(type, data).map((t) => t.id)).toEqual(expected)
+        indexed += stats.indexed ?? 0
       }
     }
-    expect(compared).toBe(2400)
-    // The generator is not degenerate: most events select something, not everything.
-    expect(nonEmpty).toBeGreaterThan(1500)
+    // Big arrays did send events to the index.
+    expect(indexed).toBeGreaterThan(10)
   })
 
   it('returns triggers in id order, each once, whatever the insertion order', () => {
@@ -276,7 +314,8 @@ describe('TriggerMatcher', () => {
     expect(matcher.match('e', { v: nest(17, 'x') }).map((t) => t.id)).toEqual([])
     const deep = { v: nest(100_000, 'x') }
     expect(matcher.match('e', deep)).toEqual([])
-    for (const t of triggers) expect(matchesPattern(t.filter, deep)).toBe(false)
+    for (const t of triggers) expect(matchesPatternReference(t.filter, deep)).toBe(false)
+    expect(new TriggerMatcher(triggers, { directFuel: 0 }).match('e', deep)).toEqual([])
     // A pattern deeper than the limit (never valid) matches nothing instead of recursing.
     let pattern: Record<string, unknown> = { k: ['x'] }
     let data: Record<string, unknown> = { k: 'x' }
@@ -285,11 +324,49 @@ describe('TriggerMatcher', () => {
       data = { k: data }
     }
     expect(matchesPattern(pattern, data)).toBe(false)
-    expect(new TriggerMatcher([{ id: 'deep', eventType: 'e', filter: pattern }]).match('e', data)).toEqual([])
+    for (const directFuel of [undefined, 0]) {
+      const matcher = new TriggerMatcher([{ id: 'deep', eventType: 'e', filter: pattern }], { directFuel })
+      expect(matcher.match('e', data)).toEqual([])
+    }
   })
 
   it('survives many matches (de-duplication stamps)', () => {
     const matcher = new TriggerMatcher<Trigger>([{ id: 'x', eventType: 'e', filter: { v: [1, 2] } }])
     for (let i = 0; i < 10_000; i++) expect(matcher.match('e', { v: [1, 2] })).toHaveLength(1)
+  })
+
+  it('bounds the work of one big event against triggers without exact values (no product)', () => {
+    // 10,000 triggers of 10 prefix/suffix/numeric/anything-but/exists entries each (100,000, the tenant
+    // quota), none filed under a value, against a 100,000-element array of strings and one of numbers.
+    const r = rng(900)
+    const word = () => Array.from({ length: 4 + r.int(8) }, () => r.pick(['a', 'b'])).join('')
+    const triggers: Trigger[] = Array.from({ length: 10_000 }, (_, i) => ({
+      id: `t${String(i).padStart(5, '0')}`,
+      eventType: i % 2 === 0 ? 'big.event' : 'big.*',
+      filter: {
+        s: [{ prefix: word() }, { prefix: word() }, { suffix: word() }, { 'anything-but': { suffix: 'ab' } }],
+        n: [{ numeric: ['>=', i * 10, '<', i * 10 + 5] }, { 'anything-but': [i] }, { exists: false }],
+        deep: { a: { v: [{ prefix: word() }, { exists: false }] } },
+        [`k${i}`]: [{ exists: false }],
+      },
+    }))
+    const entries = 100_000
+    const matcher = new TriggerMatcher(triggers)
+    for (const data of [
+      { s: Array.from({ length: 100_000 }, word) },
+      { n: Array.from({ length: 100_000 }, () => r.int(100_000)) },
+      Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i * 3}`, word()])),
+    ]) {
+      const stats: MatchStats = { evaluated: 0, groups: 0 }
+      const found = matcher.match('big.event', data, stats)
+      expect(stats.indexed).toBe(1)
+      // The direct attempt stopped within its fuel (each trigger tried burns at least one unit).
+      expect(stats.evaluated).toBeLessThanOrEqual(DIRECT_MATCH_FUEL)
+      // Each value visited and fed (a radix walk of at most 11 steps, or a binary search among 20,000
+      // bounds), each entry answered once: well under 40 units per value and 5 per entry, where the
+      // direct evaluator would check entries × values (10¹⁰).
+      expect(stats.work).toBeLessThan(100_000 * 40 + entries * 5)
+      for (const t of found.slice(0, 20)) expect(matchesPatternReference(t.filter, data)).toBe(true)
+    }
   })
 })

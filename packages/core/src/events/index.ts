@@ -1,4 +1,6 @@
 export * from './event-type.ts'
 export * from './pattern.ts'
+export * from './pattern-index.ts'
+export * from './pattern-match.ts'
 export * from './system-events.ts'
 export * from './trigger-matcher.ts'

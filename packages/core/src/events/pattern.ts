@@ -24,6 +24,11 @@
  * characters, string operands up to 1,024 characters. Matching never throws, whatever the payload: arrays
  * nested more than 16 levels inside arrays match nothing. Patterns are compiled once per object and must
  * not be mutated afterwards.
+ *
+ * Two evaluators give the same answers: direct-match.ts follows the payload entry by entry (the definition;
+ * fastest on small payloads, but its cost is payload values × entries), pattern-index.ts matches many
+ * patterns in one walk at a cost of about payload + entries. compilePattern/matchesPattern
+ * (pattern-match.ts) and the TriggerMatcher try the first on a small work budget, then use the second.
  */
 
 export type EventPattern = Record<string, unknown>
@@ -58,7 +63,8 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
-function isScalar(v: unknown): v is PatternScalar {
+/** A JSON scalar as patterns compare them (finite numbers only). */
+export function isPatternScalar(v: unknown): v is PatternScalar {
   return (
     v === null ||
     typeof v === 'string' ||
@@ -127,14 +133,14 @@ export function validateEventPattern(pattern: unknown): PatternError[] {
   }
 
   const checkAnythingBut = (operand: unknown, path: string) => {
-    if (isScalar(operand)) {
+    if (isPatternScalar(operand)) {
       if (typeof operand === 'string') checkString(operand, path)
       return
     }
     if (Array.isArray(operand)) {
       if (operand.length === 0) fail(path, 'must not be an empty list')
       operand.forEach((v, i) => {
-        if (!isScalar(v)) fail(pointer(path, i), 'must be a string, number, boolean or null')
+        if (!isPatternScalar(v)) fail(pointer(path, i), 'must be a string, number, boolean or null')
         else if (typeof v === 'string') checkString(v, pointer(path, i))
       })
       return
@@ -196,7 +202,7 @@ export function validateEventPattern(pattern: unknown): PatternError[] {
       }
       const entry = leaf[i]
       if (isPlainObject(entry)) checkMatcher(entry, pointer(path, i))
-      else if (!isScalar(entry))
+      else if (!isPatternScalar(entry))
         fail(pointer(path, i), 'must be a string, number, boolean, null or a matcher')
       else if (typeof entry === 'string') checkString(entry, pointer(path, i))
     }
@@ -230,146 +236,6 @@ export function validateEventPattern(pattern: unknown): PatternError[] {
   return errors
 }
 
-/** A compiled pattern node; `v` is `undefined` when the key is absent from the payload. */
-type Test = (v: unknown) => boolean
-
-const never: Test = () => false
-
-function compileValueMatcher(m: Record<string, unknown>): Test {
-  const keys = Object.keys(m)
-  if (keys.length !== 1) return never
-  const key = keys[0]!
-  const operand = m[key]
-  switch (key) {
-    case 'prefix':
-      return typeof operand === 'string' ? (v) => typeof v === 'string' && v.startsWith(operand) : never
-    case 'suffix':
-      return typeof operand === 'string' ? (v) => typeof v === 'string' && v.endsWith(operand) : never
-    case 'anything-but': {
-      if (isPlainObject(operand)) {
-        const p = operand['prefix']
-        const s = operand['suffix']
-        if (typeof p === 'string') return (v) => typeof v === 'string' && !v.startsWith(p)
-        if (typeof s === 'string') return (v) => typeof v === 'string' && !v.endsWith(s)
-        return never
-      }
-      const excluded = new Set(Array.isArray(operand) ? operand : [operand])
-      return (v) => isScalar(v) && !excluded.has(v)
-    }
-    case 'numeric':
-      return compileNumeric(operand)
-    default:
-      return never
-  }
-}
-
-function compileNumeric(operand: unknown): Test {
-  if (!Array.isArray(operand)) return never
-  let min = Number.NEGATIVE_INFINITY
-  let minInclusive = true
-  let max = Number.POSITIVE_INFINITY
-  let maxInclusive = true
-  for (let i = 0; i + 1 < operand.length; i += 2) {
-    const op = operand[i]
-    const n = operand[i + 1]
-    if (typeof n !== 'number') return never
-    if (op === '=') {
-      min = max = n
-      minInclusive = maxInclusive = true
-    } else if (op === '>' || op === '>=') {
-      min = n
-      minInclusive = op === '>='
-    } else if (op === '<' || op === '<=') {
-      max = n
-      maxInclusive = op === '<='
-    } else return never
-  }
-  return (v) =>
-    typeof v === 'number' && (minInclusive ? v >= min : v > min) && (maxInclusive ? v <= max : v < max)
-}
-
-function compileLeaf(leaf: unknown[]): Test {
-  const exact = new Set<unknown>()
-  const others: Test[] = []
-  let existsTrue = false
-  let existsFalse = false
-  for (const entry of leaf) {
-    if (isPlainObject(entry)) {
-      if ('exists' in entry && Object.keys(entry).length === 1) {
-        if (entry['exists'] === true) existsTrue = true
-        else if (entry['exists'] === false) existsFalse = true
-      } else others.push(compileValueMatcher(entry))
-    } else if (isScalar(entry)) exact.add(entry)
-  }
-  const matchValue = (v: unknown, nesting: number): boolean => {
-    if (Array.isArray(v)) {
-      if (nesting >= MAX_ARRAY_NESTING) return false
-      for (const element of v) if (matchValue(element, nesting + 1)) return true
-      return false
-    }
-    if (!isScalar(v)) return false
-    if (exact.has(v)) return true
-    for (const test of others) if (test(v)) return true
-    return false
-  }
-  return (v) => {
-    if (v === undefined) return existsFalse
-    return existsTrue || matchValue(v, 0)
-  }
-}
-
-function compileNode(node: unknown, depth: number): Test {
-  if (Array.isArray(node)) return compileLeaf(node)
-  if (isPlainObject(node)) return compileObject(node, depth + 1)
-  return never
-}
-
-function compileObject(pattern: Record<string, unknown>, depth: number): Test {
-  // Deeper than any valid pattern: match nothing rather than recurse without bound.
-  if (depth > EVENT_PATTERN_LIMITS.maxDepth) return never
-  const keys = Object.keys(pattern)
-  const tests = keys.map((k) => compileNode(pattern[k], depth))
-  const test = (v: unknown, nesting: number): boolean => {
-    if (Array.isArray(v)) {
-      // One element must match the whole sub-pattern; an empty array holds no keys at all.
-      if (v.length === 0) return test(undefined, 0)
-      if (nesting >= MAX_ARRAY_NESTING) return false
-      for (const element of v) if (test(element, nesting + 1)) return true
-      return false
-    }
-    const obj = isPlainObject(v) ? v : undefined
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!
-      const child = obj !== undefined && Object.hasOwn(obj, k) ? obj[k] : undefined
-      if (!tests[i]!(child)) return false
-    }
-    return true
-  }
-  return (v) => test(v, 0)
-}
-
-/** Patterns are compiled once per pattern object (triggers keep theirs for their lifetime). */
-const compiled = new WeakMap<object, Test>()
-
-/**
- * A matcher function for one pattern, compiled once. A pattern that is not an object matches nothing
- * (validate first); `null`/`undefined` match everything.
- */
-export function compilePattern(pattern: EventPattern | null | undefined): (data: unknown) => boolean {
-  if (pattern === null || pattern === undefined) return () => true
-  if (!isPlainObject(pattern)) return never
-  let test = compiled.get(pattern)
-  if (!test) {
-    test = compileObject(pattern, 1)
-    compiled.set(pattern, test)
-  }
-  return test
-}
-
-export function matchesPattern(pattern: EventPattern | null | undefined, data: unknown): boolean {
-  return compilePattern(pattern)(data)
-}
-
 /**
  * The leaves of a pattern that hold only exact scalar values, with their key path. A payload can match
  * the pattern only if one of the leaf's values is found at that path (arrays fanned out), which makes
@@ -384,7 +250,7 @@ export function exactLeaves(
     for (const key of Object.keys(node)) {
       const v = node[key]
       if (isPlainObject(v)) walk(v, [...path, key])
-      else if (Array.isArray(v) && v.length > 0 && v.every(isScalar)) {
+      else if (Array.isArray(v) && v.length > 0 && v.every(isPatternScalar)) {
         out.push({ path: [...path, key], values: [...new Set(v)] })
       }
     }

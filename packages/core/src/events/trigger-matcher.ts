@@ -1,12 +1,14 @@
+import { compileDirect, OUT_OF_FUEL, runWithFuel, spendFuel } from './direct-match.ts'
 import { parseEventTypeGlob } from './event-type.ts'
 import {
-  compilePattern,
   type EventPattern,
   exactLeaves,
   isPlainObject,
   MAX_ARRAY_NESTING,
   type PatternScalar,
 } from './pattern.ts'
+import { PatternIndex } from './pattern-index.ts'
+import { DIRECT_MATCH_FUEL } from './pattern-match.ts'
 
 /**
  * Which of a tenant's event triggers an event selects, without looking at every trigger.
@@ -19,16 +21,23 @@ import {
  *    indexes, arrays fanned out) and collects the triggers filed under the values it finds. A trigger
  *    without such a leaf (no filter, or only prefix/numeric/anything-but/exists leaves) sits in the
  *    group's residual list and is evaluated on every event of its type.
- * 3. The full pattern is evaluated only on these candidates.
+ * 3. The full pattern is evaluated only on these candidates, by the direct evaluator.
  *
- * The cost of an event is the number of its type's dot-prefixes, plus the payload keys that the
- * indexed paths reach, plus the candidates — not the number of triggers. Results come back in id order.
+ * The cost of an event is then the number of its type's dot-prefixes, plus the payload keys that the
+ * indexed paths reach, plus the candidates' evaluation — not the number of triggers. That last term is a
+ * product (a candidate's prefix leaf tries each prefix on each element of a payload array), so steps 2-3
+ * run on a work budget (DIRECT_MATCH_FUEL, see direct-match.ts). An event that spends it — a big array, a
+ * wide object, many residual triggers — is matched instead in one walk by a PatternIndex over all the
+ * triggers' filters, restricted to those whose eventType selects the event: a cost of about the payload's
+ * size plus the filters' entries, whatever their kinds (prefix, suffix, numeric, anything-but, exists).
+ * Results come back in id order either way.
  */
 
 interface Entry<T> {
   trigger: T
   /** Position in id order: results are sorted by it. */
   order: number
+  /** The direct evaluator (burns fuel). */
   test: (data: unknown) => boolean
 }
 
@@ -43,8 +52,11 @@ const newNode = <T>(): TrieNode<T> => ({ children: new Map(), byValue: undefined
 class TypeGroup<T> {
   readonly root: TrieNode<T> = newNode()
   readonly residual: Entry<T>[] = []
+  /** Every trigger of the group, by position in id order. */
+  readonly orders: number[] = []
 
   add(entry: Entry<T>, filter: EventPattern | null): void {
+    this.orders.push(entry.order)
     // File the trigger under the leaf whose buckets are currently smallest (most selective so far).
     let best: { node: TrieNode<T>; values: PatternScalar[]; cost: number } | undefined
     for (const leaf of exactLeaves(filter)) {
@@ -83,11 +95,23 @@ class TypeGroup<T> {
 
 /** Filled by `match` when passed: how much work one event took. */
 export interface MatchStats {
-  /** Triggers whose full pattern was evaluated. */
+  /** Triggers whose full pattern was evaluated directly (also by an attempt that ran out of fuel). */
   evaluated: number
   /** Type groups looked at (exact, each matching prefix glob, `*`). */
   groups: number
+  /** Events answered by the PatternIndex, after the direct attempt ran out of fuel. */
+  indexed?: number
+  /** The PatternIndex's work units (see PatternIndexStats), when it answered. */
+  work?: number
 }
+
+export interface TriggerMatcherOptions {
+  /** Fuel of the direct attempt (default DIRECT_MATCH_FUEL); 0 sends every event to the PatternIndex. */
+  directFuel?: number
+}
+
+const always = () => true
+const never = () => false
 
 /** Above this many indexed keys at one level, walk the payload's keys instead of the trie's. */
 const SCAN_PAYLOAD_KEYS_ABOVE = 8
@@ -97,16 +121,34 @@ export class TriggerMatcher<T extends { id: string; eventType: string; filter: E
   private readonly prefix = new Map<string, TypeGroup<T>>()
   private all: TypeGroup<T> | undefined
   private readonly count: number
+  /** Triggers in id order. */
+  private readonly sorted: T[]
   /** Per-match de-duplication without allocating a Set: an entry is taken when its stamp is the epoch. */
   private readonly stamps: Uint32Array
   private epoch = 0
+  /** All filters, by position in id order; built on the first event that needs it. */
+  private index: PatternIndex | undefined
+  /** Triggers selected by type in the current indexed match: stamp equal to `activeEpoch`. */
+  private readonly active: Uint32Array
+  private activeEpoch = 0
+  private readonly directFuel: number
 
-  constructor(triggers: Iterable<T>) {
+  constructor(triggers: Iterable<T>, options: TriggerMatcherOptions = {}) {
     const sorted = [...triggers].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    this.sorted = sorted
     this.count = sorted.length
     this.stamps = new Uint32Array(sorted.length)
+    this.active = new Uint32Array(sorted.length)
+    this.directFuel = options.directFuel ?? DIRECT_MATCH_FUEL
     sorted.forEach((trigger, order) => {
-      const entry: Entry<T> = { trigger, order, test: compilePattern(trigger.filter) }
+      const filter = trigger.filter
+      const test =
+        filter === null || filter === undefined
+          ? always
+          : isPlainObject(filter)
+            ? compileDirect(filter)
+            : never
+      const entry: Entry<T> = { trigger, order, test }
       const glob = parseEventTypeGlob(trigger.eventType)
       let group: TypeGroup<T> | undefined
       if (glob.kind === 'all') group = this.all ??= new TypeGroup()
@@ -130,27 +172,54 @@ export class TriggerMatcher<T extends { id: string; eventType: string; filter: E
   /** The triggers selected by an event of `type` with payload `data`, in id order. */
   match(type: string, data: unknown, stats?: MatchStats): T[] {
     if (this.count === 0) return []
+    const groups: TypeGroup<T>[] = []
+    const exact = this.exact.get(type)
+    if (exact) groups.push(exact)
+    if (this.prefix.size > 0) {
+      // "order.*" (prefix "order") selects types with something after "order.".
+      for (let i = type.indexOf('.'); i !== -1 && i < type.length - 1; i = type.indexOf('.', i + 1)) {
+        const group = this.prefix.get(type.slice(0, i))
+        if (group) groups.push(group)
+      }
+    }
+    if (this.all) groups.push(this.all)
+    if (stats) stats.groups += groups.length
+    if (groups.length === 0) return []
+    const direct = runWithFuel(this.directFuel, () => this.matchDirect(groups, data, stats))
+    if (direct !== OUT_OF_FUEL) return direct
+    return this.matchIndexed(groups, data, stats)
+  }
+
+  private matchDirect(groups: TypeGroup<T>[], data: unknown, stats: MatchStats | undefined): T[] {
     if (++this.epoch === 0xffffffff) {
       this.stamps.fill(0)
       this.epoch = 1
     }
     const found: Entry<T>[] = []
-    const visit = (group: TypeGroup<T> | undefined) => {
-      if (!group) return
-      if (stats) stats.groups++
+    for (const group of groups) {
       this.walk(data, group.root, found, stats, data, 0)
+      spendFuel(group.residual.length)
       for (const entry of group.residual) this.consider(entry, data, found, stats)
     }
-    visit(this.exact.get(type))
-    if (this.prefix.size > 0) {
-      // "order.*" (prefix "order") selects types with something after "order.".
-      for (let i = type.indexOf('.'); i !== -1 && i < type.length - 1; i = type.indexOf('.', i + 1)) {
-        visit(this.prefix.get(type.slice(0, i)))
-      }
-    }
-    visit(this.all)
     if (found.length > 1) found.sort((a, b) => a.order - b.order)
     return found.map((e) => e.trigger)
+  }
+
+  private matchIndexed(groups: TypeGroup<T>[], data: unknown, stats: MatchStats | undefined): T[] {
+    if (++this.activeEpoch === 0xffffffff) {
+      this.active.fill(0)
+      this.activeEpoch = 1
+    }
+    const epoch = this.activeEpoch
+    for (const group of groups) for (const order of group.orders) this.active[order] = epoch
+    this.index ??= new PatternIndex(this.sorted.map((t) => t.filter))
+    const work = { work: 0 }
+    const hits = this.index.match(data, (order) => this.active[order] === epoch, work)
+    if (stats) {
+      stats.indexed = (stats.indexed ?? 0) + 1
+      stats.work = (stats.work ?? 0) + work.work
+    }
+    return hits.map((order) => this.sorted[order]!)
   }
 
   private consider(entry: Entry<T>, data: unknown, found: Entry<T>[], stats: MatchStats | undefined): void {
@@ -175,6 +244,7 @@ export class TriggerMatcher<T extends { id: string; eventType: string; filter: E
   ): void {
     if (Array.isArray(v)) {
       if (nesting >= MAX_ARRAY_NESTING) return
+      spendFuel(v.length)
       for (const element of v) this.walk(element, node, found, stats, data, nesting + 1)
       return
     }
@@ -182,11 +252,14 @@ export class TriggerMatcher<T extends { id: string; eventType: string; filter: E
       const children = node.children
       if (children.size === 0) return
       if (children.size <= SCAN_PAYLOAD_KEYS_ABOVE) {
+        spendFuel(children.size)
         for (const [key, child] of children) {
           if (Object.hasOwn(v, key)) this.walk(v[key], child, found, stats, data, 0)
         }
       } else {
-        for (const key of Object.keys(v)) {
+        const keys = Object.keys(v)
+        spendFuel(keys.length)
+        for (const key of keys) {
           const child = children.get(key)
           if (child) this.walk(v[key], child, found, stats, data, 0)
         }
@@ -194,6 +267,9 @@ export class TriggerMatcher<T extends { id: string; eventType: string; filter: E
       return
     }
     const bucket = node.byValue?.get(v as PatternScalar)
-    if (bucket) for (const entry of bucket) this.consider(entry, data, found, stats)
+    if (bucket) {
+      spendFuel(bucket.length)
+      for (const entry of bucket) this.consider(entry, data, found, stats)
+    }
   }
 }

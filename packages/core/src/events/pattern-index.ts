@@ -1,0 +1,564 @@
+import { readLeaf } from './leaf-entries.ts'
+import { EXACT, type LeafHits, LeafIndex, PREFIX, SUFFIX } from './leaf-index.ts'
+import {
+  EVENT_PATTERN_LIMITS,
+  type EventPattern,
+  isPatternScalar,
+  isPlainObject,
+  MAX_ARRAY_NESTING,
+} from './pattern.ts'
+
+/**
+ * Many patterns matched against one payload in a single walk, at a cost of about the payload's size plus
+ * the patterns' entries — not their product (the direct evaluator, direct-match.ts, tries every entry on
+ * every value). Same answers as the direct evaluator, which stays the definition.
+ *
+ * Compiling merges the patterns into one tree of key paths. At each path, the leaf entries of all patterns
+ * sit in a LeafIndex (exact values in a map, prefixes and suffixes in radix trees, numeric bounds sorted,
+ * anything-but as "some value outside the list"). Matching walks the payload once along that tree (arrays
+ * fanned out as matching does), feeds every scalar it finds to the indexes of its path, counts which keys
+ * were present or absent, then answers each pattern from those records.
+ *
+ * Arrays need care. `{ items: { sku: [...] } }` only asks that some item's sku matches: the values of all
+ * items can be pooled. But `{ items: { sku: [...], qty: [...] } }` needs one item with both, so a pattern
+ * object with other than one key is answered per object instance of its path: the objects found at such a
+ * path open a *scope* while they are walked; entries below them record into that scope, which is closed
+ * when the object is done (the pattern objects it satisfies are marked in the enclosing scope). Everything
+ * else records into the one scope of the event. Each scope keeps, per path, how many object instances its
+ * parent had, how many held the key and whether a non-object stood where an object was expected: this
+ * answers `exists: false` (absent, also below a missing parent) without walking absent subtrees.
+ *
+ * Cost: the walk visits each payload value on an indexed path once and feeds it to that path's index
+ * once, whatever the number of scopes recording there; a string costs its length at most (radix walks
+ * stop where the operands do), a number a binary search. Answering costs O(entries) for the event scope.
+ * A scope opened per object answers, when it closes, only the pattern objects whose *anchor* it hit (a
+ * child leaf that only values satisfy — exact values, else prefixes/suffixes — under whose values the
+ * object is filed), plus those without such a child. So `{ items: { sku: ["A-1"], qty: [...] } }` costs
+ * about the items plus the patterns naming each item's sku; but a multi-key sub-pattern with no anchor
+ * (only numeric, anything-but or exists keys) is answered on every element: O(elements × such objects),
+ * which is inherent in asking for one element satisfying several conditions (already satisfied objects
+ * are skipped).
+ */
+
+/** Where entries record: the event, or the object instances of one path holding pattern objects with ≠ 1 key. */
+interface Scope {
+  node: PathNode
+  /** Stamp of the instance being walked (unique over the index's life). */
+  inst: number
+  /** Pattern objects with other than one key located at `node` (none for the event scope). */
+  members: Item[]
+  /** Members answered on every instance: no child leaf that only values can satisfy. */
+  unanchored: Item[]
+  /** The other members, by the values (prefixes, suffixes) of their anchor leaf, per leaf index. */
+  watches: Watch[]
+  /** The match for which `live` and `liveUnanchored` were worked out (on the scope's first instance). */
+  liveFor: number
+  /** In that match: some member's pattern takes part; the unanchored ones that do. */
+  live: boolean
+  liveUnanchored: Item[]
+}
+
+/** Anchored members of one scope whose anchor leaf sits in `hits`, by kind (EXACT, PREFIX, SUFFIX) and id. */
+interface Watch {
+  hits: LeafHits<Scope>
+  byKind: [Map<number, Item[]>, Map<number, Item[]>, Map<number, Item[]>]
+}
+
+/** Per scope and path: what the scope's current instance held there. */
+interface Slot {
+  scope: Scope
+  /** Same scope, parent path; undefined at the scope's own path. */
+  parent: Slot | undefined
+  stamp: number
+  /** Object instances at this path (array elements fanned out). */
+  objects: number
+  /** A non-object (scalar, null, empty array) stood at this path where objects are looked into. */
+  undef: boolean
+  /** Parent object instances holding this key. */
+  present: number
+  absentStamp: number
+  absent: boolean
+}
+
+interface PathNode {
+  parent: PathNode | undefined
+  children: Map<string, PathNode>
+  childList: [string, PathNode][]
+  slots: Slot[]
+  /** The leaf entries at this path, of every scope. */
+  leaf: LeafIndex<Scope> | undefined
+  /** The scope of the pattern objects with ≠ 1 key located here. */
+  scope: Scope | undefined
+}
+
+const LEAF = 0
+const OBJECT = 1
+const NEVER = 2
+
+/** A leaf, a pattern object, or a node that matches nothing: one shape for all (monomorphic access). */
+class Item {
+  /** Matches an absent or non-object payload value (a leaf with `exists: false`; an object all of whose children do). */
+  whenAbsent = false
+  // Leaves.
+  existsTrue = false
+  hits: LeafHits<Scope> | undefined = undefined
+  exact: number[] = NONE
+  prefix: number[] = NONE
+  suffix: number[] = NONE
+  numeric: number[] = NONE
+  butList: Set<unknown>[] = NO_SETS
+  butPrefix: string[] = NO_STRINGS
+  butSuffix: string[] = NO_STRINGS
+  entries = 0
+  // Objects with other than one key (one-key objects are compiled as their child), answered per instance.
+  pattern = -1
+  /** The scope this object's result counts in. */
+  owner: Scope | undefined = undefined
+  children: Item[] = NO_ITEMS
+  /** `owner.inst` when one instance satisfied every child. */
+  mark = -1
+  /** The instance in which the object was last answered. */
+  triedIn = -1
+
+  constructor(
+    readonly kind: number,
+    /** The slot of the scope the item is answered in, at the item's path. */
+    readonly slot: Slot | undefined,
+  ) {}
+}
+
+const NONE: number[] = []
+const NO_SETS: Set<unknown>[] = []
+const NO_STRINGS: string[] = []
+const NO_ITEMS: Item[] = []
+const NEVER_ITEM = new Item(NEVER, undefined)
+
+/**
+ * An object's keys are found by probing the indexed keys of its path (Object.hasOwn each) when they are
+ * few, else by listing the object's own keys. Listing costs O(the object's keys) — about 20 ms for a 1 MiB
+ * object of 65,000 keys — while a few thousand probes cost well under a millisecond; but probing every
+ * element of a big array against thousands of indexed keys would be a product. So up to 8 indexed keys are
+ * always probed, and more while the match has probes left.
+ */
+const ALWAYS_PROBE = 8
+const PROBES_PER_MATCH = 50_000
+
+export interface PatternIndexStats {
+  /** Units of work: payload values visited, index steps, entries and pattern objects answered. */
+  work: number
+}
+
+const newScope = (node: PathNode): Scope => ({
+  node,
+  inst: -1,
+  members: [],
+  unanchored: [],
+  watches: [],
+  liveFor: -1,
+  live: false,
+  liveUnanchored: [],
+})
+
+const newNode = (parent: PathNode | undefined): PathNode => ({
+  parent,
+  children: new Map(),
+  childList: [],
+  slots: [],
+  leaf: undefined,
+  scope: undefined,
+})
+
+export class PatternIndex {
+  private readonly root = newNode(undefined)
+  private readonly event: Scope = newScope(this.root)
+  private readonly scopes: Scope[] = []
+  /** Per pattern: its root object, or true (no pattern: matches everything) / false (not an object). */
+  private readonly roots: (Item | boolean)[]
+  private seq = 0
+  private matches = 0
+  private active: ((pattern: number) => boolean) | undefined
+  private dataAbsent = false
+  private work = 0
+  private probesLeft = 0
+
+  /** `null`/`undefined` patterns match everything, other non-objects nothing (as compilePattern). */
+  constructor(patterns: readonly (EventPattern | null | undefined)[]) {
+    const indexes: LeafIndex<Scope>[] = []
+    this.roots = patterns.map((p, i) => {
+      if (p === null || p === undefined) return true
+      if (!isPlainObject(p)) return false
+      return this.compileObject(p, 1, this.root, this.event, i, indexes)
+    })
+    for (const index of indexes) index.seal()
+    for (const scope of this.scopes) for (const member of scope.members) this.anchor(scope, member)
+  }
+
+  get patterns(): number {
+    return this.roots.length
+  }
+
+  /**
+   * The positions of the patterns that `data` matches, ascending; with `active`, only among the patterns
+   * it accepts (the others cost nothing to answer).
+   */
+  match(data: unknown, active?: (pattern: number) => boolean, stats?: PatternIndexStats): number[] {
+    this.work = 0
+    this.probesLeft = PROBES_PER_MATCH
+    this.matches++
+    this.active = active
+    this.event.inst = ++this.seq
+    this.dataAbsent = data === undefined
+    if (!this.dataAbsent) this.fanOut(this.root, data, 0)
+    const out: number[] = []
+    for (let i = 0; i < this.roots.length; i++) {
+      if (active && !active(i)) continue
+      const root = this.roots[i]!
+      if (root === true || (root !== false && this.answer(root))) out.push(i)
+    }
+    if (stats) stats.work += this.work
+    return out
+  }
+
+  // --- compiling ------------------------------------------------------------------------------------
+
+  private compileObject(
+    obj: Record<string, unknown>,
+    depth: number,
+    node: PathNode,
+    owner: Scope,
+    pattern: number,
+    indexes: LeafIndex<Scope>[],
+  ): Item {
+    // Deeper than any valid pattern: matches nothing (as the direct evaluator).
+    if (depth > EVENT_PATTERN_LIMITS.maxDepth) return NEVER_ITEM
+    const keys = Object.keys(obj)
+    // One key: some instance satisfies it iff its child holds over the instances pooled, so the object
+    // is answered by its child, which records into the same scope.
+    if (keys.length === 1) return this.compileChild(obj, keys[0]!, depth, node, owner, pattern, indexes)
+    const inner = this.scopeAt(node)
+    const item = new Item(OBJECT, this.slot(owner, node))
+    item.pattern = pattern
+    item.owner = owner
+    item.whenAbsent = true
+    item.children = []
+    for (const key of keys) {
+      const c = this.compileChild(obj, key, depth, node, inner, pattern, indexes)
+      item.children.push(c)
+      if (!c.whenAbsent) item.whenAbsent = false
+    }
+    inner.members.push(item)
+    return item
+  }
+
+  private compileChild(
+    obj: Record<string, unknown>,
+    key: string,
+    depth: number,
+    node: PathNode,
+    scope: Scope,
+    pattern: number,
+    indexes: LeafIndex<Scope>[],
+  ): Item {
+    const child = this.child(node, key)
+    const v = obj[key]
+    if (Array.isArray(v)) return this.compileLeaf(v, child, scope, indexes)
+    if (isPlainObject(v)) return this.compileObject(v, depth + 1, child, scope, pattern, indexes)
+    return NEVER_ITEM
+  }
+
+  private compileLeaf(leaf: unknown[], node: PathNode, scope: Scope, indexes: LeafIndex<Scope>[]): Item {
+    if (!node.leaf) {
+      node.leaf = new LeafIndex()
+      indexes.push(node.leaf)
+    }
+    const ix = node.leaf
+    const hits = ix.hitsFor(scope)
+    const e = readLeaf(leaf)
+    for (const set of e.butList) hits.noteButList(set.size)
+    for (const p of e.butPrefix) hits.noteButPrefix(p)
+    for (const s of e.butSuffix) hits.noteButSuffix(s)
+    const item = new Item(LEAF, this.slot(scope, node))
+    item.hits = hits
+    item.whenAbsent = e.existsFalse
+    item.existsTrue = e.existsTrue
+    if (e.exact.length > 0) item.exact = e.exact.map((v) => ix.addExact(v))
+    if (e.prefix.length > 0) item.prefix = e.prefix.map((p) => ix.addPrefix(p))
+    if (e.suffix.length > 0) item.suffix = e.suffix.map((s) => ix.addSuffix(s))
+    if (e.numeric.length > 0)
+      item.numeric = e.numeric.map((r) => ix.addRange(r.lo, r.loInclusive, r.hi, r.hiInclusive))
+    item.butList = e.butList
+    item.butPrefix = e.butPrefix
+    item.butSuffix = e.butSuffix
+    item.entries =
+      item.exact.length +
+      item.prefix.length +
+      item.suffix.length +
+      item.numeric.length +
+      item.butList.length +
+      item.butPrefix.length +
+      item.butSuffix.length
+    return item
+  }
+
+  private child(node: PathNode, key: string): PathNode {
+    let child = node.children.get(key)
+    if (!child) {
+      child = newNode(node)
+      node.children.set(key, child)
+      node.childList.push([key, child])
+    }
+    return child
+  }
+
+  private scopeAt(node: PathNode): Scope {
+    if (!node.scope) {
+      node.scope = newScope(node)
+      this.scopes.push(node.scope)
+    }
+    return node.scope
+  }
+
+  private slot(scope: Scope, node: PathNode): Slot {
+    for (const s of node.slots) if (s.scope === scope) return s
+    const slot: Slot = {
+      scope,
+      parent: node === scope.node ? undefined : this.slot(scope, node.parent!),
+      stamp: -1,
+      objects: 0,
+      undef: false,
+      present: 0,
+      absentStamp: -1,
+      absent: false,
+    }
+    node.slots.push(slot)
+    return slot
+  }
+
+  // --- walking --------------------------------------------------------------------------------------
+
+  /** `v` stands where pattern objects look into it: each object in it (arrays fanned out) is an instance. */
+  private fanOut(node: PathNode, v: unknown, nesting: number): void {
+    if (Array.isArray(v)) {
+      // An empty array holds no keys at all; arrays nested too deep match nothing (as the direct evaluator).
+      if (v.length === 0) this.nonObject(node)
+      else if (nesting < MAX_ARRAY_NESTING) {
+        this.work += v.length
+        for (let i = 0; i < v.length; i++) this.fanOut(node, v[i], nesting + 1)
+      }
+    } else if (isPlainObject(v)) this.object(node, v)
+    else this.nonObject(node)
+  }
+
+  private nonObject(node: PathNode): void {
+    this.work++
+    for (const s of node.slots) {
+      touch(s)
+      s.undef = true
+    }
+  }
+
+  private object(node: PathNode, obj: Record<string, unknown>): void {
+    const scope = node.scope
+    const opens = scope !== undefined && this.isLive(scope)
+    if (opens) scope.inst = ++this.seq
+    for (const s of node.slots) {
+      touch(s)
+      s.objects++
+    }
+    const kids = node.childList
+    if (kids.length <= ALWAYS_PROBE || kids.length <= this.probesLeft) {
+      if (kids.length > ALWAYS_PROBE) this.probesLeft -= kids.length
+      this.work += kids.length
+      for (let i = 0; i < kids.length; i++) {
+        const [key, child] = kids[i]!
+        if (Object.hasOwn(obj, key)) this.present(child, obj[key])
+      }
+    } else {
+      const keys = Object.keys(obj)
+      this.work += keys.length
+      for (const key of keys) {
+        const child = node.children.get(key)
+        if (child) this.present(child, obj[key])
+      }
+    }
+    if (opens) this.close(scope)
+  }
+
+  private present(node: PathNode, v: unknown): void {
+    for (const s of node.slots) {
+      touch(s)
+      s.present++
+    }
+    if (node.leaf !== undefined) this.feed(node.leaf, v, 0)
+    if (node.childList.length > 0 || node.scope !== undefined) this.fanOut(node, v, 0)
+  }
+
+  /** `v` stands where a leaf is: its scalars (arrays fanned out) go to the path's index. */
+  private feed(leaf: LeafIndex<Scope>, v: unknown, nesting: number): void {
+    if (!Array.isArray(v)) {
+      if (isPatternScalar(v)) this.work += leaf.feed(v)
+      return
+    }
+    if (nesting >= MAX_ARRAY_NESTING) return
+    let work = v.length
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i]
+      // Strings and numbers, nearly all of a big array, straight to their kind.
+      if (typeof x === 'string') work += leaf.feedString(x)
+      else if (typeof x === 'number' && Number.isFinite(x)) work += leaf.feedNumber(x)
+      else if (Array.isArray(x)) this.feed(leaf, x, nesting + 1)
+      else if (isPatternScalar(x)) work += leaf.feed(x)
+    }
+    this.work += work
+  }
+
+  /**
+   * An instance of `scope` is done: mark the pattern objects it satisfies in their owner scopes. Only the
+   * members whose anchor leaf this instance hit are answered, and those without an anchor.
+   */
+  private close(scope: Scope): void {
+    const inst = scope.inst
+    for (const watch of scope.watches) {
+      const hits = watch.hits
+      if (hits.stamp !== inst) continue
+      for (let kind = EXACT; kind <= SUFFIX; kind++) {
+        const byId = watch.byKind[kind]!
+        if (byId.size === 0) continue
+        const ids = hits.hitLists[kind]!
+        const length = hits.hitLengths[kind]!
+        for (let i = 0; i < length; i++) {
+          const members = byId.get(ids[i]!)
+          if (members) for (const m of members) this.tryMember(m, inst)
+        }
+      }
+    }
+    for (const m of scope.liveUnanchored) this.tryMember(m, inst)
+  }
+
+  /** Whether some member of `scope` takes part in this match; lists the unanchored ones that do. */
+  private isLive(scope: Scope): boolean {
+    if (scope.liveFor === this.matches) return scope.live
+    const active = this.active
+    scope.liveFor = this.matches
+    scope.live =
+      active === undefined ? scope.members.length > 0 : scope.members.some((m) => active(m.pattern))
+    scope.liveUnanchored = active ? scope.unanchored.filter((m) => active(m.pattern)) : scope.unanchored
+    return scope.live
+  }
+
+  private tryMember(m: Item, inst: number): void {
+    if (m.triedIn === inst || (this.active !== undefined && !this.active(m.pattern))) return
+    m.triedIn = inst
+    const owner = m.owner!
+    if (m.mark !== owner.inst && this.every(m)) m.mark = owner.inst
+  }
+
+  /**
+   * Files a member under the values of one child leaf that only values can satisfy (no `exists`, no
+   * anything-but, no numeric: exact values best, else prefixes and suffixes; the fewest entries): no
+   * instance that hit none of them can satisfy the member.
+   */
+  private anchor(scope: Scope, member: Item): void {
+    let best: Item | undefined
+    let bestRank = 0
+    for (const c of member.children) {
+      if (c.kind !== LEAF || c.entries === 0 || c.existsTrue || c.whenAbsent) continue
+      if (c.numeric.length + c.butList.length + c.butPrefix.length + c.butSuffix.length > 0) continue
+      const rank = (c.prefix.length + c.suffix.length > 0 ? 1_000_000 : 0) + c.entries
+      if (!best || rank < bestRank) {
+        best = c
+        bestRank = rank
+      }
+    }
+    if (!best) {
+      scope.unanchored.push(member)
+      return
+    }
+    const hits = best.hits!
+    let watch = scope.watches.find((w) => w.hits === hits)
+    if (!watch) {
+      watch = { hits, byKind: [new Map(), new Map(), new Map()] }
+      scope.watches.push(watch)
+      hits.record = true
+    }
+    const file = (kind: number, ids: number[]) => {
+      for (const id of ids) {
+        const list = watch.byKind[kind]!.get(id)
+        if (list) list.push(member)
+        else watch.byKind[kind]!.set(id, [member])
+      }
+    }
+    file(EXACT, best.exact)
+    file(PREFIX, best.prefix)
+    file(SUFFIX, best.suffix)
+  }
+
+  // --- answering ------------------------------------------------------------------------------------
+
+  private every(item: Item): boolean {
+    const children = item.children
+    this.work += children.length
+    for (let i = 0; i < children.length; i++) if (!this.answer(children[i]!)) return false
+    return true
+  }
+
+  /** Whether `item` holds in the current instance of its scope (pooled over the instances below it). */
+  private answer(item: Item): boolean {
+    if (item.kind === LEAF) return this.answerLeaf(item)
+    if (item.kind === NEVER) return false
+    return item.mark === item.owner!.inst || (item.whenAbsent && this.undefinedAt(item.slot!))
+  }
+
+  private answerLeaf(leaf: Item): boolean {
+    const s = leaf.slot!
+    const inst = s.scope.inst
+    this.work++
+    if (leaf.whenAbsent && this.absent(s)) return true
+    if (s.stamp !== inst || s.present === 0) return false
+    if (leaf.existsTrue) return true
+    const hits = leaf.hits!
+    if (leaf.entries === 0 || !hits.fed()) return false
+    this.work += leaf.entries
+    for (const id of leaf.exact) if (hits.exactHits[id] === inst) return true
+    for (const id of leaf.prefix) if (hits.prefixHits[id] === inst) return true
+    for (const id of leaf.suffix) if (hits.suffixHits[id] === inst) return true
+    for (const id of leaf.numeric) if (hits.rangeHit(id)) return true
+    for (const p of leaf.butPrefix) if (hits.butPrefixHit(p)) return true
+    for (const p of leaf.butSuffix) if (hits.butSuffixHit(p)) return true
+    for (const set of leaf.butList) {
+      this.work += set.size
+      if (hits.butListHit(set)) return true
+    }
+    return false
+  }
+
+  /** Some instance of the scope lacked this path: a missing key, or a non-object above it. */
+  private absent(s: Slot): boolean {
+    const inst = s.scope.inst
+    if (s.absentStamp === inst) return s.absent
+    const p = s.parent
+    let absent: boolean
+    if (p === undefined) absent = s.scope === this.event && this.dataAbsent
+    else if (this.absent(p)) absent = true
+    else if (p.stamp !== inst) absent = false
+    else absent = p.undef || p.objects > (s.stamp === inst ? s.present : 0)
+    s.absentStamp = inst
+    s.absent = absent
+    return absent
+  }
+
+  /** A pattern object at this path met an absent or non-object value in some instance. */
+  private undefinedAt(s: Slot): boolean {
+    return this.absent(s) || (s.stamp === s.scope.inst && s.undef)
+  }
+}
+
+function touch(s: Slot): void {
+  const inst = s.scope.inst
+  if (s.stamp !== inst) {
+    s.stamp = inst
+    s.objects = 0
+    s.undef = false
+    s.present = 0
+  }
+}
