@@ -23,10 +23,12 @@ SELECT tenant, sum(s), sum(t), sum(f) FROM (
   SELECT tenant, 0, count(*), sum(filter_matchers) FROM "triggers" GROUP BY tenant
 ) x GROUP BY tenant;--> statement-breakpoint
 -- Statement-level triggers keep tenant_usage exact for every writer (the API, the worker, SQL by hand): one
--- UPDATE per tenant per statement, from the transition tables.
+-- UPDATE per tenant per statement, from the transition tables; a TRUNCATE empties the counts.
 CREATE FUNCTION punctual_count_schedules() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'INSERT' THEN
+  IF TG_OP = 'TRUNCATE' THEN
+    UPDATE tenant_usage SET schedules = 0 WHERE schedules <> 0;
+  ELSIF TG_OP = 'INSERT' THEN
     INSERT INTO tenant_usage AS u (tenant, schedules)
       SELECT tenant, count(*) FROM new_rows GROUP BY tenant
       ON CONFLICT (tenant) DO UPDATE SET schedules = u.schedules + excluded.schedules;
@@ -40,9 +42,13 @@ CREATE TRIGGER schedules_count_insert AFTER INSERT ON "schedules"
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION punctual_count_schedules();--> statement-breakpoint
 CREATE TRIGGER schedules_count_delete AFTER DELETE ON "schedules"
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION punctual_count_schedules();--> statement-breakpoint
+CREATE TRIGGER schedules_count_truncate AFTER TRUNCATE ON "schedules"
+  FOR EACH STATEMENT EXECUTE FUNCTION punctual_count_schedules();--> statement-breakpoint
 CREATE FUNCTION punctual_count_triggers() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'INSERT' THEN
+  IF TG_OP = 'TRUNCATE' THEN
+    UPDATE tenant_usage SET triggers = 0, filter_matchers = 0 WHERE triggers <> 0 OR filter_matchers <> 0;
+  ELSIF TG_OP = 'INSERT' THEN
     INSERT INTO tenant_usage AS u (tenant, triggers, filter_matchers)
       SELECT tenant, count(*), sum(filter_matchers) FROM new_rows GROUP BY tenant
       ON CONFLICT (tenant) DO UPDATE
@@ -66,4 +72,6 @@ CREATE TRIGGER triggers_count_insert AFTER INSERT ON "triggers"
 CREATE TRIGGER triggers_count_update AFTER UPDATE ON "triggers"
   REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION punctual_count_triggers();--> statement-breakpoint
 CREATE TRIGGER triggers_count_delete AFTER DELETE ON "triggers"
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION punctual_count_triggers();
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION punctual_count_triggers();--> statement-breakpoint
+CREATE TRIGGER triggers_count_truncate AFTER TRUNCATE ON "triggers"
+  FOR EACH STATEMENT EXECUTE FUNCTION punctual_count_triggers();

@@ -97,6 +97,25 @@ describe('TENANT_MAX_SCHEDULES', () => {
   })
 })
 
+describe('a batch with a faulty create', () => {
+  it('refuses only the creates naming an unknown workflow, inserts the others, and leaves no index entry behind', async () => {
+    const tenant = 'mixed'
+    const own = await createWorkflow(a, tenant)
+    const unknown = '01890000-0000-7000-8000-000000000000'
+    const results = await Promise.all(
+      [own.id, unknown, own.id, own.id, unknown].map((workflowId) => createSchedule(a, tenant, workflowId)),
+    )
+    expect(results.map((r) => r.statusCode)).toEqual([201, 422, 201, 201, 422])
+    expect(results[1]!.json().code).toBe('SCHED_ERR_WORKFLOW_UNKNOWN')
+    expect(await count('schedules', tenant)).toBe(3)
+    expect(await usage(tenant)).toMatchObject({ schedules: 3 })
+    // Every schedule of every tenant has its due entry, and nothing else does: the refused ones were taken back.
+    const dueIds = (await a.redis.redis.zrange(a.redis.keys.due, 0, -1)).sort()
+    const rows = await a.database.sql<{ id: string }[]>`select id from schedules order by id`
+    expect(dueIds).toEqual(rows.map((r) => r.id).sort())
+  })
+})
+
 describe('TENANT_MAX_TRIGGERS and TENANT_MAX_FILTER_MATCHERS', () => {
   it('counts triggers and filter entries, refuses creates and updates past them, and frees room on delete', async () => {
     // 6 entries: two values, one prefix matcher, one numeric matcher, two values below a nested key.

@@ -275,6 +275,13 @@ describe('0007 tenant quotas', () => {
         { tenant: 't1', schedules: 1, triggers: 3, filter_matchers: 5 },
         { tenant: 't2', schedules: 2, triggers: 2, filter_matchers: 3 },
       ])
+      await sql`truncate schedules, triggers`
+      const truncated =
+        await sql`select tenant, schedules, triggers, filter_matchers from tenant_usage order by tenant`
+      expect(truncated.map((r) => ({ ...r }))).toEqual([
+        { tenant: 't1', schedules: 0, triggers: 0, filter_matchers: 0 },
+        { tenant: 't2', schedules: 0, triggers: 0, filter_matchers: 0 },
+      ])
     })
   })
 })

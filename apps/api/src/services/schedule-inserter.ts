@@ -14,6 +14,7 @@ import { isDependencyDown } from '../plugins/errors.ts'
 const MAX_BATCH = 200
 
 type Outcome<W> = { p: Pending<W>; warnings: W } | { p: Pending<W>; error: unknown }
+type Ready<W> = { p: Pending<W>; warnings: W }
 
 interface Pending<W> {
   row: ScheduleRow
@@ -57,81 +58,83 @@ export function createScheduleInserter<W>(deps: ScheduleInserterDeps<W>) {
     )
   }
 
-  /** Splits the batch into the creates the tenants' quotas leave room for and the ones they refuse. */
-  async function admit(tx: TransactionSql, batch: Pending<W>[]) {
+  /**
+   * Splits creates into those the tenants' quotas leave room for and those they refuse, locking the tenants'
+   * usage rows until the transaction ends.
+   */
+  async function admit<T extends { row: ScheduleRow }>(tx: TransactionSql, creates: T[]) {
     const usage = await lockTenantUsage(
       tx,
-      batch.map((p) => p.row.tenant),
+      creates.map((c) => c.row.tenant),
     )
     const taken = new Map<string, number>()
-    const admitted: Pending<W>[] = []
-    const refused: Pending<W>[] = []
-    for (const p of batch) {
-      const held = (usage.get(p.row.tenant)?.schedules ?? 0) + (taken.get(p.row.tenant) ?? 0)
-      if (held >= deps.maxSchedules) {
-        refused.push(p)
+    const admitted: T[] = []
+    const refused: T[] = []
+    for (const c of creates) {
+      const held = usage.get(c.row.tenant)?.schedules ?? 0
+      const mine = taken.get(c.row.tenant) ?? 0
+      if (held + mine >= deps.maxSchedules) {
+        refused.push(c)
         continue
       }
-      taken.set(p.row.tenant, (taken.get(p.row.tenant) ?? 0) + 1)
-      admitted.push(p)
+      taken.set(c.row.tenant, mine + 1)
+      admitted.push(c)
     }
     return { admitted, refused }
   }
 
-  /** Inserts `ready`; returns each create's outcome (an inserted row resolves, any other rejects). */
-  async function insert(tx: TransactionSql, ready: { p: Pending<W>; warnings: W }[]) {
-    const outcomes: Outcome<W>[] = []
-    let inserted: Set<string>
-    try {
-      inserted = await tx.savepoint((sp) =>
-        ready.length === 1
-          ? insertScheduleRow(sp, ready[0]!.p.row, ready[0]!.p.creator).then(
-              () => new Set([ready[0]!.p.row.id]),
-            )
-          : insertScheduleRows(
-              sp,
-              ready.map((r) => r.p.row),
-              ready.map((r) => r.p.creator),
-            ),
+  const overQuota = () => quotaExceeded('TENANT_MAX_SCHEDULES', deps.maxSchedules)
+
+  /** Inserts `ready` in one statement; a row skipped by ON CONFLICT has its name taken. */
+  async function insertAll(tx: TransactionSql, ready: Ready<W>[]): Promise<Outcome<W>[]> {
+    const inserted = await insertScheduleRows(
+      tx,
+      ready.map((r) => r.p.row),
+      ready.map((r) => r.p.creator),
+    )
+    // Skipped by ON CONFLICT: the name is taken (by an existing schedule or an earlier row of this batch).
+    return ready.map((r) =>
+      inserted.has(r.p.row.id)
+        ? { p: r.p, warnings: r.warnings }
+        : { p: r.p, error: deps.nameTaken(r.p.row) },
+    )
+  }
+
+  /**
+   * The rare path: a row failed the whole statement (e.g. an unknown workflow), which aborted the batch's
+   * transaction. A second one locks the quotas again and inserts the rows one by one (a savepoint each), so
+   * only the faulty rows fail. Their index entries are already written.
+   */
+  async function insertOneByOne(ready: Ready<W>[]): Promise<Outcome<W>[]> {
+    return deps.sql.begin(async (tx) => {
+      const { admitted, refused } = await admit(
+        tx,
+        ready.map((r) => ({ ...r, row: r.p.row })),
       )
-    } catch (err) {
-      if (isDependencyDown(err) || ready.length === 1) {
-        if (isDependencyDown(err)) throw err
-        return [{ p: ready[0]!.p, error: deps.insertError(err, ready[0]!.p.row) }]
-      }
-      // One row failed the whole statement (e.g. an unknown workflow): find it by inserting one by one.
-      for (const r of ready) {
+      const outcomes: Outcome<W>[] = refused.map((r) => ({ p: r.p, error: overQuota() }))
+      for (const r of admitted) {
         try {
           await tx.savepoint((sp) => insertScheduleRow(sp, r.p.row, r.p.creator))
           outcomes.push({ p: r.p, warnings: r.warnings })
-        } catch (rowErr) {
-          if (isDependencyDown(rowErr)) throw rowErr
-          outcomes.push({ p: r.p, error: deps.insertError(rowErr, r.p.row) })
+        } catch (err) {
+          if (isDependencyDown(err)) throw err
+          outcomes.push({ p: r.p, error: deps.insertError(err, r.p.row) })
         }
       }
       return outcomes
-    }
-    for (const r of ready) {
-      // Skipped by ON CONFLICT: the name is taken (by an existing schedule or an earlier row of this batch).
-      outcomes.push(
-        inserted.has(r.p.row.id)
-          ? { p: r.p, warnings: r.warnings }
-          : { p: r.p, error: deps.nameTaken(r.p.row) },
-      )
-    }
-    return outcomes
+    })
   }
 
   async function writeBatch(batch: Pending<W>[]) {
     let outcomes: Outcome<W>[] = []
     const indexed: ScheduleRow[] = []
+    let retry: Ready<W>[] | undefined
     try {
       await deps.sql.begin(async (tx) => {
         const { admitted, refused } = await admit(tx, batch)
-        for (const p of refused)
-          outcomes.push({ p, error: quotaExceeded('TENANT_MAX_SCHEDULES', deps.maxSchedules) })
+        for (const p of refused) outcomes.push({ p, error: overQuota() })
         const written = await Promise.allSettled(admitted.map((p) => deps.writeIndex(p.row)))
-        const ready: { p: Pending<W>; warnings: W }[] = []
+        const ready: Ready<W>[] = []
         written.forEach((result, i) => {
           const p = admitted[i]!
           if (result.status === 'fulfilled') {
@@ -139,12 +142,30 @@ export function createScheduleInserter<W>(deps: ScheduleInserterDeps<W>) {
             ready.push({ p, warnings: result.value })
           } else outcomes.push({ p, error: result.reason })
         })
-        if (ready.length > 0) outcomes = outcomes.concat(await insert(tx, ready))
+        if (ready.length === 0) return
+        try {
+          outcomes = outcomes.concat(await insertAll(tx, ready))
+        } catch (err) {
+          if (isDependencyDown(err)) throw err
+          retry = ready
+          throw err
+        }
       })
     } catch (err) {
-      await takeBack(indexed)
-      for (const p of batch) p.reject(err)
-      return
+      if (!retry) {
+        await takeBack(indexed)
+        for (const p of batch) p.reject(err)
+        return
+      }
+    }
+    if (retry) {
+      try {
+        outcomes = outcomes.concat(await insertOneByOne(retry))
+      } catch (err) {
+        await takeBack(indexed)
+        for (const p of batch) p.reject(err)
+        return
+      }
     }
     const failed = outcomes.filter((o) => 'error' in o)
     const notInserted = new Set(failed.map((o) => o.p.row.id))

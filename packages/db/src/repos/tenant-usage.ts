@@ -21,10 +21,16 @@ export async function lockTenantUsage(
   tenants: readonly string[],
 ): Promise<Map<string, TenantUsage>> {
   const sorted = [...new Set(tenants)].sort()
-  const rows = await tx<{ tenant: string; schedules: number; triggers: number; filter_matchers: number }[]>`
-    insert into tenant_usage (tenant) select unnest(${sorted}::text[])
-    on conflict (tenant) do update set tenant = excluded.tenant
-    returning tenant, schedules, triggers, filter_matchers`
+  // SELECT … FOR UPDATE writes no new row version (a no-op upsert would, on the hottest row of a tenant); a
+  // tenant's row is created once, by its first write, and then locked by a statement of its own snapshot.
+  const lock = () => tx<{ tenant: string; schedules: number; triggers: number; filter_matchers: number }[]>`
+    select tenant, schedules, triggers, filter_matchers from tenant_usage
+     where tenant = any(${sorted}::text[]) order by tenant for update`
+  let rows = await lock()
+  if (rows.length < sorted.length) {
+    await tx`insert into tenant_usage (tenant) select unnest(${sorted}::text[]) on conflict (tenant) do nothing`
+    rows = await lock()
+  }
   return new Map(
     rows.map((r) => [
       r.tenant,
