@@ -145,6 +145,8 @@ export async function createSchedules(
 ): Promise<CreateRun> {
   let i = 0
   let firstError: string | undefined
+  // autocannon notices that `amount` is done only on its next one-second tick: time the run to the last answer.
+  let lastAnswerAt = 0
   const t0 = performance.now()
   const result = await autocannon({
     url: `${api.url}/api/schedules`,
@@ -159,13 +161,14 @@ export async function createSchedules(
           return { ...req, headers: headersFor(tenant), body: JSON.stringify(body) }
         },
         onResponse: (status, body) => {
+          lastAnswerAt = performance.now()
           if (status >= 300 && firstError === undefined)
             firstError = `${status} ${String(body).slice(0, 300)}`
         },
       },
     ],
   })
-  const ms = performance.now() - t0
+  const ms = (lastAnswerAt || performance.now()) - t0
   if (i !== n) throw new Error(`autocannon built ${i} requests for amount ${n}`)
   const statuses: Record<string, number> = {}
   for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = stat.count ?? 0
