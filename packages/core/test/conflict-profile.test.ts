@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest'
-import { conflictProfile, fireMinutesOfDay, isConflictProfile, profileMinutes } from '../src/cron/index.ts'
+import { conflictProfile, fireMinutesOfDay, isConflictProfile } from '../src/cron/index.ts'
+
+/** The UTC minutes of day a profile stands for (the inverse of conflictProfile; dense gives every minute). */
+function profileMinutes(profile: string): number[] {
+  if (profile === '') return []
+  const kind = profile[0]
+  if (kind === 'D') return Array.from({ length: 1440 }, (_, i) => i)
+  const values = profile.length > 1 ? profile.slice(1).split(',').map(Number) : []
+  if (kind === 'M') return values
+  if (kind === 'H') {
+    const out: number[] = []
+    for (let h = 0; h < 24; h++) for (const q of values) out.push(h * 60 + q)
+    return out
+  }
+  throw new RangeError(`unknown conflict profile ${JSON.stringify(profile.slice(0, 20))}`)
+}
 
 const from = new Date('2026-03-08T05:00:00Z')
 const profileOf = (cron: string, timezone = 'UTC') =>

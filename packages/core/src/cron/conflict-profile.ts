@@ -54,21 +54,6 @@ function everyHourHas(flags: Uint8Array, ofHour: readonly number[]): boolean {
   return true
 }
 
-/** The UTC minutes of day a profile stands for (the inverse of conflictProfile; dense gives every minute). */
-export function profileMinutes(profile: ConflictProfile): number[] {
-  if (profile === '') return []
-  const kind = profile[0]
-  if (kind === 'D') return Array.from({ length: MINUTES_PER_DAY }, (_, i) => i)
-  const values = profile.length > 1 ? profile.slice(1).split(',').map(Number) : []
-  if (kind === 'M') return values
-  if (kind === 'H') {
-    const out: number[] = []
-    for (let h = 0; h < HOURS; h++) for (const q of values) out.push(h * 60 + q)
-    return out
-  }
-  throw new RangeError(`unknown conflict profile ${JSON.stringify(profile.slice(0, 20))}`)
-}
-
 const PROFILE_PATTERN = /^(|D|H(\d{1,2})(,\d{1,2})*|M(\d{1,4})(,\d{1,4})*)$/
 
 /** True when `profile` is well-formed: values ascending, distinct and in range. */

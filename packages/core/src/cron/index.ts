@@ -2,7 +2,6 @@ export {
   type ConflictProfile,
   conflictProfile,
   isConflictProfile,
-  profileMinutes,
 } from './conflict-profile.ts'
 export { CronExpressionError, type CronField, type CronIssue, TimezoneError } from './errors.ts'
 export { fireMinutesOfDay } from './fire-minutes.ts'

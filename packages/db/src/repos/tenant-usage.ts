@@ -1,4 +1,4 @@
-import { sql as dsql } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import type { Sql, TransactionSql } from 'postgres'
 import { tenantUsage } from '../schema/tenant-usage.ts'
 import type { DbExecutor } from './executor.ts'
@@ -39,25 +39,22 @@ export async function lockTenantUsage(
   )
 }
 
-/** The usage of one tenant, without locking (zeros for a tenant that never created anything). */
-export async function readTenantUsage(sql: Sql | TransactionSql, tenant: string): Promise<TenantUsage> {
-  const [row] = await sql<{ schedules: number; triggers: number; filter_matchers: number }[]>`
-    select schedules, triggers, filter_matchers from tenant_usage where tenant = ${tenant}`
-  return row
-    ? { schedules: row.schedules, triggers: row.triggers, filterMatchers: row.filter_matchers }
-    : { schedules: 0, triggers: 0, filterMatchers: 0 }
-}
-
-/** lockTenantUsage for one tenant, inside a drizzle transaction. */
+/** lockTenantUsage for one tenant, inside a drizzle transaction (the same statements). */
 export async function lockTenantUsageRow(tx: DbExecutor, tenant: string): Promise<TenantUsage> {
-  const [row] = await tx
-    .insert(tenantUsage)
-    .values({ tenant })
-    .onConflictDoUpdate({ target: tenantUsage.tenant, set: { tenant: dsql`excluded.tenant` } })
-    .returning({
-      schedules: tenantUsage.schedules,
-      triggers: tenantUsage.triggers,
-      filterMatchers: tenantUsage.filterMatchers,
-    })
+  const lock = () =>
+    tx
+      .select({
+        schedules: tenantUsage.schedules,
+        triggers: tenantUsage.triggers,
+        filterMatchers: tenantUsage.filterMatchers,
+      })
+      .from(tenantUsage)
+      .where(eq(tenantUsage.tenant, tenant))
+      .for('update')
+  let [row] = await lock()
+  if (!row) {
+    await tx.insert(tenantUsage).values({ tenant }).onConflictDoNothing({ target: tenantUsage.tenant })
+    ;[row] = await lock()
+  }
   return row!
 }

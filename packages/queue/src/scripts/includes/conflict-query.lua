@@ -90,7 +90,6 @@ local function findConflicts(prefix, workflowId, selfId, profile, maxIds, exactU
   local read = 0
   local function scan(key, runs, width)
     local fmt = '%0' .. width .. 'd'
-    local counted = {}
     for _, run in ipairs(runs) do
       local min = '[' .. string.format(fmt, run[1]) .. ':'
       local max = '(' .. string.format(fmt, run[2] + 1)
@@ -99,8 +98,8 @@ local function findConflicts(prefix, workflowId, selfId, profile, maxIds, exactU
         read = read + #members
         for _, member in ipairs(members) do
           local id = string.sub(member, width + 2)
-          if id ~= selfId and not counted[id] then
-            counted[id] = true
+          -- A schedule is in one class only, so `seen` (the ids offered so far) tells a repeat of this scan.
+          if id ~= selfId and not seen[id] then
             total = total + 1
             offer(id)
             if total > exactUpTo then return false end
