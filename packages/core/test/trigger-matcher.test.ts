@@ -370,3 +370,86 @@ describe('TriggerMatcher', () => {
     }
   })
 })
+
+describe('TriggerMatcher.build (in slices)', () => {
+  /** Pauses after every step when `sliceMs` is 0: counts them, and lets other tasks run in between. */
+  const counting = () => {
+    const state = {
+      pauses: 0,
+      pause: async () => {
+        state.pauses++
+        await new Promise<void>((resolve) => setImmediate(resolve))
+      },
+    }
+    return state
+  }
+
+  it('answers exactly as the synchronous constructor (random patterns and payloads, seeded, both paths)', async () => {
+    let compared = 0
+    let indexed = 0
+    for (let seed = 200; seed < 206; seed++) {
+      const r = rng(seed)
+      // ~3,000 triggers hold more than EAGER_INDEX_ENTRIES entries: the PatternIndex is built in the slices.
+      const triggers = randomTriggers(r, seed % 2 === 0 ? 3_000 : 150)
+      const sync = new TriggerMatcher(triggers, { directFuel: 0 })
+      const sliced = await TriggerMatcher.build(triggers, {
+        directFuel: 0,
+        sliceMs: 0,
+        pause: counting().pause,
+      })
+      const slicedDirect = await TriggerMatcher.build(triggers, { sliceMs: 0, pause: counting().pause })
+      expect(sliced.size).toBe(triggers.length)
+      for (let e = 0; e < 40; e++) {
+        const type = r.pick(TYPES)
+        const data = e % 4 === 0 ? randomPayload(r, 0, true) : randomPayload(r)
+        const want = sync.match(type, data).map((t) => t.id)
+        const stats: MatchStats = { evaluated: 0, groups: 0 }
+        expect(sliced.match(type, data, stats).map((t) => t.id)).toEqual(want)
+        expect(slicedDirect.match(type, data).map((t) => t.id)).toEqual(want)
+        if (e % 8 === 0) expect(want).toEqual(bruteForce(triggers, type, data))
+        indexed += stats.indexed ?? 0
+        compared++
+      }
+    }
+    expect(compared).toBe(240)
+    expect(indexed).toBe(240)
+  })
+
+  it('gives the event loop back between steps: every trigger, and every pattern of a big index, is a step', async () => {
+    const r = rng(300)
+    const big = randomTriggers(r, 3_000)
+    const bigState = counting()
+    await TriggerMatcher.build(big, { sliceMs: 0, pause: bigState.pause })
+    // One step per trigger filed, then (more than EAGER_INDEX_ENTRIES entries) one per pattern compiled and
+    // more to seal the leaf indexes and file the scopes' members.
+    expect(bigState.pauses).toBeGreaterThan(2 * big.length)
+
+    const small = randomTriggers(r, 100)
+    const smallState = counting()
+    await TriggerMatcher.build(small, { sliceMs: 0, pause: smallState.pause })
+    // A small index is left to the first match that needs it (about 1 ms of CPU per 1,000 entries).
+    expect(smallState.pauses).toBeLessThanOrEqual(small.length + 2)
+  })
+
+  it('other work runs while a big matcher is built', async () => {
+    const r = rng(301)
+    const triggers = randomTriggers(r, 3_000)
+    let done = false
+    let ticks = 0
+    const build = TriggerMatcher.build(triggers, { sliceMs: 1 }).then((m) => {
+      done = true
+      return m
+    })
+    // A timer chain: each tick runs only when the build gives the loop back.
+    await new Promise<void>((resolve) => {
+      const tick = () => {
+        if (done) return resolve()
+        ticks++
+        setImmediate(tick)
+      }
+      setImmediate(tick)
+    })
+    expect((await build).size).toBe(3_000)
+    expect(ticks).toBeGreaterThan(5)
+  })
+})

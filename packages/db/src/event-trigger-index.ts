@@ -1,4 +1,4 @@
-import { TriggerMatcher } from '@punctual/core'
+import { type SliceOptions, TriggerMatcher } from '@punctual/core'
 import type { DbExecutor } from './repos/executor.ts'
 import { createIngestRepo, type EventTriggerRow } from './repos/ingest.ts'
 
@@ -8,6 +8,8 @@ export interface EventTriggerIndexOptions {
   cacheTtlMs: number
   /** Tenants whose index is kept at once; past this the oldest entry is dropped. Default 10,000. */
   maxTenants?: number
+  /** How a build gives the event loop back (TriggerMatcher.build; default: 5 ms slices, then setImmediate). */
+  slices?: SliceOptions
 }
 
 export interface EventTriggerIndex {
@@ -28,11 +30,16 @@ export function createEventTriggerIndex(opts: EventTriggerIndexOptions): EventTr
   const repo = createIngestRepo(opts.db)
   const maxTenants = opts.maxTenants ?? 10_000
   const cache = new Map<string, { loadedAt: number; matcher: Promise<TriggerMatcher<EventTriggerRow>> }>()
-  // The last matcher built per tenant, with the version of each trigger in it. Rows are read again every
-  // cacheTtlMs, but a matcher is rebuilt only when a trigger changed: building it (and the PatternIndex it
-  // makes on the first big event) costs about 1 s of CPU for 100,000 filter matchers, far more than
-  // matching an event. Every write of a trigger bumps its version.
-  const built = new Map<string, { versions: Map<string, number>; matcher: TriggerMatcher<EventTriggerRow> }>()
+  // The last matcher built (or being built) per tenant, with the version of each trigger in it. Rows are read
+  // again every cacheTtlMs, but a matcher is rebuilt only when a trigger changed: building it (with its
+  // PatternIndex) costs about 1 s of CPU at 100,000 filter matchers, far more than matching an event. It is
+  // built in slices that give the event loop back (TriggerMatcher.build), so other requests, other tenants'
+  // events included, are served meanwhile; calls that find the same versions share the build in progress.
+  // Every write of a trigger bumps its version.
+  const built = new Map<
+    string,
+    { versions: Map<string, number>; matcher: Promise<TriggerMatcher<EventTriggerRow>> }
+  >()
   const buildOrReuse = (tenant: string, rows: EventTriggerRow[]) => {
     const last = built.get(tenant)
     if (
@@ -42,10 +49,14 @@ export function createEventTriggerIndex(opts: EventTriggerIndexOptions): EventTr
     ) {
       return last.matcher
     }
-    const matcher = new TriggerMatcher(rows)
+    const matcher = TriggerMatcher.build(rows, opts.slices)
     built.delete(tenant)
     if (built.size >= maxTenants) built.delete(built.keys().next().value!)
-    built.set(tenant, { versions: new Map(rows.map((r) => [r.id, r.version])), matcher })
+    const entry = { versions: new Map(rows.map((r) => [r.id, r.version])), matcher }
+    built.set(tenant, entry)
+    matcher.catch(() => {
+      if (built.get(tenant) === entry) built.delete(tenant)
+    })
     return matcher
   }
   return {

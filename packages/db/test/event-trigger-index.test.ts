@@ -79,3 +79,64 @@ describe('createEventTriggerIndex', () => {
     expect((await index.matcherFor('nobody')).size).toBe(0)
   })
 })
+
+describe('createEventTriggerIndex: builds in slices', () => {
+  it('answers another tenant while a big matcher is built, and shares one build between concurrent calls', async () => {
+    // 10,000 triggers of 10 matchers (100,000, TENANT_MAX_FILTER_MATCHERS), none an exact value.
+    const [wf] = await t.db
+      .insert(workflows)
+      .values({ id: uuid(), tenant: 'big', name: 'wf', steps: [{ name: 'wait', type: 'delay', ms: 1 }] })
+      .returning()
+    await t.db.execute(sql`
+      insert into triggers (id, tenant, name, type, event_type, workflow_id, filter)
+      select gen_random_uuid(), 'big', 'tr-' || i, 'event', 'order.created', ${wf!.id}::uuid,
+             jsonb_build_object(
+               's', jsonb_build_array(jsonb_build_object('prefix', 'ab' || i), jsonb_build_object('suffix', i || 'ba'),
+                                      jsonb_build_object('anything-but', jsonb_build_object('prefix', 'x' || i)),
+                                      jsonb_build_object('exists', false)),
+               'n', jsonb_build_array(jsonb_build_object('numeric', jsonb_build_array('>', i, '<=', i + 5)),
+                                      jsonb_build_object('anything-but', jsonb_build_array(i))),
+               'items', jsonb_build_object('sku', jsonb_build_array(jsonb_build_object('prefix', 'sku-' || i),
+                                                                    jsonb_build_object('exists', false))),
+               'k' || i, jsonb_build_array(jsonb_build_object('numeric', jsonb_build_array('>=', 0)),
+                                           jsonb_build_object('exists', false)))
+        from generate_series(1, 10000) i`)
+    const small = await trigger('small', { filter: { k: [1] } })
+
+    let pauses = 0
+    let buildEnded = false
+    const index = createEventTriggerIndex({
+      db: t.db,
+      cacheTtlMs: 0,
+      slices: {
+        sliceMs: 5,
+        pause: async () => {
+          pauses++
+          await new Promise<void>((resolve) => setImmediate(resolve))
+        },
+      },
+    })
+    const bigFirst = index.matcherFor('big').then((m) => {
+      buildEnded = true
+      return m
+    })
+    // Wait for the build to have started (it has paused once), then ask for the other tenant, and again for
+    // the same one (same versions: the build in progress is shared).
+    while (pauses === 0) await new Promise<void>((resolve) => setImmediate(resolve))
+    const bigSecond = index.matcherFor('big')
+    const smallMatch = (await index.matcherFor('small')).match('order.created', { k: 1 })
+    expect(smallMatch.map((x) => x.id)).toEqual([small.id])
+    expect(buildEnded).toBe(false)
+
+    const [first, second] = await Promise.all([bigFirst, bigSecond])
+    expect(second).toBe(first)
+    expect(first.size).toBe(10_000)
+    // 100,000 entries: far more than one slice's work (about 1 s of CPU in all, in 5 ms slices).
+    expect(pauses).toBeGreaterThan(20)
+    const found = first.match('order.created', { s: 'ab17', n: 0.5, k17: 1 }).length
+    expect(found).toBe(10_000)
+    expect(first.match('order.created', { k3: -1, s: Array.from({ length: 10_000 }, () => 'ab3x') })).toEqual(
+      [],
+    )
+  })
+})

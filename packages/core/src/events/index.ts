@@ -1,3 +1,4 @@
+export * from './build-steps.ts'
 export * from './event-type.ts'
 export * from './pattern.ts'
 export * from './pattern-index.ts'

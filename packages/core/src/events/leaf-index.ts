@@ -1,3 +1,4 @@
+import type { BuildSteps } from './build-steps.ts'
 import type { PatternScalar } from './pattern.ts'
 
 /**
@@ -70,10 +71,10 @@ export class LeafIndex<S extends { inst: number }> {
     return this.rawRanges.length - 1
   }
 
-  /** Call once after the last add. */
-  seal(): void {
-    this.prefixes?.seal()
-    this.suffixes?.seal()
+  /** Call once after the last add; steps of a few hundred operands (see build-steps.ts). */
+  *seal(): BuildSteps {
+    if (this.prefixes) yield* this.prefixes.seal()
+    if (this.suffixes) yield* this.suffixes.seal()
     const depth = Math.max(this.prefixes?.depth ?? 0, this.suffixes?.depth ?? 0)
     if (depth > 0) this.passed = new Int32Array(depth + 1)
     let slots = 0
@@ -85,20 +86,24 @@ export class LeafIndex<S extends { inst: number }> {
         if (Number.isFinite(r.hi)) finite.add(r.hi)
       }
       this.bounds = Float64Array.from(finite).sort()
+      yield
       const last = 2 * this.bounds.length
       this.rangeFrom = new Int32Array(ranges.length)
       this.rangeTo = new Int32Array(ranges.length)
-      ranges.forEach((r, i) => {
+      for (let i = 0; i < ranges.length; i++) {
+        const r = ranges[i]!
         this.rangeFrom[i] =
           r.lo === Number.NEGATIVE_INFINITY ? 0 : 2 * this.boundIndex(r.lo) + (r.loIn ? 1 : 2)
         this.rangeTo[i] =
           r.hi === Number.POSITIVE_INFINITY ? last : 2 * this.boundIndex(r.hi) + (r.hiIn ? 1 : 0)
-      })
+        if ((i & 4095) === 4095) yield
+      }
       slots = last + 1
       this.rawRanges = undefined
     }
     for (const h of this.hits) {
       h.seal(this.exact?.size ?? 0, this.prefixes?.size ?? 0, this.suffixes?.size ?? 0, slots)
+      yield
     }
   }
 
@@ -506,7 +511,7 @@ class AffixTree {
   }
 
   /** Flattens the nodes (breadth first, children by code) into arrays. Call once after the last add. */
-  seal(): void {
+  *seal(): BuildSteps {
     const order: RadixNode[] = [this.root]
     const depthOf = new Map<RadixNode, number>([[this.root, this.root.terminal >= 0 ? 1 : 0]])
     const records: number[] = []
@@ -514,6 +519,7 @@ class AffixTree {
     const codes: number[] = []
     const kids: number[] = []
     for (let i = 0; i < order.length; i++) {
+      if ((i & 511) === 511) yield
       const node = order[i]!
       this.labels.push(this.suffix ? reverse(node.label) : node.label)
       const d = depthOf.get(node)!

@@ -1,3 +1,4 @@
+import { type BuildSteps, runSliced, runSteps, type SliceOptions } from './build-steps.ts'
 import { readLeaf } from './leaf-entries.ts'
 import { EXACT, type LeafHits, LeafIndex, PREFIX, SUFFIX } from './leaf-index.ts'
 import {
@@ -173,7 +174,7 @@ export class PatternIndex {
   private readonly event: Scope = newScope(this.root)
   private readonly scopes: Scope[] = []
   /** Per pattern: its root object, or true (no pattern: matches everything) / false (not an object). */
-  private readonly roots: (Item | boolean)[]
+  private roots: (Item | boolean)[] = []
   private seq = 0
   private matches = 0
   private active: ((pattern: number) => boolean) | undefined
@@ -183,14 +184,44 @@ export class PatternIndex {
 
   /** `null`/`undefined` patterns match everything, other non-objects nothing (as compilePattern). */
   constructor(patterns: readonly (EventPattern | null | undefined)[]) {
+    runSteps(this.load(patterns))
+  }
+
+  /** The same index, built in slices (see build-steps.ts): about 0.6 s of CPU at 100,000 entries. */
+  static build(
+    patterns: readonly (EventPattern | null | undefined)[],
+    options?: SliceOptions,
+  ): Promise<PatternIndex> {
+    return runSliced(PatternIndex.steps(patterns), options)
+  }
+
+  /** The steps of `build`, to run inside a bigger build. */
+  static *steps(patterns: readonly (EventPattern | null | undefined)[]): BuildSteps<PatternIndex> {
+    const index = new PatternIndex([])
+    yield* index.load(patterns)
+    return index
+  }
+
+  /** Compiles the patterns (one step each), seals the leaf indexes, then files the scopes' members. */
+  private *load(patterns: readonly (EventPattern | null | undefined)[]): BuildSteps {
     const indexes: LeafIndex<Scope>[] = []
-    this.roots = patterns.map((p, i) => {
-      if (p === null || p === undefined) return true
-      if (!isPlainObject(p)) return false
-      return this.compileObject(p, 1, this.root, this.event, i, indexes)
-    })
-    for (const index of indexes) index.seal()
-    for (const scope of this.scopes) for (const member of scope.members) this.anchor(scope, member)
+    const roots: (Item | boolean)[] = []
+    for (let i = 0; i < patterns.length; i++) {
+      const p = patterns[i]
+      if (p === null || p === undefined) roots.push(true)
+      else if (!isPlainObject(p)) roots.push(false)
+      else roots.push(this.compileObject(p, 1, this.root, this.event, i, indexes))
+      yield
+    }
+    for (const index of indexes) yield* index.seal()
+    for (const scope of this.scopes) {
+      for (let i = 0; i < scope.members.length; i++) {
+        this.anchor(scope, scope.members[i]!)
+        if ((i & 255) === 255) yield
+      }
+      yield
+    }
+    this.roots = roots
   }
 
   get patterns(): number {

@@ -1,3 +1,5 @@
+import { countFilterMatchers } from '../quotas.ts'
+import { type BuildSteps, runSliced, runSteps, type SliceOptions } from './build-steps.ts'
 import { compileDirect, OUT_OF_FUEL, runWithFuel, spendFuel } from './direct-match.ts'
 import { parseEventTypeGlob } from './event-type.ts'
 import {
@@ -116,32 +118,68 @@ const never = () => false
 /** Above this many indexed keys at one level, walk the payload's keys instead of the trie's. */
 const SCAN_PAYLOAD_KEYS_ABOVE = 8
 
+/**
+ * A `build` makes the PatternIndex at once (in slices) when the filters hold more entries than this; a smaller
+ * index is made inside the first match that needs it, as the synchronous constructor does (about 1 ms of CPU
+ * per 1,000 entries).
+ */
+export const EAGER_INDEX_ENTRIES = 5_000
+
 export class TriggerMatcher<T extends { id: string; eventType: string; filter: EventPattern | null }> {
   private readonly exact = new Map<string, TypeGroup<T>>()
   private readonly prefix = new Map<string, TypeGroup<T>>()
   private all: TypeGroup<T> | undefined
-  private readonly count: number
+  private count = 0
   /** Triggers in id order. */
-  private readonly sorted: T[]
+  private sorted: T[] = []
   /** Per-match de-duplication without allocating a Set: an entry is taken when its stamp is the epoch. */
-  private readonly stamps: Uint32Array
+  private stamps = new Uint32Array(0)
   private epoch = 0
-  /** All filters, by position in id order; built on the first event that needs it. */
+  /** All filters, by position in id order; built by `build` or on the first event that needs it. */
   private index: PatternIndex | undefined
   /** Triggers selected by type in the current indexed match: stamp equal to `activeEpoch`. */
-  private readonly active: Uint32Array
+  private active = new Uint32Array(0)
   private activeEpoch = 0
   private readonly directFuel: number
 
+  /** Builds at once, on the caller's stack: for small sets of triggers (see `build`). */
   constructor(triggers: Iterable<T>, options: TriggerMatcherOptions = {}) {
-    const sorted = [...triggers].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    this.sorted = sorted
-    this.count = sorted.length
-    this.stamps = new Uint32Array(sorted.length)
-    this.active = new Uint32Array(sorted.length)
     this.directFuel = options.directFuel ?? DIRECT_MATCH_FUEL
-    sorted.forEach((trigger, order) => {
+    runSteps(this.load([...triggers]))
+  }
+
+  /**
+   * The same matcher, built in slices of about `sliceMs` that give the event loop back in between (about 1 s
+   * of CPU in all at 100,000 filter matchers), with its PatternIndex made now when the filters hold more than
+   * EAGER_INDEX_ENTRIES entries: a match never builds a big index on the event loop.
+   */
+  static async build<T extends { id: string; eventType: string; filter: EventPattern | null }>(
+    triggers: Iterable<T>,
+    options: TriggerMatcherOptions & SliceOptions = {},
+  ): Promise<TriggerMatcher<T>> {
+    const matcher = new TriggerMatcher<T>([], options)
+    const rows = [...triggers]
+    return runSliced(
+      (function* () {
+        const entries = yield* matcher.load(rows)
+        if (entries > EAGER_INDEX_ENTRIES) {
+          matcher.index = yield* PatternIndex.steps(matcher.sorted.map((t) => t.filter))
+        }
+        return matcher
+      })(),
+      options,
+    )
+  }
+
+  /** Files every trigger (one step each); returns the filters' entries (leaf values and matchers). */
+  private *load(triggers: T[]): BuildSteps<number> {
+    const sorted = triggers.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    yield
+    let entries = 0
+    for (let order = 0; order < sorted.length; order++) {
+      const trigger = sorted[order]!
       const filter = trigger.filter
+      entries += countFilterMatchers(filter)
       const test =
         filter === null || filter === undefined
           ? always
@@ -161,8 +199,14 @@ export class TriggerMatcher<T extends { id: string; eventType: string; filter: E
           map.set(key, group)
         }
       }
-      group.add(entry, trigger.filter)
-    })
+      group.add(entry, filter)
+      yield
+    }
+    this.sorted = sorted
+    this.count = sorted.length
+    this.stamps = new Uint32Array(sorted.length)
+    this.active = new Uint32Array(sorted.length)
+    return entries
   }
 
   get size(): number {
