@@ -1,4 +1,4 @@
-import { type EventBody, resolveRetryPolicy } from '@punctual/core'
+import { type EventBody, type MatchStats, nextTurn, resolveRetryPolicy } from '@punctual/core'
 import { createEventTriggerIndex, type DbExecutor, type ExecutionStarter } from '@punctual/db'
 import { v7 as uuidv7 } from 'uuid'
 import type { Principal } from '../plugins/auth.ts'
@@ -29,7 +29,11 @@ export function createEventService({ db, starter, cacheTtlMs }: EventServiceDeps
   return {
     async publish(p: Principal, body: EventBody): Promise<PublishResult> {
       const eventId = body.id ?? uuidv7()
-      const matched = (await index.matcherFor(p.tenant)).match(body.type, body.data)
+      const stats: MatchStats = { evaluated: 0, groups: 0 }
+      const matched = (await index.matcherFor(p.tenant)).match(body.type, body.data, stats)
+      // A big event (it spent the direct attempt's fuel) may have taken up to ~30 ms to match, and writing it
+      // (its data serialised once) takes ~15 ms more: the event loop is given back in between.
+      if (stats.indexed) await nextTurn()
       const outcome = await starter.start({
         tenant: p.tenant,
         // An event without an id cannot be sent again under the same id: no receipt to keep.

@@ -10,13 +10,17 @@ export type BuildSteps<R = void> = Generator<void, R, void>
 export interface SliceOptions {
   /** Run for about this long before pausing (default 5 ms); one unit of work may overrun it a little. */
   sliceMs?: number
-  /** How to give the event loop back between slices (default: until setImmediate). */
+  /** How to give the event loop back between slices (default: nextTurn). */
   pause?: () => Promise<void>
 }
 
 export const DEFAULT_SLICE_MS = 5
 
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
+/**
+ * Resolves once timers and I/O have had a turn of the event loop. Twice setImmediate: called from an I/O
+ * callback (the poll phase), one setImmediate runs in the same turn's check phase, before any timer.
+ */
+export const nextTurn = () => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)))
 
 /** Runs the steps to the end without pausing. */
 export function runSteps<R>(steps: BuildSteps<R>): R {

@@ -241,6 +241,19 @@ export async function insertGeneralStartBatch(
     dedupe_id: r.receipt ? (r.receipt.kind === 'webhook' ? r.receipt.deliveryId : r.receipt.eventId) : null,
     event_type: r.receipt?.kind === 'event' ? r.receipt.type : null,
   }))
+  // Each distinct input is serialised once: an event's data (up to 1 MiB) is the input of every trigger it
+  // starts, and writing it once per start held the event loop for ~13 ms per copy (65,000 keys).
+  const inputs: unknown[] = []
+  const inputRefs = new Map<unknown, number>()
+  const inputRef = (input: unknown) => {
+    if (input === null || input === undefined) return null
+    let ref = inputRefs.get(input)
+    if (ref === undefined) {
+      ref = inputs.push(input) - 1
+      inputRefs.set(input, ref)
+    }
+    return ref
+  }
   const st = requests.flatMap((r, ord) =>
     r.starts.map((s, pos) => ({
       ord,
@@ -249,7 +262,7 @@ export async function insertGeneralStartBatch(
       kind: s.kind,
       trigger_id: s.triggerId,
       workflow_id: s.workflowId,
-      input: s.input,
+      input_ref: inputRef(s.input),
       priority: s.priority,
       retry_policy: s.retryPolicy,
       caused_by: s.causedBy ?? null,
@@ -264,10 +277,12 @@ export async function insertGeneralStartBatch(
       select * from jsonb_to_recordset(${JSON.stringify(req)}::jsonb)
         as r(ord int, tenant text, receipt text, trigger_id uuid, dedupe_id text, event_type text)
     ),
+    inputs as (select ${JSON.stringify(inputs)}::jsonb as list),
     st as (
-      select * from jsonb_to_recordset(${JSON.stringify(st)}::jsonb)
-        as s(ord int, pos int, id uuid, kind text, trigger_id uuid, workflow_id uuid, input jsonb,
-             priority smallint, retry_policy jsonb, caused_by uuid, chain_depth int)
+      select s.*, (select list from inputs) -> s.input_ref as input
+        from jsonb_to_recordset(${JSON.stringify(st)}::jsonb)
+          as s(ord int, pos int, id uuid, kind text, trigger_id uuid, workflow_id uuid, input_ref int,
+               priority smallint, retry_policy jsonb, caused_by uuid, chain_depth int)
     ),
     live_st as (
       select st.*, req.tenant from st join req using (ord)
