@@ -334,6 +334,70 @@ describe('PatternIndex per-element state', () => {
   })
 })
 
+describe('PatternIndex big leaves in multi-key sub-patterns', () => {
+  it('many exact values, prefixes, suffixes, numeric ranges and anything-but entries in one leaf, per element', () => {
+    const r = seededRandom(860)
+    const pool = [...STRINGS, ...NUMBERS, true, null]
+    const entry = (): unknown => {
+      switch (r.int(8)) {
+        case 0:
+          return { prefix: r.pick(STRINGS) }
+        case 1:
+          return { suffix: r.pick(STRINGS) }
+        case 2: {
+          const lo = r.pick(NUMBERS)
+          return { numeric: r.chance(0.3) ? ['=', lo] : ['>=', lo, '<', lo + 1 + r.int(3)] }
+        }
+        case 3:
+          return { 'anything-but': Array.from({ length: 1 + r.int(4) }, () => r.pick(pool)) }
+        case 4:
+          return { 'anything-but': { prefix: r.pick(STRINGS) } }
+        case 5:
+          return { 'anything-but': { suffix: r.pick(STRINGS) } }
+        default:
+          return r.pick(SCALARS)
+      }
+    }
+    // Leaves of one kind (to reach the per-kind paths: more than 4 exact values, several ranges merged, several
+    // anything-but lists or affixes as one test) and of mixed kinds.
+    const leaf = (): unknown[] => {
+      const n = 2 + r.int(14)
+      const kind = r.int(4)
+      if (kind === 0) return Array.from({ length: n }, () => r.pick(SCALARS))
+      if (kind === 1) return Array.from({ length: n }, () => ({ prefix: r.pick(STRINGS) }))
+      if (kind === 2) {
+        return Array.from({ length: n }, () => {
+          const lo = r.pick(NUMBERS)
+          return { numeric: ['>', lo, '<=', lo + 1 + r.int(3)] }
+        })
+      }
+      return Array.from({ length: n }, entry)
+    }
+    const patterns: EventPattern[] = Array.from({ length: 150 }, () => ({
+      items: r.chance(0.5)
+        ? { v: leaf(), w: leaf() }
+        : { v: leaf(), w: leaf(), x: [{ exists: r.chance(0.7) }] },
+    }))
+    for (const p of patterns) expect(validateEventPattern(p)).toEqual([])
+    const index = new PatternIndex(patterns)
+    let matched = 0
+    for (let e = 0; e < 150; e++) {
+      const value = () =>
+        r.chance(0.7) ? r.pick(pool) : Array.from({ length: r.int(12) }, () => r.pick(pool))
+      const item = () => {
+        const out: Record<string, unknown> = { v: value(), w: value() }
+        if (r.chance(0.5)) out['x'] = 1
+        return out
+      }
+      const data = { items: Array.from({ length: r.int(30) }, item) }
+      const want = patterns.flatMap((p, i) => (matchesPatternReference(p, data) ? [i] : []))
+      expect(index.match(data)).toEqual(want)
+      matched += want.length
+    }
+    expect(matched).toBeGreaterThan(500)
+  })
+})
+
 describe('matchesPattern', () => {
   it('gives the reference answer on payloads big enough to spend the direct evaluator fuel', () => {
     const r = seededRandom(400)

@@ -119,6 +119,45 @@ function readNumeric(operand: unknown): NumericRange | undefined {
   return r
 }
 
+/**
+ * A leaf that only values can satisfy: exact values, prefixes and suffixes, and nothing else (no `exists`,
+ * numeric or anything-but). A payload object can satisfy a pattern object holding such a leaf only if one of
+ * the leaf's values is found under that key: PatternIndex files multi-key sub-patterns under such a leaf (their
+ * *anchor*); the others are answered on every instance, and counted by TENANT_MAX_UNANCHORED_SUBPATTERNS.
+ */
+export function isValueOnlyLeaf(e: LeafEntries): boolean {
+  return (
+    e.exact.length + e.prefix.length + e.suffix.length > 0 &&
+    !e.existsTrue &&
+    !e.existsFalse &&
+    e.numeric.length + e.butList.length + e.butPrefix.length + e.butSuffix.length === 0
+  )
+}
+
+/**
+ * Anything-but prefixes (suffixes) of one leaf as one test: a string starts (ends) with all of them only if
+ * they are a chain (each a prefix of the longest; `ends` for suffixes), and then iff it starts with the
+ * longest. So: `{ operand: longest }` for a chain, else `{ anyString: true }` (every string seen is outside
+ * one of them).
+ */
+export function butAffixTest(
+  operands: readonly string[],
+  suffix: boolean,
+): { operand: string | undefined; anyString: boolean } {
+  if (operands.length === 0) return { operand: undefined, anyString: false }
+  let longest = operands[0]!
+  for (const o of operands) if (o.length > longest.length) longest = o
+  const chain = operands.every((o) => (suffix ? longest.endsWith(o) : longest.startsWith(o)))
+  return chain ? { operand: longest, anyString: false } : { operand: undefined, anyString: true }
+}
+
+/** Anything-but lists of one leaf as one: some value is outside one of the lists iff it is outside their intersection. */
+export function butListIntersection(lists: readonly Set<unknown>[]): Set<unknown> {
+  let out = lists[0]!
+  for (let i = 1; i < lists.length; i++) out = new Set([...out].filter((v) => lists[i]!.has(v)))
+  return out
+}
+
 export function inRange(r: NumericRange, v: number): boolean {
   return (r.loInclusive ? v >= r.lo : v > r.lo) && (r.hiInclusive ? v <= r.hi : v < r.hi)
 }

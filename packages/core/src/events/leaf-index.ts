@@ -107,6 +107,25 @@ export class LeafIndex<S extends { inst: number }> {
     }
   }
 
+  /** The slots of some ranges (after `seal`) as sorted, disjoint intervals: one leaf's numeric entries at once. */
+  union(ids: readonly number[]): { from: Int32Array; to: Int32Array } {
+    const spans = ids
+      .map((id) => [this.rangeFrom[id]!, this.rangeTo[id]!] as const)
+      .filter(([a, b]) => a <= b)
+      .sort((x, y) => x[0] - y[0])
+    const from: number[] = []
+    const to: number[] = []
+    for (const [a, b] of spans) {
+      const last = to.length - 1
+      if (last >= 0 && a <= to[last]! + 1) to[last] = Math.max(to[last]!, b)
+      else {
+        from.push(a)
+        to.push(b)
+      }
+    }
+    return { from: Int32Array.from(from), to: Int32Array.from(to) }
+  }
+
   /** How many bounds are below `x` (branch-free halving: random numbers defeat branch prediction). */
   private boundIndex(x: number): number {
     const bounds = this.bounds
@@ -352,11 +371,13 @@ export class LeafHits<S extends { inst: number }> {
   }
 
   rangeHit(id: number): boolean {
+    return this.slotIn(this.index.rangeFrom[id]!, this.index.rangeTo[id]!)
+  }
+
+  /** Some slot stamped in this instance lies in `from` … `to`. */
+  private slotIn(from: number, to: number): boolean {
     const h = this.hitSlotCount
-    if (h === 0) return false
-    const from = this.index.rangeFrom[id]!
-    const to = this.index.rangeTo[id]!
-    if (from > to) return false
+    if (h === 0 || from > to) return false
     if (h <= 8) {
       for (let i = 0; i < h; i++) {
         const slot = this.hitSlots[i]!
@@ -375,6 +396,43 @@ export class LeafHits<S extends { inst: number }> {
       else hi = mid
     }
     return lo < h && hits[lo]! <= to
+  }
+
+  /**
+   * Some slot stamped in this instance lies in one of the intervals (`from`/`to`: sorted, disjoint; the union
+   * of a leaf's ranges): O(min(stamped × log intervals, intervals × log stamped)), not one test per range.
+   */
+  slotInAny(from: Int32Array, to: Int32Array): boolean {
+    const h = this.hitSlotCount
+    const r = from.length
+    if (h === 0 || r === 0) return false
+    if (h * 4 < r) {
+      for (let i = 0; i < h; i++) {
+        const slot = this.hitSlots[i]!
+        // The last interval starting at or before the slot.
+        let lo = 0
+        let hi = r
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1
+          if (from[mid]! <= slot) lo = mid + 1
+          else hi = mid
+        }
+        if (lo > 0 && slot <= to[lo - 1]!) return true
+      }
+      return false
+    }
+    for (let k = 0; k < r; k++) if (this.slotIn(from[k]!, to[k]!)) return true
+    return false
+  }
+
+  /** See LeafIndex.union. */
+  unionOf(ids: readonly number[]): { from: Int32Array; to: Int32Array } {
+    return this.index.union(ids)
+  }
+
+  /** Some string was fed in this instance. */
+  stringSeen(): boolean {
+    return this.firstString !== undefined
   }
 
   /** Counting over all slots costs O(slots); sorting the stamped ones O(h log h): whichever is less. */

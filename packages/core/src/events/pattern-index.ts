@@ -1,5 +1,5 @@
 import { type BuildSteps, runSliced, runSteps, type SliceOptions } from './build-steps.ts'
-import { readLeaf } from './leaf-entries.ts'
+import { butAffixTest, butListIntersection, isValueOnlyLeaf, readLeaf } from './leaf-entries.ts'
 import { EXACT, type LeafHits, LeafIndex, PREFIX, SUFFIX } from './leaf-index.ts'
 import {
   EVENT_PATTERN_LIMITS,
@@ -48,15 +48,24 @@ interface Scope {
   inst: number
   /** Pattern objects with other than one key located at `node` (none for the event scope). */
   members: Item[]
-  /** Members answered on every instance: no child leaf that only values can satisfy. */
-  unanchored: Item[]
+  /** Members answered on every instance (no child leaf that only values can satisfy), by a key they need. */
+  unanchored: Guarded[]
   /** The other members, by the values (prefixes, suffixes) of their anchor leaf, per leaf index. */
   watches: Watch[]
   /** The match for which `live` and `liveUnanchored` were worked out (on the scope's first instance). */
   liveFor: number
   /** In that match: some member's pattern takes part; the unanchored ones that do. */
   live: boolean
-  liveUnanchored: Item[]
+  liveUnanchored: Guarded[]
+}
+
+/**
+ * Unanchored members of one scope that all need the same child key present (`guard`: that key's slot in the
+ * scope; undefined when a member needs none): an instance lacking the key skips them at once.
+ */
+interface Guarded {
+  guard: Slot | undefined
+  members: Item[]
 }
 
 /** Anchored members of one scope whose anchor leaf sits in `hits`, by kind (EXACT, PREFIX, SUFFIX) and id. */
@@ -110,6 +119,19 @@ class Item {
   butList: Set<unknown>[] = NO_SETS
   butPrefix: string[] = NO_STRINGS
   butSuffix: string[] = NO_STRINGS
+  /** Anything-but prefixes (suffixes) that are not a chain: any string seen satisfies the leaf. */
+  butPrefixAny = false
+  butSuffixAny = false
+  /** With many exact values (prefixes, suffixes): their ids, to look up the few that an instance hit. */
+  exactIds: Set<number> | undefined = undefined
+  prefixIds: Set<number> | undefined = undefined
+  suffixIds: Set<number> | undefined = undefined
+  /** With several numeric entries: the union of their ranges, as sorted disjoint slot intervals (LeafIndex.union). */
+  unionFrom: Int32Array | undefined = undefined
+  unionTo: Int32Array | undefined = undefined
+  /** Only values can satisfy the leaf (isValueOnlyLeaf): it can anchor its pattern object. */
+  valueOnly = false
+  /** Values and matchers as written (the leaf's size). */
   entries = 0
   // Objects with other than one key (one-key objects are compiled as their child), answered per instance.
   pattern = -1
@@ -127,6 +149,16 @@ class Item {
     readonly slot: Slot | undefined,
   ) {}
 }
+
+/** Order in which a pattern object asks its children (see compileObject). */
+function childRank(c: Item): number {
+  if (c.kind === NEVER) return 0
+  if (c.kind === OBJECT) return 1
+  return c.entries > 0 ? 2 : 3
+}
+
+/** Above this many exact values (prefixes, suffixes) in a leaf, it is answered from what was hit (see compileLeaf). */
+const MANY = 4
 
 const NONE: number[] = []
 const NO_SETS: Set<unknown>[] = []
@@ -181,6 +213,8 @@ export class PatternIndex {
   private dataAbsent = false
   private work = 0
   private probesLeft = 0
+  /** Leaves with several numeric entries, whose union is worked out once the leaf indexes are sealed. */
+  private unionsPending: Item[] = []
 
   /** `null`/`undefined` patterns match everything, other non-objects nothing (as compilePattern). */
   constructor(patterns: readonly (EventPattern | null | undefined)[]) {
@@ -214,6 +248,14 @@ export class PatternIndex {
       yield
     }
     for (const index of indexes) yield* index.seal()
+    for (let i = 0; i < this.unionsPending.length; i++) {
+      const leaf = this.unionsPending[i]!
+      const u = leaf.hits!.unionOf(leaf.numeric)
+      leaf.unionFrom = u.from
+      leaf.unionTo = u.to
+      if ((i & 255) === 255) yield
+    }
+    this.unionsPending = []
     for (const scope of this.scopes) {
       for (let i = 0; i < scope.members.length; i++) {
         this.anchor(scope, scope.members[i]!)
@@ -277,6 +319,9 @@ export class PatternIndex {
       item.children.push(c)
       if (!c.whenAbsent) item.whenAbsent = false
     }
+    // All children must hold: the ones that fail most cheaply are asked first (a leaf holding only
+    // `exists: true` is satisfied by any value, so it comes last).
+    item.children.sort((a, b) => childRank(a) - childRank(b))
     inner.members.push(item)
     return item
   }
@@ -317,17 +362,30 @@ export class PatternIndex {
     if (e.suffix.length > 0) item.suffix = e.suffix.map((s) => ix.addSuffix(s))
     if (e.numeric.length > 0)
       item.numeric = e.numeric.map((r) => ix.addRange(r.lo, r.loInclusive, r.hi, r.hiInclusive))
-    item.butList = e.butList
-    item.butPrefix = e.butPrefix
-    item.butSuffix = e.butSuffix
     item.entries =
       item.exact.length +
       item.prefix.length +
       item.suffix.length +
       item.numeric.length +
-      item.butList.length +
-      item.butPrefix.length +
-      item.butSuffix.length
+      e.butList.length +
+      e.butPrefix.length +
+      e.butSuffix.length
+    item.valueOnly = isValueOnlyLeaf(e)
+    // A leaf is answered once per instance of its scope (every element of an array, for the children of a
+    // multi-key sub-pattern): in O(what the instance hit), not O(the leaf's entries), so that one big leaf
+    // does not make the product elements × entries.
+    if (item.exact.length > MANY) item.exactIds = new Set(item.exact)
+    if (item.prefix.length > MANY) item.prefixIds = new Set(item.prefix)
+    if (item.suffix.length > MANY) item.suffixIds = new Set(item.suffix)
+    if (item.exactIds || item.prefixIds || item.suffixIds) hits.record = true
+    if (item.numeric.length > 1) this.unionsPending.push(item)
+    item.butList = e.butList.length > 1 ? [butListIntersection(e.butList)] : e.butList
+    const butPrefix = butAffixTest(e.butPrefix, false)
+    item.butPrefix = butPrefix.operand === undefined ? NO_STRINGS : [butPrefix.operand]
+    item.butPrefixAny = butPrefix.anyString
+    const butSuffix = butAffixTest(e.butSuffix, true)
+    item.butSuffix = butSuffix.operand === undefined ? NO_STRINGS : [butSuffix.operand]
+    item.butSuffixAny = butSuffix.anyString
     return item
   }
 
@@ -463,7 +521,18 @@ export class PatternIndex {
         }
       }
     }
-    for (const m of scope.liveUnanchored) this.tryMember(m, inst)
+    // The product of elements and unanchored members (see the header): kept to a tight loop. An unanchored
+    // member is listed once, and only if its pattern takes part, so neither `triedIn` nor `active` is needed.
+    for (const group of scope.liveUnanchored) {
+      const guard = group.guard
+      if (guard !== undefined && (guard.stamp !== inst || guard.present === 0)) continue
+      const members = group.members
+      for (let i = 0; i < members.length; i++) {
+        const m = members[i]!
+        const ownerInst = m.owner!.inst
+        if (m.mark !== ownerInst && this.every(m)) m.mark = ownerInst
+      }
+    }
   }
 
   /** Whether some member of `scope` takes part in this match; lists the unanchored ones that do. */
@@ -473,7 +542,11 @@ export class PatternIndex {
     scope.liveFor = this.matches
     scope.live =
       active === undefined ? scope.members.length > 0 : scope.members.some((m) => active(m.pattern))
-    scope.liveUnanchored = active ? scope.unanchored.filter((m) => active(m.pattern)) : scope.unanchored
+    scope.liveUnanchored = active
+      ? scope.unanchored
+          .map((g) => ({ guard: g.guard, members: g.members.filter((m) => active(m.pattern)) }))
+          .filter((g) => g.members.length > 0)
+      : scope.unanchored
     return scope.live
   }
 
@@ -493,8 +566,7 @@ export class PatternIndex {
     let best: Item | undefined
     let bestRank = 0
     for (const c of member.children) {
-      if (c.kind !== LEAF || c.entries === 0 || c.existsTrue || c.whenAbsent) continue
-      if (c.numeric.length + c.butList.length + c.butPrefix.length + c.butSuffix.length > 0) continue
+      if (c.kind !== LEAF || !c.valueOnly) continue
       const rank = (c.prefix.length + c.suffix.length > 0 ? 1_000_000 : 0) + c.entries
       if (!best || rank < bestRank) {
         best = c
@@ -502,7 +574,10 @@ export class PatternIndex {
       }
     }
     if (!best) {
-      scope.unanchored.push(member)
+      const guard = member.children.find((c) => !c.whenAbsent && c.slot !== undefined)?.slot
+      const group = scope.unanchored.find((g) => g.guard === guard)
+      if (group) group.members.push(member)
+      else scope.unanchored.push({ guard, members: [member] })
       return
     }
     const hits = best.hits!
@@ -549,11 +624,17 @@ export class PatternIndex {
     if (leaf.existsTrue) return true
     const hits = leaf.hits!
     if (leaf.entries === 0 || !hits.fed()) return false
-    this.work += leaf.entries
-    for (const id of leaf.exact) if (hits.exactHits[id] === inst) return true
-    for (const id of leaf.prefix) if (hits.prefixHits[id] === inst) return true
-    for (const id of leaf.suffix) if (hits.suffixHits[id] === inst) return true
-    for (const id of leaf.numeric) if (hits.rangeHit(id)) return true
+    this.work += 1 + leaf.butList.length
+    if (leaf.exact.length > 0 && anyHit(hits, EXACT, leaf.exact, leaf.exactIds, hits.exactHits, inst))
+      return true
+    if (leaf.prefix.length > 0 && anyHit(hits, PREFIX, leaf.prefix, leaf.prefixIds, hits.prefixHits, inst))
+      return true
+    if (leaf.suffix.length > 0 && anyHit(hits, SUFFIX, leaf.suffix, leaf.suffixIds, hits.suffixHits, inst))
+      return true
+    if (leaf.unionFrom !== undefined) {
+      if (hits.slotInAny(leaf.unionFrom, leaf.unionTo!)) return true
+    } else if (leaf.numeric.length === 1 && hits.rangeHit(leaf.numeric[0]!)) return true
+    if ((leaf.butPrefixAny || leaf.butSuffixAny) && hits.stringSeen()) return true
     for (const p of leaf.butPrefix) if (hits.butPrefixHit(p)) return true
     for (const p of leaf.butSuffix) if (hits.butSuffixHit(p)) return true
     for (const set of leaf.butList) {
@@ -582,6 +663,28 @@ export class PatternIndex {
   private undefinedAt(s: Slot): boolean {
     return this.absent(s) || (s.stamp === s.scope.inst && s.undef)
   }
+}
+
+/**
+ * Whether the instance hit one of a leaf's ids of one kind: through the ids it hit (recorded) when the leaf
+ * has many and they are fewer, else entry by entry.
+ */
+function anyHit(
+  hits: LeafHits<Scope>,
+  kind: number,
+  ids: number[],
+  idSet: Set<number> | undefined,
+  stamps: Float64Array,
+  inst: number,
+): boolean {
+  if (idSet !== undefined && hits.hitLengths[kind]! < ids.length) {
+    const list = hits.hitLists[kind]!
+    const n = hits.hitLengths[kind]!
+    for (let i = 0; i < n; i++) if (idSet.has(list[i]!)) return true
+    return false
+  }
+  for (let i = 0; i < ids.length; i++) if (stamps[ids[i]!] === inst) return true
+  return false
 }
 
 function touch(s: Slot): void {
