@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createWorkflow, setup, type TestContext } from './helper.ts'
 
 // Two API replicas on one database and one Redis keyspace, with small quotas.
-const env = { TENANT_MAX_SCHEDULES: '5', TENANT_MAX_TRIGGERS: '3', TENANT_MAX_FILTER_MATCHERS: '10' }
+const env = {
+  TENANT_MAX_SCHEDULES: '5',
+  TENANT_MAX_TRIGGERS: '3',
+  TENANT_MAX_FILTER_MATCHERS: '10',
+}
 let a: TestContext
 let b: TestContext
 let wf: { id: string }
@@ -165,5 +169,96 @@ describe('TENANT_MAX_TRIGGERS and TENANT_MAX_FILTER_MATCHERS', () => {
     expect(del.statusCode).toBe(204)
     expect(await usage()).toMatchObject({ triggers: 2, filter_matchers: 1 })
     expect((await createTrigger(a, six)).statusCode).toBe(201)
+  })
+})
+
+describe('TENANT_MAX_UNANCHORED_SUBPATTERNS', () => {
+  const tenant = 'unanchored'
+  let workflowId: string
+  // Two more replicas on the same database, with this quota small and the others at their defaults.
+  let c: TestContext
+  let d: TestContext
+  beforeAll(async () => {
+    const small = { TENANT_MAX_UNANCHORED_SUBPATTERNS: '2' }
+    c = await setup({ env: small, databaseUrl: () => a.database.url, shareRedisWith: a })
+    d = await setup({ env: small, databaseUrl: () => a.database.url, shareRedisWith: a })
+    workflowId = (await createWorkflow(c, tenant)).id
+  })
+  afterAll(async () => {
+    await d?.close()
+    await c?.close()
+  })
+  const create = (ctx: TestContext, filter: Record<string, unknown>, type: 'event' | 'webhook' = 'event') =>
+    ctx.app.inject({
+      method: 'POST',
+      url: '/api/triggers',
+      headers: ctx.auth(tenant, 'editor'),
+      payload: { workflowId, name: name(), type, ...(type === 'event' && { eventType: 'order.*' }), filter },
+    })
+  const usageOf = async () =>
+    (
+      await a.database.sql`select triggers, unanchored_subpatterns from tenant_usage where tenant = ${tenant}`
+    )[0]
+  // Multi-key sub-patterns with no leaf of only values: answered on every element of the array they look into.
+  const two = {
+    items: { qty: [{ numeric: ['>', 5] }], tag: [{ exists: true }] },
+    lines: { price: [{ numeric: ['<', 0] }], kind: [{ 'anything-but': ['gift'] }] },
+  }
+  const one = { items: { qty: [{ numeric: ['>', 9] }], sku: [{ 'anything-but': { prefix: 'x' } }] } }
+
+  it('accepts exactly the limit, refuses one more (422 naming the quota, nothing written), races and frees room', async () => {
+    // Not counted: the root object (one instance per event), anchored sub-patterns, webhook filters.
+    const free = await create(c, {
+      qty: [{ numeric: ['>', 5] }],
+      items: { sku: ['A'], qty: [{ numeric: ['>', 1] }] },
+    })
+    expect(free.statusCode, free.body).toBe(201)
+    expect((await create(c, two, 'webhook')).statusCode).toBe(201)
+    expect(await usageOf()).toMatchObject({ triggers: 2, unanchored_subpatterns: 0 })
+
+    const edge = await create(c, two)
+    expect(edge.statusCode, edge.body).toBe(201)
+    expect(await usageOf()).toMatchObject({ triggers: 3, unanchored_subpatterns: 2 })
+    const before = await count('triggers', tenant)
+    const over = await create(d, one)
+    expect(over.statusCode).toBe(422)
+    expect(over.headers['content-type']).toContain('application/problem+json')
+    expect(over.json()).toMatchObject({
+      code: 'SCHED_ERR_QUOTA_EXCEEDED',
+      errors: [
+        { path: 'body.filter', message: expect.stringContaining('TENANT_MAX_UNANCHORED_SUBPATTERNS') },
+      ],
+    })
+    expect(over.json().detail).toContain('TENANT_MAX_UNANCHORED_SUBPATTERNS')
+    expect(await count('triggers', tenant)).toBe(before)
+    expect(await usageOf()).toMatchObject({ triggers: 3, unanchored_subpatterns: 2 })
+
+    // Growing a filter past the quota is refused (the row unchanged); shrinking one frees room.
+    const grow = await c.app.inject({
+      method: 'PATCH',
+      url: `/api/triggers/${free.json().id}`,
+      headers: c.auth(tenant, 'editor'),
+      payload: { filter: one },
+    })
+    expect(grow.statusCode).toBe(422)
+    expect(grow.json().detail).toContain('TENANT_MAX_UNANCHORED_SUBPATTERNS')
+    const shrink = await c.app.inject({
+      method: 'PATCH',
+      url: `/api/triggers/${edge.json().id}`,
+      headers: c.auth(tenant, 'editor'),
+      payload: { filter: { items: two.items } },
+    })
+    expect(shrink.statusCode).toBe(200)
+    expect(await usageOf()).toMatchObject({ unanchored_subpatterns: 1 })
+
+    // One place left, two replicas race for it: exactly one wins.
+    await c.app.inject({
+      method: 'DELETE',
+      url: `/api/triggers/${free.json().id}`,
+      headers: c.auth(tenant, 'editor'),
+    })
+    const [r1, r2] = await Promise.all([create(c, one), create(d, one)])
+    expect([r1.statusCode, r2.statusCode].sort()).toEqual([201, 422])
+    expect(await usageOf()).toMatchObject({ unanchored_subpatterns: 2 })
   })
 })

@@ -285,3 +285,66 @@ describe('0007 tenant quotas', () => {
     })
   })
 })
+
+describe('0008 unanchored sub-patterns', () => {
+  it('counts them in stored event trigger filters as core does, and keeps counting', async () => {
+    const { url } = await databases.create()
+    await migrateUpTo(url, '0008_')
+    const filters: (Record<string, unknown> | null)[] = [
+      // Root objects are not counted; nested ones of 2+ keys without a leaf of only values are.
+      { a: [{ numeric: ['>', 1] }], b: [{ exists: true }] },
+      { items: { qty: [{ numeric: ['>', 1] }], tag: [{ 'anything-but': ['x'] }] } },
+      { items: { sku: ['A', 'B'], qty: [{ numeric: ['>', 1] }] } },
+      { items: { sku: [{ prefix: 'A' }, { suffix: 'B' }], qty: [{ exists: true }] } },
+      { items: { sku: ['A', { exists: false }], qty: [1] } }, // qty holds only a value: anchored
+      {
+        items: {
+          sku: ['A', { exists: false }],
+          qty: [{ numeric: ['>', 1] }],
+          sub: { x: [{ exists: true }], y: [2] },
+        },
+      }, // items, not sub
+      { items: { one: { x: [{ exists: true }], y: [{ numeric: ['<', 0] }] } }, d: { e: [{ prefix: 'p' }] } },
+      null,
+    ]
+    const { countUnanchoredSubpatterns } = await import('@punctual/core')
+    await withSql(url, async (sql) => {
+      const wf = uuid()
+      await sql`insert into workflows (id, tenant, name, steps) values (${wf}, 't1', 'wf', '[]'::jsonb)`
+      for (const [i, filter] of filters.entries()) {
+        for (const type of ['event', 'webhook']) {
+          await sql`insert into triggers (id, tenant, workflow_id, name, type, event_type, filter)
+                    values (${uuid()}, 't1', ${wf}, ${`${type}${i}`}, ${type}, ${type === 'event' ? 'x' : null},
+                            ${filter === null ? null : sql.json(filter as never)})`
+        }
+      }
+    })
+    await migrate(url)
+    const want = filters.map((f) => countUnanchoredSubpatterns(f))
+    expect(want).toEqual([0, 1, 0, 0, 0, 1, 1, 0])
+    await withSql(url, async (sql) => {
+      const rows = await sql<{ name: string; unanchored_subpatterns: number }[]>`
+        select name, unanchored_subpatterns from triggers`
+      const byName = Object.fromEntries(rows.map((r) => [r.name, r.unanchored_subpatterns]))
+      for (const [i, n] of want.entries()) {
+        expect(byName[`event${i}`], `filter ${i}`).toBe(n)
+        expect(byName[`webhook${i}`]).toBe(0)
+      }
+      const total = want.reduce((a, b) => a + b, 0)
+      const usage = async () =>
+        (
+          await sql<{ n: number }[]>`select unanchored_subpatterns as n from tenant_usage where tenant = 't1'`
+        )[0]!.n
+      expect(await usage()).toBe(total)
+      await sql`update triggers set unanchored_subpatterns = 3 where name = 'event0'`
+      expect(await usage()).toBe(total + 3)
+      await sql`delete from triggers where name in ('event0', 'event5')`
+      expect(await usage()).toBe(total - 1)
+      await sql`insert into triggers (id, tenant, workflow_id, name, type, event_type, unanchored_subpatterns)
+                select ${uuid()}::uuid, 't1', workflow_id, 'more', 'event', 'x', 4 from triggers limit 1`
+      expect(await usage()).toBe(total + 3)
+      await sql`truncate triggers`
+      expect(await usage()).toBe(0)
+    })
+  })
+})

@@ -1,6 +1,7 @@
 import {
   AppError,
   countFilterMatchers,
+  countUnanchoredSubpatterns,
   DEFAULT_RETRY_POLICY,
   DEFAULT_TENANT_QUOTAS,
   type FieldError,
@@ -110,17 +111,29 @@ export function createTriggerService({
 }: TriggerServiceDeps) {
   /**
    * Refuses a write that would take the tenant past a quota: `addTriggers` more triggers and a filter change of
-   * `matcherDelta` leaf entries. Locks the tenant's usage row for the rest of the transaction, so concurrent
+   * `matcherDelta` leaf entries and `unanchoredDelta` unanchored sub-patterns. Locks the tenant's usage row for the rest of the transaction, so concurrent
    * writes at the edge (in any API process) are decided one after the other.
    */
-  async function assertQuotas(tx: DbExecutor, tenant: string, addTriggers: number, matcherDelta: number) {
-    if (addTriggers <= 0 && matcherDelta <= 0) return
+  async function assertQuotas(
+    tx: DbExecutor,
+    tenant: string,
+    addTriggers: number,
+    matcherDelta: number,
+    unanchoredDelta: number,
+  ) {
+    if (addTriggers <= 0 && matcherDelta <= 0 && unanchoredDelta <= 0) return
     const usage = await lockTenantUsageRow(tx, tenant)
     if (addTriggers > 0 && usage.triggers + addTriggers > quotas.maxTriggers) {
       throw quotaExceeded('TENANT_MAX_TRIGGERS', quotas.maxTriggers)
     }
     if (matcherDelta > 0 && usage.filterMatchers + matcherDelta > quotas.maxFilterMatchers) {
       throw quotaExceeded('TENANT_MAX_FILTER_MATCHERS', quotas.maxFilterMatchers, 'body.filter')
+    }
+    if (
+      unanchoredDelta > 0 &&
+      usage.unanchoredSubpatterns + unanchoredDelta > quotas.maxUnanchoredSubpatterns
+    ) {
+      throw quotaExceeded('TENANT_MAX_UNANCHORED_SUBPATTERNS', quotas.maxUnanchoredSubpatterns, 'body.filter')
     }
   }
 
@@ -139,6 +152,7 @@ export function createTriggerService({
       eventType: webhook ? null : body.eventType!,
       filter: body.filter ?? null,
       filterMatchers: countFilterMatchers(body.filter ?? null),
+      unanchoredSubpatterns: webhook ? 0 : countUnanchoredSubpatterns(body.filter ?? null),
       scheme: webhook ? (body.scheme ?? 'standard') : null,
       rateLimitPerMinute: webhook ? (body.rateLimitPerMinute ?? DEFAULT_WEBHOOK_RATE_LIMIT) : null,
       retryPolicy: { ...DEFAULT_RETRY_POLICY, ...body.retryPolicy },
@@ -155,12 +169,13 @@ export function createTriggerService({
       const secret = body.type === 'webhook' ? newTriggerSecret(box) : undefined
       const row = await db
         .transaction(async (tx) => {
-          await assertQuotas(tx, p.tenant, 1, countFilterMatchers(body.filter ?? null))
+          const def = definition(body)
+          await assertQuotas(tx, p.tenant, 1, def.filterMatchers, def.unanchoredSubpatterns)
           const created = await createTriggersRepo(tx).insert({
             id: uuidv7(),
             tenant: p.tenant,
             type: body.type,
-            ...definition(body),
+            ...def,
             secretCiphertext: secret?.sealed ?? null,
             createdAt: at,
             updatedAt: at,
@@ -210,6 +225,7 @@ export function createTriggerService({
               ...(body.filter !== undefined && {
                 filter: body.filter,
                 filterMatchers: countFilterMatchers(body.filter),
+                unanchoredSubpatterns: current.type === 'event' ? countUnanchoredSubpatterns(body.filter) : 0,
               }),
               ...(body.scheme !== undefined && { scheme: body.scheme }),
               ...(body.rateLimitPerMinute !== undefined && { rateLimitPerMinute: body.rateLimitPerMinute }),
@@ -220,7 +236,13 @@ export function createTriggerService({
               ...(body.enabled !== undefined && { enabled: body.enabled }),
             }
         if (patch.filterMatchers !== undefined) {
-          await assertQuotas(tx, p.tenant, 0, patch.filterMatchers - current.filterMatchers)
+          await assertQuotas(
+            tx,
+            p.tenant,
+            0,
+            patch.filterMatchers - current.filterMatchers,
+            (patch.unanchoredSubpatterns ?? 0) - current.unanchoredSubpatterns,
+          )
         }
         const row = await repo
           .update(p.tenant, id, { ...patch, version: current.version + 1, updatedAt: at })

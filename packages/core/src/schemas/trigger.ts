@@ -30,7 +30,13 @@ const Filter = Nullable(
   Type.Record(Type.String(), Type.Unknown(), {
     description: [
       "EventBridge-style pattern over the event's `data` or the webhook's JSON body; `{}` or null matches",
-      'everything. A malformed pattern is 422 with a JSON pointer (`/filter/...`) to the spot',
+      'everything. A malformed pattern is 422 with a JSON pointer (`/filter/...`) to the spot. Quotas (422',
+      '`SCHED_ERR_QUOTA_EXCEEDED` naming the quota): TENANT_MAX_FILTER_MATCHERS counts the values and matchers',
+      "of every leaf, summed over the tenant's filters; TENANT_MAX_UNANCHORED_SUBPATTERNS (default 16) counts,",
+      "over its event triggers' filters, the nested objects of two keys or more none of which holds only values",
+      '(exact, `prefix`, `suffix`), e.g. `{ "items": { "qty": [{ "numeric": [">", 5] }], "tag": [{ "exists": true }] } }`:',
+      'one array element must satisfy all their keys and they cannot be looked up by a value, so each is tried',
+      'on every element of the payload array (a leaf of only values, `"sku": ["A-1"]`, lifts the count)',
     ].join(' '),
   }),
 )

@@ -8,6 +8,7 @@ export interface TenantUsage {
   schedules: number
   triggers: number
   filterMatchers: number
+  unanchoredSubpatterns: number
 }
 
 /**
@@ -23,8 +24,16 @@ export async function lockTenantUsage(
   const sorted = [...new Set(tenants)].sort()
   // SELECT … FOR UPDATE writes no new row version (a no-op upsert would, on the hottest row of a tenant); a
   // tenant's row is created once, by its first write, and then locked by a statement of its own snapshot.
-  const lock = () => tx<{ tenant: string; schedules: number; triggers: number; filter_matchers: number }[]>`
-    select tenant, schedules, triggers, filter_matchers from tenant_usage
+  const lock = () => tx<
+    {
+      tenant: string
+      schedules: number
+      triggers: number
+      filter_matchers: number
+      unanchored_subpatterns: number
+    }[]
+  >`
+    select tenant, schedules, triggers, filter_matchers, unanchored_subpatterns from tenant_usage
      where tenant = any(${sorted}::text[]) order by tenant for update`
   let rows = await lock()
   if (rows.length < sorted.length) {
@@ -34,7 +43,12 @@ export async function lockTenantUsage(
   return new Map(
     rows.map((r) => [
       r.tenant,
-      { schedules: r.schedules, triggers: r.triggers, filterMatchers: r.filter_matchers },
+      {
+        schedules: r.schedules,
+        triggers: r.triggers,
+        filterMatchers: r.filter_matchers,
+        unanchoredSubpatterns: r.unanchored_subpatterns,
+      },
     ]),
   )
 }
@@ -47,6 +61,7 @@ export async function lockTenantUsageRow(tx: DbExecutor, tenant: string): Promis
         schedules: tenantUsage.schedules,
         triggers: tenantUsage.triggers,
         filterMatchers: tenantUsage.filterMatchers,
+        unanchoredSubpatterns: tenantUsage.unanchoredSubpatterns,
       })
       .from(tenantUsage)
       .where(eq(tenantUsage.tenant, tenant))

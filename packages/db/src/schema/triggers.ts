@@ -35,6 +35,8 @@ export const triggers = pgTable(
     filter: jsonb('filter').$type<Record<string, unknown>>(),
     /** Leaf values and matchers in `filter` (core countFilterMatchers): what TENANT_MAX_FILTER_MATCHERS counts. */
     filterMatchers: integer('filter_matchers').notNull().default(0),
+    /** Event triggers: core countUnanchoredSubpatterns(filter) (0 for webhook triggers); TENANT_MAX_UNANCHORED_SUBPATTERNS. */
+    unanchoredSubpatterns: integer('unanchored_subpatterns').notNull().default(0),
     scheme: text('scheme').$type<WebhookScheme>(),
     rateLimitPerMinute: integer('rate_limit_per_minute'),
     /** Encrypted with the key from env (never the plain secret). */
