@@ -50,7 +50,7 @@ interface ExecutionDto {
   scheduleId: string | null
   causedBy: string | null
   chainDepth: number
-  error: string | null
+  error: { message: string; step?: string; status?: number } | null
   input: Record<string, unknown>
 }
 
@@ -215,7 +215,7 @@ describe('system events start event triggers', () => {
     const compensations = hits.filter((h) => h.path === '/compensate')
     expect(compensations.map((h) => h.query.get('failed'))).toEqual([dead.id])
     expect(compensations[0]!.query.get('status')).toBe('500')
-    expect(compensations[0]!.query.get('step')).toBe(dead.error.step)
+    expect(compensations[0]!.query.get('step')).toBe(dead.error!.step)
     await outboxDrained()
     expect(await executionsOf(onSuccess.id)).toEqual([])
   }, 60_000)
