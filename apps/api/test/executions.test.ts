@@ -414,7 +414,7 @@ describe('POST /api/executions/:id/retry', () => {
         maxDelayMs: 100,
         jitter: 'none',
       },
-      error: 'HTTP 500',
+      error: { message: 'step call: HTTP 500', step: 'call', status: 500 },
       at: Date.now() - 3_600_000,
     })
     const before = Date.now()

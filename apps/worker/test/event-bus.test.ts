@@ -50,7 +50,7 @@ interface ExecutionDto {
   scheduleId: string | null
   causedBy: string | null
   chainDepth: number
-  error: string | null
+  error: { message: string; step?: string; status?: number } | null
   input: Record<string, unknown>
 }
 
@@ -188,12 +188,15 @@ describe('system events start event triggers', () => {
         name: 'refund',
         type: 'http',
         method: 'POST',
-        url: `${targetUrl}/compensate?failed={{input.id}}`,
+        url: `${targetUrl}/compensate?failed={{input.id}}&status={{input.error.status}}&step={{input.error.step}}`,
         body: { error: '{{input.error}}', attempt: '{{input.attempt}}' },
       },
     ])
     await trigger(failing, 'payment.requested')
-    const onDead = await trigger(compensate, 'execution.dead', { filter: { workflowId: [failing] } })
+    // The filter reads the error object (http-api.md, Executions: `error` is `{ message, step?, status?, … }`).
+    const onDead = await trigger(compensate, 'execution.dead', {
+      filter: { workflowId: [failing], error: { status: [{ numeric: ['>=', 500] }] } },
+    })
     // A success trigger on the same workflow stays quiet: it died.
     const onSuccess = await trigger(compensate, 'execution.succeeded', { filter: { workflowId: [failing] } })
 
@@ -201,7 +204,7 @@ describe('system events start event triggers', () => {
     const run = await onlyRunOf(onDead.id)
     const dead = await execution(failedId!)
     expect(dead).toMatchObject({ status: 'dead', attempt: 1 })
-    expect(dead.error).toMatch(/500/)
+    expect(dead.error).toMatchObject({ step: expect.any(String), status: 500 })
     expect(run).toMatchObject({
       status: 'succeeded',
       workflowId: compensate,
@@ -209,7 +212,10 @@ describe('system events start event triggers', () => {
       chainDepth: 1,
     })
     expect(run.input).toMatchObject({ id: dead.id, status: 'dead', error: dead.error, workflowId: failing })
-    expect(hits.filter((h) => h.path === '/compensate').map((h) => h.query.get('failed'))).toEqual([dead.id])
+    const compensations = hits.filter((h) => h.path === '/compensate')
+    expect(compensations.map((h) => h.query.get('failed'))).toEqual([dead.id])
+    expect(compensations[0]!.query.get('status')).toBe('500')
+    expect(compensations[0]!.query.get('step')).toBe(dead.error!.step)
     await outboxDrained()
     expect(await executionsOf(onSuccess.id)).toEqual([])
   }, 60_000)

@@ -161,7 +161,7 @@ describe('runWorkflowSteps', () => {
       timeoutMs: 250,
     })
     expect(r.status).toBe('failed')
-    expect(r.error).toBe('step b: workflow timed out after 250 ms')
+    expect(r.error).toEqual({ message: 'step b: workflow timed out after 250 ms', step: 'b' })
     expect(r.steps[1]).toMatchObject({ status: 'failed' })
     expect(r.steps[1]!.durationMs).toBeLessThan(400)
   })

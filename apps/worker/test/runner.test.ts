@@ -209,7 +209,7 @@ describe('runner', () => {
     x.start()
     const d = await dead
     expect(d).toMatchObject({ id, attempt: 3 })
-    expect(d.error).toBe('step call: HTTP 503')
+    expect(d.error).toEqual({ message: 'step call: HTTP 503', step: 'call', status: 503 })
     expect(retrying).toEqual([200, 400])
     const hits = target.requests.filter((q) => q.url === path).map((q) => q.atMs)
     expect(hits).toHaveLength(3)
@@ -219,7 +219,12 @@ describe('runner', () => {
     expect(gaps[1]).toBeGreaterThanOrEqual(395)
     expect(gaps[1]).toBeLessThan(400 + 150)
     const row = (await getExecution(db.sql, id))!
-    expect(row).toMatchObject({ id, status: 'dead', attempt: 3, error: 'step call: HTTP 503' })
+    expect(row).toMatchObject({
+      id,
+      status: 'dead',
+      attempt: 3,
+      error: { message: 'step call: HTTP 503', step: 'call', status: 503 },
+    })
     expect(row.steps.map((s) => [s['attempt'], s['statusCode']])).toEqual([
       [1, 503],
       [2, 503],
@@ -248,7 +253,11 @@ describe('runner', () => {
     x.start()
     const e = await retrying
     const row = (await getExecution(db.sql, id))!
-    expect(row).toMatchObject({ status: 'retrying', attempt: 1, error: 'step call: HTTP 500' })
+    expect(row).toMatchObject({
+      status: 'retrying',
+      attempt: 1,
+      error: { message: 'step call: HTTP 500', step: 'call', status: 500 },
+    })
     expect(row.available_at_ms).toBe(e.availableAtMs)
     const snap = await queue.get(id)
     expect(snap).toMatchObject({ state: 'delayed', score: e.availableAtMs, attempt: 2 })
@@ -265,7 +274,11 @@ describe('runner', () => {
     x.start()
     await dead
     const row = (await getExecution(db.sql, id))!
-    expect(row).toMatchObject({ status: 'dead', attempt: 1, error: 'step call: timed out after 400 ms' })
+    expect(row).toMatchObject({
+      status: 'dead',
+      attempt: 1,
+      error: { message: 'step call: timed out after 400 ms', step: 'call' },
+    })
     expect(row.steps[0]!['durationMs']).toBeGreaterThanOrEqual(395)
     expect(row.steps[0]!['durationMs']).toBeLessThan(1500)
   })
@@ -285,7 +298,8 @@ describe('runner', () => {
     await dead
     const row = (await getExecution(db.sql, id))!
     expect(row.status).toBe('dead')
-    expect(row.error).toMatch(/^step call: .*ECONNREFUSED/)
+    expect(row.error!.message).toMatch(/^step call: .*ECONNREFUSED/)
+    expect(row.error!.step).toBe('call')
     expect(row.steps[0]).toMatchObject({ status: 'failed' })
   })
 
@@ -307,8 +321,12 @@ describe('runner', () => {
     const deadB = nextEvent(x.events, 'execution.dead', (e) => e.id === b)
     x.start()
     await Promise.all([deadA, deadB])
-    expect((await getExecution(db.sql, a!))!.error).toMatch(/blocked: 127\.0\.0\.1 is a loopback address/)
-    expect((await getExecution(db.sql, b!))!.error).toMatch(/blocked: 169\.254\.169\.254 is link-local/)
+    expect((await getExecution(db.sql, a!))!.error!.message).toMatch(
+      /blocked: 127\.0\.0\.1 is a loopback address/,
+    )
+    expect((await getExecution(db.sql, b!))!.error!.message).toMatch(
+      /blocked: 169\.254\.169\.254 is link-local/,
+    )
     expect(target.requests.length).toBe(before)
 
     // Even with allowPrivate, the metadata address stays out of reach.
@@ -318,7 +336,9 @@ describe('runner', () => {
     const deadC = nextEvent(y.events, 'execution.dead', (e) => e.id === c)
     y.start()
     await deadC
-    expect((await getExecution(db.sql, c))!.error).toMatch(/blocked: 169\.254\.169\.254 is link-local/)
+    expect((await getExecution(db.sql, c))!.error!.message).toMatch(
+      /blocked: 169\.254\.169\.254 is link-local/,
+    )
   })
 
   it('cancel of a running execution aborts the in-flight request quickly and ends `cancelled`', async () => {

@@ -1,5 +1,10 @@
 import { AppError } from './errors.ts'
-import { type ExecutionStatus, executionStatuses } from './schemas/execution.ts'
+import {
+  type ExecutionError,
+  type ExecutionStatus,
+  executionStatuses,
+  type SkipReason,
+} from './schemas/execution.ts'
 
 /**
  * The execution state machine. An execution is created in one of the CREATED statuses and then only
@@ -12,7 +17,8 @@ import { type ExecutionStatus, executionStatuses } from './schemas/execution.ts'
  *
  *   queued   → running      a worker claimed it (lease taken; attempt n starts)
  *            → cancelled    cancel API, or cancelled by a later fire under `cancel_previous`
- *            → skipped      the overlap check made when a buffered or queued fire is about to start says no
+ *            → skipped      the overlap check made when a buffered or queued fire is about to start says no;
+ *                           or its schedule was paused, disabled or deleted before its first attempt started
  *   running  → succeeded    every step succeeded
  *            → retrying     attempt n failed and n < maxAttempts (waits for its backoff in the delayed set)
  *            → dead         the last attempt failed (the dead-letter queue); redrive makes a NEW execution
@@ -90,4 +96,15 @@ export function isFinished(status: ExecutionStatus): boolean {
 /** queued, running or retrying: counts as "an earlier execution is unfinished" for overlapPolicy. */
 export function isUnfinished(status: ExecutionStatus): boolean {
   return (unfinishedExecutionStatuses as readonly string[]).includes(status)
+}
+
+const SKIP_MESSAGES: Readonly<Record<SkipReason, string>> = {
+  overlap: 'an earlier execution of the schedule was unfinished (overlapPolicy)',
+  paused: 'the schedule was paused or disabled before this fire started',
+  deleted: 'the schedule was deleted before this fire started',
+}
+
+/** The `error` of a fire that ends `skipped` without running. */
+export function skippedError(reason: SkipReason): ExecutionError {
+  return { message: SKIP_MESSAGES[reason], reason }
 }

@@ -75,7 +75,7 @@ const end = (
   attempt: 1,
   status,
   finishedAtMs: status === 'retrying' ? null : Date.now(),
-  error: status === 'succeeded' ? null : 'boom',
+  error: status === 'succeeded' ? null : { message: 'boom' },
   steps: [],
   availableAtMs: status === 'retrying' ? Date.now() + 1000 : null,
   kind: e.kind,

@@ -286,10 +286,47 @@ describe('0007 tenant quotas', () => {
   })
 })
 
-describe('0008 unanchored sub-patterns', () => {
-  it('counts them in stored event trigger filters as core does, and keeps counting', async () => {
+describe('0008 execution error objects', () => {
+  it('wraps each old error string as `message`, with `step` and `status` where the string names them', async () => {
     const { url } = await databases.create()
     await migrateUpTo(url, '0008_')
+    const cases: [string, string, string | null, Record<string, unknown> | null][] = [
+      ['dead', 'fire', 'step call: HTTP 503', { message: 'step call: HTTP 503', step: 'call', status: 503 }],
+      [
+        'retrying',
+        'manual',
+        'step fetch.v2: connect ECONNREFUSED 10.0.0.1:80',
+        { message: 'step fetch.v2: connect ECONNREFUSED 10.0.0.1:80', step: 'fetch.v2' },
+      ],
+      ['dead', 'event', 'workflow timed out after 250 ms', { message: 'workflow timed out after 250 ms' }],
+      ['succeeded', 'fire', null, null],
+      // Before 0008 a fire was skipped only by its overlapPolicy.
+      [
+        'skipped',
+        'fire',
+        null,
+        { message: 'an earlier execution of the schedule was unfinished (overlapPolicy)', reason: 'overlap' },
+      ],
+    ]
+    const ids = cases.map(() => uuid())
+    await withSql(url, async (sql) => {
+      for (const [i, [status, kind, error]] of cases.entries()) {
+        await sql`insert into executions (id, tenant, kind, schedule_id, workflow_id, scheduled_for, status, error)
+                  values (${ids[i]!}, 'acme', ${kind}, ${uuid()}, ${uuid()}, now() - ${`${i} minutes`}::interval,
+                          ${status}, ${error})`
+      }
+    })
+    await migrate(url)
+    await withSql(url, async (sql) => {
+      const rows = await sql<{ id: string; error: unknown }[]>`select id, error from executions`
+      const byId = new Map(
+        rows.map((r) => [r.id, typeof r.error === 'string' ? JSON.parse(r.error) : r.error]),
+      )
+      expect(ids.map((id) => byId.get(id))).toEqual(cases.map(([, , , want]) => want))
+describe('0009 unanchored sub-patterns', () => {
+  it('counts them in stored event trigger filters as core does, and keeps counting', async () => {
+    const { url } = await databases.create()
+    await migrateUpTo(url, '0009_')
     const filters: (Record<string, unknown> | null)[] = [
       // Root objects are not counted; nested ones of 2+ keys without a leaf of only values are.
       { a: [{ numeric: ['>', 1] }], b: [{ exists: true }] },

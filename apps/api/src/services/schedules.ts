@@ -109,8 +109,8 @@ export function createScheduleService({
   }
 
   const queue = createExecutionQueue(redis, keys)
-  /** After COMMIT: take dropped look-ahead fires out of Redis. Best effort: a runner that dequeues an id whose
-   * row is gone drops it anyway. */
+  /** After COMMIT: take dropped look-ahead fires and fires skipped by a stop out of Redis. Best effort: a runner
+   * that dequeues an id whose row is gone or no longer startable drops it anyway (its start is conditional). */
   function forgetQueued(dropped: { id: string }[]) {
     for (const { id } of dropped) queue.remove(id).catch(() => {})
   }
@@ -227,6 +227,8 @@ export function createScheduleService({
           // Fires recorded ahead of their time under the old definition never happen; they are re-recorded from
           // the new one.
           const dropped = await repo.deleteFutureFires(id, at)
+          // Disabling stops, like a pause: fires whose time has come but that have not started never start.
+          const skipped = enabled ? [] : await repo.skipUnstartedFires(id, at, 'paused')
           // An unchanged timing keeps the pending fire (which may be due right now, or was recorded ahead and
           // just dropped) instead of skipping past it.
           const keepPending =
@@ -262,7 +264,7 @@ export function createScheduleService({
             version: row!.version,
           })
           const warnings = await writeIndex(row!)
-          return { schedule: row!, warnings, dropped }
+          return { schedule: row!, warnings, dropped: [...dropped, ...skipped] }
         })
         .then(({ dropped, ...result }) => {
           forgetQueued(dropped)
@@ -283,7 +285,10 @@ export function createScheduleService({
               `The schedule is ${current.state}; there is nothing to pause`,
             )
           }
-          const dropped = await repo.deleteFutureFires(id, at)
+          const dropped = [
+            ...(await repo.deleteFutureFires(id, at)),
+            ...(await repo.skipUnstartedFires(id, at, 'paused')),
+          ]
           const row = (await repo.update(p.tenant, id, {
             enabled: false,
             state: 'paused',
@@ -344,7 +349,10 @@ export function createScheduleService({
         const repo = createSchedulesRepo(tx)
         const current = await repo.get(p.tenant, id, { forUpdate: true })
         if (!current) throw notFound(id)
-        const future = await repo.deleteFutureFires(id, at)
+        const future = [
+          ...(await repo.deleteFutureFires(id, at)),
+          ...(await repo.skipUnstartedFires(id, at, 'deleted')),
+        ]
         await repo.delete(p.tenant, id)
         await auditChange(tx, p, { type: 'schedule', id }, 'schedule.deleted', at, { name: current.name })
         await removeSchedule(redis, keys, { scheduleId: id })

@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events'
-import type { ExecutionKind } from '@punctual/core'
+import type { ExecutionError, ExecutionKind } from '@punctual/core'
 
 /**
  * The runner's typed lifecycle events. Tests await them instead of sleeping; metrics and the event bus
@@ -29,7 +29,7 @@ export interface ExecutionSucceededEvent extends ExecutionEventBase {
 }
 
 export interface ExecutionRetryingEvent extends ExecutionEventBase {
-  error: string
+  error: ExecutionError
   /** The attempt that will run next. */
   nextAttempt: number
   delayMs: number
@@ -37,7 +37,7 @@ export interface ExecutionRetryingEvent extends ExecutionEventBase {
 }
 
 export interface ExecutionDeadEvent extends ExecutionEventBase {
-  error: string
+  error: ExecutionError
   finishedAtMs: number
 }
 

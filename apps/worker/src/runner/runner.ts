@@ -1,5 +1,11 @@
 import { EventEmitter } from 'node:events'
-import { nextAttemptDecision, type RetryPolicy, resolveRetryPolicy, type StepOutcome } from '@punctual/core'
+import {
+  type ExecutionError,
+  nextAttemptDecision,
+  type RetryPolicy,
+  resolveRetryPolicy,
+  type StepOutcome,
+} from '@punctual/core'
 import {
   addExecutionCounts,
   type DbHandle,
@@ -547,9 +553,9 @@ export function createRunner(deps: RunnerDeps): Runner {
     try {
       const workflow = await loadWorkflow(job)
       if (workflow === 'aborted') {
-        result = { status: 'aborted', steps: [], error: 'aborted', reason: signal.reason }
+        result = { status: 'aborted', steps: [], error: { message: 'aborted' }, reason: signal.reason }
       } else if (workflow === null) {
-        result = { status: 'failed', steps: [], error: `workflow ${row.workflowId} not found` }
+        result = { status: 'failed', steps: [], error: { message: `workflow ${row.workflowId} not found` } }
       } else {
         if (!agent) throw new Error('runner stopped')
         const dispatcher = agent
@@ -567,8 +573,8 @@ export function createRunner(deps: RunnerDeps): Runner {
       // A definition the engine cannot run (bad stored steps) is the attempt's failure, never a stuck slot.
       logger.error({ err, executionId: job.id }, 'step engine failed')
       result = signal.aborted
-        ? { status: 'aborted', steps: [], error: 'aborted', reason: signal.reason }
-        : { status: 'failed', steps: [], error: `internal error: ${message(err)}` }
+        ? { status: 'aborted', steps: [], error: { message: 'aborted' }, reason: signal.reason }
+        : { status: 'failed', steps: [], error: { message: `internal error: ${message(err)}` } }
     }
     if (job.lost) return // nothing is reported for an execution whose lease was lost
     setPhase(job, 'finishing')
@@ -662,7 +668,7 @@ export function createRunner(deps: RunnerDeps): Runner {
     job: Job,
     status: FinishRecord['status'],
     finishedAtMs: number | null,
-    error: string | null,
+    error: ExecutionError | null,
     steps: StepOutcome[],
     availableAtMs: number | null,
     redis: Settle['redis'],

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
+  type ExecutionError,
   type PlaceholderContext,
   type PlaceholderStep,
   resolveHttpRequest,
@@ -43,8 +44,8 @@ export interface RunWorkflowInput {
 
 export type RunWorkflowResult =
   | { status: 'succeeded'; steps: StepOutcome[]; error: null }
-  | { status: 'failed'; steps: StepOutcome[]; error: string }
-  | { status: 'aborted'; steps: StepOutcome[]; error: string; reason: unknown }
+  | { status: 'failed'; steps: StepOutcome[]; error: ExecutionError }
+  | { status: 'aborted'; steps: StepOutcome[]; error: ExecutionError; reason: unknown }
 
 class WorkflowTimeoutError extends Error {
   constructor(readonly timeoutMs: number) {
@@ -74,7 +75,7 @@ export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWork
     return {
       status: 'aborted',
       steps: outcomes,
-      error: abortMessage(external.reason),
+      error: { message: abortMessage(external.reason) },
       reason: external.reason,
     }
   }
@@ -112,17 +113,26 @@ export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWork
     return {
       status: 'aborted',
       steps: outcomes,
-      error: abortMessage(external.reason),
+      error: { message: abortMessage(external.reason) },
       reason: external.reason,
     }
   }
   const failed = outcomes.find((o) => o.status !== 'succeeded')
-  if (failed) return { status: 'failed', steps: outcomes, error: `step ${failed.name}: ${failed.error}` }
+  if (failed) return { status: 'failed', steps: outcomes, error: stepError(failed) }
   if (attempt.signal.aborted) {
     // The workflow timeout fired between two steps.
-    return { status: 'failed', steps: outcomes, error: abortMessage(attempt.signal.reason) }
+    return { status: 'failed', steps: outcomes, error: { message: abortMessage(attempt.signal.reason) } }
   }
   return { status: 'succeeded', steps: outcomes, error: null }
+}
+
+/** The execution's error for a failed step: its name, and the HTTP status when the target answered. */
+function stepError(failed: StepOutcome): ExecutionError {
+  return {
+    message: `step ${failed.name}: ${failed.error}`,
+    step: failed.name,
+    ...(failed.statusCode !== undefined && { status: failed.statusCode }),
+  }
 }
 
 function abortMessage(reason: unknown): string {

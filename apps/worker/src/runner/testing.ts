@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { ExecutionError } from '@punctual/core'
 import type { Sql } from '@punctual/db'
 import type { ExecutionQueue } from '@punctual/queue'
 import pino from 'pino'
@@ -105,7 +106,7 @@ export interface ExecutionView {
   status: string
   attempt: number
   worker_id: string | null
-  error: string | null
+  error: ExecutionError | null
   steps: Record<string, unknown>[]
   started_at_ms: number | null
   finished_at_ms: number | null

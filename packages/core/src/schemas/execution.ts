@@ -28,6 +28,36 @@ export const StepOutcomeStatus = Type.Union([
 ])
 export type StepOutcomeStatus = Static<typeof StepOutcomeStatus>
 
+/** Why a fire ended `skipped`: its overlapPolicy, or a pause / delete of its schedule before it started. */
+export const skipReasons = ['overlap', 'paused', 'deleted'] as const
+export const SkipReason = Type.Enum(skipReasons)
+export type SkipReason = Static<typeof SkipReason>
+
+export const errorClasses = ['retryable', 'permanent'] as const
+export const ErrorClass = Type.Enum(errorClasses)
+export type ErrorClass = Static<typeof ErrorClass>
+
+/**
+ * An execution's `error` (it replaced a plain string; the migration wraps old strings as `message`). Set on
+ * failed attempts (`retrying`, `dead`) and on fires that never ran (`skipped` with `reason`).
+ */
+export const ExecutionError = Type.Object(
+  {
+    message: Type.String(),
+    class: Type.Optional(ErrorClass),
+    step: Type.Optional(Type.String({ description: 'the step that failed' })),
+    status: Type.Optional(
+      Type.Integer({ minimum: 100, maximum: 599, description: "the failed step's HTTP status" }),
+    ),
+    reason: Type.Optional(SkipReason),
+  },
+  {
+    description:
+      'What went wrong: `message` always; `step` and `status` for a failed step; `reason` why a fire was skipped (`overlap`: overlapPolicy; `paused` / `deleted`: its schedule was paused, disabled or deleted before it started)',
+  },
+)
+export type ExecutionError = Static<typeof ExecutionError>
+
 /** How many bytes of a response body an execution's history keeps. */
 export const STEP_BODY_LIMIT_BYTES = 4096
 
@@ -71,7 +101,7 @@ export const Execution = Type.Object(
     attempt: Type.Integer({ minimum: 0 }),
     priority: Type.Integer({ minimum: 0, maximum: 9 }),
     workerId: Nullable(Type.String()),
-    error: Nullable(Type.String()),
+    error: Nullable(ExecutionError),
     retryOf: Nullable(Uuid),
     input: JsonObject,
     steps: Type.Array(StepOutcome),

@@ -1,7 +1,11 @@
+import { skippedError } from '@punctual/core'
 import type { Sql, TransactionSql } from 'postgres'
 import type { ExecutionKind, ExecutionStatus } from '../schema/executions.ts'
 import type { MisfirePolicy, OverlapPolicy, ScheduleState } from '../schema/schedules.ts'
 import { type OutboxEvent, SELECT_COMPLETED } from './event-outbox.ts'
+
+/** Every fire recorded `skipped` is refused by its overlapPolicy. */
+const OVERLAP_ERROR = JSON.stringify(skippedError('overlap'))
 
 /**
  * The scheduler's side of the executions table (issue 3 item 1): what one fire-claiming round reads and writes,
@@ -188,11 +192,13 @@ export async function insertFireExecutions(
   const now = iso(nowMs)
   const inserted = await sql<{ id: string }[]>`
     insert into executions (id, tenant, kind, schedule_id, workflow_id, scheduled_for, enqueued_at, finished_at,
-                            status, attempt, priority, input, retry_policy, available_at, held, overlap_check)
+                            status, attempt, priority, input, retry_policy, available_at, held, overlap_check,
+                            error)
     select v.id, s.tenant, 'fire', s.id, s.workflow_id, v.scheduled_for,
            case when v.status = 'queued' and not v.held then ${now}::timestamptz end,
            case when v.status <> 'queued' then ${now}::timestamptz end,
-           v.status, 0, s.priority, s.input, s.retry_policy, v.available_at, v.held, v.overlap_check
+           v.status, 0, s.priority, s.input, s.retry_policy, v.available_at, v.held, v.overlap_check,
+           case when v.status = 'skipped' then ${OVERLAP_ERROR}::jsonb end
       from json_to_recordset(${doc}::json)
            as v(id uuid, schedule_id uuid, scheduled_for timestamptz, status text, held boolean,
                 available_at timestamptz, overlap_check boolean)

@@ -1,3 +1,4 @@
+import { type ExecutionError, skippedError } from '@punctual/core'
 import type { Sql, TransactionSql } from 'postgres'
 import type { ExecutionKind, ExecutionStatus } from '../schema/executions.ts'
 import { type OutboxEvent, SELECT_COMPLETED, SELECT_DEAD, SELECT_SUCCEEDED } from './event-outbox.ts'
@@ -25,6 +26,8 @@ type Db = Sql | TransactionSql
  * queued since the last ANALYZE; 2 ms and a few ms with the primary key).
  */
 const STARTABLE = ['queued', 'retrying', 'running'] as const
+
+const OVERLAP_ERROR = JSON.stringify(skippedError('overlap'))
 
 export interface StartCandidate {
   id: string
@@ -171,7 +174,7 @@ async function startStatement(
     ),
     skipped as (
       update executions e
-         set status = 'skipped', finished_at = ${nowIso}::timestamptz
+         set status = 'skipped', finished_at = ${nowIso}::timestamptz, error = ${OVERLAP_ERROR}::jsonb
         from cand c
        where e.id = c.id and c.overlapped and not c.cancel_requested
       returning e.id, e.kind, e.schedule_id, e.attempt,
@@ -426,7 +429,7 @@ export interface FinishRecord {
   status: FinishStatus
   /** Set for final statuses; null for `retrying`. */
   finishedAtMs: number | null
-  error: string | null
+  error: ExecutionError | null
   /** This attempt's step outcomes, appended to the execution's history. */
   steps: readonly unknown[]
   /** `retrying`: when the next attempt may start. */
@@ -478,7 +481,7 @@ function finishStatement(db: Db, workerId: string, records: readonly FinishRecor
         ${records.map((r) => r.attempt)}::int[],
         ${records.map((r) => r.status)}::text[],
         ${records.map((r) => iso(r.finishedAtMs))}::text[],
-        ${records.map((r) => r.error)}::text[],
+        ${records.map((r) => (r.error === null ? null : JSON.stringify(r.error)))}::text[],
         ${records.map((r) => JSON.stringify(r.steps))}::text[],
         ${records.map((r) => iso(r.availableAtMs))}::text[]
       ) as v(id, attempt, status, finished_at, error, steps, available_at)
@@ -487,7 +490,7 @@ function finishStatement(db: Db, workerId: string, records: readonly FinishRecor
       update executions e
          set status = v.status,
              finished_at = v.finished_at::timestamptz,
-             error = v.error,
+             error = v.error::jsonb,
              steps = e.steps || v.steps::jsonb,
              available_at = v.available_at::timestamptz
         from v

@@ -1,4 +1,5 @@
-import { and, asc, eq, getTableColumns, gt, type SQL, sql } from 'drizzle-orm'
+import { type SkipReason, skippedError } from '@punctual/core'
+import { and, asc, eq, getTableColumns, gt, isNull, lte, type SQL, sql } from 'drizzle-orm'
 import type { Sql, TransactionSql } from 'postgres'
 import { v7 as uuidv7 } from 'uuid'
 import { executions } from '../schema/executions.ts'
@@ -102,6 +103,32 @@ export function createSchedulesRepo(db: DbExecutor) {
             eq(executions.kind, 'fire'),
             eq(executions.status, 'queued'),
             gt(executions.scheduledFor, after),
+          ),
+        )
+        .returning({ id: executions.id, scheduledFor: executions.scheduledFor })
+    },
+    /**
+     * Stop means stop (http-api.md, Schedules): the schedule's fires whose time has come but whose first
+     * attempt has not started — waiting for jitter, held by buffer_one, in a backlog, claimed ahead by a
+     * runner — end `skipped` with `error.reason`. Run under the schedule's row lock in the transaction that
+     * pauses, disables or deletes it. A runner's start is a conditional update of the same rows: whichever
+     * commits first wins, so a fire either started before this commit or never starts.
+     */
+    async skipUnstartedFires(
+      scheduleId: string,
+      at: Date,
+      reason: Extract<SkipReason, 'paused' | 'deleted'>,
+    ): Promise<{ id: string; scheduledFor: Date }[]> {
+      return db
+        .update(executions)
+        .set({ status: 'skipped', finishedAt: at, held: false, error: skippedError(reason) })
+        .where(
+          and(
+            eq(executions.scheduleId, scheduleId),
+            eq(executions.kind, 'fire'),
+            eq(executions.status, 'queued'),
+            isNull(executions.startedAt),
+            lte(executions.scheduledFor, at),
           ),
         )
         .returning({ id: executions.id, scheduledFor: executions.scheduledFor })

@@ -1,4 +1,10 @@
-import { type ExecutionKind, type ExecutionStatus, executionKinds, executionStatuses } from '@punctual/core'
+import {
+  type ExecutionError,
+  type ExecutionKind,
+  type ExecutionStatus,
+  executionKinds,
+  executionStatuses,
+} from '@punctual/core'
 import { sql } from 'drizzle-orm'
 import {
   boolean,
@@ -42,7 +48,7 @@ export const executions = pgTable(
     attempt: integer('attempt').notNull().default(0),
     priority: smallint('priority').notNull().default(5),
     workerId: text('worker_id'),
-    error: text('error'),
+    error: jsonb('error').$type<ExecutionError>(),
     retryOf: uuid('retry_of'),
     input: jsonb('input').$type<Record<string, unknown>>().notNull().default({}),
     steps: jsonb('steps').$type<unknown[]>().notNull().default([]),

@@ -80,7 +80,7 @@ const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['schedules'],
       description:
-        'Partial update (PUT and PATCH alike). A changed expression, zone or dates recompute nextRunAt at once.',
+        'Partial update (PUT and PATCH alike). A changed expression, zone or dates recompute nextRunAt at once. Setting `enabled: false` stops like a pause: no fire starts after the 200, and fires whose time had come but that had not started end `skipped` with `error.reason: "paused"`.',
       params: IdParams,
       body: SchedulePatch,
       response: { 200: ScheduleWithWarnings, ...errors },
@@ -98,7 +98,8 @@ const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['schedules'],
-        description: 'No fire starts after the 204 returns.',
+        description:
+          'No fire starts after the 204 returns: fires whose time had come but that had not started (waiting for jitter, held by buffer_one, in a backlog, claimed ahead by a worker) end `skipped` with `error.reason: "deleted"`; an execution already running goes on (cancel it to stop it).',
         params: IdParams,
         response: { 204: Type.Null(), ...errors },
       },
@@ -115,7 +116,7 @@ const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['schedules'],
         description:
-          'No fire starts after the 200 returns; fires that fall in the pause are neither run nor recorded.',
+          'No fire starts after the 200 returns; fires that fall in the pause are neither run nor recorded, and fires whose time had come but that had not started (waiting for jitter, held by buffer_one, in a backlog, claimed ahead by a worker) end `skipped` with `error.reason: "paused"`. An execution already running goes on, retries included (cancel it to stop it).',
         params: IdParams,
         body: PauseBody,
         response: { 200: Schedule, ...errors },

@@ -1,0 +1,197 @@
+import { createExecutionQueue, createKeys } from '@punctual/queue'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { apiCall, sleep } from './process-helpers.ts'
+import { createStopEnv, expectStopped, firesOf, type StopEnv, stop, waitFor } from './stop-helpers.ts'
+
+// http-api.md, Schedules: no fire starts after a pause's 200 (or an update to enabled: false) or a DELETE's
+// 204; fires whose time had come but that had not started end `skipped` with error.reason. Real worker
+// processes, real time, 6-field crons.
+let env: StopEnv
+
+beforeAll(async () => {
+  env = await createStopEnv()
+})
+afterAll(async () => {
+  await env?.close()
+})
+
+describe('stop means stop', () => {
+  it('a fire waiting for its jitter never starts after a pause', async () => {
+    const w = await env.start()
+    const wf = await env.workflow('jittered', 'hit')
+    const s = await env.schedule(wf, 'jittered', {
+      cronExpression: '*/2 * * * * *',
+      jitterMs: 6000,
+      overlapPolicy: 'allow',
+    })
+    // A fire whose time has come, still waiting for its jitter for at least another 1.5 s.
+    const waiting = await waitFor(
+      async () => {
+        const now = Date.now()
+        return (await firesOf(env.fleet, s)).find(
+          (r) =>
+            r.status === 'queued' &&
+            r.scheduled_for_ms <= now &&
+            r.available_at_ms !== null &&
+            r.available_at_ms > now + 1500,
+        )
+      },
+      30_000,
+      'a fire waiting for its jitter',
+    )
+    const stoppedAt = await stop(env.fleet, 'pause', s)
+    // Past the moment it would have started, and a margin for a worker to act on it.
+    await sleep(Math.max(0, waiting.available_at_ms! - Date.now()) + 2000)
+    await expectStopped(env, s, stoppedAt, 'paused', [waiting.id])
+    await w.stop()
+  }, 60_000)
+
+  for (const how of ['pause', 'delete', 'disable'] as const) {
+    it(`a buffer_one fire held behind a running one never starts after a ${how}`, async () => {
+      const w = await env.start({ WORKER_CONCURRENCY: '4' })
+      const wf = await env.workflow(`held-${how}`, 'hold')
+      const s = await env.schedule(wf, `held-${how}`, { overlapPolicy: 'buffer_one' })
+      // The first fire runs (held open by the target); a later one waits behind it, held.
+      const running = await waitFor(
+        async () => (await firesOf(env.fleet, s)).find((r) => r.status === 'running'),
+        15_000,
+        'the first fire to run',
+      )
+      const held = await waitFor(
+        async () => (await firesOf(env.fleet, s)).find((r) => r.held && r.status === 'queued'),
+        15_000,
+        'a fire held by buffer_one',
+      )
+      await waitFor(
+        async () => env.target.hits.some((h) => h.executionId === running.id),
+        10_000,
+        'the running fire to reach the target',
+      )
+      const stoppedAt = await stop(env.fleet, how, s)
+      // The running one ends; a held fire would be released now.
+      env.target.release()
+      await waitFor(
+        async () =>
+          (await firesOf(env.fleet, s)).find((r) => r.id === running.id && r.status === 'succeeded'),
+        15_000,
+        'the running fire to end',
+      )
+      await sleep(1500)
+      await expectStopped(env, s, stoppedAt, how === 'delete' ? 'deleted' : 'paused', [held.id])
+      // Started before the stop: it ran to its end.
+      expect((await firesOf(env.fleet, s)).find((r) => r.id === running.id)).toMatchObject({
+        status: 'succeeded',
+      })
+      await w.stop()
+      env.target.reset()
+    }, 60_000)
+  }
+
+  it('fires claimed ahead by a runner never start after a pause', async () => {
+    const keys = createKeys(env.fleet.redis.prefix)
+    const queue = createExecutionQueue(env.fleet.redis.redis, keys)
+    const w = await env.start({ WORKER_CONCURRENCY: '2' })
+    const wf = await env.workflow('burst', 'hold')
+    // A burst each second: three fires ready at once for two slots. The runner takes the two of higher
+    // priority, finds every slot busy with the burst still on, and claims the third ahead (leased in Redis,
+    // its row still queued and not started) to start it the moment a slot frees up.
+    const others = [
+      await env.schedule(wf, 'burst-a', { overlapPolicy: 'allow', priority: 9 }),
+      await env.schedule(wf, 'burst-b', { overlapPolicy: 'allow', priority: 9 }),
+    ]
+    const s = await env.schedule(wf, 'burst', { overlapPolicy: 'allow', priority: 0 })
+    const claimedAhead = async () => {
+      for (const r of await firesOf(env.fleet, s)) {
+        if (r.status !== 'queued' || r.started_at_ms !== null) continue
+        if ((await queue.get(r.id))?.state === 'running') return r
+      }
+      return undefined
+    }
+    const ahead = await waitFor(
+      async () => {
+        const first = await claimedAhead()
+        if (!first) return undefined
+        await sleep(300) // not a start in flight: still claimed and unstarted a moment later
+        const again = await claimedAhead()
+        return again?.id === first.id ? first : undefined
+      },
+      20_000,
+      'a fire claimed ahead',
+    )
+    const stoppedAt = await stop(env.fleet, 'pause', s)
+    env.target.release()
+    await waitFor(
+      async () =>
+        (await firesOf(env.fleet, s)).every((r) => r.status === 'succeeded' || r.status === 'skipped'),
+      15_000,
+      'every fire of the paused schedule to end',
+    )
+    await sleep(1500)
+    await expectStopped(env, s, stoppedAt, 'paused', [ahead.id])
+    // The runner dropped it: it is no longer leased.
+    expect(await queue.get(ahead.id)).toBeNull()
+    for (const other of others) await stop(env.fleet, 'pause', other)
+    await w.stop()
+    env.target.reset()
+  }, 60_000)
+
+  it('an execution that started before the pause goes on: its retry runs after the pause', async () => {
+    const w = await env.start()
+    const wf = await env.workflow('flaky', 'flaky')
+    const s = await env.schedule(wf, 'flaky', {
+      cronExpression: '*/5 * * * * *',
+      retryPolicy: { maxAttempts: 3, initialDelayMs: 2000, jitter: 'none' },
+    })
+    const retrying = await waitFor(
+      async () => (await firesOf(env.fleet, s)).find((r) => r.status === 'retrying'),
+      40_000,
+      'a fire whose first attempt failed',
+    )
+    const stoppedAt = await stop(env.fleet, 'pause', s)
+    const done = await waitFor(
+      async () => (await firesOf(env.fleet, s)).find((r) => r.id === retrying.id && r.status === 'succeeded'),
+      15_000,
+      'its second attempt to succeed',
+    )
+    expect(done.started_at_ms!).toBeLessThan(stoppedAt)
+    expect(env.target.hits.filter((h) => h.executionId === retrying.id && h.atMs > stoppedAt)).toHaveLength(1)
+    const [row] = await env.fleet.database.sql`select attempt from executions where id = ${retrying.id}`
+    expect(row!.attempt).toBe(2)
+    await expectStopped(env, s, stoppedAt, 'paused', [])
+    await w.stop()
+  }, 60_000)
+
+  it('a PATCH that leaves enabled alone skips nothing', async () => {
+    const w = await env.start()
+    const wf = await env.workflow('renamed', 'hit')
+    const s = await env.schedule(wf, 'renamed', {
+      cronExpression: '*/2 * * * * *',
+      jitterMs: 6000,
+      overlapPolicy: 'allow',
+    })
+    const waiting = await waitFor(
+      async () => {
+        const now = Date.now()
+        return (await firesOf(env.fleet, s)).find(
+          (r) =>
+            r.status === 'queued' &&
+            r.scheduled_for_ms <= now &&
+            r.available_at_ms !== null &&
+            r.available_at_ms > now + 1500,
+        )
+      },
+      30_000,
+      'a fire waiting for its jitter',
+    )
+    const res = await apiCall(env.fleet, 'PATCH', `/api/schedules/${s}`, { name: 'renamed-2' })
+    expect(res.status).toBe(200)
+    await waitFor(
+      async () => env.target.hits.some((h) => h.executionId === waiting.id),
+      15_000,
+      'the jittered fire to run',
+    )
+    await stop(env.fleet, 'pause', s)
+    expect((await firesOf(env.fleet, s)).find((r) => r.id === waiting.id)?.status).not.toBe('skipped')
+    await w.stop()
+  }, 60_000)
+})
