@@ -323,6 +323,10 @@ describe('0008 execution error objects', () => {
         rows.map((r) => [r.id, typeof r.error === 'string' ? JSON.parse(r.error) : r.error]),
       )
       expect(ids.map((id) => byId.get(id))).toEqual(cases.map(([, , , want]) => want))
+    })
+  })
+})
+
 describe('0009 unanchored sub-patterns', () => {
   it('counts them in stored event trigger filters as core does, and keeps counting', async () => {
     const { url } = await databases.create()
