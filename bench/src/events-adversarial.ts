@@ -342,6 +342,8 @@ export async function adversarialMatching(): Promise<AdversarialResult> {
     verdict: [
       `Adversarial matching (target ≤ ${TARGET_MS} ms CPU for one 1 MiB body against 100,000 matchers of every kind, no exact value) ${max <= TARGET_MS ? 'met' : 'NOT met'}: max ${fmt(max)} ms, p50 ${fmt(p50)} ms over ${overall.length} bodies × layouts (all shapes); the direct evaluation it replaces: up to ${fmt(worstDirect)} ms.`,
       `Unanchored sub-patterns at the default quota (TENANT_MAX_UNANCHORED_SUBPATTERNS ${correlated.quota.count}, target ≤ ${TARGET_MS} ms CPU) ${correlated.quota.best <= TARGET_MS ? 'met' : 'NOT met'}: ${fmt(correlated.quota.best)} ms (best of ${ROUNDS}) for ${correlated.quota.elements.toLocaleString('en-US')} elements carrying both keys.`,
+      `Sub-patterns sharing one exact anchor at the default quota (TENANT_MAX_SUBPATTERNS_PER_ANCHOR ${correlated.perAnchor.count}, target ≤ ${TARGET_MS} ms CPU) ${correlated.perAnchor.best <= TARGET_MS ? 'met' : 'NOT met'}: ${fmt(correlated.perAnchor.best)} ms (best of ${ROUNDS}) for ${correlated.perAnchor.elements.toLocaleString('en-US')} elements all holding the anchor value.`,
+      `Not bounded by that quota (informative): elements whose anchor key holds an array of many values reach one group per value: ${fmt(correlated.manyAnchors.best)} ms (best of ${ROUNDS}) for ${correlated.manyAnchors.elements.toLocaleString('en-US')} elements each listing ${MANY_ANCHOR_VALUES} values, ${correlated.perAnchor.count} sub-patterns under each.`,
       `Outside the quota (informative): multi-key sub-patterns without an exact, prefix or suffix key over a big array of objects, ${correlated.unanchored} for ${CORRELATED_UNANCHORED.toLocaleString('en-US')} triggers (${correlated.anchored} when anchored by an exact sku, ${CORRELATED_ANCHORED.toLocaleString('en-US')} triggers).`,
     ],
   }
@@ -418,7 +420,11 @@ async function correlatedRows(fmt: (ms: number) => string) {
   }
   const quota = await unanchoredAtQuota(fmt)
   rows.push(quota.row)
-  return { rows, anchored: maxes[0]!, unanchored: maxes[1]!, quota }
+  const perAnchor = await sharedAnchorAtQuota(fmt)
+  rows.push(perAnchor.row)
+  const manyAnchors = await manyAnchorsPerElement(fmt)
+  rows.push(manyAnchors.row)
+  return { rows, anchored: maxes[0]!, unanchored: maxes[1]!, quota, perAnchor, manyAnchors }
 }
 
 /**
@@ -464,6 +470,99 @@ async function unanchoredAtQuota(fmt: (ms: number) => string) {
     row: [
       `unanchored sub-patterns at the quota: ${count} × 2 (TENANT_MAX_UNANCHORED_SUBPATTERNS)`,
       `objects (${x.length.toLocaleString('en-US')} × {a,b})`,
+      fmt(best),
+      fmt(times[times.length - 1]!),
+      matched.toLocaleString('en-US'),
+      (stats.work ?? 0).toLocaleString('en-US'),
+      '–',
+    ],
+  }
+}
+
+/**
+ * The worst case TENANT_MAX_SUBPATTERNS_PER_ANCHOR allows through one value: that many two-key sub-patterns
+ * filed under one exact value (`x.a = 1`), none ever satisfied (the second key fails), against the densest
+ * 1 MiB array of objects holding the value and the other key (`{"a":1,"b":1}`, ~75,000 elements).
+ */
+async function sharedAnchorAtQuota(fmt: (ms: number) => string) {
+  const count = DEFAULT_TENANT_QUOTAS.maxSubpatternsPerAnchor
+  const filters = Array.from(
+    { length: count },
+    (_, i) => ({ x: { a: [1], b: [{ numeric: ['>', 1e9 + i] }] } }) as EventPattern,
+  )
+  return timeObjects(
+    fmt,
+    `one shared exact anchor at the quota: ${count} × 2 (TENANT_MAX_SUBPATTERNS_PER_ANCHOR)`,
+    filters,
+    () => ({ a: 1, b: 1 }),
+    count,
+  )
+}
+
+const MANY_ANCHOR_VALUES = 50
+
+/**
+ * Outside what TENANT_MAX_SUBPATTERNS_PER_ANCHOR bounds: MANY_ANCHOR_VALUES values, each the anchor of the
+ * quota's count of sub-patterns, and elements whose anchor key lists all of them (`{"a":[0,…,49],"b":1}`):
+ * every element tries every group.
+ */
+async function manyAnchorsPerElement(fmt: (ms: number) => string) {
+  const count = DEFAULT_TENANT_QUOTAS.maxSubpatternsPerAnchor
+  const filters = Array.from(
+    { length: count * MANY_ANCHOR_VALUES },
+    (_, i) => ({ x: { a: [i % MANY_ANCHOR_VALUES], b: [{ numeric: ['>', 1e9 + i] }] } }) as EventPattern,
+  )
+  const values = Array.from({ length: MANY_ANCHOR_VALUES }, (_, i) => i)
+  return timeObjects(
+    fmt,
+    `${MANY_ANCHOR_VALUES} anchors × ${count}, elements listing them all (not bounded)`,
+    filters,
+    () => ({ a: values, b: 1 }),
+    count,
+  )
+}
+
+/** Matches the densest 1 MiB array `{ x: [element, …] }` against `filters`, ROUNDS times: its table row. */
+async function timeObjects(
+  fmt: (ms: number) => string,
+  name: string,
+  filters: EventPattern[],
+  element: (i: number) => unknown,
+  count: number,
+) {
+  const x: unknown[] = []
+  let size = 16
+  for (let i = 0; ; i++) {
+    const e = element(i)
+    size += JSON.stringify(e).length + 1
+    if (size > BODY_BYTES - 64) break
+    x.push(e)
+  }
+  const body = JSON.parse(JSON.stringify({ x })) as unknown
+  const matcher = new TriggerMatcher(
+    filters.map((filter, i) => ({ id: String(i).padStart(6, '0'), eventType: ADVERSARIAL_TYPE, filter })),
+  )
+  matcher.match(ADVERSARIAL_TYPE, body)
+  const times: number[] = []
+  const stats: MatchStats = { evaluated: 0, groups: 0 }
+  let matched = 0
+  for (let round = 0; round < ROUNDS; round++) {
+    await settle()
+    times.push(
+      cpuMs(() => {
+        matched = matcher.match(ADVERSARIAL_TYPE, body, round === 0 ? stats : undefined).length
+      }),
+    )
+  }
+  times.sort((p, q) => p - q)
+  const best = times[0]!
+  return {
+    count,
+    elements: x.length,
+    best,
+    row: [
+      name,
+      `objects (${x.length.toLocaleString('en-US')})`,
       fmt(best),
       fmt(times[times.length - 1]!),
       matched.toLocaleString('en-US'),

@@ -1,5 +1,5 @@
 import { type BuildSteps, runSliced, runSteps, type SliceOptions } from './build-steps.ts'
-import { butAffixTest, butListIntersection, isValueOnlyLeaf, readLeaf } from './leaf-entries.ts'
+import { butAffixTest, butListIntersection, readLeaf } from './leaf-entries.ts'
 import { EXACT, type LeafHits, LeafIndex, PREFIX, SUFFIX } from './leaf-index.ts'
 import {
   EVENT_PATTERN_LIMITS,
@@ -8,6 +8,7 @@ import {
   isPlainObject,
   MAX_ARRAY_NESTING,
 } from './pattern.ts'
+import { exactAnchorKey } from './subpattern-anchor.ts'
 
 /**
  * Many patterns matched against one payload in a single walk, at a cost of about the payload's size plus
@@ -33,12 +34,15 @@ import {
  * once, whatever the number of scopes recording there; a string costs its length at most (radix walks
  * stop where the operands do), a number a binary search. Answering costs O(entries) for the event scope.
  * A scope opened per object answers, when it closes, only the pattern objects whose *anchor* it hit (a
- * child leaf that only values satisfy — exact values, else prefixes/suffixes — under whose values the
- * object is filed), plus those without such a child. So `{ items: { sku: ["A-1"], qty: [...] } }` costs
- * about the items plus the patterns naming each item's sku; but a multi-key sub-pattern with no anchor
- * (only numeric, anything-but or exists keys) is answered on every element: O(elements × such objects),
- * which is inherent in asking for one element satisfying several conditions (already satisfied objects
- * are skipped).
+ * child leaf of only exact values, chosen by exactAnchorKey, under whose values the object is filed), plus
+ * those without one. So `{ items: { sku: ["A-1"], qty: [...] } }` costs about the items plus the patterns
+ * naming each item's sku; but a multi-key sub-pattern with no anchor (prefix, suffix, numeric, anything-but
+ * or exists keys only) is answered on every element: O(elements × such objects), which is inherent in
+ * asking for one element satisfying several conditions (already satisfied objects are skipped). Prefixes
+ * and suffixes do not anchor: a long value hits every prefix of itself, so filed under them one element
+ * would reach a member through up to its length in ids. The quotas bound both products:
+ * TENANT_MAX_UNANCHORED_SUBPATTERNS the unanchored objects, TENANT_MAX_SUBPATTERNS_PER_ANCHOR the objects
+ * filed under one value at one path (quotas.ts).
  */
 
 /** Where entries record: the event, or the object instances of one path holding pattern objects with ≠ 1 key. */
@@ -68,10 +72,10 @@ interface Guarded {
   members: Item[]
 }
 
-/** Anchored members of one scope whose anchor leaf sits in `hits`, by kind (EXACT, PREFIX, SUFFIX) and id. */
+/** Anchored members of one scope whose anchor leaf sits in `hits`, by exact value id. */
 interface Watch {
   hits: LeafHits<Scope>
-  byKind: [Map<number, Item[]>, Map<number, Item[]>, Map<number, Item[]>]
+  byId: Map<number, Item[]>
 }
 
 /** Per scope and path: what the scope's current instance held there. */
@@ -129,8 +133,6 @@ class Item {
   /** With several numeric entries: the union of their ranges, as sorted disjoint slot intervals (LeafIndex.union). */
   unionFrom: Int32Array | undefined = undefined
   unionTo: Int32Array | undefined = undefined
-  /** Only values can satisfy the leaf (isValueOnlyLeaf): it can anchor its pattern object. */
-  valueOnly = false
   /** Values and matchers as written (the leaf's size). */
   entries = 0
   // Objects with other than one key (one-key objects are compiled as their child), answered per instance.
@@ -138,6 +140,8 @@ class Item {
   /** The scope this object's result counts in. */
   owner: Scope | undefined = undefined
   children: Item[] = NO_ITEMS
+  /** The child leaf the object is filed under (exactAnchorKey); undefined: answered on every instance. */
+  anchor: Item | undefined = undefined
   /** `owner.inst` when one instance satisfied every child. */
   mark = -1
   /** The instance in which the object was last answered. */
@@ -314,9 +318,11 @@ export class PatternIndex {
     item.owner = owner
     item.whenAbsent = true
     item.children = []
+    const anchorKey = exactAnchorKey(obj)
     for (const key of keys) {
       const c = this.compileChild(obj, key, depth, node, inner, pattern, indexes)
       item.children.push(c)
+      if (key === anchorKey) item.anchor = c
       if (!c.whenAbsent) item.whenAbsent = false
     }
     // All children must hold: the ones that fail most cheaply are asked first (a leaf holding only
@@ -370,7 +376,6 @@ export class PatternIndex {
       e.butList.length +
       e.butPrefix.length +
       e.butSuffix.length
-    item.valueOnly = isValueOnlyLeaf(e)
     // A leaf is answered once per instance of its scope (every element of an array, for the children of a
     // multi-key sub-pattern): in O(what the instance hit), not O(the leaf's entries), so that one big leaf
     // does not make the product elements × entries.
@@ -510,15 +515,12 @@ export class PatternIndex {
     for (const watch of scope.watches) {
       const hits = watch.hits
       if (hits.stamp !== inst) continue
-      for (let kind = EXACT; kind <= SUFFIX; kind++) {
-        const byId = watch.byKind[kind]!
-        if (byId.size === 0) continue
-        const ids = hits.hitLists[kind]!
-        const length = hits.hitLengths[kind]!
-        for (let i = 0; i < length; i++) {
-          const members = byId.get(ids[i]!)
-          if (members) for (const m of members) this.tryMember(m, inst)
-        }
+      const byId = watch.byId
+      const ids = hits.hitLists[EXACT]!
+      const length = hits.hitLengths[EXACT]!
+      for (let i = 0; i < length; i++) {
+        const members = byId.get(ids[i]!)
+        if (members) for (const m of members) this.tryMember(m, inst)
       }
     }
     // The product of elements and unanchored members (see the header): kept to a tight loop. An unanchored
@@ -558,22 +560,12 @@ export class PatternIndex {
   }
 
   /**
-   * Files a member under the values of one child leaf that only values can satisfy (no `exists`, no
-   * anything-but, no numeric: exact values best, else prefixes and suffixes; the fewest entries): no
-   * instance that hit none of them can satisfy the member.
+   * Files a member under the exact values of its anchor leaf (exactAnchorKey): no instance that hit none of
+   * them can satisfy the member. A member without one is answered on every instance.
    */
   private anchor(scope: Scope, member: Item): void {
-    let best: Item | undefined
-    let bestRank = 0
-    for (const c of member.children) {
-      if (c.kind !== LEAF || !c.valueOnly) continue
-      const rank = (c.prefix.length + c.suffix.length > 0 ? 1_000_000 : 0) + c.entries
-      if (!best || rank < bestRank) {
-        best = c
-        bestRank = rank
-      }
-    }
-    if (!best) {
+    const best = member.anchor
+    if (!best || best.kind !== LEAF || best.exact.length === 0) {
       const guard = member.children.find((c) => !c.whenAbsent && c.slot !== undefined)?.slot
       const group = scope.unanchored.find((g) => g.guard === guard)
       if (group) group.members.push(member)
@@ -583,20 +575,16 @@ export class PatternIndex {
     const hits = best.hits!
     let watch = scope.watches.find((w) => w.hits === hits)
     if (!watch) {
-      watch = { hits, byKind: [new Map(), new Map(), new Map()] }
+      watch = { hits, byId: new Map() }
       scope.watches.push(watch)
       hits.record = true
     }
-    const file = (kind: number, ids: number[]) => {
-      for (const id of ids) {
-        const list = watch.byKind[kind]!.get(id)
-        if (list) list.push(member)
-        else watch.byKind[kind]!.set(id, [member])
-      }
+    for (const id of best.exact) {
+      const list = watch.byId.get(id)
+      if (list) {
+        if (list[list.length - 1] !== member) list.push(member)
+      } else watch.byId.set(id, [member])
     }
-    file(EXACT, best.exact)
-    file(PREFIX, best.prefix)
-    file(SUFFIX, best.suffix)
   }
 
   // --- answering ------------------------------------------------------------------------------------
