@@ -1,6 +1,8 @@
 import { type BuildSteps, runSliced, runSteps, type SliceOptions } from './build-steps.ts'
+import { anyHit, touch } from './instance-stamps.ts'
 import { butAffixTest, butListIntersection, readLeaf } from './leaf-entries.ts'
 import { EXACT, type LeafHits, LeafIndex, PREFIX, SUFFIX } from './leaf-index.ts'
+import { keyPath, LISTED_KEY_UNITS, MatchBudgetExceeded, memberCheckUnits } from './match-budget.ts'
 import {
   EVENT_PATTERN_LIMITS,
   type EventPattern,
@@ -42,7 +44,8 @@ import { exactAnchorKey } from './subpattern-anchor.ts'
  * and suffixes do not anchor: a long value hits every prefix of itself, so filed under them one element
  * would reach a member through up to its length in ids. The quotas bound both products:
  * TENANT_MAX_UNANCHORED_SUBPATTERNS the unanchored objects, TENANT_MAX_SUBPATTERNS_PER_ANCHOR the objects
- * filed under one value at one path (quotas.ts).
+ * filed under one value at one path (quotas.ts). What no quota bounds, the match's work budget does
+ * (match-budget.ts): the walk counts its work and throws MatchBudgetExceeded past the budget.
  */
 
 /** Where entries record: the event, or the object instances of one path holding pattern objects with ≠ 1 key. */
@@ -61,6 +64,8 @@ interface Scope {
   /** In that match: some member's pattern takes part; the unanchored ones that do. */
   live: boolean
   liveUnanchored: Guarded[]
+  /** Work units of one member check (memberCheckUnits), set once the members are filed. */
+  checkUnits: number
 }
 
 /**
@@ -194,6 +199,7 @@ const newScope = (node: PathNode): Scope => ({
   liveFor: -1,
   live: false,
   liveUnanchored: [],
+  checkUnits: 1,
 })
 
 const newNode = (parent: PathNode | undefined): PathNode => ({
@@ -216,6 +222,7 @@ export class PatternIndex {
   private active: ((pattern: number) => boolean) | undefined
   private dataAbsent = false
   private work = 0
+  private budget = Number.POSITIVE_INFINITY
   private probesLeft = 0
   /** Leaves with several numeric entries, whose union is worked out once the leaf indexes are sealed. */
   private unionsPending: Item[] = []
@@ -261,6 +268,7 @@ export class PatternIndex {
     }
     this.unionsPending = []
     for (const scope of this.scopes) {
+      scope.checkUnits = memberCheckUnits(scope.members.length)
       for (let i = 0; i < scope.members.length; i++) {
         this.anchor(scope, scope.members[i]!)
         if ((i & 255) === 255) yield
@@ -276,10 +284,17 @@ export class PatternIndex {
 
   /**
    * The positions of the patterns that `data` matches, ascending; with `active`, only among the patterns
-   * it accepts (the others cost nothing to answer).
+   * it accepts (the others cost nothing to answer). Throws MatchBudgetExceeded once its work passes `budget`
+   * (its state is kept per instance stamp: the next match is not affected).
    */
-  match(data: unknown, active?: (pattern: number) => boolean, stats?: PatternIndexStats): number[] {
+  match(
+    data: unknown,
+    active?: (pattern: number) => boolean,
+    stats?: PatternIndexStats,
+    budget = Infinity,
+  ): number[] {
     this.work = 0
+    this.budget = budget
     this.probesLeft = PROBES_PER_MATCH
     this.matches++
     this.active = active
@@ -469,7 +484,7 @@ export class PatternIndex {
       }
     } else {
       const keys = Object.keys(obj)
-      this.work += keys.length
+      this.work += keys.length * LISTED_KEY_UNITS
       for (const key of keys) {
         const child = node.children.get(key)
         if (child) this.present(child, obj[key])
@@ -504,6 +519,7 @@ export class PatternIndex {
       else if (isPatternScalar(x)) work += leaf.feed(x)
     }
     this.work += work
+    if (this.work > this.budget) this.exceeded(undefined)
   }
 
   /**
@@ -512,15 +528,20 @@ export class PatternIndex {
    */
   private close(scope: Scope): void {
     const inst = scope.inst
+    const units = scope.checkUnits
     for (const watch of scope.watches) {
       const hits = watch.hits
       if (hits.stamp !== inst) continue
       const byId = watch.byId
       const ids = hits.hitLists[EXACT]!
       const length = hits.hitLengths[EXACT]!
+      this.work += length
       for (let i = 0; i < length; i++) {
         const members = byId.get(ids[i]!)
-        if (members) for (const m of members) this.tryMember(m, inst)
+        if (!members) continue
+        this.work += members.length * units
+        for (const m of members) this.tryMember(m, inst)
+        if (this.work > this.budget) this.exceeded(scope.node)
       }
     }
     // The product of elements and unanchored members (see the header): kept to a tight loop. An unanchored
@@ -529,12 +550,20 @@ export class PatternIndex {
       const guard = group.guard
       if (guard !== undefined && (guard.stamp !== inst || guard.present === 0)) continue
       const members = group.members
+      this.work += members.length * units
       for (let i = 0; i < members.length; i++) {
         const m = members[i]!
         const ownerInst = m.owner!.inst
         if (m.mark !== ownerInst && this.every(m)) m.mark = ownerInst
       }
     }
+    // The instance's opening and closing: one unit.
+    if (++this.work > this.budget) this.exceeded(scope.node)
+  }
+
+  /** Past the budget: stop where the walk is (`node`, when known), deciding nothing. */
+  private exceeded(node: PathNode | undefined): never {
+    throw new MatchBudgetExceeded(this.work, this.budget, node && keyPath(node))
   }
 
   /** Whether some member of `scope` takes part in this match; lists the unanchored ones that do. */
@@ -650,37 +679,5 @@ export class PatternIndex {
   /** A pattern object at this path met an absent or non-object value in some instance. */
   private undefinedAt(s: Slot): boolean {
     return this.absent(s) || (s.stamp === s.scope.inst && s.undef)
-  }
-}
-
-/**
- * Whether the instance hit one of a leaf's ids of one kind: through the ids it hit (recorded) when the leaf
- * has many and they are fewer, else entry by entry.
- */
-function anyHit(
-  hits: LeafHits<Scope>,
-  kind: number,
-  ids: number[],
-  idSet: Set<number> | undefined,
-  stamps: Float64Array,
-  inst: number,
-): boolean {
-  if (idSet !== undefined && hits.hitLengths[kind]! < ids.length) {
-    const list = hits.hitLists[kind]!
-    const n = hits.hitLengths[kind]!
-    for (let i = 0; i < n; i++) if (idSet.has(list[i]!)) return true
-    return false
-  }
-  for (let i = 0; i < ids.length; i++) if (stamps[ids[i]!] === inst) return true
-  return false
-}
-
-function touch(s: Slot): void {
-  const inst = s.scope.inst
-  if (s.stamp !== inst) {
-    s.stamp = inst
-    s.objects = 0
-    s.undef = false
-    s.present = 0
   }
 }
