@@ -7,19 +7,22 @@
  * stops, throwing MatchBudgetExceeded, once it has spent its budget: a match either completes exactly or
  * throws, never a partial answer.
  *
- * Calibration (2-core bench machine, loaded; process.cpuUsage around the match): the shapes the quotas allow
- * run at 60,000-200,000 units per ms — the worst of them, 16 sub-patterns on one anchor value or 16
- * unanchored ones against ~75,000 elements, spend ~10.5 million units in ~40 ms; the unbounded product of
- * many anchor values runs at ~200,000 units per ms once a sub-pattern check in a big scope is weighed as
- * below. DEFAULT_MATCH_BUDGET leaves those quota shapes ~15% of headroom and refuses the products within
- * about 45 ms (bench/src/events-adversarial.ts reports both).
+ * Calibration (2-core machine shared with other test runs, load 3-4.5; process.cpuUsage around the match):
+ * the quota-bound shapes run at 55,000-240,000 units per ms. The two heaviest, 16 two-key sub-patterns on
+ * one anchor value and 16 unanchored ones against the densest 1 MiB array (~75,000 elements), spend
+ * 9,286,609 and 9,586,177 units (deterministic) in ~38-43 ms; the 1 MiB bodies against 100,000 matchers
+ * at most ~2.7 million. With sub-pattern checks weighed by scope size (memberCheckUnits) the unbounded
+ * products run at ~210,000-360,000 units per ms, so DEFAULT_MATCH_BUDGET (10% above the heaviest quota
+ * shape) refuses them after 30-50 ms: 50 anchor values × 16, 625 × 16 and 1,000 unanchored sub-patterns
+ * (outside the quota) measured 31, 45 and 45 ms (best of 5; bench/src/events-adversarial.ts reports them).
  */
 export const DEFAULT_MATCH_BUDGET = 10_500_000
 
 /**
  * What one sub-pattern check costs in a scope holding `members` multi-key sub-patterns. A scope of a few
  * dozen stays in the CPU's caches; one of thousands, each element reaching a different part of it, misses
- * them at nearly every check (measured: ~35 ns a check at 16 members, ~45 ns at 800, ~150 ns at 10,000).
+ * them at nearly every check (measured: ~33 ns a check at 16 members, ~45 ns at 800, ~145 ns at 10,000;
+ * with the check's own ~5 units, 1 + members / 150 capped at 26 brings those to a similar rate).
  */
 export function memberCheckUnits(members: number): number {
   return Math.min(26, 1 + Math.floor(members / 150))
