@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { TriggerMatcher } from '@punctual/core'
+import { sleep, waitFor } from '@punctual/core/testing'
 import {
   createDb,
   type DbHandle,
@@ -17,7 +18,7 @@ import { createTestRedis, deleteMatching, startTcpProxy, type TestRedis } from '
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AUDITED_CHAIN_LINKS, createEventBus, type EventBus, planEventStarts } from '../src/bus/index.ts'
 import { silentLogger } from '../src/runner/testing.ts'
-import { collect, nextEvent, sleep, waitFor } from './helpers.ts'
+import { collect, nextEvent } from './helpers.ts'
 
 let db: TestDatabase
 let r: TestRedis
@@ -249,11 +250,9 @@ describe('the event bus in one process', () => {
     })
     // Never published (its writer died): the relay publishes it after 2 × redeliverMs.
     const second = await endedWithEvent()
-    await waitFor(
-      'the relayed event',
-      () => handled.items.some((h) => h.subjectId === second.execution.id),
-      5000,
-    )
+    await waitFor('the relayed event', () => handled.items.some((h) => h.subjectId === second.execution.id), {
+      timeoutMs: 5000,
+    })
     expect(await startedBy(t.id)).toHaveLength(2)
     await waitFor('an empty stream', async () => (await r.redis.xlen(keys.events)) === 0)
     expect(

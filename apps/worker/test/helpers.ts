@@ -278,22 +278,6 @@ export async function scheduleRow(ctx: WorkerTestContext, id: string): Promise<S
   return createSchedulesRepo(ctx.database.db).get('acme', id)
 }
 
-/** Polls `check` until it returns something truthy; throws with `what` after timeoutMs. */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T> | T,
-  timeoutMs = 10_000,
-  intervalMs = 25,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value) return value as NonNullable<T>
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, intervalMs))
-  }
-}
-
 /** The next `name` event whose payload passes `filter`, or an error after timeoutMs. */
 export function nextEvent<E extends Record<keyof E, unknown[]>, K extends keyof E & string>(
   emitter: EventEmitter<E>,
@@ -331,8 +315,6 @@ export function collect<E extends Record<keyof E, unknown[]>, K extends keyof E 
   untyped.on(name, listener)
   return { items, stop: () => untyped.off(name, listener) }
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** The next whole second at least `marginMs` away. */
 export function nextSecond(marginMs = 0): number {

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { type App, buildApp, loadApiConfig } from '@punctual/api'
+import { sleep } from '@punctual/core/testing'
 import { ping } from '@punctual/db'
 import { createTestDatabase, type TestDatabase } from '@punctual/db/testing'
 import { createKeys } from '@punctual/queue'
@@ -85,7 +86,7 @@ export function startWorkerProcess(
             `worker ${id}: no "${msg}" log; got:\n${logs.map((l) => JSON.stringify(l)).join('\n')}`,
           )
         }
-        await new Promise((r) => setTimeout(r, 50))
+        await sleep(50)
       }
     },
     async stop(signal = 'SIGTERM') {
@@ -151,5 +152,3 @@ export async function apiCall<T = Record<string, unknown>>(
   })
   return { status: res.statusCode, body: (res.body ? res.json() : undefined) as T }
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))

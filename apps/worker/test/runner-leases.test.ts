@@ -1,3 +1,4 @@
+import { sleep, waitFor } from '@punctual/core/testing'
 import { createDb, type DbHandle } from '@punctual/db'
 import { createTestDatabase, type TestDatabase } from '@punctual/db/testing'
 import { createExecutionQueue, createKeys, type ExecutionQueue, type QueueKeys } from '@punctual/queue'
@@ -12,7 +13,6 @@ import {
   insertWorkflow,
   nextEvent,
   silentLogger,
-  waitFor,
 } from '../src/runner/testing.ts'
 
 let db: TestDatabase
@@ -103,7 +103,7 @@ describe('runner leases', () => {
     b.start()
     expect((await lost).reason).toBe('lease-lost')
     await doneB
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await sleep(300)
     expect(a.running()).toBe(0)
     expect(seenA.filter((e) => e.id === id).map((e) => e.name)).toEqual([
       'execution.started',
@@ -216,7 +216,7 @@ describe('runner stop', () => {
       const done = new Set<string>()
       b.events.on('execution.succeeded', (e) => done.add(e.id))
       b.start()
-      await waitFor(() => done.size === ids.length, 5000)
+      await waitFor('every execution to finish', () => done.size === ids.length, { timeoutMs: 5000 })
       for (const id of ids) {
         expect(await getExecution(db.sql, id)).toMatchObject({
           status: 'succeeded',

@@ -1,5 +1,6 @@
 import net from 'node:net'
 import type { Step } from '@punctual/core'
+import { sleep } from '@punctual/core/testing'
 import { findFreePort } from '@punctual/queue/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createOutboundAgent, runWorkflowSteps } from '../src/runner/index.ts'
@@ -233,7 +234,7 @@ describe('runWorkflowSteps', () => {
       dispatcher: open,
       signal: controller.signal,
     })
-    await new Promise((r) => setTimeout(r, 150))
+    await sleep(150)
     expect(target.open()).toBe(openBefore + 1)
     const t0 = performance.now()
     controller.abort(new Error('cancel requested'))

@@ -1,3 +1,4 @@
+import { sleep, waitFor } from '@punctual/core/testing'
 import { createTestDatabase, type TestDatabase } from '@punctual/db/testing'
 import {
   createExecutionQueue,
@@ -19,9 +20,7 @@ import {
   insertWorkflow,
   nextEvent,
   silentLogger,
-  sleep,
   startTarget,
-  waitFor,
 } from '../src/runner/testing.ts'
 
 let db: TestDatabase
@@ -367,8 +366,13 @@ describe('runner', () => {
     })
     const x = runner(keys)
     x.start()
-    await waitFor(() => target.requests.some((q) => q.url === `/hang?cancel=${n}`))
-    await waitFor(async () => ((await r.redis.pubsub('NUMSUB', keys.cancelChannel))[1] as number) >= 1)
+    await waitFor('the hanging request to reach the target', () =>
+      target.requests.some((q) => q.url === `/hang?cancel=${n}`),
+    )
+    await waitFor(
+      'a subscriber on the cancel channel',
+      async () => ((await r.redis.pubsub('NUMSUB', keys.cancelChannel))[1] as number) >= 1,
+    )
     const abortedBefore = target.aborted()
     const cancelled = nextEvent(x.events, 'execution.cancelled', (e) => e.id === id)
     // What the API does for a running execution: flag the row, publish the id.
@@ -377,7 +381,9 @@ describe('runner', () => {
     await r.redis.publish(keys.cancelChannel, id)
     await cancelled
     expect(performance.now() - t0).toBeLessThan(500)
-    await waitFor(() => target.aborted() > abortedBefore, 2000)
+    await waitFor('the target to see the request aborted', () => target.aborted() > abortedBefore, {
+      timeoutMs: 2000,
+    })
     const row = (await getExecution(db.sql, id))!
     expect(row).toMatchObject({ status: 'cancelled', attempt: 1 })
     expect(row.finished_at_ms).not.toBeNull()
@@ -397,7 +403,7 @@ describe('runner', () => {
     x.start()
     await cancelled
     expect(await getExecution(db.sql, id)).toMatchObject({ status: 'cancelled', attempt: 1 })
-    await waitFor(async () => (await queue.size()) === 0)
+    await waitFor('an empty queue', async () => (await queue.size()) === 0)
   })
 
   it('acks and drops a dequeued id whose row is gone or already finished', async () => {
@@ -416,7 +422,7 @@ describe('runner', () => {
     const done = nextEvent(x.events, 'execution.succeeded', (e) => e.id === ok)
     x.start()
     await done
-    await waitFor(async () => (await queue.size()) === 0)
+    await waitFor('an empty queue', async () => (await queue.size()) === 0)
     expect(started).toEqual([ok])
     expect(await getExecution(db.sql, finished!)).toMatchObject({ status: 'cancelled', attempt: 0 })
   })
@@ -445,7 +451,7 @@ describe('runner', () => {
     x.events.on('execution.succeeded', (e) => done.add(e.id))
     x.start()
     try {
-      await waitFor(() => done.size === ids.length, 15_000)
+      await waitFor('every execution to finish', () => done.size === ids.length, { timeoutMs: 15_000 })
     } finally {
       clearInterval(sampler)
       clearInterval(openSampler)
@@ -467,7 +473,7 @@ describe('runner', () => {
     const order: string[] = []
     x.events.on('execution.started', (e) => order.push(e.id))
     x.start()
-    await waitFor(() => order.length === 3)
+    await waitFor('three executions to run', () => order.length === 3)
     expect(order).toEqual([ids[1], ids[2], ids[0]])
   })
 
@@ -501,7 +507,7 @@ describe('runner', () => {
       attempt: 0,
       worker_id: null,
     })
-    await waitFor(async () => (await queue.get(late!)) === null)
+    await waitFor('the late execution to leave the queue', async () => (await queue.get(late!)) === null)
   })
 
   it('buffer_one: when a fire ends, the oldest held fire of its schedule is released and runs', async () => {
@@ -563,8 +569,8 @@ describe('runner', () => {
     const completed = nextEvent(x.events, 'schedule.completed', (e) => e.scheduleId === scheduleId)
     x.start()
     expect(await completed).toMatchObject({ scheduleId, workflowId, version: 2, executionId: ids[1] })
-    await waitFor(() => succeeded.size === 3)
-    await waitFor(async () => (await queue.size()) === 0)
+    await waitFor('three executions to succeed', () => succeeded.size === 3)
+    await waitFor('an empty queue', async () => (await queue.size()) === 0)
     expect([...succeeded].sort()).toEqual([ids[0], ids[1], ids[3]].sort())
     expect(await getExecution(db.sql, ids[2]!)).toBeUndefined()
     const [s] = await db.sql<
@@ -572,7 +578,7 @@ describe('runner', () => {
     >`
       select execution_count, state, version, next_run_at from schedules where id = ${scheduleId}`
     expect(s).toEqual({ execution_count: 2, state: 'completed', version: 2, next_run_at: null })
-    await waitFor(async () => {
+    await waitFor('the due entry at version 2, unscheduled', async () => {
       const entry = await getDueEntry(r.redis, keys, scheduleId)
       return entry?.version === 2 && entry.scoreMs === null
     })
@@ -681,7 +687,7 @@ describe('runner', () => {
     const x = runner(keys, { concurrency: 2 })
     x.start()
     // Two run; the next two (by priority) are claimed ahead: leased in Redis, not started in Postgres.
-    const claimed = await waitFor(async () => {
+    const claimed = await waitFor('four running executions', async () => {
       const stats = await queue.stats()
       return stats.running === 4 ? stats : undefined
     })

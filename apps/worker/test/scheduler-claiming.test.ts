@@ -1,3 +1,4 @@
+import { sleep, waitFor } from '@punctual/core/testing'
 import { createDb, type DbHandle } from '@punctual/db'
 import { claimDue, createExecutionQueue, createRedis, getDueEntry, type Redis } from '@punctual/queue'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -15,9 +16,7 @@ import {
   pauseSchedule,
   scheduleRow,
   setupWorkerTest,
-  sleep,
   type WorkerTestContext,
-  waitFor,
 } from './helpers.ts'
 
 let ctx: WorkerTestContext

@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
+import { sleep } from '@punctual/core/testing'
 import type { Redis } from 'ioredis'
 import { createKeys, type QueueKeys } from './keys.ts'
 import { createRedis, waitForReady } from './redis.ts'
@@ -111,7 +112,7 @@ async function createOwnDbRedis(prefix: string, keys: QueueKeys): Promise<TestRe
         await quit(locks)
         throw new Error('No free Redis DB (1..15) to lock for this test file within 60 s')
       }
-      await new Promise((resolve) => setTimeout(resolve, 200))
+      await sleep(200)
     }
   }
   const renew = setInterval(() => {

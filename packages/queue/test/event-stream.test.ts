@@ -1,3 +1,4 @@
+import { sleep } from '@punctual/core/testing'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
   ackSystemEvents,
@@ -86,7 +87,7 @@ describe('the system event stream', () => {
       cursor: '0-0',
     })
     expect(early.events).toEqual([])
-    await new Promise((r) => setTimeout(r, 30))
+    await sleep(30)
     const taken = await claimStaleSystemEvents(t.redis, k, {
       consumer: 'w-live',
       minIdleMs: 20,
@@ -104,7 +105,7 @@ describe('the system event stream', () => {
     expect(pending[3]).toEqual([['w-live', '2']])
     // An entry handled and deleted meanwhile is not handed out again.
     await ackSystemEvents(t.redis, k, [taken.events[0]!.streamId])
-    await new Promise((r) => setTimeout(r, 30))
+    await sleep(30)
     const again = await claimStaleSystemEvents(t.redis, k, {
       consumer: 'w-other',
       minIdleMs: 20,
@@ -131,7 +132,7 @@ describe('the system event stream', () => {
     // w-empty handled its event: it holds nothing any more.
     const handled = await read('w-empty', 1)
     await ackSystemEvents(t.redis, k, [handled.events[0]!.streamId])
-    await new Promise((r) => setTimeout(r, 30))
+    await sleep(30)
     expect(await pruneSystemEventConsumers(t.redis, k, 60_000)).toBe(0)
     expect(await pruneSystemEventConsumers(t.redis, k, 20)).toBe(1)
     const consumers = (await t.redis.call('XINFO', 'CONSUMERS', k.events, EVENT_GROUP)) as unknown[][]
@@ -147,7 +148,7 @@ describe('the system event stream', () => {
       await waitForReady(reader, 5000)
       const started = Date.now()
       const pending = readSystemEvents(reader, k, { consumer: 'w-a', count: 10, blockMs: 1000 })
-      await new Promise((r) => setTimeout(r, 50))
+      await sleep(50)
       await publishSystemEvents(t.redis, k, [event(4)])
       const got = await pending
       expect(got.events.map((e) => e.outboxId)).toEqual(['4'])

@@ -220,27 +220,3 @@ export function nextEvent<K extends keyof RunnerEventMap>(
     events.on(name, listener as never)
   })
 }
-
-/** Polls `check` until it returns a value other than undefined/false; rejects after timeoutMs. */
-export async function waitFor<T>(
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 10_000,
-  intervalMs = 25,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  let last: unknown
-  for (;;) {
-    try {
-      const v = await check()
-      if (v !== undefined && v !== false) return v
-    } catch (err) {
-      last = err
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`)
-    }
-    await new Promise((r) => setTimeout(r, intervalMs))
-  }
-}
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
