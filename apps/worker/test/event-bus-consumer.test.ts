@@ -286,7 +286,7 @@ describe('the event bus in one process', () => {
   it('Postgres away: the batch waits (nothing acknowledged) and is handled once it is back', async () => {
     const keys = fresh()
     const pg = await startTcpProxy({ host: '127.0.0.1', port: 5432 })
-    const viaProxy = createDb(db.url.replace(':5432/', `:${pg.port}/`), { max: 2, connectTimeoutSeconds: 1 })
+    const viaProxy = createDb(pg.url(db.url), { max: 2, connectTimeoutSeconds: 1 })
     try {
       const target = await workflow()
       const t = await trigger(target)

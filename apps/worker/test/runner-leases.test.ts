@@ -197,9 +197,7 @@ describe('runner stop', () => {
     const proxy = await startTcpProxy({ host: '127.0.0.1', port: 5432 })
     try {
       proxy.cut()
-      const url = new URL(db.url)
-      url.host = `127.0.0.1:${proxy.port}`
-      const unreachable = createDb(url.toString(), { max: 2, connectTimeoutSeconds: 1 })
+      const unreachable = createDb(proxy.url(db.url), { max: 2, connectTimeoutSeconds: 1 })
       handles.push(unreachable)
       const a = runner(keys, 'worker-a', { concurrency: 4, dbTimeoutMs: 1000 }, unreachable)
       const backoff = nextEvent(a.events, 'runner.backoff', (e) => e.phase === 'start')

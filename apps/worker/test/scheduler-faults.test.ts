@@ -104,9 +104,7 @@ describe('dependencies going away', () => {
 
   it('Postgres down: claims go back, the loop backs off and resumes, nothing lost or doubled', async () => {
     const proxy = await startTcpProxy(url(ctx.database.url))
-    const proxiedUrl = new URL(ctx.database.url)
-    proxiedUrl.port = String(proxy.port)
-    const db = createDb(proxiedUrl.toString(), { max: 3, connectTimeoutSeconds: 1 })
+    const db = createDb(proxy.url(ctx.database.url), { max: 3, connectTimeoutSeconds: 1 })
     const scheduler = createScheduler({
       db,
       redis: ctx.redis.redis,
