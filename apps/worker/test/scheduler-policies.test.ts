@@ -249,7 +249,7 @@ describe('bounds', () => {
     const s = await makeSchedule(ctx, {
       overlapPolicy: 'allow',
       nextRunAt: new Date(t0),
-      endDate: new Date(t0 + 2000),
+      endDate: new Date(t0 + 2000).toISOString(),
     })
     const sc = newScheduler()
     const done = nextEvent(sc.events, 'schedule.completed', (e) => e.scheduleId === s.id)

@@ -1,7 +1,7 @@
 import { sleep, waitFor } from '@punctual/core/testing'
 import { createExecutionQueue, createKeys } from '@punctual/queue'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { apiCall } from './process-helpers.ts'
+import { apiCall } from './fleet.ts'
 import { createStopEnv, expectStopped, firesOf, type StopEnv, stop } from './stop-helpers.ts'
 
 // http-api.md, Schedules: no fire starts after a pause's 200 (or an update to enabled: false) or a DELETE's

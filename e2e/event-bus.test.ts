@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { sleep, waitFor } from '@punctual/core/testing'
+import { startWorkerProcess, type WorkerProcess } from '@punctual/worker/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createFleet, type Fleet, startWorkerProcess, type WorkerProcess } from './process-helpers.ts'
+import { createFleet, type Fleet } from './fleet.ts'
 
 /**
  * The system event bus end to end: a real worker process runs the workflows, emits execution.succeeded /

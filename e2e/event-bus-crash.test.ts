@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net'
 import { sleep, waitFor } from '@punctual/core/testing'
 import { EVENT_GROUP, publishSystemEvents, type SystemEventRef } from '@punctual/queue'
 import { startTcpProxy, type TcpProxy } from '@punctual/queue/testing'
+import { startWorkerProcess, type WorkerProcess } from '@punctual/worker/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createFleet, type Fleet, startWorkerProcess, type WorkerProcess } from './process-helpers.ts'
+import { createFleet, type Fleet } from './fleet.ts'
 
 /**
  * Crashes around the system event bus, with real worker processes killed with SIGKILL:

@@ -1,6 +1,6 @@
 import { sleep, waitFor } from '@punctual/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { apiCall } from './process-helpers.ts'
+import { apiCall } from './fleet.ts'
 import { createStopEnv, expectStopped, firesOf, type StopEnv, stop } from './stop-helpers.ts'
 
 // http-api.md, Schedules: a backlog of due fires, recorded but not started because every worker slot is

@@ -1,14 +1,9 @@
 import { createServer, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { ExecutionError } from '@punctual/core'
+import { startWorkerProcess, type WorkerProcess } from '@punctual/worker/testing'
 import { expect } from 'vitest'
-import {
-  apiCall,
-  createFleet,
-  type Fleet,
-  startWorkerProcess,
-  type WorkerProcess,
-} from './process-helpers.ts'
+import { apiCall, createFleet, type Fleet } from './fleet.ts'
 
 /**
  * Stop means stop (issue 11): real worker processes, a target that records each request (its path carries

@@ -4,15 +4,10 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sleep, waitFor } from '@punctual/core/testing'
+import { startWorkerProcess, type WorkerProcess } from '@punctual/worker/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bundle as buildBundle } from '../../../scripts/bundle.mjs'
-import {
-  apiCall,
-  createFleet,
-  type Fleet,
-  startWorkerProcess,
-  type WorkerProcess,
-} from './process-helpers.ts'
+import { bundle as buildBundle } from '../scripts/bundle.mjs'
+import { apiCall, createFleet, type Fleet } from './fleet.ts'
 
 // Real worker processes against one database and one Redis DB (owned by this file).
 let fleet: Fleet
