@@ -270,6 +270,7 @@ describe('runner', () => {
     const id = await createExecution(db.sql, queue, { workflowId, retryPolicy: noRetry })
     const x = runner(keys)
     const dead = nextEvent(x.events, 'execution.dead', (e) => e.id === id)
+    const abortedBefore = target.aborted()
     x.start()
     await dead
     const row = (await getExecution(db.sql, id))!
@@ -279,7 +280,8 @@ describe('runner', () => {
       error: { message: 'step call: timed out after 400 ms', step: 'call' },
     })
     expect(row.steps[0]!['durationMs']).toBeGreaterThanOrEqual(395)
-    expect(row.steps[0]!['durationMs']).toBeLessThan(1500)
+    // The runner gave up on the request (the target never answers /hang): it was aborted, not left open.
+    await waitFor('the target to see the request aborted', () => target.aborted() > abortedBefore)
   })
 
   it('records a target refusing connections as a failed attempt with the error', async () => {
@@ -364,7 +366,9 @@ describe('runner', () => {
         jitter: 'none',
       },
     })
-    const x = runner(keys)
+    // A lease far longer than the test: the fallback poll for missed cancels (every leaseMs / 3) never runs,
+    // so the cancel can only arrive by pub/sub, and the 60 s step timeout cannot end the request either.
+    const x = runner(keys, { leaseMs: 600_000 })
     x.start()
     await waitFor('the hanging request to reach the target', () =>
       target.requests.some((q) => q.url === `/hang?cancel=${n}`),
@@ -377,10 +381,8 @@ describe('runner', () => {
     const cancelled = nextEvent(x.events, 'execution.cancelled', (e) => e.id === id)
     // What the API does for a running execution: flag the row, publish the id.
     await db.sql`update executions set cancel_requested_at = now() where id = ${id}`
-    const t0 = performance.now()
     await r.redis.publish(keys.cancelChannel, id)
     await cancelled
-    expect(performance.now() - t0).toBeLessThan(500)
     await waitFor('the target to see the request aborted', () => target.aborted() > abortedBefore, {
       timeoutMs: 2000,
     })
@@ -603,9 +605,13 @@ describe('runner', () => {
     const x = runner(keys)
     x.start()
     await sleep(50)
-    const t0 = performance.now()
-    await x.stop({ timeoutMs: 5000 })
-    expect(performance.now() - t0).toBeLessThan(500)
+    // Nothing to wait for: stop returns without waiting out its timeout.
+    const stopTimeoutMs = 60_000
+    const first = await Promise.race([
+      x.stop({ timeoutMs: stopTimeoutMs }).then(() => 'stop returned'),
+      sleep(stopTimeoutMs / 3).then(() => 'still waiting'),
+    ])
+    expect(first).toBe('stop returned')
     expect(x.state).toBe('stopped')
   })
 
@@ -651,7 +657,8 @@ describe('runner', () => {
       // ...but not for burstFlushDelayMs: once a dequeue found the queue empty, every end was written.
       const rows = await Promise.all(ids.map((id) => getExecution(db.sql, id)))
       const lastFinish = Math.max(...rows.map((row) => row!.finished_at_ms!))
-      for (const id of ids) expect(seen.get(id)!.succeeded! - lastFinish).toBeLessThan(1500)
+      // Written before the 5 s burst flush delay could have been what wrote them.
+      for (const id of ids) expect(seen.get(id)!.succeeded!).toBeLessThan(lastFinish + 5000)
       expect(rows.every((row) => row!.status === 'succeeded')).toBe(true)
       expect(await queue.size()).toBe(0)
     })
@@ -668,11 +675,9 @@ describe('runner', () => {
       const watching = watch(ids)
       x.start()
       const seen = await watching
-      // One at a time in priority order, 100 ms each: the burst lasts about 1 s, and the first end is written
-      // long before the last execution starts.
-      expect(seen.get(ids[0]!)!.succeeded!).toBeLessThan(seen.get(ids[9]!)!.running!)
-      const firstRow = (await getExecution(db.sql, ids[0]!))!
-      expect(seen.get(ids[0]!)!.succeeded! - firstRow.finished_at_ms!).toBeLessThan(200 + 600)
+      // One at a time in priority order, 100 ms each: the burst lasts about 1 s. Held for at most 200 ms, the
+      // first end is written while the burst goes on: before the eighth execution (700 ms of work later) starts.
+      expect(seen.get(ids[0]!)!.succeeded!).toBeLessThan(seen.get(ids[7]!)!.running!)
     })
   })
 

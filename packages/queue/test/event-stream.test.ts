@@ -1,4 +1,4 @@
-import { sleep } from '@punctual/core/testing'
+import { sleep, waitFor } from '@punctual/core/testing'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
   ackSystemEvents,
@@ -143,16 +143,26 @@ describe('the system event stream', () => {
 
   it('blocks a read until an event is published', async () => {
     await ensureSystemEventGroup(t.redis, k)
-    const reader = t.redis.duplicate()
+    // A named reader, to see it blocked; a block far longer than the test, so only the publish can end it.
+    const name = `${t.prefix}-reader`
+    const reader = t.redis.duplicate({ connectionName: name })
     try {
       await waitForReady(reader, 5000)
-      const started = Date.now()
-      const pending = readSystemEvents(reader, k, { consumer: 'w-a', count: 10, blockMs: 1000 })
-      await sleep(50)
+      let settled = false
+      const pending = readSystemEvents(reader, k, { consumer: 'w-a', count: 10, blockMs: 60_000 }).finally(
+        () => {
+          settled = true
+        },
+      )
+      await waitFor('the reader to block in XREADGROUP', async () =>
+        String(await t.redis.client('LIST'))
+          .split('\n')
+          .some((c) => c.includes(`name=${name} `) && c.includes('cmd=xreadgroup')),
+      )
+      expect(settled).toBe(false)
       await publishSystemEvents(t.redis, k, [event(4)])
       const got = await pending
       expect(got.events.map((e) => e.outboxId)).toEqual(['4'])
-      expect(Date.now() - started).toBeLessThan(900)
     } finally {
       reader.disconnect()
     }
