@@ -37,5 +37,6 @@ export {
 } from './migrate.ts'
 // Repositories (createXRepo(db)) are maintained in repos/.
 export * from './repos/index.ts'
+export { dueEntryOf, newScheduleRow, scheduleConflictProfile, scheduleTimingOf } from './schedule-rows.ts'
 export * from './schema/index.ts'
 export { toExecutionDto, toScheduleDto } from './views.ts'
