@@ -409,7 +409,9 @@ describe('the event bus: an event too costly to match', () => {
     await publishSystemEvents(r.redis, keys, [
       { outboxId: String(o!.id), tenant, type: 'execution.succeeded', subjectId: e!.id },
     ])
-    await waitFor('the costly event', () => handled.items.some((h) => h.subjectId === e!.id), 10_000)
+    await waitFor('the costly event', () => handled.items.some((h) => h.subjectId === e!.id), {
+      timeoutMs: 10_000,
+    })
     expect(handled.items.find((h) => h.subjectId === e!.id)).toMatchObject({
       outcome: 'too-costly',
       eventId: `execution.succeeded:${e!.id}`,

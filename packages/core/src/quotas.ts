@@ -15,8 +15,8 @@ export const DEFAULT_TENANT_QUOTAS: TenantQuotas = {
   maxSchedules: 100_000,
   maxTriggers: 10_000,
   maxFilterMatchers: 100_000,
-  maxUnanchoredSubpatterns: 16,
-  maxSubpatternsPerAnchor: 16,
+  maxUnanchoredSubpatterns: 12,
+  maxSubpatternsPerAnchor: 12,
 }
 
 export type QuotaName =

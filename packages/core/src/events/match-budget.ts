@@ -7,16 +7,16 @@
  * stops, throwing MatchBudgetExceeded, once it has spent its budget: a match either completes exactly or
  * throws, never a partial answer.
  *
- * Calibration (2-core machine shared with other test runs, load 3-4.5; process.cpuUsage around the match):
- * the quota-bound shapes run at 55,000-240,000 units per ms. The two heaviest, 16 two-key sub-patterns on
- * one anchor value and 16 unanchored ones against the densest 1 MiB array (~75,000 elements), spend
- * 9,286,609 and 9,586,177 units (deterministic) in ~38-43 ms; the 1 MiB bodies against 100,000 matchers
- * at most ~2.7 million. With sub-pattern checks weighed by scope size (memberCheckUnits) the unbounded
- * products run at ~210,000-360,000 units per ms, so DEFAULT_MATCH_BUDGET (10% above the heaviest quota
- * shape) refuses them after 30-50 ms: 50 anchor values × 16, 625 × 16 and 1,000 unanchored sub-patterns
- * (outside the quota) measured 31, 45 and 45 ms (best of 5; bench/src/events-adversarial.ts reports them).
+ * Calibration (process.cpuUsage around the match). The quota-bound shapes run at 55,000-240,000 units per ms;
+ * the two heaviest, 16 two-key sub-patterns on one anchor value and 16 unanchored ones against the densest
+ * 1 MiB array (~75,000 elements), spend 9,286,609 and 9,586,177 units (deterministic) in 48-50 ms on a quiet
+ * run (`pnpm bench events`, 2026-12-06 13:51), which is why the quotas default to 12 (about 7.2 million units,
+ * ~37 ms); the 1 MiB bodies against 100,000 matchers spend at most ~2.7 million. With sub-pattern checks
+ * weighed by scope size (memberCheckUnits) the products no quota bounds ran at ~170,000-210,000 units per ms
+ * on that quiet run (10.5 million units refused after 46-61 ms), so the budget is 7.5 million: above every
+ * shape the default quotas allow, and a refusal after ~35-45 ms of CPU.
  */
-export const DEFAULT_MATCH_BUDGET = 10_500_000
+export const DEFAULT_MATCH_BUDGET = 7_500_000
 
 /**
  * What one sub-pattern check costs in a scope holding `members` multi-key sub-patterns. A scope of a few
