@@ -38,4 +38,5 @@ export {
 // Repositories (createXRepo(db)) are maintained in repos/.
 export * from './repos/index.ts'
 export * from './schema/index.ts'
+export { statusGuard, statusIn } from './status-guard.ts'
 export { toExecutionDto, toScheduleDto } from './views.ts'

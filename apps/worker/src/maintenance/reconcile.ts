@@ -1,4 +1,4 @@
-import type { DbHandle, ExecutionKind } from '@punctual/db'
+import { type DbHandle, type ExecutionKind, statusIn } from '@punctual/db'
 import {
   ensureQueued,
   listIndexedScheduleIds,
@@ -134,7 +134,7 @@ export async function reconcile(deps: {
   for (;;) {
     const rows = await sql<{ id: string }[]>`
       select id from executions
-       where status in ('queued', 'retrying', 'running') and not held and id > ${afterExec}
+       where ${statusIn(sql, 'status', 'unfinished', { plain: true })} and not held and id > ${afterExec}
        order by id limit ${PAGE}`
     if (rows.length === 0) break
     await inChunks(rows, deps.pace, async (chunk) => {
@@ -158,7 +158,7 @@ export async function reconcile(deps: {
         }[]
       >`select id, tenant, kind, schedule_id, workflow_id, scheduled_for, available_at, priority, attempt
           from executions
-         where id = any(${missing}::uuid[]) and (status || '') in ('queued', 'retrying', 'running') and not held`
+         where id = any(${missing}::uuid[]) and ${statusIn(sql, 'status', 'unfinished')} and not held`
       if (lost.length === 0) return
       const { enqueued } = await ensureQueued(
         deps.redis,

@@ -1,6 +1,7 @@
 import { type ExecutionError, skippedError } from '@punctual/core'
 import type { Sql, TransactionSql } from 'postgres'
 import type { ExecutionKind, ExecutionStatus } from '../schema/executions.ts'
+import { statusIn } from '../status-guard.ts'
 import { type OutboxEvent, SELECT_COMPLETED, SELECT_DEAD, SELECT_SUCCEEDED } from './event-outbox.ts'
 
 /**
@@ -16,16 +17,7 @@ import { type OutboxEvent, SELECT_COMPLETED, SELECT_DEAD, SELECT_SUCCEEDED } fro
 
 type Db = Sql | TransactionSql
 
-/**
- * Statuses a dequeued execution may start from (`running`: the lease was reclaimed from a dead worker).
- *
- * Planner note for every statement here that finds executions by id: the status test is written
- * `(status || '') …`, so it does not imply the predicate of the partial index executions_unfinished_idx.
- * Written plainly, Postgres may scan that whole index instead of the primary key when its statistics are
- * behind (seen in the per-second benchmark: 636 ms per start and 157 ms per end batch with 200,000 fires
- * queued since the last ANALYZE; 2 ms and a few ms with the primary key).
- */
-const STARTABLE = ['queued', 'retrying', 'running'] as const
+// Status guards come from core's STATUS_GUARDS through statusIn (status-guard.ts holds the planner note).
 
 const OVERLAP_ERROR = JSON.stringify(skippedError('overlap'))
 
@@ -137,15 +129,12 @@ async function startStatement(
              (e.overlap_check and e.started_at is null and exists (
                 select 1 from executions p
                  where p.schedule_id = e.schedule_id
-                   and p.status in ('queued', 'running', 'retrying')
+                   and ${statusIn(db, 'p.status', 'unfinished', { plain: true })}
                    and p.scheduled_for < e.scheduled_for
                    and not p.held)) as overlapped
         from executions e
        where e.id = any(${ids as string[]}::uuid[])
-         -- (status || '') keeps the planner on the primary key: with a plain status IN (...) it may scan the
-         -- partial index executions_unfinished_idx instead (seen: 636 ms per batch of 50 once 200,000 fires
-         -- were queued after the last ANALYZE).
-         and (e.status || '') in ${db(STARTABLE)}
+         and ${statusIn(db, 'e.status', 'start')}
          and not e.held
          ${budgetGuard}
          for update of e
@@ -296,7 +285,7 @@ function startBudgetedFires(
     const fires = await tx<{ id: string; schedule_id: string }[]>`
       select id, schedule_id from executions
        where id = any(${ids}::uuid[]) and (kind || '') = 'fire' and started_at is null
-         and (status || '') in ${tx(STARTABLE)} and not held and cancel_requested_at is null
+         and ${statusIn(tx, 'status', 'start')} and not held and cancel_requested_at is null
        order by scheduled_for, id
          for update`
     const overLimit: string[] = []
@@ -314,7 +303,7 @@ function startBudgetedFires(
       nowIso,
     )
     if (overLimit.length > 0) {
-      await tx`delete from executions where id = any(${overLimit}::uuid[]) and (status || '') = 'queued'`
+      await tx`delete from executions where id = any(${overLimit}::uuid[]) and ${statusIn(tx, 'status', 'discardOverBudget')}`
     }
 
     const counted = [...bySchedule.values()].filter((s) => s.starts > 0)
@@ -494,7 +483,7 @@ function finishStatement(db: Db, workerId: string, records: readonly FinishRecor
              steps = e.steps || v.steps::jsonb,
              available_at = v.available_at::timestamptz
         from v
-       where e.id = v.id and (e.status || '') = 'running' and e.worker_id = ${workerId} and e.attempt = v.attempt
+       where e.id = v.id and ${statusIn(db, 'e.status', 'finish')} and e.worker_id = ${workerId} and e.attempt = v.attempt
       returning e.id, e.tenant, e.status
     ),
     -- The transactional outbox of the system events: only for tenants with an enabled event trigger whose
@@ -551,7 +540,8 @@ function releaseHeldStatement(db: Db, scheduleIds: readonly string[], nowIso: st
         join schedules sc on sc.id = s.schedule_id and sc.overlap_policy = 'buffer_one'
         cross join lateral (
           select e.id from executions e
-           where e.schedule_id = s.schedule_id and e.kind = 'fire' and e.held and e.status = 'queued'
+           where e.schedule_id = s.schedule_id and e.kind = 'fire' and e.held
+             and ${statusIn(db, 'e.status', 'releaseHeld', { plain: true })}
            order by e.scheduled_for, e.id
            limit 1
         ) x
@@ -559,7 +549,7 @@ function releaseHeldStatement(db: Db, scheduleIds: readonly string[], nowIso: st
     update executions e
        set held = false, enqueued_at = ${nowIso}::timestamptz
       from pick
-     where e.id = pick.id and e.held and (e.status || '') = 'queued'
+     where e.id = pick.id and e.held and ${statusIn(db, 'e.status', 'releaseHeld')}
     returning e.id, e.tenant, e.kind, e.schedule_id, e.workflow_id, e.priority,
               (extract(epoch from e.scheduled_for) * 1000)::float8 as scheduled_for_ms,
               (extract(epoch from e.available_at) * 1000)::float8 as available_at_ms,
@@ -654,7 +644,7 @@ export async function handBackExecutions(
        set status = 'queued', attempt = e.attempt - 1, worker_id = null
       from unnest(${input.items.map((i) => i.id)}::uuid[], ${input.items.map((i) => i.attempt)}::int[])
            as v(id, attempt)
-     where e.id = v.id and (e.status || '') = 'running' and e.worker_id = ${input.workerId} and e.attempt = v.attempt
+     where e.id = v.id and ${statusIn(sql, 'e.status', 'handBack')} and e.worker_id = ${input.workerId} and e.attempt = v.attempt
     returning e.id`
   return rows.map((r) => r.id)
 }
@@ -664,7 +654,7 @@ export async function findCancelRequested(sql: Sql, ids: readonly string[]): Pro
   if (ids.length === 0) return []
   const rows = await sql<{ id: string }[]>`
     select id from executions
-     where id = any(${ids as string[]}::uuid[]) and (status || '') = 'running' and cancel_requested_at is not null`
+     where id = any(${ids as string[]}::uuid[]) and ${statusIn(sql, 'status', 'requestCancel')} and cancel_requested_at is not null`
   return rows.map((r) => r.id)
 }
 
