@@ -38,5 +38,6 @@ export {
 // Repositories (createXRepo(db)) are maintained in repos/.
 export * from './repos/index.ts'
 export * from './schema/index.ts'
+export * from './statements/index.ts'
 export { statusGuard, statusIn } from './status-guard.ts'
 export { toExecutionDto, toScheduleDto } from './views.ts'
