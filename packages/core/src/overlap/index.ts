@@ -16,10 +16,10 @@ import type { OverlapPolicy } from '../schemas/schedule.ts'
  * | `cancel_previous` | earlier unfinished → cancelled (`queued`/`retrying` at once, `running` by cancel request), then row `queued` | starts                                                                 | —                                                               |
  *
  * - record: apps/worker/src/scheduler/decide.ts (`decideClaim`, which calls overlapDecision per fire and keeps
- *   a claim whose decision depends on an end still to come), rows written by packages/db/src/repos/fires.ts
+ *   a claim whose decision depends on an end still to come), rows written by packages/db/src/statements/fire-recording.ts
  *   (`insertFireExecutions`; `cancelForOverlap` for cancel_previous).
- * - start: packages/db/src/repos/runs.ts (`startStatement`: the `overlapped` test on `overlap_check` rows).
- * - end: packages/db/src/repos/runs.ts (`releaseHeldStatement`, run with each end that finishes a fire).
+ * - start: packages/db/src/statements/execution-start.ts (`startStatement`: the `overlapped` test on `overlap_check` rows).
+ * - end: packages/db/src/statements/execution-finish.ts (`releaseHeldStatement`, run with each end that finishes a fire).
  * A pause, delete or disable skips held and `overlap_check` rows like any unstarted fire (`reason: paused`
  * or `deleted`: packages/db/src/repos/schedules.ts, `skipUnstartedFires`).
  */
