@@ -1,2 +1,3 @@
-// One project per package/app; each test file gets its own database and Redis DB (see packages/*/src/testing.ts).
-export default ['packages/*', 'apps/*']
+// One project per package/app, and e2e/ (the API and worker processes together); each test file gets its own
+// database and Redis DB or key prefix (see packages/*/src/testing.ts).
+export default ['packages/*', 'apps/*', 'e2e']

@@ -1,8 +1,10 @@
 import v8 from 'node:v8'
 import vm from 'node:vm'
 import {
+  DEFAULT_MATCH_BUDGET,
   DEFAULT_TENANT_QUOTAS,
   type EventPattern,
+  isMatchBudgetExceeded,
   type MatchStats,
   matchesPattern,
   TriggerMatcher,
@@ -342,7 +344,12 @@ export async function adversarialMatching(): Promise<AdversarialResult> {
     verdict: [
       `Adversarial matching (target ≤ ${TARGET_MS} ms CPU for one 1 MiB body against 100,000 matchers of every kind, no exact value) ${max <= TARGET_MS ? 'met' : 'NOT met'}: max ${fmt(max)} ms, p50 ${fmt(p50)} ms over ${overall.length} bodies × layouts (all shapes); the direct evaluation it replaces: up to ${fmt(worstDirect)} ms.`,
       `Unanchored sub-patterns at the default quota (TENANT_MAX_UNANCHORED_SUBPATTERNS ${correlated.quota.count}, target ≤ ${TARGET_MS} ms CPU) ${correlated.quota.best <= TARGET_MS ? 'met' : 'NOT met'}: ${fmt(correlated.quota.best)} ms (best of ${ROUNDS}) for ${correlated.quota.elements.toLocaleString('en-US')} elements carrying both keys.`,
-      `Outside the quota (informative): multi-key sub-patterns without an exact, prefix or suffix key over a big array of objects, ${correlated.unanchored} for ${CORRELATED_UNANCHORED.toLocaleString('en-US')} triggers (${correlated.anchored} when anchored by an exact sku, ${CORRELATED_ANCHORED.toLocaleString('en-US')} triggers).`,
+      `Sub-patterns sharing one exact anchor at the default quota (TENANT_MAX_SUBPATTERNS_PER_ANCHOR ${correlated.perAnchor.count}, target ≤ ${TARGET_MS} ms CPU) ${correlated.perAnchor.best <= TARGET_MS ? 'met' : 'NOT met'}: ${fmt(correlated.perAnchor.best)} ms (best of ${ROUNDS}) for ${correlated.perAnchor.elements.toLocaleString('en-US')} elements all holding the anchor value.`,
+      ...correlated.manyAnchors.map(
+        (m) =>
+          `Bounded by the work budget (DEFAULT_MATCH_BUDGET ${DEFAULT_MATCH_BUDGET.toLocaleString('en-US')} units; target ≤ ${TARGET_MS} ms CPU until refusal): elements whose anchor key lists ${m.values} values, ${correlated.perAnchor.count} sub-patterns under each, ${m.refused ? 'refused' : 'matched'} after ${fmt(m.best)} ms (best of ${ROUNDS}; worst ${fmt(m.worst)} ms) for ${m.elements.toLocaleString('en-US')} elements: ${m.best <= TARGET_MS ? 'met' : 'NOT met'}.`,
+      ),
+      `Outside the quota, bounded by the work budget: multi-key sub-patterns without an exact, prefix or suffix key over a big array of objects, ${correlated.unanchored} for ${CORRELATED_UNANCHORED.toLocaleString('en-US')} triggers until ${correlated.unanchoredRefused ? 'refused' : 'matched'} (${correlated.anchored} when anchored by an exact sku, ${CORRELATED_ANCHORED.toLocaleString('en-US')} triggers).`,
     ],
   }
 }
@@ -385,6 +392,7 @@ async function correlatedRows(fmt: (ms: number) => string) {
   ]
   const rows: (string | number)[][] = []
   const maxes: string[] = []
+  let unanchoredRefused = false
   for (const c of cases) {
     const triggers = Array.from({ length: c.count }, (_, i) => ({
       id: String(i).padStart(6, '0'),
@@ -392,20 +400,21 @@ async function correlatedRows(fmt: (ms: number) => string) {
       filter: c.filter(i),
     }))
     const matcher = new TriggerMatcher(triggers)
-    matcher.match(ADVERSARIAL_TYPE, body)
+    matchOrRefused(matcher, body)
     const times: number[] = []
     const stats: MatchStats = { evaluated: 0, groups: 0 }
-    let matched = 0
+    let matched = 0 as number | 'refused'
     for (let round = 0; round < 2; round++) {
       await settle()
       times.push(
         cpuMs(() => {
-          matched = matcher.match(ADVERSARIAL_TYPE, body, round === 0 ? stats : undefined).length
+          matched = matchOrRefused(matcher, body, round === 0 ? stats : undefined)
         }),
       )
     }
     times.sort((x, y) => x - y)
     maxes.push(`${fmt(times[1]!)} ms`)
+    if (c.count === CORRELATED_UNANCHORED) unanchoredRefused = matched === 'refused'
     rows.push([
       c.name,
       'objects',
@@ -418,7 +427,23 @@ async function correlatedRows(fmt: (ms: number) => string) {
   }
   const quota = await unanchoredAtQuota(fmt)
   rows.push(quota.row)
-  return { rows, anchored: maxes[0]!, unanchored: maxes[1]!, quota }
+  const perAnchor = await sharedAnchorAtQuota(fmt)
+  rows.push(perAnchor.row)
+  const manyAnchors = []
+  for (const values of MANY_ANCHOR_VALUES) {
+    const m = await manyAnchorsPerElement(fmt, values)
+    rows.push(m.row)
+    manyAnchors.push({ ...m, values })
+  }
+  return {
+    rows,
+    anchored: maxes[0]!,
+    unanchored: maxes[1]!,
+    unanchoredRefused,
+    quota,
+    perAnchor,
+    manyAnchors,
+  }
 }
 
 /**
@@ -443,15 +468,15 @@ async function unanchoredAtQuota(fmt: (ms: number) => string) {
     filter: { x: { a: [{ numeric: ['>', -1 - i] }], b: [{ numeric: ['<', -1 - i] }] } } as EventPattern,
   }))
   const matcher = new TriggerMatcher(triggers)
-  matcher.match(ADVERSARIAL_TYPE, body)
+  matchOrRefused(matcher, body)
   const times: number[] = []
   const stats: MatchStats = { evaluated: 0, groups: 0 }
-  let matched = 0
+  let matched = 0 as number | 'refused'
   for (let round = 0; round < ROUNDS; round++) {
     await settle()
     times.push(
       cpuMs(() => {
-        matched = matcher.match(ADVERSARIAL_TYPE, body, round === 0 ? stats : undefined).length
+        matched = matchOrRefused(matcher, body, round === 0 ? stats : undefined)
       }),
     )
   }
@@ -461,6 +486,8 @@ async function unanchoredAtQuota(fmt: (ms: number) => string) {
     count,
     elements: x.length,
     best,
+    worst: times[times.length - 1]!,
+    refused: matched === 'refused',
     row: [
       `unanchored sub-patterns at the quota: ${count} × 2 (TENANT_MAX_UNANCHORED_SUBPATTERNS)`,
       `objects (${x.length.toLocaleString('en-US')} × {a,b})`,
@@ -470,5 +497,115 @@ async function unanchoredAtQuota(fmt: (ms: number) => string) {
       (stats.work ?? 0).toLocaleString('en-US'),
       '–',
     ],
+  }
+}
+
+/**
+ * The worst case TENANT_MAX_SUBPATTERNS_PER_ANCHOR allows through one value: that many two-key sub-patterns
+ * filed under one exact value (`x.a = 1`), none ever satisfied (the second key fails), against the densest
+ * 1 MiB array of objects holding the value and the other key (`{"a":1,"b":1}`, ~75,000 elements).
+ */
+async function sharedAnchorAtQuota(fmt: (ms: number) => string) {
+  const count = DEFAULT_TENANT_QUOTAS.maxSubpatternsPerAnchor
+  const filters = Array.from(
+    { length: count },
+    (_, i) => ({ x: { a: [1], b: [{ numeric: ['>', 1e9 + i] }] } }) as EventPattern,
+  )
+  return timeObjects(
+    fmt,
+    `one shared exact anchor at the quota: ${count} × 2 (TENANT_MAX_SUBPATTERNS_PER_ANCHOR)`,
+    filters,
+    () => ({ a: 1, b: 1 }),
+    count,
+  )
+}
+
+/** 625 × 16 = 10,000 sub-patterns: the trigger quota. */
+const MANY_ANCHOR_VALUES = [50, 625]
+
+/**
+ * Outside what TENANT_MAX_SUBPATTERNS_PER_ANCHOR bounds: `anchors` values, each the anchor of the quota's
+ * count of sub-patterns, and elements whose anchor key lists all of them (`{"a":[0,…,49],"b":1}`): every
+ * element tries every group, until the work budget refuses the body (CPU until refusal).
+ */
+async function manyAnchorsPerElement(fmt: (ms: number) => string, anchors: number) {
+  const count = DEFAULT_TENANT_QUOTAS.maxSubpatternsPerAnchor
+  const filters = Array.from(
+    { length: count * anchors },
+    (_, i) => ({ x: { a: [i % anchors], b: [{ numeric: ['>', 1e9 + i] }] } }) as EventPattern,
+  )
+  const values = Array.from({ length: anchors }, (_, i) => i)
+  return timeObjects(
+    fmt,
+    `${anchors} anchors × ${count}, elements listing them all (CPU until refused by the work budget)`,
+    filters,
+    () => ({ a: values, b: 1 }),
+    count,
+  )
+}
+
+/** Matches the densest 1 MiB array `{ x: [element, …] }` against `filters`, ROUNDS times: its table row. */
+async function timeObjects(
+  fmt: (ms: number) => string,
+  name: string,
+  filters: EventPattern[],
+  element: (i: number) => unknown,
+  count: number,
+) {
+  const x: unknown[] = []
+  let size = 16
+  for (let i = 0; ; i++) {
+    const e = element(i)
+    size += JSON.stringify(e).length + 1
+    if (size > BODY_BYTES - 64) break
+    x.push(e)
+  }
+  const body = JSON.parse(JSON.stringify({ x })) as unknown
+  const matcher = new TriggerMatcher(
+    filters.map((filter, i) => ({ id: String(i).padStart(6, '0'), eventType: ADVERSARIAL_TYPE, filter })),
+  )
+  matchOrRefused(matcher, body)
+  const times: number[] = []
+  const stats: MatchStats = { evaluated: 0, groups: 0 }
+  let matched = 0 as number | 'refused'
+  for (let round = 0; round < ROUNDS; round++) {
+    await settle()
+    times.push(
+      cpuMs(() => {
+        matched = matchOrRefused(matcher, body, round === 0 ? stats : undefined)
+      }),
+    )
+  }
+  times.sort((p, q) => p - q)
+  const best = times[0]!
+  return {
+    count,
+    elements: x.length,
+    best,
+    worst: times[times.length - 1]!,
+    refused: matched === 'refused',
+    row: [
+      name,
+      `objects (${x.length.toLocaleString('en-US')})`,
+      fmt(best),
+      fmt(times[times.length - 1]!),
+      matched.toLocaleString('en-US'),
+      (stats.work ?? 0).toLocaleString('en-US'),
+      '–',
+    ],
+  }
+}
+
+/** How many triggers the body selects, or 'refused' when matching spent the work budget (MatchBudgetExceeded). */
+function matchOrRefused(
+  matcher: TriggerMatcher<{ id: string; eventType: string; filter: EventPattern }>,
+  body: unknown,
+  stats?: MatchStats,
+): number | 'refused' {
+  try {
+    return matcher.match(ADVERSARIAL_TYPE, body, stats).length
+  } catch (err) {
+    if (isMatchBudgetExceeded(err)) return 'refused'
+    throw err
   }
 }

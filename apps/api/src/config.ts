@@ -24,6 +24,8 @@ export const ApiConfigSchema = Type.Object({
   TENANT_MAX_FILTER_MATCHERS: Type.Integer({ minimum: 1, default: 100_000 }),
   /** Bounds matching a 1 MiB event against sub-patterns answered per array element (core countUnanchoredSubpatterns). */
   TENANT_MAX_UNANCHORED_SUBPATTERNS: Type.Integer({ minimum: 0, default: 16 }),
+  /** Bounds the multi-key sub-patterns one array element tries through one exact value (core subpatternAnchors). */
+  TENANT_MAX_SUBPATTERNS_PER_ANCHOR: Type.Integer({ minimum: 1, default: 16 }),
   /** Failed authentications on /api per client address; past it they are answered 429 instead of 401. */
   API_UNAUTH_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 600 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
@@ -76,5 +78,6 @@ export function tenantQuotas(config: ApiConfig): TenantQuotas {
     maxTriggers: config.TENANT_MAX_TRIGGERS,
     maxFilterMatchers: config.TENANT_MAX_FILTER_MATCHERS,
     maxUnanchoredSubpatterns: config.TENANT_MAX_UNANCHORED_SUBPATTERNS,
+    maxSubpatternsPerAnchor: config.TENANT_MAX_SUBPATTERNS_PER_ANCHOR,
   }
 }

@@ -1,3 +1,4 @@
+import { sleep } from '@punctual/core/testing'
 import { createExecutionsRepo } from '@punctual/db'
 import { createExecutionQueue } from '@punctual/queue'
 import { startTcpProxy, type TcpProxy } from '@punctual/queue/testing'
@@ -91,7 +92,7 @@ describe('execution writes with Redis unreachable', () => {
     proxy.restore()
     let status = 0
     for (let i = 0; i < 50 && status !== 202; i++) {
-      await new Promise((r) => setTimeout(r, 100))
+      await sleep(100)
       status = (await post(`/api/executions/${id}/cancel`)).statusCode
     }
     expect(status).toBe(202)

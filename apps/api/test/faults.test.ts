@@ -1,3 +1,4 @@
+import { sleep } from '@punctual/core/testing'
 import { getDueEntry } from '@punctual/queue'
 import { startTcpProxy, type TcpProxy } from '@punctual/queue/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -77,7 +78,7 @@ describe('Redis unreachable', () => {
     proxy.restore()
     let recovered = 0
     for (let i = 0; i < 50 && recovered !== 200; i++) {
-      await new Promise((r) => setTimeout(r, 200))
+      await sleep(200)
       recovered = (await ctx.app.inject({ url: '/readyz' })).statusCode
     }
     expect(recovered).toBe(200)

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createSecretBox, generateWebhookSecret, signGithubWebhook } from '@punctual/core'
+import { sleep } from '@punctual/core/testing'
 import { createAuditRepo } from '@punctual/db'
 import { createExecutionQueue } from '@punctual/queue'
 import { startTcpProxy, type TcpProxy } from '@punctual/queue/testing'
@@ -433,7 +434,7 @@ describe('POST /hooks/:triggerId with the trigger cached', () => {
     const box = createSecretBox(cached.app.deps.config.SECRETS_ENCRYPTION_KEY)
     await cached.database
       .sql`update triggers set secret_ciphertext = ${box.seal(newSecret)} where id = ${t.id}`
-    await new Promise((r) => setTimeout(r, 150))
+    await sleep(150)
     expect((await deliver(t.id, standard(newSecret, '{}'), cached.app)).statusCode).toBe(202)
     // Disabled by another process while cached: the commit re-checks, nothing starts.
     await cached.database.sql`update triggers set enabled = false where id = ${t.id}`

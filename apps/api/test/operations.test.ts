@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { ErrorCodes } from '@punctual/core'
+import { sleep } from '@punctual/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { setup, type TestContext } from './helper.ts'
 
@@ -110,7 +111,7 @@ describe('rate limit counting far from the limit', () => {
       const key = `${roomy.app.deps.keys.rateLimit}tenant:batched`
       let counted = 0
       for (let i = 0; i < 50 && counted !== 60; i++) {
-        await new Promise((r) => setTimeout(r, 20))
+        await sleep(20)
         counted = Number(await roomy.redis.redis.get(key))
       }
       expect(counted).toBe(60)

@@ -262,3 +262,113 @@ describe('TENANT_MAX_UNANCHORED_SUBPATTERNS', () => {
     expect(await usageOf()).toMatchObject({ unanchored_subpatterns: 2 })
   })
 })
+
+describe('TENANT_MAX_SUBPATTERNS_PER_ANCHOR', () => {
+  const tenant = 'per-anchor'
+  let workflowId: string
+  // Two more replicas on the same database, with this quota small and the others at their defaults.
+  let c: TestContext
+  let d: TestContext
+  beforeAll(async () => {
+    const small = { TENANT_MAX_SUBPATTERNS_PER_ANCHOR: '3', TENANT_MAX_UNANCHORED_SUBPATTERNS: '1' }
+    c = await setup({ env: small, databaseUrl: () => a.database.url, shareRedisWith: a })
+    d = await setup({ env: small, databaseUrl: () => a.database.url, shareRedisWith: a })
+    workflowId = (await createWorkflow(c, tenant)).id
+  })
+  afterAll(async () => {
+    await d?.close()
+    await c?.close()
+  })
+  const create = (ctx: TestContext, filter: Record<string, unknown>, type: 'event' | 'webhook' = 'event') =>
+    ctx.app.inject({
+      method: 'POST',
+      url: '/api/triggers',
+      headers: ctx.auth(tenant, 'editor'),
+      payload: { workflowId, name: name(), type, ...(type === 'event' && { eventType: 'order.*' }), filter },
+    })
+  const sku = (value: string | string[], min = 1e9) => ({
+    items: { sku: Array.isArray(value) ? value : [value], qty: [{ numeric: ['>', min] }] },
+  })
+  const anchorsOf = async (id: string) =>
+    (await a.database.sql`select subpattern_anchors from triggers where id = ${id}`)[0]!.subpattern_anchors
+
+  it('accepts exactly the limit per anchor, refuses one more (422 naming the quota, nothing written), PATCH too', async () => {
+    const first = await create(c, sku('A', 1))
+    expect(first.statusCode, first.body).toBe(201)
+    expect(await anchorsOf(first.json().id)).toEqual(['"items"."sku"="A"'])
+    // A leaf of several values is in each value's group; webhook filters and the root object hold no anchor.
+    const both = await create(c, sku(['A', 'B'], 2))
+    expect(both.statusCode, both.body).toBe(201)
+    expect((await create(c, sku('A'), 'webhook')).statusCode).toBe(201)
+    expect((await create(c, { sku: ['A'], qty: [{ numeric: ['>', 1] }] })).statusCode).toBe(201)
+    const edge = await create(c, { ...sku('A', 3), other: { x: ['y'], n: [{ exists: true }] } })
+    expect(edge.statusCode, edge.body).toBe(201)
+
+    const before = await count('triggers', tenant)
+    const over = await create(d, sku(['C', 'A'], 4))
+    expect(over.statusCode).toBe(422)
+    expect(over.headers['content-type']).toContain('application/problem+json')
+    expect(over.json()).toMatchObject({
+      code: 'SCHED_ERR_QUOTA_EXCEEDED',
+      errors: [
+        { path: 'body.filter', message: expect.stringContaining('TENANT_MAX_SUBPATTERNS_PER_ANCHOR') },
+      ],
+    })
+    expect(over.json().detail).toContain('TENANT_MAX_SUBPATTERNS_PER_ANCHOR')
+    expect(await count('triggers', tenant)).toBe(before)
+    // Another path, another key or another value is another anchor.
+    expect((await create(c, { lines: { sku: ['A'], qty: [{ numeric: ['>', 1] }] } })).statusCode).toBe(201)
+    expect((await create(c, { items: { code: ['A'], qty: [{ numeric: ['>', 1] }] } })).statusCode).toBe(201)
+    expect((await create(c, sku('B', 5))).statusCode).toBe(201)
+
+    // A PATCH that adds a shared anchor is refused (the row unchanged); one that keeps its anchors is not.
+    const other = await create(c, sku('Z'))
+    expect(other.statusCode).toBe(201)
+    const patch = (id: string, filter: Record<string, unknown>) =>
+      c.app.inject({
+        method: 'PATCH',
+        url: `/api/triggers/${id}`,
+        headers: c.auth(tenant, 'editor'),
+        payload: { filter },
+      })
+    const grow = await patch(other.json().id, sku(['Z', 'A']))
+    expect(grow.statusCode).toBe(422)
+    expect(grow.json().detail).toContain('TENANT_MAX_SUBPATTERNS_PER_ANCHOR')
+    expect(await anchorsOf(other.json().id)).toEqual(['"items"."sku"="Z"'])
+    expect((await patch(edge.json().id, sku('A', 7))).statusCode).toBe(200)
+    // Freeing a place in the group lets another trigger in.
+    expect((await patch(first.json().id, sku('Y'))).statusCode).toBe(200)
+    expect((await patch(other.json().id, sku(['Z', 'A']))).statusCode).toBe(200)
+  })
+
+  it('does not limit triggers anchored by different values', async () => {
+    for (let i = 0; i < 100; i++) {
+      const res = await create(c, sku(`own-${i}`))
+      expect(res.statusCode, res.body).toBe(201)
+    }
+  })
+
+  it('two replicas racing for the last place in a group: exactly one wins', async () => {
+    expect((await create(c, sku('R', 1))).statusCode).toBe(201)
+    expect((await create(c, sku('R', 2))).statusCode).toBe(201)
+    const [r1, r2] = await Promise.all([create(c, sku('R', 3)), create(d, sku('R', 4))])
+    expect([r1.statusCode, r2.statusCode].sort()).toEqual([201, 422])
+    expect((r1.statusCode === 422 ? r1 : r2).json().detail).toContain('TENANT_MAX_SUBPATTERNS_PER_ANCHOR')
+    const [{ n }] = await a.database.sql`
+      select count(*)::int as n from triggers where tenant = ${tenant} and '"items"."sku"="R"' = any(subpattern_anchors)`
+    expect(n).toBe(3)
+  })
+
+  it('counts sub-patterns anchored only by prefixes or suffixes as unanchored', async () => {
+    const prefixed = { items: { sku: [{ prefix: 'A-' }], qty: [{ numeric: ['>', 1] }] } }
+    const first = await create(c, prefixed)
+    expect(first.statusCode, first.body).toBe(201)
+    expect(await anchorsOf(first.json().id)).toEqual([])
+    const usage = await a.database
+      .sql`select unanchored_subpatterns from tenant_usage where tenant = ${tenant}`
+    expect(usage[0]).toMatchObject({ unanchored_subpatterns: 1 })
+    const over = await create(c, { lines: { sku: [{ suffix: '-Z' }], qty: [{ numeric: ['>', 1] }] } })
+    expect(over.statusCode).toBe(422)
+    expect(over.json().detail).toContain('TENANT_MAX_UNANCHORED_SUBPATTERNS')
+  })
+})

@@ -1,3 +1,4 @@
+import { sleep } from '@punctual/core/testing'
 import { createExecutionQueue, getDueEntry } from '@punctual/queue'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createWorkflow, setup, type TestContext } from './helper.ts'
@@ -425,7 +426,7 @@ describe('fires recorded ahead of their time', () => {
       expect(res.statusCode, change).toBeLessThan(300)
       expect(await exists(ahead), change).toBe(false)
       expect(await exists(past), change).toBe(true)
-      for (let i = 0; i < 20 && (await queued(ahead)); i++) await new Promise((r) => setTimeout(r, 10))
+      for (let i = 0; i < 20 && (await queued(ahead)); i++) await sleep(10)
       expect(await queued(ahead), change).toBe(false)
       if (change === 'patch') {
         // Unchanged timing: the dropped fire is the pending one again, re-recorded from the new definition.

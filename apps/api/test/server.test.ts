@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
+import { waitFor } from '@punctual/core/testing'
 import { createTestDatabase } from '@punctual/db/testing'
 import { createTestRedis, findFreePort } from '@punctual/queue/testing'
 import { createSigner } from 'fast-jwt'
@@ -10,17 +11,9 @@ import { apiBundle, bundle } from '../../../scripts/bundle.mjs'
 
 const server = fileURLToPath(new URL('../src/server.ts', import.meta.url))
 
-async function waitFor(url: string, timeoutMs: number): Promise<Response> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    try {
-      return await fetch(url)
-    } catch (err) {
-      if (Date.now() > deadline) throw err
-      await new Promise((r) => setTimeout(r, 100))
-    }
-  }
-}
+/** The first answer from `url` once the server listens (fetch throws until then). */
+const answer = (url: string, timeoutMs: number): Promise<Response> =>
+  waitFor(`${url} to answer`, () => fetch(url), { timeoutMs, intervalMs: 100 })
 
 describe('server process', () => {
   it('starts with Redis and Postgres unreachable, is alive but not ready, and stops cleanly on SIGTERM', async () => {
@@ -37,7 +30,7 @@ describe('server process', () => {
     })
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
     try {
-      const health = await waitFor(`http://127.0.0.1:${port}/healthz`, 20_000)
+      const health = await answer(`http://127.0.0.1:${port}/healthz`, 20_000)
       expect(health.status).toBe(200)
       const t0 = Date.now()
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`)
@@ -79,7 +72,7 @@ describe('server process', () => {
       const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
       try {
         const base = `http://127.0.0.1:${port}`
-        await waitFor(`${base}/healthz`, 20_000)
+        await answer(`${base}/healthz`, 20_000)
         expect((await fetch(`${base}/readyz`)).status).toBe(200)
         // swagger-ui stays outside the bundle and still serves its static files.
         const docs = await fetch(`${base}/docs/static/swagger-ui.css`)

@@ -1,3 +1,4 @@
+import { sleep } from '@punctual/core/testing'
 import { describe, expect, it } from 'vitest'
 import { admissionDecision } from '../src/maintenance/admission.ts'
 import { createProcessMonitor } from '../src/maintenance/heartbeat.ts'
@@ -40,7 +41,7 @@ describe('admission control', () => {
       expect(before.cpuPercent).toBeGreaterThan(20)
       burn(150)
       monitor.reset()
-      await new Promise((r) => setTimeout(r, 100))
+      await sleep(100)
       const after = monitor.sample()
       expect(after.windowMs).toBeGreaterThanOrEqual(90)
       expect(after.cpuPercent).toBeLessThan(50)

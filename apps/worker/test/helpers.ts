@@ -1,14 +1,19 @@
 /**
- * Shared helpers for the worker's tests: a per-file database and Redis key prefix, schedules written the way
- * the API writes them (row + due-index entry carrying the version, changes in one transaction holding the
- * row lock), and waiting on events or conditions instead of sleeping blindly.
+ * Shared helpers for the worker's tests: a per-file database and Redis key prefix, schedules created through
+ * the same row builder as the API (@punctual/db newScheduleRow), and waiting on events instead of sleeping.
  */
 import type { EventEmitter } from 'node:events'
-import { conflictProfile, DEFAULT_RETRY_POLICY, fireMinutesOfDay, planSchedule } from '@punctual/core'
-import { createSchedulesRepo, insertScheduleRow, type ScheduleRow } from '@punctual/db'
+import type { ScheduleCreate } from '@punctual/core'
+import {
+  createSchedulesRepo,
+  dueEntryOf,
+  insertScheduleRow,
+  newScheduleRow,
+  type ScheduleRow,
+} from '@punctual/db'
 import { createTestDatabase, type TestDatabase } from '@punctual/db/testing'
-import { createExecutionQueue, removeSchedule, upsertSchedule } from '@punctual/queue'
-import { createTestRedis, type TestRedis } from '@punctual/queue/testing'
+import { upsertSchedule } from '@punctual/queue'
+import { createTestRedis, deleteMatching, type TestRedis } from '@punctual/queue/testing'
 import pino, { type Logger } from 'pino'
 import { uuidv7 } from '../src/scheduler/ids.ts'
 
@@ -47,187 +52,43 @@ export async function makeWorkflow(
   return { id, tenant }
 }
 
-function profileOf(row: Pick<ScheduleRow, 'cronExpression' | 'timezone'>, at: Date): string {
-  return conflictProfile(fireMinutesOfDay(row.cronExpression, { timezone: row.timezone, from: at }))
-}
-
-async function writeIndex(ctx: WorkerTestContext, row: ScheduleRow) {
-  await upsertSchedule(ctx.redis.redis, ctx.redis.keys, {
-    scheduleId: row.id,
-    workflowId: row.workflowId,
-    version: row.version,
-    nextRunAtMs: row.state === 'active' && row.nextRunAt ? row.nextRunAt.getTime() : null,
-    conflictProfile: row.state === 'active' ? row.conflictProfile : '',
-  })
-}
-
 /**
- * A schedule as POST /api/schedules writes it: the row (version 1, nextRunAt from the core plan unless
- * given) and its due-index entry. `nextRunAt` may be set in the past to emulate a resumption after downtime.
+ * A schedule as a create writes it (the row from @punctual/db's newScheduleRow, its `schedule.created` audit
+ * entry, then its due-index entry), for the scheduler to claim. `nextRunAt` replaces the planned one, e.g. in
+ * the past to emulate a resumption after downtime. Changing a schedule while fires are claimed is the API's
+ * write path: those tests are end to end (e2e/).
  */
 export async function makeSchedule(
   ctx: WorkerTestContext,
-  overrides: Partial<ScheduleRow> & { workflowId?: string } = {},
+  overrides: Partial<ScheduleCreate> & { nextRunAt?: Date | null } = {},
 ): Promise<ScheduleRow> {
-  const at = new Date()
-  const workflowId = overrides.workflowId ?? (await makeWorkflow(ctx, overrides.tenant ?? 'acme')).id
-  const base = {
-    cronExpression: overrides.cronExpression ?? '* * * * * *',
-    timezone: overrides.timezone ?? 'UTC',
-    startDate: overrides.startDate ?? null,
-    endDate: overrides.endDate ?? null,
-  }
-  const enabled = overrides.enabled ?? true
-  const maxExecutions = overrides.maxExecutions ?? null
-  const plan = planSchedule({ ...base, enabled, maxExecutions, executionCount: 0 }, at)
-  const state = overrides.state ?? plan.state
-  const row: ScheduleRow = {
-    id: uuidv7(),
-    tenant: 'acme',
-    name: `s-${Math.random().toString(36).slice(2)}`,
-    enabled,
-    maxExecutions,
-    input: {},
-    priority: 5,
-    retryPolicy: { ...DEFAULT_RETRY_POLICY },
-    overlapPolicy: 'skip',
-    misfirePolicy: 'fire_once',
-    catchupWindowMs: 60_000,
-    jitterMs: 0,
-    metadata: {},
-    version: 1,
-    pausedNote: null,
-    executionCount: 0,
-    missedCount: 0,
-    createdAt: at,
-    updatedAt: at,
-    ...overrides,
-    ...base,
-    workflowId,
-    state,
-    nextRunAt: overrides.nextRunAt !== undefined ? overrides.nextRunAt : plan.nextRunAt,
-    conflictProfile: state === 'active' ? profileOf(base, at) : '',
-  }
+  const { nextRunAt, ...fields } = overrides
+  const workflowId = fields.workflowId ?? (await makeWorkflow(ctx)).id
+  const planned = newScheduleRow(
+    uuidv7(),
+    'acme',
+    {
+      name: `s-${Math.random().toString(36).slice(2)}`,
+      cronExpression: '* * * * * *',
+      ...fields,
+      workflowId,
+    },
+    new Date(),
+  )
+  const row = nextRunAt === undefined ? planned : { ...planned, nextRunAt }
   await insertScheduleRow(ctx.database.sql, row, { actor: 'worker-test' })
-  await writeIndex(ctx, row)
+  await upsertSchedule(ctx.redis.redis, ctx.redis.keys, dueEntryOf(row))
   return row
 }
 
-export type SchedulePatch = Partial<
-  Pick<
-    ScheduleRow,
-    | 'cronExpression'
-    | 'timezone'
-    | 'startDate'
-    | 'endDate'
-    | 'input'
-    | 'priority'
-    | 'overlapPolicy'
-    | 'maxExecutions'
-  >
->
-
-/** When the change was acknowledged (after COMMIT and the Redis clean-up, as the API answers 2xx). */
-export interface Ack {
-  ackAt: number
-  row: ScheduleRow | null
-  /** Look-ahead fires the change deleted. */
-  dropped: { id: string; scheduledFor: Date }[]
-}
-
 /**
- * What PATCH, pause and delete do in apps/api/src/services/schedules.ts: one transaction holding the row
- * lock that deletes the fires recorded ahead of their time, writes the new version and its due-index entry
- * before COMMIT; then takes the dropped fires out of the Redis queue.
+ * Between tests sharing the file's database and key prefix (schedulers stopped): every schedule, fire and key
+ * of the prefix goes, so the next test's schedulers claim only its own schedules.
  */
-async function change(
-  ctx: WorkerTestContext,
-  id: string,
-  mutate: (
-    repo: ReturnType<typeof createSchedulesRepo>,
-    current: ScheduleRow,
-    at: Date,
-    dropped: { id: string; scheduledFor: Date }[],
-  ) => Promise<ScheduleRow | null>,
-): Promise<Ack> {
-  const at = new Date()
-  const { row, dropped } = await ctx.database.db.transaction(async (tx) => {
-    const repo = createSchedulesRepo(tx)
-    const current = await repo.get('acme', id, { forUpdate: true })
-    if (!current) throw new Error(`no schedule ${id}`)
-    const dropped = await repo.deleteFutureFires(id, at)
-    const row = await mutate(repo, current, at, dropped)
-    return { row, dropped }
-  })
-  const queue = createExecutionQueue(ctx.redis.redis, ctx.redis.keys)
-  await Promise.all(dropped.map((d) => queue.remove(d.id)))
-  return { ackAt: Date.now(), row, dropped }
-}
-
-export function patchSchedule(ctx: WorkerTestContext, id: string, patch: SchedulePatch): Promise<Ack> {
-  return change(ctx, id, async (repo, current, at, dropped) => {
-    const timing = {
-      cronExpression: patch.cronExpression ?? current.cronExpression,
-      timezone: patch.timezone ?? current.timezone,
-      startDate: patch.startDate === undefined ? current.startDate : patch.startDate,
-      endDate: patch.endDate === undefined ? current.endDate : patch.endDate,
-    }
-    const maxExecutions = patch.maxExecutions === undefined ? current.maxExecutions : patch.maxExecutions
-    const timingChanged =
-      timing.cronExpression !== current.cronExpression ||
-      timing.timezone !== current.timezone ||
-      timing.startDate?.getTime() !== current.startDate?.getTime() ||
-      timing.endDate?.getTime() !== current.endDate?.getTime()
-    const plan = planSchedule(
-      { ...timing, enabled: current.enabled, maxExecutions, executionCount: current.executionCount },
-      at,
-    )
-    const keepPending =
-      !timingChanged && plan.state === 'active' && current.state === 'active' && current.nextRunAt
-    let pending = current.nextRunAt
-    for (const d of dropped) if (!pending || d.scheduledFor < pending) pending = d.scheduledFor
-    const row = (await repo.update('acme', id, {
-      ...patch,
-      ...timing,
-      maxExecutions,
-      state: plan.state,
-      nextRunAt: keepPending ? pending : plan.nextRunAt,
-      conflictProfile: plan.state === 'active' ? profileOf(timing, at) : '',
-      version: current.version + 1,
-      updatedAt: at,
-    }))!
-    await writeIndex(ctx, row)
-    return row
-  })
-}
-
-export function pauseSchedule(ctx: WorkerTestContext, id: string): Promise<Ack> {
-  return change(ctx, id, async (repo, current, at) => {
-    const row = (await repo.update('acme', id, {
-      enabled: false,
-      state: 'paused',
-      nextRunAt: null,
-      conflictProfile: '',
-      version: current.version + 1,
-      updatedAt: at,
-    }))!
-    await writeIndex(ctx, row)
-    return row
-  })
-}
-
-export function deleteSchedule(ctx: WorkerTestContext, id: string): Promise<Ack> {
-  return change(ctx, id, async (repo) => {
-    await repo.delete('acme', id)
-    await removeSchedule(ctx.redis.redis, ctx.redis.keys, { scheduleId: id })
-    return null
-  })
-}
-
-/** Deletes every schedule of the file's database (between tests sharing one Redis key prefix). */
 export async function deleteAllSchedules(ctx: WorkerTestContext): Promise<void> {
-  const rows = await ctx.database.sql<{ id: string }[]>`select id from schedules`
-  for (const { id } of rows) await deleteSchedule(ctx, id)
+  await ctx.database.sql`delete from executions`
+  await ctx.database.sql`delete from schedules`
+  await deleteMatching(ctx.redis.redis, ctx.redis.keys.scanPattern)
 }
 
 export interface FireRow {
@@ -278,22 +139,6 @@ export async function scheduleRow(ctx: WorkerTestContext, id: string): Promise<S
   return createSchedulesRepo(ctx.database.db).get('acme', id)
 }
 
-/** Polls `check` until it returns something truthy; throws with `what` after timeoutMs. */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T> | T,
-  timeoutMs = 10_000,
-  intervalMs = 25,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value) return value as NonNullable<T>
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, intervalMs))
-  }
-}
-
 /** The next `name` event whose payload passes `filter`, or an error after timeoutMs. */
 export function nextEvent<E extends Record<keyof E, unknown[]>, K extends keyof E & string>(
   emitter: EventEmitter<E>,
@@ -331,8 +176,6 @@ export function collect<E extends Record<keyof E, unknown[]>, K extends keyof E 
   untyped.on(name, listener)
   return { items, stop: () => untyped.off(name, listener) }
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** The next whole second at least `marginMs` away. */
 export function nextSecond(marginMs = 0): number {

@@ -1,16 +1,22 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { waitFor } from '@punctual/core/testing'
 import { createTestDatabase, type TestDatabase } from '@punctual/db/testing'
+import { createTestRedis, type TestRedis } from '@punctual/queue/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 let database: TestDatabase
+// The file's own key prefix: a worker on the default prefix would share keys with every other test run.
+let redis: TestRedis
+let deps: Record<string, string>
 
 beforeAll(async () => {
-  database = await createTestDatabase()
+  ;[database, redis] = await Promise.all([createTestDatabase(), createTestRedis()])
+  deps = { DATABASE_URL: database.url, REDIS_URL: redis.url, REDIS_PREFIX: redis.prefix }
 })
 afterAll(async () => {
-  await database?.close()
+  await Promise.allSettled([redis?.cleanup(), database?.close()])
 })
 
 function startWorker(env: Record<string, string>) {
@@ -34,14 +40,13 @@ function startWorker(env: Record<string, string>) {
   return { child, lines, exited, stderr: () => stderr }
 }
 
-async function waitForLog(lines: string[], msg: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    const hit = lines.map((l) => JSON.parse(l)).find((l) => l.msg === msg)
-    if (hit) return hit
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`no "${msg}" log within ${timeoutMs} ms; got ${lines.join('\n')}`)
+function waitForLog(lines: string[], msg: string, timeoutMs = 20_000) {
+  return waitFor(`a "${msg}" log`, () => lines.map((l) => JSON.parse(l)).find((l) => l.msg === msg), {
+    timeoutMs,
+    intervalMs: 50,
+  }).catch((err: Error) => {
+    throw new Error(`${err.message}; got ${lines.join('\n')}`)
+  })
 }
 
 function stop(child: ChildProcess) {
@@ -50,7 +55,7 @@ function stop(child: ChildProcess) {
 
 describe('worker process', () => {
   it('connects, logs "ready" with its id, and exits 0 on SIGTERM', async () => {
-    const w = startWorker({ DATABASE_URL: database.url, WORKER_ID: 'worker-a' })
+    const w = startWorker({ ...deps, WORKER_ID: 'worker-a' })
     const ready = await waitForLog(w.lines, 'ready')
     expect(ready.workerId).toBe('worker-a')
     stop(w.child)
@@ -62,7 +67,7 @@ describe('worker process', () => {
     // A 1 % CPU limit that start-up (loading, connecting, the first reconcile) is far over: before the monitor
     // was reset at start, the first heartbeat paused claiming for a whole heartbeat period.
     const w = startWorker({
-      DATABASE_URL: database.url,
+      ...deps,
       WORKER_ID: 'worker-startup',
       WORKER_MAX_CPU_PERCENT: '1',
       WORKER_HEARTBEAT_MS: '60000',

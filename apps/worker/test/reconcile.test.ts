@@ -1,3 +1,4 @@
+import { sleep } from '@punctual/core/testing'
 import { createExecutionQueue, getDueEntry } from '@punctual/queue'
 import { deleteMatching } from '@punctual/queue/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -65,7 +66,7 @@ describe('reconcile beside running work', () => {
     const [first, second] = ids as [string, string]
     // One id per chunk with a long pause: the pass reads both rows as queued, checks the first, then waits.
     const pass = reconcile({ db: own.database, redis, keys, pace: { chunk: 1, pauseMs: 600 } })
-    await new Promise((r) => setTimeout(r, 200))
+    await sleep(200)
     // Meanwhile the second one runs and ends: Postgres says succeeded, then Redis lets it go (the runner's order).
     await own.database.sql`
       update executions set status = 'succeeded', attempt = 1, started_at = now(), finished_at = now()

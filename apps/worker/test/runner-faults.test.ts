@@ -1,3 +1,4 @@
+import { sleep, waitFor } from '@punctual/core/testing'
 import { createDb, type DbHandle } from '@punctual/db'
 import { createTestDatabase, type TestDatabase } from '@punctual/db/testing'
 import { createExecutionQueue, createKeys, createRedis, type Redis, waitForReady } from '@punctual/queue'
@@ -9,9 +10,7 @@ import {
   type HttpTarget,
   insertWorkflow,
   silentLogger,
-  sleep,
   startTarget,
-  waitFor,
 } from '../src/runner/testing.ts'
 
 let db: TestDatabase
@@ -98,7 +97,7 @@ describe('runner faults', () => {
     runner.events.on('execution.succeeded', (e) => succeeded.add(e.id))
     try {
       runner.start()
-      await waitFor(() => succeeded.size >= 8, 10_000)
+      await waitFor('8 executions to succeed', () => succeeded.size >= 8, { timeoutMs: 10_000 })
       proxy.cut()
       const hitsAtCut = ran().size
       await sleep(2500)
@@ -109,9 +108,13 @@ describe('runner faults', () => {
       // Executions that started before the cut may finish their steps, but no new one starts.
       expect(ran().size - hitsAtCut).toBeLessThanOrEqual(4)
       proxy.restore()
-      await waitFor(async () => [...(await statuses(ids)).values()].every((s) => s === 'succeeded'), 30_000)
+      await waitFor(
+        'every execution to succeed',
+        async () => [...(await statuses(ids)).values()].every((s) => s === 'succeeded'),
+        { timeoutMs: 30_000 },
+      )
       await expectNoSucceededWithoutRun(ids)
-      await waitFor(async () => (await queue.size()) === 0, 10_000)
+      await waitFor('an empty queue', async () => (await queue.size()) === 0, { timeoutMs: 10_000 })
       const rows = await db.sql<{ attempt: number; n: number }[]>`
         select attempt, count(*)::int as n from executions where id = any(${ids}::uuid[]) group by attempt`
       expect(rows.every((x) => x.attempt >= 1)).toBe(true)
@@ -155,16 +158,20 @@ describe('runner faults', () => {
     runner.events.on('execution.succeeded', (e) => succeeded.add(e.id))
     try {
       runner.start()
-      await waitFor(() => succeeded.size >= 8, 10_000)
+      await waitFor('8 executions to succeed', () => succeeded.size >= 8, { timeoutMs: 10_000 })
       proxy.cut()
       await sleep(2000)
       expect(runner.state).toBe('running')
       expect(backoffs.some((b) => b.phase === 'claim')).toBe(true)
       await expectNoSucceededWithoutRun(ids)
       proxy.restore()
-      await waitFor(async () => [...(await statuses(ids)).values()].every((s) => s === 'succeeded'), 30_000)
+      await waitFor(
+        'every execution to succeed',
+        async () => [...(await statuses(ids)).values()].every((s) => s === 'succeeded'),
+        { timeoutMs: 30_000 },
+      )
       await expectNoSucceededWithoutRun(ids)
-      await waitFor(async () => (await queue.size()) === 0, 15_000)
+      await waitFor('an empty queue', async () => (await queue.size()) === 0, { timeoutMs: 15_000 })
     } finally {
       await runner.stop({ timeoutMs: 1000 })
       redis.disconnect()

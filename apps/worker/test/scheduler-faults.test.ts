@@ -1,3 +1,4 @@
+import { sleep, waitFor } from '@punctual/core/testing'
 import { createDb } from '@punctual/db'
 import { createExecutionQueue, createRedis } from '@punctual/queue'
 import { startTcpProxy, type TcpProxy } from '@punctual/queue/testing'
@@ -11,9 +12,7 @@ import {
   nextEvent,
   nextSecond,
   setupWorkerTest,
-  sleep,
   type WorkerTestContext,
-  waitFor,
 } from './helpers.ts'
 
 let ctx: WorkerTestContext
@@ -105,9 +104,7 @@ describe('dependencies going away', () => {
 
   it('Postgres down: claims go back, the loop backs off and resumes, nothing lost or doubled', async () => {
     const proxy = await startTcpProxy(url(ctx.database.url))
-    const proxiedUrl = new URL(ctx.database.url)
-    proxiedUrl.port = String(proxy.port)
-    const db = createDb(proxiedUrl.toString(), { max: 3, connectTimeoutSeconds: 1 })
+    const db = createDb(proxy.url(ctx.database.url), { max: 3, connectTimeoutSeconds: 1 })
     const scheduler = createScheduler({
       db,
       redis: ctx.redis.redis,
@@ -128,7 +125,7 @@ describe('dependencies going away', () => {
     proxy.cut()
     const cutAt = Date.now()
     // A connection the far end accepts and closes makes postgres.js wait forever: the round's deadline fails it.
-    await waitFor('a failed round', () => failures.items.length >= 1, 15_000)
+    await waitFor('a failed round', () => failures.items.length >= 1, { timeoutMs: 15_000 })
     await sleep(cutAt + 3000 - Date.now())
     proxy.restore()
     const restoredAt = Date.now()

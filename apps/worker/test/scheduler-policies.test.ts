@@ -1,4 +1,5 @@
 import { stableJitterMs } from '@punctual/core'
+import { sleep } from '@punctual/core/testing'
 import { startExecutions } from '@punctual/db'
 import { createExecutionQueue, createRedis, getDueEntry, waitForReady } from '@punctual/queue'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -13,7 +14,6 @@ import {
   nextSecond,
   scheduleRow,
   setupWorkerTest,
-  sleep,
   type WorkerTestContext,
 } from './helpers.ts'
 
@@ -249,7 +249,7 @@ describe('bounds', () => {
     const s = await makeSchedule(ctx, {
       overlapPolicy: 'allow',
       nextRunAt: new Date(t0),
-      endDate: new Date(t0 + 2000),
+      endDate: new Date(t0 + 2000).toISOString(),
     })
     const sc = newScheduler()
     const done = nextEvent(sc.events, 'schedule.completed', (e) => e.scheduleId === s.id)

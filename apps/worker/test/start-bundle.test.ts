@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from '@punctual/db/testing'
 import { createTestRedis, type TestRedis } from '@punctual/queue/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureBundle } from '../../../scripts/bundle.mjs'
-import { startWorkerProcess, type WorkerProcess } from './process-helpers.ts'
+import { startWorkerProcess, type WorkerProcess } from '../src/testing.ts'
 
 // `pnpm run start:worker` as a user runs it: the package script builds the production bundle when missing
 // or stale, then runs it. This file owns apps/worker/dist (nothing else in the tests builds there).

@@ -1,5 +1,6 @@
 import { AppError } from './errors.ts'
-import { isValueOnlyLeaf, readLeaf } from './events/leaf-entries.ts'
+import { isPatternScalar } from './events/pattern.ts'
+import { anchorString, exactAnchorKey } from './events/subpattern-anchor.ts'
 
 /** The per-tenant quotas of the contract (env TENANT_MAX_*). */
 export interface TenantQuotas {
@@ -7,6 +8,7 @@ export interface TenantQuotas {
   maxTriggers: number
   maxFilterMatchers: number
   maxUnanchoredSubpatterns: number
+  maxSubpatternsPerAnchor: number
 }
 
 export const DEFAULT_TENANT_QUOTAS: TenantQuotas = {
@@ -14,6 +16,7 @@ export const DEFAULT_TENANT_QUOTAS: TenantQuotas = {
   maxTriggers: 10_000,
   maxFilterMatchers: 100_000,
   maxUnanchoredSubpatterns: 16,
+  maxSubpatternsPerAnchor: 16,
 }
 
 export type QuotaName =
@@ -21,6 +24,7 @@ export type QuotaName =
   | 'TENANT_MAX_TRIGGERS'
   | 'TENANT_MAX_FILTER_MATCHERS'
   | 'TENANT_MAX_UNANCHORED_SUBPATTERNS'
+  | 'TENANT_MAX_SUBPATTERNS_PER_ANCHOR'
 
 /**
  * What TENANT_MAX_FILTER_MATCHERS counts in one filter: its leaf entries (allowed values and matchers), the
@@ -35,33 +39,57 @@ export function countFilterMatchers(filter: unknown): number {
 }
 
 /**
- * What TENANT_MAX_UNANCHORED_SUBPATTERNS counts in one event trigger's filter: its nested pattern objects (not
- * the root, which meets one instance: an event's data is one object) with two keys or more, none of which is a
- * leaf that only values can satisfy (isValueOnlyLeaf: exact values, prefixes, suffixes). Such an object asks
- * one array element to satisfy all its keys and cannot be filed under a value, so the PatternIndex answers it
- * on every element of the array it looks into: elements × such objects (pattern-index.ts). A webhook trigger's
- * filter is matched alone (one object per path), so it counts 0. Migration 0008 counts stored filters the same way.
+ * The nested pattern objects of a filter that ask one array element to satisfy several keys: every object
+ * but the root (which meets one instance: an event's data is one object) with two keys or more, with the
+ * keys from the root to it.
  */
-export function countUnanchoredSubpatterns(filter: unknown): number {
-  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) return 0
-  let n = 0
-  const walk = (obj: Record<string, unknown>, depth: number) => {
+function eachSubpattern(
+  filter: unknown,
+  visit: (obj: Record<string, unknown>, path: string[]) => void,
+): void {
+  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) return
+  const walk = (obj: Record<string, unknown>, path: string[]) => {
     const keys = Object.keys(obj)
-    if (depth > 1 && keys.length >= 2) {
-      const anchored = keys.some((k) => {
-        const v = obj[k]
-        return Array.isArray(v) && isValueOnlyLeaf(readLeaf(v))
-      })
-      if (!anchored) n++
-    }
+    if (path.length > 0 && keys.length >= 2) visit(obj, path)
     for (const k of keys) {
       const v = obj[k]
       if (typeof v === 'object' && v !== null && !Array.isArray(v))
-        walk(v as Record<string, unknown>, depth + 1)
+        walk(v as Record<string, unknown>, [...path, k])
     }
   }
-  walk(filter as Record<string, unknown>, 1)
+  walk(filter as Record<string, unknown>, [])
+}
+
+/**
+ * What TENANT_MAX_UNANCHORED_SUBPATTERNS counts in one event trigger's filter: its multi-key sub-patterns
+ * without an anchor (exactAnchorKey: no leaf of only exact values; a leaf of prefixes or suffixes does not
+ * anchor). The PatternIndex tries each of them on every element of the array it looks into: elements × such
+ * objects (pattern-index.ts). A webhook trigger's filter is matched alone (one object per path), so it counts 0.
+ * Migration 0010 counts stored filters the same way (0009 counted prefix/suffix leaves as anchors).
+ */
+export function countUnanchoredSubpatterns(filter: unknown): number {
+  let n = 0
+  eachSubpattern(filter, (obj) => {
+    if (exactAnchorKey(obj) === undefined) n++
+  })
   return n
+}
+
+/**
+ * What TENANT_MAX_SUBPATTERNS_PER_ANCHOR groups by, for one event trigger's filter: the anchors of its
+ * multi-key sub-patterns (anchorString: path, anchor key, one exact value), each once, sorted. A sub-pattern
+ * whose anchor leaf lists several values is in each value's group: an element holding any of them tries it.
+ * At most one sub-pattern of a filter sits at a path, so a trigger holds an anchor at most once. Stored as
+ * triggers.subpattern_anchors; migration 0010 computes stored filters' anchors the same way.
+ */
+export function subpatternAnchors(filter: unknown): string[] {
+  const out = new Set<string>()
+  eachSubpattern(filter, (obj, path) => {
+    const key = exactAnchorKey(obj)
+    if (key === undefined) return
+    for (const v of obj[key] as unknown[]) if (isPatternScalar(v)) out.add(anchorString([...path, key], v))
+  })
+  return [...out].sort()
 }
 
 /** The 422 for a create or update that would take the tenant past a quota. */
@@ -71,7 +99,9 @@ export function quotaExceeded(quota: QuotaName, limit: number, path = 'body'): A
     TENANT_MAX_TRIGGERS: 'triggers',
     TENANT_MAX_FILTER_MATCHERS: 'filter values and matchers (summed over the tenant’s trigger filters)',
     TENANT_MAX_UNANCHORED_SUBPATTERNS:
-      'unanchored multi-key sub-patterns (nested filter objects of two keys or more without a leaf of only values, summed over the tenant’s event trigger filters)',
+      'unanchored multi-key sub-patterns (nested filter objects of two keys or more without a leaf of only exact values, summed over the tenant’s event trigger filters)',
+    TENANT_MAX_SUBPATTERNS_PER_ANCHOR:
+      'multi-key sub-patterns sharing one anchor (the same path, anchor key and exact value, over the tenant’s event trigger filters)',
   }[quota]
   return new AppError('SCHED_ERR_QUOTA_EXCEEDED', `The tenant may hold at most ${limit} ${what} (${quota})`, [
     { path, message: `would exceed ${quota} (${limit})` },

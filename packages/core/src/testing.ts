@@ -31,3 +31,45 @@ export function matchesPatternReference(pattern: EventPattern | null | undefined
   if (!isPlainObject(pattern)) return false
   return compileDirect(pattern)(data)
 }
+
+/** Resolves after `ms` milliseconds. For tests that must let real time pass (a lease, a cron second). */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
+}
+
+export interface WaitForOptions {
+  /** Give up after this long (default 10 s). */
+  timeoutMs?: number
+  /** Pause between two checks (default 25 ms). */
+  intervalMs?: number
+}
+
+/**
+ * Polls `check` until it returns something truthy, and resolves with it. A check
+ * that throws is retried (the row may not exist yet); after `timeoutMs` the error names `what` and carries the
+ * last error thrown. Prefer awaiting a typed event where one exists: this is for state read from outside.
+ */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T> | T,
+  opts: WaitForOptions = {},
+): Promise<NonNullable<T>> {
+  const timeoutMs = opts.timeoutMs ?? 10_000
+  const intervalMs = opts.intervalMs ?? 25
+  const deadline = Date.now() + timeoutMs
+  let last: unknown
+  for (;;) {
+    try {
+      const value = await check()
+      if (value) return value as NonNullable<T>
+    } catch (err) {
+      last = err
+    }
+    if (Date.now() > deadline) {
+      const reason =
+        last === undefined ? '' : `; last error: ${last instanceof Error ? last.message : String(last)}`
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${reason}`, { cause: last })
+    }
+    await sleep(intervalMs)
+  }
+}

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import {
   type EventPattern,
+  MatchBudgetExceeded,
   matchesPattern,
+  memberCheckUnits,
   PatternIndex,
   type PatternIndexStats,
+  TriggerMatcher,
   validateEventPattern,
 } from '../src/index.ts'
 import { matchesPatternReference, type SeededRandom, seededRandom } from '../src/testing.ts'
@@ -487,9 +490,64 @@ describe('PatternIndex cost', () => {
     }))
     const stats: PatternIndexStats = { work: 0 }
     const got = new PatternIndex(patterns).match({ items }, undefined, stats)
-    // Per item: the visit, three keys fed, the patterns filed under its sku (one at most) answered.
-    expect(stats.work).toBeLessThan(30_000 * 20 + 10_000 * 5)
+    // Per item: the visit, three keys fed, the patterns filed under its sku (one at most) answered, a check
+    // in a scope of 10,000 members weighing memberCheckUnits (cache misses, match-budget.ts).
+    expect(stats.work).toBeLessThan(30_000 * (20 + memberCheckUnits(10_000)) + 10_000 * 5)
     const want = new Set(items.filter((it) => it.qty > 50).map((it) => Number(it.sku.slice(3))))
     expect(got).toEqual([...want].filter((i) => i < 10_000).sort((a, b) => a - b))
+  })
+})
+
+describe('PatternIndex work budget', () => {
+  it("under its budget the answer is the direct evaluator's; over it MatchBudgetExceeded, never a partial answer", () => {
+    const r = seededRandom(4242)
+    let thrown = 0
+    let completed = 0
+    for (let round = 0; round < 60; round++) {
+      const patterns = Array.from({ length: 40 }, () => randomPattern(r))
+      const index = new PatternIndex(patterns)
+      const data = randomData(r, true)
+      const want = patterns.flatMap((p, i) => (matchesPatternReference(p, data) ? [i] : []))
+      const stats: PatternIndexStats = { work: 0 }
+      expect(index.match(data, undefined, stats)).toEqual(want)
+      for (const budget of [stats.work, Math.floor(stats.work / 2), Math.floor(stats.work / 8), 0]) {
+        try {
+          expect(index.match(data, undefined, undefined, budget)).toEqual(want)
+          completed++
+        } catch (err) {
+          expect(err).toBeInstanceOf(MatchBudgetExceeded)
+          expect((err as MatchBudgetExceeded).work).toBeGreaterThan(budget)
+          thrown++
+        }
+        // A stopped match leaves nothing behind: the next one answers exactly.
+        expect(index.match(data)).toEqual(want)
+      }
+    }
+    expect(thrown).toBeGreaterThan(20)
+    expect(completed).toBeGreaterThan(60)
+  })
+
+  it('elements listing many anchor values: the default budget stops the match at the array, then matching goes on', () => {
+    const values = Array.from({ length: 50 }, (_, i) => i)
+    const triggers = Array.from({ length: 800 }, (_, i) => ({
+      id: String(i).padStart(4, '0'),
+      eventType: 't',
+      filter: { x: { a: [i % 50], b: [{ numeric: ['>', 1e9 + i] }] } } as EventPattern,
+    }))
+    const matcher = new TriggerMatcher(triggers)
+    const costly = { x: Array.from({ length: 20_000 }, () => ({ a: values, b: 1 })) }
+    let caught: unknown
+    try {
+      matcher.match('t', costly)
+    } catch (err) {
+      caught = err
+    }
+    expect(caught).toBeInstanceOf(MatchBudgetExceeded)
+    expect((caught as MatchBudgetExceeded).path).toEqual(['x'])
+    // The same matcher, a big ordinary body right after: exact.
+    const ordinary = { x: Array.from({ length: 20_000 }, (_, i) => ({ a: i % 50, b: i === 7 ? 2e9 : 1 })) }
+    const want = triggers.filter((t) => matchesPatternReference(t.filter, ordinary)).map((t) => t.id)
+    expect(matcher.match('t', ordinary).map((t) => t.id)).toEqual(want)
+    expect(want.length).toBeGreaterThan(0)
   })
 })

@@ -37,6 +37,7 @@ export {
 } from './migrate.ts'
 // Repositories (createXRepo(db)) are maintained in repos/.
 export * from './repos/index.ts'
+export { dueEntryOf, newScheduleRow, scheduleConflictProfile, scheduleTimingOf } from './schedule-rows.ts'
 export * from './schema/index.ts'
 export * from './statements/index.ts'
 export { statusGuard, statusIn } from './status-guard.ts'

@@ -1,6 +1,8 @@
 // Test fixture: each test file gets its own database, cloned from a migrated template (pg-boss / graphile-worker
 // style). Cloning takes tens of milliseconds; migrating from scratch per file would not.
+
 import { randomBytes } from 'node:crypto'
+import { sleep } from '@punctual/core/testing'
 import postgres from 'postgres'
 import { type CreateDbOptions, createDb, type DbHandle } from './client.ts'
 import { advisoryLocks, migrate, migrationsHash, quoteIdent, withDatabase } from './migrate.ts'
@@ -32,8 +34,6 @@ function admin(serverUrl: string): postgres.Sql {
 export function templateName(): string {
   return templatePrefix + migrationsHash().slice(0, 16)
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
  * Makes sure the migrated template database `name` exists. Safe when many vitest workers start at once: the

@@ -1,10 +1,10 @@
 import net from 'node:net'
+import { startTcpProxy, type TcpProxy } from '@punctual/queue/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDb, ping } from '../src/client.ts'
 import { findPgError, isUnavailableError } from '../src/errors.ts'
 import { workflows } from '../src/schema/index.ts'
 import { createTestDatabase, type TestDatabase } from '../src/testing.ts'
-import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.ts'
 
 /** How long `fn` takes to settle, and how. */
 async function timed(fn: () => Promise<unknown>): Promise<{ ms: number; error?: unknown }> {
@@ -98,7 +98,7 @@ describe('createDb', () => {
     let h: ReturnType<typeof createDb>
     beforeAll(async () => {
       proxy = await startTcpProxy({ host: '127.0.0.1', port: 5432 })
-      h = createDb(proxy.url(t.name), { max: 4 })
+      h = createDb(proxy.url(t.url), { max: 4 })
     })
     afterAll(async () => {
       await h.close(0)

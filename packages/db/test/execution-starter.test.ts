@@ -1,4 +1,5 @@
 import { randomUUID as uuid } from 'node:crypto'
+import { sleep } from '@punctual/core/testing'
 import { sql as dsql, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDb } from '../src/client.ts'
@@ -374,9 +375,9 @@ describe('createExecutionStarter', () => {
       answered = true
       return o
     })
-    for (let i = 0; i < 100 && called.length < 2; i++) await new Promise((r) => setTimeout(r, 5))
+    for (let i = 0; i < 100 && called.length < 2; i++) await sleep(5)
     expect(called).toHaveLength(2)
-    await new Promise((r) => setTimeout(r, 20))
+    await sleep(20)
     expect(answered).toBe(false)
     let idle = false
     const idleDone = starter.idle().then(() => {
@@ -385,7 +386,7 @@ describe('createExecutionStarter', () => {
     releases[1]!()
     expect((await secondAnswer).outcome).toBe('started')
     // idle() waits for every afterCommit, the first one's too.
-    await new Promise((r) => setTimeout(r, 20))
+    await sleep(20)
     expect(idle).toBe(false)
     releases[0]!()
     await idleDone

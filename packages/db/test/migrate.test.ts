@@ -362,7 +362,8 @@ describe('0009 unanchored sub-patterns', () => {
     })
     await migrate(url)
     const want = filters.map((f) => countUnanchoredSubpatterns(f))
-    expect(want).toEqual([0, 1, 0, 0, 0, 1, 1, 0])
+    // After 0010: a sub-pattern anchored only by prefixes or suffixes (filter 3) counts as unanchored.
+    expect(want).toEqual([0, 1, 0, 1, 0, 1, 1, 0])
     await withSql(url, async (sql) => {
       const rows = await sql<{ name: string; unanchored_subpatterns: number }[]>`
         select name, unanchored_subpatterns from triggers`
@@ -386,6 +387,64 @@ describe('0009 unanchored sub-patterns', () => {
       expect(await usage()).toBe(total + 3)
       await sql`truncate triggers`
       expect(await usage()).toBe(0)
+    })
+  })
+})
+
+describe('0010 sub-pattern anchors', () => {
+  it('backfills stored event trigger filters’ anchors and unanchored counts as core computes them', async () => {
+    const { url } = await databases.create()
+    await migrateUpTo(url, '0010_')
+    const qty = [{ numeric: ['>', 1] }]
+    const filters: (Record<string, unknown> | null)[] = [
+      { sku: ['A'], qty }, // the root: no anchor
+      { items: { sku: ['A', 'B', 'A'], qty } },
+      { items: { sku: [{ prefix: 'A' }], qty } }, // prefix only: unanchored since 0010
+      { items: { sku: ['A', { prefix: 'B' }], tag: [{ suffix: 'x' }], qty } },
+      // The key with the fewest distinct values, then the smallest in code point order; numbers in plain decimal.
+      {
+        items: { zz: [1e21, 1.5e-7], b: [2, 2, 'é"\\'], a: [true, null], 'k.\u{1F600}': [{ exists: true }] },
+      },
+      { items: { '\u{1F600}': [1], '\uFFFF': [2] }, lines: { one: { x: [-0.25], y: [false] } } },
+      { a: { b: { c: ['x'] } }, d: { e: ['y'] } }, // one-key objects: no sub-pattern
+      null,
+    ]
+    const { countUnanchoredSubpatterns, subpatternAnchors } = await import('@punctual/core')
+    await withSql(url, async (sql) => {
+      const wf = uuid()
+      await sql`insert into workflows (id, tenant, name, steps) values (${wf}, 't1', 'wf', '[]'::jsonb)`
+      for (const [i, filter] of filters.entries()) {
+        for (const type of ['event', 'webhook']) {
+          await sql`insert into triggers (id, tenant, workflow_id, name, type, event_type, filter)
+                    values (${uuid()}, 't1', ${wf}, ${`${type}${i}`}, ${type}, ${type === 'event' ? 'x' : null},
+                            ${filter === null ? null : sql.json(filter as never)})`
+        }
+      }
+      // 0009 counted filters 2 and 3 as anchored (0 unanchored): 0010 counts them again.
+    })
+    await migrate(url)
+    const want = filters.map((f) => subpatternAnchors(f))
+    expect(want[1]).toEqual(['"items"."sku"="A"', '"items"."sku"="B"'])
+    expect(want[2]).toEqual([])
+    expect(want[4]).toEqual(['"items"."a"=null', '"items"."a"=true'])
+    expect(want[5]).toEqual(['"items"."\uFFFF"=2', '"lines"."one"."x"=-0.25'])
+    const unanchored = filters.map((f) => countUnanchoredSubpatterns(f))
+    expect(unanchored).toEqual([0, 0, 1, 1, 0, 0, 0, 0])
+    await withSql(url, async (sql) => {
+      const rows = await sql<
+        { name: string; subpattern_anchors: string[]; unanchored_subpatterns: number }[]
+      >`
+        select name, subpattern_anchors, unanchored_subpatterns from triggers`
+      const byName = Object.fromEntries(rows.map((r) => [r.name, r]))
+      for (const [i, anchors] of want.entries()) {
+        expect([...byName[`event${i}`]!.subpattern_anchors].sort(), `filter ${i}`).toEqual(anchors)
+        expect(byName[`event${i}`]!.unanchored_subpatterns, `filter ${i}`).toBe(unanchored[i])
+        expect(byName[`webhook${i}`]!.subpattern_anchors).toEqual([])
+      }
+      const [usage] = await sql<
+        { n: number }[]
+      >`select unanchored_subpatterns as n from tenant_usage where tenant = 't1'`
+      expect(usage!.n).toBe(unanchored.reduce((x, y) => x + y, 0))
     })
   })
 })

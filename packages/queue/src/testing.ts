@@ -8,9 +8,13 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
+import { sleep } from '@punctual/core/testing'
 import type { Redis } from 'ioredis'
 import { createKeys, type QueueKeys } from './keys.ts'
 import { createRedis, waitForReady } from './redis.ts'
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts'
+
+export { startTcpProxy, type TcpProxy }
 
 const DEFAULT_URL = 'redis://127.0.0.1:6379'
 const READY_TIMEOUT_MS = 10_000
@@ -111,7 +115,7 @@ async function createOwnDbRedis(prefix: string, keys: QueueKeys): Promise<TestRe
         await quit(locks)
         throw new Error('No free Redis DB (1..15) to lock for this test file within 60 s')
       }
-      await new Promise((resolve) => setTimeout(resolve, 200))
+      await sleep(200)
     }
   }
   const renew = setInterval(() => {
@@ -142,75 +146,6 @@ async function createOwnDbRedis(prefix: string, keys: QueueKeys): Promise<TestRe
       } finally {
         await Promise.all([quit(redis), quit(control), quit(locks)])
       }
-    },
-  }
-}
-
-export interface TcpProxy {
-  port: number
-  /** `redis://127.0.0.1:<proxy port>`, keeping the DB number and credentials of `redisUrl` when given. */
-  url(redisUrl?: string): string
-  /** Destroys every open connection and refuses new ones (Redis "goes away" with a reset). */
-  cut(): void
-  /** Keeps connections open but forwards nothing (a network partition: no reset, just silence). */
-  stall(): void
-  /** Accepts and forwards again. */
-  restore(): void
-  close(): Promise<void>
-}
-
-/** A small TCP proxy for fault tests: Redis disappears without touching the shared server. */
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
-  let mode: 'open' | 'cut' | 'stalled' = 'open'
-  const sockets = new Set<net.Socket>()
-  const track = (socket: net.Socket) => {
-    sockets.add(socket)
-    socket.on('error', () => {})
-    socket.on('close', () => sockets.delete(socket))
-  }
-  const server = net.createServer((client) => {
-    track(client)
-    if (mode === 'cut') {
-      client.destroy()
-      return
-    }
-    const upstream = net.connect(target.port, target.host)
-    track(upstream)
-    client.on('data', (chunk) => {
-      if (mode === 'open') upstream.write(chunk)
-    })
-    upstream.on('data', (chunk) => {
-      if (mode === 'open') client.write(chunk)
-    })
-    client.on('close', () => upstream.destroy())
-    upstream.on('close', () => client.destroy())
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
-  })
-  const port = (server.address() as net.AddressInfo).port
-  return {
-    port,
-    url(redisUrl?: string) {
-      const parsed = new URL(redisUrl ?? 'redis://127.0.0.1')
-      parsed.hostname = '127.0.0.1'
-      parsed.port = String(port)
-      return parsed.toString()
-    },
-    cut() {
-      mode = 'cut'
-      for (const socket of sockets) socket.destroy()
-    },
-    stall() {
-      mode = 'stalled'
-    },
-    restore() {
-      mode = 'open'
-    },
-    async close() {
-      for (const socket of sockets) socket.destroy()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }
 }

@@ -1,3 +1,4 @@
+import { sleep, waitFor } from '@punctual/core/testing'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
   ackSystemEvents,
@@ -86,7 +87,7 @@ describe('the system event stream', () => {
       cursor: '0-0',
     })
     expect(early.events).toEqual([])
-    await new Promise((r) => setTimeout(r, 30))
+    await sleep(30)
     const taken = await claimStaleSystemEvents(t.redis, k, {
       consumer: 'w-live',
       minIdleMs: 20,
@@ -104,7 +105,7 @@ describe('the system event stream', () => {
     expect(pending[3]).toEqual([['w-live', '2']])
     // An entry handled and deleted meanwhile is not handed out again.
     await ackSystemEvents(t.redis, k, [taken.events[0]!.streamId])
-    await new Promise((r) => setTimeout(r, 30))
+    await sleep(30)
     const again = await claimStaleSystemEvents(t.redis, k, {
       consumer: 'w-other',
       minIdleMs: 20,
@@ -131,7 +132,7 @@ describe('the system event stream', () => {
     // w-empty handled its event: it holds nothing any more.
     const handled = await read('w-empty', 1)
     await ackSystemEvents(t.redis, k, [handled.events[0]!.streamId])
-    await new Promise((r) => setTimeout(r, 30))
+    await sleep(30)
     expect(await pruneSystemEventConsumers(t.redis, k, 60_000)).toBe(0)
     expect(await pruneSystemEventConsumers(t.redis, k, 20)).toBe(1)
     const consumers = (await t.redis.call('XINFO', 'CONSUMERS', k.events, EVENT_GROUP)) as unknown[][]
@@ -142,16 +143,26 @@ describe('the system event stream', () => {
 
   it('blocks a read until an event is published', async () => {
     await ensureSystemEventGroup(t.redis, k)
-    const reader = t.redis.duplicate()
+    // A named reader, to see it blocked; a block far longer than the test, so only the publish can end it.
+    const name = `${t.prefix}-reader`
+    const reader = t.redis.duplicate({ connectionName: name })
     try {
       await waitForReady(reader, 5000)
-      const started = Date.now()
-      const pending = readSystemEvents(reader, k, { consumer: 'w-a', count: 10, blockMs: 1000 })
-      await new Promise((r) => setTimeout(r, 50))
+      let settled = false
+      const pending = readSystemEvents(reader, k, { consumer: 'w-a', count: 10, blockMs: 60_000 }).finally(
+        () => {
+          settled = true
+        },
+      )
+      await waitFor('the reader to block in XREADGROUP', async () =>
+        String(await t.redis.client('LIST'))
+          .split('\n')
+          .some((c) => c.includes(`name=${name} `) && c.includes('cmd=xreadgroup')),
+      )
+      expect(settled).toBe(false)
       await publishSystemEvents(t.redis, k, [event(4)])
       const got = await pending
       expect(got.events.map((e) => e.outboxId)).toEqual(['4'])
-      expect(Date.now() - started).toBeLessThan(900)
     } finally {
       reader.disconnect()
     }

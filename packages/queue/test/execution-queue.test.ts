@@ -1,3 +1,4 @@
+import { sleep } from '@punctual/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createExecutionQueue, type EnqueueItem, type ExecutionQueue } from '../src/execution-queue.ts'
 import { createKeys } from '../src/keys.ts'
@@ -85,7 +86,7 @@ describe('execution queue', () => {
       await q.enqueue([item('later', { availableAtMs: T0 + 60_000 })], T0)
       await q.enqueue([item('ready-now', { availableAtMs: T0 })], T0)
       // Both enqueues are done; a message from the delayed one would arrive before or with the other.
-      for (let i = 0; i < 50 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 10))
+      for (let i = 0; i < 50 && got.length === 0; i++) await sleep(10)
       expect(got).toEqual([keys.readyChannel])
     } finally {
       sub.disconnect()

@@ -8,7 +8,7 @@ declare module 'fastify' {
     metrics: Registry
     /** Signature checks of /hooks deliveries by scheme and result (`ok` or the failure reason). */
     webhookVerifications: Counter<'scheme' | 'result'>
-    /** Verified /hooks bodies refused by the JSON hygiene check, by reason (depth, nul, surrogate). */
+    /** Verified /hooks bodies refused by the JSON hygiene check (depth, nul, surrogate) or as too costly to match. */
     webhookBodyRejections: Counter<'reason'>
   }
 }
@@ -37,7 +37,7 @@ async function metricsPlugin(app: FastifyInstance) {
     'webhookBodyRejections',
     new Counter({
       name: 'punctual_api_webhook_body_rejections_total',
-      help: 'Verified webhook deliveries refused (400) for their JSON: nested deeper than 32 levels (depth), a NUL character (nul) or an unpaired UTF-16 surrogate or non-UTF-8 bytes (surrogate)',
+      help: 'Verified webhook deliveries refused for their JSON: nested deeper than 32 levels (depth), a NUL character (nul) or an unpaired UTF-16 surrogate or non-UTF-8 bytes (surrogate), all 400; too costly to match against the filter (too-costly, 422)',
       labelNames: ['reason'],
       registers: [registry],
     }),

@@ -2,6 +2,7 @@ import { type EventBody, type MatchStats, nextTurn, resolveRetryPolicy } from '@
 import { createEventTriggerIndex, type DbExecutor, type ExecutionStarter } from '@punctual/db'
 import { v7 as uuidv7 } from 'uuid'
 import type { Principal } from '../plugins/auth.ts'
+import { matchOrRefuse } from './match-cost.ts'
 
 export interface EventServiceDeps {
   db: DbExecutor
@@ -19,10 +20,15 @@ export type PublishResult =
  * TriggerMatcher reused for `cacheTtlMs`, see createEventTriggerIndex), then every match starts its workflow
  * with `input` = `data`, committed together with the event's receipt (the starter deduplicates by id for 24 h).
  *
+ * A body whose matching would spend the work budget (its arrays × the tenant's multi-key sub-patterns, see
+ * match-budget.ts in core) is refused with 422 SCHED_ERR_EVENT_TOO_COSTLY before anything is written.
+ *
  * Staleness: a trigger created, enabled or changed is seen within `cacheTtlMs` by every API process, at once
  * by the process that wrote it (invalidate). A trigger disabled or deleted starts nothing once that change
  * has committed: the INSERT re-checks each matched trigger is still enabled.
  */
+const TRIGGERS = "the tenant's event triggers"
+
 export function createEventService({ db, starter, cacheTtlMs }: EventServiceDeps) {
   const index = createEventTriggerIndex({ db, cacheTtlMs })
 
@@ -30,7 +36,9 @@ export function createEventService({ db, starter, cacheTtlMs }: EventServiceDeps
     async publish(p: Principal, body: EventBody): Promise<PublishResult> {
       const eventId = body.id ?? uuidv7()
       const stats: MatchStats = { evaluated: 0, groups: 0 }
-      const matched = (await index.matcherFor(p.tenant)).match(body.type, body.data, stats)
+      const matcher = await index.matcherFor(p.tenant)
+      // Refused (422) before anything is written: no execution, no receipt (the same id may be sent again).
+      const matched = matchOrRefuse(TRIGGERS, () => matcher.match(body.type, body.data, stats))
       // A big event (it spent the direct attempt's fuel) may have taken up to ~30 ms to match, and writing it
       // (its data serialised once) takes ~15 ms more: the event loop is given back in between.
       if (stats.indexed) await nextTurn()

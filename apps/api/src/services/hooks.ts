@@ -21,6 +21,7 @@ import {
 import type { FastifyBaseLogger } from 'fastify'
 import { v7 as uuidv7 } from 'uuid'
 import type { HookRateLimiter } from './hook-rate-limit.ts'
+import { matchOrRefuse } from './match-cost.ts'
 
 export interface HookServiceDeps {
   db: DbExecutor
@@ -34,8 +35,11 @@ export interface HookServiceDeps {
   cacheTtlMs: number
   /** Called once per signature check (after the body was read in full), with its result. */
   onVerification?: (scheme: string, result: 'ok' | WebhookFailureReason) => void
-  /** Called for a verified body refused by the JSON hygiene check (depth, NUL, unpaired surrogate). */
-  onBodyRejected?: (reason: JsonHygieneReason) => void
+  /**
+   * Called for a verified body refused by the JSON hygiene check (depth, NUL, unpaired surrogate), or because
+   * matching it against the trigger's filter spent the work budget (too-costly, 422).
+   */
+  onBodyRejected?: (reason: JsonHygieneReason | 'too-costly') => void
   /** Failed verifications audited per trigger and minute by one process; the others are counted in the next. */
   auditFailuresPerMinute?: number
 }
@@ -104,7 +108,8 @@ function notFound(id: string): AppError {
  *    check (400 naming the path for depth > 32, a NUL or an unpaired surrogate; counted by reason), a JSON object;
  * 5. the trigger's rate limit (429 + Retry-After; only verified deliveries count, so a stranger cannot use up
  *    a sender's budget);
- * 6. the trigger's filter, then the start: execution and delivery receipt committed in one statement shared
+ * 6. the trigger's filter (422 when matching it spends the work budget, counted with the body refusals, not
+ *    audited: the sender is verified, as for the JSON hygiene refusals), then the start: execution and delivery receipt committed in one statement shared
  *    with concurrent deliveries (group commit), then enqueued in Redis.
  */
 export function createHookService(deps: HookServiceDeps) {
@@ -240,7 +245,7 @@ export function createHookService(deps: HookServiceDeps) {
       const limit = await deps.limiter.hit(row.id, perMinute)
       if (!limit.allowed) return { status: 429, retryAfterSec: limit.retryAfterSec, perMinute }
 
-      const matched = row.filter === null || matchesPattern(row.filter, input)
+      const matched = matchFilter(row, input, deps.onBodyRejected)
       const outcome = await deps.starter.start({
         tenant: row.tenant,
         receipt: { kind: 'webhook', triggerId: row.id, deliveryId: verdict.deliveryId },
@@ -274,6 +279,17 @@ export function createHookService(deps: HookServiceDeps) {
   }
 }
 export type HookService = ReturnType<typeof createHookService>
+
+/** Whether the body matches the trigger's filter; 422 (counted as a body refusal) when too costly to tell. */
+function matchFilter(row: HookTriggerRow, input: unknown, onRejected: HookServiceDeps['onBodyRejected']) {
+  const { filter } = row
+  if (filter === null) return true
+  return matchOrRefuse(
+    "the trigger's filter",
+    () => matchesPattern(filter, input),
+    () => onRejected?.('too-costly'),
+  )
+}
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i
 

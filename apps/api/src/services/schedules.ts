@@ -1,9 +1,7 @@
 import {
   AppError,
-  conflictProfile,
   DEFAULT_RETRY_POLICY,
   DEFAULT_TENANT_QUOTAS,
-  fireMinutesOfDay,
   planSchedule,
   type ScheduleCreate,
   type SchedulePatch,
@@ -13,10 +11,14 @@ import {
   createSchedulesRepo,
   createWorkflowsRepo,
   type DbExecutor,
+  dueEntryOf,
   isForeignKeyViolation,
   isUniqueViolation,
+  newScheduleRow,
   type ScheduleRow,
   type Sql,
+  scheduleConflictProfile,
+  scheduleTimingOf,
 } from '@punctual/db'
 import {
   createExecutionQueue,
@@ -50,8 +52,6 @@ export interface ScheduleServiceDeps {
   quotas?: TenantQuotas
 }
 
-const DAY_MS = 86_400_000
-
 /**
  * Schedule writes. Each runs in one Postgres transaction holding the schedule's row lock, and writes the
  * due-index entry (carrying the new version) before COMMIT: if Redis fails the transaction rolls back and
@@ -67,13 +67,7 @@ export function createScheduleService({
 }: ScheduleServiceDeps) {
   async function writeIndex(row: ScheduleRow): Promise<ScheduleWarning[]> {
     // Throws a 503 AppError when Redis is unavailable, which rolls the surrounding transaction back.
-    const result = await upsertSchedule(redis, keys, {
-      scheduleId: row.id,
-      workflowId: row.workflowId,
-      version: row.version,
-      nextRunAtMs: row.state === 'active' && row.nextRunAt ? row.nextRunAt.getTime() : null,
-      conflictProfile: row.state === 'active' ? row.conflictProfile : '',
-    })
+    const result = await upsertSchedule(redis, keys, dueEntryOf(row))
     if (!result.applied) {
       // A higher version is already indexed: only a writer that failed after indexing leaves that behind.
       // Our row lock makes this write the newest; the reconciler repairs the entry from Postgres.
@@ -91,16 +85,6 @@ export function createScheduleService({
         ...(totalIsLowerBound && { totalIsLowerBound: true as const }),
       },
     ]
-  }
-
-  /** The conflict profile of the fires in the 24 h from `at` (what the conflict index compares). */
-  function profileFor(
-    row: Pick<ScheduleRow, 'cronExpression' | 'timezone' | 'startDate' | 'endDate'>,
-    at: Date,
-  ): string {
-    if (row.startDate && row.startDate.getTime() > at.getTime() + DAY_MS) return ''
-    if (row.endDate && row.endDate.getTime() < at.getTime()) return ''
-    return conflictProfile(fireMinutesOfDay(row.cronExpression, { timezone: row.timezone, from: at }))
   }
 
   async function assertWorkflow(tx: DbExecutor, tenant: string, workflowId: string) {
@@ -140,48 +124,14 @@ export function createScheduleService({
       body: ScheduleCreate,
     ): Promise<{ schedule: ScheduleRow; warnings: ScheduleWarning[] }> {
       const at = now()
-      const timing = {
-        cronExpression: body.cronExpression,
-        timezone: body.timezone ?? 'UTC',
-        startDate: body.startDate ? new Date(body.startDate) : null,
-        endDate: body.endDate ? new Date(body.endDate) : null,
-      }
-      assertTimingValid(timing, at)
-      const enabled = body.enabled ?? true
-      const maxExecutions = body.maxExecutions ?? null
-      const plan = planSchedule({ ...timing, enabled, maxExecutions, executionCount: 0 }, at)
-      if (plan.state === 'expired') {
+      assertTimingValid(scheduleTimingOf(body), at)
+      const row = newScheduleRow(uuidv7(), p.tenant, body, at)
+      if (row.state === 'expired') {
         throw new AppError(
           'SCHED_ERR_CRON_NEVER_FIRES',
           'The schedule has no fire between startDate and endDate',
           [{ path: 'body.endDate', message: 'leaves no fire time in the future' }],
         )
-      }
-      const row: ScheduleRow = {
-        id: uuidv7(),
-        tenant: p.tenant,
-        workflowId: body.workflowId,
-        name: body.name,
-        ...timing,
-        enabled,
-        maxExecutions,
-        input: body.input ?? {},
-        priority: body.priority ?? 5,
-        retryPolicy: { ...DEFAULT_RETRY_POLICY, ...body.retryPolicy },
-        overlapPolicy: body.overlapPolicy ?? 'skip',
-        misfirePolicy: body.misfirePolicy ?? 'fire_once',
-        catchupWindowMs: body.catchupWindowMs ?? 60_000,
-        jitterMs: body.jitterMs ?? 0,
-        metadata: body.metadata ?? {},
-        state: plan.state,
-        version: 1,
-        nextRunAt: plan.nextRunAt,
-        pausedNote: null,
-        executionCount: 0,
-        missedCount: 0,
-        conflictProfile: plan.state === 'active' ? profileFor(timing, at) : '',
-        createdAt: at,
-        updatedAt: at,
       }
       // One single-statement transaction per create, committed after the index entry is written, grouped
       // with concurrent creates into one INSERT (see schedule-inserter.ts).
@@ -254,7 +204,7 @@ export function createScheduleService({
               state: plan.state,
               pausedNote: plan.state === 'paused' ? current.pausedNote : null,
               nextRunAt: keepPending ? pending : plan.nextRunAt,
-              conflictProfile: plan.state === 'active' ? profileFor(timing, at) : '',
+              conflictProfile: plan.state === 'active' ? scheduleConflictProfile(timing, at) : '',
               version: current.version + 1,
               updatedAt: at,
             })
@@ -330,7 +280,7 @@ export function createScheduleService({
           state: plan.state,
           pausedNote: null,
           nextRunAt: plan.nextRunAt,
-          conflictProfile: plan.state === 'active' ? profileFor(current, at) : '',
+          conflictProfile: plan.state === 'active' ? scheduleConflictProfile(current, at) : '',
           version: current.version + 1,
           updatedAt: at,
         }))!

@@ -7,6 +7,7 @@ import {
   type FieldError,
   quotaExceeded,
   type SecretBox,
+  subpatternAnchors,
   type TenantQuotas,
   type Trigger,
   type TriggerCreate,
@@ -97,6 +98,48 @@ function assertFilterValid(filter: Record<string, unknown> | null | undefined): 
 }
 
 /**
+ * Refuses a write that would take the tenant past a quota: `addTriggers` more triggers, a filter change of
+ * `matcherDelta` leaf entries and `unanchoredDelta` unanchored sub-patterns, and `newAnchors` that the trigger
+ * (`id`, on update) did not hold yet. Locks the tenant's usage row for the rest of the transaction, so
+ * concurrent writes at the edge (in any API process) are decided one after the other.
+ */
+async function assertQuotas(
+  tx: DbExecutor,
+  tenant: string,
+  quotas: TenantQuotas,
+  change: {
+    addTriggers: number
+    matcherDelta: number
+    unanchoredDelta: number
+    newAnchors: readonly string[]
+    id?: string
+  },
+) {
+  const { addTriggers, matcherDelta, unanchoredDelta, newAnchors } = change
+  if (addTriggers <= 0 && matcherDelta <= 0 && unanchoredDelta <= 0 && newAnchors.length === 0) return
+  const usage = await lockTenantUsageRow(tx, tenant)
+  if (addTriggers > 0 && usage.triggers + addTriggers > quotas.maxTriggers) {
+    throw quotaExceeded('TENANT_MAX_TRIGGERS', quotas.maxTriggers)
+  }
+  if (matcherDelta > 0 && usage.filterMatchers + matcherDelta > quotas.maxFilterMatchers) {
+    throw quotaExceeded('TENANT_MAX_FILTER_MATCHERS', quotas.maxFilterMatchers, 'body.filter')
+  }
+  if (
+    unanchoredDelta > 0 &&
+    usage.unanchoredSubpatterns + unanchoredDelta > quotas.maxUnanchoredSubpatterns
+  ) {
+    throw quotaExceeded('TENANT_MAX_UNANCHORED_SUBPATTERNS', quotas.maxUnanchoredSubpatterns, 'body.filter')
+  }
+  if (newAnchors.length > 0) {
+    // Every other trigger's anchors are stable while the usage row is locked: their writes lock it too.
+    const most = await createTriggersRepo(tx).mostHeldAnchor(tenant, newAnchors, change.id)
+    if (most !== undefined && most.holders + 1 > quotas.maxSubpatternsPerAnchor) {
+      throw quotaExceeded('TENANT_MAX_SUBPATTERNS_PER_ANCHOR', quotas.maxSubpatternsPerAnchor, 'body.filter')
+    }
+  }
+}
+
+/**
  * Trigger writes. Each runs in one transaction with its audit entry. A webhook secret is generated here,
  * sealed with the secret box before it reaches the database, and handed back in plain text only to the
  * create or rotate call that made it.
@@ -109,34 +152,6 @@ export function createTriggerService({
   publicBaseUrl,
   quotas = DEFAULT_TENANT_QUOTAS,
 }: TriggerServiceDeps) {
-  /**
-   * Refuses a write that would take the tenant past a quota: `addTriggers` more triggers and a filter change of
-   * `matcherDelta` leaf entries and `unanchoredDelta` unanchored sub-patterns. Locks the tenant's usage row for the rest of the transaction, so concurrent
-   * writes at the edge (in any API process) are decided one after the other.
-   */
-  async function assertQuotas(
-    tx: DbExecutor,
-    tenant: string,
-    addTriggers: number,
-    matcherDelta: number,
-    unanchoredDelta: number,
-  ) {
-    if (addTriggers <= 0 && matcherDelta <= 0 && unanchoredDelta <= 0) return
-    const usage = await lockTenantUsageRow(tx, tenant)
-    if (addTriggers > 0 && usage.triggers + addTriggers > quotas.maxTriggers) {
-      throw quotaExceeded('TENANT_MAX_TRIGGERS', quotas.maxTriggers)
-    }
-    if (matcherDelta > 0 && usage.filterMatchers + matcherDelta > quotas.maxFilterMatchers) {
-      throw quotaExceeded('TENANT_MAX_FILTER_MATCHERS', quotas.maxFilterMatchers, 'body.filter')
-    }
-    if (
-      unanchoredDelta > 0 &&
-      usage.unanchoredSubpatterns + unanchoredDelta > quotas.maxUnanchoredSubpatterns
-    ) {
-      throw quotaExceeded('TENANT_MAX_UNANCHORED_SUBPATTERNS', quotas.maxUnanchoredSubpatterns, 'body.filter')
-    }
-  }
-
   function writeError(err: unknown, name: string): never {
     if (isUniqueViolation(err)) throw nameTakenError(name)
     if (isForeignKeyViolation(err)) throw unknownWorkflow()
@@ -153,6 +168,7 @@ export function createTriggerService({
       filter: body.filter ?? null,
       filterMatchers: countFilterMatchers(body.filter ?? null),
       unanchoredSubpatterns: webhook ? 0 : countUnanchoredSubpatterns(body.filter ?? null),
+      subpatternAnchors: webhook ? [] : subpatternAnchors(body.filter ?? null),
       scheme: webhook ? (body.scheme ?? 'standard') : null,
       rateLimitPerMinute: webhook ? (body.rateLimitPerMinute ?? DEFAULT_WEBHOOK_RATE_LIMIT) : null,
       retryPolicy: { ...DEFAULT_RETRY_POLICY, ...body.retryPolicy },
@@ -170,7 +186,12 @@ export function createTriggerService({
       const row = await db
         .transaction(async (tx) => {
           const def = definition(body)
-          await assertQuotas(tx, p.tenant, 1, def.filterMatchers, def.unanchoredSubpatterns)
+          await assertQuotas(tx, p.tenant, quotas, {
+            addTriggers: 1,
+            matcherDelta: def.filterMatchers,
+            unanchoredDelta: def.unanchoredSubpatterns,
+            newAnchors: def.subpatternAnchors,
+          })
           const created = await createTriggersRepo(tx).insert({
             id: uuidv7(),
             tenant: p.tenant,
@@ -226,6 +247,7 @@ export function createTriggerService({
                 filter: body.filter,
                 filterMatchers: countFilterMatchers(body.filter),
                 unanchoredSubpatterns: current.type === 'event' ? countUnanchoredSubpatterns(body.filter) : 0,
+                subpatternAnchors: current.type === 'event' ? subpatternAnchors(body.filter) : [],
               }),
               ...(body.scheme !== undefined && { scheme: body.scheme }),
               ...(body.rateLimitPerMinute !== undefined && { rateLimitPerMinute: body.rateLimitPerMinute }),
@@ -236,13 +258,14 @@ export function createTriggerService({
               ...(body.enabled !== undefined && { enabled: body.enabled }),
             }
         if (patch.filterMatchers !== undefined) {
-          await assertQuotas(
-            tx,
-            p.tenant,
-            0,
-            patch.filterMatchers - current.filterMatchers,
-            (patch.unanchoredSubpatterns ?? 0) - current.unanchoredSubpatterns,
-          )
+          const held = new Set(current.subpatternAnchors)
+          await assertQuotas(tx, p.tenant, quotas, {
+            addTriggers: 0,
+            matcherDelta: patch.filterMatchers - current.filterMatchers,
+            unanchoredDelta: (patch.unanchoredSubpatterns ?? 0) - current.unanchoredSubpatterns,
+            newAnchors: (patch.subpatternAnchors ?? []).filter((a) => !held.has(a)),
+            id,
+          })
         }
         const row = await repo
           .update(p.tenant, id, { ...patch, version: current.version + 1, updatedAt: at })

@@ -7,6 +7,7 @@ import {
   type EventTriggerIndex,
   type EventTriggerRow,
   isUnavailableError,
+  type StartOutcome,
 } from '@punctual/db'
 import {
   ackSystemEvents,
@@ -29,7 +30,7 @@ import {
 } from '../loop-helpers.ts'
 import { uuidv7 } from '../scheduler/ids.ts'
 import type { EventBusEventMap, EventBusEvents } from './events.ts'
-import { planEventStarts } from './plan.ts'
+import { type BatchPlan, planEventStarts } from './plan.ts'
 
 export interface EventConsumerDeps {
   db: DbHandle
@@ -177,20 +178,7 @@ export function createEventConsumer(deps: EventConsumerDeps) {
       // Committed: a redelivery finds the outbox rows gone and only acknowledges.
       logger.warn({ err: message(err) }, 'system events handled but not acknowledged; redelivered later')
     }
-    for (const p of plan.plans) {
-      const outcome = p.request === null ? undefined : outcomes[p.request]
-      const duplicate = outcome?.outcome === 'duplicate'
-      if (!duplicate) for (const stop of p.stopped) emit('chain.stopped', stop)
-      emit('event.handled', {
-        eventId: p.eventId,
-        type: p.event.type,
-        tenant: p.event.tenant,
-        subjectId: p.event.subjectId,
-        outcome: p.outcome !== 'commit' ? p.outcome : duplicate ? 'duplicate' : 'started',
-        executionIds: outcome && outcome.outcome !== 'gone' ? outcome.executionIds : [],
-        stoppedTriggerIds: p.stopped.map((s) => s.triggerId),
-      })
-    }
+    reportHandled(plan, outcomes, emit, logger)
   }
 
   /**
@@ -274,3 +262,33 @@ export function createEventConsumer(deps: EventConsumerDeps) {
   }
 }
 export type EventConsumer = ReturnType<typeof createEventConsumer>
+
+/** After the commit and the ack: the typed events of a handled batch, and a warning per too-costly event. */
+function reportHandled(
+  plan: BatchPlan,
+  outcomes: readonly StartOutcome[],
+  emit: <K extends keyof EventBusEventMap>(name: K, ...args: EventBusEventMap[K]) => void,
+  logger: Logger,
+) {
+  for (const p of plan.plans) {
+    const outcome = p.request === null ? undefined : outcomes[p.request]
+    const duplicate = outcome?.outcome === 'duplicate'
+    if (p.outcome === 'too-costly') {
+      // Handled once: its outbox row went with the batch's commit, so it is not delivered again.
+      logger.warn(
+        { eventId: p.eventId, type: p.event.type, tenant: p.event.tenant, subjectId: p.event.subjectId },
+        'system event too costly to match against the triggers (work budget spent); it starts nothing',
+      )
+    }
+    if (!duplicate) for (const stop of p.stopped) emit('chain.stopped', stop)
+    emit('event.handled', {
+      eventId: p.eventId,
+      type: p.event.type,
+      tenant: p.event.tenant,
+      subjectId: p.event.subjectId,
+      outcome: p.outcome !== 'commit' ? p.outcome : duplicate ? 'duplicate' : 'started',
+      executionIds: outcome && outcome.outcome !== 'gone' ? outcome.executionIds : [],
+      stoppedTriggerIds: p.stopped.map((s) => s.triggerId),
+    })
+  }
+}

@@ -12,8 +12,11 @@ export interface SystemEventHandled {
   type: SystemEventType
   tenant: string
   subjectId: string
-  /** started: its starts (possibly none) are committed now; duplicate: an earlier delivery handled it. */
-  outcome: 'started' | 'duplicate' | 'unmatched' | 'subject-gone'
+  /**
+   * started: its starts (possibly none) are committed now; duplicate: an earlier delivery handled it;
+   * too-costly: matching its data spent the work budget, it starts nothing (acknowledged, not redelivered).
+   */
+  outcome: 'started' | 'duplicate' | 'unmatched' | 'subject-gone' | 'too-costly'
   /** The executions it started (duplicate: those the first delivery started). */
   executionIds: string[]
   /** Triggers whose start was refused because the chain looped (see chain.stopped). */

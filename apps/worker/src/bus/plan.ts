@@ -1,6 +1,7 @@
 import {
   type ChainLink,
   chainVerdict,
+  isMatchBudgetExceeded,
   resolveRetryPolicy,
   systemEventId,
   type TriggerMatcher,
@@ -33,8 +34,12 @@ export interface EventPlan {
   eventId: string
   /** Index into `requests`, when the event starts something or stops a chain. */
   request: number | null
-  /** Before the commit: nothing to start (no match) or the subject row is gone. */
-  outcome: 'unmatched' | 'subject-gone' | 'commit'
+  /**
+   * Before the commit: nothing to start (no match), the subject row is gone, or matching it spent the work
+   * budget (too-costly: it starts nothing and its outbox row is handled like the others, so it is never
+   * redelivered).
+   */
+  outcome: 'unmatched' | 'subject-gone' | 'too-costly' | 'commit'
   stopped: ChainStopped[]
 }
 
@@ -74,7 +79,11 @@ export function planEventStarts({ events, subjects, matchers, newId }: PlanInput
       plan.outcome = 'subject-gone'
       continue
     }
-    const matched = matchers.get(event.tenant)?.match(event.type, subject.data) ?? []
+    const matched = matchSubject(matchers, event, subject.data)
+    if (matched === TOO_COSTLY) {
+      plan.outcome = 'too-costly'
+      continue
+    }
     const starts: ExecutionStart[] = []
     const audits: AuditEntry[] = []
     for (const trigger of matched) {
@@ -118,6 +127,22 @@ export function planEventStarts({ events, subjects, matchers, newId }: PlanInput
     if (audits.length > 0) batch.audits.set(plan.request, audits)
   }
   return batch
+}
+
+const TOO_COSTLY = Symbol('too costly')
+
+/** The tenant's triggers the subject's data selects; TOO_COSTLY when matching spent the work budget. */
+function matchSubject(
+  matchers: PlanInput['matchers'],
+  event: StreamedSystemEvent,
+  data: unknown,
+): EventTriggerRow[] | typeof TOO_COSTLY {
+  try {
+    return matchers.get(event.tenant)?.match(event.type, data) ?? []
+  } catch (err) {
+    if (isMatchBudgetExceeded(err)) return TOO_COSTLY
+    throw err
+  }
 }
 
 interface Subject {

@@ -66,7 +66,7 @@ export function createWorkerMetrics() {
     }),
     systemEvents: new Counter({
       name: 'punctual_worker_system_events_total',
-      help: 'System events handled by this worker, by type and outcome (started, duplicate, unmatched, subject-gone)',
+      help: 'System events handled by this worker, by type and outcome (started, duplicate, unmatched, subject-gone, too-costly: matching spent the work budget)',
       labelNames: ['type', 'outcome'],
       registers,
     }),

@@ -1,13 +1,14 @@
 /**
- * Test fixtures for the runner (imported by apps/worker/test/runner*.test.ts only): rows written the way
- * the scheduler and the API write them, local HTTP targets that record what reached them, and helpers to
- * await runner events. Real Postgres and Redis come from @punctual/db/testing and @punctual/queue/testing.
+ * Test fixtures for the runner (imported by apps/worker/test only): rows written the way the scheduler and
+ * the API write them (a schedule's row by @punctual/db's newScheduleRow), local HTTP targets that record what
+ * reached them, and helpers to await runner events. Real Postgres and Redis come from @punctual/db/testing
+ * and @punctual/queue/testing.
  */
 import { randomUUID } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { ExecutionError } from '@punctual/core'
-import type { Sql } from '@punctual/db'
+import type { ExecutionError, ScheduleCreate } from '@punctual/core'
+import { insertScheduleRow, newScheduleRow, type Sql } from '@punctual/db'
 import type { ExecutionQueue } from '@punctual/queue'
 import pino from 'pino'
 import type { RunnerEventMap, RunnerEvents } from './events.ts'
@@ -27,16 +28,26 @@ export async function insertWorkflow(
   return id
 }
 
+/**
+ * A schedule row, built as a create builds it (@punctual/db newScheduleRow), that never comes due during the
+ * test (next run an hour away, no due-index entry): runner tests record its fires themselves.
+ */
 export async function insertSchedule(
   sql: Sql,
-  opts: { workflowId: string; maxExecutions?: number | null; overlapPolicy?: string },
+  opts: { workflowId: string } & Pick<ScheduleCreate, 'maxExecutions' | 'overlapPolicy'>,
 ): Promise<string> {
   const id = randomUUID()
-  await sql`insert into schedules (id, tenant, workflow_id, name, cron_expression, max_executions, overlap_policy,
-                                   next_run_at)
-            values (${id}, ${TENANT}, ${opts.workflowId}, ${`s-${id}`}, '* * * * * *',
-                    ${opts.maxExecutions ?? null}, ${opts.overlapPolicy ?? 'skip'},
-                    ${new Date(Date.now() + 3_600_000).toISOString()}::timestamptz)`
+  const row = newScheduleRow(
+    id,
+    TENANT,
+    { name: `s-${id}`, cronExpression: '* * * * * *', overlapPolicy: 'skip', ...opts },
+    new Date(),
+  )
+  await insertScheduleRow(
+    sql,
+    { ...row, nextRunAt: new Date(Date.now() + 3_600_000) },
+    { actor: 'runner-test' },
+  )
   return id
 }
 
@@ -220,27 +231,3 @@ export function nextEvent<K extends keyof RunnerEventMap>(
     events.on(name, listener as never)
   })
 }
-
-/** Polls `check` until it returns a value other than undefined/false; rejects after timeoutMs. */
-export async function waitFor<T>(
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 10_000,
-  intervalMs = 25,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  let last: unknown
-  for (;;) {
-    try {
-      const v = await check()
-      if (v !== undefined && v !== false) return v
-    } catch (err) {
-      last = err
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`)
-    }
-    await new Promise((r) => setTimeout(r, intervalMs))
-  }
-}
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))

@@ -1,5 +1,6 @@
 export * from './build-steps.ts'
 export * from './event-type.ts'
+export * from './match-budget.ts'
 export * from './pattern.ts'
 export * from './pattern-index.ts'
 export * from './pattern-match.ts'

@@ -120,21 +120,6 @@ function readNumeric(operand: unknown): NumericRange | undefined {
 }
 
 /**
- * A leaf that only values can satisfy: exact values, prefixes and suffixes, and nothing else (no `exists`,
- * numeric or anything-but). A payload object can satisfy a pattern object holding such a leaf only if one of
- * the leaf's values is found under that key: PatternIndex files multi-key sub-patterns under such a leaf (their
- * *anchor*); the others are answered on every instance, and counted by TENANT_MAX_UNANCHORED_SUBPATTERNS.
- */
-export function isValueOnlyLeaf(e: LeafEntries): boolean {
-  return (
-    e.exact.length + e.prefix.length + e.suffix.length > 0 &&
-    !e.existsTrue &&
-    !e.existsFalse &&
-    e.numeric.length + e.butList.length + e.butPrefix.length + e.butSuffix.length === 0
-  )
-}
-
-/**
  * Anything-but prefixes (suffixes) of one leaf as one test: a string starts (ends) with all of them only if
  * they are a chain (each a prefix of the longest; `ends` for suffixes), and then iff it starts with the
  * longest. So: `{ operand: longest }` for a chain, else `{ anyString: true }` (every string seen is outside

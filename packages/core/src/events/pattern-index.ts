@@ -1,6 +1,8 @@
 import { type BuildSteps, runSliced, runSteps, type SliceOptions } from './build-steps.ts'
-import { butAffixTest, butListIntersection, isValueOnlyLeaf, readLeaf } from './leaf-entries.ts'
+import { anyHit, touch } from './instance-stamps.ts'
+import { butAffixTest, butListIntersection, readLeaf } from './leaf-entries.ts'
 import { EXACT, type LeafHits, LeafIndex, PREFIX, SUFFIX } from './leaf-index.ts'
+import { keyPath, LISTED_KEY_UNITS, MatchBudgetExceeded, memberCheckUnits } from './match-budget.ts'
 import {
   EVENT_PATTERN_LIMITS,
   type EventPattern,
@@ -8,6 +10,7 @@ import {
   isPlainObject,
   MAX_ARRAY_NESTING,
 } from './pattern.ts'
+import { exactAnchorKey } from './subpattern-anchor.ts'
 
 /**
  * Many patterns matched against one payload in a single walk, at a cost of about the payload's size plus
@@ -33,12 +36,16 @@ import {
  * once, whatever the number of scopes recording there; a string costs its length at most (radix walks
  * stop where the operands do), a number a binary search. Answering costs O(entries) for the event scope.
  * A scope opened per object answers, when it closes, only the pattern objects whose *anchor* it hit (a
- * child leaf that only values satisfy — exact values, else prefixes/suffixes — under whose values the
- * object is filed), plus those without such a child. So `{ items: { sku: ["A-1"], qty: [...] } }` costs
- * about the items plus the patterns naming each item's sku; but a multi-key sub-pattern with no anchor
- * (only numeric, anything-but or exists keys) is answered on every element: O(elements × such objects),
- * which is inherent in asking for one element satisfying several conditions (already satisfied objects
- * are skipped).
+ * child leaf of only exact values, chosen by exactAnchorKey, under whose values the object is filed), plus
+ * those without one. So `{ items: { sku: ["A-1"], qty: [...] } }` costs about the items plus the patterns
+ * naming each item's sku; but a multi-key sub-pattern with no anchor (prefix, suffix, numeric, anything-but
+ * or exists keys only) is answered on every element: O(elements × such objects), which is inherent in
+ * asking for one element satisfying several conditions (already satisfied objects are skipped). Prefixes
+ * and suffixes do not anchor: a long value hits every prefix of itself, so filed under them one element
+ * would reach a member through up to its length in ids. The quotas bound both products:
+ * TENANT_MAX_UNANCHORED_SUBPATTERNS the unanchored objects, TENANT_MAX_SUBPATTERNS_PER_ANCHOR the objects
+ * filed under one value at one path (quotas.ts). What no quota bounds, the match's work budget does
+ * (match-budget.ts): the walk counts its work and throws MatchBudgetExceeded past the budget.
  */
 
 /** Where entries record: the event, or the object instances of one path holding pattern objects with ≠ 1 key. */
@@ -57,6 +64,8 @@ interface Scope {
   /** In that match: some member's pattern takes part; the unanchored ones that do. */
   live: boolean
   liveUnanchored: Guarded[]
+  /** Work units of one member check (memberCheckUnits), set once the members are filed. */
+  checkUnits: number
 }
 
 /**
@@ -68,10 +77,10 @@ interface Guarded {
   members: Item[]
 }
 
-/** Anchored members of one scope whose anchor leaf sits in `hits`, by kind (EXACT, PREFIX, SUFFIX) and id. */
+/** Anchored members of one scope whose anchor leaf sits in `hits`, by exact value id. */
 interface Watch {
   hits: LeafHits<Scope>
-  byKind: [Map<number, Item[]>, Map<number, Item[]>, Map<number, Item[]>]
+  byId: Map<number, Item[]>
 }
 
 /** Per scope and path: what the scope's current instance held there. */
@@ -129,8 +138,6 @@ class Item {
   /** With several numeric entries: the union of their ranges, as sorted disjoint slot intervals (LeafIndex.union). */
   unionFrom: Int32Array | undefined = undefined
   unionTo: Int32Array | undefined = undefined
-  /** Only values can satisfy the leaf (isValueOnlyLeaf): it can anchor its pattern object. */
-  valueOnly = false
   /** Values and matchers as written (the leaf's size). */
   entries = 0
   // Objects with other than one key (one-key objects are compiled as their child), answered per instance.
@@ -138,6 +145,8 @@ class Item {
   /** The scope this object's result counts in. */
   owner: Scope | undefined = undefined
   children: Item[] = NO_ITEMS
+  /** The child leaf the object is filed under (exactAnchorKey); undefined: answered on every instance. */
+  anchor: Item | undefined = undefined
   /** `owner.inst` when one instance satisfied every child. */
   mark = -1
   /** The instance in which the object was last answered. */
@@ -190,6 +199,7 @@ const newScope = (node: PathNode): Scope => ({
   liveFor: -1,
   live: false,
   liveUnanchored: [],
+  checkUnits: 1,
 })
 
 const newNode = (parent: PathNode | undefined): PathNode => ({
@@ -212,6 +222,7 @@ export class PatternIndex {
   private active: ((pattern: number) => boolean) | undefined
   private dataAbsent = false
   private work = 0
+  private budget = Number.POSITIVE_INFINITY
   private probesLeft = 0
   /** Leaves with several numeric entries, whose union is worked out once the leaf indexes are sealed. */
   private unionsPending: Item[] = []
@@ -257,6 +268,7 @@ export class PatternIndex {
     }
     this.unionsPending = []
     for (const scope of this.scopes) {
+      scope.checkUnits = memberCheckUnits(scope.members.length)
       for (let i = 0; i < scope.members.length; i++) {
         this.anchor(scope, scope.members[i]!)
         if ((i & 255) === 255) yield
@@ -272,10 +284,17 @@ export class PatternIndex {
 
   /**
    * The positions of the patterns that `data` matches, ascending; with `active`, only among the patterns
-   * it accepts (the others cost nothing to answer).
+   * it accepts (the others cost nothing to answer). Throws MatchBudgetExceeded once its work passes `budget`
+   * (its state is kept per instance stamp: the next match is not affected).
    */
-  match(data: unknown, active?: (pattern: number) => boolean, stats?: PatternIndexStats): number[] {
+  match(
+    data: unknown,
+    active?: (pattern: number) => boolean,
+    stats?: PatternIndexStats,
+    budget = Infinity,
+  ): number[] {
     this.work = 0
+    this.budget = budget
     this.probesLeft = PROBES_PER_MATCH
     this.matches++
     this.active = active
@@ -314,9 +333,11 @@ export class PatternIndex {
     item.owner = owner
     item.whenAbsent = true
     item.children = []
+    const anchorKey = exactAnchorKey(obj)
     for (const key of keys) {
       const c = this.compileChild(obj, key, depth, node, inner, pattern, indexes)
       item.children.push(c)
+      if (key === anchorKey) item.anchor = c
       if (!c.whenAbsent) item.whenAbsent = false
     }
     // All children must hold: the ones that fail most cheaply are asked first (a leaf holding only
@@ -370,7 +391,6 @@ export class PatternIndex {
       e.butList.length +
       e.butPrefix.length +
       e.butSuffix.length
-    item.valueOnly = isValueOnlyLeaf(e)
     // A leaf is answered once per instance of its scope (every element of an array, for the children of a
     // multi-key sub-pattern): in O(what the instance hit), not O(the leaf's entries), so that one big leaf
     // does not make the product elements × entries.
@@ -464,7 +484,7 @@ export class PatternIndex {
       }
     } else {
       const keys = Object.keys(obj)
-      this.work += keys.length
+      this.work += keys.length * LISTED_KEY_UNITS
       for (const key of keys) {
         const child = node.children.get(key)
         if (child) this.present(child, obj[key])
@@ -499,6 +519,7 @@ export class PatternIndex {
       else if (isPatternScalar(x)) work += leaf.feed(x)
     }
     this.work += work
+    if (this.work > this.budget) this.exceeded(undefined)
   }
 
   /**
@@ -507,18 +528,20 @@ export class PatternIndex {
    */
   private close(scope: Scope): void {
     const inst = scope.inst
+    const units = scope.checkUnits
     for (const watch of scope.watches) {
       const hits = watch.hits
       if (hits.stamp !== inst) continue
-      for (let kind = EXACT; kind <= SUFFIX; kind++) {
-        const byId = watch.byKind[kind]!
-        if (byId.size === 0) continue
-        const ids = hits.hitLists[kind]!
-        const length = hits.hitLengths[kind]!
-        for (let i = 0; i < length; i++) {
-          const members = byId.get(ids[i]!)
-          if (members) for (const m of members) this.tryMember(m, inst)
-        }
+      const byId = watch.byId
+      const ids = hits.hitLists[EXACT]!
+      const length = hits.hitLengths[EXACT]!
+      this.work += length
+      for (let i = 0; i < length; i++) {
+        const members = byId.get(ids[i]!)
+        if (!members) continue
+        this.work += members.length * units
+        for (const m of members) this.tryMember(m, inst)
+        if (this.work > this.budget) this.exceeded(scope.node)
       }
     }
     // The product of elements and unanchored members (see the header): kept to a tight loop. An unanchored
@@ -527,12 +550,20 @@ export class PatternIndex {
       const guard = group.guard
       if (guard !== undefined && (guard.stamp !== inst || guard.present === 0)) continue
       const members = group.members
+      this.work += members.length * units
       for (let i = 0; i < members.length; i++) {
         const m = members[i]!
         const ownerInst = m.owner!.inst
         if (m.mark !== ownerInst && this.every(m)) m.mark = ownerInst
       }
     }
+    // The instance's opening and closing: one unit.
+    if (++this.work > this.budget) this.exceeded(scope.node)
+  }
+
+  /** Past the budget: stop where the walk is (`node`, when known), deciding nothing. */
+  private exceeded(node: PathNode | undefined): never {
+    throw new MatchBudgetExceeded(this.work, this.budget, node && keyPath(node))
   }
 
   /** Whether some member of `scope` takes part in this match; lists the unanchored ones that do. */
@@ -558,22 +589,12 @@ export class PatternIndex {
   }
 
   /**
-   * Files a member under the values of one child leaf that only values can satisfy (no `exists`, no
-   * anything-but, no numeric: exact values best, else prefixes and suffixes; the fewest entries): no
-   * instance that hit none of them can satisfy the member.
+   * Files a member under the exact values of its anchor leaf (exactAnchorKey): no instance that hit none of
+   * them can satisfy the member. A member without one is answered on every instance.
    */
   private anchor(scope: Scope, member: Item): void {
-    let best: Item | undefined
-    let bestRank = 0
-    for (const c of member.children) {
-      if (c.kind !== LEAF || !c.valueOnly) continue
-      const rank = (c.prefix.length + c.suffix.length > 0 ? 1_000_000 : 0) + c.entries
-      if (!best || rank < bestRank) {
-        best = c
-        bestRank = rank
-      }
-    }
-    if (!best) {
+    const best = member.anchor
+    if (!best || best.kind !== LEAF || best.exact.length === 0) {
       const guard = member.children.find((c) => !c.whenAbsent && c.slot !== undefined)?.slot
       const group = scope.unanchored.find((g) => g.guard === guard)
       if (group) group.members.push(member)
@@ -583,20 +604,16 @@ export class PatternIndex {
     const hits = best.hits!
     let watch = scope.watches.find((w) => w.hits === hits)
     if (!watch) {
-      watch = { hits, byKind: [new Map(), new Map(), new Map()] }
+      watch = { hits, byId: new Map() }
       scope.watches.push(watch)
       hits.record = true
     }
-    const file = (kind: number, ids: number[]) => {
-      for (const id of ids) {
-        const list = watch.byKind[kind]!.get(id)
-        if (list) list.push(member)
-        else watch.byKind[kind]!.set(id, [member])
-      }
+    for (const id of best.exact) {
+      const list = watch.byId.get(id)
+      if (list) {
+        if (list[list.length - 1] !== member) list.push(member)
+      } else watch.byId.set(id, [member])
     }
-    file(EXACT, best.exact)
-    file(PREFIX, best.prefix)
-    file(SUFFIX, best.suffix)
   }
 
   // --- answering ------------------------------------------------------------------------------------
@@ -662,37 +679,5 @@ export class PatternIndex {
   /** A pattern object at this path met an absent or non-object value in some instance. */
   private undefinedAt(s: Slot): boolean {
     return this.absent(s) || (s.stamp === s.scope.inst && s.undef)
-  }
-}
-
-/**
- * Whether the instance hit one of a leaf's ids of one kind: through the ids it hit (recorded) when the leaf
- * has many and they are fewer, else entry by entry.
- */
-function anyHit(
-  hits: LeafHits<Scope>,
-  kind: number,
-  ids: number[],
-  idSet: Set<number> | undefined,
-  stamps: Float64Array,
-  inst: number,
-): boolean {
-  if (idSet !== undefined && hits.hitLengths[kind]! < ids.length) {
-    const list = hits.hitLists[kind]!
-    const n = hits.hitLengths[kind]!
-    for (let i = 0; i < n; i++) if (idSet.has(list[i]!)) return true
-    return false
-  }
-  for (let i = 0; i < ids.length; i++) if (stamps[ids[i]!] === inst) return true
-  return false
-}
-
-function touch(s: Slot): void {
-  const inst = s.scope.inst
-  if (s.stamp !== inst) {
-    s.stamp = inst
-    s.objects = 0
-    s.undef = false
-    s.present = 0
   }
 }

@@ -1,4 +1,5 @@
 import { compileDirect, OUT_OF_FUEL, runWithFuel } from './direct-match.ts'
+import { DEFAULT_MATCH_BUDGET } from './match-budget.ts'
 import { type EventPattern, isPlainObject } from './pattern.ts'
 import { PatternIndex } from './pattern-index.ts'
 
@@ -17,7 +18,8 @@ const compiled = new WeakMap<object, (data: unknown) => boolean>()
  * afterwards). A pattern that is not an object matches nothing (validate first); `null`/`undefined`
  * match everything. Its cost is bounded whatever the payload: the direct evaluator runs on a budget of
  * DIRECT_MATCH_FUEL, past which the pattern is matched through a PatternIndex (built on first need and
- * kept), whose cost is about the payload's size plus the pattern's entries.
+ * kept), whose cost is about the payload's size plus the pattern's entries. The whole match runs on
+ * DEFAULT_MATCH_BUDGET (fuel included): past it, MatchBudgetExceeded is thrown (match-budget.ts).
  */
 export function compilePattern(pattern: EventPattern | null | undefined): (data: unknown) => boolean {
   if (pattern === null || pattern === undefined) return () => true
@@ -30,7 +32,7 @@ export function compilePattern(pattern: EventPattern | null | undefined): (data:
       const result = runWithFuel(DIRECT_MATCH_FUEL, () => direct(data))
       if (result !== OUT_OF_FUEL) return result
       index ??= new PatternIndex([pattern])
-      return index.match(data).length === 1
+      return index.match(data, undefined, undefined, DEFAULT_MATCH_BUDGET - DIRECT_MATCH_FUEL).length === 1
     }
     compiled.set(pattern, matcher)
   }

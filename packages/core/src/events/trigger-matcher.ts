@@ -2,6 +2,7 @@ import { countFilterMatchers } from '../quotas.ts'
 import { type BuildSteps, runSliced, runSteps, type SliceOptions } from './build-steps.ts'
 import { compileDirect, OUT_OF_FUEL, runWithFuel, spendFuel } from './direct-match.ts'
 import { parseEventTypeGlob } from './event-type.ts'
+import { DEFAULT_MATCH_BUDGET } from './match-budget.ts'
 import {
   type EventPattern,
   exactLeaves,
@@ -33,6 +34,10 @@ import { DIRECT_MATCH_FUEL } from './pattern-match.ts'
  * triggers' filters, restricted to those whose eventType selects the event: a cost of about the payload's
  * size plus the filters' entries, whatever their kinds (prefix, suffix, numeric, anything-but, exists).
  * Results come back in id order either way.
+ *
+ * The whole match runs on a work budget (`workBudget`, match-budget.ts): the direct attempt's fuel counts
+ * against it, the PatternIndex spends the rest, and an event that would need more throws
+ * MatchBudgetExceeded — no partial answer.
  */
 
 interface Entry<T> {
@@ -110,6 +115,11 @@ export interface MatchStats {
 export interface TriggerMatcherOptions {
   /** Fuel of the direct attempt (default DIRECT_MATCH_FUEL); 0 sends every event to the PatternIndex. */
   directFuel?: number
+  /**
+   * Work units one match may spend, the direct attempt's fuel included (default DEFAULT_MATCH_BUDGET;
+   * Infinity: unbounded); past it `match` throws MatchBudgetExceeded.
+   */
+  workBudget?: number
 }
 
 const always = () => true
@@ -141,10 +151,12 @@ export class TriggerMatcher<T extends { id: string; eventType: string; filter: E
   private active = new Uint32Array(0)
   private activeEpoch = 0
   private readonly directFuel: number
+  private readonly workBudget: number
 
   /** Builds at once, on the caller's stack: for small sets of triggers (see `build`). */
   constructor(triggers: Iterable<T>, options: TriggerMatcherOptions = {}) {
-    this.directFuel = options.directFuel ?? DIRECT_MATCH_FUEL
+    this.workBudget = options.workBudget ?? DEFAULT_MATCH_BUDGET
+    this.directFuel = Math.min(options.directFuel ?? DIRECT_MATCH_FUEL, this.workBudget)
     runSteps(this.load([...triggers]))
   }
 
@@ -213,7 +225,7 @@ export class TriggerMatcher<T extends { id: string; eventType: string; filter: E
     return this.count
   }
 
-  /** The triggers selected by an event of `type` with payload `data`, in id order. */
+  /** The triggers selected by an event of `type` with payload `data`, in id order; MatchBudgetExceeded past the budget. */
   match(type: string, data: unknown, stats?: MatchStats): T[] {
     if (this.count === 0) return []
     const groups: TypeGroup<T>[] = []
@@ -258,7 +270,9 @@ export class TriggerMatcher<T extends { id: string; eventType: string; filter: E
     for (const group of groups) for (const order of group.orders) this.active[order] = epoch
     this.index ??= new PatternIndex(this.sorted.map((t) => t.filter))
     const work = { work: 0 }
-    const hits = this.index.match(data, (order) => this.active[order] === epoch, work)
+    // The direct attempt spent all its fuel: the index has the rest of the budget.
+    const budget = this.workBudget - this.directFuel
+    const hits = this.index.match(data, (order) => this.active[order] === epoch, work, budget)
     if (stats) {
       stats.indexed = (stats.indexed ?? 0) + 1
       stats.work = (stats.work ?? 0) + work.work

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, type SQL, sql } from 'drizzle-orm'
 import { type TriggerType, triggers } from '../schema/triggers.ts'
 import type { DbExecutor } from './executor.ts'
 import { type RowPage, selectPage } from './page.ts'
@@ -61,6 +61,26 @@ export function createTriggersRepo(db: DbExecutor) {
         .where(and(eq(triggers.tenant, tenant), eq(triggers.id, id)))
         .returning()
       return row
+    },
+    /**
+     * TENANT_MAX_SUBPATTERNS_PER_ANCHOR: of `anchors` (core subpatternAnchors), the one the most triggers of the
+     * tenant other than `exceptId` already hold, and how many (enabled or not); undefined when none holds any.
+     * One statement through the GIN index on subpattern_anchors; exact under the tenant's locked usage row.
+     */
+    async mostHeldAnchor(
+      tenant: string,
+      anchors: readonly string[],
+      exceptId?: string,
+    ): Promise<{ anchor: string; holders: number } | undefined> {
+      if (anchors.length === 0) return undefined
+      const list = sql`${`{${anchors.map((a) => `"${a.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`}::text[]`
+      const rows = (await db.execute(sql`
+        select a as anchor, count(*)::int as holders
+          from triggers t, unnest(t.subpattern_anchors) a
+         where t.tenant = ${tenant} and t.subpattern_anchors && ${list} and a = any(${list})
+           ${exceptId === undefined ? sql`` : sql`and t.id <> ${exceptId}`}
+         group by a order by holders desc, a limit 1`)) as unknown as { anchor: string; holders: number }[]
+      return rows[0]
     },
     async delete(tenant: string, id: string): Promise<{ name: string } | undefined> {
       const [row] = await db

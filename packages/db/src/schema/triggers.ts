@@ -37,6 +37,8 @@ export const triggers = pgTable(
     filterMatchers: integer('filter_matchers').notNull().default(0),
     /** Event triggers: core countUnanchoredSubpatterns(filter) (0 for webhook triggers); TENANT_MAX_UNANCHORED_SUBPATTERNS. */
     unanchoredSubpatterns: integer('unanchored_subpatterns').notNull().default(0),
+    /** Event triggers: core subpatternAnchors(filter) (empty for webhook triggers); TENANT_MAX_SUBPATTERNS_PER_ANCHOR. */
+    subpatternAnchors: text('subpattern_anchors').array().notNull().default(sql`'{}'::text[]`),
     scheme: text('scheme').$type<WebhookScheme>(),
     rateLimitPerMinute: integer('rate_limit_per_minute'),
     /** Encrypted with the key from env (never the plain secret). */
@@ -62,6 +64,8 @@ export const triggers = pgTable(
     index('triggers_workflow_idx').on(t.tenant, t.workflowId, t.id),
     // POST /api/events loads every enabled event trigger of the tenant and matches type globs in memory; the
     // runner's end statement probes (tenant, event_type) for a trigger a system event could match.
+    // TENANT_MAX_SUBPATTERNS_PER_ANCHOR: which triggers already hold one of a new filter's anchors (&&).
+    index('triggers_subpattern_anchors_idx').using('gin', t.subpatternAnchors),
     index('triggers_event_idx').on(t.tenant, t.eventType).where(sql`type = 'event' and enabled`),
     check('triggers_type_ck', sql`${t.type} in ${sqlList(triggerTypes)}`),
     check('triggers_scheme_ck', sql`${t.scheme} is null or ${t.scheme} in ${sqlList(webhookSchemes)}`),

@@ -39,6 +39,16 @@ function typeOf(body: unknown): TriggerType | undefined {
   return type === 'event' || type === 'webhook' ? type : undefined
 }
 
+const CREATE_DESCRIPTION = [
+  'Creates an event trigger (`eventType` required) or a webhook trigger (`eventType` refused;',
+  '`scheme`, `rateLimitPerMinute`). A webhook trigger answers its `url` and its signing `secret`, shown',
+  'only here and by rotate-secret. A malformed `filter` is 422 naming each `/filter/...` JSON pointer;',
+  'an unknown `workflowId` is 422; a name already used in the tenant is 409. Past a quota',
+  '(TENANT_MAX_TRIGGERS, TENANT_MAX_FILTER_MATCHERS, TENANT_MAX_UNANCHORED_SUBPATTERNS,',
+  'TENANT_MAX_SUBPATTERNS_PER_ANCHOR: see `filter`)',
+  'the create is 422 `SCHED_ERR_QUOTA_EXCEEDED` naming the quota, and nothing is written.',
+].join(' ')
+
 const triggerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // A trigger written through this process is seen at once by its /hooks and /api/events caches (other
   // processes see it within TRIGGER_CACHE_TTL_MS). onSend runs before the answer leaves; registered here, it
@@ -61,14 +71,7 @@ const triggerRoutes: FastifyPluginAsyncTypebox = async (app) => {
       attachValidation: true,
       schema: {
         tags: ['triggers'],
-        description: [
-          'Creates an event trigger (`eventType` required) or a webhook trigger (`eventType` refused;',
-          '`scheme`, `rateLimitPerMinute`). A webhook trigger answers its `url` and its signing `secret`, shown',
-          'only here and by rotate-secret. A malformed `filter` is 422 naming each `/filter/...` JSON pointer;',
-          'an unknown `workflowId` is 422; a name already used in the tenant is 409. Past a quota',
-          '(TENANT_MAX_TRIGGERS, TENANT_MAX_FILTER_MATCHERS, TENANT_MAX_UNANCHORED_SUBPATTERNS: see `filter`)',
-          'the create is 422 `SCHED_ERR_QUOTA_EXCEEDED` naming the quota, and nothing is written.',
-        ].join(' '),
+        description: CREATE_DESCRIPTION,
         body: TriggerCreate,
         response: { 201: TriggerWithSecret, ...errors },
       },

@@ -1,7 +1,8 @@
+import { sleep, waitFor } from '@punctual/core/testing'
 import { createExecutionQueue, createKeys } from '@punctual/queue'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { apiCall, sleep } from './process-helpers.ts'
-import { createStopEnv, expectStopped, firesOf, type StopEnv, stop, waitFor } from './stop-helpers.ts'
+import { apiCall } from './fleet.ts'
+import { createStopEnv, expectStopped, firesOf, type StopEnv, stop } from './stop-helpers.ts'
 
 // http-api.md, Schedules: no fire starts after a pause's 200 (or an update to enabled: false) or a DELETE's
 // 204; fires whose time had come but that had not started end `skipped` with error.reason. Real worker
@@ -26,6 +27,7 @@ describe('stop means stop', () => {
     })
     // A fire whose time has come, still waiting for its jitter for at least another 1.5 s.
     const waiting = await waitFor(
+      'a fire waiting for its jitter',
       async () => {
         const now = Date.now()
         return (await firesOf(env.fleet, s)).find(
@@ -36,8 +38,7 @@ describe('stop means stop', () => {
             r.available_at_ms > now + 1500,
         )
       },
-      30_000,
-      'a fire waiting for its jitter',
+      { timeoutMs: 30_000 },
     )
     const stoppedAt = await stop(env.fleet, 'pause', s)
     // Past the moment it would have started, and a margin for a worker to act on it.
@@ -53,28 +54,28 @@ describe('stop means stop', () => {
       const s = await env.schedule(wf, `held-${how}`, { overlapPolicy: 'buffer_one' })
       // The first fire runs (held open by the target); a later one waits behind it, held.
       const running = await waitFor(
-        async () => (await firesOf(env.fleet, s)).find((r) => r.status === 'running'),
-        15_000,
         'the first fire to run',
+        async () => (await firesOf(env.fleet, s)).find((r) => r.status === 'running'),
+        { timeoutMs: 15_000 },
       )
       const held = await waitFor(
-        async () => (await firesOf(env.fleet, s)).find((r) => r.held && r.status === 'queued'),
-        15_000,
         'a fire held by buffer_one',
+        async () => (await firesOf(env.fleet, s)).find((r) => r.held && r.status === 'queued'),
+        { timeoutMs: 15_000 },
       )
       await waitFor(
-        async () => env.target.hits.some((h) => h.executionId === running.id),
-        10_000,
         'the running fire to reach the target',
+        async () => env.target.hits.some((h) => h.executionId === running.id),
+        { timeoutMs: 10_000 },
       )
       const stoppedAt = await stop(env.fleet, how, s)
       // The running one ends; a held fire would be released now.
       env.target.release()
       await waitFor(
+        'the running fire to end',
         async () =>
           (await firesOf(env.fleet, s)).find((r) => r.id === running.id && r.status === 'succeeded'),
-        15_000,
-        'the running fire to end',
+        { timeoutMs: 15_000 },
       )
       await sleep(1500)
       await expectStopped(env, s, stoppedAt, how === 'delete' ? 'deleted' : 'paused', [held.id])
@@ -108,6 +109,7 @@ describe('stop means stop', () => {
       return undefined
     }
     const ahead = await waitFor(
+      'a fire claimed ahead',
       async () => {
         const first = await claimedAhead()
         if (!first) return undefined
@@ -115,16 +117,15 @@ describe('stop means stop', () => {
         const again = await claimedAhead()
         return again?.id === first.id ? first : undefined
       },
-      20_000,
-      'a fire claimed ahead',
+      { timeoutMs: 20_000 },
     )
     const stoppedAt = await stop(env.fleet, 'pause', s)
     env.target.release()
     await waitFor(
+      'every fire of the paused schedule to end',
       async () =>
         (await firesOf(env.fleet, s)).every((r) => r.status === 'succeeded' || r.status === 'skipped'),
-      15_000,
-      'every fire of the paused schedule to end',
+      { timeoutMs: 15_000 },
     )
     await sleep(1500)
     await expectStopped(env, s, stoppedAt, 'paused', [ahead.id])
@@ -143,15 +144,15 @@ describe('stop means stop', () => {
       retryPolicy: { maxAttempts: 3, initialDelayMs: 2000, jitter: 'none' },
     })
     const retrying = await waitFor(
-      async () => (await firesOf(env.fleet, s)).find((r) => r.status === 'retrying'),
-      40_000,
       'a fire whose first attempt failed',
+      async () => (await firesOf(env.fleet, s)).find((r) => r.status === 'retrying'),
+      { timeoutMs: 40_000 },
     )
     const stoppedAt = await stop(env.fleet, 'pause', s)
     const done = await waitFor(
-      async () => (await firesOf(env.fleet, s)).find((r) => r.id === retrying.id && r.status === 'succeeded'),
-      15_000,
       'its second attempt to succeed',
+      async () => (await firesOf(env.fleet, s)).find((r) => r.id === retrying.id && r.status === 'succeeded'),
+      { timeoutMs: 15_000 },
     )
     expect(done.started_at_ms!).toBeLessThan(stoppedAt)
     expect(env.target.hits.filter((h) => h.executionId === retrying.id && h.atMs > stoppedAt)).toHaveLength(1)
@@ -170,6 +171,7 @@ describe('stop means stop', () => {
       overlapPolicy: 'allow',
     })
     const waiting = await waitFor(
+      'a fire waiting for its jitter',
       async () => {
         const now = Date.now()
         return (await firesOf(env.fleet, s)).find(
@@ -180,15 +182,14 @@ describe('stop means stop', () => {
             r.available_at_ms > now + 1500,
         )
       },
-      30_000,
-      'a fire waiting for its jitter',
+      { timeoutMs: 30_000 },
     )
     const res = await apiCall(env.fleet, 'PATCH', `/api/schedules/${s}`, { name: 'renamed-2' })
     expect(res.status).toBe(200)
     await waitFor(
-      async () => env.target.hits.some((h) => h.executionId === waiting.id),
-      15_000,
       'the jittered fire to run',
+      async () => env.target.hits.some((h) => h.executionId === waiting.id),
+      { timeoutMs: 15_000 },
     )
     await stop(env.fleet, 'pause', s)
     expect((await firesOf(env.fleet, s)).find((r) => r.id === waiting.id)?.status).not.toBe('skipped')

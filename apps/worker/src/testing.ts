@@ -1,19 +1,18 @@
+/**
+ * Test fixture (`@punctual/worker/testing`, not part of the runtime surface): a real worker process, for the
+ * worker's own process tests and the end-to-end tests in e2e/.
+ */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { type App, buildApp, loadApiConfig } from '@punctual/api'
-import { ping } from '@punctual/db'
-import { createTestDatabase, type TestDatabase } from '@punctual/db/testing'
-import { createKeys } from '@punctual/queue'
-import { createTestRedis, type TestRedis } from '@punctual/queue/testing'
+import { sleep } from '@punctual/core/testing'
 import { workerNodeFlags } from '../../../scripts/bundle.mjs'
 
-const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
+const main = fileURLToPath(new URL('./main.ts', import.meta.url))
 const appDir = fileURLToPath(new URL('..', import.meta.url))
 const workerScripts: Record<string, string> = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
 ).scripts
-export const JWT_SECRET = 'worker-test-secret-0123456789'
 
 export interface WorkerProcess {
   child: ChildProcess
@@ -85,7 +84,7 @@ export function startWorkerProcess(
             `worker ${id}: no "${msg}" log; got:\n${logs.map((l) => JSON.stringify(l)).join('\n')}`,
           )
         }
-        await new Promise((r) => setTimeout(r, 50))
+        await sleep(50)
       }
     },
     async stop(signal = 'SIGTERM') {
@@ -97,59 +96,3 @@ export function startWorkerProcess(
     },
   }
 }
-
-export interface Fleet {
-  database: TestDatabase
-  redis: TestRedis
-  api: App
-  env: Record<string, string>
-  token: string
-  close(): Promise<void>
-}
-
-/** A database, a Redis keyspace (own DB number: tests may FLUSHDB it) and the real API app on both. */
-export async function createFleet(): Promise<Fleet> {
-  const database = await createTestDatabase()
-  const redis = await createTestRedis({ ownDb: true })
-  const config = loadApiConfig({ LOG_LEVEL: 'silent', JWT_SECRET, REDIS_PREFIX: redis.prefix })
-  const api = await buildApp({
-    config,
-    db: database.db,
-    sql: database.sql,
-    pingDb: () => ping(database.sql),
-    redis: redis.redis,
-    keys: createKeys(redis.prefix),
-    logger: false,
-  })
-  await api.ready()
-  const token = api.jwt.sign({ sub: 'test', tenant: 'acme', role: 'admin' }, { expiresIn: '1h' })
-  return {
-    database,
-    redis,
-    api,
-    token,
-    env: { DATABASE_URL: database.url, REDIS_URL: redis.url, REDIS_PREFIX: redis.prefix },
-    async close() {
-      await api.close()
-      await redis.cleanup()
-      await database.close()
-    },
-  }
-}
-
-export async function apiCall<T = Record<string, unknown>>(
-  fleet: Fleet,
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
-  url: string,
-  payload?: object,
-): Promise<{ status: number; body: T }> {
-  const res = await fleet.api.inject({
-    method,
-    url,
-    headers: { authorization: `Bearer ${fleet.token}` },
-    ...(payload ? { payload } : {}),
-  })
-  return { status: res.statusCode, body: (res.body ? res.json() : undefined) as T }
-}
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))

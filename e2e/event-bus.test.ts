@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { sleep, waitFor } from '@punctual/core/testing'
+import { startWorkerProcess, type WorkerProcess } from '@punctual/worker/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { waitFor } from './helpers.ts'
-import { createFleet, type Fleet, sleep, startWorkerProcess, type WorkerProcess } from './process-helpers.ts'
+import { createFleet, type Fleet } from './fleet.ts'
 
 /**
  * The system event bus end to end: a real worker process runs the workflows, emits execution.succeeded /
@@ -130,7 +131,7 @@ const onlyRunOf = (triggerId: string, tenant = 'acme') =>
       const list = await executionsOf(triggerId, tenant)
       return list.length === 1 && finished(list[0]!) ? list[0]! : undefined
     },
-    20_000,
+    { timeoutMs: 20_000 },
   )
 
 /** Every system event written so far has been handled (its outbox row is gone). */
@@ -138,7 +139,7 @@ const outboxDrained = () =>
   waitFor(
     'the outbox to drain',
     async () => (await fleet.database.sql`select 1 from event_outbox`).length === 0,
-    20_000,
+    { timeoutMs: 20_000 },
   )
 
 describe('system events start event triggers', () => {
@@ -263,7 +264,7 @@ describe('system events start event triggers', () => {
         }>('GET', '/api/audit?limit=100')
         return res.body.items.find((e) => e.action === 'chain.stopped' && e.targetId === again.id)
       },
-      60_000,
+      { timeoutMs: 60_000 },
     )
     await outboxDrained()
     await sleep(500)
@@ -316,7 +317,7 @@ describe('system events start event triggers', () => {
         const [a, b] = await Promise.all([execution(myRun!), execution(theirRun!, 'globex')])
         return finished(a) && finished(b)
       },
-      20_000,
+      { timeoutMs: 20_000 },
     )
     await outboxDrained()
     await sleep(300)
@@ -364,7 +365,7 @@ describe('system events start event triggers', () => {
         const runs = await Promise.all(ids.map((id) => execution(id, tenant)))
         return runs.map((r) => r.status).join() === 'succeeded,dead'
       },
-      20_000,
+      { timeoutMs: 20_000 },
     )
     await sleep(300)
     const [after] = await fleet.database.sql<{ n: string }[]>`

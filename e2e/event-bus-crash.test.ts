@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { sleep, waitFor } from '@punctual/core/testing'
 import { EVENT_GROUP, publishSystemEvents, type SystemEventRef } from '@punctual/queue'
 import { startTcpProxy, type TcpProxy } from '@punctual/queue/testing'
+import { startWorkerProcess, type WorkerProcess } from '@punctual/worker/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { waitFor } from './helpers.ts'
-import { createFleet, type Fleet, sleep, startWorkerProcess, type WorkerProcess } from './process-helpers.ts'
+import { createFleet, type Fleet } from './fleet.ts'
 
 /**
  * Crashes around the system event bus, with real worker processes killed with SIGKILL:
@@ -111,7 +112,7 @@ async function endWithoutPublish() {
   const res = await call<{ executions: string[] }>('POST', '/api/events', { type: startType, data: {} })
   expect(res.status).toBe(202)
   const aRun = res.body.executions[0]!
-  await waitFor('A to reach the target', async () => held.length > 0, 20_000)
+  await waitFor('A to reach the target', async () => held.length > 0, { timeoutMs: 20_000 })
   redisProxy.cut()
   for (const r of held.splice(0)) r.writeHead(200).end('{}')
   const row = await waitFor(
@@ -121,7 +122,7 @@ async function endWithoutPublish() {
       const pending = (await outbox()).find((o) => o.subject_id === aRun)
       return e?.status === 'succeeded' ? pending : undefined
     },
-    20_000,
+    { timeoutMs: 20_000 },
   )
   await writer.stop('SIGKILL')
   expect(row).toMatchObject({ type: 'execution.succeeded', tenant: 'acme' })
@@ -140,13 +141,13 @@ describe('system events survive crashes', () => {
         const rows = await startedBy(onA.id)
         return rows.length > 0 ? rows : undefined
       },
-      20_000,
+      { timeoutMs: 20_000 },
     )
     expect(b).toMatchObject({ caused_by_execution_id: aRun })
     await waitFor(
       'the outbox and the stream to drain',
       async () => (await outbox()).length === 0 && (await streamLength()) === 0,
-      20_000,
+      { timeoutMs: 20_000 },
     )
     expect(rescuer.logs.some((l) => l.msg === 'system events published again from the outbox')).toBe(true)
     await sleep(1500) // several relay passes later
@@ -186,7 +187,7 @@ describe('system events survive crashes', () => {
 
     const rescuer = start({ WORKER_EVENT_REDELIVER_MS: '1000', WORKER_ID: 'rescuer' })
     await rescuer.waitForLog('ready')
-    await waitFor('B to start', async () => (await startedBy(onA.id)).length === 1, 20_000)
+    await waitFor('B to start', async () => (await startedBy(onA.id)).length === 1, { timeoutMs: 20_000 })
     // Taken over from the dead consumer's pending list (XAUTOCLAIM after WORKER_EVENT_REDELIVER_MS).
     expect(rescuer.logs.some((l) => l.msg === 'took over system events left pending by a consumer')).toBe(
       true,
@@ -194,7 +195,7 @@ describe('system events survive crashes', () => {
     await waitFor(
       'the outbox and the stream to drain',
       async () => (await outbox()).length === 0 && (await streamLength()) === 0,
-      20_000,
+      { timeoutMs: 20_000 },
     )
 
     // Delivered again after it was handled (a consumer that died between its COMMIT and its ack leaves it
@@ -208,7 +209,7 @@ describe('system events survive crashes', () => {
     await waitFor(
       'both deliveries to be handled',
       async () => (await outbox()).length === 0 && (await streamLength()) === 0,
-      20_000,
+      { timeoutMs: 20_000 },
     )
     await sleep(500)
     const runs = await startedBy(onA.id)

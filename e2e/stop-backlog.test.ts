@@ -1,6 +1,7 @@
+import { sleep, waitFor } from '@punctual/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { apiCall, sleep } from './process-helpers.ts'
-import { createStopEnv, expectStopped, firesOf, type StopEnv, stop, waitFor } from './stop-helpers.ts'
+import { apiCall } from './fleet.ts'
+import { createStopEnv, expectStopped, firesOf, type StopEnv, stop } from './stop-helpers.ts'
 
 // http-api.md, Schedules: a backlog of due fires, recorded but not started because every worker slot is
 // busy, never starts after a pause. Its own file (it waits for 100 one-second fires) so it runs beside the
@@ -31,14 +32,15 @@ describe('stop means stop: a backlog', () => {
     )
     expect(manual.status).toBe(202)
     await waitFor(
-      async () => env.target.hits.some((h) => h.executionId === manual.body.executionId),
-      15_000,
       'the long execution to hold the slot',
+      async () => env.target.hits.some((h) => h.executionId === manual.body.executionId),
+      { timeoutMs: 15_000 },
     )
     const s = await env.schedule(await env.workflow('every-second', 'hit'), 'every-second', {
       overlapPolicy: 'allow',
     })
     const backlog = await waitFor(
+      `${BACKLOG} due fires waiting`,
       async () => {
         const now = Date.now()
         const due = (await firesOf(env.fleet, s)).filter(
@@ -46,19 +48,18 @@ describe('stop means stop: a backlog', () => {
         )
         return due.length >= BACKLOG ? due : undefined
       },
-      (BACKLOG + 30) * 1000,
-      `${BACKLOG} due fires waiting`,
+      { timeoutMs: (BACKLOG + 30) * 1000 },
     )
     const stoppedAt = await stop(env.fleet, 'pause', s)
     env.target.release()
     await waitFor(
+      'the long execution to end',
       async () =>
         (
           await env.fleet.database.sql`select 1 from executions
                                        where id = ${manual.body.executionId} and status = 'succeeded'`
         ).length,
-      15_000,
-      'the long execution to end',
+      { timeoutMs: 15_000 },
     )
     // Time for the freed slot to take whatever it could still take.
     await sleep(3000)

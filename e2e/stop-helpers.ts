@@ -1,15 +1,9 @@
 import { createServer, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { ExecutionError } from '@punctual/core'
+import { startWorkerProcess, type WorkerProcess } from '@punctual/worker/testing'
 import { expect } from 'vitest'
-import {
-  apiCall,
-  createFleet,
-  type Fleet,
-  sleep,
-  startWorkerProcess,
-  type WorkerProcess,
-} from './process-helpers.ts'
+import { apiCall, createFleet, type Fleet } from './fleet.ts'
 
 /**
  * Stop means stop (issue 11): real worker processes, a target that records each request (its path carries
@@ -145,20 +139,6 @@ export async function firesOf(fleet: Fleet, scheduleId: string): Promise<FireRow
            (extract(epoch from available_at) * 1000)::float8 as available_at_ms
       from executions where schedule_id = ${scheduleId} and kind = 'fire' order by scheduled_for`
   return rows.map((r) => ({ ...r, error: typeof r.error === 'string' ? JSON.parse(r.error) : r.error }))
-}
-
-export async function waitFor<T>(
-  probe: () => Promise<T | undefined | null | false>,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const found = await probe()
-    if (found) return found
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(100)
-  }
 }
 
 /**

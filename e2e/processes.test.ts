@@ -3,16 +3,11 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { sleep, waitFor } from '@punctual/core/testing'
+import { startWorkerProcess, type WorkerProcess } from '@punctual/worker/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bundle as buildBundle } from '../../../scripts/bundle.mjs'
-import {
-  apiCall,
-  createFleet,
-  type Fleet,
-  sleep,
-  startWorkerProcess,
-  type WorkerProcess,
-} from './process-helpers.ts'
+import { bundle as buildBundle } from '../scripts/bundle.mjs'
+import { apiCall, createFleet, type Fleet } from './fleet.ts'
 
 // Real worker processes against one database and one Redis DB (owned by this file).
 let fleet: Fleet
@@ -64,15 +59,6 @@ const fires = async (scheduleId: string) =>
     select id, scheduled_for, status, worker_id from executions
      where schedule_id = ${scheduleId} and kind = 'fire' order by scheduled_for`
 
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await check()) return
-    await sleep(100)
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
-
 describe('worker processes', () => {
   it('three workers on an every-second schedule give exactly one execution per second', async () => {
     const trio = [start(), start(), start()]
@@ -90,10 +76,10 @@ describe('worker processes', () => {
     // Consecutive whole seconds, none twice, none missing.
     expect(new Set(seconds).size).toBe(seconds.length)
     for (let i = 1; i < seconds.length; i++) expect(seconds[i]! - seconds[i - 1]!).toBe(1)
-    await waitUntil(
-      async () => (await fires(s)).every((r) => r.status === 'succeeded'),
-      10_000,
+    await waitFor(
       'every fire to succeed',
+      async () => (await fires(s)).every((r) => r.status === 'succeeded'),
+      { timeoutMs: 10_000 },
     )
     // The work was spread: more than one worker ran fires.
     expect(new Set(rows.map((r) => r.worker_id)).size).toBeGreaterThan(1)
@@ -110,22 +96,22 @@ describe('worker processes', () => {
     const trig = await apiCall<{ executionId: string }>(fleet, 'POST', `/api/schedules/${s}/trigger`, {})
     expect(trig.status).toBe(202)
     const id = trig.body.executionId
-    await waitUntil(
+    await waitFor(
+      'the execution to start',
       async () =>
         (await fleet.database.sql`select 1 from executions where id = ${id} and status = 'running'`)
           .length === 1,
-      10_000,
-      'the execution to start',
+      { timeoutMs: 10_000 },
     )
     await a.stop('SIGKILL')
     const b = start({ WORKER_LEASE_MS: '2000', WORKER_ID: 'rescuer' })
     await b.waitForLog('ready')
-    await waitUntil(
+    await waitFor(
+      'the execution to succeed on the other worker',
       async () =>
         (await fleet.database.sql`select 1 from executions where id = ${id} and status = 'succeeded'`)
           .length === 1,
-      15_000,
-      'the execution to succeed on the other worker',
+      { timeoutMs: 15_000 },
     )
     const [row] = await fleet.database.sql`select worker_id, attempt from executions where id = ${id}`
     expect(row!.worker_id).toBe('rescuer')
@@ -150,26 +136,26 @@ describe('worker processes', () => {
           .executionId,
       )
     }
-    await waitUntil(
+    await waitFor(
+      'executions to start',
       async () =>
         (
           await fleet.database
             .sql`select 1 from executions where id = any(${ids}::uuid[]) and status = 'running'`
         ).length > 0,
-      10_000,
-      'executions to start',
+      { timeoutMs: 10_000 },
     )
     expect(await a.stop('SIGTERM')).toBe(0)
     const b = start()
     await b.waitForLog('ready')
-    await waitUntil(
+    await waitFor(
+      'every execution to succeed',
       async () =>
         (
           await fleet.database
             .sql`select 1 from executions where id = any(${ids}::uuid[]) and status = 'succeeded'`
         ).length === ids.length,
-      20_000,
-      'every execution to succeed',
+      { timeoutMs: 20_000 },
     )
     await b.stop()
   }, 60_000)
@@ -183,10 +169,10 @@ describe('worker processes', () => {
       await a.waitForLog('ready')
       const wf = await workflow('bundle-noop', [{ name: 'noop', type: 'delay', ms: 0 }])
       const s = await schedule(wf, 'bundle', { overlapPolicy: 'allow' })
-      await waitUntil(
-        async () => (await fires(s)).some((r) => r.status === 'succeeded' && r.worker_id === a.id),
-        10_000,
+      await waitFor(
         'a fire run by the bundled worker',
+        async () => (await fires(s)).some((r) => r.status === 'succeeded' && r.worker_id === a.id),
+        { timeoutMs: 10_000 },
       )
       await apiCall(fleet, 'POST', `/api/schedules/${s}/pause`)
       expect(await a.stop()).toBe(0)
@@ -206,11 +192,9 @@ describe('worker processes', () => {
     await a.waitForLog('ready')
     const wf = await workflow('metrics-noop', [{ name: 'noop', type: 'delay', ms: 0 }])
     const s = await schedule(wf, 'metrics')
-    await waitUntil(
-      async () => (await fires(s)).some((r) => r.status === 'succeeded'),
-      10_000,
-      'a fire to run',
-    )
+    await waitFor('a fire to run', async () => (await fires(s)).some((r) => r.status === 'succeeded'), {
+      timeoutMs: 10_000,
+    })
     await apiCall(fleet, 'POST', `/api/schedules/${s}/pause`)
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
     expect(metrics).toMatch(/punctual_worker_fires_total\{outcome="queued"\} [1-9]/)
@@ -240,7 +224,8 @@ describe('worker processes', () => {
     await sleep(2500)
     await fleet.redis.redis.flushdb()
     const flushedAt = Date.now()
-    await waitUntil(
+    await waitFor(
+      'every schedule to fire after the flush',
       async () => {
         for (const id of ids) {
           const rows = await fleet.database.sql`
@@ -250,8 +235,7 @@ describe('worker processes', () => {
         }
         return true
       },
-      10_000,
-      'every schedule to fire after the flush',
+      { timeoutMs: 10_000 },
     )
     for (const id of ids) await apiCall(fleet, 'POST', `/api/schedules/${id}/pause`)
     await a.stop()
