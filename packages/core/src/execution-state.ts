@@ -108,3 +108,45 @@ const SKIP_MESSAGES: Readonly<Record<SkipReason, string>> = {
 export function skippedError(reason: SkipReason): ExecutionError {
   return { message: SKIP_MESSAGES[reason], reason }
 }
+
+export interface StatusGuard {
+  /** The statuses the write may move an execution from (its `where status in (…)`). */
+  readonly from: readonly ExecutionStatus[]
+  /** The statuses it writes; empty when it leaves the status as it is (a flag, a release, a delete). */
+  readonly to: readonly ExecutionStatus[]
+}
+
+/**
+ * The status guard of every write to executions that depends on their status, by name. packages/db builds
+ * each `where` from this table (statusIn / statusGuard in packages/db/src/status-guard.ts), and a test checks
+ * every `from → to` against the transitions above, so the SQL cannot drift from the state machine.
+ */
+export const STATUS_GUARDS = {
+  /**
+   * The runner's start. `running` too: a lease reclaimed from a dead worker starts again (running → queued →
+   * running in one statement: the lease loss and the new start).
+   */
+  start: { from: ['queued', 'retrying', 'running'], to: ['running'] },
+  /** The runner's end of an attempt (under its worker id and attempt). */
+  finish: { from: ['running'], to: ['succeeded', 'retrying', 'dead', 'cancelled'] },
+  /** Graceful shutdown: an attempt aborted by the stop goes back, to run again elsewhere. */
+  handBack: { from: ['running'], to: ['queued'] },
+  /** A cancel of an execution that is not running: at once. */
+  cancelWaiting: { from: ['queued', 'retrying'], to: ['cancelled'] },
+  /** A cancel request to a running one (flag only; its owner ends it `cancelled`). */
+  requestCancel: { from: ['running'], to: [] },
+  /** Either cancel, in one statement (POST /api/executions/:id/cancel). */
+  cancel: { from: ['queued', 'retrying', 'running'], to: ['cancelled'] },
+  /** A fire that has not started ends without running: overlap at its start, or its schedule stopped. */
+  skipUnstarted: { from: ['queued'], to: ['skipped'] },
+  /** buffer_one: the held fire is released into Redis (still `queued`). */
+  releaseHeld: { from: ['queued'], to: [] },
+  /** A fire recorded ahead of its time is deleted by a change of its schedule (it has not happened). */
+  dropAhead: { from: ['queued'], to: [] },
+  /** maxExecutions: a fire past the budget is deleted before it starts (it never happens). */
+  discardOverBudget: { from: ['queued'], to: [] },
+  /** Reads of what may still run: overlap checks and the reconciler's rebuild of Redis. */
+  unfinished: { from: unfinishedExecutionStatuses, to: [] },
+} as const satisfies Record<string, StatusGuard>
+
+export type StatusGuardName = keyof typeof STATUS_GUARDS

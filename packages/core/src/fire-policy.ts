@@ -1,8 +1,6 @@
 import type { Static } from 'typebox'
 import { nextRuns } from './cron/index.ts'
-import { isUnfinished } from './execution-state.ts'
-import type { ExecutionStatus } from './schemas/execution.ts'
-import type { MisfirePolicy, OverlapPolicy, ScheduleState } from './schemas/schedule.ts'
+import type { MisfirePolicy, ScheduleState } from './schemas/schedule.ts'
 
 /**
  * The decisions the scheduler makes when it claims a due schedule. Pure: the time, the due-index entry and
@@ -32,7 +30,6 @@ import type { MisfirePolicy, OverlapPolicy, ScheduleState } from './schemas/sche
  */
 
 type Misfire = Static<typeof MisfirePolicy>
-type Overlap = Static<typeof OverlapPolicy>
 
 export const DEFAULT_MISFIRE_TOLERANCE_MS = 1000
 export const MAX_MISSED_ROWS = 100
@@ -253,42 +250,4 @@ export function planFires(input: PlanFiresInput): FirePlan {
   plan.nextRunAt = new Date(next)
   plan.truncated = runs.length >= maxRuns && next <= now + lookahead
   return plan
-}
-
-export interface UnfinishedExecution {
-  id: string
-  status: ExecutionStatus
-}
-
-export interface OverlapDecision {
-  action: 'run' | 'skip' | 'buffer' | 'cancel_previous_then_run'
-  /** With cancel_previous_then_run: the executions to cancel before the new one runs. */
-  cancelIds: string[]
-}
-
-/**
- * What a new fire does while earlier executions of its schedule may be unfinished.
- * - `unfinished`: the schedule's earlier executions (anything not queued/running/retrying is ignored),
- *   NOT counting fires held back by buffer_one;
- * - `bufferedWaiting`: fires held back by buffer_one, waiting for the earlier execution to end.
- * `skip` → skip; `allow` → run; `cancel_previous` → cancel every unfinished one, then run; `buffer_one` →
- * buffer when none is waiting yet, else skip (at most one waiting fire: a waiting fire, even with nothing
- * unfinished left, is about to be started and holds the one slot). Manual runs do not come here.
- */
-export function overlapDecision(
-  policy: Overlap,
-  unfinished: readonly UnfinishedExecution[],
-  bufferedWaiting: number,
-): OverlapDecision {
-  const live = unfinished.filter((e) => isUnfinished(e.status))
-  if (policy === 'buffer_one' && bufferedWaiting > 0) return { action: 'skip', cancelIds: [] }
-  if (live.length === 0 || policy === 'allow') return { action: 'run', cancelIds: [] }
-  switch (policy) {
-    case 'skip':
-      return { action: 'skip', cancelIds: [] }
-    case 'buffer_one':
-      return { action: 'buffer', cancelIds: [] }
-    case 'cancel_previous':
-      return { action: 'cancel_previous_then_run', cancelIds: live.map((e) => e.id) }
-  }
 }

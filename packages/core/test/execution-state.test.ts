@@ -10,6 +10,7 @@ import {
   isExecutionStatus,
   isFinished,
   isUnfinished,
+  STATUS_GUARDS,
   transitionSources,
   transitionTargets,
   unfinishedExecutionStatuses,
@@ -88,5 +89,31 @@ describe('transitions', () => {
       expect((err as AppError).status).toBe(409)
       expect((err as AppError).message).toMatch(/succeeded.*cancelled/)
     }
+  })
+})
+
+describe('STATUS_GUARDS', () => {
+  it('every guarded write moves along an edge of the state machine', () => {
+    for (const [name, guard] of Object.entries(STATUS_GUARDS)) {
+      for (const from of guard.from) {
+        for (const to of guard.to) {
+          // The start of a reclaimed lease: running → queued (lease lost) → running, in one statement.
+          const edge =
+            canTransition(from, to) ||
+            (name === 'start' &&
+              from === 'running' &&
+              canTransition('running', 'queued') &&
+              canTransition('queued', 'running'))
+          expect(edge, `${name}: ${from} → ${to}`).toBe(true)
+        }
+      }
+    }
+  })
+
+  it('names the sources of the writes that reach a status, as the state machine has them', () => {
+    expect([...STATUS_GUARDS.cancel.from].sort()).toEqual(transitionSources('cancelled').sort())
+    expect([...STATUS_GUARDS.skipUnstarted.from]).toEqual(transitionSources('skipped'))
+    expect([...STATUS_GUARDS.finish.from]).toEqual(['running'])
+    expect([...STATUS_GUARDS.unfinished.from]).toEqual([...unfinishedExecutionStatuses])
   })
 })

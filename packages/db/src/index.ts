@@ -39,4 +39,6 @@ export {
 export * from './repos/index.ts'
 export { dueEntryOf, newScheduleRow, scheduleConflictProfile, scheduleTimingOf } from './schedule-rows.ts'
 export * from './schema/index.ts'
+export * from './statements/index.ts'
+export { statusGuard, statusIn } from './status-guard.ts'
 export { toExecutionDto, toScheduleDto } from './views.ts'

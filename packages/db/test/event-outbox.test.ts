@@ -8,10 +8,11 @@ import {
   createEventBusRepo,
   type OutboxEvent,
 } from '../src/repos/event-outbox.ts'
-import { updateFiredSchedules } from '../src/repos/fires.ts'
 import { insertStartBatch, type StartRequest } from '../src/repos/ingest.ts'
-import { type FinishRecord, finishExecutions, startExecutions } from '../src/repos/runs.ts'
 import { eventOutbox, executions, schedules, triggers, workflows } from '../src/schema/index.ts'
+import { type FinishRecord, finishExecutions } from '../src/statements/execution-finish.ts'
+import { startExecutions } from '../src/statements/execution-start.ts'
+import { updateFiredSchedules } from '../src/statements/fire-recording.ts'
 import { createTestDatabase, type TestDatabase } from '../src/testing.ts'
 
 let t: TestDatabase

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { addExecutionCounts } from '../src/repos/runs.ts'
+import { addExecutionCounts } from '../src/statements/execution-counts.ts'
 import { createTestDatabase, type TestDatabase } from '../src/testing.ts'
 
 let t: TestDatabase

@@ -1,4 +1,10 @@
-import type { DbHandle, ExecutionKind } from '@punctual/db'
+import {
+  type DbHandle,
+  existingScheduleIds,
+  scheduleDuePage,
+  unfinishedExecutionPage,
+  unfinishedExecutionsAmong,
+} from '@punctual/db'
 import {
   ensureQueued,
   listIndexedScheduleIds,
@@ -46,38 +52,36 @@ async function inChunks<T>(
   }
 }
 
+interface ReconcileDeps {
+  db: DbHandle
+  redis: Redis
+  keys: QueueKeys
+  now?: () => number
+  pace?: ReconcilePace
+}
+
+const FIRST_ID = '00000000-0000-0000-0000-000000000000'
+
 /**
  * Repairs the Redis side from Postgres, the source of truth (issue 3 item 5): due-index entries missing or with
  * a stale score/version (a lost Redis, a FLUSHDB), entries of schedules that no longer exist, and executions
  * Postgres says are queued or retrying that Redis lost. Every step is idempotent and safe beside the API and
  * the schedulers (see @punctual/queue reconcile.ts): it never overwrites a newer API write nor a claimed entry.
  */
-export async function reconcile(deps: {
-  db: DbHandle
-  redis: Redis
-  keys: QueueKeys
-  now?: () => number
-  pace?: ReconcilePace
-}) {
+export async function reconcile(deps: ReconcileDeps) {
   const started = performance.now()
-  const now = deps.now ?? Date.now
-  const { sql } = deps.db
   const result: ReconcileResult = { dueFixed: 0, dueStale: 0, indexRemoved: 0, requeued: 0, durationMs: 0 }
+  await syncDueIndex(deps, result)
+  await removeOrphanEntries(deps, result)
+  await requeueLostExecutions(deps, result)
+  result.durationMs = performance.now() - started
+  return result
+}
 
-  // 1. Every schedule's due entry, in pages by id (raw rows: timestamps arrive as text, see packages/db).
-  let after = '00000000-0000-0000-0000-000000000000'
-  for (;;) {
-    const rows = await sql<
-      {
-        id: string
-        workflow_id: string
-        version: number
-        state: string
-        next_run_at: string | null
-        conflict_profile: string
-      }[]
-    >`select id, workflow_id, version, state, next_run_at, conflict_profile
-        from schedules where id > ${after} order by id limit ${PAGE}`
+/** 1. Every schedule's due entry, in pages by id. */
+async function syncDueIndex(deps: ReconcileDeps, result: ReconcileResult) {
+  for (let after = FIRST_ID; ; ) {
+    const rows = await scheduleDuePage(deps.db.sql, after, PAGE)
     if (rows.length === 0) break
     await inChunks(rows, deps.pace, async (chunk) => {
       const sync = await syncDueEntries(
@@ -97,10 +101,14 @@ export async function reconcile(deps: {
     after = rows[rows.length - 1]!.id
     if (rows.length < PAGE) break
   }
+}
 
-  // 2. Index entries whose schedule is gone. An entry whose row is not visible YET (an API create between its
-  //    index write and its COMMIT) looks the same for a moment, so only entries still orphaned on a second
-  //    look a little later are removed.
+/**
+ * 2. Index entries whose schedule is gone. An entry whose row is not visible YET (an API create between its
+ *    index write and its COMMIT) looks the same for a moment, so only entries still orphaned on a second look
+ *    a little later are removed.
+ */
+async function removeOrphanEntries(deps: ReconcileDeps, result: ReconcileResult) {
   const orphans = new Set<string>()
   let cursor: string | null = null
   do {
@@ -108,57 +116,37 @@ export async function reconcile(deps: {
     cursor = page.nextCursor
     const ids = page.entries.map((e) => e.scheduleId)
     if (ids.length === 0) continue
-    const found = await sql<{ id: string }[]>`select id from schedules where id = any(${ids}::uuid[])`
-    const present = new Set(found.map((r) => r.id))
+    const present = await existingScheduleIds(deps.db.sql, ids)
     for (const id of ids) if (!present.has(id)) orphans.add(id)
   } while (cursor)
-  if (orphans.size > 0) {
-    await new Promise((r) => setTimeout(r, 1000))
-    const ids = [...orphans]
-    const found = await sql<{ id: string }[]>`select id from schedules where id = any(${ids}::uuid[])`
-    const present = new Set(found.map((r) => r.id))
-    for (const id of ids) {
-      if (present.has(id)) continue
-      await removeSchedule(deps.redis, deps.keys, { scheduleId: id })
-      result.indexRemoved++
-    }
+  if (orphans.size === 0) return
+  await new Promise((r) => setTimeout(r, 1000))
+  const ids = [...orphans]
+  const present = await existingScheduleIds(deps.db.sql, ids)
+  for (const id of ids) {
+    if (present.has(id)) continue
+    await removeSchedule(deps.redis, deps.keys, { scheduleId: id })
+    result.indexRemoved++
   }
+}
 
-  // 3. Executions Postgres holds as queued, retrying or running (not held back by buffer_one) that Redis lost;
-  //    a running one whose lease vanished with Redis is dropped by its runner, so it must be queued again.
-  //    Redis is asked first and Postgres confirms after: a row read as queued may have run and ended (and left
-  //    Redis) while the pass went on; without the second look, a busy system got thousands of finished
-  //    executions queued again per pass (each dequeued, found not startable and dropped: seen as a 3-4 s lag
-  //    spike at 5,000 fires/s). An id Redis lacks and Postgres still calls unfinished after that is lost.
-  let afterExec = '00000000-0000-0000-0000-000000000000'
-  for (;;) {
-    const rows = await sql<{ id: string }[]>`
-      select id from executions
-       where status in ('queued', 'retrying', 'running') and not held and id > ${afterExec}
-       order by id limit ${PAGE}`
-    if (rows.length === 0) break
-    await inChunks(rows, deps.pace, async (chunk) => {
-      const missing = await missingExecutions(
-        deps.redis,
-        deps.keys,
-        chunk.map((r) => r.id),
-      )
+/**
+ * 3. Executions Postgres holds as queued, retrying or running (not held back by buffer_one) that Redis lost;
+ *    a running one whose lease vanished with Redis is dropped by its runner, so it must be queued again.
+ *    Redis is asked first and Postgres confirms after: a row read as queued may have run and ended (and left
+ *    Redis) while the pass went on; without the second look, a busy system got thousands of finished
+ *    executions queued again per pass (each dequeued, found not startable and dropped: seen as a 3-4 s lag
+ *    spike at 5,000 fires/s). An id Redis lacks and Postgres still calls unfinished after that is lost.
+ */
+async function requeueLostExecutions(deps: ReconcileDeps, result: ReconcileResult) {
+  const now = deps.now ?? Date.now
+  for (let after = FIRST_ID; ; ) {
+    const ids = await unfinishedExecutionPage(deps.db.sql, after, PAGE)
+    if (ids.length === 0) break
+    await inChunks(ids, deps.pace, async (chunk) => {
+      const missing = await missingExecutions(deps.redis, deps.keys, chunk)
       if (missing.length === 0) return
-      const lost = await sql<
-        {
-          id: string
-          tenant: string
-          kind: ExecutionKind
-          schedule_id: string | null
-          workflow_id: string
-          scheduled_for: string
-          available_at: string | null
-          priority: number
-          attempt: number
-        }[]
-      >`select id, tenant, kind, schedule_id, workflow_id, scheduled_for, available_at, priority, attempt
-          from executions
-         where id = any(${missing}::uuid[]) and (status || '') in ('queued', 'retrying', 'running') and not held`
+      const lost = await unfinishedExecutionsAmong(deps.db.sql, missing)
       if (lost.length === 0) return
       const { enqueued } = await ensureQueued(
         deps.redis,
@@ -178,9 +166,7 @@ export async function reconcile(deps: {
       )
       result.requeued += enqueued.length
     })
-    afterExec = rows[rows.length - 1]!.id
-    if (rows.length < PAGE) break
+    after = ids[ids.length - 1]!
+    if (ids.length < PAGE) break
   }
-  result.durationMs = performance.now() - started
-  return result
 }

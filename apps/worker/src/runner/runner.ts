@@ -1,11 +1,5 @@
 import { EventEmitter } from 'node:events'
-import {
-  type ExecutionError,
-  nextAttemptDecision,
-  type RetryPolicy,
-  resolveRetryPolicy,
-  type StepOutcome,
-} from '@punctual/core'
+import { attemptOutcome, type ExecutionError, type RetryPolicy, type StepOutcome } from '@punctual/core'
 import {
   addExecutionCounts,
   type DbHandle,
@@ -592,45 +586,30 @@ export function createRunner(deps: RunnerDeps): Runner {
       )
       return
     }
-    if (result.status === 'succeeded') {
+    const outcome = attemptOutcome({
+      error: result.status === 'succeeded' ? null : result.error,
+      attempt: row.attempt,
+      retryPolicy: row.retryPolicy as Partial<RetryPolicy> | null,
+      nowMs: endedAtMs,
+      random: Math.random,
+    })
+    const attempt = row.attempt
+    if (outcome.status === 'succeeded') {
       queueFinish(job, 'succeeded', endedAtMs, null, result.steps, null, { op: 'ack' }, () =>
-        emit('execution.succeeded', {
-          ...base(job),
-          attempt: row.attempt,
-          finishedAtMs: endedAtMs,
-          durationMs,
-        }),
+        emit('execution.succeeded', { ...base(job), attempt, finishedAtMs: endedAtMs, durationMs }),
       )
-      return
-    }
-    const policy = resolveRetryPolicy(row.retryPolicy as Partial<RetryPolicy> | null)
-    const decision = nextAttemptDecision(policy, row.attempt, new Date(endedAtMs), Math.random)
-    const error = result.error
-    if (decision.kind === 'retry') {
-      const availableAtMs = decision.availableAt.getTime()
-      queueFinish(
-        job,
-        'retrying',
-        null,
-        error,
-        result.steps,
-        availableAtMs,
-        { op: 'retry', availableAtMs, nextAttempt: decision.attempt },
-        () =>
-          emit('execution.retrying', {
-            ...base(job),
-            attempt: row.attempt,
-            error,
-            nextAttempt: decision.attempt,
-            delayMs: decision.delayMs,
-            availableAtMs,
-          }),
+    } else if (outcome.status === 'retrying') {
+      const { error, availableAtMs, nextAttempt, delayMs } = outcome
+      const redis = { op: 'retry', availableAtMs, nextAttempt } as const
+      queueFinish(job, 'retrying', null, error, result.steps, availableAtMs, redis, () =>
+        emit('execution.retrying', { ...base(job), attempt, error, nextAttempt, delayMs, availableAtMs }),
       )
-      return
+    } else {
+      const { error } = outcome
+      queueFinish(job, 'dead', endedAtMs, error, result.steps, null, { op: 'ack' }, () =>
+        emit('execution.dead', { ...base(job), attempt, error, finishedAtMs: endedAtMs }),
+      )
     }
-    queueFinish(job, 'dead', endedAtMs, error, result.steps, null, { op: 'ack' }, () =>
-      emit('execution.dead', { ...base(job), attempt: row.attempt, error, finishedAtMs: endedAtMs }),
-    )
   }
 
   /** The workflow, retried while Postgres is away (not the execution's fault); 'aborted' if cut meanwhile. */

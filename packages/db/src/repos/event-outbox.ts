@@ -11,7 +11,7 @@ import type { ScheduleView } from './schedules.ts'
 
 /**
  * The system event bus's Postgres side (docs/design-notes.md, "System events"): the outbox rows that the end
- * and completion statements write (runs.ts, fires.ts), the relay's claim of rows nobody handled in time, the
+ * and completion statements write (statements/execution-finish.ts, statements/fire-recording.ts), the relay's claim of rows nobody handled in time, the
  * reads a consumer needs (subjects and their chains), and the consumer's commit of what the events started.
  */
 

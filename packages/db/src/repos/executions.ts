@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, inArray, lt, type SQL, sql } from 'drizzle-orm'
 import { type ExecutionStatus, executionStatuses, executions } from '../schema/executions.ts'
 import { type ScheduleState, scheduleStates } from '../schema/schedules.ts'
+import { statusGuard } from '../status-guard.ts'
 import type { DbExecutor } from './executor.ts'
 import { type RowPage, selectPage } from './page.ts'
 
@@ -119,11 +120,7 @@ export function createExecutionsRepo(db: DbExecutor) {
           cancelRequestedAt: sql`case when ${running} then coalesce(${executions.cancelRequestedAt}, ${now}) else ${executions.cancelRequestedAt} end`,
         })
         .where(
-          and(
-            eq(executions.tenant, tenant),
-            eq(executions.id, id),
-            inArray(executions.status, ['queued', 'retrying', 'running']),
-          ),
+          and(eq(executions.tenant, tenant), eq(executions.id, id), statusGuard(executions.status, 'cancel')),
         )
         .returning()
       return row
@@ -151,7 +148,7 @@ export function createExecutionsRepo(db: DbExecutor) {
             eq(executions.scheduleId, scheduleId),
             eq(executions.kind, 'fire'),
             eq(executions.held, true),
-            eq(executions.status, 'queued'),
+            statusGuard(executions.status, 'releaseHeld', { plain: true }),
           ),
         )
         .orderBy(asc(executions.scheduledFor), asc(executions.id))
@@ -160,7 +157,11 @@ export function createExecutionsRepo(db: DbExecutor) {
         .update(executions)
         .set({ held: false, enqueuedAt: at })
         .where(
-          and(inArray(executions.id, oldest), eq(executions.held, true), eq(executions.status, 'queued')),
+          and(
+            inArray(executions.id, oldest),
+            eq(executions.held, true),
+            statusGuard(executions.status, 'releaseHeld'),
+          ),
         )
         .returning()
       return row

@@ -1,12 +1,89 @@
-export * from './audit.ts'
-export * from './event-outbox.ts'
-export * from './executions.ts'
-export * from './executor.ts'
-export * from './fires.ts'
-export * from './ingest.ts'
-export * from './page.ts'
-export * from './runs.ts'
-export * from './schedules.ts'
-export * from './tenant-usage.ts'
-export * from './triggers.ts'
-export * from './workflows.ts'
+export {
+  type AuditAction,
+  type AuditEntry,
+  type AuditListOptions,
+  type AuditRepo,
+  type AuditRow,
+  auditActions,
+  auditRow,
+  createAuditRepo,
+  insertAuditEntries,
+} from './audit.ts'
+export {
+  claimUnhandledOutbox,
+  commitEventStarts,
+  createEventBusRepo,
+  type EventBusRepo,
+  type EventStartsCommit,
+  type EventSubjects,
+  MAX_CHAIN_WALK,
+  type OutboxEvent,
+  SELECT_COMPLETED,
+  SELECT_DEAD,
+  SELECT_SUCCEEDED,
+} from './event-outbox.ts'
+export {
+  type CountsByStatus,
+  createExecutionsRepo,
+  type ExecutionListFilter,
+  type ExecutionRow,
+  type ExecutionsRepo,
+  type NewExecutionRow,
+  type ScheduleExecutionSummary,
+  type TenantExecutionStats,
+  uuidv7Floor,
+} from './executions.ts'
+export type { DbExecutor } from './executor.ts'
+export {
+  type CreatedExecution,
+  createdExecutions,
+  createIngestRepo,
+  type EventTriggerRow,
+  type ExecutionStart,
+  type HookTriggerRow,
+  type IngestRepo,
+  insertGeneralStartBatch,
+  insertStartBatch,
+  insertWebhookStartBatch,
+  isWebhookBatch,
+  isWebhookRequest,
+  RECEIPT_TTL_MS,
+  type StartOutcome,
+  type StartReceipt,
+  type StartRequest,
+} from './ingest.ts'
+export {
+  PAGE_FETCH_BYTES,
+  type RowPage,
+  selectPage,
+} from './page.ts'
+export {
+  createSchedulesRepo,
+  insertScheduleRow,
+  insertScheduleRows,
+  type NewScheduleRow,
+  type ScheduleCreator,
+  type ScheduleListOptions,
+  type ScheduleRow,
+  type SchedulesRepo,
+  type ScheduleView,
+} from './schedules.ts'
+export {
+  lockTenantUsage,
+  lockTenantUsageRow,
+  type TenantUsage,
+} from './tenant-usage.ts'
+export {
+  createTriggersRepo,
+  type NewTriggerRow,
+  type TriggerListOptions,
+  type TriggerRow,
+  type TriggersRepo,
+} from './triggers.ts'
+export {
+  createWorkflowsRepo,
+  type NewWorkflowRow,
+  type WorkflowListOptions,
+  type WorkflowRow,
+  type WorkflowsRepo,
+} from './workflows.ts'

@@ -4,6 +4,7 @@ import type { Sql, TransactionSql } from 'postgres'
 import { v7 as uuidv7 } from 'uuid'
 import { executions } from '../schema/executions.ts'
 import { type ScheduleState, schedules } from '../schema/schedules.ts'
+import { statusGuard } from '../status-guard.ts'
 import type { DbExecutor } from './executor.ts'
 import { type RowPage, selectPage } from './page.ts'
 
@@ -101,7 +102,7 @@ export function createSchedulesRepo(db: DbExecutor) {
           and(
             eq(executions.scheduleId, scheduleId),
             eq(executions.kind, 'fire'),
-            eq(executions.status, 'queued'),
+            statusGuard(executions.status, 'dropAhead', { plain: true }),
             gt(executions.scheduledFor, after),
           ),
         )
@@ -126,7 +127,7 @@ export function createSchedulesRepo(db: DbExecutor) {
           and(
             eq(executions.scheduleId, scheduleId),
             eq(executions.kind, 'fire'),
-            eq(executions.status, 'queued'),
+            statusGuard(executions.status, 'skipUnstarted', { plain: true }),
             isNull(executions.startedAt),
             lte(executions.scheduledFor, at),
           ),

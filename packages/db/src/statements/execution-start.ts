@@ -1,31 +1,19 @@
-import { type ExecutionError, skippedError } from '@punctual/core'
+import { skippedError } from '@punctual/core'
 import type { Sql, TransactionSql } from 'postgres'
-import type { ExecutionKind, ExecutionStatus } from '../schema/executions.ts'
-import { type OutboxEvent, SELECT_COMPLETED, SELECT_DEAD, SELECT_SUCCEEDED } from './event-outbox.ts'
+import { type OutboxEvent, SELECT_COMPLETED } from '../repos/event-outbox.ts'
+import type { ExecutionKind } from '../schema/executions.ts'
+import { statusIn } from '../status-guard.ts'
 
 /**
- * The runner's writes to `executions` (docs/design-notes.md, "Executions: who writes what"), in plain
- * postgres.js: one statement per batch, never one round trip per execution. Times go in as epoch ms or ISO
- * text and come back as epoch ms (drizzle's pass-through codecs make raw timestamptz values strings).
- *
- * Every write after the start is guarded by `status = 'running' and worker_id = <me> and attempt = <mine>`:
- * a start by another worker bumps the attempt, so a worker whose lease was taken over can never overwrite
- * the newer run. Each write is idempotent, so a statement the runner gave up waiting for (Postgres hung) and
- * that commits late does no harm when the runner tries again.
+ * Transition: a runner starts the executions it dequeued (queued / retrying, or running under a lost
+ * lease → running), in one conditional statement; the overlap check of `overlap_check` fires and
+ * maxExecutions are decided here too (docs/design-notes.md, "Executions: who writes what").
+ * Plain postgres.js, one statement per batch, never one round trip per execution. Times go in as epoch ms or
+ * ISO text and come back as epoch ms (drizzle's pass-through codecs make raw timestamptz values strings).
+ * Status guards come from core's STATUS_GUARDS through statusIn (status-guard.ts holds the planner note).
  */
 
 type Db = Sql | TransactionSql
-
-/**
- * Statuses a dequeued execution may start from (`running`: the lease was reclaimed from a dead worker).
- *
- * Planner note for every statement here that finds executions by id: the status test is written
- * `(status || '') …`, so it does not imply the predicate of the partial index executions_unfinished_idx.
- * Written plainly, Postgres may scan that whole index instead of the primary key when its statistics are
- * behind (seen in the per-second benchmark: 636 ms per start and 157 ms per end batch with 200,000 fires
- * queued since the last ANALYZE; 2 ms and a few ms with the primary key).
- */
-const STARTABLE = ['queued', 'retrying', 'running'] as const
 
 const OVERLAP_ERROR = JSON.stringify(skippedError('overlap'))
 
@@ -137,15 +125,12 @@ async function startStatement(
              (e.overlap_check and e.started_at is null and exists (
                 select 1 from executions p
                  where p.schedule_id = e.schedule_id
-                   and p.status in ('queued', 'running', 'retrying')
+                   and ${statusIn(db, 'p.status', 'unfinished', { plain: true })}
                    and p.scheduled_for < e.scheduled_for
                    and not p.held)) as overlapped
         from executions e
        where e.id = any(${ids as string[]}::uuid[])
-         -- (status || '') keeps the planner on the primary key: with a plain status IN (...) it may scan the
-         -- partial index executions_unfinished_idx instead (seen: 636 ms per batch of 50 once 200,000 fires
-         -- were queued after the last ANALYZE).
-         and (e.status || '') in ${db(STARTABLE)}
+         and ${statusIn(db, 'e.status', 'start')}
          and not e.held
          ${budgetGuard}
          for update of e
@@ -296,7 +281,7 @@ function startBudgetedFires(
     const fires = await tx<{ id: string; schedule_id: string }[]>`
       select id, schedule_id from executions
        where id = any(${ids}::uuid[]) and (kind || '') = 'fire' and started_at is null
-         and (status || '') in ${tx(STARTABLE)} and not held and cancel_requested_at is null
+         and ${statusIn(tx, 'status', 'start')} and not held and cancel_requested_at is null
        order by scheduled_for, id
          for update`
     const overLimit: string[] = []
@@ -314,7 +299,7 @@ function startBudgetedFires(
       nowIso,
     )
     if (overLimit.length > 0) {
-      await tx`delete from executions where id = any(${overLimit}::uuid[]) and (status || '') = 'queued'`
+      await tx`delete from executions where id = any(${overLimit}::uuid[]) and ${statusIn(tx, 'status', 'discardOverBudget')}`
     }
 
     const counted = [...bySchedule.values()].filter((s) => s.starts > 0)
@@ -386,302 +371,4 @@ function startBudgetedFires(
     }
     return { ...splitStartRows(rows), overLimit, completed, events }
   })
-}
-
-/**
- * Adds fire starts to schedules' execution_count (the fast path's `countLater`), in one statement that locks
- * the rows in id order first, so two workers adding to overlapping schedules never deadlock. A row another
- * transaction holds (a scheduler recording the schedule's fires) is skipped rather than waited for: the caller
- * keeps its count for the next turn. Schedules that are gone are skipped too (history outlives them) and
- * reported as added. Returns the ids whose count was written or is moot.
- */
-export async function addExecutionCounts(
-  sql: Sql,
-  counts: ReadonlyMap<string, number>,
-): Promise<Set<string>> {
-  if (counts.size === 0) return new Set()
-  const entries = [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  const ids = entries.map(([id]) => id)
-  const rows = await sql<{ id: string; added: boolean }[]>`
-    with v as (
-      select * from unnest(${ids}::uuid[], ${entries.map(([, n]) => n)}::int[]) as v(id, n)
-    ),
-    locked as (
-      select s.id from schedules s where s.id in (select id from v) order by s.id for no key update skip locked
-    ),
-    upd as (
-      update schedules s set execution_count = s.execution_count + v.n
-        from v join locked l on l.id = v.id
-       where s.id = v.id
-      returning s.id
-    )
-    select v.id, (u.id is not null or not exists (select 1 from schedules s where s.id = v.id)) as added
-      from v left join upd u on u.id = v.id`
-  return new Set(rows.filter((r) => r.added).map((r) => r.id))
-}
-
-export type FinishStatus = Extract<ExecutionStatus, 'succeeded' | 'retrying' | 'dead' | 'cancelled'>
-
-export interface FinishRecord {
-  id: string
-  /** The attempt this worker started (the guard). */
-  attempt: number
-  status: FinishStatus
-  /** Set for final statuses; null for `retrying`. */
-  finishedAtMs: number | null
-  error: ExecutionError | null
-  /** This attempt's step outcomes, appended to the execution's history. */
-  steps: readonly unknown[]
-  /** `retrying`: when the next attempt may start. */
-  availableAtMs: number | null
-  /** As started (kind and schedule never change): a final fire releases its schedule's held fire. */
-  kind: ExecutionKind
-  scheduleId: string | null
-}
-
-export interface FinishResult {
-  id: string
-  /** true: the row now holds this record (written now, or by an earlier try whose answer was lost). */
-  written: boolean
-}
-
-export interface ReleasedHeldFire {
-  id: string
-  tenant: string
-  kind: ExecutionKind
-  scheduleId: string
-  workflowId: string
-  priority: number
-  scheduledForMs: number
-  availableAtMs: number | null
-  attempt: number
-}
-
-const FINAL: ReadonlySet<FinishStatus> = new Set(['succeeded', 'dead', 'cancelled'])
-
-interface FinishRow {
-  id: string
-  updated: boolean
-  status: ExecutionStatus | null
-  worker_id: string | null
-  attempt: number | null
-  outbox_id: string | null
-  outbox_type: OutboxEvent['type'] | null
-  outbox_tenant: string | null
-}
-
-function finishStatement(db: Db, workerId: string, records: readonly FinishRecord[]) {
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
-  // The outer select reads `executions` as it was before this statement (a CTE's writes are not visible to
-  // it): for a row not updated now, that is its current state.
-  return db<FinishRow[]>`
-    with v as (
-      select * from unnest(
-        ${records.map((r) => r.id)}::uuid[],
-        ${records.map((r) => r.attempt)}::int[],
-        ${records.map((r) => r.status)}::text[],
-        ${records.map((r) => iso(r.finishedAtMs))}::text[],
-        ${records.map((r) => (r.error === null ? null : JSON.stringify(r.error)))}::text[],
-        ${records.map((r) => JSON.stringify(r.steps))}::text[],
-        ${records.map((r) => iso(r.availableAtMs))}::text[]
-      ) as v(id, attempt, status, finished_at, error, steps, available_at)
-    ),
-    upd as (
-      update executions e
-         set status = v.status,
-             finished_at = v.finished_at::timestamptz,
-             error = v.error::jsonb,
-             steps = e.steps || v.steps::jsonb,
-             available_at = v.available_at::timestamptz
-        from v
-       where e.id = v.id and (e.status || '') = 'running' and e.worker_id = ${workerId} and e.attempt = v.attempt
-      returning e.id, e.tenant, e.status
-    ),
-    -- The transactional outbox of the system events: only for tenants with an enabled event trigger whose
-    -- eventType selects the event (one probe of triggers_event_idx per end), so an end costs nothing more
-    -- for a tenant without such a trigger.
-    ob as (
-      insert into event_outbox (tenant, type, subject_id)
-      select u.tenant, 'execution.' || u.status, u.id
-        from upd u
-       where u.status in ('succeeded', 'dead')
-         and exists (select 1 from triggers t
-                      where t.tenant = u.tenant and t.type = 'event' and t.enabled
-                        and t.event_type = any(case u.status when 'succeeded' then ${SELECT_SUCCEEDED}::text[]
-                                                                 else ${SELECT_DEAD}::text[] end))
-      returning id, tenant, type, subject_id
-    )
-    select v.id, u.id is not null as updated, e.status, e.worker_id, e.attempt,
-           ob.id::text as outbox_id, ob.type as outbox_type, ob.tenant as outbox_tenant
-      from v left join upd u on u.id = v.id left join executions e on e.id = v.id
-             left join ob on ob.subject_id = v.id`
-}
-
-/** The system events an end statement put in the outbox, to publish after its COMMIT. */
-function outboxEventsOf(rows: FinishRow[]): OutboxEvent[] {
-  const events: OutboxEvent[] = []
-  for (const r of rows) {
-    if (r.outbox_id !== null && r.outbox_type !== null && r.outbox_tenant !== null) {
-      events.push({ outboxId: r.outbox_id, tenant: r.outbox_tenant, type: r.outbox_type, subjectId: r.id })
-    }
-  }
-  return events
-}
-
-/** Per schedule, the oldest fire buffer_one held back: held = false, enqueued now (the caller adds it to Redis). */
-function releaseHeldStatement(db: Db, scheduleIds: readonly string[], nowIso: string) {
-  return db<
-    {
-      id: string
-      tenant: string
-      kind: ExecutionKind
-      schedule_id: string
-      workflow_id: string
-      priority: number
-      scheduled_for_ms: number
-      available_at_ms: number | null
-      attempt: number
-    }[]
-  >`
-    with pick as (
-      select x.id
-        from unnest(${scheduleIds as string[]}::uuid[]) as s(schedule_id)
-        -- Only buffer_one holds fires back: other schedules (most) cost one primary-key probe, not a walk
-        -- over their queued fires (a per-second schedule with a backlog has dozens).
-        join schedules sc on sc.id = s.schedule_id and sc.overlap_policy = 'buffer_one'
-        cross join lateral (
-          select e.id from executions e
-           where e.schedule_id = s.schedule_id and e.kind = 'fire' and e.held and e.status = 'queued'
-           order by e.scheduled_for, e.id
-           limit 1
-        ) x
-    )
-    update executions e
-       set held = false, enqueued_at = ${nowIso}::timestamptz
-      from pick
-     where e.id = pick.id and e.held and (e.status || '') = 'queued'
-    returning e.id, e.tenant, e.kind, e.schedule_id, e.workflow_id, e.priority,
-              (extract(epoch from e.scheduled_for) * 1000)::float8 as scheduled_for_ms,
-              (extract(epoch from e.available_at) * 1000)::float8 as available_at_ms,
-              e.attempt`
-}
-
-export interface FinishExecutionsResult {
-  results: FinishResult[]
-  released: ReleasedHeldFire[]
-  /**
-   * System events (execution.succeeded / execution.dead) the statement wrote to the outbox with the ends it
-   * wrote: publish them after the COMMIT (publishSystemEvents); the outbox relay does it if this process
-   * cannot.
-   */
-  events: OutboxEvent[]
-}
-
-/**
- * Writes the ends of many attempts in one statement (the runner's group commit). When some are final fires,
- * one transaction first locks their schedule rows (schedule before executions, as everywhere), writes the
- * ends, and releases per schedule the oldest fire buffer_one held back. A scheduler that decides "buffer"
- * under the same schedule lock therefore cannot miss the end it waits for.
- */
-export async function finishExecutions(
-  sql: Sql,
-  input: { workerId: string; records: readonly FinishRecord[]; nowMs: number },
-): Promise<FinishExecutionsResult> {
-  const { records, workerId } = input
-  if (records.length === 0) return { results: [], released: [], events: [] }
-  const byId = new Map(records.map((r) => [r.id, r]))
-  const toResults = (rows: FinishRow[]): FinishResult[] =>
-    rows.map((row) => {
-      const rec = byId.get(row.id)!
-      const already =
-        !row.updated && row.status === rec.status && row.worker_id === workerId && row.attempt === rec.attempt
-      return { id: row.id, written: row.updated || already }
-    })
-  const fireSchedules = [
-    ...new Set(
-      records
-        .filter((r) => FINAL.has(r.status) && r.kind === 'fire' && r.scheduleId)
-        .map((r) => r.scheduleId!),
-    ),
-  ].sort()
-  if (fireSchedules.length === 0) {
-    const rows = await finishStatement(sql, workerId, records)
-    return { results: toResults(rows), released: [], events: outboxEventsOf(rows) }
-  }
-  const nowIso = new Date(input.nowMs).toISOString()
-  return sql.begin(async (tx) => {
-    await tx`select id from schedules where id = any(${fireSchedules}::uuid[]) order by id for no key update`
-    const rows = await finishStatement(tx, workerId, records)
-    const updatedNow = new Set(rows.filter((r) => r.updated).map((r) => r.id))
-    // Only ends written by this statement release: an end an earlier try wrote released its fire then.
-    const release = [
-      ...new Set(
-        records
-          .filter((r) => updatedNow.has(r.id) && FINAL.has(r.status) && r.kind === 'fire' && r.scheduleId)
-          .map((r) => r.scheduleId!),
-      ),
-    ]
-    const released =
-      release.length === 0
-        ? []
-        : (await releaseHeldStatement(tx, release, nowIso)).map((r) => ({
-            id: r.id,
-            tenant: r.tenant,
-            kind: r.kind,
-            scheduleId: r.schedule_id,
-            workflowId: r.workflow_id,
-            priority: r.priority,
-            scheduledForMs: r.scheduled_for_ms,
-            availableAtMs: r.available_at_ms,
-            attempt: r.attempt,
-          }))
-    return { results: toResults(rows), released, events: outboxEventsOf(rows) }
-  })
-}
-
-/**
- * Graceful shutdown: attempts this worker started and aborted go back to `queued` with the attempt they
- * started from, so the worker that takes them over runs the same attempt number again (a handback is not a
- * failed attempt). started_at stays, so a fire is not counted twice toward maxExecutions.
- */
-export async function handBackExecutions(
-  sql: Sql,
-  input: { workerId: string; items: readonly { id: string; attempt: number }[] },
-): Promise<string[]> {
-  if (input.items.length === 0) return []
-  const rows = await sql<{ id: string }[]>`
-    update executions e
-       set status = 'queued', attempt = e.attempt - 1, worker_id = null
-      from unnest(${input.items.map((i) => i.id)}::uuid[], ${input.items.map((i) => i.attempt)}::int[])
-           as v(id, attempt)
-     where e.id = v.id and (e.status || '') = 'running' and e.worker_id = ${input.workerId} and e.attempt = v.attempt
-    returning e.id`
-  return rows.map((r) => r.id)
-}
-
-/** Of these executions, the ones whose cancel was requested (the fallback when a pub/sub message is lost). */
-export async function findCancelRequested(sql: Sql, ids: readonly string[]): Promise<string[]> {
-  if (ids.length === 0) return []
-  const rows = await sql<{ id: string }[]>`
-    select id from executions
-     where id = any(${ids as string[]}::uuid[]) and (status || '') = 'running' and cancel_requested_at is not null`
-  return rows.map((r) => r.id)
-}
-
-export interface WorkflowDefinition {
-  id: string
-  version: number
-  steps: unknown[]
-  timeoutMs: number | null
-}
-
-/** The steps of these workflows at their current version (the runner caches them by id and version). */
-export async function loadWorkflowDefinitions(
-  sql: Sql,
-  ids: readonly string[],
-): Promise<WorkflowDefinition[]> {
-  if (ids.length === 0) return []
-  const rows = await sql<{ id: string; version: number; steps: unknown[]; timeout_ms: number | null }[]>`
-    select id, version, steps, timeout_ms from workflows where id = any(${ids as string[]}::uuid[])`
-  return rows.map((r) => ({ id: r.id, version: r.version, steps: r.steps, timeoutMs: r.timeout_ms }))
 }

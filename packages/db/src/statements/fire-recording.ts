@@ -1,8 +1,9 @@
 import { skippedError } from '@punctual/core'
 import type { Sql, TransactionSql } from 'postgres'
+import { type OutboxEvent, SELECT_COMPLETED } from '../repos/event-outbox.ts'
 import type { ExecutionKind, ExecutionStatus } from '../schema/executions.ts'
 import type { MisfirePolicy, OverlapPolicy, ScheduleState } from '../schema/schedules.ts'
-import { type OutboxEvent, SELECT_COMPLETED } from './event-outbox.ts'
+import { statusIn } from '../status-guard.ts'
 
 /** Every fire recorded `skipped` is refused by its overlapPolicy. */
 const OVERLAP_ERROR = JSON.stringify(skippedError('overlap'))
@@ -154,7 +155,7 @@ export async function listUnfinishedExecutions(
     select schedule_id, id, kind, status, held, started_at is not null as started
       from executions
      where schedule_id = any(${scheduleIds as string[]}::uuid[])
-       and status in ('queued', 'running', 'retrying')
+       and ${statusIn(sql, 'status', 'unfinished', { plain: true })}
      order by schedule_id, scheduled_for, id`
   return rows.map((r) => ({
     scheduleId: r.schedule_id,
@@ -278,11 +279,11 @@ export async function cancelForOverlap(
   const now = iso(nowMs)
   const cancelled = await sql<{ id: string }[]>`
     update executions set status = 'cancelled', finished_at = ${now}::timestamptz
-     where id = any(${ids as string[]}::uuid[]) and (status || '') in ('queued', 'retrying')
+     where id = any(${ids as string[]}::uuid[]) and ${statusIn(sql, 'status', 'cancelWaiting')}
     returning id`
   const requested = await sql<{ id: string }[]>`
     update executions set cancel_requested_at = coalesce(cancel_requested_at, ${now}::timestamptz)
-     where id = any(${ids as string[]}::uuid[]) and (status || '') = 'running'
+     where id = any(${ids as string[]}::uuid[]) and ${statusIn(sql, 'status', 'requestCancel')}
     returning id`
   return { cancelled: cancelled.map((r) => r.id), cancelRequested: requested.map((r) => r.id) }
 }

@@ -1,0 +1,46 @@
+// Hot-path statements, one file per transition (docs/design-notes.md, "The data layer"): plain postgres.js,
+// one statement per batch. CRUD repositories are in ../repos.
+export { findCancelRequested } from './cancel-requests.ts'
+export { addExecutionCounts } from './execution-counts.ts'
+export {
+  type FinishExecutionsResult,
+  type FinishRecord,
+  type FinishResult,
+  type FinishStatus,
+  finishExecutions,
+  type ReleasedHeldFire,
+} from './execution-finish.ts'
+export { handBackExecutions } from './execution-hand-back.ts'
+export {
+  type CancelledAtStart,
+  type CompletedSchedule,
+  type SkippedAtStart,
+  type StartCandidate,
+  type StartExecutionsResult,
+  type StartedExecution,
+  startExecutions,
+} from './execution-start.ts'
+export {
+  cancelForOverlap,
+  type FiredScheduleUpdate,
+  type FireScheduleRow,
+  insertFireExecutions,
+  listUnfinishedExecutions,
+  lockSchedulesForFiring,
+  type NewFireExecution,
+  schedulePriorities,
+  type UnfinishedExecutionRow,
+  updateFiredSchedules,
+} from './fire-recording.ts'
+export {
+  type DueSourceRow,
+  existingScheduleIds,
+  type RequeueRow,
+  scheduleDuePage,
+  unfinishedExecutionPage,
+  unfinishedExecutionsAmong,
+} from './reconcile-reads.ts'
+export {
+  loadWorkflowDefinitions,
+  type WorkflowDefinition,
+} from './workflow-definitions.ts'
