@@ -9,7 +9,7 @@ import {
   RECEIPT_TTL_MS,
   type StartOutcome,
   type StartRequest,
-} from './repos/ingest.ts'
+} from './statements/trigger-start-batch.ts'
 
 export interface ExecutionStarterOptions {
   sql: Sql

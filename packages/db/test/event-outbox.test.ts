@@ -2,17 +2,13 @@ import { randomUUID as uuid } from 'node:crypto'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAuditRepo } from '../src/repos/audit.ts'
-import {
-  claimUnhandledOutbox,
-  commitEventStarts,
-  createEventBusRepo,
-  type OutboxEvent,
-} from '../src/repos/event-outbox.ts'
-import { insertStartBatch, type StartRequest } from '../src/repos/ingest.ts'
+import { createEventBusRepo } from '../src/repos/event-outbox.ts'
 import { eventOutbox, executions, schedules, triggers, workflows } from '../src/schema/index.ts'
+import { claimUnhandledOutbox, commitEventStarts, type OutboxEvent } from '../src/statements/event-outbox.ts'
 import { type FinishRecord, finishExecutions } from '../src/statements/execution-finish.ts'
 import { startExecutions } from '../src/statements/execution-start.ts'
 import { updateFiredSchedules } from '../src/statements/fire-recording.ts'
+import { insertStartBatch, type StartRequest } from '../src/statements/trigger-start-batch.ts'
 import { createTestDatabase, type TestDatabase } from '../src/testing.ts'
 
 let t: TestDatabase

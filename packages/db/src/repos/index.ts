@@ -10,17 +10,10 @@ export {
   insertAuditEntries,
 } from './audit.ts'
 export {
-  claimUnhandledOutbox,
-  commitEventStarts,
   createEventBusRepo,
   type EventBusRepo,
-  type EventStartsCommit,
   type EventSubjects,
   MAX_CHAIN_WALK,
-  type OutboxEvent,
-  SELECT_COMPLETED,
-  SELECT_DEAD,
-  SELECT_SUCCEEDED,
 } from './event-outbox.ts'
 export {
   type CountsByStatus,
@@ -35,22 +28,10 @@ export {
 } from './executions.ts'
 export type { DbExecutor } from './executor.ts'
 export {
-  type CreatedExecution,
-  createdExecutions,
   createIngestRepo,
   type EventTriggerRow,
-  type ExecutionStart,
   type HookTriggerRow,
   type IngestRepo,
-  insertGeneralStartBatch,
-  insertStartBatch,
-  insertWebhookStartBatch,
-  isWebhookBatch,
-  isWebhookRequest,
-  RECEIPT_TTL_MS,
-  type StartOutcome,
-  type StartReceipt,
-  type StartRequest,
 } from './ingest.ts'
 export {
   PAGE_FETCH_BYTES,

@@ -1,8 +1,8 @@
 import type { ExecutionError } from '@punctual/core'
 import type { Sql, TransactionSql } from 'postgres'
-import { type OutboxEvent, SELECT_DEAD, SELECT_SUCCEEDED } from '../repos/event-outbox.ts'
 import type { ExecutionKind, ExecutionStatus } from '../schema/executions.ts'
 import { statusIn } from '../status-guard.ts'
+import { type OutboxEvent, SELECT_DEAD, SELECT_SUCCEEDED } from './event-outbox.ts'
 
 /**
  * Transition: a runner ends an attempt (running → succeeded / retrying / dead / cancelled), group-committed,

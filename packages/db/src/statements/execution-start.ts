@@ -1,8 +1,8 @@
 import { skippedError } from '@punctual/core'
 import type { Sql, TransactionSql } from 'postgres'
-import { type OutboxEvent, SELECT_COMPLETED } from '../repos/event-outbox.ts'
 import type { ExecutionKind } from '../schema/executions.ts'
 import { statusIn } from '../status-guard.ts'
+import { type OutboxEvent, SELECT_COMPLETED } from './event-outbox.ts'
 
 /**
  * Transition: a runner starts the executions it dequeued (queued / retrying, or running under a lost

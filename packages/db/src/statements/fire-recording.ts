@@ -1,9 +1,9 @@
 import { skippedError } from '@punctual/core'
 import type { Sql, TransactionSql } from 'postgres'
-import { type OutboxEvent, SELECT_COMPLETED } from '../repos/event-outbox.ts'
 import type { ExecutionKind, ExecutionStatus } from '../schema/executions.ts'
 import type { MisfirePolicy, OverlapPolicy, ScheduleState } from '../schema/schedules.ts'
 import { statusIn } from '../status-guard.ts'
+import { type OutboxEvent, SELECT_COMPLETED } from './event-outbox.ts'
 
 /** Every fire recorded `skipped` is refused by its overlapPolicy. */
 const OVERLAP_ERROR = JSON.stringify(skippedError('overlap'))

@@ -1,6 +1,15 @@
 // Hot-path statements, one file per transition (docs/design-notes.md, "The data layer"): plain postgres.js,
 // one statement per batch. CRUD repositories are in ../repos.
 export { findCancelRequested } from './cancel-requests.ts'
+export {
+  claimUnhandledOutbox,
+  commitEventStarts,
+  type EventStartsCommit,
+  type OutboxEvent,
+  SELECT_COMPLETED,
+  SELECT_DEAD,
+  SELECT_SUCCEEDED,
+} from './event-outbox.ts'
 export { addExecutionCounts } from './execution-counts.ts'
 export {
   type FinishExecutionsResult,
@@ -40,6 +49,20 @@ export {
   unfinishedExecutionPage,
   unfinishedExecutionsAmong,
 } from './reconcile-reads.ts'
+export {
+  type CreatedExecution,
+  createdExecutions,
+  type ExecutionStart,
+  insertGeneralStartBatch,
+  insertStartBatch,
+  insertWebhookStartBatch,
+  isWebhookBatch,
+  isWebhookRequest,
+  RECEIPT_TTL_MS,
+  type StartOutcome,
+  type StartReceipt,
+  type StartRequest,
+} from './trigger-start-batch.ts'
 export {
   loadWorkflowDefinitions,
   type WorkflowDefinition,
