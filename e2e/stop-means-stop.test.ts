@@ -16,30 +16,38 @@ afterAll(async () => {
   await env?.close()
 })
 
+/**
+ * A schedule every 2 s with 6 s of jitter, and one of its fires whose time has come, still waiting for its
+ * jitter for at least another 1.5 s.
+ */
+async function jitteredFire(name: string) {
+  const wf = await env.workflow(name, 'hit')
+  const s = await env.schedule(wf, name, {
+    cronExpression: '*/2 * * * * *',
+    jitterMs: 6000,
+    overlapPolicy: 'allow',
+  })
+  const waiting = await waitFor(
+    'a fire waiting for its jitter',
+    async () => {
+      const now = Date.now()
+      return (await firesOf(env.fleet, s)).find(
+        (r) =>
+          r.status === 'queued' &&
+          r.scheduled_for_ms <= now &&
+          r.available_at_ms !== null &&
+          r.available_at_ms > now + 1500,
+      )
+    },
+    { timeoutMs: 30_000 },
+  )
+  return { s, waiting }
+}
+
 describe('stop means stop', () => {
   it('a fire waiting for its jitter never starts after a pause', async () => {
     const w = await env.start()
-    const wf = await env.workflow('jittered', 'hit')
-    const s = await env.schedule(wf, 'jittered', {
-      cronExpression: '*/2 * * * * *',
-      jitterMs: 6000,
-      overlapPolicy: 'allow',
-    })
-    // A fire whose time has come, still waiting for its jitter for at least another 1.5 s.
-    const waiting = await waitFor(
-      'a fire waiting for its jitter',
-      async () => {
-        const now = Date.now()
-        return (await firesOf(env.fleet, s)).find(
-          (r) =>
-            r.status === 'queued' &&
-            r.scheduled_for_ms <= now &&
-            r.available_at_ms !== null &&
-            r.available_at_ms > now + 1500,
-        )
-      },
-      { timeoutMs: 30_000 },
-    )
+    const { s, waiting } = await jitteredFire('jittered')
     const stoppedAt = await stop(env.fleet, 'pause', s)
     // Past the moment it would have started, and a margin for a worker to act on it.
     await sleep(Math.max(0, waiting.available_at_ms! - Date.now()) + 2000)
@@ -164,26 +172,7 @@ describe('stop means stop', () => {
 
   it('a PATCH that leaves enabled alone skips nothing', async () => {
     const w = await env.start()
-    const wf = await env.workflow('renamed', 'hit')
-    const s = await env.schedule(wf, 'renamed', {
-      cronExpression: '*/2 * * * * *',
-      jitterMs: 6000,
-      overlapPolicy: 'allow',
-    })
-    const waiting = await waitFor(
-      'a fire waiting for its jitter',
-      async () => {
-        const now = Date.now()
-        return (await firesOf(env.fleet, s)).find(
-          (r) =>
-            r.status === 'queued' &&
-            r.scheduled_for_ms <= now &&
-            r.available_at_ms !== null &&
-            r.available_at_ms > now + 1500,
-        )
-      },
-      { timeoutMs: 30_000 },
-    )
+    const { s, waiting } = await jitteredFire('renamed')
     const res = await apiCall(env.fleet, 'PATCH', `/api/schedules/${s}`, { name: 'renamed-2' })
     expect(res.status).toBe(200)
     await waitFor(

@@ -468,19 +468,7 @@ async function unanchoredAtQuota(fmt: (ms: number) => string) {
     filter: { x: { a: [{ numeric: ['>', -1 - i] }], b: [{ numeric: ['<', -1 - i] }] } } as EventPattern,
   }))
   const matcher = new TriggerMatcher(triggers)
-  matchOrRefused(matcher, body)
-  const times: number[] = []
-  const stats: MatchStats = { evaluated: 0, groups: 0 }
-  let matched = 0 as number | 'refused'
-  for (let round = 0; round < ROUNDS; round++) {
-    await settle()
-    times.push(
-      cpuMs(() => {
-        matched = matchOrRefused(matcher, body, round === 0 ? stats : undefined)
-      }),
-    )
-  }
-  times.sort((p, q) => p - q)
+  const { times, stats, matched } = await timeMatches(matcher, body)
   const best = times[0]!
   return {
     count,
@@ -564,19 +552,7 @@ async function timeObjects(
   const matcher = new TriggerMatcher(
     filters.map((filter, i) => ({ id: String(i).padStart(6, '0'), eventType: ADVERSARIAL_TYPE, filter })),
   )
-  matchOrRefused(matcher, body)
-  const times: number[] = []
-  const stats: MatchStats = { evaluated: 0, groups: 0 }
-  let matched = 0 as number | 'refused'
-  for (let round = 0; round < ROUNDS; round++) {
-    await settle()
-    times.push(
-      cpuMs(() => {
-        matched = matchOrRefused(matcher, body, round === 0 ? stats : undefined)
-      }),
-    )
-  }
-  times.sort((p, q) => p - q)
+  const { times, stats, matched } = await timeMatches(matcher, body)
   const best = times[0]!
   return {
     count,
@@ -597,6 +573,27 @@ async function timeObjects(
 }
 
 /** How many triggers the body selects, or 'refused' when matching spent the work budget (MatchBudgetExceeded). */
+/** CPU of ROUNDS matches of `body` (after a warm-up), sorted; the first round's stats; the last answer. */
+async function timeMatches(
+  matcher: TriggerMatcher<{ id: string; eventType: string; filter: EventPattern }>,
+  body: unknown,
+) {
+  matchOrRefused(matcher, body)
+  const times: number[] = []
+  const stats: MatchStats = { evaluated: 0, groups: 0 }
+  let matched = 0 as number | 'refused'
+  for (let round = 0; round < ROUNDS; round++) {
+    await settle()
+    times.push(
+      cpuMs(() => {
+        matched = matchOrRefused(matcher, body, round === 0 ? stats : undefined)
+      }),
+    )
+  }
+  times.sort((p, q) => p - q)
+  return { times, stats, matched }
+}
+
 function matchOrRefused(
   matcher: TriggerMatcher<{ id: string; eventType: string; filter: EventPattern }>,
   body: unknown,
