@@ -4,6 +4,7 @@ import {
   type ExecutionStatus,
   executionKinds,
   executionStatuses,
+  unfinishedExecutionStatuses,
 } from '@punctual/core'
 import { sql } from 'drizzle-orm'
 import {
@@ -21,14 +22,13 @@ import {
 } from 'drizzle-orm/pg-core'
 import { sqlList } from './sql-lists.ts'
 
-export { type ExecutionKind, type ExecutionStatus, executionKinds, executionStatuses }
-
-/** Statuses of an execution that is not finished: what overlapPolicy looks at and the reconciler rebuilds. */
-export const unfinishedExecutionStatuses = [
-  'queued',
-  'running',
-  'retrying',
-] as const satisfies readonly ExecutionStatus[]
+export {
+  type ExecutionKind,
+  type ExecutionStatus,
+  executionKinds,
+  executionStatuses,
+  unfinishedExecutionStatuses,
+}
 
 export const executions = pgTable(
   'executions',

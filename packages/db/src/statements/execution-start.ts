@@ -1,8 +1,8 @@
-import { skippedError } from '@punctual/core'
 import type { Sql, TransactionSql } from 'postgres'
 import type { ExecutionKind } from '../schema/executions.ts'
 import { statusIn } from '../status-guard.ts'
 import { type OutboxEvent, SELECT_COMPLETED } from './event-outbox.ts'
+import { OVERLAP_ERROR } from './fire-recording.ts'
 
 /**
  * Transition: a runner starts the executions it dequeued (queued / retrying, or running under a lost
@@ -14,8 +14,6 @@ import { type OutboxEvent, SELECT_COMPLETED } from './event-outbox.ts'
  */
 
 type Db = Sql | TransactionSql
-
-const OVERLAP_ERROR = JSON.stringify(skippedError('overlap'))
 
 export interface StartCandidate {
   id: string

@@ -5,8 +5,8 @@ import type { MisfirePolicy, OverlapPolicy, ScheduleState } from '../schema/sche
 import { statusIn } from '../status-guard.ts'
 import { type OutboxEvent, SELECT_COMPLETED } from './event-outbox.ts'
 
-/** Every fire recorded `skipped` is refused by its overlapPolicy. */
-const OVERLAP_ERROR = JSON.stringify(skippedError('overlap'))
+/** The `error` of a fire skipped by its overlapPolicy (recorded so, or skipped at its start), as jsonb text. */
+export const OVERLAP_ERROR = JSON.stringify(skippedError('overlap'))
 
 /**
  * The scheduler's side of the executions table (issue 3 item 1): what one fire-claiming round reads and writes,
