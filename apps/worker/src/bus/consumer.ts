@@ -27,7 +27,7 @@ import {
   DbDeadlineError,
   errorMessage as message,
   withDeadline,
-} from '../loop-helpers.ts'
+} from '../loop/index.ts'
 import { uuidv7 } from '../scheduler/ids.ts'
 import type { EventBusEventMap, EventBusEvents } from './events.ts'
 import { type BatchPlan, planEventStarts } from './plan.ts'

@@ -26,7 +26,14 @@ import {
 } from '@punctual/queue'
 import type { Logger } from 'pino'
 import type { Agent } from 'undici'
-import { backoffMs, createWakeup, errorMessage as message, withDeadline } from '../loop-helpers.ts'
+import {
+  abortableSleep,
+  backoffMs,
+  createBackoff,
+  createWakeup,
+  errorMessage as message,
+  withDeadline,
+} from '../loop/index.ts'
 import { listenOnChannel } from './channel-listener.ts'
 import type { RunnerBackoffEvent, RunnerEventMap, RunnerEvents } from './events.ts'
 import { createOutboundAgent, type OutboundPolicy } from './outbound-agent.ts'
@@ -171,40 +178,6 @@ class Shutdown extends Error {
 const STOP_SETTLE_MS = 5000
 /** How often fire starts are added to execution_count (unbudgeted schedules). */
 const COUNT_FLUSH_MS = 50
-
-/** Consecutive failures of one dependency, and until when the phases that need it wait. */
-function createBackoff(
-  phase: RunnerBackoffEvent['phase'],
-  logger: Logger,
-  emit: (e: RunnerBackoffEvent) => void,
-) {
-  let failures = 0
-  let until = 0
-  return {
-    fail(err: unknown): number {
-      failures++
-      const delayMs = backoffMs(failures)
-      until = performance.now() + delayMs
-      if (failures === 1 || failures % 20 === 0) {
-        logger.warn({ phase, err: message(err), failures, retryInMs: delayMs }, 'runner dependency failed')
-      }
-      emit({ phase, error: message(err), delayMs, failures })
-      return delayMs
-    },
-    ok() {
-      if (failures > 0) logger.info({ phase, failures }, 'runner dependency recovered')
-      failures = 0
-      until = 0
-    },
-    /** ms to wait before the next try (0: go). */
-    wait(): number {
-      return Math.max(0, until - performance.now())
-    },
-    get failing() {
-      return failures > 0
-    },
-  }
-}
 
 export function createRunner(deps: RunnerDeps): Runner {
   const cfg = {
@@ -627,18 +600,6 @@ export function createRunner(deps: RunnerDeps): Runner {
         await abortableSleep(delay, job.controller.signal)
       }
     }
-  }
-
-  function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms)
-      function done() {
-        clearTimeout(timer)
-        signal.removeEventListener('abort', done)
-        resolve()
-      }
-      signal.addEventListener('abort', done, { once: true })
-    })
   }
 
   // ---------------------------------------------------------------- ends: group commit, then Redis

@@ -2,8 +2,9 @@ import { EventEmitter } from 'node:events'
 import type { DbHandle } from '@punctual/db'
 import { MAX_CLAIM_BATCH, type QueueKeys, type Redis } from '@punctual/queue'
 import type { Logger } from 'pino'
+import { backoffMs, createWakeup, errorMessage } from '../loop/index.ts'
 import type { SchedulerEvents } from './events.ts'
-import { createFireClaimer, errorMessage, type SchedulerConfig } from './round.ts'
+import { createFireClaimer, type SchedulerConfig } from './round.ts'
 
 export type * from './events.ts'
 export type { SchedulerConfig } from './round.ts'
@@ -40,14 +41,8 @@ export interface Scheduler {
   readonly events: EventEmitter<SchedulerEvents>
 }
 
-const BACKOFF_MIN_MS = 100
+/** Rounds back off up to 5 s (the runner's phases up to 2 s). */
 const BACKOFF_MAX_MS = 5000
-
-/** Capped exponential backoff with jitter (half fixed, half random) after `failures` failed rounds. */
-export function backoffMs(failures: number): number {
-  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.min(failures - 1, 16))
-  return Math.round(base / 2 + (Math.random() * base) / 2)
-}
 
 function checkConfig(c: SchedulerConfig): SchedulerConfig {
   const int = (name: keyof SchedulerConfig, min: number, max: number) => {
@@ -81,7 +76,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   let state: SchedulerState = 'stopped'
   let loop: Promise<void> | undefined
-  let wake: (() => void) | undefined
+  const wakeup = createWakeup()
   let stopping: Promise<void> | undefined
   // Rounds never overlap: tick() called beside the loop waits for the round in flight.
   let last: Promise<unknown> = Promise.resolve()
@@ -90,17 +85,6 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     last = run.catch(() => {})
     return run
   }
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms)
-      function done() {
-        clearTimeout(timer)
-        wake = undefined
-        resolve()
-      }
-      wake = done
-    })
 
   async function run(): Promise<void> {
     let failures = 0
@@ -115,7 +99,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         delay = r.claimed >= config.claimBatch ? 0 : claimer.nextWakeIn(config.pollMs)
       } catch (err) {
         failures++
-        delay = backoffMs(failures)
+        delay = backoffMs(failures, BACKOFF_MAX_MS)
         logger.warn(
           { err: errorMessage(err), failures, retryInMs: delay },
           'fire claiming failed; backing off',
@@ -123,7 +107,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         events.emit('round.failed', { error: err, failures, retryInMs: delay })
       }
       if (state !== 'starting' && state !== 'running') break
-      if (delay > 0) await sleep(delay)
+      if (delay > 0) await wakeup.sleep(delay)
       else await new Promise((resolve) => setImmediate(resolve))
     }
   }
@@ -145,7 +129,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     stop() {
       stopping ??= (async () => {
         if (state !== 'stopped') state = 'draining'
-        wake?.()
+        wakeup.wake()
         await loop
         loop = undefined
         // Also after tick()-only use: held claims go back now rather than when their lease ends.

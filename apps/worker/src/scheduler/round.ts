@@ -24,6 +24,7 @@ import {
   releaseClaim,
 } from '@punctual/queue'
 import type { Logger } from 'pino'
+import { errorMessage, withDeadline } from '../loop/index.ts'
 import { type ClaimDecision, type DecideInput, decideClaim, type FireDecision } from './decide.ts'
 import type { RoundEvent, SchedulerEvents } from './events.ts'
 import { uuidv7 } from './ids.ts'
@@ -541,18 +542,4 @@ function groupBy(rows: readonly UnfinishedExecutionRow[]): Map<string, Unfinishe
     else map.set(r.scheduleId, [r])
   }
   return map
-}
-
-/** Rejects when `promise` takes longer than `ms` (which keeps running; its outcome is ignored). */
-function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer from Postgres within ${ms} ms`)), ms)
-  })
-  promise.catch(() => {})
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer))
-}
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
 }
