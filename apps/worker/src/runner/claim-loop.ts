@@ -1,0 +1,150 @@
+import { type ClaimedExecution, type DequeueResult, type ExecutionQueue, MAX_BATCH } from '@punctual/queue'
+import type { Backoff, Wakeup } from '../loop/index.ts'
+import type { BatchStart } from './batch-start.ts'
+import type { EndWriter } from './end-writer.ts'
+import { type Job, type JobTable, newJob } from './job.ts'
+
+/**
+ * The claim loop: while the runner is running, dequeue as many executions as there are free slots and hand
+ * each batch to the batch start; sleep (woken early by a freed slot, resume, the ready channel or stop) when
+ * paused, when every slot is busy, when the end writer is full, while a dependency backs off, or until the
+ * next work recorded ahead becomes available.
+ *
+ * Claim-ahead during a burst: while every slot is busy (mostly with starts waiting on Postgres) and the last
+ * dequeue filled every free slot, the next batch is dequeued at once and kept here, leased and renewed like
+ * the others, so it starts the moment slots free up instead of after another dequeue round trip. At most
+ * one batch; handed back at once on pause, when the writer falls behind, and at stop.
+ */
+export interface ClaimLoopDeps {
+  queue: ExecutionQueue
+  workerId: string
+  now: () => number
+  concurrency: number
+  leaseMs: number
+  pollMs: number
+  table: JobTable
+  wakeup: Wakeup
+  /** The phases a claim waits for: the start statement, the end statement, the dequeue itself. */
+  backoffs: { pg: Backoff; pgWrite: Backoff; redisClaim: Backoff }
+  ends: Pick<EndWriter, 'full' | 'claimsQuiet'>
+  starter: Pick<BatchStart, 'start'>
+  releaseLeases: (jobs: Job[]) => Promise<void>
+  /** Work stop() waits for. */
+  track: (p: Promise<void>) => void
+  /** The loop goes on while this is true. */
+  running: () => boolean
+}
+
+export class ClaimLoop {
+  private pausedFlag = false
+  private prefetched: Job[] = []
+  /** The last dequeue filled every free slot: more work is likely ready (a burst), so ends may wait. */
+  private claimsBusy = false
+
+  constructor(private readonly deps: ClaimLoopDeps) {}
+
+  /** The last dequeue filled every free slot (a burst of claims). */
+  get busy(): boolean {
+    return this.claimsBusy
+  }
+
+  get paused(): boolean {
+    return this.pausedFlag
+  }
+
+  /** Admission control: claim nothing more until resume() (what was claimed ahead is handed back). */
+  pause(): void {
+    this.pausedFlag = true
+  }
+
+  resume(): void {
+    this.pausedFlag = false
+    this.deps.wakeup.wake()
+  }
+
+  /** Claims while the runner is running; resolves once it stopped (claimed-ahead work handed back). */
+  async run(): Promise<void> {
+    const { deps } = this
+    const { table, wakeup, ends } = deps
+    const { pg, pgWrite, redisClaim } = deps.backoffs
+    while (deps.running()) {
+      const free = deps.concurrency - table.busy
+      const wait = Math.max(pg.wait(), pgWrite.wait(), redisClaim.wait())
+      const full = ends.full
+      const paused = this.pausedFlag
+      if (this.prefetched.length > 0 && (paused || full)) {
+        await deps.releaseLeases(this.prefetched.splice(0))
+        continue
+      }
+      if (free > 0 && this.prefetched.length > 0 && wait === 0) {
+        const batch = this.prefetched.splice(0, free).filter((j) => !j.lost)
+        for (const job of batch) table.occupy(job)
+        if (batch.length > 0) deps.track(deps.starter.start(batch))
+        continue
+      }
+      const ahead = free <= 0 && this.claimsBusy && this.prefetched.length === 0 && !paused && !full
+      if (!ahead && (paused || free <= 0 || full)) {
+        await wakeup.sleep(deps.pollMs)
+        continue
+      }
+      if (wait > 0) {
+        await wakeup.sleep(wait)
+        continue
+      }
+      const count = Math.min(ahead ? deps.concurrency : free, MAX_BATCH)
+      let items: ClaimedExecution[]
+      let idleMs: number
+      try {
+        const at = deps.now()
+        const claimed = await deps.queue.dequeue({
+          workerId: deps.workerId,
+          count,
+          leaseMs: deps.leaseMs,
+          now: at,
+        })
+        items = claimed.items
+        idleMs = this.afterDequeue(claimed, count, at)
+        redisClaim.ok()
+      } catch (err) {
+        redisClaim.fail(err)
+        continue
+      }
+      if (items.length === 0) {
+        if (idleMs > 0) await wakeup.sleep(idleMs)
+        continue
+      }
+      const batch = this.toJobs(items, ahead)
+      if (ahead) this.prefetched = batch
+      else deps.track(deps.starter.start(batch))
+    }
+    // Stopping: what was claimed ahead goes back at once (never started).
+    await deps.releaseLeases(this.prefetched.splice(0))
+  }
+
+  /** The burst flag after a dequeue of `count`, and how long to sleep if it found nothing. */
+  private afterDequeue(claimed: DequeueResult, count: number, at: number): number {
+    const wasBusy = this.claimsBusy
+    this.claimsBusy = claimed.items.length >= count
+    // The burst is over: ends held back for it are written now.
+    if (!this.claimsBusy) this.deps.ends.claimsQuiet(wasBusy)
+    // Work recorded ahead (look-ahead fires, retries) is claimed the moment it becomes available, not at
+    // the next poll; new ready work wakes the loop through the ready channel.
+    if (claimed.nextAvailableAtMs === null) return this.deps.pollMs
+    return Math.min(this.deps.pollMs, Math.max(0, claimed.nextAvailableAtMs - at))
+  }
+
+  /** Jobs for a dequeued batch, in the job table from now on (`ahead`: claimed ahead, holding no slot). */
+  private toJobs(items: ClaimedExecution[], ahead: boolean): Job[] {
+    const { table } = this.deps
+    const batch: Job[] = []
+    for (const item of items) {
+      const previous = table.jobs.get(item.id)
+      // Our own expired lease, reclaimed and claimed again by this very dequeue: the old run is stale.
+      if (previous) table.dropLost(previous, 'lease-lost')
+      const job = newJob(item, ahead ? 'prefetched' : 'starting')
+      table.add(job)
+      batch.push(job)
+    }
+    return batch
+  }
+}

@@ -1,0 +1,185 @@
+import { attemptOutcome, type RetryPolicy } from '@punctual/core'
+import { handBackExecutions, loadWorkflowDefinitions, type Sql } from '@punctual/db'
+import type { Logger } from 'pino'
+import type { Agent } from 'undici'
+import { abortableSleep, backoffMs, errorMessage as message } from '../loop/index.ts'
+import type { EndWriter } from './end-writer.ts'
+import type { RunnerEventMap } from './events.ts'
+import { CancelRequested, eventBase, type Job, type JobTable, Shutdown } from './job.ts'
+import { createOutboundAgent, type OutboundPolicy } from './outbound-agent.ts'
+import { type RunWorkflowResult, runWorkflowSteps } from './steps.ts'
+import { createWorkflowCache } from './workflow-cache.ts'
+
+/**
+ * One execution's attempt, once its start committed: load its workflow (cached by version), run its steps,
+ * and turn the attempt's outcome (core attemptOutcome: succeeded / retrying / dead; or cancelled) into an end
+ * for the end writer. Nothing is reported for an execution whose lease was lost. An attempt aborted by stop
+ * is kept for hand-back instead: handBackAborted() makes it `queued` again in Postgres (same attempt), then
+ * releases its lease.
+ */
+export interface ExecutionRunDeps {
+  sql: Sql
+  workerId: string
+  now: () => number
+  /** A Postgres call bounded by the runner's dbTimeoutMs. */
+  pgCall: <T>(p: Promise<T>) => Promise<T>
+  logger: Logger
+  outbound: OutboundPolicy
+  table: JobTable
+  ends: Pick<EndWriter, 'queueFinish'>
+  releaseLeases: (jobs: Job[]) => Promise<void>
+  emit: <K extends keyof RunnerEventMap>(name: K, ...args: RunnerEventMap[K]) => void
+}
+
+export class ExecutionRun {
+  private readonly workflows: ReturnType<typeof createWorkflowCache>
+  private agent: Agent | undefined
+  /** Started executions aborted by stop(): handed back to the queue. */
+  private readonly handBack: Job[] = []
+
+  constructor(private readonly deps: ExecutionRunDeps) {
+    this.workflows = createWorkflowCache((ids) => deps.pgCall(loadWorkflowDefinitions(deps.sql, ids)))
+    // Created here so a malformed OUTBOUND_ALLOWLIST fails at boot (ConfigError), not at the first http step.
+    this.agent = createOutboundAgent(deps.outbound)
+  }
+
+  /** A started execution's attempt, to its end (nothing for one whose lease was lost). */
+  async run(job: Job): Promise<void> {
+    const row = job.row!
+    const signal = job.controller.signal
+    let result: RunWorkflowResult
+    try {
+      const workflow = await this.loadWorkflow(job)
+      if (workflow === 'aborted') {
+        result = { status: 'aborted', steps: [], error: { message: 'aborted' }, reason: signal.reason }
+      } else if (workflow === null) {
+        result = { status: 'failed', steps: [], error: { message: `workflow ${row.workflowId} not found` } }
+      } else {
+        if (!this.agent) throw new Error('runner stopped')
+        const dispatcher = this.agent
+        result = await runWorkflowSteps({
+          steps: workflow.steps,
+          execution: { id: row.id, scheduledFor: new Date(row.scheduledForMs), attempt: row.attempt },
+          input: row.input,
+          dispatcher,
+          signal,
+          timeoutMs: workflow.timeoutMs,
+          now: this.deps.now,
+        })
+      }
+    } catch (err) {
+      // A definition the engine cannot run (bad stored steps) is the attempt's failure, never a stuck slot.
+      this.deps.logger.error({ err, executionId: job.id }, 'step engine failed')
+      result = signal.aborted
+        ? { status: 'aborted', steps: [], error: { message: 'aborted' }, reason: signal.reason }
+        : { status: 'failed', steps: [], error: { message: `internal error: ${message(err)}` } }
+    }
+    if (job.lost) return // nothing is reported for an execution whose lease was lost
+    this.deps.table.setPhase(job, 'finishing')
+    this.end(job, result)
+  }
+
+  /** Hand back what stop aborted: Postgres first (queued again, same attempt), then the Redis lease. */
+  async handBackAborted(): Promise<void> {
+    const back = this.handBack.splice(0).filter((j) => !j.lost)
+    if (back.length === 0) return
+    try {
+      await this.deps.pgCall(
+        handBackExecutions(this.deps.sql, {
+          workerId: this.deps.workerId,
+          items: back.map((j) => ({ id: j.id, attempt: j.row!.attempt })),
+        }),
+      )
+    } catch (err) {
+      this.deps.logger.warn(
+        { err: message(err) },
+        'hand-back not written to Postgres; the next start counts an attempt',
+      )
+    }
+    await this.deps.releaseLeases(back)
+  }
+
+  /** No more http steps (the outbound agent is closed). */
+  async close(): Promise<void> {
+    await this.agent?.destroy().catch(() => {})
+    this.agent = undefined
+  }
+
+  /** The attempt's outcome, as an end for the end writer (or kept for hand-back when stop aborted it). */
+  private end(job: Job, result: RunWorkflowResult): void {
+    const { workerId, emit, ends } = this.deps
+    const row = job.row!
+    const signal = job.controller.signal
+    const endedAtMs = this.deps.now()
+    const durationMs = result.steps.reduce((sum, s) => sum + s.durationMs, 0)
+
+    if (result.status === 'aborted') {
+      if (signal.reason instanceof Shutdown) {
+        this.handBack.push(job)
+        return
+      }
+      if (!(signal.reason instanceof CancelRequested)) return
+      ends.queueFinish(job, 'cancelled', endedAtMs, null, result.steps, null, { op: 'ack' }, () =>
+        emit('execution.cancelled', {
+          ...eventBase(job, workerId),
+          attempt: row.attempt,
+          finishedAtMs: endedAtMs,
+        }),
+      )
+      return
+    }
+    const outcome = attemptOutcome({
+      error: result.status === 'succeeded' ? null : result.error,
+      attempt: row.attempt,
+      retryPolicy: row.retryPolicy as Partial<RetryPolicy> | null,
+      nowMs: endedAtMs,
+      random: Math.random,
+    })
+    const attempt = row.attempt
+    if (outcome.status === 'succeeded') {
+      ends.queueFinish(job, 'succeeded', endedAtMs, null, result.steps, null, { op: 'ack' }, () =>
+        emit('execution.succeeded', {
+          ...eventBase(job, workerId),
+          attempt,
+          finishedAtMs: endedAtMs,
+          durationMs,
+        }),
+      )
+    } else if (outcome.status === 'retrying') {
+      const { error, availableAtMs, nextAttempt, delayMs } = outcome
+      const redis = { op: 'retry', availableAtMs, nextAttempt } as const
+      ends.queueFinish(job, 'retrying', null, error, result.steps, availableAtMs, redis, () =>
+        emit('execution.retrying', {
+          ...eventBase(job, workerId),
+          attempt,
+          error,
+          nextAttempt,
+          delayMs,
+          availableAtMs,
+        }),
+      )
+    } else {
+      const { error } = outcome
+      ends.queueFinish(job, 'dead', endedAtMs, error, result.steps, null, { op: 'ack' }, () =>
+        emit('execution.dead', { ...eventBase(job, workerId), attempt, error, finishedAtMs: endedAtMs }),
+      )
+    }
+  }
+
+  /** The workflow, retried while Postgres is away (not the execution's fault); 'aborted' if cut meanwhile. */
+  private async loadWorkflow(job: Job) {
+    const row = job.row!
+    for (let failures = 0; ; ) {
+      if (job.controller.signal.aborted) return 'aborted' as const
+      try {
+        return await this.workflows.get(row.workflowId, row.workflowVersion)
+      } catch (err) {
+        failures++
+        const delay = backoffMs(failures)
+        if (failures === 1)
+          this.deps.logger.warn({ executionId: job.id, err: message(err) }, 'workflow not loadable yet')
+        await abortableSleep(delay, job.controller.signal)
+      }
+    }
+  }
+}
