@@ -56,7 +56,7 @@ export interface EndWriterConfig {
   flushMaxRows: number
   /** During a burst of claims: at most this long (ms) after the first of them. */
   burstFlushDelayMs: number
-  /** Unwritten ends past which claiming waits for the writer (full()); a burst holds back half of it. */
+  /** Unwritten ends past which claiming waits for the writer (`full`); a burst holds back half of it. */
   maxUnwritten: number
 }
 
