@@ -38,9 +38,10 @@ interface Claimer extends FireClaimerDeps, AfterCommitDeps {
  * One scheduler's fire claiming (issue 3 item 1), round by round:
  *   claimDue (Redis, leased) → order the claims (claim-order.ts) → per chunk of claims ONE Postgres
  *   transaction (record-fires.ts): lock the schedules, read their unfinished executions, decide (decide.ts:
- *   core planFires + overlapDecision), cancel for cancel_previous, INSERT the fire rows (ON CONFLICT DO NOTHING
- *   on executions_fire_uq), UPDATE the schedules (CAS on version) → COMMIT → Redis (after-commit.ts): enqueue
- *   the new queued fires, cancel/publish, completeClaim (CAS on version) → the events (round-events.ts).
+ *   core planFires; decide-overlap.ts: core overlapDecision), cancel for cancel_previous, INSERT the fire
+ *   rows (ON CONFLICT DO NOTHING on executions_fire_uq), UPDATE the schedules (CAS on version) → COMMIT →
+ *   Redis (after-commit.ts): enqueue the new queued fires, cancel/publish, completeClaim (CAS on version) →
+ *   the events (round-events.ts).
  * A crash between any two steps loses and duplicates nothing: before COMMIT nothing happened and the lease
  * returns the entry; after it, the fire rows exist (the unique key makes a repeat a no-op, and the row's
  * next_run_at tells a repeated claim where to start) and the reconciler enqueues rows Redis never got.
