@@ -37,7 +37,7 @@ export interface EventBusDeps {
 }
 
 /** The configuration with its defaults filled in. */
-export function eventBusConfig(config: EventBusConfig | undefined): Required<EventBusConfig> {
+function eventBusConfig(config: EventBusConfig | undefined): Required<EventBusConfig> {
   return {
     redeliverMs: config?.redeliverMs ?? 30_000,
     triggerCacheTtlMs: config?.triggerCacheTtlMs ?? 1000,
