@@ -3,17 +3,9 @@ import { createExecutionQueue, type QueueKeys, type Redis, waitForReady } from '
 import type { Logger } from 'pino'
 import { createEventBus } from './bus/index.ts'
 import type { WorkerConfig } from './config.ts'
-import { admissionDecision } from './maintenance/admission.ts'
-import {
-  createProcessMonitor,
-  hostname,
-  pruneHeartbeats,
-  publishHeartbeat,
-  removeHeartbeat,
-  type WorkerInfo,
-} from './maintenance/heartbeat.ts'
-import type { WorkerMetrics } from './maintenance/metrics.ts'
-import { PERIODIC_PACE, type ReconcilePace, reconcile } from './maintenance/reconcile.ts'
+import { createHeartbeat, createProcessMonitor, removeHeartbeat } from './maintenance/heartbeat.ts'
+import { subscribeMetrics, type WorkerMetrics } from './maintenance/metrics.ts'
+import { createReconcilePasses } from './maintenance/reconcile-passes.ts'
 import { createRunner } from './runner/index.ts'
 import { createScheduler } from './scheduler/index.ts'
 
@@ -42,15 +34,70 @@ export interface WorkerDeps {
 export function createWorker(deps: WorkerDeps) {
   const { config, logger, metrics } = deps
   let state: WorkerState = 'starting'
-  const startedAt = new Date().toISOString()
   const timers: NodeJS.Timeout[] = []
   let wake: (() => void) | undefined
   const stopping = new Promise<void>((resolve) => {
     wake = resolve
   })
   const monitor = createProcessMonitor()
-  const queue = createExecutionQueue(deps.redis, deps.keys)
+  const { scheduler, runner, bus } = createLoops(deps)
+  // Metrics subscribe to the same lifecycle events the tests await.
+  subscribeMetrics(metrics, { scheduler, runner, bus, queue: createExecutionQueue(deps.redis, deps.keys) })
+  const { reconciles, beat } = createMaintenance(deps, runner, monitor, () => state === 'running')
 
+  return {
+    get state() {
+      return state
+    },
+    scheduler,
+    runner,
+    bus,
+    async start(): Promise<void> {
+      if (!(await waitForDependencies(deps, () => state === 'starting', stopping))) return
+      await reconciles.once()
+      if (state !== 'starting') return
+      // Start-up (module loading, connecting, the full-speed reconcile) is not load: before this reset it
+      // counted in the first heartbeat's sample and paused a fresh worker for a whole heartbeat (seen: a
+      // worker started on a busy machine claimed nothing for its first ~3 s).
+      monitor.reset()
+      state = 'running'
+      scheduler.start()
+      runner.start()
+      bus.start()
+      await beat()
+      timers.push(setInterval(beat, config.WORKER_HEARTBEAT_MS))
+      for (const t of timers) t.unref()
+      reconciles.schedulePeriodic()
+      logger.info({ workerId: deps.workerId }, 'ready')
+    },
+    async stop(): Promise<void> {
+      if (state === 'stopped' || state === 'draining') return
+      const wasRunning = state === 'running'
+      state = 'draining'
+      wake?.()
+      for (const t of timers) clearInterval(t)
+      reconciles.stop()
+      if (wasRunning) {
+        await beat()
+        await scheduler.stop()
+        await runner.stop({ timeoutMs: config.WORKER_SHUTDOWN_TIMEOUT_MS })
+        // After the runner: its last ends publish their system events; what this worker read and did not
+        // handle stays pending and is taken over by another worker.
+        await bus.stop()
+        await removeHeartbeat(deps.redis, deps.keys, deps.workerId).catch(() => {})
+      }
+      monitor.stop()
+      deps.redis.disconnect()
+      await Promise.all([deps.database.close(), deps.startDatabase?.close()])
+      state = 'stopped'
+      logger.info({ workerId: deps.workerId }, 'stopped')
+    },
+  }
+}
+
+/** The worker's three loops, configured from the worker's config: fire claiming, executions, system events. */
+function createLoops(deps: WorkerDeps) {
+  const { config, logger } = deps
   const scheduler = createScheduler({
     db: deps.database,
     redis: deps.redis,
@@ -72,7 +119,6 @@ export function createWorker(deps: WorkerDeps) {
       outbound: { allowPrivate: config.OUTBOUND_ALLOW_PRIVATE, allowlist: config.OUTBOUND_ALLOWLIST },
     },
   })
-
   const bus = createEventBus({
     db: deps.database,
     redis: deps.redis,
@@ -84,188 +130,67 @@ export function createWorker(deps: WorkerDeps) {
       triggerCacheTtlMs: config.TRIGGER_CACHE_TTL_MS,
     },
   })
+  return { scheduler, runner, bus }
+}
 
-  // Metrics subscribe to the same lifecycle events the tests await.
-  scheduler.events.on('round', (e) => metrics.claimDuration.observe(e.durationMs / 1000))
-  scheduler.events.on('fire.recorded', () => metrics.fires.inc({ outcome: 'queued' }))
-  scheduler.events.on('fire.skipped', () => metrics.fires.inc({ outcome: 'skipped' }))
-  scheduler.events.on('fire.missed', (e) => metrics.fires.inc({ outcome: 'missed' }, e.count))
-  runner.events.on('execution.started', (e) => {
-    metrics.executions.inc({ status: 'running' })
-    if (e.kind === 'fire' && e.attempt === 1)
-      metrics.firingLag.observe((e.startedAtMs - e.scheduledForMs) / 1000)
+/** Maintenance beside the loops: the reconcile passes and the heartbeat (which applies admission control). */
+function createMaintenance(
+  deps: WorkerDeps,
+  runner: ReturnType<typeof createRunner>,
+  monitor: ReturnType<typeof createProcessMonitor>,
+  isRunning: () => boolean,
+) {
+  const { config, logger, metrics } = deps
+  const reconciles = createReconcilePasses({
+    db: deps.database,
+    redis: deps.redis,
+    keys: deps.keys,
+    logger,
+    metrics,
+    intervalMs: config.WORKER_RECONCILE_INTERVAL_MS,
+    isRunning,
   })
-  runner.events.on('execution.succeeded', () => metrics.executions.inc({ status: 'succeeded' }))
-  runner.events.on('execution.retrying', () => {
-    metrics.executions.inc({ status: 'retrying' })
-    metrics.retries.inc()
-  })
-  runner.events.on('execution.dead', () => {
-    metrics.executions.inc({ status: 'dead' })
-    metrics.deadLetters.inc()
-  })
-  runner.events.on('execution.cancelled', () => metrics.executions.inc({ status: 'cancelled' }))
-  runner.events.on('fire.skipped', () => metrics.fires.inc({ outcome: 'skipped' }))
-  bus.events.on('event.handled', (e) => {
-    metrics.systemEvents.inc({ type: e.type, outcome: e.outcome })
-    if (e.outcome === 'started') metrics.eventStarts.inc(e.executionIds.length)
-  })
-  bus.events.on('chain.stopped', () => metrics.chainsStopped.inc())
-  bus.events.on('outbox.republished', (e) => metrics.outboxRepublished.inc(e.count))
-  metrics.setQueueDepthSource(async () => {
-    const stats = await queue.stats()
-    return { ready: stats.ready, delayed: stats.delayed, running: stats.running, due: stats.dueSchedules }
-  })
-
-  async function waitForDependencies(): Promise<boolean> {
-    let delay = 200
-    while (state === 'starting') {
-      try {
-        await ping(deps.database.sql, { timeoutMs: 2000 })
-        // The client connects in the background; commands fail at once until it is ready (no offline queue).
-        await waitForReady(deps.redis, 2000)
-        await deps.redis.ping()
-        return true
-      } catch (err) {
-        logger.warn({ err: (err as Error).message, retryInMs: delay }, 'dependencies not reachable yet')
-        await Promise.race([new Promise((r) => setTimeout(r, delay)), stopping])
-        delay = Math.min(delay * 2, 5000)
-      }
-    }
-    return false
-  }
-
-  let reconciling = false
-  /**
-   * The pass at start runs at full speed; the periodic ones are paced (see PERIODIC_PACE). A pass still
-   * running when the next is due is not doubled.
-   */
-  async function reconcileOnce(pace?: ReconcilePace) {
-    if (reconciling) return
-    reconciling = true
-    const end = metrics.reconcileDuration.startTimer()
-    try {
-      const result = await reconcile({
-        db: deps.database,
-        redis: deps.redis,
-        keys: deps.keys,
-        ...(pace && { pace }),
-      })
-      if (result.dueFixed + result.indexRemoved + result.requeued > 0) logger.info(result, 'reconciled')
-    } catch (err) {
-      logger.warn({ err: (err as Error).message }, 'reconcile failed; will retry')
-    } finally {
-      reconciling = false
-      end()
-    }
-  }
-
-  let reconcileTimer: NodeJS.Timeout | undefined
-  /**
-   * Every WORKER_RECONCILE_INTERVAL_MS ± 20 %: workers started together (a deploy, a benchmark) drift apart
-   * instead of all repairing at the same moment, on top of each other's load.
-   */
-  function schedulePeriodicReconcile() {
-    const ms = config.WORKER_RECONCILE_INTERVAL_MS * (0.8 + Math.random() * 0.4)
-    reconcileTimer = setTimeout(async () => {
-      await reconcileOnce(PERIODIC_PACE)
-      if (state === 'running') schedulePeriodicReconcile()
-    }, ms)
-    reconcileTimer.unref()
-  }
-
-  function info(): WorkerInfo {
-    const sample = monitor.sample()
-    // Admission control: over its CPU or event-loop-lag limit the worker stops claiming executions until it
-    // recovers; fire claiming goes on (fires wait in the queue for a worker with room).
-    const decision = admissionDecision(
-      sample,
-      {
-        maxCpuPercent: config.WORKER_MAX_CPU_PERCENT,
-        maxEventLoopLagMs: config.WORKER_MAX_EVENT_LOOP_LAG_MS,
-        minWindowMs: config.WORKER_HEARTBEAT_MS / 2,
-      },
-      runner.paused,
-    )
-    if (state === 'running' && decision === 'pause') {
-      logger.warn(sample, 'over the load limit: pausing execution claiming')
-      runner.pause()
-    } else if (state === 'running' && decision === 'resume') {
-      logger.info(sample, 'back under the load limit: claiming executions again')
-      runner.resume()
-    }
-    metrics.admission.set(runner.paused ? 1 : 0)
-    const now = new Date().toISOString()
-    return {
-      id: deps.workerId,
-      host: hostname,
-      pid: process.pid,
-      startedAt,
-      lastSeenAt: now,
-      concurrency: config.WORKER_CONCURRENCY,
-      running: runner.running(),
-      cpuPercent: Math.round(sample.cpuPercent * 10) / 10,
-      rssBytes: sample.rssBytes,
-      eventLoopLagMs: Math.round(sample.eventLoopLagMs * 10) / 10,
-      state: state === 'running' ? 'running' : 'draining',
-    }
-  }
-
-  async function beat() {
-    try {
-      await publishHeartbeat(deps.redis, deps.keys, info())
-      if (Math.random() < 0.1) await pruneHeartbeats(deps.redis, deps.keys, Date.now())
-    } catch (err) {
-      logger.debug({ err: (err as Error).message }, 'heartbeat not published')
-    }
-  }
-
-  return {
-    get state() {
-      return state
-    },
-    scheduler,
+  const beat = createHeartbeat({
+    redis: deps.redis,
+    keys: deps.keys,
+    workerId: deps.workerId,
+    logger,
+    monitor,
     runner,
-    bus,
-    async start(): Promise<void> {
-      if (!(await waitForDependencies())) return
-      await reconcileOnce()
-      if (state !== 'starting') return
-      // Start-up (module loading, connecting, the full-speed reconcile) is not load: before this reset it
-      // counted in the first heartbeat's sample and paused a fresh worker for a whole heartbeat (seen: a
-      // worker started on a busy machine claimed nothing for its first ~3 s).
-      monitor.reset()
-      state = 'running'
-      scheduler.start()
-      runner.start()
-      bus.start()
-      await beat()
-      timers.push(setInterval(beat, config.WORKER_HEARTBEAT_MS))
-      for (const t of timers) t.unref()
-      schedulePeriodicReconcile()
-      logger.info({ workerId: deps.workerId }, 'ready')
+    metrics,
+    limits: {
+      maxCpuPercent: config.WORKER_MAX_CPU_PERCENT,
+      maxEventLoopLagMs: config.WORKER_MAX_EVENT_LOOP_LAG_MS,
+      minWindowMs: config.WORKER_HEARTBEAT_MS / 2,
     },
-    async stop(): Promise<void> {
-      if (state === 'stopped' || state === 'draining') return
-      const wasRunning = state === 'running'
-      state = 'draining'
-      wake?.()
-      for (const t of timers) clearInterval(t)
-      clearTimeout(reconcileTimer)
-      if (wasRunning) {
-        await beat()
-        await scheduler.stop()
-        await runner.stop({ timeoutMs: config.WORKER_SHUTDOWN_TIMEOUT_MS })
-        // After the runner: its last ends publish their system events; what this worker read and did not
-        // handle stays pending and is taken over by another worker.
-        await bus.stop()
-        await removeHeartbeat(deps.redis, deps.keys, deps.workerId).catch(() => {})
-      }
-      monitor.stop()
-      deps.redis.disconnect()
-      await Promise.all([deps.database.close(), deps.startDatabase?.close()])
-      state = 'stopped'
-      logger.info({ workerId: deps.workerId }, 'stopped')
-    },
+    concurrency: config.WORKER_CONCURRENCY,
+    isRunning,
+  })
+  return { reconciles, beat }
+}
+
+/**
+ * Start order, first step: Postgres and Redis answer. Retries with capped backoff while the worker is
+ * starting (never exits because one is down); false when a stop came first.
+ */
+async function waitForDependencies(
+  deps: WorkerDeps,
+  isStarting: () => boolean,
+  stopping: Promise<void>,
+): Promise<boolean> {
+  let delay = 200
+  while (isStarting()) {
+    try {
+      await ping(deps.database.sql, { timeoutMs: 2000 })
+      // The client connects in the background; commands fail at once until it is ready (no offline queue).
+      await waitForReady(deps.redis, 2000)
+      await deps.redis.ping()
+      return true
+    } catch (err) {
+      deps.logger.warn({ err: (err as Error).message, retryInMs: delay }, 'dependencies not reachable yet')
+      await Promise.race([new Promise((r) => setTimeout(r, delay)), stopping])
+      delay = Math.min(delay * 2, 5000)
+    }
   }
+  return false
 }

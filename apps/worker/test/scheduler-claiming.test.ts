@@ -3,7 +3,7 @@ import { createDb, type DbHandle } from '@punctual/db'
 import { claimDue, createExecutionQueue, createRedis, getDueEntry, type Redis } from '@punctual/queue'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createScheduler, type Scheduler, type SchedulerConfig } from '../src/scheduler/index.ts'
-import { recordFires } from '../src/scheduler/round.ts'
+import { recordFires } from '../src/scheduler/record-fires.ts'
 import {
   collect,
   deleteAllSchedules,

@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events'
 import { createEventTriggerIndex, type DbHandle } from '@punctual/db'
-import { pruneSystemEventConsumers, type QueueKeys, type Redis } from '@punctual/queue'
+import type { QueueKeys, Redis } from '@punctual/queue'
 import type { Logger } from 'pino'
 import { createEventConsumer } from './consumer.ts'
 import type { EventBusEventMap, EventBusEvents } from './events.ts'
-import { relayUnhandledOutbox } from './relay.ts'
+import { createPeriodicPass } from './periodic-pass.ts'
 
 export type * from './events.ts'
 export { AUDITED_CHAIN_LINKS, type BatchPlan, type EventPlan, planEventStarts } from './plan.ts'
@@ -36,64 +36,31 @@ export interface EventBusDeps {
   config?: EventBusConfig
 }
 
-/** Consumers idle (no read) this long and holding nothing are forgotten by the group. */
-const CONSUMER_IDLE_PRUNE_MS = 3_600_000
+/** The configuration with its defaults filled in. */
+function eventBusConfig(config: EventBusConfig | undefined): Required<EventBusConfig> {
+  return {
+    redeliverMs: config?.redeliverMs ?? 30_000,
+    triggerCacheTtlMs: config?.triggerCacheTtlMs ?? 1000,
+    batchSize: config?.batchSize ?? 100,
+    blockMs: config?.blockMs ?? 1000,
+    dbTimeoutMs: config?.dbTimeoutMs ?? 5000,
+  }
+}
 
 /**
  * The system event bus of one worker (docs/design-notes.md, "System events"): the consumer loop (consumer.ts)
- * and, every redeliverMs, the outbox relay pass (relay.ts) and the pruning of dead consumers.
+ * and, every redeliverMs, the outbox relay pass (relay.ts) and the pruning of dead consumers (periodic-pass.ts).
  */
 export function createEventBus(deps: EventBusDeps) {
-  const cfg = {
-    redeliverMs: deps.config?.redeliverMs ?? 30_000,
-    triggerCacheTtlMs: deps.config?.triggerCacheTtlMs ?? 1000,
-    batchSize: deps.config?.batchSize ?? 100,
-    blockMs: deps.config?.blockMs ?? 1000,
-    dbTimeoutMs: deps.config?.dbTimeoutMs ?? 5000,
-  }
+  const cfg = eventBusConfig(deps.config)
   const clock = deps.clock ?? Date.now
   const logger = deps.logger.child({ component: 'event-bus' })
   const events: EventBusEvents = new EventEmitter<EventBusEventMap>()
   let reader = deps.reader
-  let timer: NodeJS.Timeout | undefined
-  let pass: Promise<void> | undefined
-  let relayFailures = 0
   let state: 'idle' | 'running' | 'stopped' = 'idle'
   let consumer: ReturnType<typeof createEventConsumer> | undefined
   const triggers = createEventTriggerIndex({ db: deps.db.db, cacheTtlMs: cfg.triggerCacheTtlMs })
-
-  async function maintain() {
-    try {
-      const count = await relayUnhandledOutbox({
-        db: deps.db,
-        redis: deps.redis,
-        keys: deps.keys,
-        logger,
-        clock,
-        afterMs: 2 * cfg.redeliverMs,
-        limit: 500,
-      })
-      if (count > 0) events.emit('outbox.republished', { count })
-      await pruneSystemEventConsumers(deps.redis, deps.keys, CONSUMER_IDLE_PRUNE_MS)
-      relayFailures = 0
-    } catch (err) {
-      relayFailures++
-      const error = err instanceof Error ? err.message : String(err)
-      if (relayFailures === 1 || relayFailures % 20 === 0) {
-        logger.warn({ err: error, failures: relayFailures }, 'outbox relay pass failed; next pass retries')
-      }
-      events.emit('bus.backoff', { phase: 'relay', error, delayMs: cfg.redeliverMs, failures: relayFailures })
-    }
-  }
-
-  function schedule() {
-    timer = setTimeout(() => {
-      pass = maintain().finally(() => {
-        pass = undefined
-        if (state === 'running') schedule()
-      })
-    }, cfg.redeliverMs)
-  }
+  const passes = createPeriodicPass({ ...deps, logger, clock, events, redeliverMs: cfg.redeliverMs })
 
   return {
     events,
@@ -120,19 +87,18 @@ export function createEventBus(deps: EventBusDeps) {
         config: cfg,
       })
       consumer.start()
-      schedule()
+      passes.start()
       logger.info({ redeliverMs: cfg.redeliverMs }, 'event bus started')
     },
     /** Run one relay pass now (tests, and a worker that just took over). */
-    relayNow: maintain,
+    relayNow: passes.runNow,
     async stop() {
       if (state !== 'running') {
         state = 'stopped'
         return
       }
       state = 'stopped'
-      clearTimeout(timer)
-      await Promise.all([consumer?.stop(), pass])
+      await Promise.all([consumer?.stop(), passes.stop()])
       logger.info('event bus stopped')
     },
   }

@@ -1,3 +1,5 @@
+import type { Logger } from 'pino'
+
 export interface LoadSample {
   cpuPercent: number
   eventLoopLagMs: number
@@ -31,4 +33,26 @@ export function admissionDecision(
   if (!paused && over) return 'pause'
   if (paused && clear) return 'resume'
   return 'keep'
+}
+
+/**
+ * Applies admission control to the runner at a heartbeat: over its CPU or event-loop-lag limit the worker
+ * stops claiming executions until it recovers; fire claiming goes on (fires wait in the queue for a worker
+ * with room). Only a running worker is paused or resumed.
+ */
+export function applyAdmission(
+  sample: LoadSample,
+  limits: LoadLimits,
+  runner: { readonly paused: boolean; pause(): void; resume(): void },
+  running: boolean,
+  logger: Logger,
+): void {
+  const decision = admissionDecision(sample, limits, runner.paused)
+  if (running && decision === 'pause') {
+    logger.warn(sample, 'over the load limit: pausing execution claiming')
+    runner.pause()
+  } else if (running && decision === 'resume') {
+    logger.info(sample, 'back under the load limit: claiming executions again')
+    runner.resume()
+  }
 }

@@ -1,6 +1,10 @@
 import os from 'node:os'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { QueueKeys, Redis } from '@punctual/queue'
+import type { Logger } from 'pino'
+import type { Runner } from '../runner/index.ts'
+import { applyAdmission, type LoadLimits } from './admission.ts'
+import type { WorkerMetrics } from './metrics.ts'
 
 export interface WorkerInfo {
   id: string
@@ -75,3 +79,57 @@ export async function pruneHeartbeats(redis: Redis, keys: QueueKeys, now: number
 }
 
 export const hostname = os.hostname()
+
+export interface HeartbeatDeps {
+  redis: Redis
+  keys: QueueKeys
+  workerId: string
+  logger: Logger
+  monitor: ReturnType<typeof createProcessMonitor>
+  runner: Pick<Runner, 'paused' | 'pause' | 'resume' | 'running'>
+  metrics: Pick<WorkerMetrics, 'admission'>
+  limits: LoadLimits
+  concurrency: number
+  /** Whether the worker runs (else it is draining). */
+  isRunning: () => boolean
+}
+
+/**
+ * One worker's heartbeat: each beat samples the process, applies admission control (admission.ts), and
+ * publishes the worker's info; one beat in ten also drops the heartbeats of workers gone silent. A beat
+ * that cannot publish is logged at debug and skipped.
+ */
+export function createHeartbeat(deps: HeartbeatDeps): () => Promise<void> {
+  const { monitor, runner, metrics } = deps
+  const startedAt = new Date().toISOString()
+
+  function info(): WorkerInfo {
+    const sample = monitor.sample()
+    const running = deps.isRunning()
+    applyAdmission(sample, deps.limits, runner, running, deps.logger)
+    metrics.admission.set(runner.paused ? 1 : 0)
+    const now = new Date().toISOString()
+    return {
+      id: deps.workerId,
+      host: hostname,
+      pid: process.pid,
+      startedAt,
+      lastSeenAt: now,
+      concurrency: deps.concurrency,
+      running: runner.running(),
+      cpuPercent: Math.round(sample.cpuPercent * 10) / 10,
+      rssBytes: sample.rssBytes,
+      eventLoopLagMs: Math.round(sample.eventLoopLagMs * 10) / 10,
+      state: running ? 'running' : 'draining',
+    }
+  }
+
+  return async function beat() {
+    try {
+      await publishHeartbeat(deps.redis, deps.keys, info())
+      if (Math.random() < 0.1) await pruneHeartbeats(deps.redis, deps.keys, Date.now())
+    } catch (err) {
+      deps.logger.debug({ err: (err as Error).message }, 'heartbeat not published')
+    }
+  }
+}

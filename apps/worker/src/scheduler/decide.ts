@@ -1,14 +1,7 @@
-import {
-  DEFAULT_MISFIRE_TOLERANCE_MS,
-  nextFireAfter,
-  type OverlapDecision,
-  overlapDecision,
-  planFires,
-  stableJitterMs,
-  type UnfinishedExecution,
-} from '@punctual/core'
+import { type FirePlan, nextFireAfter, planFires, type ScheduleTiming } from '@punctual/core'
 import type { FireScheduleRow, NewFireExecution, UnfinishedExecutionRow } from '@punctual/db'
 import type { DueClaim } from '@punctual/queue'
+import { decideOverlaps } from './decide-overlap.ts'
 
 /**
  * What one claim of the due-index turns into. Pure: the row (read under its lock), the schedule's
@@ -57,8 +50,11 @@ export interface DecideInput {
   newId: () => string
 }
 
-const RUN: OverlapDecision = { action: 'run', cancelIds: [] }
-
+/**
+ * The decisions of one claim, in order: the row against the claim (release / retry / finish), the fires the
+ * plan covers (core planFires), the missed ones as rows, the overlap decision of each fire it runs
+ * (decide-overlap.ts, which applies core's overlapDecision), then where the schedule goes on.
+ */
 export function decideClaim(input: DecideInput): ClaimDecision {
   const { claim, row, now } = input
   if (!row) return { kind: 'retry', reason: 'row-missing' }
@@ -73,121 +69,23 @@ export function decideClaim(input: DecideInput): ClaimDecision {
     live.filter((e) => e.kind === 'fire' && e.status === 'queued' && !e.started).map((e) => e.id),
   )
   const executionCount = row.executionCount + unstartedFires.size
-  const timing = {
+  const timing: ScheduleTiming = {
     cronExpression: row.cronExpression,
     timezone: row.timezone,
     startDate: row.startDateMs === null ? null : new Date(row.startDateMs),
     endDate: row.endDateMs === null ? null : new Date(row.endDateMs),
   }
-  // At the claim's version the row's next_run_at is the first fire not planned yet: later than the entry's
-  // score only when an earlier claim recorded fires and died before moving the entry on.
-  const dueAt = Math.max(claim.fireAtMs, row.nextRunAtMs ?? claim.fireAtMs)
-  const plan = planFires({
-    schedule: {
-      ...timing,
-      misfirePolicy: row.misfirePolicy,
-      catchupWindowMs: row.catchupWindowMs,
-      maxExecutions: row.maxExecutions,
-      executionCount,
-    },
-    dueAt: new Date(dueAt),
-    now: new Date(now),
-    lookaheadMs: input.lookaheadMs,
-  })
-
-  const rows: NewFireExecution[] = plan.missed.map((d) => ({
-    id: input.newId(),
-    scheduleId: row.id,
-    scheduledForMs: d.getTime(),
-    status: 'missed',
-    held: false,
-    availableAtMs: null,
-  }))
-  const cancelIds = new Set<string>()
-  let unfinished: UnfinishedExecution[] = live
-    .filter((e) => !e.held)
-    .map((e) => ({ id: e.id, status: e.status }))
-  let waiting = live.filter((e) => e.held && e.status === 'queued').map((e) => e.id)
-  let buffered = waiting.length
-  const policy = row.overlapPolicy
-
-  const record = (t: number, action: 'run' | 'skip' | 'buffer', overlapCheck = false) => {
-    const id = input.newId()
-    if (action === 'skip') {
-      rows.push({
-        id,
-        scheduleId: row.id,
-        scheduledForMs: t,
-        status: 'skipped',
-        held: false,
-        availableAtMs: null,
-      })
-      return
-    }
-    const availableAtMs = t + stableJitterMs(row.id, new Date(t), row.jitterMs)
-    rows.push({
-      id,
-      scheduleId: row.id,
-      scheduledForMs: t,
-      status: 'queued',
-      held: action === 'buffer',
-      availableAtMs,
-      ...(overlapCheck ? { overlapCheck } : {}),
-    })
-    if (action === 'run') unfinished.push({ id, status: 'queued' })
-    else buffered++
-  }
-  const cancelPrevious = (ids: readonly string[]) => {
-    for (const id of ids) {
-      const own = rows.find((r) => r.id === id)
-      // A run of this same claim superseded before it could start: it never happens.
-      if (own) Object.assign(own, { status: 'skipped', held: false, availableAtMs: null })
-      else cancelIds.add(id)
-    }
-    // Fires held back by an earlier buffer_one are earlier executions too.
-    for (const r of rows) {
-      if (r.held) Object.assign(r, { status: 'skipped', held: false, availableAtMs: null })
-    }
-    for (const id of waiting) cancelIds.add(id)
-    waiting = []
-    buffered = 0
-    unfinished = []
-  }
-  const apply = (fires: readonly number[], d: OverlapDecision) => {
-    if (d.action === 'cancel_previous_then_run') cancelPrevious(d.cancelIds)
-    fires.forEach((t, i) => {
-      if (d.action === 'skip') record(t, 'skip')
-      // buffer_one keeps at most one waiting fire.
-      else if (d.action === 'buffer') record(t, i === 0 ? 'buffer' : 'skip')
-      else record(t, 'run')
-    })
-  }
-  const decide = (): OverlapDecision =>
-    policy === 'allow' ? RUN : overlapDecision(policy, unfinished, buffered)
-
-  // Misfires the policy runs are one catch-up, decided together against what was unfinished before it
-  // (fire_all runs each of them); on-time fires are decided one by one, each at its own time.
+  const plan = planClaim(input, row, timing, executionCount)
+  const rows = missedRows(plan, row.id, input.newId)
   const runs = plan.run.map((d) => d.getTime())
-  const catchUp = runs.filter((t) => t <= now - DEFAULT_MISFIRE_TOLERANCE_MS)
-  if (catchUp.length > 0) apply(catchUp, decide())
-  let waitUntilMs: number | null = null
-  let lastDecided: number | null = catchUp.at(-1) ?? null
-  // skip (without a maxExecutions budget, whose count the start would have to undo) can be decided by the
-  // runner when the fire starts: record it ahead with the check, rather than holding the claim until then.
-  const skipAtStart = policy === 'skip' && row.maxExecutions === null
-  for (const t of runs.slice(catchUp.length)) {
-    if (t > now && policy !== 'allow' && (unfinished.length > 0 || buffered > 0)) {
-      if (skipAtStart) {
-        record(t, 'run', true)
-        lastDecided = t
-        continue
-      }
-      waitUntilMs = t
-      break
-    }
-    apply([t], decide())
-    lastDecided = t
-  }
+  const { cancelIds, waitUntilMs, lastDecided } = decideOverlaps({
+    row,
+    live,
+    runs,
+    now,
+    newId: input.newId,
+    rows,
+  })
 
   let nextRunAtMs = plan.nextRunAt?.getTime() ?? null
   let state = plan.state
@@ -196,9 +94,7 @@ export function decideClaim(input: DecideInput): ClaimDecision {
     state = 'active'
   } else if (state === 'completed' && lastDecided !== null && row.maxExecutions !== null) {
     // The plan spent the budget on runs; skipped fires and cancelled unstarted ones do not count.
-    let count = executionCount + rows.filter((r) => r.status === 'queued').length
-    for (const id of cancelIds) if (unstartedFires.has(id)) count--
-    if (count < row.maxExecutions) {
+    if (countedStarts(executionCount, rows, cancelIds, unstartedFires) < row.maxExecutions) {
       const next = nextFireAfter(timing, new Date(lastDecided))
       nextRunAtMs = next?.getTime() ?? null
       state = next ? 'active' : 'expired'
@@ -216,4 +112,55 @@ export function decideClaim(input: DecideInput): ClaimDecision {
     changed:
       rows.length > 0 || missedBeyondRows > 0 || state !== row.state || nextRunAtMs !== row.nextRunAtMs,
   }
+}
+
+/** The fires this claim covers, from the due time on. */
+function planClaim(
+  input: DecideInput,
+  row: FireScheduleRow,
+  timing: ScheduleTiming,
+  executionCount: number,
+): FirePlan {
+  // At the claim's version the row's next_run_at is the first fire not planned yet: later than the entry's
+  // score only when an earlier claim recorded fires and died before moving the entry on.
+  const dueAt = Math.max(input.claim.fireAtMs, row.nextRunAtMs ?? input.claim.fireAtMs)
+  return planFires({
+    schedule: {
+      ...timing,
+      misfirePolicy: row.misfirePolicy,
+      catchupWindowMs: row.catchupWindowMs,
+      maxExecutions: row.maxExecutions,
+      executionCount,
+    },
+    dueAt: new Date(dueAt),
+    now: new Date(input.now),
+    lookaheadMs: input.lookaheadMs,
+  })
+}
+
+/** The plan's missed fires that get rows (the rest only grow missed_count). */
+function missedRows(plan: FirePlan, scheduleId: string, newId: () => string): NewFireExecution[] {
+  return plan.missed.map((d) => ({
+    id: newId(),
+    scheduleId,
+    scheduledForMs: d.getTime(),
+    status: 'missed',
+    held: false,
+    availableAtMs: null,
+  }))
+}
+
+/**
+ * maxExecutions spent once this claim's rows exist: the count so far, plus the fires recorded to run, minus
+ * the unstarted fires cancel_previous cancels (skipped fires spend nothing).
+ */
+export function countedStarts(
+  executionCount: number,
+  rows: readonly NewFireExecution[],
+  cancelIds: ReadonlySet<string>,
+  unstartedFires: ReadonlySet<string>,
+): number {
+  let count = executionCount + rows.filter((r) => r.status === 'queued').length
+  for (const id of cancelIds) if (unstartedFires.has(id)) count--
+  return count
 }

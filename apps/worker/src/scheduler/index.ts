@@ -1,23 +1,16 @@
 import { EventEmitter } from 'node:events'
 import type { DbHandle } from '@punctual/db'
-import { MAX_CLAIM_BATCH, type QueueKeys, type Redis } from '@punctual/queue'
+import type { QueueKeys, Redis } from '@punctual/queue'
 import type { Logger } from 'pino'
 import { backoffMs, createWakeup, errorMessage } from '../loop/index.ts'
+import { type SchedulerConfig, schedulerConfig } from './config.ts'
 import type { SchedulerEvents } from './events.ts'
-import { createFireClaimer, type SchedulerConfig } from './round.ts'
+import { createFireClaimer } from './round.ts'
 
+export { DEFAULT_SCHEDULER_CONFIG, type SchedulerConfig } from './config.ts'
 export type * from './events.ts'
-export type { SchedulerConfig } from './round.ts'
 
 export type SchedulerState = 'starting' | 'running' | 'draining' | 'stopped'
-
-export const DEFAULT_SCHEDULER_CONFIG: Readonly<SchedulerConfig> = Object.freeze({
-  // Half a second off whole seconds, see WORKER_LOOKAHEAD_MS.
-  lookaheadMs: 2500,
-  claimBatch: 500,
-  claimLeaseMs: 30_000,
-  pollMs: 50,
-})
 
 export interface SchedulerDeps {
   db: DbHandle
@@ -44,31 +37,13 @@ export interface Scheduler {
 /** Rounds back off up to 5 s (the runner's phases up to 2 s). */
 const BACKOFF_MAX_MS = 5000
 
-function checkConfig(c: SchedulerConfig): SchedulerConfig {
-  const int = (name: keyof SchedulerConfig, min: number, max: number) => {
-    const v = c[name]
-    if (!Number.isSafeInteger(v) || v < min || v > max) {
-      throw new RangeError(`scheduler config ${name} must be an integer in [${min}, ${max}], got ${v}`)
-    }
-  }
-  int('lookaheadMs', 0, 60_000)
-  int('claimBatch', 1, MAX_CLAIM_BATCH)
-  int('claimLeaseMs', 1000, 3_600_000)
-  int('pollMs', 1, 60_000)
-  // A claim recorded ahead is finished well inside its lease, or another scheduler would claim it meanwhile.
-  if (c.lookaheadMs >= c.claimLeaseMs / 2) {
-    throw new RangeError('scheduler config lookaheadMs must be below half of claimLeaseMs')
-  }
-  return c
-}
-
 /**
  * The scheduler loop: rounds of fire claiming (see round.ts) with explicit states. A failed round (Redis or
  * Postgres away) is logged and retried after a capped backoff; the loop never throws and resumes by itself.
  * Several schedulers, in one process or many, share the due-index: claims are leased and exclusive.
  */
 export function createScheduler(deps: SchedulerDeps): Scheduler {
-  const config = checkConfig({ ...DEFAULT_SCHEDULER_CONFIG, ...deps.config })
+  const config = schedulerConfig(deps.config)
   const clock = deps.clock ?? Date.now
   const logger = deps.logger.child({ component: 'scheduler' })
   const events = new EventEmitter<SchedulerEvents>()
@@ -76,15 +51,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   let state: SchedulerState = 'stopped'
   let loop: Promise<void> | undefined
-  const wakeup = createWakeup()
   let stopping: Promise<void> | undefined
   // Rounds never overlap: tick() called beside the loop waits for the round in flight.
-  let last: Promise<unknown> = Promise.resolve()
-  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = last.then(fn, fn)
-    last = run.catch(() => {})
-    return run
-  }
+  const serial = createSerial()
+  // The loop's sleep between rounds; stop() cuts it short.
+  const pause = createWakeup()
 
   async function run(): Promise<void> {
     let failures = 0
@@ -107,7 +78,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         events.emit('round.failed', { error: err, failures, retryInMs: delay })
       }
       if (state !== 'starting' && state !== 'running') break
-      if (delay > 0) await wakeup.sleep(delay)
+      if (delay > 0) await pause.sleep(delay)
       else await new Promise((resolve) => setImmediate(resolve))
     }
   }
@@ -129,7 +100,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     stop() {
       stopping ??= (async () => {
         if (state !== 'stopped') state = 'draining'
-        wakeup.wake()
+        pause.wake()
         await loop
         loop = undefined
         // Also after tick()-only use: held claims go back now rather than when their lease ends.
@@ -144,5 +115,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       const r = await serial(() => claimer.round())
       return r.claims
     },
+  }
+}
+
+/** Runs the functions it is given one after the other, each after the previous one settled. */
+function createSerial() {
+  let last: Promise<unknown> = Promise.resolve()
+  return <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = last.then(fn, fn)
+    last = run.catch(() => {})
+    return run
   }
 }

@@ -15,8 +15,8 @@ import type { OverlapPolicy } from '../schemas/schedule.ts'
  * | `buffer_one`      | earlier unfinished → row `queued`, `held` (kept out of Redis); one already held → `skipped` | a held row is never started                                            | the oldest held fire of the schedule is released into Redis    |
  * | `cancel_previous` | earlier unfinished → cancelled (`queued`/`retrying` at once, `running` by cancel request), then row `queued` | starts                                                                 | —                                                               |
  *
- * - record: apps/worker/src/scheduler/decide.ts (`decideClaim`, which calls overlapDecision per fire and keeps
- *   a claim whose decision depends on an end still to come), rows written by packages/db/src/statements/fire-recording.ts
+ * - record: apps/worker/src/scheduler/decide-overlap.ts (`decideOverlaps`, part of `decideClaim`: overlapDecision
+ *   per fire; a fire whose decision depends on an end still to come keeps the claim), rows written by packages/db/src/statements/fire-recording.ts
  *   (`insertFireExecutions`; `cancelForOverlap` for cancel_previous).
  * - start: packages/db/src/statements/execution-start.ts (`startStatement`: the `overlapped` test on `overlap_check` rows).
  * - end: packages/db/src/statements/execution-finish.ts (`releaseHeldStatement`, run with each end that finishes a fire).
