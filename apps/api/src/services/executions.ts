@@ -1,4 +1,4 @@
-import { AppError, type TriggerBody, type WorkerInfo } from '@punctual/core'
+import { AppError, type TriggerBody, uuidv7, type WorkerInfo } from '@punctual/core'
 import {
   type CountsByStatus,
   createExecutionsRepo,
@@ -17,7 +17,6 @@ import {
   toQueueError,
 } from '@punctual/queue'
 import type { FastifyBaseLogger } from 'fastify'
-import { v7 as uuidv7 } from 'uuid'
 import type { Principal } from '../plugins/auth.ts'
 import { notFound as scheduleNotFound } from './schedules.ts'
 

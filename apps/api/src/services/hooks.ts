@@ -7,6 +7,7 @@ import {
   matchesPattern,
   resolveRetryPolicy,
   type SecretBox,
+  uuidv7,
   verifyGithubWebhook,
   verifyStandardWebhook,
   type WebhookFailureReason,
@@ -19,7 +20,6 @@ import {
   type HookTriggerRow,
 } from '@punctual/db'
 import type { FastifyBaseLogger } from 'fastify'
-import { v7 as uuidv7 } from 'uuid'
 import type { HookRateLimiter } from './hook-rate-limit.ts'
 import { matchOrRefuse } from './match-cost.ts'
 

@@ -6,6 +6,7 @@ import {
   type ScheduleCreate,
   type SchedulePatch,
   type TenantQuotas,
+  uuidv7,
 } from '@punctual/core'
 import {
   createSchedulesRepo,
@@ -27,7 +28,6 @@ import {
   removeSchedule,
   upsertSchedule,
 } from '@punctual/queue'
-import { v7 as uuidv7 } from 'uuid'
 import type { Principal } from '../plugins/auth.ts'
 import { auditChange } from './audit-change.ts'
 import { createScheduleInserter } from './schedule-inserter.ts'

@@ -13,6 +13,7 @@ import {
   type TriggerCreate,
   type TriggerPatch,
   type TriggerType,
+  uuidv7,
   validateEventPattern,
   validateEventType,
 } from '@punctual/core'
@@ -25,7 +26,6 @@ import {
   type NewTriggerRow,
   type TriggerRow,
 } from '@punctual/db'
-import { v7 as uuidv7 } from 'uuid'
 import type { Principal } from '../plugins/auth.ts'
 import { validationFailed } from '../plugins/errors.ts'
 import { auditChange } from './audit-change.ts'

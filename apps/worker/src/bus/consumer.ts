@@ -1,4 +1,4 @@
-import type { TriggerMatcher } from '@punctual/core'
+import { type TriggerMatcher, uuidv7 } from '@punctual/core'
 import {
   commitEventStarts,
   createdExecutions,
@@ -28,7 +28,6 @@ import {
   errorMessage as message,
   withDeadline,
 } from '../loop-helpers.ts'
-import { uuidv7 } from '../scheduler/ids.ts'
 import type { EventBusEventMap, EventBusEvents } from './events.ts'
 import { type BatchPlan, planEventStarts } from './plan.ts'
 

@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events'
+import { uuidv7 } from '@punctual/core'
 import {
   cancelForOverlap,
   type DbHandle,
@@ -26,7 +27,6 @@ import {
 import type { Logger } from 'pino'
 import { type ClaimDecision, type DecideInput, decideClaim, type FireDecision } from './decide.ts'
 import type { RoundEvent, SchedulerEvents } from './events.ts'
-import { uuidv7 } from './ids.ts'
 
 export interface SchedulerConfig {
   /** Fires up to now + lookaheadMs are recorded ahead of their time (they wait in the `delayed` set). */
