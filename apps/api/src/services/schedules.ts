@@ -1,8 +1,8 @@
 import {
   AppError,
-  DEFAULT_RETRY_POLICY,
   DEFAULT_TENANT_QUOTAS,
   planSchedule,
+  SCHEDULE_DEFAULTS,
   type ScheduleCreate,
   type SchedulePatch,
   type TenantQuotas,
@@ -194,7 +194,7 @@ export function createScheduleService({
               ...(patch.input !== undefined && { input: patch.input }),
               ...(patch.priority !== undefined && { priority: patch.priority }),
               ...(patch.retryPolicy !== undefined && {
-                retryPolicy: { ...DEFAULT_RETRY_POLICY, ...patch.retryPolicy },
+                retryPolicy: { ...SCHEDULE_DEFAULTS.retryPolicy, ...patch.retryPolicy },
               }),
               ...(patch.overlapPolicy !== undefined && { overlapPolicy: patch.overlapPolicy }),
               ...(patch.misfirePolicy !== undefined && { misfirePolicy: patch.misfirePolicy }),
