@@ -65,8 +65,13 @@ export interface ConflictKeys {
   readonly legacyMinutes: string
 }
 
-// No braces (they would end the hash tag early) and no glob characters (they would widen scanPattern).
-const PREFIX_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/
+/**
+ * The rule of a key prefix (REDIS_PREFIX), as a JSON-schema pattern: the API's and the worker's configuration
+ * check it at boot (core baseConfigFields) and createKeys refuses anything else. No braces (they would end the
+ * hash tag early), no glob characters (they would widen scanPattern), at most 64 characters.
+ */
+export const REDIS_PREFIX_PATTERN = '^[A-Za-z0-9_.-]{1,64}$'
+const PREFIX_PATTERN = new RegExp(REDIS_PREFIX_PATTERN)
 
 export function createKeys(prefix = 'punctual'): QueueKeys {
   if (!PREFIX_PATTERN.test(prefix)) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createKeys } from '../src/keys.ts'
+import { createKeys, REDIS_PREFIX_PATTERN } from '../src/keys.ts'
 
 describe('createKeys', () => {
   it('puts every key under one hash tag', () => {
@@ -48,5 +48,19 @@ describe('createKeys', () => {
     }
     expect(() => createKeys().conflictKeys('')).toThrow(TypeError)
     expect(() => createKeys().execution('')).toThrow(TypeError)
+  })
+})
+
+describe('REDIS_PREFIX_PATTERN', () => {
+  it('is the rule createKeys applies (the configurations check it at boot)', () => {
+    const rule = new RegExp(REDIS_PREFIX_PATTERN)
+    for (const bad of ['', 'a}b', '{a', 'a*', 'a?', 'a[b]', 'a b', 'a:b', 'x'.repeat(65)]) {
+      expect(rule.test(bad), bad).toBe(false)
+      expect(() => createKeys(bad)).toThrow(TypeError)
+    }
+    for (const good of ['punctual', 'a', 'A-b_c.9', 'x'.repeat(64)]) {
+      expect(rule.test(good), good).toBe(true)
+      expect(createKeys(good).prefix).toBe(good)
+    }
   })
 })
