@@ -122,7 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     hooks: createHookService({
       db: deps.db,
       starter,
-      limiter: createHookRateLimiter({ redis: deps.redis, prefix: deps.keys.rateLimit }),
+      limiter: createHookRateLimiter({ redis: deps.redis, keys: deps.keys }),
       now,
       log: app.log,
       box: secretBox,
@@ -138,7 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(swagger)
   await app.register(rateLimit, {
     redis: deps.redis,
-    nameSpace: deps.keys.rateLimit,
+    keys: deps.keys,
     perMinute: deps.config.API_RATE_LIMIT_PER_MINUTE,
     unauthPerMinute: deps.config.API_UNAUTH_RATE_LIMIT_PER_MINUTE,
   })

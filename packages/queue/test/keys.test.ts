@@ -34,6 +34,19 @@ describe('createKeys', () => {
     expect(keys.ready).toBe('{punctual}:ready')
   })
 
+  it('builds the rate-limit counters as they have always been named (live windows stay valid)', () => {
+    const keys = createKeys()
+    expect(keys.rateLimitTenant('acme')).toBe('{punctual}:rl:tenant:acme')
+    expect(keys.rateLimitTenant('10.0.0.1')).toBe('{punctual}:rl:tenant:10.0.0.1')
+    expect(keys.rateLimitUnauth('2001:db8::')).toBe('{punctual}:rl:unauth:2001:db8::')
+    expect(keys.rateLimitHook('0190f0e2-0000-7000-8000-000000000001')).toBe(
+      '{punctual}:rl:hook:0190f0e2-0000-7000-8000-000000000001',
+    )
+    for (const key of [keys.rateLimitTenant('a'), keys.rateLimitUnauth('b'), keys.rateLimitHook('c')]) {
+      expect(key.startsWith(keys.rateLimit)).toBe(true)
+    }
+  })
+
   it('isolates prefixes: the scan pattern of one never matches another', () => {
     const a = createKeys('t1')
     const b = createKeys('t12')
