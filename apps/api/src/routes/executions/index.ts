@@ -8,6 +8,7 @@ const errors = { '4xx': Problem, '5xx': Problem }
 
 const executionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = app.services.executions
+  const deadLetter = app.services.deadLetter
   const repo = createExecutionsRepo(app.deps.db)
 
   app.get(
@@ -82,7 +83,7 @@ const executionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) =>
-      reply.code(202).send(await service.redrive(request.user, request.params.id, request.log)),
+      reply.code(202).send(await deadLetter.redrive(request.user, request.params.id, request.log)),
   )
 }
 
