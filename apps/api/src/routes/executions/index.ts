@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Execution, ExecutionAccepted, ExecutionListQuery, IdParams, Page, Problem } from '@punctual/core'
+import { Execution, ExecutionAccepted, ExecutionListQuery, IdParams, Page } from '@punctual/core'
 import { createExecutionsRepo } from '@punctual/db'
 import { decodeCursor, sizedPage } from '../../services/cursor.ts'
 import { notFound, toExecutionDto } from '../../services/executions.ts'
-
-const errors = { '4xx': Problem, '5xx': Problem }
+import { errors } from '../route-helpers.ts'
 
 const executionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = app.services.executions
