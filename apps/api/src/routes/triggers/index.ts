@@ -13,7 +13,8 @@ import { createTriggersRepo, type TriggerRow } from '@punctual/db'
 import type { FastifyRequest } from 'fastify'
 import { attachedValidationErrors, validationFailed } from '../../plugins/errors.ts'
 import { decodeCursor, sizedPage } from '../../services/cursor.ts'
-import { notFound, toTriggerDto, triggerRuleErrors } from '../../services/triggers.ts'
+import { triggerRuleErrors } from '../../services/trigger-rules.ts'
+import { notFound, toTriggerDto } from '../../services/triggers.ts'
 import { deleteRoute, errors, type TypeBoxApp } from '../route-helpers.ts'
 
 /**
