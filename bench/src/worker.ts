@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import os from 'node:os'
-import { conflictProfile, fireMinutesOfDay, nextFireAfter } from '@punctual/core'
-import { createDb, type DbHandle, defaultRetryPolicy, ensureDatabase, migrate } from '@punctual/db'
+import { conflictProfile, DEFAULT_RETRY_POLICY, fireMinutesOfDay, nextFireAfter } from '@punctual/core'
+import { createDb, type DbHandle, ensureDatabase, migrate } from '@punctual/db'
 import {
   createExecutionQueue,
   createKeys,
@@ -563,7 +563,7 @@ async function oursDrain(ctx: Ctx, workerCount: number): Promise<DrainResult> {
       insert into executions (id, tenant, kind, workflow_id, scheduled_for, enqueued_at, status, attempt, priority,
                               input, retry_policy, available_at)
       select v.id::uuid, ${TENANT}, 'manual', ${workflowId!}, ${atIso}::timestamptz, ${atIso}::timestamptz, 'queued',
-             0, 5, '{}'::jsonb, ${JSON.stringify(defaultRetryPolicy)}::jsonb, ${atIso}::timestamptz
+             0, 5, '{}'::jsonb, ${JSON.stringify(DEFAULT_RETRY_POLICY)}::jsonb, ${atIso}::timestamptz
         from json_array_elements_text(${doc}::json) as v(id)`
   }
   await ctx.db.sql`analyze executions`

@@ -1,22 +1,13 @@
-import { ConfigError, parseEnv, parseSecretKey, type TenantQuotas } from '@punctual/core'
+import { baseConfigFields, ConfigError, parseEnv, parseSecretKey, type TenantQuotas } from '@punctual/core'
+import { REDIS_PREFIX_PATTERN } from '@punctual/queue'
 import { type Static, Type } from 'typebox'
 
 export const ApiConfigSchema = Type.Object({
+  ...baseConfigFields({ redisPrefixPattern: REDIS_PREFIX_PATTERN, databasePoolSize: 20 }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
-  DATABASE_URL: Type.String({
-    pattern: '^postgres(ql)?://',
-    default: 'postgres://postgres@127.0.0.1:5432/punctual',
-  }),
-  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 500, default: 20 }),
-  REDIS_URL: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379/0' }),
-  REDIS_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.:-]+$', default: 'punctual' }),
   JWT_SECRET: Type.String({ minLength: 16, default: 'dev-secret-change-me-in-production' }),
   JWT_PUBLIC_KEY: Type.Optional(Type.String({ minLength: 1 })),
-  LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
-    { default: 'info' },
-  ),
   API_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 6000 }),
   /** Per-tenant quotas: a create or update past one is 422 SCHED_ERR_QUOTA_EXCEEDED. */
   TENANT_MAX_SCHEDULES: Type.Integer({ minimum: 1, default: 100_000 }),
@@ -29,8 +20,6 @@ export const ApiConfigSchema = Type.Object({
   /** Failed authentications on /api per client address; past it they are answered 429 instead of 401. */
   API_UNAUTH_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 600 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
-  /** How long a trigger read by /hooks or /api/events is reused before it is read again (0: never reused). */
-  TRIGGER_CACHE_TTL_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1000 }),
   PUBLIC_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   /** 32 bytes as base64 or 64 hex characters; seals webhook secrets at rest (AES-256-GCM). */
   SECRETS_ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 1 })),

@@ -30,6 +30,9 @@ describe('configuration', () => {
       ['LOG_LEVEL', 'loud'],
       ['API_RATE_LIMIT_PER_MINUTE', '0'],
       ['JWT_SECRET', 'short'],
+      // The key builder's rule (REDIS_PREFIX_PATTERN): these used to pass here and crash createKeys at boot.
+      ['REDIS_PREFIX', 'a:b'],
+      ['REDIS_PREFIX', 'x'.repeat(65)],
     ]) {
       let error: unknown
       try {

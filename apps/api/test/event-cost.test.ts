@@ -1,6 +1,5 @@
-import { AppError, MatchBudgetExceeded } from '@punctual/core'
+import { AppError, MatchBudgetExceeded, uuidv7 } from '@punctual/core'
 import { triggers } from '@punctual/db'
-import { v7 as uuidv7 } from 'uuid'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { matchOrRefuse } from '../src/services/match-cost.ts'
 import { createWorkflow, setup, type TestContext } from './helper.ts'

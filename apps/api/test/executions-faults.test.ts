@@ -1,8 +1,8 @@
+import { uuidv7 } from '@punctual/core'
 import { sleep } from '@punctual/core/testing'
 import { createExecutionsRepo } from '@punctual/db'
 import { createExecutionQueue } from '@punctual/queue'
 import { startTcpProxy, type TcpProxy } from '@punctual/queue/testing'
-import { v7 as uuidv7 } from 'uuid'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createWorkflow, setup, type TestContext } from './helper.ts'
 

@@ -1,6 +1,6 @@
+import { uuidv7 } from '@punctual/core'
 import { createExecutionsRepo, type NewExecutionRow } from '@punctual/db'
 import { createExecutionQueue, createRedis, waitForReady } from '@punctual/queue'
-import { v7 as uuidv7 } from 'uuid'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Role } from '../src/plugins/auth.ts'
 import { createWorkflow, setup, type TestContext } from './helper.ts'
@@ -43,7 +43,7 @@ async function createSchedule(body: Record<string, unknown> = {}, tenant = 'acme
 /** Inserts an execution row as a worker would have left it. */
 async function craft(row: Partial<NewExecutionRow> & { at?: number } = {}) {
   const { at = Date.now(), ...rest } = row
-  const id = uuidv7({ msecs: at })
+  const id = uuidv7(at)
   await createExecutionsRepo(ctx.database.db).insert({
     id,
     tenant: 'acme',

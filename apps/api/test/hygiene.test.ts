@@ -697,6 +697,9 @@ describe('rate limits: every authenticated request counts, failed authentication
     expect(
       (await limited.app.inject({ url: '/api/workflows', headers: limited.auth('other') })).statusCode,
     ).toBe(200)
+    // The count is kept in Redis per tenant.
+    const key = limited.app.deps.keys.rateLimitTenant('fourxx')
+    expect(Number(await limited.redis.redis.get(key))).toBeGreaterThanOrEqual(5)
   })
 
   it('answers 429 instead of 401 past the failed authentications of an address; valid credentials still pass', async () => {
@@ -724,7 +727,7 @@ describe('rate limits: every authenticated request counts, failed authentication
     }
     // Another address has its own count; the count is kept in Redis per address.
     expect((await from('10.0.0.2', forged)).statusCode).toBe(401)
-    const key = `${limited.app.deps.keys.rateLimit}unauth:10.0.0.1`
+    const key = limited.app.deps.keys.rateLimitUnauth('10.0.0.1')
     expect(Number(await limited.redis.redis.get(key))).toBe(5)
   })
 })

@@ -1,5 +1,5 @@
+import { uuidv7 } from '@punctual/core'
 import { createAuditRepo, createSchedulesRepo, PAGE_FETCH_BYTES } from '@punctual/db'
-import { v7 as uuidv7 } from 'uuid'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PAGE_MAX_BYTES } from '../src/services/cursor.ts'
 import { createWorkflow, httpStep, setup, type TestContext } from './helper.ts'

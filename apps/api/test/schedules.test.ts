@@ -1,3 +1,4 @@
+import { SCHEDULE_DEFAULTS } from '@punctual/core'
 import { sleep } from '@punctual/core/testing'
 import { createExecutionQueue, getDueEntry } from '@punctual/queue'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -41,25 +42,8 @@ describe('POST /api/schedules', () => {
   it('creates a schedule with the contract defaults, its next fire and its due-index entry', async () => {
     const s = await createOk({ timezone: 'America/New_York' })
     expect(s).toMatchObject({
+      ...SCHEDULE_DEFAULTS,
       timezone: 'America/New_York',
-      enabled: true,
-      startDate: null,
-      endDate: null,
-      maxExecutions: null,
-      input: {},
-      priority: 5,
-      retryPolicy: {
-        maxAttempts: 3,
-        initialDelayMs: 1000,
-        backoffMultiplier: 2,
-        maxDelayMs: 300000,
-        jitter: 'full',
-      },
-      overlapPolicy: 'skip',
-      misfirePolicy: 'fire_once',
-      catchupWindowMs: 60000,
-      jitterMs: 0,
-      metadata: {},
       state: 'active',
       version: 1,
       pausedNote: null,

@@ -1,7 +1,7 @@
+import { uuidv7 } from '@punctual/core'
 import { createExecutionsRepo, type NewExecutionRow } from '@punctual/db'
 import { createExecutionQueue, type EnqueueItem } from '@punctual/queue'
 import { startTcpProxy, type TcpProxy } from '@punctual/queue/testing'
-import { v7 as uuidv7 } from 'uuid'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createWorkflow, setup, type TestContext } from './helper.ts'
 
@@ -19,7 +19,7 @@ afterAll(async () => {
 
 async function craft(row: Partial<NewExecutionRow> & { at: number }) {
   const { at, ...rest } = row
-  const id = uuidv7({ msecs: at })
+  const id = uuidv7(at)
   await createExecutionsRepo(ctx.database.db).insert({
     id,
     tenant: 'acme',

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { createSecretBox } from '@punctual/core'
+import { createSecretBox, uuidv7 } from '@punctual/core'
 import { triggers } from '@punctual/db'
-import { v7 as uuidv7 } from 'uuid'
 import { createWorkflow, type TestContext } from './helper.ts'
 
 export type TriggerValues = Partial<typeof triggers.$inferInsert>

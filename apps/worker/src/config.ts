@@ -1,18 +1,9 @@
-import { parseEnv } from '@punctual/core'
+import { baseConfigFields, parseEnv } from '@punctual/core'
+import { REDIS_PREFIX_PATTERN } from '@punctual/queue'
 import { type Static, Type } from 'typebox'
 
 export const WorkerConfigSchema = Type.Object({
-  DATABASE_URL: Type.String({
-    pattern: '^postgres(ql)?://',
-    default: 'postgres://postgres@127.0.0.1:5432/punctual',
-  }),
-  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 500, default: 10 }),
-  REDIS_URL: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379/0' }),
-  REDIS_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.-]+$', default: 'punctual' }),
-  LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
-    { default: 'info' },
-  ),
+  ...baseConfigFields({ redisPrefixPattern: REDIS_PREFIX_PATTERN, databasePoolSize: 10 }),
   WORKER_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[^|]+$' })),
   WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 10_000, default: 10 }),
   WORKER_LEASE_MS: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 30_000 }),
@@ -27,7 +18,6 @@ export const WorkerConfigSchema = Type.Object({
   WORKER_MAX_CPU_PERCENT: Type.Number({ minimum: 1, maximum: 1000, default: 90 }),
   WORKER_MAX_EVENT_LOOP_LAG_MS: Type.Number({ minimum: 1, maximum: 60_000, default: 200 }),
   WORKER_EVENT_REDELIVER_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000 }),
-  TRIGGER_CACHE_TTL_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1000 }),
   OUTBOUND_ALLOW_PRIVATE: Type.Boolean({ default: false }),
   OUTBOUND_ALLOWLIST: Type.Optional(Type.String()),
 })

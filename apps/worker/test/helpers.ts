@@ -3,7 +3,7 @@
  * the same row builder as the API (@punctual/db newScheduleRow), and waiting on events instead of sleeping.
  */
 import type { EventEmitter } from 'node:events'
-import type { ScheduleCreate } from '@punctual/core'
+import { type ScheduleCreate, uuidv7 } from '@punctual/core'
 import {
   createSchedulesRepo,
   dueEntryOf,
@@ -15,7 +15,6 @@ import { createTestDatabase, type TestDatabase } from '@punctual/db/testing'
 import { upsertSchedule } from '@punctual/queue'
 import { createTestRedis, deleteMatching, type TestRedis } from '@punctual/queue/testing'
 import pino, { type Logger } from 'pino'
-import { uuidv7 } from '../src/scheduler/ids.ts'
 
 export interface WorkerTestContext {
   database: TestDatabase

@@ -1,9 +1,8 @@
-import { stableJitterMs } from '@punctual/core'
+import { stableJitterMs, uuidv7 } from '@punctual/core'
 import { sleep } from '@punctual/core/testing'
 import { startExecutions } from '@punctual/db'
 import { createExecutionQueue, createRedis, getDueEntry, waitForReady } from '@punctual/queue'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { uuidv7 } from '../src/scheduler/ids.ts'
 import { createScheduler, type Scheduler } from '../src/scheduler/index.ts'
 import {
   collect,

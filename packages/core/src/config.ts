@@ -1,4 +1,4 @@
-import type { Static, TObject } from 'typebox'
+import { type Static, type TObject, Type } from 'typebox'
 import { Value } from 'typebox/value'
 
 export class ConfigError extends Error {
@@ -29,4 +29,34 @@ export function parseEnv<T extends TObject>(schema: T, env: Record<string, strin
     throw new ConfigError(variable, error.message, picked[variable])
   }
   return value as Static<T>
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+/**
+ * The variables the API and the worker both read, declared once; each adds its own in its schema
+ * (apps/api/src/config.ts, apps/worker/src/config.ts). REDIS_PREFIX follows the key builder's rule,
+ * REDIS_PREFIX_PATTERN of packages/queue/src/keys.ts, which each app hands in (core does not depend on the
+ * queue package), so a prefix one process accepts the other accepts too, and one the keys refuse is refused at
+ * boot naming the variable. `databasePoolSize` is the process's default DATABASE_POOL_SIZE.
+ */
+export function baseConfigFields(opts: { redisPrefixPattern: string; databasePoolSize: number }) {
+  return {
+    DATABASE_URL: Type.String({
+      pattern: '^postgres(ql)?://',
+      default: 'postgres://postgres@127.0.0.1:5432/punctual',
+    }),
+    DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 500, default: opts.databasePoolSize }),
+    REDIS_URL: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379/0' }),
+    REDIS_PREFIX: Type.String({ pattern: opts.redisPrefixPattern, default: 'punctual' }),
+    LOG_LEVEL: Type.Union(
+      LOG_LEVELS.map((l) => Type.Literal(l)),
+      { default: 'info' },
+    ),
+    /**
+     * How long a trigger read by /hooks, /api/events or the worker's event consumer is reused before it is
+     * read again (0: never reused).
+     */
+    TRIGGER_CACHE_TTL_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1000 }),
+  }
 }

@@ -1,8 +1,8 @@
 import {
   conflictProfile,
-  DEFAULT_RETRY_POLICY,
   fireMinutesOfDay,
   planSchedule,
+  SCHEDULE_DEFAULTS,
   type ScheduleCreate,
   type ScheduleTiming,
 } from '@punctual/core'
@@ -16,7 +16,7 @@ export function scheduleTimingOf(
 ): ScheduleTiming {
   return {
     cronExpression: body.cronExpression,
-    timezone: body.timezone ?? 'UTC',
+    timezone: body.timezone ?? SCHEDULE_DEFAULTS.timezone,
     startDate: body.startDate ? new Date(body.startDate) : null,
     endDate: body.endDate ? new Date(body.endDate) : null,
   }
@@ -30,14 +30,14 @@ export function scheduleConflictProfile(timing: ScheduleTiming, at: Date): strin
 }
 
 /**
- * A new schedule's row, as a create writes it: version 1, defaults filled, state and nextRunAt from the core
+ * A new schedule's row, as a create writes it: version 1, defaults filled (core SCHEDULE_DEFAULTS), state and nextRunAt from the core
  * plan. The timing must have been checked (assertTimingValid); an `expired` plan is returned as such, for the
  * caller to refuse.
  */
 export function newScheduleRow(id: string, tenant: string, body: ScheduleCreate, at: Date): ScheduleRow {
   const timing = scheduleTimingOf(body)
-  const enabled = body.enabled ?? true
-  const maxExecutions = body.maxExecutions ?? null
+  const enabled = body.enabled ?? SCHEDULE_DEFAULTS.enabled
+  const maxExecutions = body.maxExecutions ?? SCHEDULE_DEFAULTS.maxExecutions
   const plan = planSchedule({ ...timing, enabled, maxExecutions, executionCount: 0 }, at)
   return {
     id,
@@ -47,14 +47,14 @@ export function newScheduleRow(id: string, tenant: string, body: ScheduleCreate,
     ...timing,
     enabled,
     maxExecutions,
-    input: body.input ?? {},
-    priority: body.priority ?? 5,
-    retryPolicy: { ...DEFAULT_RETRY_POLICY, ...body.retryPolicy },
-    overlapPolicy: body.overlapPolicy ?? 'skip',
-    misfirePolicy: body.misfirePolicy ?? 'fire_once',
-    catchupWindowMs: body.catchupWindowMs ?? 60_000,
-    jitterMs: body.jitterMs ?? 0,
-    metadata: body.metadata ?? {},
+    input: body.input ?? SCHEDULE_DEFAULTS.input,
+    priority: body.priority ?? SCHEDULE_DEFAULTS.priority,
+    retryPolicy: { ...SCHEDULE_DEFAULTS.retryPolicy, ...body.retryPolicy },
+    overlapPolicy: body.overlapPolicy ?? SCHEDULE_DEFAULTS.overlapPolicy,
+    misfirePolicy: body.misfirePolicy ?? SCHEDULE_DEFAULTS.misfirePolicy,
+    catchupWindowMs: body.catchupWindowMs ?? SCHEDULE_DEFAULTS.catchupWindowMs,
+    jitterMs: body.jitterMs ?? SCHEDULE_DEFAULTS.jitterMs,
+    metadata: body.metadata ?? SCHEDULE_DEFAULTS.metadata,
     state: plan.state,
     version: 1,
     nextRunAt: plan.nextRunAt,

@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid'
+import { uuidv7 } from '@punctual/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAuditRepo } from '../src/repos/audit.ts'
 import { PAGE_FETCH_BYTES } from '../src/repos/page.ts'

@@ -1,8 +1,9 @@
 import { randomUUID as uuid } from 'node:crypto'
+import { SCHEDULE_DEFAULTS } from '@punctual/core'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isCheckViolation, isForeignKeyViolation, isUniqueViolation } from '../src/errors.ts'
-import { defaultRetryPolicy, executions, schedules, triggers, workflows } from '../src/schema/index.ts'
+import { executions, schedules, triggers, workflows } from '../src/schema/index.ts'
 import { createTestDatabase, type TestDatabase } from '../src/testing.ts'
 
 let t: TestDatabase
@@ -45,16 +46,7 @@ describe('schedules', () => {
     const wf = await workflow()
     const [s] = await t.db.insert(schedules).values(scheduleValues('t1', wf.id)).returning()
     expect(s).toMatchObject({
-      timezone: 'UTC',
-      enabled: true,
-      input: {},
-      priority: 5,
-      retryPolicy: defaultRetryPolicy,
-      overlapPolicy: 'skip',
-      misfirePolicy: 'fire_once',
-      catchupWindowMs: 60000,
-      jitterMs: 0,
-      metadata: {},
+      ...SCHEDULE_DEFAULTS,
       state: 'active',
       version: 1,
       nextRunAt: null,

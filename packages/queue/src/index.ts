@@ -68,7 +68,7 @@ export {
   reclaimExpiredClaims,
   releaseClaim,
 } from './fire-claims.ts'
-export { type ConflictKeys, createKeys, type QueueKeys } from './keys.ts'
+export { type ConflictKeys, createKeys, type QueueKeys, REDIS_PREFIX_PATTERN } from './keys.ts'
 export { type RateLimitCount, rateLimitIncr } from './rate-limit.ts'
 export {
   ensureQueued,

@@ -37,8 +37,14 @@ export interface QueueKeys {
   readonly executionPrefix: string
   /** HASH per queued execution: its payload (priority, scheduledForMs, attempt, …) and lease owner. */
   execution(executionId: string): string
-  /** Key prefix for @fastify/rate-limit's Redis store. */
+  /** Prefix of every rate-limit counter below (a STRING per window owner, rate-limit-incr-1.lua). */
   readonly rateLimit: string
+  /** Counter of the /api/* limit of one tenant (or, before authentication, one client address). */
+  rateLimitTenant(tenantOrAddress: string): string
+  /** Counter of the failed authentications of one client address (an IPv6 one by its /56). */
+  rateLimitUnauth(address: string): string
+  /** Counter of the deliveries of one webhook trigger (its rateLimitPerMinute). */
+  rateLimitHook(triggerId: string): string
   /** Pub/sub channel: execution ids whose cancel was requested while running (the owner aborts its step). */
   readonly cancelChannel: string
   /** Pub/sub: published when an enqueue put work in `ready`, so idle runners claim at once. */
@@ -65,8 +71,13 @@ export interface ConflictKeys {
   readonly legacyMinutes: string
 }
 
-// No braces (they would end the hash tag early) and no glob characters (they would widen scanPattern).
-const PREFIX_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/
+/**
+ * The rule of a key prefix (REDIS_PREFIX), as a JSON-schema pattern: the API's and the worker's configuration
+ * check it at boot (core baseConfigFields) and createKeys refuses anything else. No braces (they would end the
+ * hash tag early), no glob characters (they would widen scanPattern), at most 64 characters.
+ */
+export const REDIS_PREFIX_PATTERN = '^[A-Za-z0-9_.-]{1,64}$'
+const PREFIX_PATTERN = new RegExp(REDIS_PREFIX_PATTERN)
 
 export function createKeys(prefix = 'punctual'): QueueKeys {
   if (!PREFIX_PATTERN.test(prefix)) {
@@ -77,6 +88,7 @@ export function createKeys(prefix = 'punctual'): QueueKeys {
   const conflictPrefix = key('cfx', '')
   const legacyMinutesPrefix = key('workflow-minutes', '')
   const executionPrefix = key('exec', '')
+  const rateLimit = key('rl', '')
   return Object.freeze({
     prefix,
     tag,
@@ -105,7 +117,10 @@ export function createKeys(prefix = 'punctual'): QueueKeys {
       if (executionId.length === 0) throw new TypeError('executionId must not be empty')
       return executionPrefix + executionId
     },
-    rateLimit: key('rl', ''),
+    rateLimit,
+    rateLimitTenant: (tenantOrAddress: string) => `${rateLimit}tenant:${tenantOrAddress}`,
+    rateLimitUnauth: (address: string) => `${rateLimit}unauth:${address}`,
+    rateLimitHook: (triggerId: string) => `${rateLimit}hook:${triggerId}`,
     cancelChannel: key('cancel'),
     readyChannel: key('ready-signal'),
     workers: key('workers'),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createKeys } from '../src/keys.ts'
+import { createKeys, REDIS_PREFIX_PATTERN } from '../src/keys.ts'
 
 describe('createKeys', () => {
   it('puts every key under one hash tag', () => {
@@ -34,6 +34,19 @@ describe('createKeys', () => {
     expect(keys.ready).toBe('{punctual}:ready')
   })
 
+  it('builds the rate-limit counters as they have always been named (live windows stay valid)', () => {
+    const keys = createKeys()
+    expect(keys.rateLimitTenant('acme')).toBe('{punctual}:rl:tenant:acme')
+    expect(keys.rateLimitTenant('10.0.0.1')).toBe('{punctual}:rl:tenant:10.0.0.1')
+    expect(keys.rateLimitUnauth('2001:db8::')).toBe('{punctual}:rl:unauth:2001:db8::')
+    expect(keys.rateLimitHook('0190f0e2-0000-7000-8000-000000000001')).toBe(
+      '{punctual}:rl:hook:0190f0e2-0000-7000-8000-000000000001',
+    )
+    for (const key of [keys.rateLimitTenant('a'), keys.rateLimitUnauth('b'), keys.rateLimitHook('c')]) {
+      expect(key.startsWith(keys.rateLimit)).toBe(true)
+    }
+  })
+
   it('isolates prefixes: the scan pattern of one never matches another', () => {
     const a = createKeys('t1')
     const b = createKeys('t12')
@@ -48,5 +61,19 @@ describe('createKeys', () => {
     }
     expect(() => createKeys().conflictKeys('')).toThrow(TypeError)
     expect(() => createKeys().execution('')).toThrow(TypeError)
+  })
+})
+
+describe('REDIS_PREFIX_PATTERN', () => {
+  it('is the rule createKeys applies (the configurations check it at boot)', () => {
+    const rule = new RegExp(REDIS_PREFIX_PATTERN)
+    for (const bad of ['', 'a}b', '{a', 'a*', 'a?', 'a[b]', 'a b', 'a:b', 'x'.repeat(65)]) {
+      expect(rule.test(bad), bad).toBe(false)
+      expect(() => createKeys(bad)).toThrow(TypeError)
+    }
+    for (const good of ['punctual', 'a', 'A-b_c.9', 'x'.repeat(64)]) {
+      expect(rule.test(good), good).toBe(true)
+      expect(createKeys(good).prefix).toBe(good)
+    }
   })
 })

@@ -3,7 +3,7 @@ import { isUnavailableError } from '@punctual/db'
 import { isRedisUnavailableError } from '@punctual/queue'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { type AjvIssue, type SchemaValidationError, validationErrors } from './validation.ts'
+import { type AjvIssue, type SchemaValidationError, validationErrors } from './field-errors.ts'
 
 const PROBLEM_TYPE_BASE = 'https://punctual.dev/problems/'
 

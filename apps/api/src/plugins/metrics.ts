@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
-import type { MetricsSnapshot } from '../services/executions.ts'
+import type { MetricsSnapshot } from '../services/stats.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {

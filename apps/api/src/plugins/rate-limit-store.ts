@@ -12,8 +12,6 @@ interface Counter {
 
 export interface BatchedStoreOptions {
   redis: Redis
-  /** Key prefix (keys.ts' rate-limit prefix). */
-  prefix: string
   /** How often local counts are added to Redis. */
   flushMs?: number
 }
@@ -24,6 +22,8 @@ export interface BatchedStoreOptions {
  * every `flushMs` (one INCRBY per tenant); within 10 % of the limit (or on a tenant's first request of a
  * window) every request is counted in Redis at once, so the limit itself is exact up to what other replicas
  * admitted in their last `flushMs`. Redis errors reach the plugin, which fails open (skipOnError).
+ * The ids it counts are whole Redis keys, built by the caller's key generator with keys.ts (rateLimitTenant,
+ * rateLimitUnauth, rateLimitHook).
  */
 export function createBatchedRedisStore(opts: BatchedStoreOptions) {
   const flushMs = opts.flushMs ?? 20
@@ -68,8 +68,7 @@ export function createBatchedRedisStore(opts: BatchedStoreOptions) {
   }
 
   class BatchedRedisStore {
-    incr(id: string, cb: Callback, timeWindow: number, max: number) {
-      const key = opts.prefix + id
+    incr(key: string, cb: Callback, timeWindow: number, max: number) {
       const now = Date.now()
       let counter = counters.get(key)
       if (counter && counter.resetAt <= now) {

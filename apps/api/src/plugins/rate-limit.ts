@@ -1,8 +1,8 @@
 import rateLimit, { normalizeIP } from '@fastify/rate-limit'
 import { AppError } from '@punctual/core'
+import type { QueueKeys, Redis } from '@punctual/queue'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import type { Redis } from 'ioredis'
 import { createBatchedRedisStore } from './rate-limit-store.ts'
 
 declare module 'fastify' {
@@ -17,7 +17,8 @@ declare module 'fastify' {
 
 export interface RateLimitOptions {
   redis: Redis
-  nameSpace: string
+  /** Builds the counters' keys (rateLimitTenant, rateLimitUnauth). */
+  keys: QueueKeys
   /** Per tenant, every authenticated /api request. */
   perMinute: number
   /** Per client address, failed authentications on /api. */
@@ -38,9 +39,9 @@ async function rateLimitPlugin(app: FastifyInstance, opts: RateLimitOptions) {
     global: false,
     max: opts.perMinute,
     timeWindow: 60_000,
-    store: createBatchedRedisStore({ redis: opts.redis, prefix: opts.nameSpace }),
+    store: createBatchedRedisStore({ redis: opts.redis }),
     skipOnError: true,
-    keyGenerator: (request) => `tenant:${request.user?.tenant ?? request.ip}`,
+    keyGenerator: (request) => opts.keys.rateLimitTenant(request.user?.tenant ?? request.ip),
     errorResponseBuilder: (_request, context) => {
       const err = new AppError(
         'SCHED_ERR_RATE_LIMITED',
@@ -53,7 +54,7 @@ async function rateLimitPlugin(app: FastifyInstance, opts: RateLimitOptions) {
   const countFailure = app.createRateLimit({
     max: opts.unauthPerMinute,
     // An IPv6 client is counted by its /56 (the plugin's default grouping): one host has many addresses.
-    keyGenerator: (request) => `unauth:${normalizeIP(request.ip)}`,
+    keyGenerator: (request) => opts.keys.rateLimitUnauth(normalizeIP(request.ip)),
   })
   app.decorate('limitFailedAuthentication', async (request: FastifyRequest, reply: FastifyReply) => {
     const count = await countFailure(request)

@@ -1,6 +1,5 @@
-import { type EventBody, type MatchStats, nextTurn, resolveRetryPolicy } from '@punctual/core'
+import { type EventBody, type MatchStats, nextTurn, resolveRetryPolicy, uuidv7 } from '@punctual/core'
 import { createEventTriggerIndex, type DbExecutor, type ExecutionStarter } from '@punctual/db'
-import { v7 as uuidv7 } from 'uuid'
 import type { Principal } from '../plugins/auth.ts'
 import { matchOrRefuse } from './match-cost.ts'
 

@@ -1,4 +1,4 @@
-import { type Redis, rateLimitIncr } from '@punctual/queue'
+import { type QueueKeys, type Redis, rateLimitIncr } from '@punctual/queue'
 import { createBatchedRedisStore } from '../plugins/rate-limit-store.ts'
 
 const WINDOW_MS = 60_000
@@ -24,18 +24,19 @@ interface Waiting {
  */
 export function createHookRateLimiter(opts: {
   redis: Redis
-  prefix: string
+  /** Builds each trigger's counter key (rateLimitHook). */
+  keys: QueueKeys
   /** Limits up to this many per minute are counted exactly (default EXACT_RATE_LIMIT_UP_TO). */
   exactUpTo?: number
 }) {
   const exactUpTo = opts.exactUpTo ?? EXACT_RATE_LIMIT_UP_TO
   let waiting = new Map<string, Waiting[]>()
   let scheduled = false
-  const Batched = createBatchedRedisStore({ redis: opts.redis, prefix: opts.prefix })
+  const Batched = createBatchedRedisStore({ redis: opts.redis })
   const batched = new Batched()
 
   function count(triggerId: string, batch: Waiting[]) {
-    rateLimitIncr(opts.redis, `${opts.prefix}hook:${triggerId}`, batch.length, WINDOW_MS).then(
+    rateLimitIncr(opts.redis, opts.keys.rateLimitHook(triggerId), batch.length, WINDOW_MS).then(
       ({ current, ttlMs }) => {
         const first = current - batch.length + 1
         const retryAfterSec = Math.max(1, Math.ceil(ttlMs / 1000))
@@ -61,7 +62,7 @@ export function createHookRateLimiter(opts: {
       if (perMinute > exactUpTo) {
         return new Promise((resolve) => {
           batched.incr(
-            `hook:${triggerId}`,
+            opts.keys.rateLimitHook(triggerId),
             (err, result) => {
               if (err || !result || result.current <= perMinute) return resolve({ allowed: true })
               resolve({ allowed: false, retryAfterSec: Math.max(1, Math.ceil(result.ttl / 1000)) })

@@ -7,19 +7,21 @@ import {
   matchesPattern,
   resolveRetryPolicy,
   type SecretBox,
+  uuidv7,
   verifyGithubWebhook,
   verifyStandardWebhook,
   type WebhookFailureReason,
 } from '@punctual/core'
 import {
+  type AuditRepo,
   createAuditRepo,
   createIngestRepo,
   type DbExecutor,
   type ExecutionStarter,
   type HookTriggerRow,
+  type IngestRepo,
 } from '@punctual/db'
 import type { FastifyBaseLogger } from 'fastify'
-import { v7 as uuidv7 } from 'uuid'
 import type { HookRateLimiter } from './hook-rate-limit.ts'
 import { matchOrRefuse } from './match-cost.ts'
 
@@ -113,172 +115,189 @@ function notFound(id: string): AppError {
  *    with concurrent deliveries (group commit), then enqueued in Redis.
  */
 export function createHookService(deps: HookServiceDeps) {
-  const repo = createIngestRepo(deps.db)
-  const audit = createAuditRepo(deps.db)
-  const { box } = deps
-  const cache = new Map<string, CachedTrigger>()
-  const auditBudget = deps.auditFailuresPerMinute ?? 20
-  const auditWindows = new Map<string, { startedAt: number; written: number; suppressed: number }>()
-
-  async function load(id: string): Promise<CachedTrigger> {
-    const row = await repo.findHookTrigger(id)
-    const entry: CachedTrigger = { loadedAt: Date.now(), row }
-    if (row?.type === 'webhook' && row.enabled && row.secretCiphertext) {
-      // An unreadable secret (wrong SECRETS_ENCRYPTION_KEY) is a server fault: 500, not the sender's 401.
-      entry.current = box.open(row.secretCiphertext)
-      if (row.previousSecretCiphertext && row.previousSecretExpiresAt) {
-        entry.previous = {
-          secret: box.open(row.previousSecretCiphertext),
-          untilMs: row.previousSecretExpiresAt.getTime(),
-        }
-      }
-    }
-    if (deps.cacheTtlMs > 0) {
-      cache.delete(id)
-      if (cache.size >= MAX_CACHED_TRIGGERS) cache.delete(cache.keys().next().value!)
-      cache.set(id, entry)
-    }
-    return entry
+  const ctx: HookContext = {
+    ...deps,
+    repo: createIngestRepo(deps.db),
+    audit: createAuditRepo(deps.db),
+    cache: new Map(),
+    auditBudget: deps.auditFailuresPerMinute ?? 20,
+    auditWindows: new Map(),
   }
-
-  async function triggerOf(id: string): Promise<{ entry: CachedTrigger; fresh: boolean }> {
-    const hit = cache.get(id)
-    if (hit && Date.now() - hit.loadedAt < deps.cacheTtlMs) return { entry: hit, fresh: false }
-    return { entry: await load(id), fresh: true }
-  }
-
-  function verify(entry: CachedTrigger, d: Delivery, nowMs: number) {
-    const row = entry.row!
-    const secrets = [entry.current!]
-    if (entry.previous && entry.previous.untilMs > nowMs) secrets.push(entry.previous.secret)
-    if (row.scheme === 'github') {
-      const result = verifyGithubWebhook({
-        secrets,
-        signature: header(d.headers, 'x-hub-signature-256'),
-        body: d.body,
-      })
-      const deliveryId = header(d.headers, 'x-github-delivery')
-      // The delivery id is not signed by GitHub, but without it there is nothing to deduplicate on.
-      if (result.ok && !deliveryId) return { ok: false as const, reason: 'missing-header' as const }
-      return result.ok ? { ok: true as const, deliveryId: deliveryId! } : result
-    }
-    const deliveryId = header(d.headers, 'webhook-id')
-    const result = verifyStandardWebhook({
-      secrets,
-      id: deliveryId,
-      timestamp: header(d.headers, 'webhook-timestamp'),
-      signature: header(d.headers, 'webhook-signature'),
-      body: d.body,
-      nowMs,
-    })
-    return result.ok ? { ok: true as const, deliveryId: deliveryId! } : result
-  }
-
-  async function auditFailure(row: HookTriggerRow, d: Delivery, reason: WebhookFailureReason) {
-    const nowMs = Date.now()
-    let window = auditWindows.get(row.id)
-    if (!window || nowMs - window.startedAt >= 60_000) {
-      if (auditWindows.size >= MAX_CACHED_TRIGGERS) auditWindows.clear()
-      window = { startedAt: nowMs, written: 0, suppressed: window?.suppressed ?? 0 }
-      auditWindows.set(row.id, window)
-    }
-    if (window.written >= auditBudget) {
-      window.suppressed++
-      return
-    }
-    window.written++
-    const suppressed = window.suppressed
-    window.suppressed = 0
-    const deliveryId = header(d.headers, row.scheme === 'github' ? 'x-github-delivery' : 'webhook-id')
-    try {
-      await audit.record({
-        tenant: row.tenant,
-        actor: `webhook:${d.ip}`,
-        action: 'webhook.verification_failed',
-        targetType: 'trigger',
-        targetId: row.id,
-        details: {
-          scheme: row.scheme,
-          reason,
-          ...(deliveryId !== undefined && { deliveryId: deliveryId.slice(0, MAX_DELIVERY_ID) }),
-          bodyBytes: d.body.length,
-          ...(suppressed > 0 && { unauditedFailuresBefore: suppressed }),
-        },
-      })
-    } catch (err) {
-      const log = d.log ?? deps.log
-      log.warn({ err, triggerId: row.id }, 'failed webhook verification not audited')
-    }
-  }
-
   return {
-    async deliver(d: Delivery): Promise<DeliveryResult> {
-      if (!UUID.test(d.triggerId)) throw notFound(d.triggerId)
-      let { entry, fresh } = await triggerOf(d.triggerId)
-      if (!usable(entry)) throw notFound(d.triggerId)
-
-      const nowMs = deps.now().getTime()
-      let verdict = verify(entry, d, nowMs)
-      if (!verdict.ok && !fresh && Date.now() - entry.loadedAt > REREAD_AFTER_MS) {
-        // The secret may have been rotated since the trigger was cached: check once against a fresh read.
-        entry = await load(d.triggerId)
-        fresh = true
-        if (!usable(entry)) throw notFound(d.triggerId)
-        verdict = verify(entry, d, nowMs)
-      }
-      const row = entry.row!
-      deps.onVerification?.(row.scheme ?? 'standard', verdict.ok ? 'ok' : verdict.reason)
-      if (!verdict.ok) {
-        await auditFailure(row, d, verdict.reason)
-        throw new AppError('SCHED_ERR_WEBHOOK_SIGNATURE', `Webhook not verified: ${REASONS[verdict.reason]}`)
-      }
-      if (verdict.deliveryId.length > MAX_DELIVERY_ID) {
-        const name = row.scheme === 'github' ? 'x-github-delivery' : 'webhook-id'
-        throw new AppError('SCHED_ERR_VALIDATION', `${name} is longer than ${MAX_DELIVERY_ID} characters`, [
-          { path: `headers.${name}`, message: `must be at most ${MAX_DELIVERY_ID} characters` },
-        ])
-      }
-
-      const input = parseBody(d, deps.onBodyRejected)
-
-      const perMinute = row.rateLimitPerMinute ?? DEFAULT_PER_MINUTE
-      const limit = await deps.limiter.hit(row.id, perMinute)
-      if (!limit.allowed) return { status: 429, retryAfterSec: limit.retryAfterSec, perMinute }
-
-      const matched = matchFilter(row, input, deps.onBodyRejected)
-      const outcome = await deps.starter.start({
-        tenant: row.tenant,
-        receipt: { kind: 'webhook', triggerId: row.id, deliveryId: verdict.deliveryId },
-        starts: matched
-          ? [
-              {
-                id: uuidv7(),
-                kind: 'webhook',
-                triggerId: row.id,
-                workflowId: row.workflowId,
-                input,
-                priority: row.priority,
-                retryPolicy: { ...resolveRetryPolicy(row.retryPolicy) },
-              },
-            ]
-          : [],
-      })
-      if (outcome.outcome === 'gone') {
-        cache.delete(row.id)
-        throw notFound(row.id)
-      }
-      if (outcome.outcome === 'duplicate') return { status: 200, body: { deduplicated: true } }
-      const [executionId] = outcome.executionIds
-      return executionId ? { status: 202, body: { executionId } } : { status: 200, body: { filtered: true } }
-    },
-
+    deliver: (d: Delivery) => deliver(ctx, d),
     /** Forget a cached trigger (call after a trigger write in this process). */
     invalidate(triggerId: string) {
-      cache.delete(triggerId)
+      ctx.cache.delete(triggerId)
     },
   }
 }
 export type HookService = ReturnType<typeof createHookService>
+
+interface HookContext extends HookServiceDeps {
+  repo: IngestRepo
+  audit: AuditRepo
+  /** Triggers by id, reused for cacheTtlMs (at most MAX_CACHED_TRIGGERS, the oldest dropped first). */
+  cache: Map<string, CachedTrigger>
+  auditBudget: number
+  /** Per trigger, the current minute's audited and unaudited verification failures. */
+  auditWindows: Map<string, { startedAt: number; written: number; suppressed: number }>
+}
+
+async function deliver(ctx: HookContext, d: Delivery): Promise<DeliveryResult> {
+  if (!UUID.test(d.triggerId)) throw notFound(d.triggerId)
+  let { entry, fresh } = await triggerOf(ctx, d.triggerId)
+  if (!usable(entry)) throw notFound(d.triggerId)
+
+  const nowMs = ctx.now().getTime()
+  let verdict = verify(entry, d, nowMs)
+  if (!verdict.ok && !fresh && Date.now() - entry.loadedAt > REREAD_AFTER_MS) {
+    // The secret may have been rotated since the trigger was cached: check once against a fresh read.
+    entry = await load(ctx, d.triggerId)
+    fresh = true
+    if (!usable(entry)) throw notFound(d.triggerId)
+    verdict = verify(entry, d, nowMs)
+  }
+  const row = entry.row!
+  ctx.onVerification?.(row.scheme ?? 'standard', verdict.ok ? 'ok' : verdict.reason)
+  if (!verdict.ok) {
+    await auditFailure(ctx, row, d, verdict.reason)
+    throw new AppError('SCHED_ERR_WEBHOOK_SIGNATURE', `Webhook not verified: ${REASONS[verdict.reason]}`)
+  }
+  if (verdict.deliveryId.length > MAX_DELIVERY_ID) {
+    const name = row.scheme === 'github' ? 'x-github-delivery' : 'webhook-id'
+    throw new AppError('SCHED_ERR_VALIDATION', `${name} is longer than ${MAX_DELIVERY_ID} characters`, [
+      { path: `headers.${name}`, message: `must be at most ${MAX_DELIVERY_ID} characters` },
+    ])
+  }
+
+  const input = parseBody(d, ctx.onBodyRejected)
+
+  const perMinute = row.rateLimitPerMinute ?? DEFAULT_PER_MINUTE
+  const limit = await ctx.limiter.hit(row.id, perMinute)
+  if (!limit.allowed) return { status: 429, retryAfterSec: limit.retryAfterSec, perMinute }
+
+  const matched = matchFilter(row, input, ctx.onBodyRejected)
+  const outcome = await ctx.starter.start({
+    tenant: row.tenant,
+    receipt: { kind: 'webhook', triggerId: row.id, deliveryId: verdict.deliveryId },
+    starts: matched
+      ? [
+          {
+            id: uuidv7(),
+            kind: 'webhook',
+            triggerId: row.id,
+            workflowId: row.workflowId,
+            input,
+            priority: row.priority,
+            retryPolicy: { ...resolveRetryPolicy(row.retryPolicy) },
+          },
+        ]
+      : [],
+  })
+  if (outcome.outcome === 'gone') {
+    ctx.cache.delete(row.id)
+    throw notFound(row.id)
+  }
+  if (outcome.outcome === 'duplicate') return { status: 200, body: { deduplicated: true } }
+  const [executionId] = outcome.executionIds
+  return executionId ? { status: 202, body: { executionId } } : { status: 200, body: { filtered: true } }
+}
+
+async function load(ctx: HookContext, id: string): Promise<CachedTrigger> {
+  const row = await ctx.repo.findHookTrigger(id)
+  const entry: CachedTrigger = { loadedAt: Date.now(), row }
+  if (row?.type === 'webhook' && row.enabled && row.secretCiphertext) {
+    // An unreadable secret (wrong SECRETS_ENCRYPTION_KEY) is a server fault: 500, not the sender's 401.
+    entry.current = ctx.box.open(row.secretCiphertext)
+    if (row.previousSecretCiphertext && row.previousSecretExpiresAt) {
+      entry.previous = {
+        secret: ctx.box.open(row.previousSecretCiphertext),
+        untilMs: row.previousSecretExpiresAt.getTime(),
+      }
+    }
+  }
+  if (ctx.cacheTtlMs > 0) {
+    ctx.cache.delete(id)
+    if (ctx.cache.size >= MAX_CACHED_TRIGGERS) ctx.cache.delete(ctx.cache.keys().next().value!)
+    ctx.cache.set(id, entry)
+  }
+  return entry
+}
+
+async function triggerOf(ctx: HookContext, id: string): Promise<{ entry: CachedTrigger; fresh: boolean }> {
+  const hit = ctx.cache.get(id)
+  if (hit && Date.now() - hit.loadedAt < ctx.cacheTtlMs) return { entry: hit, fresh: false }
+  return { entry: await load(ctx, id), fresh: true }
+}
+
+function verify(entry: CachedTrigger, d: Delivery, nowMs: number) {
+  const row = entry.row!
+  const secrets = [entry.current!]
+  if (entry.previous && entry.previous.untilMs > nowMs) secrets.push(entry.previous.secret)
+  if (row.scheme === 'github') {
+    const result = verifyGithubWebhook({
+      secrets,
+      signature: header(d.headers, 'x-hub-signature-256'),
+      body: d.body,
+    })
+    const deliveryId = header(d.headers, 'x-github-delivery')
+    // The delivery id is not signed by GitHub, but without it there is nothing to deduplicate on.
+    if (result.ok && !deliveryId) return { ok: false as const, reason: 'missing-header' as const }
+    return result.ok ? { ok: true as const, deliveryId: deliveryId! } : result
+  }
+  const deliveryId = header(d.headers, 'webhook-id')
+  const result = verifyStandardWebhook({
+    secrets,
+    id: deliveryId,
+    timestamp: header(d.headers, 'webhook-timestamp'),
+    signature: header(d.headers, 'webhook-signature'),
+    body: d.body,
+    nowMs,
+  })
+  return result.ok ? { ok: true as const, deliveryId: deliveryId! } : result
+}
+
+async function auditFailure(
+  ctx: HookContext,
+  row: HookTriggerRow,
+  d: Delivery,
+  reason: WebhookFailureReason,
+) {
+  const nowMs = Date.now()
+  let window = ctx.auditWindows.get(row.id)
+  if (!window || nowMs - window.startedAt >= 60_000) {
+    if (ctx.auditWindows.size >= MAX_CACHED_TRIGGERS) ctx.auditWindows.clear()
+    window = { startedAt: nowMs, written: 0, suppressed: window?.suppressed ?? 0 }
+    ctx.auditWindows.set(row.id, window)
+  }
+  if (window.written >= ctx.auditBudget) {
+    window.suppressed++
+    return
+  }
+  window.written++
+  const suppressed = window.suppressed
+  window.suppressed = 0
+  const deliveryId = header(d.headers, row.scheme === 'github' ? 'x-github-delivery' : 'webhook-id')
+  try {
+    await ctx.audit.record({
+      tenant: row.tenant,
+      actor: `webhook:${d.ip}`,
+      action: 'webhook.verification_failed',
+      targetType: 'trigger',
+      targetId: row.id,
+      details: {
+        scheme: row.scheme,
+        reason,
+        ...(deliveryId !== undefined && { deliveryId: deliveryId.slice(0, MAX_DELIVERY_ID) }),
+        bodyBytes: d.body.length,
+        ...(suppressed > 0 && { unauditedFailuresBefore: suppressed }),
+      },
+    })
+  } catch (err) {
+    const log = d.log ?? ctx.log
+    log.warn({ err, triggerId: row.id }, 'failed webhook verification not audited')
+  }
+}
 
 /** Whether the body matches the trigger's filter; 422 (counted as a body refusal) when too costly to tell. */
 function matchFilter(row: HookTriggerRow, input: unknown, onRejected: HookServiceDeps['onBodyRejected']) {

@@ -2,6 +2,7 @@ import {
   AppError,
   type FieldError,
   type Step,
+  uuidv7,
   type Workflow,
   type WorkflowCreate,
   type WorkflowPatch,
@@ -13,7 +14,6 @@ import {
   isUniqueViolation,
   type WorkflowRow,
 } from '@punctual/db'
-import { v7 as uuidv7 } from 'uuid'
 import type { Principal } from '../plugins/auth.ts'
 import { auditChange } from './audit-change.ts'
 

@@ -1,4 +1,5 @@
 import type { TriggerMatcher } from '@punctual/core'
+import { uuidv7 } from '@punctual/core'
 import {
   commitEventStarts,
   createdExecutions,
@@ -16,7 +17,6 @@ import {
 } from '@punctual/queue'
 import type { Logger } from 'pino'
 import { errorMessage as message } from '../loop/index.ts'
-import { uuidv7 } from '../scheduler/ids.ts'
 import { planEventStarts } from './plan.ts'
 import { type EmitBusEvent, reportHandled } from './report.ts'
 

@@ -1,3 +1,4 @@
+import { uuidv7 } from '@punctual/core'
 import {
   cancelForOverlap,
   type FireScheduleRow,
@@ -12,7 +13,6 @@ import {
 import type { DueClaim } from '@punctual/queue'
 import { type ClaimDecision, type DecideInput, decideClaim, type FireDecision } from './decide.ts'
 import type { Work } from './held-claims.ts'
-import { uuidv7 } from './ids.ts'
 
 /** What a chunk's transaction decided and wrote, for the Redis steps and events after COMMIT. */
 export interface Committed<W = Work> {

@@ -1,36 +1,76 @@
 import { type Static, Type } from 'typebox'
 import { DateTime, JsonObject, Nullable, PageQuery, Uuid } from './common.ts'
 
+// Untyped here (RetryPolicy's type comes from the schema that shows these values as its defaults).
+const retryDefaults = {
+  maxAttempts: 3,
+  initialDelayMs: 1000,
+  backoffMultiplier: 2,
+  maxDelayMs: 300_000,
+  jitter: 'full' as 'full' | 'none',
+}
+
 export const RetryPolicy = Type.Object(
   {
     maxAttempts: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 100, default: 3, description: 'counts the first try' }),
+      Type.Integer({
+        minimum: 1,
+        maximum: 100,
+        default: retryDefaults.maxAttempts,
+        description: 'counts the first try',
+      }),
     ),
-    initialDelayMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000, default: 1000 })),
-    backoffMultiplier: Type.Optional(Type.Number({ minimum: 1, maximum: 100, default: 2 })),
-    maxDelayMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 86_400_000, default: 300_000 })),
-    jitter: Type.Optional(Type.Union([Type.Literal('full'), Type.Literal('none')], { default: 'full' })),
+    initialDelayMs: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 86_400_000, default: retryDefaults.initialDelayMs }),
+    ),
+    backoffMultiplier: Type.Optional(
+      Type.Number({ minimum: 1, maximum: 100, default: retryDefaults.backoffMultiplier }),
+    ),
+    maxDelayMs: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 7 * 86_400_000, default: retryDefaults.maxDelayMs }),
+    ),
+    jitter: Type.Optional(
+      Type.Union([Type.Literal('full'), Type.Literal('none')], { default: retryDefaults.jitter }),
+    ),
   },
   { additionalProperties: false },
 )
 export type RetryPolicy = Required<Static<typeof RetryPolicy>>
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxAttempts: 3,
-  initialDelayMs: 1000,
-  backoffMultiplier: 2,
-  maxDelayMs: 300_000,
-  jitter: 'full',
-}
+/** The retry policy of a schedule or trigger that gives none, field by field for one that gives some. */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze(retryDefaults)
+
+/**
+ * The defaults of a schedule's optional fields (the contract, http-api.md "Schedules"), declared once: the
+ * create schema below documents them (the OpenAPI document shows them), newScheduleRow
+ * (packages/db/src/schedule-rows.ts) fills them in a created row, a PATCH's retryPolicy is completed from
+ * them, and the schedules table's column defaults (packages/db/src/schema/schedules.ts) repeat them for
+ * inserts that leave a column out. Frozen: created rows share the empty `input` and `metadata` objects.
+ */
+export const SCHEDULE_DEFAULTS = Object.freeze({
+  timezone: 'UTC',
+  enabled: true,
+  startDate: null,
+  endDate: null,
+  maxExecutions: null,
+  input: Object.freeze({}),
+  priority: 5,
+  retryPolicy: DEFAULT_RETRY_POLICY,
+  overlapPolicy: 'skip',
+  misfirePolicy: 'fire_once',
+  catchupWindowMs: 60_000,
+  jitterMs: 0,
+  metadata: Object.freeze({}),
+} as const)
 
 export const OverlapPolicy = Type.Union(
   [Type.Literal('skip'), Type.Literal('allow'), Type.Literal('buffer_one'), Type.Literal('cancel_previous')],
-  { default: 'skip' },
+  { default: SCHEDULE_DEFAULTS.overlapPolicy },
 )
 export const MisfirePolicy = Type.Union(
   [Type.Literal('fire_once'), Type.Literal('fire_all'), Type.Literal('skip')],
   {
-    default: 'fire_once',
+    default: SCHEDULE_DEFAULTS.misfirePolicy,
   },
 )
 export const ScheduleState = Type.Union([
@@ -45,18 +85,24 @@ const definitionFields = {
   workflowId: Uuid,
   name: Type.String({ minLength: 1, maxLength: 200 }),
   cronExpression: Type.String({ maxLength: 1000, description: 'see the cron semantics in the README' }),
-  timezone: Type.Optional(Type.String({ maxLength: 100, default: 'UTC', description: 'IANA time zone' })),
-  enabled: Type.Optional(Type.Boolean({ default: true, description: 'false = paused' })),
+  timezone: Type.Optional(
+    Type.String({ maxLength: 100, default: SCHEDULE_DEFAULTS.timezone, description: 'IANA time zone' }),
+  ),
+  enabled: Type.Optional(Type.Boolean({ default: SCHEDULE_DEFAULTS.enabled, description: 'false = paused' })),
   startDate: Type.Optional(Nullable(DateTime)),
   endDate: Type.Optional(Nullable(DateTime)),
   maxExecutions: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
   input: Type.Optional(JsonObject),
-  priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 9, default: 5 })),
+  priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 9, default: SCHEDULE_DEFAULTS.priority })),
   retryPolicy: Type.Optional(RetryPolicy),
   overlapPolicy: Type.Optional(OverlapPolicy),
   misfirePolicy: Type.Optional(MisfirePolicy),
-  catchupWindowMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86_400_000, default: 60000 })),
-  jitterMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000, default: 0 })),
+  catchupWindowMs: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 30 * 86_400_000, default: SCHEDULE_DEFAULTS.catchupWindowMs }),
+  ),
+  jitterMs: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 86_400_000, default: SCHEDULE_DEFAULTS.jitterMs }),
+  ),
   metadata: Type.Optional(JsonObject),
 }
 

@@ -1,6 +1,6 @@
+import { uuidv7 } from '@punctual/core'
 import { and, desc, eq, lt } from 'drizzle-orm'
 import type { Sql, TransactionSql } from 'postgres'
-import { v7 as uuidv7 } from 'uuid'
 import { auditLog } from '../schema/audit.ts'
 import type { DbExecutor } from './executor.ts'
 import { type RowPage, selectPage } from './page.ts'

@@ -1,3 +1,4 @@
+import { uuidv7Floor } from '@punctual/core'
 import { and, asc, desc, eq, getTableColumns, inArray, lt, type SQL, sql } from 'drizzle-orm'
 import { type ExecutionStatus, executionStatuses, executions } from '../schema/executions.ts'
 import { type ScheduleState, scheduleStates } from '../schema/schedules.ts'
@@ -7,16 +8,6 @@ import { type RowPage, selectPage } from './page.ts'
 
 export type ExecutionRow = typeof executions.$inferSelect
 export type NewExecutionRow = typeof executions.$inferInsert
-
-/**
- * The smallest UUIDv7 of millisecond `ms`: every v7 id made at `ms` or later sorts at or above it, every one
- * made earlier below it. Execution ids are UUIDv7 taken at creation, so "created since t" is an id range on
- * the (tenant, id) or primary-key index instead of a scan of an unindexed created_at.
- */
-export function uuidv7Floor(ms: number): string {
-  const hex = Math.max(0, Math.floor(ms)).toString(16).padStart(12, '0').slice(-12)
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7000-8000-000000000000`
-}
 
 export interface ExecutionListFilter {
   limit: number

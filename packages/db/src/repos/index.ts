@@ -24,7 +24,6 @@ export {
   type NewExecutionRow,
   type ScheduleExecutionSummary,
   type TenantExecutionStats,
-  uuidv7Floor,
 } from './executions.ts'
 export type { DbExecutor } from './executor.ts'
 export {

@@ -1,7 +1,6 @@
-import { type SkipReason, skippedError } from '@punctual/core'
+import { type SkipReason, skippedError, uuidv7 } from '@punctual/core'
 import { and, asc, eq, getTableColumns, gt, isNull, lte, type SQL, sql } from 'drizzle-orm'
 import type { Sql, TransactionSql } from 'postgres'
-import { v7 as uuidv7 } from 'uuid'
 import { executions } from '../schema/executions.ts'
 import { type ScheduleState, schedules } from '../schema/schedules.ts'
 import { statusGuard } from '../status-guard.ts'

@@ -1,3 +1,4 @@
+import { type RetryPolicy, SCHEDULE_DEFAULTS } from '@punctual/core'
 import { sql } from 'drizzle-orm'
 import {
   boolean,
@@ -25,22 +26,7 @@ export type OverlapPolicy = (typeof overlapPolicies)[number]
 export const misfirePolicies = ['fire_once', 'fire_all', 'skip'] as const
 export type MisfirePolicy = (typeof misfirePolicies)[number]
 
-export interface RetryPolicy {
-  maxAttempts: number
-  initialDelayMs: number
-  backoffMultiplier: number
-  maxDelayMs: number
-  jitter: 'full' | 'none'
-}
-
-/** The documented default (http-api.md); the API fills the same values, this covers inserts that omit it. */
-export const defaultRetryPolicy: RetryPolicy = {
-  maxAttempts: 3,
-  initialDelayMs: 1000,
-  backoffMultiplier: 2,
-  maxDelayMs: 300000,
-  jitter: 'full',
-}
+export type { RetryPolicy }
 
 export const schedules = pgTable(
   'schedules',
@@ -50,19 +36,28 @@ export const schedules = pgTable(
     workflowId: uuid('workflow_id').notNull(),
     name: text('name').notNull(),
     cronExpression: text('cron_expression').notNull(),
-    timezone: text('timezone').notNull().default('UTC'),
-    enabled: boolean('enabled').notNull().default(true),
+    timezone: text('timezone').notNull().default(SCHEDULE_DEFAULTS.timezone),
+    enabled: boolean('enabled').notNull().default(SCHEDULE_DEFAULTS.enabled),
     startDate: timestamp('start_date', { withTimezone: true, mode: 'date' }),
     endDate: timestamp('end_date', { withTimezone: true, mode: 'date' }),
     maxExecutions: integer('max_executions'),
-    input: jsonb('input').$type<Record<string, unknown>>().notNull().default({}),
-    priority: smallint('priority').notNull().default(5),
-    retryPolicy: jsonb('retry_policy').$type<RetryPolicy>().notNull().default(defaultRetryPolicy),
-    overlapPolicy: text('overlap_policy').$type<OverlapPolicy>().notNull().default('skip'),
-    misfirePolicy: text('misfire_policy').$type<MisfirePolicy>().notNull().default('fire_once'),
-    catchupWindowMs: integer('catchup_window_ms').notNull().default(60000),
-    jitterMs: integer('jitter_ms').notNull().default(0),
-    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    input: jsonb('input').$type<Record<string, unknown>>().notNull().default(SCHEDULE_DEFAULTS.input),
+    priority: smallint('priority').notNull().default(SCHEDULE_DEFAULTS.priority),
+    retryPolicy: jsonb('retry_policy').$type<RetryPolicy>().notNull().default(SCHEDULE_DEFAULTS.retryPolicy),
+    overlapPolicy: text('overlap_policy')
+      .$type<OverlapPolicy>()
+      .notNull()
+      .default(SCHEDULE_DEFAULTS.overlapPolicy),
+    misfirePolicy: text('misfire_policy')
+      .$type<MisfirePolicy>()
+      .notNull()
+      .default(SCHEDULE_DEFAULTS.misfirePolicy),
+    catchupWindowMs: integer('catchup_window_ms').notNull().default(SCHEDULE_DEFAULTS.catchupWindowMs),
+    jitterMs: integer('jitter_ms').notNull().default(SCHEDULE_DEFAULTS.jitterMs),
+    metadata: jsonb('metadata')
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(SCHEDULE_DEFAULTS.metadata),
     state: text('state').$type<ScheduleState>().notNull().default('active'),
     /** Bumped by every change of the definition or state; the due-index entry carries it (compare-and-set). */
     version: integer('version').notNull().default(1),

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { AuditEntry, AuditListQuery, Page, Problem } from '@punctual/core'
+import { AuditEntry, AuditListQuery, Page } from '@punctual/core'
 import { type AuditRow, createAuditRepo } from '@punctual/db'
 import { decodeCursor, sizedPage } from '../../services/cursor.ts'
-
-const errors = { '4xx': Problem, '5xx': Problem }
+import { errors } from '../route-helpers.ts'
 
 const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const repo = createAuditRepo(app.deps.db)

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { CronPreview, CronPreviewBody, isWildcard, nextRuns, Problem } from '@punctual/core'
+import { CronPreview, CronPreviewBody, isWildcard, nextRuns } from '@punctual/core'
 import { assertTimingValid } from '../../services/schedule-rules.ts'
+import { errors } from '../route-helpers.ts'
 
 const cronRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -12,7 +13,7 @@ const cronRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'The next `count` fire instants strictly after `from` (default now), in UTC; 422 for an invalid expression or zone.',
         body: CronPreviewBody,
-        response: { 200: CronPreview, '4xx': Problem, '5xx': Problem },
+        response: { 200: CronPreview, ...errors },
       },
     },
     async (request) => {

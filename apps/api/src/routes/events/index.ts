@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { EventAccepted, EventBody, EventDeduplicated, Problem } from '@punctual/core'
-
-const errors = { '4xx': Problem, '5xx': Problem }
+import { EventAccepted, EventBody, EventDeduplicated } from '@punctual/core'
+import { errors } from '../route-helpers.ts'
 
 const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = app.services.events

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Execution, ExecutionAccepted, ExecutionListQuery, IdParams, Page, Problem } from '@punctual/core'
+import { Execution, ExecutionAccepted, ExecutionListQuery, IdParams, Page } from '@punctual/core'
 import { createExecutionsRepo } from '@punctual/db'
 import { decodeCursor, sizedPage } from '../../services/cursor.ts'
 import { notFound, toExecutionDto } from '../../services/executions.ts'
-
-const errors = { '4xx': Problem, '5xx': Problem }
+import { errors } from '../route-helpers.ts'
 
 const executionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = app.services.executions
+  const deadLetter = app.services.deadLetter
   const repo = createExecutionsRepo(app.deps.db)
 
   app.get(
@@ -82,7 +82,7 @@ const executionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) =>
-      reply.code(202).send(await service.redrive(request.user, request.params.id, request.log)),
+      reply.code(202).send(await deadLetter.redrive(request.user, request.params.id, request.log)),
   )
 }
 

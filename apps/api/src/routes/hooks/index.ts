@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { AppError, HookAccepted, HookAnswered, HookParams, Problem } from '@punctual/core'
+import { AppError, HookAccepted, HookAnswered, HookParams } from '@punctual/core'
 import { sendProblem } from '../../plugins/errors.ts'
-
-const errors = { '4xx': Problem, '5xx': Problem }
+import { errors } from '../route-helpers.ts'
 
 /**
  * POST /hooks/:triggerId: no JWT, the webhook signature authenticates each delivery (see services/hooks.ts for

@@ -6,7 +6,6 @@ import {
   IdParams,
   Nullable,
   Page,
-  Problem,
   ScheduleHistoryQuery,
   TriggerBody,
 } from '@punctual/core'
@@ -15,8 +14,7 @@ import { Type } from 'typebox'
 import { decodeCursor, sizedPage } from '../../services/cursor.ts'
 import { toExecutionDto } from '../../services/executions.ts'
 import { notFound } from '../../services/schedules.ts'
-
-const errors = { '4xx': Problem, '5xx': Problem }
+import { errors, type TypeBoxApp } from '../route-helpers.ts'
 
 const count = Type.Integer({ minimum: 0 })
 const countOrNull = Nullable(count)
@@ -59,10 +57,14 @@ export const ScheduleStats = Type.Object({
  * before its `/:id` routes.
  */
 const scheduleExecutionRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = app.services.executions
-  const executions = createExecutionsRepo(app.deps.db)
-  const schedules = createSchedulesRepo(app.deps.db)
+  statsRoute(app)
+  triggerRoute(app)
+  historyRoute(app)
+}
 
+export default scheduleExecutionRoutes
+
+function statsRoute(app: TypeBoxApp) {
   app.get(
     '/stats',
     {
@@ -80,9 +82,11 @@ const scheduleExecutionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ScheduleStats, ...errors },
       },
     },
-    async (request) => service.stats(request.user, request.log),
+    async (request) => app.services.executions.stats(request.user, request.log),
   )
+}
 
+function triggerRoute(app: TypeBoxApp) {
   app.post(
     '/:id/trigger',
     {
@@ -108,9 +112,20 @@ const scheduleExecutionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) =>
       reply
         .code(202)
-        .send(await service.trigger(request.user, request.params.id, request.body ?? {}, request.log)),
+        .send(
+          await app.services.executions.trigger(
+            request.user,
+            request.params.id,
+            request.body ?? {},
+            request.log,
+          ),
+        ),
   )
+}
 
+function historyRoute(app: TypeBoxApp) {
+  const executions = createExecutionsRepo(app.deps.db)
+  const schedules = createSchedulesRepo(app.deps.db)
   app.get(
     '/:id/history',
     {
@@ -139,5 +154,3 @@ const scheduleExecutionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   )
 }
-
-export default scheduleExecutionRoutes

@@ -4,7 +4,6 @@ import {
   nextRuns,
   Page,
   PauseBody,
-  Problem,
   Schedule,
   ScheduleCreate,
   ScheduleListQuery,
@@ -12,23 +11,35 @@ import {
   ScheduleStatus,
   ScheduleWithWarnings,
 } from '@punctual/core'
-import { createExecutionsRepo, createSchedulesRepo } from '@punctual/db'
-import { Type } from 'typebox'
+import { createExecutionsRepo, createSchedulesRepo, type ScheduleView } from '@punctual/db'
 import { decodeCursor, sizedPage } from '../../services/cursor.ts'
 import { toExecutionDto } from '../../services/executions.ts'
 import { notFound, toScheduleDto } from '../../services/schedules.ts'
+import { deleteRoute, errors, type TypeBoxApp } from '../route-helpers.ts'
 import scheduleExecutionRoutes from './executions.ts'
 
-const errors = { '4xx': Problem, '5xx': Problem }
-
+/** /api/schedules: one function per route, registered in this order (the OpenAPI document follows it). */
 const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = app.services.schedules
-  const repo = createSchedulesRepo(app.deps.db)
-  const executions = createExecutionsRepo(app.deps.db)
-
   // trigger, history and /stats (static, so registered before the /:id routes it would otherwise look like).
   await app.register(scheduleExecutionRoutes)
+  createRoute(app)
+  listRoute(app)
+  getRoute(app)
+  updateRoutes(app)
+  deleteRoute(app, {
+    tag: 'schedules',
+    description:
+      'No fire starts after the 204 returns: fires whose time had come but that had not started (waiting for jitter, held by buffer_one, in a backlog, claimed ahead by a worker) end `skipped` with `error.reason: "deleted"`; an execution already running goes on (cancel it to stop it).',
+    remove: (p, id) => app.services.schedules.remove(p, id),
+  })
+  pauseRoute(app)
+  resumeRoute(app)
+  statusRoute(app)
+}
 
+export default scheduleRoutes
+
+function createRoute(app: TypeBoxApp) {
   app.post(
     '',
     {
@@ -40,11 +51,14 @@ const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { schedule, warnings } = await service.create(request.user, request.body)
+      const { schedule, warnings } = await app.services.schedules.create(request.user, request.body)
       return reply.code(201).send({ ...toScheduleDto(schedule), warnings })
     },
   )
+}
 
+function listRoute(app: TypeBoxApp) {
+  const repo = createSchedulesRepo(app.deps.db)
   app.get(
     '',
     {
@@ -65,7 +79,10 @@ const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return sizedPage(rows, toScheduleDto)
     },
   )
+}
 
+function getRoute(app: TypeBoxApp) {
+  const repo = createSchedulesRepo(app.deps.db)
   app.get(
     '/:id',
     { schema: { tags: ['schedules'], params: IdParams, response: { 200: Schedule, ...errors } } },
@@ -75,7 +92,10 @@ const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return toScheduleDto(row)
     },
   )
+}
 
+/** PUT and PATCH alike. */
+function updateRoutes(app: TypeBoxApp) {
   const update = {
     schema: {
       tags: ['schedules'],
@@ -88,28 +108,17 @@ const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
   for (const method of ['put', 'patch'] as const) {
     app[method]('/:id', update, async (request) => {
-      const { schedule, warnings } = await service.update(request.user, request.params.id, request.body)
+      const { schedule, warnings } = await app.services.schedules.update(
+        request.user,
+        request.params.id,
+        request.body,
+      )
       return { ...toScheduleDto(schedule), warnings }
     })
   }
+}
 
-  app.delete(
-    '/:id',
-    {
-      schema: {
-        tags: ['schedules'],
-        description:
-          'No fire starts after the 204 returns: fires whose time had come but that had not started (waiting for jitter, held by buffer_one, in a backlog, claimed ahead by a worker) end `skipped` with `error.reason: "deleted"`; an execution already running goes on (cancel it to stop it).',
-        params: IdParams,
-        response: { 204: Type.Null(), ...errors },
-      },
-    },
-    async (request, reply) => {
-      await service.remove(request.user, request.params.id)
-      return reply.code(204).send(null)
-    },
-  )
-
+function pauseRoute(app: TypeBoxApp) {
   app.post(
     '/:id/pause',
     {
@@ -127,9 +136,11 @@ const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) =>
-      toScheduleDto(await service.pause(request.user, request.params.id, request.body?.note)),
+      toScheduleDto(await app.services.schedules.pause(request.user, request.params.id, request.body?.note)),
   )
+}
 
+function resumeRoute(app: TypeBoxApp) {
   app.post(
     '/:id/resume',
     {
@@ -140,9 +151,13 @@ const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Schedule, ...errors },
       },
     },
-    async (request) => toScheduleDto(await service.resume(request.user, request.params.id)),
+    async (request) => toScheduleDto(await app.services.schedules.resume(request.user, request.params.id)),
   )
+}
 
+function statusRoute(app: TypeBoxApp) {
+  const repo = createSchedulesRepo(app.deps.db)
+  const executions = createExecutionsRepo(app.deps.db)
   app.get(
     '/:id/status',
     {
@@ -164,17 +179,9 @@ const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
         executions.scheduleSummary(request.user.tenant, request.params.id),
       ])
       if (!row) throw notFound(request.params.id)
-      let runs: string[] = []
-      if (row.state === 'active' && row.nextRunAt) {
-        const first = row.nextRunAt
-        const rest = nextRuns(row.cronExpression, { timezone: row.timezone, from: first, count: 4 })
-        runs = [first, ...rest]
-          .filter((d) => !row.endDate || d.getTime() <= row.endDate.getTime())
-          .map((d) => d.toISOString())
-      }
       return {
         state: row.state,
-        nextRuns: runs,
+        nextRuns: upcomingRuns(row),
         lastExecution: summary.last ? toExecutionDto(summary.last) : null,
         executionCount: row.executionCount,
         successRate: summary.finished > 0 ? summary.succeeded / summary.finished : null,
@@ -185,4 +192,12 @@ const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 }
 
-export default scheduleRoutes
+/** The next five fires of an active schedule, from its pending one, none past its end date. */
+function upcomingRuns(row: ScheduleView): string[] {
+  if (row.state !== 'active' || !row.nextRunAt) return []
+  const first = row.nextRunAt
+  const rest = nextRuns(row.cronExpression, { timezone: row.timezone, from: first, count: 4 })
+  return [first, ...rest]
+    .filter((d) => !row.endDate || d.getTime() <= row.endDate.getTime())
+    .map((d) => d.toISOString())
+}

@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
   IdParams,
   Page,
-  Problem,
   Trigger,
   TriggerCreate,
   TriggerListQuery,
@@ -12,12 +11,11 @@ import {
 } from '@punctual/core'
 import { createTriggersRepo, type TriggerRow } from '@punctual/db'
 import type { FastifyRequest } from 'fastify'
-import { Type } from 'typebox'
 import { attachedValidationErrors, validationFailed } from '../../plugins/errors.ts'
 import { decodeCursor, sizedPage } from '../../services/cursor.ts'
-import { notFound, toTriggerDto, triggerRuleErrors } from '../../services/triggers.ts'
-
-const errors = { '4xx': Problem, '5xx': Problem }
+import { triggerRuleErrors } from '../../services/trigger-rules.ts'
+import { notFound, toTriggerDto } from '../../services/triggers.ts'
+import { deleteRoute, errors, type TypeBoxApp } from '../route-helpers.ts'
 
 /**
  * One 400 listing every problem: the schema's field errors plus the checks it cannot express (eventType
@@ -49,6 +47,7 @@ const CREATE_DESCRIPTION = [
   'the create is 422 `SCHED_ERR_QUOTA_EXCEEDED` naming the quota, and nothing is written.',
 ].join(' ')
 
+/** /api/triggers: one function per route, registered in this order (the OpenAPI document follows it). */
 const triggerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // A trigger written through this process is seen at once by its /hooks and /api/events caches (other
   // processes see it within TRIGGER_CACHE_TTL_MS). onSend runs before the answer leaves; registered here, it
@@ -62,9 +61,26 @@ const triggerRoutes: FastifyPluginAsyncTypebox = async (app) => {
     done(null, payload)
   })
   const service = app.services.triggers
-  const repo = createTriggersRepo(app.deps.db)
   const dto = (row: TriggerRow) => toTriggerDto(row, service.hookUrl)
+  createRoute(app, dto)
+  listRoute(app, dto)
+  getRoute(app, dto)
+  putRoute(app, dto)
+  patchRoute(app, dto)
+  deleteRoute(app, {
+    tag: 'triggers',
+    description: 'Deliveries and events after the 204 start nothing; past executions stay in the history.',
+    remove: (p, id) => service.remove(p, id),
+  })
+  rotateSecretRoute(app, dto)
+}
 
+export default triggerRoutes
+
+/** The outside view of a row (toTriggerDto with this app's hook URL). */
+type Dto = (row: TriggerRow) => Trigger
+
+function createRoute(app: TypeBoxApp, dto: Dto) {
   app.post(
     '',
     {
@@ -78,11 +94,14 @@ const triggerRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       assertBodyValid(request, typeOf(request.body), true)
-      const { row, secret } = await service.create(request.user, request.body)
+      const { row, secret } = await app.services.triggers.create(request.user, request.body)
       return reply.code(201).send(secret === undefined ? dto(row) : { ...dto(row), secret })
     },
   )
+}
 
+function listRoute(app: TypeBoxApp, dto: Dto) {
+  const repo = createTriggersRepo(app.deps.db)
   app.get(
     '',
     {
@@ -105,7 +124,10 @@ const triggerRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return sizedPage(rows, dto)
     },
   )
+}
 
+function getRoute(app: TypeBoxApp, dto: Dto) {
+  const repo = createTriggersRepo(app.deps.db)
   app.get(
     '/:id',
     {
@@ -122,7 +144,9 @@ const triggerRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return dto(row)
     },
   )
+}
 
+function putRoute(app: TypeBoxApp, dto: Dto) {
   app.put(
     '/:id',
     {
@@ -141,10 +165,12 @@ const triggerRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       assertBodyValid(request, typeOf(request.body), true)
-      return dto(await service.update(request.user, request.params.id, request.body, true))
+      return dto(await app.services.triggers.update(request.user, request.params.id, request.body, true))
     },
   )
+}
 
+function patchRoute(app: TypeBoxApp, dto: Dto) {
   app.patch(
     '/:id',
     {
@@ -160,27 +186,12 @@ const triggerRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       // The per-type checks need the stored type: the service makes them under the row lock.
       assertBodyValid(request, undefined, false)
-      return dto(await service.update(request.user, request.params.id, request.body, false))
+      return dto(await app.services.triggers.update(request.user, request.params.id, request.body, false))
     },
   )
+}
 
-  app.delete(
-    '/:id',
-    {
-      schema: {
-        tags: ['triggers'],
-        description:
-          'Deliveries and events after the 204 start nothing; past executions stay in the history.',
-        params: IdParams,
-        response: { 204: Type.Null(), ...errors },
-      },
-    },
-    async (request, reply) => {
-      await service.remove(request.user, request.params.id)
-      return reply.code(204).send(null)
-    },
-  )
-
+function rotateSecretRoute(app: TypeBoxApp, dto: Dto) {
   app.post(
     '/:id/rotate-secret',
     {
@@ -197,10 +208,8 @@ const triggerRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { row, secret } = await service.rotateSecret(request.user, request.params.id)
+      const { row, secret } = await app.services.triggers.rotateSecret(request.user, request.params.id)
       return { ...dto(row), secret }
     },
   )
 }
-
-export default triggerRoutes

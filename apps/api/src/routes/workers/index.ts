@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Problem, WorkerList } from '@punctual/core'
-
-const errors = { '4xx': Problem, '5xx': Problem }
+import { WorkerList } from '@punctual/core'
+import { errors } from '../route-helpers.ts'
 
 const workerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = app.services.executions

@@ -1,20 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import {
-  AppError,
-  IdParams,
-  Page,
-  PageQuery,
-  Problem,
-  Workflow,
-  WorkflowCreate,
-  WorkflowPatch,
-} from '@punctual/core'
+import { AppError, IdParams, Page, PageQuery, Workflow, WorkflowCreate, WorkflowPatch } from '@punctual/core'
 import { createWorkflowsRepo } from '@punctual/db'
 import { Type } from 'typebox'
 import { decodeCursor, sizedPage } from '../../services/cursor.ts'
 import { toWorkflowDto } from '../../services/workflows.ts'
+import { deleteRoute, errors } from '../route-helpers.ts'
 
-const errors = { '4xx': Problem, '5xx': Problem }
 const ListQuery = Type.Object({ ...PageQuery }, { additionalProperties: false })
 
 const workflowRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -74,21 +65,11 @@ const workflowRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) =>
       toWorkflowDto(await service.update(request.user, request.params.id, request.body, false)),
   )
-  app.delete(
-    '/:id',
-    {
-      schema: {
-        tags: ['workflows'],
-        description: 'Deleting a workflow that schedules or triggers still use is 409.',
-        params: IdParams,
-        response: { 204: Type.Null(), ...errors },
-      },
-    },
-    async (request, reply) => {
-      await service.remove(request.user, request.params.id)
-      return reply.code(204).send(null)
-    },
-  )
+  deleteRoute(app, {
+    tag: 'workflows',
+    description: 'Deleting a workflow that schedules or triggers still use is 409.',
+    remove: (p, id) => service.remove(p, id),
+  })
 }
 
 function notFound(id: string) {
