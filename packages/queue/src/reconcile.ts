@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis'
-import { upsertScheduleCall } from './due-index.ts'
+import { dueEntryCall } from './due-index.ts'
 import { ScriptCodes, toQueueError } from './errors.ts'
 import { createExecutionQueue, type EnqueueItem, type QueueState } from './execution-queue.ts'
 import type { QueueKeys } from './keys.ts'
@@ -53,16 +53,16 @@ export async function syncDueEntries(
 ): Promise<SyncDueResult> {
   const chunkSize = opts.chunkSize ?? 500
   checkInt('chunkSize', chunkSize, 1, 10_000)
-  const mode = opts.authoritative ? 'force' : 'repair'
+  const script = opts.authoritative ? 'forceRepairSchedule' : 'repairSchedule'
   // Validate everything before the first write.
-  const calls = entries.map((e) => upsertScheduleCall(keys, e, mode))
+  const calls = entries.map((e) => dueEntryCall(keys, e))
   loadScripts(redis)
   const result: SyncDueResult = { fixed: [], unchanged: 0, skipped: 0, stale: [] }
   for (let i = 0; i < calls.length; i += chunkSize) {
     const pipeline = redis.pipeline()
     const chunk = calls.slice(i, i + chunkSize)
-    for (const call of chunk) pipelineScript(pipeline, 'upsertSchedule', call.keys, call.args)
-    const replies = await execPipeline(pipeline, chunk.length, 'upsert-schedule (pipeline)')
+    for (const call of chunk) pipelineScript(pipeline, script, call.keys, call.args)
+    const replies = await execPipeline(pipeline, chunk.length, `${script} (pipeline)`)
     replies.forEach((reply, j) => {
       const id = entries[i + j]!.scheduleId
       const code = Array.isArray(reply) ? reply[0] : undefined
@@ -70,7 +70,7 @@ export async function syncDueEntries(
       else if (code === ScriptCodes.UNCHANGED) result.unchanged++
       else if (code === ScriptCodes.SKIPPED) result.skipped++
       else if (code === ScriptCodes.STALE_VERSION) result.stale.push(id)
-      else unexpected('upsert-schedule', reply)
+      else unexpected(script, reply)
     })
   }
   return result

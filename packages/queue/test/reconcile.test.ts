@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { getDueEntry, upsertSchedule } from '../src/due-index.ts'
+import { dueEntryCall, getDueEntry, upsertSchedule } from '../src/due-index.ts'
 import { createExecutionQueue, type EnqueueItem } from '../src/execution-queue.ts'
 import { claimDue, completeClaim } from '../src/fire-claims.ts'
 import { createKeys, type QueueKeys } from '../src/keys.ts'
@@ -10,6 +10,7 @@ import {
   type SyncDueEntry,
   syncDueEntries,
 } from '../src/reconcile.ts'
+import { loadScripts } from '../src/script-loader.ts'
 import { createTestRedis, deleteMatching, type TestRedis } from '../src/testing.ts'
 
 let t: TestRedis
@@ -148,6 +149,43 @@ describe('syncDueEntries', () => {
       ]),
     ).rejects.toMatchObject({ queueCode: 'QUEUE_ERR_INVALID_INPUT' })
     expect(await getDueEntry(t.redis, k, 'fine')).toBeNull()
+  })
+})
+
+describe('the two repair scripts', () => {
+  it('force-repair moves a fire backward at the same version, where repair leaves it to the worker', async () => {
+    await upsertSchedule(t.redis, k, entry('back-forced', 1, T0 + 10_000, 'M10'))
+    const res = await syncDueEntries(t.redis, k, [entry('back-forced', 1, T0, 'M20')], {
+      authoritative: true,
+    })
+    expect(res).toEqual({ fixed: ['back-forced'], unchanged: 0, skipped: 0, stale: [] })
+    expect(await getDueEntry(t.redis, k, 'back-forced')).toEqual({ scoreMs: T0, version: 1 })
+    expect(await t.redis.hget(k.scheduleMinutes, 'back-forced')).toBe('wf-sync|M20')
+    expect(await t.redis.zrange(k.conflictKeys('wf-sync').minutes, 0, -1)).toEqual(['0020:back-forced'])
+  })
+
+  it('force-repair still leaves a claim at the same version to its claimer and reports a match unchanged', async () => {
+    await upsertSchedule(t.redis, k, entry('f-claimed', 4, T0))
+    await claimDue(t.redis, k, { workerId: 'w', now: T0, lookaheadMs: 0, max: 10, leaseMs: 10_000 })
+    await upsertSchedule(t.redis, k, entry('f-same', 2, T0 + 60_000))
+    await upsertSchedule(t.redis, k, entry('f-paused', 3, null))
+    const rows = [entry('f-claimed', 4, T0), entry('f-same', 2, T0 + 60_000), entry('f-paused', 3, null)]
+    const res = await syncDueEntries(t.redis, k, rows, { authoritative: true })
+    expect(res).toEqual({ fixed: [], unchanged: 2, skipped: 1, stale: [] })
+    expect(await t.redis.zscore(k.dueClaims, 'f-claimed')).not.toBeNull()
+    expect(await getDueEntry(t.redis, k, 'f-claimed')).toEqual({ scoreMs: null, version: 4 })
+  })
+
+  it('both refuse a conflict key outside the prefix and change nothing', async () => {
+    const scripts = loadScripts(t.redis)
+    const call = dueEntryCall(k, entry('mismatch', 1, T0))
+    const wrongKeys = [...call.keys]
+    wrongKeys[3] = k.conflictKeys('other-wf').minutes
+    expect(await scripts.repairSchedule(wrongKeys, call.args)).toEqual([-1])
+    expect(await scripts.forceRepairSchedule(wrongKeys, call.args)).toEqual([-1])
+    expect(await getDueEntry(t.redis, k, 'mismatch')).toBeNull()
+    expect(await scripts.repairSchedule(call.keys, call.args)).toEqual([1, '1'])
+    expect(await scripts.forceRepairSchedule(call.keys, call.args)).toEqual([2])
   })
 })
 
