@@ -30,7 +30,6 @@ export {
   readSystemEvents,
   type StreamedSystemEvent,
   type SystemEventRef,
-  systemEventBacklog,
 } from './event-stream.ts'
 export {
   type AckResult,
@@ -74,9 +73,7 @@ export {
   ensureQueued,
   type IndexedSchedulesPage,
   listIndexedScheduleIds,
-  listQueuedExecutionIds,
   missingExecutions,
-  type QueuedExecutionsPage,
   type SyncDueEntry,
   type SyncDueOptions,
   type SyncDueResult,

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis'
 import { dueEntryCall } from './due-index.ts'
 import { ScriptCodes, toQueueError } from './errors.ts'
-import { createExecutionQueue, type EnqueueItem, type QueueState } from './execution-queue.ts'
+import { createExecutionQueue, type EnqueueItem } from './execution-queue.ts'
 import type { QueueKeys } from './keys.ts'
 import { execPipeline, loadScripts, pipelineScript } from './script-loader.ts'
 import { checkInt, invalid, unexpected } from './validate.ts'
@@ -107,39 +107,6 @@ export async function listIndexedScheduleIds(
   for (let i = 0; i < flat.length; i += 2)
     entries.push({ scheduleId: flat[i]!, version: Number(flat[i + 1]) })
   return { nextCursor: next === '0' ? null : next, entries }
-}
-
-export interface QueuedExecutionsPage {
-  nextCursor: string | null
-  ids: string[]
-}
-
-/**
- * One page of the execution ids in one queue state (ZSCAN), for finding executions Redis still holds but
- * Postgres has finished or cancelled: call remove for those.
- */
-export async function listQueuedExecutionIds(
-  redis: Redis,
-  keys: QueueKeys,
-  state: QueueState,
-  cursor: string | null = null,
-  count = 500,
-): Promise<QueuedExecutionsPage> {
-  checkInt('count', count, 1, 10_000)
-  if (cursor !== null && !/^\d+$/.test(cursor))
-    invalid(`cursor ${JSON.stringify(cursor)} is not a ZSCAN cursor`)
-  const key = { ready: keys.ready, delayed: keys.delayed, running: keys.running }[state]
-  if (!key) invalid(`unknown queue state ${JSON.stringify(state)}`)
-  let reply: [string, string[]]
-  try {
-    reply = await redis.zscan(key, cursor ?? '0', 'COUNT', count)
-  } catch (err) {
-    throw toQueueError(err)
-  }
-  const [next, flat] = reply
-  const ids: string[] = []
-  for (let i = 0; i < flat.length; i += 2) ids.push(flat[i]!)
-  return { nextCursor: next === '0' ? null : next, ids }
 }
 
 /**

@@ -3,13 +3,7 @@ import { dueEntryCall, getDueEntry, upsertSchedule } from '../src/due-index.ts'
 import { createExecutionQueue, type EnqueueItem } from '../src/execution-queue.ts'
 import { claimDue, completeClaim } from '../src/fire-claims.ts'
 import { createKeys, type QueueKeys } from '../src/keys.ts'
-import {
-  ensureQueued,
-  listIndexedScheduleIds,
-  listQueuedExecutionIds,
-  type SyncDueEntry,
-  syncDueEntries,
-} from '../src/reconcile.ts'
+import { ensureQueued, listIndexedScheduleIds, type SyncDueEntry, syncDueEntries } from '../src/reconcile.ts'
 import { loadScripts } from '../src/script-loader.ts'
 import { createTestRedis, deleteMatching, type TestRedis } from '../src/testing.ts'
 
@@ -212,7 +206,7 @@ describe('listIndexedScheduleIds', () => {
   })
 })
 
-describe('ensureQueued and listQueuedExecutionIds', () => {
+describe('ensureQueued', () => {
   const item = (id: string, over: Partial<EnqueueItem> = {}): EnqueueItem => ({
     id,
     priority: 5,
@@ -246,10 +240,8 @@ describe('ensureQueued and listQueuedExecutionIds', () => {
     expect(await q.get('q-run')).toMatchObject({ state: 'running', owner: 'w' })
     expect(await q.get('q-retry')).toMatchObject({ state: 'delayed', score: T0 + 5000 })
 
-    const ready = await listQueuedExecutionIds(t.redis, k, 'ready')
-    expect(ready.ids.sort()).toEqual(['q-lost', 'q-ready'])
-    expect(ready.nextCursor).toBeNull()
-    expect((await listQueuedExecutionIds(t.redis, k, 'running')).ids).toEqual(['q-run'])
-    expect((await listQueuedExecutionIds(t.redis, k, 'delayed')).ids.sort()).toEqual(['q-delayed', 'q-retry'])
+    expect((await t.redis.zrange(k.ready, 0, -1)).sort()).toEqual(['q-lost', 'q-ready'])
+    expect(await t.redis.zrange(k.running, 0, -1)).toEqual(['q-run'])
+    expect((await t.redis.zrange(k.delayed, 0, -1)).sort()).toEqual(['q-delayed', 'q-retry'])
   })
 })
