@@ -12,8 +12,8 @@ import {
   removeHeartbeat,
   type WorkerInfo,
 } from './maintenance/heartbeat.ts'
+import { createMaintenanceLoop } from './maintenance/loop.ts'
 import type { WorkerMetrics } from './maintenance/metrics.ts'
-import { PERIODIC_PACE, type ReconcilePace, reconcile } from './maintenance/reconcile.ts'
 import { createRunner } from './runner/index.ts'
 import { createScheduler } from './scheduler/index.ts'
 
@@ -34,10 +34,11 @@ export interface WorkerDeps {
 /**
  * One worker process: the scheduler (fire claiming), the runner (executions), the system event bus (event
  * triggers on execution.succeeded / execution.dead / schedule.completed) and maintenance (reconcile Redis from
- * Postgres, heartbeat, admission control). Start order: wait for Postgres and Redis (retrying with capped
- * backoff, never exiting because one is down), reconcile once, then the loops. Stop order: stop claiming
- * fires, drain the runner (running executions finish up to WORKER_SHUTDOWN_TIMEOUT_MS, the rest are handed
- * back at once), stop the event bus, then drop the heartbeat and close the connections.
+ * Postgres, receipt purging, heartbeat, admission control: maintenance/). Start order: wait for Postgres and
+ * Redis (retrying with capped backoff, never exiting because one is down), reconcile once, then the loops
+ * (maintenance/loop.ts runs the periodic jobs). Stop order: stop claiming fires, drain the runner (running
+ * executions finish up to WORKER_SHUTDOWN_TIMEOUT_MS, the rest are handed back at once), stop the event bus,
+ * then drop the heartbeat and close the connections.
  */
 export function createWorker(deps: WorkerDeps) {
   const { config, logger, metrics } = deps
@@ -82,6 +83,18 @@ export function createWorker(deps: WorkerDeps) {
     config: {
       redeliverMs: config.WORKER_EVENT_REDELIVER_MS,
       triggerCacheTtlMs: config.TRIGGER_CACHE_TTL_MS,
+    },
+  })
+
+  const maintenance = createMaintenanceLoop({
+    db: deps.database,
+    redis: deps.redis,
+    keys: deps.keys,
+    logger,
+    metrics,
+    config: {
+      reconcileIntervalMs: config.WORKER_RECONCILE_INTERVAL_MS,
+      receiptPurgeIntervalMs: config.WORKER_RECEIPT_PURGE_INTERVAL_MS,
     },
   })
 
@@ -133,45 +146,6 @@ export function createWorker(deps: WorkerDeps) {
       }
     }
     return false
-  }
-
-  let reconciling = false
-  /**
-   * The pass at start runs at full speed; the periodic ones are paced (see PERIODIC_PACE). A pass still
-   * running when the next is due is not doubled.
-   */
-  async function reconcileOnce(pace?: ReconcilePace) {
-    if (reconciling) return
-    reconciling = true
-    const end = metrics.reconcileDuration.startTimer()
-    try {
-      const result = await reconcile({
-        db: deps.database,
-        redis: deps.redis,
-        keys: deps.keys,
-        ...(pace && { pace }),
-      })
-      if (result.dueFixed + result.indexRemoved + result.requeued > 0) logger.info(result, 'reconciled')
-    } catch (err) {
-      logger.warn({ err: (err as Error).message }, 'reconcile failed; will retry')
-    } finally {
-      reconciling = false
-      end()
-    }
-  }
-
-  let reconcileTimer: NodeJS.Timeout | undefined
-  /**
-   * Every WORKER_RECONCILE_INTERVAL_MS ± 20 %: workers started together (a deploy, a benchmark) drift apart
-   * instead of all repairing at the same moment, on top of each other's load.
-   */
-  function schedulePeriodicReconcile() {
-    const ms = config.WORKER_RECONCILE_INTERVAL_MS * (0.8 + Math.random() * 0.4)
-    reconcileTimer = setTimeout(async () => {
-      await reconcileOnce(PERIODIC_PACE)
-      if (state === 'running') schedulePeriodicReconcile()
-    }, ms)
-    reconcileTimer.unref()
   }
 
   function info(): WorkerInfo {
@@ -229,7 +203,7 @@ export function createWorker(deps: WorkerDeps) {
     bus,
     async start(): Promise<void> {
       if (!(await waitForDependencies())) return
-      await reconcileOnce()
+      await maintenance.reconcileNow()
       if (state !== 'starting') return
       // Start-up (module loading, connecting, the full-speed reconcile) is not load: before this reset it
       // counted in the first heartbeat's sample and paused a fresh worker for a whole heartbeat (seen: a
@@ -242,7 +216,7 @@ export function createWorker(deps: WorkerDeps) {
       await beat()
       timers.push(setInterval(beat, config.WORKER_HEARTBEAT_MS))
       for (const t of timers) t.unref()
-      schedulePeriodicReconcile()
+      maintenance.start()
       logger.info({ workerId: deps.workerId }, 'ready')
     },
     async stop(): Promise<void> {
@@ -251,7 +225,7 @@ export function createWorker(deps: WorkerDeps) {
       state = 'draining'
       wake?.()
       for (const t of timers) clearInterval(t)
-      clearTimeout(reconcileTimer)
+      maintenance.stop()
       if (wasRunning) {
         await beat()
         await scheduler.stop()
