@@ -17,14 +17,16 @@ export {
 } from './event-outbox.ts'
 export {
   type CountsByStatus,
+  type ScheduleExecutionSummary,
+  type TenantExecutionStats,
+  uuidv7Floor,
+} from './execution-stats.ts'
+export {
   createExecutionsRepo,
   type ExecutionListFilter,
   type ExecutionRow,
   type ExecutionsRepo,
   type NewExecutionRow,
-  type ScheduleExecutionSummary,
-  type TenantExecutionStats,
-  uuidv7Floor,
 } from './executions.ts'
 export type { DbExecutor } from './executor.ts'
 export {
