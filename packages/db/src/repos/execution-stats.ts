@@ -64,13 +64,13 @@ export async function scheduleSummary(
     .select({
       ...getTableColumns(executions),
       figures: sql<[number, number, number | null]>`(
-        select jsonb_build_array(
-          count(*) filter (where status = 'succeeded'),
-          count(*) filter (where status in ${RUN_OUTCOMES}),
-          avg(extract(epoch from finished_at - started_at) * 1000)
-            filter (where status = 'succeeded' and started_at is not null and finished_at is not null))
-        from executions
-        where tenant = ${tenant} and schedule_id = ${scheduleId} and kind in ('fire', 'manual'))`.mapWith(
+            select jsonb_build_array(
+              count(*) filter (where status = 'succeeded'),
+              count(*) filter (where status in ${RUN_OUTCOMES}),
+              avg(extract(epoch from finished_at - started_at) * 1000)
+                filter (where status = 'succeeded' and started_at is not null and finished_at is not null))
+            from executions
+            where tenant = ${tenant} and schedule_id = ${scheduleId} and kind in ('fire', 'manual'))`.mapWith(
         (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as [number, number, number | null],
       ),
     })
@@ -102,20 +102,20 @@ export async function tenantStats(db: DbExecutor, tenant: string, at: Date): Pro
     dead: number
     lag: number[] | null
   }>(sql`
-    select
-      (select jsonb_object_agg(state, n) from
-        (select state, count(*)::int as n from schedules where tenant = ${tenant} group by state) s)
-        as schedules,
-      (select jsonb_agg(w) from
-        (select status, count(*) filter (where id >= ${hourFloor}::uuid)::int as hour, count(*)::int as day
-           from executions where tenant = ${tenant} and id >= ${dayFloor}::uuid group by status) w)
-        as windows,
-      (select count(*)::int from executions where tenant = ${tenant} and status = 'dead') as dead,
-      (select percentile_cont(array[0.5, 0.95, 0.99]::float8[]) within group
-                (order by (extract(epoch from started_at - scheduled_for) * 1000)::float8)
-         from executions
-         where tenant = ${tenant} and id >= ${hourFloor}::uuid and kind = 'fire' and started_at is not null)
-        as lag`)
+        select
+          (select jsonb_object_agg(state, n) from
+            (select state, count(*)::int as n from schedules where tenant = ${tenant} group by state) s)
+            as schedules,
+          (select jsonb_agg(w) from
+            (select status, count(*) filter (where id >= ${hourFloor}::uuid)::int as hour, count(*)::int as day
+               from executions where tenant = ${tenant} and id >= ${dayFloor}::uuid group by status) w)
+            as windows,
+          (select count(*)::int from executions where tenant = ${tenant} and status = 'dead') as dead,
+          (select percentile_cont(array[0.5, 0.95, 0.99]::float8[]) within group
+                    (order by (extract(epoch from started_at - scheduled_for) * 1000)::float8)
+             from executions
+             where tenant = ${tenant} and id >= ${hourFloor}::uuid and kind = 'fire' and started_at is not null)
+            as lag`)
   const schedulesByState = zeroCounts(scheduleStates)
   for (const [state, n] of Object.entries(row?.schedules ?? {})) {
     if (state in schedulesByState) schedulesByState[state as ScheduleState] = n
@@ -140,8 +140,8 @@ export async function tenantStats(db: DbExecutor, tenant: string, at: Date): Pro
 /** Executions created in the window ending at `at`, by status, all tenants (primary-key range scan). */
 export async function countByStatusSince(db: DbExecutor, since: Date): Promise<CountsByStatus> {
   const rows = await db.execute<{ status: string; n: number }>(sql`
-    select status, count(*)::int as n from executions where id >= ${uuidv7Floor(since.getTime())}::uuid
-    group by status`)
+        select status, count(*)::int as n from executions where id >= ${uuidv7Floor(since.getTime())}::uuid
+        group by status`)
   const counts = zeroCounts(executionStatuses)
   for (const r of rows) if (r.status in counts) counts[r.status as ExecutionStatus] = r.n
   return counts
