@@ -31,11 +31,11 @@ export {
   type StreamedSystemEvent,
   type SystemEventRef,
 } from './event-stream.ts'
+export { createExecutionQueue } from './execution-queue.ts'
 export {
   type AckResult,
   type CancelResult,
   type ClaimedExecution,
-  createExecutionQueue,
   type DequeueInput,
   type DequeueResult,
   type EnqueueItem,
@@ -53,7 +53,7 @@ export {
   type QueueStats,
   type QueueStatsAt,
   type RenewResult,
-} from './execution-queue.ts'
+} from './execution-queue-api.ts'
 export {
   type ClaimDueInput,
   type ClaimDueResult,

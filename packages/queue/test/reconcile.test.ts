@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { dueEntryCall, getDueEntry, upsertSchedule } from '../src/due-index.ts'
-import { createExecutionQueue, type EnqueueItem } from '../src/execution-queue.ts'
+import { createExecutionQueue } from '../src/execution-queue.ts'
+import type { EnqueueItem } from '../src/execution-queue-api.ts'
 import { claimDue, completeClaim } from '../src/fire-claims.ts'
 import { createKeys, type QueueKeys } from '../src/keys.ts'
 import { ensureQueued, listIndexedScheduleIds, type SyncDueEntry, syncDueEntries } from '../src/reconcile.ts'
