@@ -6,7 +6,6 @@ import {
   insertGeneralStartBatch,
   insertWebhookStartBatch,
   isWebhookRequest,
-  RECEIPT_TTL_MS,
   type StartOutcome,
   type StartRequest,
 } from './statements/trigger-start-batch.ts'
@@ -38,8 +37,6 @@ export interface ExecutionStarterOptions {
    * this many, only when a full batch (`maxBatch`) is waiting. Default 2.
    */
   maxInFlight?: number
-  /** How long a receipt deduplicates. Default 24 h. */
-  receiptTtlMs?: number
 }
 
 export interface ExecutionStarter {
@@ -80,19 +77,12 @@ function byStatement(batch: Pending[]): { hooks: Pending[]; rest: Pending[] } {
 /**
  * Writes a batch of one kind: its statement is chosen here (insertStartBatch would check the kind again).
  */
-function insertOneKind(
-  sql: Sql,
-  batch: Pending[],
-  webhooks: boolean,
-  at: Date,
-  ttl: number,
-): Promise<StartOutcome[]> {
+function insertOneKind(sql: Sql, batch: Pending[], webhooks: boolean, at: Date): Promise<StartOutcome[]> {
   const insert = webhooks ? insertWebhookStartBatch : insertGeneralStartBatch
   return insert(
     sql,
     batch.map((p) => p.request),
     at,
-    ttl,
   )
 }
 
@@ -105,7 +95,6 @@ function insertOneKind(
  */
 export function createExecutionStarter(opts: ExecutionStarterOptions): ExecutionStarter {
   const maxBatch = opts.maxBatch ?? 200
-  const ttl = opts.receiptTtlMs ?? RECEIPT_TTL_MS
   let queue: Pending[] = []
   const maxInFlight = opts.maxInFlight ?? 2
   const maxUnsettled = opts.maxUnsettled ?? 8
@@ -123,7 +112,7 @@ export function createExecutionStarter(opts: ExecutionStarterOptions): Execution
     const at = opts.now()
     let outcomes: StartOutcome[]
     try {
-      outcomes = await insertOneKind(opts.sql, batch, rest.length === 0, at, ttl)
+      outcomes = await insertOneKind(opts.sql, batch, rest.length === 0, at)
     } catch (err) {
       if (batch.length === 1 || isUnavailableError(err)) {
         for (const p of batch) p.reject(err)
