@@ -1,13 +1,12 @@
 import os from 'node:os'
 import {
   type EventPattern,
-  eventTypeMatches,
   type MatchStats,
   matchesPattern,
   TriggerMatcher,
   validateEventPattern,
 } from '@punctual/core'
-import { seededRandom } from '@punctual/core/testing'
+import { eventTypeMatches, seededRandom } from '@punctual/core/testing'
 import { adversarialMatching } from './events-adversarial.ts'
 import { type BenchSection, percentile } from './report.ts'
 

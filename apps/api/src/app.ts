@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { createSecretBox, type SecretBox } from '@punctual/core'
-import { createIngestRepo, type DbExecutor, RECEIPT_TTL_MS, type Sql } from '@punctual/db'
+import type { DbExecutor, Sql } from '@punctual/db'
 import type { QueueKeys, Redis } from '@punctual/queue'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { ApiConfig } from './config.ts'
@@ -41,8 +41,6 @@ declare module 'fastify' {
 }
 
 export type App = FastifyInstance
-
-const RECEIPT_PURGE_INTERVAL_MS = 10 * 60_000
 
 /** Builds the whole API; the server and the tests both call it (one build function). */
 export async function buildApp(deps: AppDeps): Promise<App> {
@@ -91,18 +89,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     onFailure: (request, reply) => app.limitFailedAuthentication(request, reply),
   })
 
-  // Receipts past the 24 h window no longer deduplicate (the INSERT overwrites them); this keeps the tables small.
-  const ingest = createIngestRepo(deps.db)
-  let purgeTimer: NodeJS.Timeout | undefined
-  app.addHook('onReady', async () => {
-    purgeTimer = setInterval(() => {
-      ingest.purgeReceipts(new Date(now().getTime() - RECEIPT_TTL_MS)).catch((err: unknown) => {
-        app.log.warn({ err }, 'purging expired delivery and event receipts failed; retried later')
-      })
-    }, RECEIPT_PURGE_INTERVAL_MS)
-    purgeTimer.unref()
-  })
-  app.addHook('onClose', async () => clearInterval(purgeTimer))
   // Trigger starts answered before Redis acknowledged their enqueue: let those enqueues finish first.
   app.addHook('onClose', async () => {
     await starter.idle()

@@ -25,6 +25,8 @@ export const ApiConfigSchema = Type.Object({
   SECRETS_ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 1 })),
   /** How long a rotated-out webhook secret keeps verifying deliveries. */
   WEBHOOK_SECRET_GRACE_MS: Type.Integer({ minimum: 0, maximum: 30 * 86_400_000, default: 86_400_000 }),
+  /** 0: the workers purge expired receipts. A deployment without workers sets it (src/receipt-purge.ts). */
+  API_RECEIPT_PURGE_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 86_400_000, default: 0 }),
   NODE_ENV: Type.Optional(Type.String()),
 })
 export type ApiConfig = Static<typeof ApiConfigSchema> & { SECRETS_ENCRYPTION_KEY: string }

@@ -4,6 +4,7 @@ import { createKeys, createRedis } from '@punctual/queue'
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.ts'
 import { loadApiConfig, usesDevSecretsKey } from './config.ts'
+import { startReceiptPurge } from './receipt-purge.ts'
 
 let config: ReturnType<typeof loadApiConfig>
 try {
@@ -34,9 +35,16 @@ if (usesDevSecretsKey(config)) {
   )
 }
 
+// Workers purge expired receipts; a deployment without workers sets API_RECEIPT_PURGE_INTERVAL_MS (README).
+const stopReceiptPurge =
+  config.API_RECEIPT_PURGE_INTERVAL_MS > 0
+    ? startReceiptPurge({ db: database.db, intervalMs: config.API_RECEIPT_PURGE_INTERVAL_MS, log: app.log })
+    : () => {}
+
 closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
   if (err) app.log.error({ err }, 'closing after an error')
   else app.log.info({ signal }, 'closing')
+  stopReceiptPurge()
   await app.close()
   redis.disconnect()
   await database.close()

@@ -14,6 +14,8 @@ describe('configuration', () => {
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/punctual',
       LOG_LEVEL: 'info',
       API_RATE_LIMIT_PER_MINUTE: 6000,
+      // The workers purge expired receipts; the API only when told no worker runs.
+      API_RECEIPT_PURGE_INTERVAL_MS: 0,
     })
   })
 

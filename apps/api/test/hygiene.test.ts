@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { Writable } from 'node:stream'
-import { signStandardWebhook } from '@punctual/core'
+import { signStandardWebhook } from '@punctual/core/testing'
 import { startTcpProxy, type TcpProxy } from '@punctual/queue/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { clipForJson } from '../src/plugins/errors.ts'

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { waitFor } from '@punctual/core/testing'
+import { RECEIPT_TTL_MS } from '@punctual/db'
 import { createTestDatabase } from '@punctual/db/testing'
 import { createTestRedis, findFreePort } from '@punctual/queue/testing'
 import { createSigner } from 'fast-jwt'
@@ -42,6 +43,48 @@ describe('server process', () => {
     }
     expect(await exited).toBe(0)
   })
+
+  it('purges expired receipts when API_RECEIPT_PURGE_INTERVAL_MS is set (a deployment without workers)', async () => {
+    const database = await createTestDatabase()
+    const redis = await createTestRedis()
+    const receipt = (id: string, ageMs: number) => database.sql`
+      insert into event_receipts (tenant, event_id, type, received_at)
+      values ('api-only', ${id}, 'order.created', ${new Date(Date.now() - ageMs).toISOString()}::timestamptz)`
+    const ids = async () =>
+      (await database.sql<{ id: string }[]>`select event_id as id from event_receipts order by event_id`).map(
+        (r) => r.id,
+      )
+    try {
+      await receipt('expired', RECEIPT_TTL_MS + 60_000)
+      await receipt('fresh', 1000)
+      const port = await findFreePort()
+      const child = spawn(process.execPath, ['--import', 'tsx', server], {
+        env: {
+          ...process.env,
+          PORT: String(port),
+          LOG_LEVEL: 'warn',
+          DATABASE_URL: database.url,
+          REDIS_URL: redis.url,
+          REDIS_PREFIX: redis.prefix,
+          API_RECEIPT_PURGE_INTERVAL_MS: '100',
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      })
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+      try {
+        await waitFor('the expired receipt purged', async () => (await ids()).length === 1, {
+          timeoutMs: 20_000,
+        })
+        expect(await ids()).toEqual(['fresh'])
+      } finally {
+        child.kill('SIGTERM')
+      }
+      expect(await exited).toBe(0)
+    } finally {
+      await redis.cleanup()
+      await database.close()
+    }
+  }, 30_000)
 
   it('runs as its production bundle (pnpm start): ready, docs, a write, a clean stop', async () => {
     // Built inside apps/api (its node_modules resolve the packages left outside the bundle), removed after.

@@ -14,6 +14,8 @@ export const WorkerConfigSchema = Type.Object({
   // p99 212 → 147 ms at 1,000 fires per second).
   WORKER_LOOKAHEAD_MS: Type.Integer({ minimum: 0, maximum: 14_000, default: 2500 }),
   WORKER_RECONCILE_INTERVAL_MS: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 30_000 }),
+  /** How often each worker deletes webhook and event receipts past their 24 h window (maintenance/receipt-purge.ts). */
+  WORKER_RECEIPT_PURGE_INTERVAL_MS: Type.Integer({ minimum: 100, maximum: 86_400_000, default: 600_000 }),
   WORKER_HEARTBEAT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000 }),
   WORKER_MAX_CPU_PERCENT: Type.Number({ minimum: 1, maximum: 1000, default: 90 }),
   WORKER_MAX_EVENT_LOOP_LAG_MS: Type.Number({ minimum: 1, maximum: 60_000, default: 200 }),

@@ -4,8 +4,8 @@ import type { Logger } from 'pino'
 import { createEventBus } from './bus/index.ts'
 import type { WorkerConfig } from './config.ts'
 import { createHeartbeat, createProcessMonitor, removeHeartbeat } from './maintenance/heartbeat.ts'
+import { createMaintenanceLoop } from './maintenance/loop.ts'
 import { subscribeMetrics, type WorkerMetrics } from './maintenance/metrics.ts'
-import { createReconcilePasses } from './maintenance/reconcile-passes.ts'
 import { createRunner } from './runner/index.ts'
 import { createScheduler } from './scheduler/index.ts'
 
@@ -43,7 +43,7 @@ export function createWorker(deps: WorkerDeps) {
   const { scheduler, runner, bus } = createLoops(deps)
   // Metrics subscribe to the same lifecycle events the tests await.
   subscribeMetrics(metrics, { scheduler, runner, bus, queue: createExecutionQueue(deps.redis, deps.keys) })
-  const { reconciles, beat } = createMaintenance(deps, runner, monitor, () => state === 'running')
+  const { maintenance, beat } = createMaintenance(deps, runner, monitor, () => state === 'running')
 
   return {
     get state() {
@@ -54,7 +54,7 @@ export function createWorker(deps: WorkerDeps) {
     bus,
     async start(): Promise<void> {
       if (!(await waitForDependencies(deps, () => state === 'starting', stopping))) return
-      await reconciles.once()
+      await maintenance.reconcileNow()
       if (state !== 'starting') return
       // Start-up (module loading, connecting, the full-speed reconcile) is not load: before this reset it
       // counted in the first heartbeat's sample and paused a fresh worker for a whole heartbeat (seen: a
@@ -67,7 +67,7 @@ export function createWorker(deps: WorkerDeps) {
       await beat()
       timers.push(setInterval(beat, config.WORKER_HEARTBEAT_MS))
       for (const t of timers) t.unref()
-      reconciles.schedulePeriodic()
+      maintenance.start()
       logger.info({ workerId: deps.workerId }, 'ready')
     },
     async stop(): Promise<void> {
@@ -76,7 +76,7 @@ export function createWorker(deps: WorkerDeps) {
       state = 'draining'
       wake?.()
       for (const t of timers) clearInterval(t)
-      reconciles.stop()
+      maintenance.stop()
       if (wasRunning) {
         await beat()
         await scheduler.stop()
@@ -133,7 +133,7 @@ function createLoops(deps: WorkerDeps) {
   return { scheduler, runner, bus }
 }
 
-/** Maintenance beside the loops: the reconcile passes and the heartbeat (which applies admission control). */
+/** Maintenance beside the loops: the periodic jobs (reconcile, receipt purge) and the heartbeat (which applies admission control). */
 function createMaintenance(
   deps: WorkerDeps,
   runner: ReturnType<typeof createRunner>,
@@ -141,14 +141,16 @@ function createMaintenance(
   isRunning: () => boolean,
 ) {
   const { config, logger, metrics } = deps
-  const reconciles = createReconcilePasses({
+  const maintenance = createMaintenanceLoop({
     db: deps.database,
     redis: deps.redis,
     keys: deps.keys,
     logger,
     metrics,
-    intervalMs: config.WORKER_RECONCILE_INTERVAL_MS,
-    isRunning,
+    config: {
+      reconcileIntervalMs: config.WORKER_RECONCILE_INTERVAL_MS,
+      receiptPurgeIntervalMs: config.WORKER_RECEIPT_PURGE_INTERVAL_MS,
+    },
   })
   const beat = createHeartbeat({
     redis: deps.redis,
@@ -166,7 +168,7 @@ function createMaintenance(
     concurrency: config.WORKER_CONCURRENCY,
     isRunning,
   })
-  return { reconciles, beat }
+  return { maintenance, beat }
 }
 
 /**

@@ -5,8 +5,8 @@ import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { applyAdmission } from '../src/maintenance/admission.ts'
 import { createHeartbeat, createProcessMonitor, type WorkerInfo } from '../src/maintenance/heartbeat.ts'
+import { createMaintenanceLoop } from '../src/maintenance/loop.ts'
 import { createWorkerMetrics } from '../src/maintenance/metrics.ts'
-import { createReconcilePasses } from '../src/maintenance/reconcile-passes.ts'
 import { makeSchedule, setupWorkerTest, type WorkerTestContext } from './helpers.ts'
 
 let ctx: WorkerTestContext
@@ -105,23 +105,21 @@ describe('the heartbeat', () => {
   })
 })
 
-describe('the reconcile passes', () => {
+describe('the reconcile pass of the maintenance loop', () => {
   it('a pass repairs the due-index and is timed; a pass asked for while one runs is not doubled', async () => {
     const s = await makeSchedule(ctx, { overlapPolicy: 'allow' })
     // Redis lost the entry.
     await ctx.redis.redis.zrem(ctx.redis.keys.due, s.id)
     const metrics = createWorkerMetrics()
-    const passes = createReconcilePasses({
+    const passes = createMaintenanceLoop({
       db: ctx.database,
       redis: ctx.redis.redis,
       keys: ctx.redis.keys,
       logger: silent,
       metrics,
-      intervalMs: 60_000,
-      isRunning: () => true,
+      config: { reconcileIntervalMs: 60_000, receiptPurgeIntervalMs: 60_000 },
     })
-    await Promise.all([passes.once(), passes.once()])
-    passes.stop()
+    await Promise.all([passes.reconcileNow(), passes.reconcileNow()])
     expect((await getDueEntry(ctx.redis.redis, ctx.redis.keys, s.id))?.scoreMs).toBe(s.nextRunAt!.getTime())
     const timed = await metrics.registry.getSingleMetricAsString('punctual_worker_reconcile_duration_seconds')
     expect(timed).toMatch(/punctual_worker_reconcile_duration_seconds_count 1$/m)

@@ -78,7 +78,3 @@ export class AppError extends Error {
     this.errors = errors
   }
 }
-
-export function isAppError(err: unknown): err is AppError {
-  return err instanceof AppError
-}

@@ -1,10 +1,4 @@
-import { AppError } from './errors.ts'
-import {
-  type ExecutionError,
-  type ExecutionStatus,
-  executionStatuses,
-  type SkipReason,
-} from './schemas/execution.ts'
+import type { ExecutionError, ExecutionStatus, SkipReason } from './schemas/execution.ts'
 
 /**
  * The execution state machine. An execution is created in one of the CREATED statuses and then only
@@ -54,7 +48,12 @@ export const finishedExecutionStatuses = [
   'cancelled',
 ] as const satisfies readonly ExecutionStatus[]
 
-const TRANSITIONS: Readonly<Record<ExecutionStatus, readonly ExecutionStatus[]>> = {
+/**
+ * The edges above, one line per status. Nothing at run time walks this table: the writes are guarded in SQL
+ * by STATUS_GUARDS, and the tests check every guard against these edges (canTransition in
+ * `@punctual/core/testing`).
+ */
+export const TRANSITIONS: Readonly<Record<ExecutionStatus, readonly ExecutionStatus[]>> = {
   queued: ['running', 'cancelled', 'skipped'],
   running: ['succeeded', 'retrying', 'dead', 'cancelled', 'queued'],
   retrying: ['queued', 'running', 'cancelled'],
@@ -63,34 +62,6 @@ const TRANSITIONS: Readonly<Record<ExecutionStatus, readonly ExecutionStatus[]>>
   skipped: [],
   missed: [],
   cancelled: [],
-}
-
-export function isExecutionStatus(value: unknown): value is ExecutionStatus {
-  return typeof value === 'string' && Object.hasOwn(TRANSITIONS, value)
-}
-
-export function canTransition(from: ExecutionStatus, to: ExecutionStatus): boolean {
-  return isExecutionStatus(from) && TRANSITIONS[from].includes(to)
-}
-
-/** Throws SCHED_ERR_INVALID_STATE (409) when `from → to` is not an edge. */
-export function assertTransition(from: ExecutionStatus, to: ExecutionStatus): void {
-  if (!canTransition(from, to))
-    throw new AppError('SCHED_ERR_INVALID_STATE', `An execution cannot go from '${from}' to '${to}'`)
-}
-
-/** The statuses `to` may be reached from: the `status in (…)` guard of a conditional update. */
-export function transitionSources(to: ExecutionStatus): ExecutionStatus[] {
-  return executionStatuses.filter((from) => TRANSITIONS[from].includes(to))
-}
-
-/** The statuses reachable from `from` in one step. */
-export function transitionTargets(from: ExecutionStatus): readonly ExecutionStatus[] {
-  return TRANSITIONS[from]
-}
-
-export function isFinished(status: ExecutionStatus): boolean {
-  return (finishedExecutionStatuses as readonly string[]).includes(status)
 }
 
 /** queued, running or retrying: counts as "an earlier execution is unfinished" for overlapPolicy. */

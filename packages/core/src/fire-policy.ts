@@ -165,20 +165,28 @@ function checkNonNegative(name: string, v: number): number {
   return v
 }
 
+/** planFires's times (ms) and limits, checked once, defaults filled. */
+function planInputs(input: PlanFiresInput) {
+  const s = input.schedule
+  return {
+    now: checkTime('now', input.now)!,
+    dueAt: checkTime('dueAt', input.dueAt)!,
+    start: checkTime('startDate', s.startDate),
+    end: checkTime('endDate', s.endDate) ?? Number.POSITIVE_INFINITY,
+    lookahead: checkNonNegative('lookaheadMs', input.lookaheadMs),
+    tolerance: checkNonNegative(
+      'misfireToleranceMs',
+      input.misfireToleranceMs ?? DEFAULT_MISFIRE_TOLERANCE_MS,
+    ),
+    window: checkNonNegative('catchupWindowMs', s.catchupWindowMs),
+    maxRuns: Math.max(1, input.maxRuns ?? DEFAULT_MAX_RUNS_PER_PLAN),
+    countCap: Math.max(0, input.missedCountCap ?? DEFAULT_MISSED_COUNT_CAP),
+  }
+}
+
 export function planFires(input: PlanFiresInput): FirePlan {
   const s = input.schedule
-  const now = checkTime('now', input.now)!
-  const dueAt = checkTime('dueAt', input.dueAt)!
-  const start = checkTime('startDate', s.startDate)
-  const end = checkTime('endDate', s.endDate) ?? Number.POSITIVE_INFINITY
-  const lookahead = checkNonNegative('lookaheadMs', input.lookaheadMs)
-  const tolerance = checkNonNegative(
-    'misfireToleranceMs',
-    input.misfireToleranceMs ?? DEFAULT_MISFIRE_TOLERANCE_MS,
-  )
-  const window = checkNonNegative('catchupWindowMs', s.catchupWindowMs)
-  const maxRuns = Math.max(1, input.maxRuns ?? DEFAULT_MAX_RUNS_PER_PLAN)
-  const countCap = Math.max(0, input.missedCountCap ?? DEFAULT_MISSED_COUNT_CAP)
+  const { now, dueAt, start, end, lookahead, tolerance, window, maxRuns, countCap } = planInputs(input)
 
   const budget = s.maxExecutions === null ? Number.POSITIVE_INFINITY : s.maxExecutions - s.executionCount
   const plan: FirePlan = {

@@ -33,8 +33,3 @@ export function stableJitterMs(scheduleId: string, scheduledFor: Date, jitterMs:
   const u = cyrb53(`${scheduleId}|${t}`) / TWO_POW_53
   return Math.floor(u * (range + 1))
 }
-
-/** When the fire's execution may start: scheduledFor + stableJitterMs. */
-export function jitteredStart(scheduleId: string, scheduledFor: Date, jitterMs: number): Date {
-  return new Date(scheduledFor.getTime() + stableJitterMs(scheduleId, scheduledFor, jitterMs))
-}

@@ -1,5 +1,8 @@
 import { compileDirect } from './events/direct-match.ts'
 import { type EventPattern, isPlainObject } from './events/pattern.ts'
+import { TRANSITIONS } from './execution-state.ts'
+import { type ExecutionStatus, executionStatuses } from './schemas/execution.ts'
+import { standardWebhookDigest, standardWebhookKey } from './webhooks/signatures.ts'
 
 /**
  * Helpers for tests and benchmarks (not part of the runtime surface): a small seeded random generator
@@ -30,6 +33,44 @@ export function matchesPatternReference(pattern: EventPattern | null | undefined
   if (pattern === null || pattern === undefined) return true
   if (!isPlainObject(pattern)) return false
   return compileDirect(pattern)(data)
+}
+
+/**
+ * Whether an event of `type` is selected by a trigger's eventType `glob`, by definition: the reference the
+ * trigger index (eventTypeSelectors, parseEventTypeGlob) is tested and benchmarked against.
+ */
+export function eventTypeMatches(glob: string, type: string): boolean {
+  if (glob === '*') return true
+  if (!glob.endsWith('.*')) return glob === type
+  // "order.*" needs at least one character after "order.".
+  const dot = glob.length - 2
+  return type.length > dot + 1 && type.startsWith(glob.slice(0, dot + 1))
+}
+
+/** Whether `from → to` is an edge of the execution state machine (core TRANSITIONS). */
+export function canTransition(from: ExecutionStatus, to: ExecutionStatus): boolean {
+  return typeof from === 'string' && Object.hasOwn(TRANSITIONS, from) && TRANSITIONS[from].includes(to)
+}
+
+/** The statuses `to` may be reached from: what a status guard's `status in (…)` must be drawn from. */
+export function transitionSources(to: ExecutionStatus): ExecutionStatus[] {
+  return executionStatuses.filter((from) => TRANSITIONS[from].includes(to))
+}
+
+/**
+ * A Standard Webhooks signature header value (`v1,<base64>`), as a sender computes it: what tests and
+ * benchmarks put on their deliveries (the API only verifies, verifyStandardWebhook).
+ */
+export function signStandardWebhook(input: {
+  secret: string
+  id: string
+  /** Unix seconds. */
+  timestamp: number | string
+  body: Buffer | string
+}): string {
+  const key = standardWebhookKey(input.secret)
+  if (!key) throw new TypeError('secret must be whsec_ followed by base64')
+  return `v1,${standardWebhookDigest(key, input.id, String(input.timestamp), input.body).toString('base64')}`
 }
 
 /** Resolves after `ms` milliseconds. For tests that must let real time pass (a lease, a cron second). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { eventTypeMatches, validateEventType } from '../src/index.ts'
+import { validateEventType } from '../src/index.ts'
+import { eventTypeMatches } from '../src/testing.ts'
 
 describe('validateEventType', () => {
   it.each(['order.created', 'order', 'order.*', 'order.item.*', '*', 'execution.succeeded', 'a_b-c.D9'])(

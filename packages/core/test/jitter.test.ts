@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { jitteredStart, stableJitterMs } from '../src/index.ts'
+import { stableJitterMs } from '../src/index.ts'
 
 const id = '0195a3c4-7b1e-7c3a-9f00-000000000001'
 const at = new Date('2026-03-08T07:00:00.000Z')
@@ -62,13 +62,5 @@ describe('stableJitterMs', () => {
   })
   it('rejects an invalid date', () => {
     expect(() => stableJitterMs(id, new Date(Number.NaN), 10)).toThrow(RangeError)
-  })
-})
-
-describe('jitteredStart', () => {
-  it('is scheduledFor plus the stable jitter', () => {
-    const start = jitteredStart(id, at, 5000)
-    expect(start.getTime() - at.getTime()).toBe(stableJitterMs(id, at, 5000))
-    expect(jitteredStart(id, at, 0)).toEqual(at)
   })
 })

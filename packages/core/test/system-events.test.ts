@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest'
 import {
   type ChainLink,
   chainVerdict,
-  eventTypeMatches,
   eventTypeSelectors,
   isSystemEventType,
   MAX_CHAIN_LOOPS,
   systemEventId,
   systemEventTypes,
 } from '../src/index.ts'
+import { eventTypeMatches } from '../src/testing.ts'
 
 const link = (workflowId: string, n: number): ChainLink => ({
   executionId: `e${n}`,

@@ -2,13 +2,12 @@ import { describe, expect, it } from 'vitest'
 import {
   DIRECT_MATCH_FUEL,
   type EventPattern,
-  eventTypeMatches,
   type MatchStats,
   matchesPattern,
   TriggerMatcher,
   validateEventPattern,
 } from '../src/index.ts'
-import { matchesPatternReference, type SeededRandom, seededRandom } from '../src/testing.ts'
+import { eventTypeMatches, matchesPatternReference, type SeededRandom, seededRandom } from '../src/testing.ts'
 
 interface Trigger {
   id: string

@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest'
 import {
   generateWebhookSecret,
   signGithubWebhook,
-  signStandardWebhook,
   standardWebhookKey,
   verifyGithubWebhook,
   verifyStandardWebhook,
 } from '../src/index.ts'
+import { signStandardWebhook } from '../src/testing.ts'
 
 const body = Buffer.from(JSON.stringify({ order: { id: 'o-1', total: 42.5 }, note: 'déjà vu ✓' }))
 const id = 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W'

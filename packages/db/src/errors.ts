@@ -41,11 +41,6 @@ export function isForeignKeyViolation(err: unknown, constraint?: string): boolea
   return hasSqlState(err, '23503', constraint)
 }
 
-/** 23514 check_violation (e.g. `schedules_priority_ck`). */
-export function isCheckViolation(err: unknown, constraint?: string): boolean {
-  return hasSqlState(err, '23514', constraint)
-}
-
 const unavailableCodes = new Set([
   // postgres.js / Node socket errors
   'CONNECT_TIMEOUT',

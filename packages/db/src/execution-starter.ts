@@ -6,7 +6,6 @@ import {
   insertGeneralStartBatch,
   insertWebhookStartBatch,
   isWebhookRequest,
-  RECEIPT_TTL_MS,
   type StartOutcome,
   type StartRequest,
 } from './statements/trigger-start-batch.ts'
@@ -38,8 +37,6 @@ export interface ExecutionStarterOptions {
    * this many, only when a full batch (`maxBatch`) is waiting. Default 2.
    */
   maxInFlight?: number
-  /** How long a receipt deduplicates. Default 24 h. */
-  receiptTtlMs?: number
 }
 
 export interface ExecutionStarter {
@@ -59,6 +56,36 @@ interface Pending {
   reject: (err: unknown) => void
 }
 
+/** afterCommit of a batch that created executions; its failure goes to onAfterCommitError. */
+async function afterCommit(opts: ExecutionStarterOptions, started: CreatedExecution[]): Promise<void> {
+  if (started.length === 0 || !opts.afterCommit) return
+  try {
+    await opts.afterCommit(started)
+  } catch (err) {
+    opts.onAfterCommitError?.(err, started)
+  }
+}
+
+/** A batch's webhook deliveries (written by insertWebhookStartBatch) and its other requests. */
+function byStatement(batch: Pending[]): { hooks: Pending[]; rest: Pending[] } {
+  const hooks: Pending[] = []
+  const rest: Pending[] = []
+  for (const p of batch) (isWebhookRequest(p.request) ? hooks : rest).push(p)
+  return { hooks, rest }
+}
+
+/**
+ * Writes a batch of one kind: its statement is chosen here (insertStartBatch would check the kind again).
+ */
+function insertOneKind(sql: Sql, batch: Pending[], webhooks: boolean, at: Date): Promise<StartOutcome[]> {
+  const insert = webhooks ? insertWebhookStartBatch : insertGeneralStartBatch
+  return insert(
+    sql,
+    batch.map((p) => p.request),
+    at,
+  )
+}
+
 /**
  * Group commit of trigger starts (webhook deliveries, events, and the internal event bus): requests that
  * arrive while a batch is being written wait and go together in the next one — one INSERT statement with its
@@ -68,43 +95,24 @@ interface Pending {
  */
 export function createExecutionStarter(opts: ExecutionStarterOptions): ExecutionStarter {
   const maxBatch = opts.maxBatch ?? 200
-  const ttl = opts.receiptTtlMs ?? RECEIPT_TTL_MS
   let queue: Pending[] = []
   const maxInFlight = opts.maxInFlight ?? 2
   const maxUnsettled = opts.maxUnsettled ?? 8
   const writers = new Set<Promise<void>>()
   const settling = new Set<Promise<void>>()
 
-  async function afterCommit(started: CreatedExecution[]) {
-    if (started.length === 0 || !opts.afterCommit) return
-    try {
-      await opts.afterCommit(started)
-    } catch (err) {
-      opts.onAfterCommitError?.(err, started)
-    }
-  }
-
   async function writeBatch(batch: Pending[]) {
     // Webhook deliveries have their own, cheaper statement: a batch that mixes them with other requests is
     // written as two (each its own transaction, each retried on its own).
-    const hooks: Pending[] = []
-    const rest: Pending[] = []
-    for (const p of batch) (isWebhookRequest(p.request) ? hooks : rest).push(p)
+    const { hooks, rest } = byStatement(batch)
     if (hooks.length > 0 && rest.length > 0) {
       await Promise.all([writeBatch(hooks), writeBatch(rest)])
       return
     }
-    // The batch is of one kind now: its statement is chosen here (insertStartBatch would check it again).
-    const insert = rest.length === 0 ? insertWebhookStartBatch : insertGeneralStartBatch
     const at = opts.now()
     let outcomes: StartOutcome[]
     try {
-      outcomes = await insert(
-        opts.sql,
-        batch.map((p) => p.request),
-        at,
-        ttl,
-      )
+      outcomes = await insertOneKind(opts.sql, batch, rest.length === 0, at)
     } catch (err) {
       if (batch.length === 1 || isUnavailableError(err)) {
         for (const p of batch) p.reject(err)
@@ -121,7 +129,7 @@ export function createExecutionStarter(opts: ExecutionStarterOptions): Execution
       })
     // The next batch is written while this one is enqueued.
     const early = opts.answerOnCommit === true && settling.size < maxUnsettled
-    const done = afterCommit(started).then(early ? undefined : answer)
+    const done = afterCommit(opts, started).then(early ? undefined : answer)
     if (early) answer()
     settling.add(done)
     void done.finally(() => settling.delete(done))

@@ -12,7 +12,6 @@ export {
 } from './client.ts'
 export {
   findPgError,
-  isCheckViolation,
   isForeignKeyViolation,
   isUnavailableError,
   isUniqueViolation,

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { drizzle } from 'drizzle-orm/postgres-js'
 import { migrate as drizzleMigrate } from 'drizzle-orm/postgres-js/migrator'
@@ -71,19 +69,6 @@ async function countApplied(sql: postgres.Sql): Promise<number> {
   if (!table?.['present']) return 0
   const [row] = await sql<{ n: number }[]>`select count(*)::int as n from drizzle.__drizzle_migrations`
   return row?.n ?? 0
-}
-
-/**
- * sha256 over the migration journal and every migration file it lists: it changes whenever a migration is
- * added or edited (used to name the test template database).
- */
-export function migrationsHash(folder: string = migrationsFolder): string {
-  const hash = createHash('sha256')
-  const journal = readFileSync(`${folder}/meta/_journal.json`, 'utf8')
-  hash.update(journal)
-  const entries = (JSON.parse(journal) as { entries: { tag: string }[] }).entries
-  for (const entry of entries) hash.update(readFileSync(`${folder}/${entry.tag}.sql`))
-  return hash.digest('hex')
 }
 
 /** The database name in a postgres:// URL. */

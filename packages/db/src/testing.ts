@@ -1,11 +1,13 @@
 // Test fixture: each test file gets its own database, cloned from a migrated template (pg-boss / graphile-worker
 // style). Cloning takes tens of milliseconds; migrating from scratch per file would not.
 
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { sleep } from '@punctual/core/testing'
 import postgres from 'postgres'
 import { type CreateDbOptions, createDb, type DbHandle } from './client.ts'
-import { advisoryLocks, migrate, migrationsHash, quoteIdent, withDatabase } from './migrate.ts'
+import { findPgError } from './errors.ts'
+import { advisoryLocks, migrate, migrationsFolder, quoteIdent, withDatabase } from './migrate.ts'
 
 /** Server used by tests, any database on it; the fixture connects to its `postgres` database. */
 export const testServerUrl = process.env['TEST_DATABASE_URL'] || 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -28,6 +30,19 @@ function admin(serverUrl: string): postgres.Sql {
     onnotice: () => {},
     connection: { application_name: 'punctual-test-fixture' },
   })
+}
+
+/**
+ * sha256 over the migration journal and every migration file it lists: it changes whenever a migration is
+ * added or edited (used to name the test template database).
+ */
+function migrationsHash(folder: string = migrationsFolder): string {
+  const hash = createHash('sha256')
+  const journal = readFileSync(`${folder}/meta/_journal.json`, 'utf8')
+  hash.update(journal)
+  const entries = (JSON.parse(journal) as { entries: { tag: string }[] }).entries
+  for (const entry of entries) hash.update(readFileSync(`${folder}/${entry.tag}.sql`))
+  return hash.digest('hex')
 }
 
 /** The template for the current migrations: its name changes whenever a migration file does. */
@@ -179,4 +194,13 @@ export async function createTestDatabase(opts: CreateDbOptions = {}): Promise<Te
       return closing
     },
   }
+}
+
+/**
+ * 23514 check_violation, optionally of one named constraint (e.g. `schedules_priority_ck`): the schema tests
+ * assert that Postgres itself refuses a row (the API validates before writing, so it never needs this).
+ */
+export function isCheckViolation(err: unknown, constraint?: string): boolean {
+  const pg = findPgError(err)
+  return pg?.code === '23514' && (constraint === undefined || pg.constraint_name === constraint)
 }

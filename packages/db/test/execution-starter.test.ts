@@ -518,4 +518,15 @@ describe('ingest repo', () => {
     // Executions are history: purging receipts leaves them.
     expect(await executionsOf(tr.id)).toHaveLength(2)
   })
+
+  it('purges at a time the receipts past RECEIPT_TTL_MS, not those still inside the window', async () => {
+    const repo = createIngestRepo(t.db)
+    const tr = await trigger('purge-at')
+    const at = new Date()
+    await insertStartBatch(t.sql, [delivery(tr, 'w_out')], new Date(at.getTime() - RECEIPT_TTL_MS - 1000))
+    await insertStartBatch(t.sql, [delivery(tr, 'w_in')], new Date(at.getTime() - RECEIPT_TTL_MS + 1000))
+    await repo.purgeExpiredReceipts(at)
+    const left = await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.triggerId, tr.id))
+    expect(left.map((r) => r.deliveryId)).toEqual(['w_in'])
+  })
 })

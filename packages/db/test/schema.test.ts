@@ -2,9 +2,9 @@ import { randomUUID as uuid } from 'node:crypto'
 import { SCHEDULE_DEFAULTS } from '@punctual/core'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { isCheckViolation, isForeignKeyViolation, isUniqueViolation } from '../src/errors.ts'
+import { isForeignKeyViolation, isUniqueViolation } from '../src/errors.ts'
 import { executions, schedules, triggers, workflows } from '../src/schema/index.ts'
-import { createTestDatabase, type TestDatabase } from '../src/testing.ts'
+import { createTestDatabase, isCheckViolation, type TestDatabase } from '../src/testing.ts'
 
 let t: TestDatabase
 beforeAll(async () => {

@@ -61,14 +61,14 @@ export interface DueEntry {
 
 const NO_CONFLICTS = (): ScheduleConflicts => ({ total: 0, totalIsLowerBound: false, scheduleIds: [] })
 
-/** How the upsert script treats versions: the API's write, or the reconciler's repair from a Postgres read. */
-export type UpsertMode = '' | 'repair' | 'force'
-
-/** Validates an upsert and builds the script's keys and arguments (shared with the reconciler's batches). */
-export function upsertScheduleCall(
+/**
+ * Validates a schedule's due entry and builds the keys and the first six arguments every script writing it
+ * takes: the API's upsert (upsert-schedule-6.lua) and the reconciler's repairs (repair-schedule-6.lua,
+ * force-repair-schedule-6.lua, reconcile.ts).
+ */
+export function dueEntryCall(
   keys: QueueKeys,
   input: UpsertScheduleInput,
-  mode: UpsertMode,
 ): { keys: string[]; args: (string | number)[] } {
   const { scheduleId, workflowId, version, nextRunAtMs } = input
   checkId('scheduleId', scheduleId)
@@ -97,10 +97,6 @@ export function upsertScheduleCall(
       workflowId,
       input.conflictProfile,
       keys.conflictPrefix,
-      MAX_CONFLICT_IDS,
-      mode,
-      CONFLICT_EXACT_UP_TO,
-      CONFLICT_SCAN_BUDGET,
     ],
   }
 }
@@ -114,8 +110,13 @@ export async function upsertSchedule(
   keys: QueueKeys,
   input: UpsertScheduleInput,
 ): Promise<UpsertScheduleResult> {
-  const call = upsertScheduleCall(keys, input, '')
-  const reply = await loadScripts(redis).upsertSchedule(call.keys, call.args)
+  const call = dueEntryCall(keys, input)
+  const reply = await loadScripts(redis).upsertSchedule(call.keys, [
+    ...call.args,
+    MAX_CONFLICT_IDS,
+    CONFLICT_EXACT_UP_TO,
+    CONFLICT_SCAN_BUDGET,
+  ])
   if (!Array.isArray(reply)) unexpected('upsert-schedule', reply)
   const [code, storedVersion, total, lowerBound, ...ids] = reply as [
     number,

@@ -49,9 +49,9 @@ export const ScriptCodes = {
   NOT_CLAIMED: -7,
   /** completeClaim: the schedule was removed from the index meanwhile. */
   REMOVED: -8,
-  /** upsert in repair mode: Redis already matches. */
+  /** repairSchedule / forceRepairSchedule: Redis already matches. */
   UNCHANGED: 2,
-  /** upsert in repair mode: claimed at this version, or Redis is ahead at this version. */
+  /** repairSchedule / forceRepairSchedule: claimed at this version, or Redis is ahead at this version. */
   SKIPPED: 3,
 } as const
 

@@ -174,12 +174,3 @@ export async function pruneSystemEventConsumers(
   }
   return Number(await loadScripts(redis).pruneEventConsumers([keys.events], [EVENT_GROUP, String(idleMs)]))
 }
-
-/** How many entries wait in the stream (unread or pending): a gauge for the metrics. */
-export async function systemEventBacklog(redis: Redis, keys: QueueKeys): Promise<number> {
-  try {
-    return await redis.xlen(keys.events)
-  } catch (err) {
-    throw toQueueError(err)
-  }
-}

@@ -30,13 +30,12 @@ export {
   readSystemEvents,
   type StreamedSystemEvent,
   type SystemEventRef,
-  systemEventBacklog,
 } from './event-stream.ts'
+export { createExecutionQueue } from './execution-queue.ts'
 export {
   type AckResult,
   type CancelResult,
   type ClaimedExecution,
-  createExecutionQueue,
   type DequeueInput,
   type DequeueResult,
   type EnqueueItem,
@@ -54,7 +53,7 @@ export {
   type QueueStats,
   type QueueStatsAt,
   type RenewResult,
-} from './execution-queue.ts'
+} from './execution-queue-api.ts'
 export {
   type ClaimDueInput,
   type ClaimDueResult,
@@ -74,9 +73,7 @@ export {
   ensureQueued,
   type IndexedSchedulesPage,
   listIndexedScheduleIds,
-  listQueuedExecutionIds,
   missingExecutions,
-  type QueuedExecutionsPage,
   type SyncDueEntry,
   type SyncDueOptions,
   type SyncDueResult,

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis'
-import { upsertScheduleCall } from './due-index.ts'
+import { dueEntryCall } from './due-index.ts'
 import { ScriptCodes, toQueueError } from './errors.ts'
-import { createExecutionQueue, type EnqueueItem, type QueueState } from './execution-queue.ts'
+import { createExecutionQueue } from './execution-queue.ts'
+import type { EnqueueItem } from './execution-queue-api.ts'
 import type { QueueKeys } from './keys.ts'
 import { execPipeline, loadScripts, pipelineScript } from './script-loader.ts'
 import { checkInt, invalid, unexpected } from './validate.ts'
@@ -53,16 +54,16 @@ export async function syncDueEntries(
 ): Promise<SyncDueResult> {
   const chunkSize = opts.chunkSize ?? 500
   checkInt('chunkSize', chunkSize, 1, 10_000)
-  const mode = opts.authoritative ? 'force' : 'repair'
+  const script = opts.authoritative ? 'forceRepairSchedule' : 'repairSchedule'
   // Validate everything before the first write.
-  const calls = entries.map((e) => upsertScheduleCall(keys, e, mode))
+  const calls = entries.map((e) => dueEntryCall(keys, e))
   loadScripts(redis)
   const result: SyncDueResult = { fixed: [], unchanged: 0, skipped: 0, stale: [] }
   for (let i = 0; i < calls.length; i += chunkSize) {
     const pipeline = redis.pipeline()
     const chunk = calls.slice(i, i + chunkSize)
-    for (const call of chunk) pipelineScript(pipeline, 'upsertSchedule', call.keys, call.args)
-    const replies = await execPipeline(pipeline, chunk.length, 'upsert-schedule (pipeline)')
+    for (const call of chunk) pipelineScript(pipeline, script, call.keys, call.args)
+    const replies = await execPipeline(pipeline, chunk.length, `${script} (pipeline)`)
     replies.forEach((reply, j) => {
       const id = entries[i + j]!.scheduleId
       const code = Array.isArray(reply) ? reply[0] : undefined
@@ -70,7 +71,7 @@ export async function syncDueEntries(
       else if (code === ScriptCodes.UNCHANGED) result.unchanged++
       else if (code === ScriptCodes.SKIPPED) result.skipped++
       else if (code === ScriptCodes.STALE_VERSION) result.stale.push(id)
-      else unexpected('upsert-schedule', reply)
+      else unexpected(script, reply)
     })
   }
   return result
@@ -107,39 +108,6 @@ export async function listIndexedScheduleIds(
   for (let i = 0; i < flat.length; i += 2)
     entries.push({ scheduleId: flat[i]!, version: Number(flat[i + 1]) })
   return { nextCursor: next === '0' ? null : next, entries }
-}
-
-export interface QueuedExecutionsPage {
-  nextCursor: string | null
-  ids: string[]
-}
-
-/**
- * One page of the execution ids in one queue state (ZSCAN), for finding executions Redis still holds but
- * Postgres has finished or cancelled: call remove for those.
- */
-export async function listQueuedExecutionIds(
-  redis: Redis,
-  keys: QueueKeys,
-  state: QueueState,
-  cursor: string | null = null,
-  count = 500,
-): Promise<QueuedExecutionsPage> {
-  checkInt('count', count, 1, 10_000)
-  if (cursor !== null && !/^\d+$/.test(cursor))
-    invalid(`cursor ${JSON.stringify(cursor)} is not a ZSCAN cursor`)
-  const key = { ready: keys.ready, delayed: keys.delayed, running: keys.running }[state]
-  if (!key) invalid(`unknown queue state ${JSON.stringify(state)}`)
-  let reply: [string, string[]]
-  try {
-    reply = await redis.zscan(key, cursor ?? '0', 'COUNT', count)
-  } catch (err) {
-    throw toQueueError(err)
-  }
-  const [next, flat] = reply
-  const ids: string[] = []
-  for (let i = 0; i < flat.length; i += 2) ids.push(flat[i]!)
-  return { nextCursor: next === '0' ? null : next, ids }
 }
 
 /**

@@ -13,10 +13,12 @@ import { unexpected } from './validate.ts'
  * `--- @include "<name>"` (bullmq's convention), so one transition stays one script without copying code.
  */
 export const SCRIPT_NAMES = [
-  // due-index (API writes)
+  // due-index (API writes, reconciler repairs)
   'upsertSchedule',
   'removeSchedule',
   'getDueEntry',
+  'repairSchedule',
+  'forceRepairSchedule',
   // fire claiming (worker scheduler)
   'claimDue',
   'completeClaim',

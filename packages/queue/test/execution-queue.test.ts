@@ -1,6 +1,7 @@
 import { sleep } from '@punctual/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createExecutionQueue, type EnqueueItem, type ExecutionQueue } from '../src/execution-queue.ts'
+import { createExecutionQueue } from '../src/execution-queue.ts'
+import type { EnqueueItem, ExecutionQueue } from '../src/execution-queue-api.ts'
 import { createKeys } from '../src/keys.ts'
 import { createRedis, type Redis, waitForReady } from '../src/redis.ts'
 import { createTestRedis, deleteMatching, type TestRedis } from '../src/testing.ts'

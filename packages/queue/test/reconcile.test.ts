@@ -1,15 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { getDueEntry, upsertSchedule } from '../src/due-index.ts'
-import { createExecutionQueue, type EnqueueItem } from '../src/execution-queue.ts'
+import { dueEntryCall, getDueEntry, upsertSchedule } from '../src/due-index.ts'
+import { createExecutionQueue } from '../src/execution-queue.ts'
+import type { EnqueueItem } from '../src/execution-queue-api.ts'
 import { claimDue, completeClaim } from '../src/fire-claims.ts'
 import { createKeys, type QueueKeys } from '../src/keys.ts'
-import {
-  ensureQueued,
-  listIndexedScheduleIds,
-  listQueuedExecutionIds,
-  type SyncDueEntry,
-  syncDueEntries,
-} from '../src/reconcile.ts'
+import { ensureQueued, listIndexedScheduleIds, type SyncDueEntry, syncDueEntries } from '../src/reconcile.ts'
+import { loadScripts } from '../src/script-loader.ts'
 import { createTestRedis, deleteMatching, type TestRedis } from '../src/testing.ts'
 
 let t: TestRedis
@@ -151,6 +147,43 @@ describe('syncDueEntries', () => {
   })
 })
 
+describe('the two repair scripts', () => {
+  it('force-repair moves a fire backward at the same version, where repair leaves it to the worker', async () => {
+    await upsertSchedule(t.redis, k, entry('back-forced', 1, T0 + 10_000, 'M10'))
+    const res = await syncDueEntries(t.redis, k, [entry('back-forced', 1, T0, 'M20')], {
+      authoritative: true,
+    })
+    expect(res).toEqual({ fixed: ['back-forced'], unchanged: 0, skipped: 0, stale: [] })
+    expect(await getDueEntry(t.redis, k, 'back-forced')).toEqual({ scoreMs: T0, version: 1 })
+    expect(await t.redis.hget(k.scheduleMinutes, 'back-forced')).toBe('wf-sync|M20')
+    expect(await t.redis.zrange(k.conflictKeys('wf-sync').minutes, 0, -1)).toEqual(['0020:back-forced'])
+  })
+
+  it('force-repair still leaves a claim at the same version to its claimer and reports a match unchanged', async () => {
+    await upsertSchedule(t.redis, k, entry('f-claimed', 4, T0))
+    await claimDue(t.redis, k, { workerId: 'w', now: T0, lookaheadMs: 0, max: 10, leaseMs: 10_000 })
+    await upsertSchedule(t.redis, k, entry('f-same', 2, T0 + 60_000))
+    await upsertSchedule(t.redis, k, entry('f-paused', 3, null))
+    const rows = [entry('f-claimed', 4, T0), entry('f-same', 2, T0 + 60_000), entry('f-paused', 3, null)]
+    const res = await syncDueEntries(t.redis, k, rows, { authoritative: true })
+    expect(res).toEqual({ fixed: [], unchanged: 2, skipped: 1, stale: [] })
+    expect(await t.redis.zscore(k.dueClaims, 'f-claimed')).not.toBeNull()
+    expect(await getDueEntry(t.redis, k, 'f-claimed')).toEqual({ scoreMs: null, version: 4 })
+  })
+
+  it('both refuse a conflict key outside the prefix and change nothing', async () => {
+    const scripts = loadScripts(t.redis)
+    const call = dueEntryCall(k, entry('mismatch', 1, T0))
+    const wrongKeys = [...call.keys]
+    wrongKeys[3] = k.conflictKeys('other-wf').minutes
+    expect(await scripts.repairSchedule(wrongKeys, call.args)).toEqual([-1])
+    expect(await scripts.forceRepairSchedule(wrongKeys, call.args)).toEqual([-1])
+    expect(await getDueEntry(t.redis, k, 'mismatch')).toBeNull()
+    expect(await scripts.repairSchedule(call.keys, call.args)).toEqual([1, '1'])
+    expect(await scripts.forceRepairSchedule(call.keys, call.args)).toEqual([2])
+  })
+})
+
 describe('listIndexedScheduleIds', () => {
   it('pages through every indexed schedule, paused ones included', async () => {
     const rows = Array.from({ length: 700 }, (_, i) => entry(`idx-${i}`, i + 1, i % 7 === 0 ? null : T0 + i))
@@ -174,7 +207,7 @@ describe('listIndexedScheduleIds', () => {
   })
 })
 
-describe('ensureQueued and listQueuedExecutionIds', () => {
+describe('ensureQueued', () => {
   const item = (id: string, over: Partial<EnqueueItem> = {}): EnqueueItem => ({
     id,
     priority: 5,
@@ -208,10 +241,8 @@ describe('ensureQueued and listQueuedExecutionIds', () => {
     expect(await q.get('q-run')).toMatchObject({ state: 'running', owner: 'w' })
     expect(await q.get('q-retry')).toMatchObject({ state: 'delayed', score: T0 + 5000 })
 
-    const ready = await listQueuedExecutionIds(t.redis, k, 'ready')
-    expect(ready.ids.sort()).toEqual(['q-lost', 'q-ready'])
-    expect(ready.nextCursor).toBeNull()
-    expect((await listQueuedExecutionIds(t.redis, k, 'running')).ids).toEqual(['q-run'])
-    expect((await listQueuedExecutionIds(t.redis, k, 'delayed')).ids.sort()).toEqual(['q-delayed', 'q-retry'])
+    expect((await t.redis.zrange(k.ready, 0, -1)).sort()).toEqual(['q-lost', 'q-ready'])
+    expect(await t.redis.zrange(k.running, 0, -1)).toEqual(['q-run'])
+    expect((await t.redis.zrange(k.delayed, 0, -1)).sort()).toEqual(['q-delayed', 'q-retry'])
   })
 })

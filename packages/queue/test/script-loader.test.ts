@@ -13,6 +13,10 @@ const dir = new URL('../src/scripts/', import.meta.url)
 describe('script loader', () => {
   it('reads the key count and the command name from the file name', () => {
     expect(parseScriptFileName('upsert-schedule-6.lua')).toEqual({ name: 'upsertSchedule', numberOfKeys: 6 })
+    expect(parseScriptFileName('force-repair-schedule-6.lua')).toEqual({
+      name: 'forceRepairSchedule',
+      numberOfKeys: 6,
+    })
     expect(parseScriptFileName('claim-due-3.lua')).toEqual({ name: 'claimDue', numberOfKeys: 3 })
     expect(parseScriptFileName('noKeyCount.lua')).toBeNull()
     expect(parseScriptFileName('Bad-Name-1.lua')).toBeNull()

@@ -39,12 +39,3 @@ export function parseEventTypeGlob(glob: string): EventTypeGlob {
   if (glob.endsWith('.*')) return { kind: 'prefix', prefix: glob.slice(0, -2) }
   return { kind: 'exact', type: glob }
 }
-
-/** Whether an event of `type` is selected by a trigger's eventType `glob`. */
-export function eventTypeMatches(glob: string, type: string): boolean {
-  if (glob === '*') return true
-  if (!glob.endsWith('.*')) return glob === type
-  // "order.*" needs at least one character after "order.".
-  const dot = glob.length - 2
-  return type.length > dot + 1 && type.startsWith(glob.slice(0, dot + 1))
-}

@@ -1,4 +1,4 @@
-import type { LeafHits } from './leaf-index.ts'
+import type { LeafHits } from './leaf-hits.ts'
 
 /**
  * The PatternIndex's per-instance records (pattern-index.ts): every record carries the stamp of the scope

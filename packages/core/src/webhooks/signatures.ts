@@ -45,20 +45,14 @@ export function standardWebhookKey(secret: string): Buffer | null {
   return Buffer.from(b64, 'base64')
 }
 
-function standardDigest(key: Buffer, id: string, timestamp: string, body: Buffer | string): Buffer {
+/** The HMAC-SHA256 a Standard Webhooks signature carries (base64 after `v1,`). */
+export function standardWebhookDigest(
+  key: Buffer,
+  id: string,
+  timestamp: string,
+  body: Buffer | string,
+): Buffer {
   return createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest()
-}
-
-export function signStandardWebhook(input: {
-  secret: string
-  id: string
-  /** Unix seconds. */
-  timestamp: number | string
-  body: Buffer | string
-}): string {
-  const key = standardWebhookKey(input.secret)
-  if (!key) throw new TypeError('secret must be whsec_ followed by base64')
-  return `v1,${standardDigest(key, input.id, String(input.timestamp), input.body).toString('base64')}`
 }
 
 /** Equal-length buffers compared in constant time; different lengths are simply unequal. */
@@ -96,7 +90,10 @@ export function verifyStandardWebhook(input: {
   for (let i = 0; i < input.secrets.length; i++) {
     const key = standardWebhookKey(input.secrets[i]!)
     if (!key || key.length === 0) continue
-    const expected = Buffer.from(standardDigest(key, id, timestamp, input.body).toString('base64'), 'utf8')
+    const expected = Buffer.from(
+      standardWebhookDigest(key, id, timestamp, input.body).toString('base64'),
+      'utf8',
+    )
     for (const candidate of offered) if (safeEqual(candidate, expected)) return { ok: true, secretIndex: i }
   }
   return { ok: false, reason: 'invalid-signature' }

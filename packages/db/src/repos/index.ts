@@ -15,15 +15,17 @@ export {
   type EventSubjects,
   MAX_CHAIN_WALK,
 } from './event-outbox.ts'
+export type {
+  CountsByStatus,
+  ScheduleExecutionSummary,
+  TenantExecutionStats,
+} from './execution-stats.ts'
 export {
-  type CountsByStatus,
   createExecutionsRepo,
   type ExecutionListFilter,
   type ExecutionRow,
   type ExecutionsRepo,
   type NewExecutionRow,
-  type ScheduleExecutionSummary,
-  type TenantExecutionStats,
 } from './executions.ts'
 export type { DbExecutor } from './executor.ts'
 export {

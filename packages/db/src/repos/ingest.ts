@@ -2,6 +2,7 @@ import { and, sql as dsql, eq } from 'drizzle-orm'
 import { eventReceipts, webhookDeliveries } from '../schema/deduplication.ts'
 import type { RetryPolicy } from '../schema/schedules.ts'
 import { triggers } from '../schema/triggers.ts'
+import { RECEIPT_TTL_MS } from '../statements/trigger-start-batch.ts'
 import type { DbExecutor } from './executor.ts'
 
 /**
@@ -57,6 +58,24 @@ const hookColumns = {
 }
 
 export function createIngestRepo(db: DbExecutor) {
+  /**
+   * Deletes receipts received before `before` (they no longer deduplicate: a repeat past the window is a new
+   * delivery), at most `limit` of each table per call. Returns how many rows went.
+   */
+  async function purgeReceipts(
+    before: Date,
+    limit = 10_000,
+  ): Promise<{ deliveries: number; events: number }> {
+    const cutoff = before.toISOString()
+    const deliveries = await db.execute(dsql`
+      delete from ${webhookDeliveries} where ctid in (
+        select ctid from ${webhookDeliveries} where received_at < ${cutoff}::timestamptz limit ${limit})`)
+    const events = await db.execute(dsql`
+      delete from ${eventReceipts} where ctid in (
+        select ctid from ${eventReceipts} where received_at < ${cutoff}::timestamptz limit ${limit})`)
+    return { deliveries: deliveries.count ?? 0, events: events.count ?? 0 }
+  }
+
   return {
     /** A trigger by id alone (a webhook URL carries no tenant), whatever its type or state: the caller decides. */
     async findHookTrigger(id: string): Promise<HookTriggerRow | undefined> {
@@ -82,19 +101,14 @@ export function createIngestRepo(db: DbExecutor) {
       return rows.filter((r) => typeof r.eventType === 'string') as EventTriggerRow[]
     },
 
+    purgeReceipts,
+
     /**
-     * Deletes receipts received before `before` (they no longer deduplicate: a repeat past the window is a new
-     * delivery), at most `limit` of each table per call. Returns how many rows went.
+     * The maintenance pass (the worker's, or an API-only deployment's): purgeReceipts of the receipts past
+     * their window (RECEIPT_TTL_MS) at `now`.
      */
-    async purgeReceipts(before: Date, limit = 10_000): Promise<{ deliveries: number; events: number }> {
-      const cutoff = before.toISOString()
-      const deliveries = await db.execute(dsql`
-        delete from ${webhookDeliveries} where ctid in (
-          select ctid from ${webhookDeliveries} where received_at < ${cutoff}::timestamptz limit ${limit})`)
-      const events = await db.execute(dsql`
-        delete from ${eventReceipts} where ctid in (
-          select ctid from ${eventReceipts} where received_at < ${cutoff}::timestamptz limit ${limit})`)
-      return { deliveries: deliveries.count ?? 0, events: events.count ?? 0 }
+    purgeExpiredReceipts(now: Date, limit?: number): Promise<{ deliveries: number; events: number }> {
+      return purgeReceipts(new Date(now.getTime() - RECEIPT_TTL_MS), limit)
     },
   }
 }

@@ -6,6 +6,7 @@ import { type ScheduleState, schedules } from '../schema/schedules.ts'
 import { statusGuard } from '../status-guard.ts'
 import type { DbExecutor } from './executor.ts'
 import { type RowPage, selectPage } from './page.ts'
+import { tenantRows } from './tenant-rows.ts'
 
 export type ScheduleRow = typeof schedules.$inferSelect
 export type NewScheduleRow = typeof schedules.$inferInsert
@@ -46,6 +47,7 @@ function prepareGet(db: DbExecutor) {
 const preparedGet = new WeakMap<DbExecutor, ReturnType<typeof prepareGet>>()
 
 export function createSchedulesRepo(db: DbExecutor) {
+  const rows = tenantRows(db, schedules)
   return {
     /** A read outside any transaction (prepared once per handle). */
     async find(tenant: string, id: string): Promise<ScheduleView | undefined> {
@@ -57,18 +59,7 @@ export function createSchedulesRepo(db: DbExecutor) {
       const [row] = await statement.execute({ tenant, id })
       return row
     },
-    async get(
-      tenant: string,
-      id: string,
-      opts: { forUpdate?: boolean } = {},
-    ): Promise<ScheduleRow | undefined> {
-      const q = db
-        .select()
-        .from(schedules)
-        .where(and(eq(schedules.tenant, tenant), eq(schedules.id, id)))
-      const [row] = opts.forUpdate ? await q.for('update') : await q
-      return row
-    },
+    get: rows.get,
     async list(tenant: string, opts: ScheduleListOptions): Promise<ScheduleView[]> {
       return listQuery(db, tenant, opts)
     },
@@ -78,18 +69,7 @@ export function createSchedulesRepo(db: DbExecutor) {
       return selectPage(db, query, { limit: opts.limit, order: 'asc', sized: ['input', 'metadata'] })
     },
     /** Writes a new version of the row; the caller holds the row lock (get with forUpdate) in the same transaction. */
-    async update(
-      tenant: string,
-      id: string,
-      patch: Partial<NewScheduleRow>,
-    ): Promise<ScheduleRow | undefined> {
-      const [row] = await db
-        .update(schedules)
-        .set(patch)
-        .where(and(eq(schedules.tenant, tenant), eq(schedules.id, id)))
-        .returning()
-      return row
-    },
+    update: rows.update,
     /**
      * Deletes the schedule's fires recorded ahead of their time (look-ahead) and not yet started: a change
      * acknowledged before a fire's time prevents that fire. Run in the transaction that changes the schedule.
@@ -133,13 +113,7 @@ export function createSchedulesRepo(db: DbExecutor) {
         )
         .returning({ id: executions.id, scheduledFor: executions.scheduledFor })
     },
-    async delete(tenant: string, id: string): Promise<boolean> {
-      const rows = await db
-        .delete(schedules)
-        .where(and(eq(schedules.tenant, tenant), eq(schedules.id, id)))
-        .returning({ id: schedules.id })
-      return rows.length > 0
-    },
+    delete: rows.delete,
   }
 }
 export type SchedulesRepo = ReturnType<typeof createSchedulesRepo>

@@ -2,6 +2,7 @@ import { and, asc, eq, gt, type SQL, sql } from 'drizzle-orm'
 import { type TriggerType, triggers } from '../schema/triggers.ts'
 import type { DbExecutor } from './executor.ts'
 import { type RowPage, selectPage } from './page.ts'
+import { tenantRows } from './tenant-rows.ts'
 
 export type TriggerRow = typeof triggers.$inferSelect
 export type NewTriggerRow = typeof triggers.$inferInsert
@@ -29,23 +30,10 @@ function listQuery(db: DbExecutor, tenant: string, opts: TriggerListOptions) {
 
 /** Trigger management (the API's CRUD). Ingestion reads triggers with its own, narrower queries. */
 export function createTriggersRepo(db: DbExecutor) {
+  const rows = tenantRows(db, triggers)
   return {
-    async insert(row: NewTriggerRow): Promise<TriggerRow> {
-      const [created] = await db.insert(triggers).values(row).returning()
-      return created!
-    },
-    async get(
-      tenant: string,
-      id: string,
-      opts: { forUpdate?: boolean } = {},
-    ): Promise<TriggerRow | undefined> {
-      const q = db
-        .select()
-        .from(triggers)
-        .where(and(eq(triggers.tenant, tenant), eq(triggers.id, id)))
-      const [row] = opts.forUpdate ? await q.for('update') : await q
-      return row
-    },
+    insert: rows.insert,
+    get: rows.get,
     async list(tenant: string, opts: TriggerListOptions): Promise<TriggerRow[]> {
       return listQuery(db, tenant, opts)
     },
@@ -54,14 +42,7 @@ export function createTriggersRepo(db: DbExecutor) {
       const query = listQuery(db, tenant, { ...opts, limit: opts.limit + 1 })
       return selectPage(db, query, { limit: opts.limit, order: 'asc', sized: ['filter'] })
     },
-    async update(tenant: string, id: string, patch: Partial<NewTriggerRow>): Promise<TriggerRow | undefined> {
-      const [row] = await db
-        .update(triggers)
-        .set(patch)
-        .where(and(eq(triggers.tenant, tenant), eq(triggers.id, id)))
-        .returning()
-      return row
-    },
+    update: rows.update,
     /**
      * TENANT_MAX_SUBPATTERNS_PER_ANCHOR: of `anchors` (core subpatternAnchors), the one the most triggers of the
      * tenant other than `exceptId` already hold, and how many (enabled or not); undefined when none holds any.

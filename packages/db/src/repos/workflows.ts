@@ -2,6 +2,7 @@ import { and, asc, eq, gt } from 'drizzle-orm'
 import { workflows } from '../schema/workflows.ts'
 import type { DbExecutor } from './executor.ts'
 import { type RowPage, selectPage } from './page.ts'
+import { tenantRows } from './tenant-rows.ts'
 
 export type WorkflowRow = typeof workflows.$inferSelect
 export type NewWorkflowRow = typeof workflows.$inferInsert
@@ -19,23 +20,10 @@ function listQuery(db: DbExecutor, tenant: string, opts: WorkflowListOptions) {
 }
 
 export function createWorkflowsRepo(db: DbExecutor) {
+  const rows = tenantRows(db, workflows)
   return {
-    async insert(row: NewWorkflowRow): Promise<WorkflowRow> {
-      const [created] = await db.insert(workflows).values(row).returning()
-      return created!
-    },
-    async get(
-      tenant: string,
-      id: string,
-      opts: { forUpdate?: boolean } = {},
-    ): Promise<WorkflowRow | undefined> {
-      const q = db
-        .select()
-        .from(workflows)
-        .where(and(eq(workflows.tenant, tenant), eq(workflows.id, id)))
-      const [row] = opts.forUpdate ? await q.for('update') : await q
-      return row
-    },
+    insert: rows.insert,
+    get: rows.get,
     async list(tenant: string, opts: WorkflowListOptions): Promise<WorkflowRow[]> {
       return listQuery(db, tenant, opts)
     },
@@ -44,25 +32,8 @@ export function createWorkflowsRepo(db: DbExecutor) {
       const query = listQuery(db, tenant, { ...opts, limit: opts.limit + 1 })
       return selectPage(db, query, { limit: opts.limit, order: 'asc', sized: ['steps', 'description'] })
     },
-    async update(
-      tenant: string,
-      id: string,
-      patch: Partial<NewWorkflowRow>,
-    ): Promise<WorkflowRow | undefined> {
-      const [row] = await db
-        .update(workflows)
-        .set(patch)
-        .where(and(eq(workflows.tenant, tenant), eq(workflows.id, id)))
-        .returning()
-      return row
-    },
-    async delete(tenant: string, id: string): Promise<boolean> {
-      const rows = await db
-        .delete(workflows)
-        .where(and(eq(workflows.tenant, tenant), eq(workflows.id, id)))
-        .returning({ id: workflows.id })
-      return rows.length > 0
-    },
+    update: rows.update,
+    delete: rows.delete,
   }
 }
 export type WorkflowsRepo = ReturnType<typeof createWorkflowsRepo>

@@ -249,6 +249,15 @@ export async function startExecutions(
   }
 }
 
+interface BudgetSchedule {
+  id: string
+  workflow_id: string
+  execution_count: number
+  max_executions: number | null
+  state: string
+  version: number
+}
+
 /** The locking transaction for fires whose schedule has (or may have) a maxExecutions budget. */
 function startBudgetedFires(
   sql: Sql,
@@ -260,14 +269,7 @@ function startBudgetedFires(
   const scheduleIds = [...new Set(candidates.map((c) => c.scheduleId!))]
   return sql.begin(async (tx) => {
     const schedules = await tx<
-      {
-        id: string
-        workflow_id: string
-        execution_count: number
-        max_executions: number | null
-        state: string
-        version: number
-      }[]
+      BudgetSchedule[]
     >`select id, workflow_id, execution_count, max_executions, state, version
         from schedules where id = any(${scheduleIds}::uuid[]) order by id for no key update`
     const bySchedule = new Map(schedules.map((s) => [s.id, { ...s, starts: 0 }]))
@@ -299,22 +301,37 @@ function startBudgetedFires(
     if (overLimit.length > 0) {
       await tx`delete from executions where id = any(${overLimit}::uuid[]) and ${statusIn(tx, 'status', 'discardOverBudget')}`
     }
-
     const counted = [...bySchedule.values()].filter((s) => s.starts > 0)
-    const completed: CompletedSchedule[] = []
-    const events: OutboxEvent[] = []
-    if (counted.length > 0) {
-      const open = counted.filter((s) => s.state !== 'completed').map((s) => s.id)
-      const updated = await tx<
-        {
-          id: string
-          workflow_id: string
-          version: number
-          state: string
-          outbox_id: string | null
-          outbox_tenant: string | null
-        }[]
-      >`
+    const ends = counted.length > 0 ? await countStarts(tx, schedules, counted, nowIso) : NO_ENDS
+    return { ...splitStartRows(rows), overLimit, ...ends }
+  })
+}
+
+const NO_ENDS: Pick<StartExecutionsResult, 'completed' | 'events'> = { completed: [], events: [] }
+
+/**
+ * Adds the starts to the schedules' execution_count, completes those that reach max_executions (version + 1,
+ * next_run_at null) and writes their schedule.completed events to the outbox, in one statement.
+ */
+async function countStarts(
+  tx: TransactionSql,
+  schedules: BudgetSchedule[],
+  counted: (BudgetSchedule & { starts: number })[],
+  nowIso: string,
+): Promise<Pick<StartExecutionsResult, 'completed' | 'events'>> {
+  const completed: CompletedSchedule[] = []
+  const events: OutboxEvent[] = []
+  const open = counted.filter((s) => s.state !== 'completed').map((s) => s.id)
+  const updated = await tx<
+    {
+      id: string
+      workflow_id: string
+      version: number
+      state: string
+      outbox_id: string | null
+      outbox_tenant: string | null
+    }[]
+  >`
         with upd as (
         update schedules s
            set execution_count = s.execution_count + v.starts,
@@ -352,21 +369,19 @@ function startBudgetedFires(
         )
         select u.id, u.workflow_id, u.version, u.state, ob.id::text as outbox_id, ob.tenant as outbox_tenant
           from upd u left join ob on ob.subject_id = u.id`
-      const before = new Map(schedules.map((s) => [s.id, s.state]))
-      for (const u of updated) {
-        if (u.state === 'completed' && before.get(u.id) !== 'completed') {
-          completed.push({ scheduleId: u.id, workflowId: u.workflow_id, version: u.version })
-        }
-        if (u.outbox_id !== null && u.outbox_tenant !== null) {
-          events.push({
-            outboxId: u.outbox_id,
-            tenant: u.outbox_tenant,
-            type: 'schedule.completed',
-            subjectId: u.id,
-          })
-        }
-      }
+  const before = new Map(schedules.map((s) => [s.id, s.state]))
+  for (const u of updated) {
+    if (u.state === 'completed' && before.get(u.id) !== 'completed') {
+      completed.push({ scheduleId: u.id, workflowId: u.workflow_id, version: u.version })
     }
-    return { ...splitStartRows(rows), overLimit, completed, events }
-  })
+    if (u.outbox_id !== null && u.outbox_tenant !== null) {
+      events.push({
+        outboxId: u.outbox_id,
+        tenant: u.outbox_tenant,
+        type: 'schedule.completed',
+        subjectId: u.id,
+      })
+    }
+  }
+  return { completed, events }
 }

@@ -135,74 +135,11 @@ export async function insertGeneralStartBatch(
   receiptTtlMs = RECEIPT_TTL_MS,
 ): Promise<StartOutcome[]> {
   if (requests.length === 0) return []
-  const req = requests.map((r, ord) => ({
-    ord,
-    tenant: r.tenant,
-    receipt: r.receipt?.kind ?? null,
-    trigger_id: r.receipt?.kind === 'webhook' ? r.receipt.triggerId : null,
-    dedupe_id: r.receipt ? (r.receipt.kind === 'webhook' ? r.receipt.deliveryId : r.receipt.eventId) : null,
-    event_type: r.receipt?.kind === 'event' ? r.receipt.type : null,
-  }))
-  // Each distinct input is serialised once: an event's data (up to 1 MiB) is the input of every trigger it
-  // starts, and writing it once per start held the event loop for ~13 ms per copy (65,000 keys).
-  const inputs: unknown[] = []
-  const inputRefs = new Map<unknown, number>()
-  const inputRef = (input: unknown) => {
-    if (input === null || input === undefined) return null
-    let ref = inputRefs.get(input)
-    if (ref === undefined) {
-      ref = inputs.push(input) - 1
-      inputRefs.set(input, ref)
-    }
-    return ref
-  }
-  const st = requests.flatMap((r, ord) =>
-    r.starts.map((s, pos) => ({
-      ord,
-      pos,
-      id: s.id,
-      kind: s.kind,
-      trigger_id: s.triggerId,
-      workflow_id: s.workflowId,
-      input_ref: inputRef(s.input),
-      priority: s.priority,
-      retry_policy: s.retryPolicy,
-      caused_by: s.causedBy ?? null,
-      chain_depth: s.chainDepth ?? 0,
-    })),
-  )
   const now = at.toISOString()
   const cutoff = new Date(at.getTime() - receiptTtlMs).toISOString()
   // drizzle's pass-through codecs are installed on this client: JSON goes in as text, times as ISO text.
-  const rows = await sql<StartBatchRow[]>`
-    with req as (
-      select * from jsonb_to_recordset(${JSON.stringify(req)}::jsonb)
-        as r(ord int, tenant text, receipt text, trigger_id uuid, dedupe_id text, event_type text)
-    ),
-    inputs as (select ${JSON.stringify(inputs)}::jsonb as list),
-    st as (
-      select s.*, (select list from inputs) -> s.input_ref as input
-        from jsonb_to_recordset(${JSON.stringify(st)}::jsonb)
-          as s(ord int, pos int, id uuid, kind text, trigger_id uuid, workflow_id uuid, input_ref int,
-               priority smallint, retry_policy jsonb, caused_by uuid, chain_depth int)
-    ),
-    live_st as (
-      select st.*, req.tenant from st join req using (ord)
-        join triggers t on t.id = st.trigger_id and t.tenant = req.tenant and t.enabled
-    ),
-    live_req as (
-      select req.*,
-             coalesce((select array_agg(l.id order by l.pos) from live_st l where l.ord = req.ord), '{}'::uuid[])
-               as execution_ids
-        from req
-       where req.receipt is distinct from 'webhook'
-          or exists (select 1 from triggers t where t.id = req.trigger_id and t.tenant = req.tenant and t.enabled)
-    ),
-    first as (
-      select distinct on (receipt, tenant, trigger_id, dedupe_id) * from live_req
-       where receipt is not null
-       order by receipt, tenant, trigger_id, dedupe_id, ord
-    ),
+  // The statement's first CTEs come from liveRequests (one statement: its text is the two parts joined).
+  const rows = await sql<StartBatchRow[]>`${liveRequests(sql, generalBatchRecords(requests))},
     wh as (
       insert into webhook_deliveries as d (tenant, trigger_id, delivery_id, execution_id, received_at)
       select tenant, trigger_id, dedupe_id, execution_ids[1], ${now}::timestamptz
@@ -246,6 +183,84 @@ export async function insertGeneralStartBatch(
            to_jsonb(l.execution_ids) as execution_ids
       from req r left join live_req l using (ord) left join accepted a using (ord)`
   return settleOutcomes(sql, requests, rows, (row) => row.execution_ids ?? [])
+}
+
+/** The general statement's records: one per request, each distinct input once, one per start. */
+function generalBatchRecords(requests: readonly StartRequest[]) {
+  const req = requests.map((r, ord) => ({
+    ord,
+    tenant: r.tenant,
+    receipt: r.receipt?.kind ?? null,
+    trigger_id: r.receipt?.kind === 'webhook' ? r.receipt.triggerId : null,
+    dedupe_id: r.receipt ? (r.receipt.kind === 'webhook' ? r.receipt.deliveryId : r.receipt.eventId) : null,
+    event_type: r.receipt?.kind === 'event' ? r.receipt.type : null,
+  }))
+  // Each distinct input is serialised once: an event's data (up to 1 MiB) is the input of every trigger it
+  // starts, and writing it once per start held the event loop for ~13 ms per copy (65,000 keys).
+  const inputs: unknown[] = []
+  const inputRefs = new Map<unknown, number>()
+  const inputRef = (input: unknown) => {
+    if (input === null || input === undefined) return null
+    let ref = inputRefs.get(input)
+    if (ref === undefined) {
+      ref = inputs.push(input) - 1
+      inputRefs.set(input, ref)
+    }
+    return ref
+  }
+  const st = requests.flatMap((r, ord) =>
+    r.starts.map((s, pos) => ({
+      ord,
+      pos,
+      id: s.id,
+      kind: s.kind,
+      trigger_id: s.triggerId,
+      workflow_id: s.workflowId,
+      input_ref: inputRef(s.input),
+      priority: s.priority,
+      retry_policy: s.retryPolicy,
+      caused_by: s.causedBy ?? null,
+      chain_depth: s.chainDepth ?? 0,
+    })),
+  )
+  return { req, inputs, st }
+}
+
+/**
+ * The general statement's first CTEs: the batch's requests and starts, the starts and requests whose trigger
+ * is still enabled (read in the statement's snapshot), and the first request of each receipt key.
+ */
+function liveRequests(sql: Sql | TransactionSql, records: ReturnType<typeof generalBatchRecords>) {
+  const { req, inputs, st } = records
+  return sql`
+    with req as (
+      select * from jsonb_to_recordset(${JSON.stringify(req)}::jsonb)
+        as r(ord int, tenant text, receipt text, trigger_id uuid, dedupe_id text, event_type text)
+    ),
+    inputs as (select ${JSON.stringify(inputs)}::jsonb as list),
+    st as (
+      select s.*, (select list from inputs) -> s.input_ref as input
+        from jsonb_to_recordset(${JSON.stringify(st)}::jsonb)
+          as s(ord int, pos int, id uuid, kind text, trigger_id uuid, workflow_id uuid, input_ref int,
+               priority smallint, retry_policy jsonb, caused_by uuid, chain_depth int)
+    ),
+    live_st as (
+      select st.*, req.tenant from st join req using (ord)
+        join triggers t on t.id = st.trigger_id and t.tenant = req.tenant and t.enabled
+    ),
+    live_req as (
+      select req.*,
+             coalesce((select array_agg(l.id order by l.pos) from live_st l where l.ord = req.ord), '{}'::uuid[])
+               as execution_ids
+        from req
+       where req.receipt is distinct from 'webhook'
+          or exists (select 1 from triggers t where t.id = req.trigger_id and t.tenant = req.tenant and t.enabled)
+    ),
+    first as (
+      select distinct on (receipt, tenant, trigger_id, dedupe_id) * from live_req
+       where receipt is not null
+       order by receipt, tenant, trigger_id, dedupe_id, ord
+    )`
 }
 
 /**
