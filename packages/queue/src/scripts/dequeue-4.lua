@@ -45,6 +45,18 @@ for _, id in ipairs(legacy) do toReady(base, id) end
 if #legacy > 0 then chunkedCall('ZREM', KEYS[4], legacy) end
 
 local reply = {#reclaimed, #promoted, 0, ''}
+
+-- How many more claims the caps let in for this workflow of this tenant (math.huge: no cap).
+local function room(tenant, workflowId)
+  local left = math.huge
+  local cap = tonumber(redis.call('HGET', base .. 'wf-cap', workflowId))
+  if cap then left = cap - (tonumber(redis.call('HGET', base .. 'wf-running', workflowId)) or 0) end
+  if tenantCap > 0 then
+    left = math.min(left, tenantCap - (tonumber(redis.call('HGET', tenantKey(base, tenant), 'running')) or 0))
+  end
+  return left
+end
+
 local n, skips = 0, 0
 while n < count and skips <= maxSkips do
   local first = redis.call('ZRANGE', turns, 0, 0)
@@ -54,33 +66,55 @@ while n < count and skips <= maxSkips do
   local head = redis.call('ZRANGE', heads, 0, 0)
   if #head == 0 then
     redis.call('ZREM', turns, tenant)
-  elseif tenantCap > 0 and (tonumber(redis.call('HGET', tenantKey(base, tenant), 'running')) or 0) >= tenantCap then
-    -- Out of the rotation until one of its slots frees (freeSlot) or new work of it becomes ready.
-    redis.call('ZREM', turns, tenant)
-    skips = skips + 1
-  elseif capped(base, head[1]) then
-    syncHead(base, tenant, head[1])
-    skips = skips + 1
   else
     local workflowId = head[1]
-    local popped = redis.call('ZPOPMIN', rqKey(base, workflowId))
-    local id = popped[1]
-    if id then
-      countReady(base, tenant, -1)
-      -- A ready id without a hash has nothing to run (only a hand edit leaves one): popping drops it.
-      if redis.call('EXISTS', execKey(base, id)) == 1 then
-        lease(KEYS[2], base, id, tenant, workflowId, workerId, leaseUntil)
-        reply[#reply + 1] = id
-        reply[#reply + 1] = leaseUntil
-        append(reply, payloadOf(execKey(base, id)))
-        n = n + 1
+    local left = room(tenant, workflowId)
+    if left <= 0 then
+      skips = skips + 1
+      if capped(base, workflowId) then
+        syncHead(base, tenant, workflowId)
+      else
+        -- At TENANT_MAX_RUNNING: out of the rotation until one of its slots frees (freeSlot) or new work
+        -- of it becomes ready.
+        redis.call('ZREM', turns, tenant)
       end
-    end
-    syncHead(base, tenant, workflowId)
-    -- Served: to the back of the rotation (syncHead took it out if it has nothing left to claim).
-    if redis.call('ZSCORE', turns, tenant) then
-      local last = redis.call('ZRANGE', turns, -1, -1, 'WITHSCORES')
-      if last[1] ~= tenant then redis.call('ZADD', turns, tonumber(last[2]) + 1, tenant) end
+    else
+      -- One turn is one execution. Alone in the rotation with one claimable workflow, the tenant's next
+      -- turns are all that workflow's: take them in one pop (a burst of fires of one schedule set).
+      local take = 1
+      if redis.call('ZCARD', turns) == 1 and redis.call('ZCARD', heads) == 1 then
+        take = math.min(count - n, left)
+      end
+      local popped = redis.call('ZPOPMIN', rqKey(base, workflowId), take)
+      local leases = {}
+      for i = 1, #popped, 2 do
+        local id = popped[i]
+        local key = execKey(base, id)
+        -- A ready id without a hash has nothing to run (only a hand edit leaves one): popping drops it.
+        if redis.call('EXISTS', key) == 1 then
+          leases[#leases + 1] = leaseUntil
+          leases[#leases + 1] = id
+          redis.call('HINCRBY', key, 'claim', 1)
+          redis.call('HSET', key, 'owner', workerId, 'slot', '1')
+          reply[#reply + 1] = id
+          reply[#reply + 1] = leaseUntil
+          append(reply, payloadOf(key))
+        end
+      end
+      local got = #leases / 2
+      if #popped > 0 then countReady(base, tenant, -#popped / 2) end
+      if got > 0 then
+        zaddPairs(KEYS[2], leases)
+        redis.call('HINCRBY', tenantKey(base, tenant), 'running', got)
+        redis.call('HINCRBY', base .. 'wf-running', workflowId, got)
+        n = n + got
+      end
+      syncHead(base, tenant, workflowId)
+      -- Served: to the back of the rotation (syncHead took it out if it has nothing left to claim).
+      if redis.call('ZCARD', turns) > 1 and redis.call('ZSCORE', turns, tenant) then
+        local last = redis.call('ZRANGE', turns, -1, -1, 'WITHSCORES')
+        if last[1] ~= tenant then redis.call('ZADD', turns, tonumber(last[2]) + 1, tenant) end
+      end
     end
   end
 end

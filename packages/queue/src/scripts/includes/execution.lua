@@ -119,16 +119,6 @@ local function freeSlot(base, id)
   return false
 end
 
--- Leases an execution to a worker: it holds a slot of its tenant and of its workflow until the lease ends.
-local function lease(runningKey, base, id, tenant, workflowId, workerId, leaseUntil)
-  local key = execKey(base, id)
-  redis.call('ZADD', runningKey, leaseUntil, id)
-  redis.call('HINCRBY', key, 'claim', 1)
-  redis.call('HSET', key, 'owner', workerId, 'slot', '1')
-  redis.call('HINCRBY', tenantKey(base, tenant), 'running', 1)
-  redis.call('HINCRBY', base .. 'wf-running', workflowId, 1)
-end
-
 -- delayed -> ready for at most `max` entries available at or before `now`. Returns the ids moved.
 local function promoteDue(delayedKey, base, now, max)
   if max <= 0 then return {} end
