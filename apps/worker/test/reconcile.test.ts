@@ -98,17 +98,10 @@ describe('reconcile of fair turns and caps', () => {
       ...Array.from({ length: 4 }, () => ({ workflowId: capped, tenant: 'tenant-a', priority: 9 })),
       ...Array.from({ length: 2 }, () => ({ workflowId: free, tenant: 'tenant-b', priority: 0 })),
     ])
+    await deleteMatching(redis, keys.scanPattern)
     // A cap Redis holds for a workflow Postgres no longer has (its delete could not reach Redis).
     await queue.setWorkflowCap({
-      workflowId: 'gone-workflow',
-      tenant: 'tenant-a',
-      version: 1,
-      maxConcurrency: 2,
-    })
-
-    await deleteMatching(redis, keys.scanPattern)
-    await queue.setWorkflowCap({
-      workflowId: 'gone-workflow',
+      workflowId: randomUUID(),
       tenant: 'tenant-a',
       version: 1,
       maxConcurrency: 2,

@@ -77,6 +77,35 @@ async function writeCap(queue: WorkflowServiceDeps['queue'], row: WorkflowRow): 
   })
 }
 
+async function removeWorkflow(
+  { db, queue, now, log }: WorkflowServiceDeps,
+  p: Principal,
+  id: string,
+): Promise<void> {
+  let deleted: boolean
+  try {
+    deleted = await db.transaction(async (tx) => {
+      const gone = await createWorkflowsRepo(tx).delete(p.tenant, id)
+      if (gone) await auditChange(tx, p, { type: 'workflow', id }, 'workflow.deleted', now(), {})
+      return gone
+    })
+  } catch (err) {
+    if (isForeignKeyViolation(err)) {
+      throw new AppError(
+        'SCHED_ERR_IN_USE',
+        'Schedules or triggers still use this workflow; delete them first',
+      )
+    }
+    throw err
+  }
+  if (!deleted) throw new AppError('SCHED_ERR_NOT_FOUND', `No workflow ${id}`)
+  // After COMMIT, best effort: a cap left behind by a Redis outage caps nothing (the workflow is gone)
+  // and the reconciler drops caps whose workflow Postgres no longer has.
+  await queue.removeWorkflowCap(id).catch((err) => {
+    log.warn({ err, workflowId: id }, 'could not drop the cap of a deleted workflow; the reconciler will')
+  })
+}
+
 export function createWorkflowService({ db, queue, now, log }: WorkflowServiceDeps) {
   return {
     async create(p: Principal, body: WorkflowCreate): Promise<WorkflowRow> {
@@ -133,30 +162,7 @@ export function createWorkflowService({ db, queue, now, log }: WorkflowServiceDe
         return row!
       })
     },
-    async remove(p: Principal, id: string): Promise<void> {
-      let deleted: boolean
-      try {
-        deleted = await db.transaction(async (tx) => {
-          const gone = await createWorkflowsRepo(tx).delete(p.tenant, id)
-          if (gone) await auditChange(tx, p, { type: 'workflow', id }, 'workflow.deleted', now(), {})
-          return gone
-        })
-      } catch (err) {
-        if (isForeignKeyViolation(err)) {
-          throw new AppError(
-            'SCHED_ERR_IN_USE',
-            'Schedules or triggers still use this workflow; delete them first',
-          )
-        }
-        throw err
-      }
-      if (!deleted) throw new AppError('SCHED_ERR_NOT_FOUND', `No workflow ${id}`)
-      // After COMMIT, best effort: a cap left behind by a Redis outage caps nothing (the workflow is gone)
-      // and the reconciler drops caps whose workflow Postgres no longer has.
-      await queue.removeWorkflowCap(id).catch((err) => {
-        log.warn({ err, workflowId: id }, 'could not drop the cap of a deleted workflow; the reconciler will')
-      })
-    },
+    remove: (p: Principal, id: string) => removeWorkflow({ db, queue, now, log }, p, id),
   }
 }
 export type WorkflowService = ReturnType<typeof createWorkflowService>
