@@ -14,12 +14,15 @@ import {
   removeSchedule,
   syncDueEntries,
 } from '@punctual/queue'
+import { syncWorkflowCaps } from './reconcile-caps.ts'
 
 export interface ReconcileResult {
   dueFixed: number
   dueStale: number
   indexRemoved: number
   requeued: number
+  capsFixed: number
+  capsRemoved: number
   durationMs: number
 }
 
@@ -64,16 +67,26 @@ const FIRST_ID = '00000000-0000-0000-0000-000000000000'
 
 /**
  * Repairs the Redis side from Postgres, the source of truth (issue 3 item 5): due-index entries missing or with
- * a stale score/version (a lost Redis, a FLUSHDB), entries of schedules that no longer exist, and executions
- * Postgres says are queued or retrying that Redis lost. Every step is idempotent and safe beside the API and
+ * a stale score/version (a lost Redis, a FLUSHDB), entries of schedules that no longer exist, executions
+ * Postgres says are queued or retrying that Redis lost (re-enqueued into their tenants' lines), and workflow
+ * concurrency caps (reconcile-caps.ts). Every step is idempotent and safe beside the API and
  * the schedulers (see @punctual/queue reconcile.ts): it never overwrites a newer API write nor a claimed entry.
  */
 export async function reconcile(deps: ReconcileDeps) {
   const started = performance.now()
-  const result: ReconcileResult = { dueFixed: 0, dueStale: 0, indexRemoved: 0, requeued: 0, durationMs: 0 }
+  const result: ReconcileResult = {
+    dueFixed: 0,
+    dueStale: 0,
+    indexRemoved: 0,
+    requeued: 0,
+    capsFixed: 0,
+    capsRemoved: 0,
+    durationMs: 0,
+  }
   await syncDueIndex(deps, result)
   await removeOrphanEntries(deps, result)
   await requeueLostExecutions(deps, result)
+  Object.assign(result, await syncWorkflowCaps(deps))
   result.durationMs = performance.now() - started
   return result
 }
