@@ -2,7 +2,7 @@ import { cappedWorkflows, type DbHandle, type WorkflowCapRow, workflowCapsOf } f
 import { createExecutionQueue, type QueueKeys, type Redis, readWorkflowCaps } from '@punctual/queue'
 
 /**
- * 4. Workflow concurrency caps (wf-cap in Redis) from the workflows' maxConcurrency: a cap Redis lost (a
+ * 3. Workflow concurrency caps (wf-cap in Redis) from the workflows' maxConcurrency: a cap Redis lost (a
  *    FLUSHDB, a new Redis) is written back at the row's version; one Redis holds for a workflow that has no
  *    cap or no row any more (a delete whose Redis write failed after COMMIT, a rolled-back update) is taken
  *    out after a second look, as the orphaned due entries are: a write between an API transaction's Redis
