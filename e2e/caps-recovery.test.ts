@@ -89,7 +89,7 @@ describe('caps through failures', () => {
     })
     expect(await fleet.redis.redis.hget(fleet.redis.keys.workflowRunning, wf)).toBeNull()
     await rescuer.stop()
-  }, 60_000)
+  }, 150_000)
 
   it('after a FLUSHDB the reconciler rebuilds each tenant its queue and the caps', async () => {
     const pair = [0, 1].map(() =>
@@ -122,7 +122,7 @@ describe('caps through failures', () => {
       "both tenants' queues to be rebuilt",
       async () => (await rebuilt(a)) && (await rebuilt(b)),
       {
-        timeoutMs: 15_000,
+        timeoutMs: 45_000,
       },
     )
     const runsA = await allSucceeded(fleet, [capOne], 8)
@@ -137,5 +137,5 @@ describe('caps through failures', () => {
       })
     }
     await Promise.all(pair.map((w) => w.stop()))
-  }, 60_000)
+  }, 150_000)
 })

@@ -51,7 +51,7 @@ describe('concurrency caps', () => {
     expect(maxOverlap(freeRuns)).toBeGreaterThan(1)
     expect(new Set([...cappedRuns, ...freeRuns].map((r) => r.workerId)).size).toBeGreaterThan(1)
     await stopAll(trio)
-  }, 60_000)
+  }, 150_000)
 
   it('TENANT_MAX_RUNNING 2 holds across two workflows of the tenant while another tenant runs beside it', async () => {
     const trio = await startWorkers(3, { WORKER_CONCURRENCY: '4', TENANT_MAX_RUNNING: '2' })
@@ -73,7 +73,7 @@ describe('concurrency caps', () => {
     expect(ranBeside(busyRuns, otherRuns)).toBe(true)
     expect(maxOverlap([...busyRuns, ...otherRuns])).toBeGreaterThan(2)
     await stopAll(trio)
-  }, 60_000)
+  }, 150_000)
 
   it('claim-ahead never takes a slot past a cap: a capped burst beside a flood, 2 workers of 50', async () => {
     const t = asTenant(fleet, 'tenant-burst')
@@ -115,5 +115,5 @@ describe('concurrency caps', () => {
       return q.ready === 0 && q.running === 0
     })
     await stopAll(pair)
-  }, 90_000)
+  }, 180_000)
 })

@@ -41,7 +41,7 @@ describe('fair turns', () => {
       waitFor(
         `execution ${id} to start`,
         async () => (await runsOf(fleet, [wfB])).find((r) => r.id === id && r.startedAt !== null),
-        { timeoutMs: 20_000 },
+        { timeoutMs: 45_000 },
       )
     const first = await started(b1!)
 
@@ -51,7 +51,7 @@ describe('fair turns', () => {
     await waitFor(
       "100 of A's executions to start",
       async () => (await runsOf(fleet, [wfA])).filter((r) => r.startedAt !== null).length >= 100,
-      { timeoutMs: 20_000, intervalMs: 100 },
+      { timeoutMs: 45_000, intervalMs: 100 },
     )
     const [b2] = await trigger(fleet, b, sB)
     const answeredAt = Date.now()
@@ -69,5 +69,5 @@ describe('fair turns', () => {
     expect(new Set(aRuns.map((r) => r.workerId)).size).toBe(2)
     await allSucceeded(fleet, [wfB], 2)
     await Promise.all(workers.map((w) => w.stop()))
-  }, 120_000)
+  }, 180_000)
 })

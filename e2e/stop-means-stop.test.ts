@@ -53,7 +53,7 @@ describe('stop means stop', () => {
     await sleep(Math.max(0, waiting.available_at_ms! - Date.now()) + 2000)
     await expectStopped(env, s, stoppedAt, 'paused', [waiting.id])
     await w.stop()
-  }, 60_000)
+  }, 150_000)
 
   for (const how of ['pause', 'delete', 'disable'] as const) {
     it(`a buffer_one fire held behind a running one never starts after a ${how}`, async () => {
@@ -64,17 +64,17 @@ describe('stop means stop', () => {
       const running = await waitFor(
         'the first fire to run',
         async () => (await firesOf(env.fleet, s)).find((r) => r.status === 'running'),
-        { timeoutMs: 15_000 },
+        { timeoutMs: 45_000 },
       )
       const held = await waitFor(
         'a fire held by buffer_one',
         async () => (await firesOf(env.fleet, s)).find((r) => r.held && r.status === 'queued'),
-        { timeoutMs: 15_000 },
+        { timeoutMs: 45_000 },
       )
       await waitFor(
         'the running fire to reach the target',
         async () => env.target.hits.some((h) => h.executionId === running.id),
-        { timeoutMs: 10_000 },
+        { timeoutMs: 30_000 },
       )
       const stoppedAt = await stop(env.fleet, how, s)
       // The running one ends; a held fire would be released now.
@@ -83,7 +83,7 @@ describe('stop means stop', () => {
         'the running fire to end',
         async () =>
           (await firesOf(env.fleet, s)).find((r) => r.id === running.id && r.status === 'succeeded'),
-        { timeoutMs: 15_000 },
+        { timeoutMs: 45_000 },
       )
       await sleep(1500)
       await expectStopped(env, s, stoppedAt, how === 'delete' ? 'deleted' : 'paused', [held.id])
@@ -93,7 +93,7 @@ describe('stop means stop', () => {
       })
       await w.stop()
       env.target.reset()
-    }, 60_000)
+    }, 150_000)
   }
 
   it('fires claimed ahead by a runner never start after a pause', async () => {
@@ -125,7 +125,7 @@ describe('stop means stop', () => {
         const again = await claimedAhead()
         return again?.id === first.id ? first : undefined
       },
-      { timeoutMs: 20_000 },
+      { timeoutMs: 45_000 },
     )
     const stoppedAt = await stop(env.fleet, 'pause', s)
     env.target.release()
@@ -133,7 +133,7 @@ describe('stop means stop', () => {
       'every fire of the paused schedule to end',
       async () =>
         (await firesOf(env.fleet, s)).every((r) => r.status === 'succeeded' || r.status === 'skipped'),
-      { timeoutMs: 15_000 },
+      { timeoutMs: 45_000 },
     )
     await sleep(1500)
     await expectStopped(env, s, stoppedAt, 'paused', [ahead.id])
@@ -142,7 +142,7 @@ describe('stop means stop', () => {
     for (const other of others) await stop(env.fleet, 'pause', other)
     await w.stop()
     env.target.reset()
-  }, 60_000)
+  }, 150_000)
 
   it('an execution that started before the pause goes on: its retry runs after the pause', async () => {
     const w = await env.start()
@@ -154,13 +154,13 @@ describe('stop means stop', () => {
     const retrying = await waitFor(
       'a fire whose first attempt failed',
       async () => (await firesOf(env.fleet, s)).find((r) => r.status === 'retrying'),
-      { timeoutMs: 40_000 },
+      { timeoutMs: 60_000 },
     )
     const stoppedAt = await stop(env.fleet, 'pause', s)
     const done = await waitFor(
       'its second attempt to succeed',
       async () => (await firesOf(env.fleet, s)).find((r) => r.id === retrying.id && r.status === 'succeeded'),
-      { timeoutMs: 15_000 },
+      { timeoutMs: 45_000 },
     )
     expect(done.started_at_ms!).toBeLessThan(stoppedAt)
     expect(env.target.hits.filter((h) => h.executionId === retrying.id && h.atMs > stoppedAt)).toHaveLength(1)
@@ -168,7 +168,7 @@ describe('stop means stop', () => {
     expect(row!.attempt).toBe(2)
     await expectStopped(env, s, stoppedAt, 'paused', [])
     await w.stop()
-  }, 60_000)
+  }, 150_000)
 
   it('a PATCH that leaves enabled alone skips nothing', async () => {
     const w = await env.start()
@@ -178,10 +178,10 @@ describe('stop means stop', () => {
     await waitFor(
       'the jittered fire to run',
       async () => env.target.hits.some((h) => h.executionId === waiting.id),
-      { timeoutMs: 15_000 },
+      { timeoutMs: 45_000 },
     )
     await stop(env.fleet, 'pause', s)
     expect((await firesOf(env.fleet, s)).find((r) => r.id === waiting.id)?.status).not.toBe('skipped')
     await w.stop()
-  }, 60_000)
+  }, 150_000)
 })

@@ -97,7 +97,7 @@ export async function runsOf(fleet: Fleet, workflowIds: string[]): Promise<Run[]
 }
 
 /** Waits until every execution of these workflows succeeded (`count` of them), then returns them. */
-export async function allSucceeded(fleet: Fleet, workflowIds: string[], count: number, timeoutMs = 30_000) {
+export async function allSucceeded(fleet: Fleet, workflowIds: string[], count: number, timeoutMs = 60_000) {
   await waitFor(
     `${count} executions to succeed`,
     async () => {
