@@ -2,6 +2,7 @@ import type { ExecutionStarter } from '@punctual/db'
 import type { FastifyInstance } from 'fastify'
 import type { AppDeps } from '../app.ts'
 import { tenantQuotas } from '../config.ts'
+import { type ApiKeyAuthenticator, type ApiKeyService, createApiKeyService } from './api-keys.ts'
 import { createDeadLetterService, type DeadLetterService } from './dead-letter.ts'
 import { createEventService, type EventService } from './events.ts'
 import { createExecutionContext, createExecutionService, type ExecutionService } from './executions.ts'
@@ -21,6 +22,7 @@ export interface Services {
   triggers: TriggerService
   events: EventService
   hooks: HookService
+  apiKeys: ApiKeyService
 }
 
 /**
@@ -31,6 +33,7 @@ export function createServices(
   app: FastifyInstance,
   deps: AppDeps & { now: () => Date },
   starter: ExecutionStarter,
+  apiKeyAuth: ApiKeyAuthenticator,
 ): Services {
   const { config, now } = deps
   const executions = createExecutionContext({
@@ -72,5 +75,6 @@ export function createServices(
       onVerification: (scheme, result) => app.webhookVerifications.inc({ scheme, result }),
       onBodyRejected: (reason) => app.webhookBodyRejections.inc({ reason }),
     }),
+    apiKeys: createApiKeyService({ db: deps.db, now, onRevoked: (id) => apiKeyAuth.forget(id) }),
   }
 }
