@@ -49,16 +49,22 @@ export async function createFleet(): Promise<Fleet> {
   }
 }
 
+/** An admin token of another tenant (the fleet's own `token` is tenant `acme`'s). */
+export function tenantToken(fleet: Fleet, tenant: string): string {
+  return fleet.api.jwt.sign({ sub: `test-${tenant}`, tenant, role: 'admin' }, { expiresIn: '1h' })
+}
+
 export async function apiCall<T = Record<string, unknown>>(
   fleet: Fleet,
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
   url: string,
   payload?: object,
+  token = fleet.token,
 ): Promise<{ status: number; body: T }> {
   const res = await fleet.api.inject({
     method,
     url,
-    headers: { authorization: `Bearer ${fleet.token}` },
+    headers: { authorization: `Bearer ${token}` },
     ...(payload ? { payload } : {}),
   })
   return { status: res.statusCode, body: (res.body ? res.json() : undefined) as T }

@@ -22,10 +22,20 @@ export interface ProbedRedis {
   stop(): Promise<void>
 }
 
+/**
+ * BENCH_REDIS_OWN_CORE=<cpu>: run the private redis-server as if it had a core of its own: pinned to that CPU
+ * (taskset) at real-time priority (chrt -f 10), so no other process on the machine preempts it while it runs a
+ * command (it sleeps in epoll when idle, leaving the core to the rest). Separates what our scripts cost from
+ * the preemption a 2-core machine shared by the API, Postgres and the load generator adds.
+ */
+const OWN_CORE = process.env.BENCH_REDIS_OWN_CORE
+
 function spawnServer(port: number): Promise<ChildProcess> {
+  const prefix = OWN_CORE === undefined ? [] : ['chrt', '-f', '10', 'taskset', '-c', OWN_CORE]
   const child = spawn(
-    'redis-server',
+    prefix[0] ?? 'redis-server',
     [
+      ...(prefix.length > 0 ? [...prefix.slice(1), 'redis-server'] : []),
       '--port',
       String(port),
       '--bind',

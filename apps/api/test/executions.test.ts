@@ -550,7 +550,9 @@ describe('OpenAPI', () => {
       expect(spec.paths, path).toHaveProperty([path])
     }
     expect(spec.paths['/api/schedules/{id}/trigger'].post.description).toMatch(/still 202/)
-    expect(spec.paths['/api/schedules/stats'].get.description).toMatch(/DEPLOYMENT-WIDE/)
+    expect(spec.paths['/api/schedules/stats'].get.description).toMatch(
+      /the tenant's own depths, nothing of other tenants/,
+    )
     expect(spec.paths['/api/executions/{id}/retry'].post.responses).toHaveProperty(['202'])
   })
 })

@@ -111,12 +111,16 @@ describe('GET /api/schedules/stats, /api/workers and /metrics', () => {
     await craft({ at: now - 60_000, tenant: 'globex', status: 'dead' })
     await craft({ at: now - 60_000, tenant: 'globex', status: 'succeeded', startedAt: new Date(now) })
 
-    // Redis side (deployment-wide): 2 ready, 1 delayed, 1 running.
+    // Redis side: acme has 2 ready, 1 delayed, 1 running; another tenant 3 ready (not acme's to see).
     const queue = createExecutionQueue(ctx.redis.redis, ctx.redis.keys)
-    const running = item()
-    await queue.enqueue([item(), item(), item({ availableAtMs: Date.now() + HOUR }), running], Date.now())
+    const acme = { tenant: 'acme' }
+    await queue.enqueue([item(acme)], Date.now())
     const claimed = await queue.dequeue({ workerId: 'w-1', count: 1, leaseMs: 60_000, now: Date.now() })
-    expect(claimed.items).toHaveLength(1)
+    expect(claimed.items.map((i) => i.tenant)).toEqual(['acme'])
+    await queue.enqueue(
+      [item(acme), item(acme), item({ ...acme, availableAtMs: Date.now() + HOUR }), item(), item(), item()],
+      Date.now(),
+    )
 
     // Heartbeats: two fresh (one draining), one stale, one unreadable.
     await ctx.redis.redis.hset(ctx.redis.keys.workers, {
@@ -157,9 +161,10 @@ describe('GET /api/schedules/stats, /api/workers and /metrics', () => {
     expect(lag.p99).toBeCloseTo(99.1, 3)
   })
 
-  it('reports the queue depths (Redis ones deployment-wide, dead per tenant) and the live workers', () => {
-    // due: acme's 3 active + the one completed behind Redis' back (SQL only) + globex's 1: the whole index.
-    expect(stats.queue).toEqual({ due: 5, overdue: 0, ready: 2, running: 1, retrying: 1, dead: 3 })
+  it("reports the tenant's own queue depths and the live workers", () => {
+    // due: acme's 3 active schedules (not the paused one, the completed one, nor globex's);
+    // ready / running / retrying: acme's own (the other tenant's 3 ready are not counted).
+    expect(stats.queue).toEqual({ due: 3, overdue: 0, ready: 2, running: 1, retrying: 1, dead: 3 })
     expect(stats.workersAlive).toBe(2)
     expect(Date.parse(stats.generatedAt as string)).toBeGreaterThanOrEqual(now)
   })
@@ -170,7 +175,7 @@ describe('GET /api/schedules/stats, /api/workers and /metrics', () => {
     expect(res.json()).toMatchObject({
       schedules: { active: 0, paused: 0, completed: 0, expired: 0 },
       firingLagMs: null,
-      queue: { dead: 0, ready: 2 },
+      queue: { due: 0, overdue: 0, ready: 0, running: 0, retrying: 0, dead: 0 },
     })
   })
 
@@ -187,7 +192,8 @@ describe('GET /api/schedules/stats, /api/workers and /metrics', () => {
     const res = await ctx.app.inject({ url: '/metrics' })
     expect(res.statusCode).toBe(200)
     const body = res.body
-    expect(body).toContain('punctual_api_queue_depth{queue="ready"} 2')
+    // Deployment-wide (operators): acme's 2 and the other tenant's 3.
+    expect(body).toContain('punctual_api_queue_depth{queue="ready"} 5')
     expect(body).toContain('punctual_api_queue_depth{queue="delayed"} 1')
     expect(body).toContain('punctual_api_queue_depth{queue="running"} 1')
     expect(body).toContain('punctual_api_queue_depth{queue="due"} 5')
@@ -222,7 +228,7 @@ describe('with Redis unreachable', () => {
     })
     expect(res.statusCode, res.body).toBe(200)
     expect(res.json()).toMatchObject({
-      queue: { due: null, overdue: null, ready: null, running: null, retrying: null, dead: 0 },
+      queue: { due: 0, overdue: 0, ready: null, running: null, retrying: null, dead: 0 },
       workersAlive: null,
       schedules: { active: 0 },
     })

@@ -6,6 +6,11 @@ export const WorkerConfigSchema = Type.Object({
   ...baseConfigFields({ redisPrefixPattern: REDIS_PREFIX_PATTERN, databasePoolSize: 10 }),
   WORKER_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[^|]+$' })),
   WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 10_000, default: 10 }),
+  /**
+   * Executions of one tenant running at once across every worker (unset: no cap). Every worker must be given
+   * the same value: each enforces it in its own claims, atomically against the slots all workers hold.
+   */
+  TENANT_MAX_RUNNING: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
   WORKER_LEASE_MS: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 30_000 }),
   WORKER_SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 30_000 }),
   WORKER_METRICS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),

@@ -117,6 +117,7 @@ function createLoops(deps: WorkerDeps) {
     config: {
       concurrency: config.WORKER_CONCURRENCY,
       leaseMs: config.WORKER_LEASE_MS,
+      tenantMaxRunning: config.TENANT_MAX_RUNNING ?? 0,
       outbound: { allowPrivate: config.OUTBOUND_ALLOW_PRIVATE, allowlist: config.OUTBOUND_ALLOWLIST },
     },
   })

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { sleep } from '@punctual/core/testing'
 import { createExecutionQueue, getDueEntry } from '@punctual/queue'
 import { deleteMatching } from '@punctual/queue/testing'
@@ -77,5 +78,45 @@ describe('reconcile beside running work', () => {
     expect(await queue.get(second)).toBeNull()
     expect(await queue.get(first)).not.toBeNull()
     expect(await queue.size()).toBe(1)
+  })
+})
+
+describe('reconcile of fair turns and caps', () => {
+  let own: WorkerTestContext
+  beforeAll(async () => {
+    own = await setupWorkerTest()
+  })
+  afterAll(() => own.close())
+
+  it("rebuilds every tenant's line and the workflow caps after Redis lost everything, and drops a cap left behind", async () => {
+    const { redis, keys } = own.redis
+    const queue = createExecutionQueue(redis, keys)
+    const steps = [{ name: 'd', type: 'delay', ms: 0 }]
+    const capped = await insertWorkflow(own.database.sql, { steps, tenant: 'tenant-a', maxConcurrency: 1 })
+    const free = await insertWorkflow(own.database.sql, { steps, tenant: 'tenant-b' })
+    await createExecutions(own.database.sql, queue, [
+      ...Array.from({ length: 4 }, () => ({ workflowId: capped, tenant: 'tenant-a', priority: 9 })),
+      ...Array.from({ length: 2 }, () => ({ workflowId: free, tenant: 'tenant-b', priority: 0 })),
+    ])
+    await deleteMatching(redis, keys.scanPattern)
+    // A cap Redis holds for a workflow Postgres no longer has (its delete could not reach Redis).
+    await queue.setWorkflowCap({
+      workflowId: randomUUID(),
+      tenant: 'tenant-a',
+      version: 1,
+      maxConcurrency: 2,
+    })
+    const result = await reconcile({ db: own.database, redis, keys })
+    expect(result).toMatchObject({ requeued: 6, capsFixed: 1, capsRemoved: 1 })
+    expect(await queue.tenantDepths('tenant-a')).toEqual({ ready: 4, delayed: 0, running: 0 })
+    expect(await queue.tenantDepths('tenant-b')).toEqual({ ready: 2, delayed: 0, running: 0 })
+    expect(await redis.hgetall(keys.workflowCaps)).toEqual({ [capped]: '1' })
+
+    // Served in turns, and the cap holds: one of tenant-a's (priority 9 does not push tenant-b back).
+    const { items } = await queue.dequeue({ workerId: 'w', count: 10, leaseMs: 30_000, now: Date.now() })
+    expect(items.map((i) => i.tenant).sort()).toEqual(['tenant-a', 'tenant-b', 'tenant-b'])
+
+    const again = await reconcile({ db: own.database, redis, keys })
+    expect(again).toMatchObject({ requeued: 0, capsFixed: 0, capsRemoved: 0 })
   })
 })

@@ -63,6 +63,7 @@ function setup(opts: { concurrency: number; pollMs?: number; queue?: ExecutionQu
     now: Date.now,
     concurrency: opts.concurrency,
     leaseMs: 30_000,
+    tenantMaxRunning: 0,
     pollMs: opts.pollMs ?? 20,
     table,
     wakeup,

@@ -16,7 +16,7 @@ import { checkId, checkInt, unexpected } from './validate.ts'
 
 export async function cancelExecution(q: QueueContext, id: string): Promise<CancelResult> {
   checkId('id', id)
-  const reply = await q.scripts().cancelExecution(q.queueKeys, [id, q.prefix])
+  const reply = await q.scripts().cancelExecution(q.stateKeys, [id, q.base])
   if (!Array.isArray(reply)) unexpected('cancel-execution', reply)
   switch (reply[0]) {
     case ScriptCodes.OK:
@@ -35,7 +35,7 @@ export async function removeExecution(
   id: string,
 ): Promise<{ removed: boolean; state: QueueState | null }> {
   checkId('id', id)
-  const reply = await q.scripts().removeExecution(q.queueKeys, [id, q.prefix])
+  const reply = await q.scripts().removeExecution(q.stateKeys, [id, q.base, q.keys.readyChannel])
   if (!Array.isArray(reply)) unexpected('remove-execution', reply)
   if (reply[0] === ScriptCodes.OK) return { removed: true, state: reply[1] as QueueState }
   if (reply[0] === ScriptCodes.NOT_FOUND) return { removed: false, state: null }
@@ -49,7 +49,7 @@ export async function setPriority(
 ): Promise<{ state: QueueState } | null> {
   checkId('id', id)
   checkInt('priority', priority, 0, MAX_PRIORITY)
-  const reply = await q.scripts().setPriority(q.queueKeys, [id, priority, q.prefix])
+  const reply = await q.scripts().setPriority(q.stateKeys, [id, priority, q.base])
   if (!Array.isArray(reply)) unexpected('set-priority', reply)
   if (reply[0] === ScriptCodes.OK) return { state: reply[1] as QueueState }
   if (reply[0] === ScriptCodes.NOT_FOUND) return null
@@ -59,7 +59,7 @@ export async function setPriority(
 export async function promoteDue(q: QueueContext, now: number, max = DEFAULT_MAX_MOVES): Promise<string[]> {
   checkInt('now', now, 0)
   checkInt('max', max, 0, 10_000)
-  const reply = await q.scripts().promoteDue([q.keys.delayed, q.keys.ready], [now, max, q.prefix])
+  const reply = await q.scripts().promoteDue([q.keys.delayed, q.keys.turns], [now, max, q.base])
   if (!Array.isArray(reply)) unexpected('promote-due', reply)
   return reply as string[]
 }
@@ -71,7 +71,7 @@ export async function reclaimExpired(
 ): Promise<string[]> {
   checkInt('now', now, 0)
   checkInt('max', max, 0, 10_000)
-  const reply = await q.scripts().reclaimExpired([q.keys.running, q.keys.ready], [now, max, q.prefix])
+  const reply = await q.scripts().reclaimExpired([q.keys.running, q.keys.turns], [now, max, q.base])
   if (!Array.isArray(reply)) unexpected('reclaim-expired', reply)
   return reply as string[]
 }

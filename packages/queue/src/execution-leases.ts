@@ -28,17 +28,27 @@ export async function dequeue(q: QueueContext, input: DequeueInput): Promise<Deq
   const maxPromote = input.maxPromote ?? DEFAULT_MAX_MOVES
   checkInt('maxReclaim', maxReclaim, 0, 10_000)
   checkInt('maxPromote', maxPromote, 0, 10_000)
+  const tenantMaxRunning = input.tenantMaxRunning ?? 0
+  const maxSkips = input.maxSkips ?? DEFAULT_MAX_MOVES
+  checkInt('tenantMaxRunning', tenantMaxRunning, 0)
+  checkInt('maxSkips', maxSkips, 0, 10_000)
+  const { keys } = q
   const reply = await q
     .scripts()
-    .dequeue(q.queueKeys, [
-      input.workerId,
-      input.count,
-      input.leaseMs,
-      input.now,
-      maxReclaim,
-      maxPromote,
-      q.prefix,
-    ])
+    .dequeue(
+      [keys.delayed, keys.running, keys.turns, keys.legacyReady],
+      [
+        input.workerId,
+        input.count,
+        input.leaseMs,
+        input.now,
+        maxReclaim,
+        maxPromote,
+        q.base,
+        tenantMaxRunning,
+        maxSkips,
+      ],
+    )
   if (!Array.isArray(reply) || reply.length < 4) unexpected('dequeue', reply)
   const [reclaimed, promoted, n, nextAt] = reply as (number | string)[]
   const items: ClaimedExecution[] = []
@@ -72,7 +82,7 @@ export async function renewLeases(
     const chunk = refs.slice(i, i + MAX_BATCH)
     const reply = await q
       .scripts()
-      .renew([q.keys.running], [input.workerId, input.leaseMs, input.now, q.prefix, ...chunk.flat()])
+      .renew([q.keys.running], [input.workerId, input.leaseMs, input.now, q.base, ...chunk.flat()])
     if (!Array.isArray(reply) || reply.length !== chunk.length + 1) unexpected('renew', reply)
     for (const [j, [id]] of chunk.entries()) (reply[j] === ScriptCodes.OK ? renewed : lost).push(id)
     leaseExpiresAtMs = Number(reply[chunk.length])
@@ -89,7 +99,9 @@ export async function ackMany(
   const results: AckResult[] = []
   for (let i = 0; i < refs.length; i += MAX_BATCH) {
     const chunk = refs.slice(i, i + MAX_BATCH)
-    const reply = await q.scripts().ack([q.keys.running], [input.workerId, q.prefix, ...chunk.flat()])
+    const reply = await q
+      .scripts()
+      .ack([q.keys.running, q.keys.turns], [input.workerId, q.base, q.keys.readyChannel, ...chunk.flat()])
     if (!Array.isArray(reply) || reply.length !== chunk.length) unexpected('ack', reply)
     for (const code of reply) results.push(leaseResult('ack', code))
   }
@@ -117,8 +129,8 @@ export async function retryLater(
   const reply = await q
     .scripts()
     .retryLater(
-      [q.keys.running, q.keys.delayed],
-      [input.id, input.workerId, claim, input.availableAtMs, input.attempt, q.prefix],
+      [q.keys.running, q.keys.delayed, q.keys.turns],
+      [input.id, input.workerId, claim, input.availableAtMs, input.attempt, q.base, q.keys.readyChannel],
     )
   if (!Array.isArray(reply)) unexpected('retry-later', reply)
   return leaseResult('retry-later', reply[0])
@@ -136,7 +148,7 @@ export async function releaseLeases(
     const chunk = refs.slice(i, i + MAX_BATCH)
     const reply = await q
       .scripts()
-      .release([q.keys.running, q.keys.ready], [input.workerId, q.prefix, ...chunk.flat()])
+      .release([q.keys.running, q.keys.turns], [input.workerId, q.base, q.keys.readyChannel, ...chunk.flat()])
     if (!Array.isArray(reply) || reply.length !== chunk.length) unexpected('release', reply)
     for (const [j, [id]] of chunk.entries()) (reply[j] === ScriptCodes.OK ? released : lost).push(id)
   }

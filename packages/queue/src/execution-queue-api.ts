@@ -89,6 +89,10 @@ export interface DequeueInput {
   maxReclaim?: number
   /** Bounds the due delayed executions promoted first (default 1000). */
   maxPromote?: number
+  /** Slots per tenant across every worker (TENANT_MAX_RUNNING); 0 or absent: no cap. */
+  tenantMaxRunning?: number
+  /** Bounds the tenants and workflows held back by a cap that one dequeue passes over (default 1000). */
+  maxSkips?: number
 }
 
 export interface DequeueResult {
@@ -138,6 +142,26 @@ export interface QueueStatsAt extends QueueStats {
   expiredClaims: number
 }
 
+/** One tenant's own queue depths, read without touching other tenants' entries. */
+export interface TenantQueueDepths {
+  ready: number
+  /** Waiting for a later attempt or a later fire time (retries in backoff, fires recorded ahead). */
+  delayed: number
+  /** Leased to a worker (claimed ahead included): the slots the tenant holds. */
+  running: number
+}
+
+export interface WorkflowCapInput {
+  workflowId: string
+  tenant: string
+  /** The workflow row's version; Redis ignores the write when it holds a higher one. */
+  version: number
+  /** Executions of the workflow running at once, across every worker; null: no cap. */
+  maxConcurrency: number | null
+  /** Write whatever version Redis holds (the reconciler, after reading Postgres). */
+  force?: boolean
+}
+
 export interface ExecutionQueue {
   enqueue(items: readonly EnqueueItem[], now: number): Promise<EnqueueResult>
   dequeue(input: DequeueInput): Promise<DequeueResult>
@@ -164,7 +188,6 @@ export interface ExecutionQueue {
   }): Promise<{ released: string[]; lost: string[] }>
   cancel(id: string): Promise<CancelResult>
   remove(id: string): Promise<{ removed: boolean; state: QueueState | null }>
-  peek(count: number): Promise<QueuedExecution[]>
   setPriority(id: string, priority: number): Promise<{ state: QueueState } | null>
   get(id: string): Promise<ExecutionSnapshot | null>
   promoteDue(now: number, max?: number): Promise<string[]>
@@ -173,14 +196,20 @@ export interface ExecutionQueue {
   size(): Promise<number>
   stats(): Promise<QueueStats>
   stats(now: number): Promise<QueueStatsAt>
+  /** One tenant's ready, delayed and running counts. */
+  tenantDepths(tenant: string): Promise<TenantQueueDepths>
+  /** Writes a workflow's maxConcurrency (versioned, see set-workflow-cap-3.lua). */
+  setWorkflowCap(input: WorkflowCapInput): Promise<{ applied: boolean; version: number }>
+  /** Forgets a deleted workflow's cap. */
+  removeWorkflowCap(workflowId: string): Promise<void>
 }
 
 /** What every operation of one queue needs: the client's scripts and the keyspace (createExecutionQueue). */
 export interface QueueContext {
   scripts: () => QueueScripts
   keys: QueueKeys
-  /** keys.executionPrefix: the prefix of the `exec:<id>` hashes. */
-  prefix: string
-  /** ready, delayed, running. */
-  queueKeys: string[]
+  /** keys.base: what the scripts build the `exec:<id>` hashes and per-tenant keys from. */
+  base: string
+  /** delayed, running, legacyReady: the keys of the scripts that find an execution wherever it is. */
+  stateKeys: string[]
 }

@@ -16,20 +16,25 @@ import type {
   QueueContext,
   QueueState,
 } from './execution-queue-api.ts'
-import { getExecution, peek, queueSize, queueStats } from './execution-reads.ts'
+import { getExecution, queueSize, queueStats, tenantDepths } from './execution-reads.ts'
 import type { QueueKeys } from './keys.ts'
 import { loadScripts } from './script-loader.ts'
 import { checkInt, unexpected } from './validate.ts'
+import { removeWorkflowCap, setWorkflowCap } from './workflow-caps.ts'
 
 /**
- * The execution queue shared by every worker process (issue 3 item 2). Redis holds, under the one hash tag:
- * - `ready`   ZSET id → (9 − priority) · 2^42 + scheduledForMs: ZPOPMIN gives priority 9 first, then the
- *             earliest scheduledFor. Scores stay below 10 · 2^42 < 2^53, exact in a double.
+ * The execution queue shared by every worker process (issue 3 item 2), served in fair turns between tenants
+ * (issue 13). Redis holds, under the one hash tag (scripts/includes/execution.lua has the whole layout):
+ * - `rq:<workflow>` ZSET id → (9 − priority) · 2^42 + scheduledForMs: a workflow's ready executions, priority 9
+ *             first, then the earliest scheduledFor. Scores stay below 10 · 2^42 < 2^53, exact in a double.
+ * - `heads:<tenant>` ZSET workflowId → its best score (workflows under their cap); `turns` ZSET tenant → turn:
+ *             a dequeue serves the first tenant in turn its best execution and sends it to the back.
  * - `delayed` ZSET id → available-at ms (retry backoff, look-ahead and jittered fires not yet due).
- * - `running` ZSET id → lease expiry ms; the owner and claim number are in the execution's hash.
+ * - `running` ZSET id → lease expiry ms; the owner and claim number are in the execution's hash. A lease
+ *             holds a slot of its tenant and of its workflow (`tenant:<tenant>`, `wf-running`) until it ends.
  * - `exec:<id>` HASH: what a worker needs to start without Postgres (priority, scheduledForMs, attempt,
  *             tenant, workflowId, kind, scheduleId, meta) plus enqueuedAtMs, claim, reclaims, owner.
- * The hash exists exactly while the id is in one of the three sets; every transition is one Lua script.
+ * The hash exists exactly while the id is ready, delayed or running; every transition is one Lua script.
  * Postgres stays the source of truth: this is an index of what to run next, rebuilt from it when lost.
  * Time is always an argument (`now`), never read from Redis or the clock here.
  */
@@ -46,7 +51,10 @@ async function enqueue(q: QueueContext, items: readonly EnqueueItem[], now: numb
     // The script wakes idle runners itself (PUBLISH on readyChannel): no second round trip per batch.
     const reply = await q
       .scripts()
-      .enqueue(q.queueKeys, [now, q.prefix, q.keys.readyChannel, ...chunk.flat()])
+      .enqueue(
+        [q.keys.delayed, q.keys.running, q.keys.turns],
+        [now, q.base, q.keys.readyChannel, ...chunk.flat()],
+      )
     if (!Array.isArray(reply) || reply.length !== chunk.length * 2) unexpected('enqueue', reply)
     for (let j = 0; j < chunk.length; j++) {
       const code = reply[2 * j] as number
@@ -68,8 +76,8 @@ export function createExecutionQueue(redis: Redis, keys: QueueKeys): ExecutionQu
   const q: QueueContext = {
     scripts: () => loadScripts(redis),
     keys,
-    prefix: keys.executionPrefix,
-    queueKeys: [keys.ready, keys.delayed, keys.running],
+    base: keys.base,
+    stateKeys: [keys.delayed, keys.running, keys.legacyReady],
   }
   return {
     enqueue: (items, now) => enqueue(q, items, now),
@@ -81,12 +89,14 @@ export function createExecutionQueue(redis: Redis, keys: QueueKeys): ExecutionQu
     release: (input) => releaseLeases(q, input),
     cancel: (id) => cancelExecution(q, id),
     remove: (id) => removeExecution(q, id),
-    peek: (count) => peek(q, count),
     setPriority: (id, priority) => setPriority(q, id, priority),
     get: (id) => getExecution(q, id),
     promoteDue: (now, max) => promoteDue(q, now, max),
     reclaimExpired: (now, max) => reclaimExpired(q, now, max),
     size: () => queueSize(q),
     stats: ((now?: number) => queueStats(q, now)) as ExecutionQueue['stats'],
+    tenantDepths: (tenant) => tenantDepths(redis, keys, tenant),
+    setWorkflowCap: (input) => setWorkflowCap(q, input),
+    removeWorkflowCap: (workflowId) => removeWorkflowCap(redis, keys, workflowId),
   }
 }

@@ -1,36 +1,22 @@
-import { ScriptCodes } from './errors.ts'
-import { PAYLOAD_FIELDS, parsePayload } from './execution-payload.ts'
-import {
-  type ExecutionSnapshot,
-  MAX_BATCH,
-  type QueueContext,
-  type QueuedExecution,
-  type QueueState,
-  type QueueStats,
-  type QueueStatsAt,
+import type { Redis } from 'ioredis'
+import { ScriptCodes, toQueueError } from './errors.ts'
+import { parsePayload } from './execution-payload.ts'
+import type {
+  ExecutionSnapshot,
+  QueueContext,
+  QueueState,
+  QueueStats,
+  QueueStatsAt,
+  TenantQueueDepths,
 } from './execution-queue-api.ts'
+import type { QueueKeys } from './keys.ts'
 import { checkId, checkInt, unexpected } from './validate.ts'
 
-/** Reads of the queue: the next ready executions, one execution wherever it is, counts. */
-
-export async function peek(q: QueueContext, count: number): Promise<QueuedExecution[]> {
-  checkInt('count', count, 0, MAX_BATCH)
-  if (count === 0) return []
-  const reply = await q.scripts().peek([q.keys.ready], [count, q.prefix])
-  if (!Array.isArray(reply)) unexpected('peek', reply)
-  const n = reply[0] as number
-  const width = 1 + PAYLOAD_FIELDS
-  const items: QueuedExecution[] = []
-  for (let k = 0; k < n; k++) {
-    const at = 1 + k * width
-    items.push(parsePayload(reply[at] as string, reply.slice(at + 1, at + width)))
-  }
-  return items
-}
+/** Reads of the queue: one execution wherever it is, the deployment's counts, a tenant's own counts. */
 
 export async function getExecution(q: QueueContext, id: string): Promise<ExecutionSnapshot | null> {
   checkId('id', id)
-  const reply = await q.scripts().getExecution(q.queueKeys, [id, q.prefix])
+  const reply = await q.scripts().getExecution(q.stateKeys, [id, q.base])
   if (!Array.isArray(reply)) unexpected('get-execution', reply)
   if (reply[0] === ScriptCodes.NOT_FOUND) return null
   if (reply[0] !== ScriptCodes.OK) unexpected('get-execution', reply)
@@ -41,7 +27,10 @@ export async function queueStats(q: QueueContext, now?: number): Promise<QueueSt
   if (now !== undefined) checkInt('now', now, 0)
   const reply = await q
     .scripts()
-    .queueStats([q.keys.ready, q.keys.delayed, q.keys.running, q.keys.due, q.keys.dueClaims], [now ?? ''])
+    .queueStats(
+      [q.keys.delayed, q.keys.running, q.keys.due, q.keys.dueClaims, q.keys.counts, q.keys.legacyReady],
+      [now ?? ''],
+    )
   if (!Array.isArray(reply) || reply.length !== 9) unexpected('queue-stats', reply)
   const [
     ready,
@@ -74,4 +63,20 @@ export async function queueStats(q: QueueContext, now?: number): Promise<QueueSt
 export async function queueSize(q: QueueContext): Promise<number> {
   const s = await queueStats(q)
   return s.ready + s.delayed + s.running
+}
+
+/** A tenant's own depths: one HMGET of its counters (kept by every script that moves its executions). */
+export async function tenantDepths(
+  redis: Redis,
+  keys: QueueKeys,
+  tenant: string,
+): Promise<TenantQueueDepths> {
+  checkId('tenant', tenant)
+  let f: (string | null)[]
+  try {
+    f = await redis.hmget(keys.tenantCounts(tenant), 'ready', 'delayed', 'running')
+  } catch (err) {
+    throw toQueueError(err)
+  }
+  return { ready: Number(f[0] ?? 0), delayed: Number(f[1] ?? 0), running: Number(f[2] ?? 0) }
 }

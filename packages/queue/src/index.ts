@@ -53,6 +53,8 @@ export {
   type QueueStats,
   type QueueStatsAt,
   type RenewResult,
+  type TenantQueueDepths,
+  type WorkflowCapInput,
 } from './execution-queue-api.ts'
 export {
   type ClaimDueInput,
@@ -97,3 +99,4 @@ export {
   type ScriptName,
   type ScriptRunner,
 } from './script-loader.ts'
+export { readWorkflowCaps } from './workflow-caps.ts'

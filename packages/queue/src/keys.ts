@@ -27,8 +27,32 @@ export interface QueueKeys {
   readonly dueClaims: string
   /** HASH scheduleId → `<original score>|<version>|<workerId>`: what a claim restores when it lapses. */
   readonly dueClaimInfo: string
-  /** ZSET executionId → (9 − priority) · 2^42 + scheduledForMs: executions ready to run, best first. */
-  readonly ready: string
+  /** `{prefix}:`: what the execution scripts build their per-tenant and per-workflow keys from. */
+  readonly base: string
+  /**
+   * ZSET executionId → ready score: the single ready set of versions before fair turns (issue 13). Only
+   * ever drained: dequeue moves its entries to their workflows' queues.
+   */
+  readonly legacyReady: string
+  /**
+   * ZSET executionId → (9 − priority) · 2^42 + scheduledForMs: one workflow's ready executions, best first
+   * (scripts/includes/execution.lua has the whole fair-turns layout).
+   */
+  workflowReady(workflowId: string): string
+  /** ZSET workflowId → its best ready score: a tenant's workflows with ready work under their cap. */
+  tenantHeads(tenant: string): string
+  /** ZSET tenant → turn number: the tenants with claimable work, served lowest first. */
+  readonly turns: string
+  /** HASH ready / delayed / running → a tenant's own queue depths (running = slots its leases hold). */
+  tenantCounts(tenant: string): string
+  /** HASH ready → executions ready over every tenant. */
+  readonly counts: string
+  /** HASH workflowId → slots its running leases hold. */
+  readonly workflowRunning: string
+  /** HASH workflowId → maxConcurrency (workflows with a cap only). */
+  readonly workflowCaps: string
+  /** HASH workflowId → version of the workflow row its cap was written from. */
+  readonly workflowCapVersions: string
   /** ZSET executionId → available-at ms: retries in backoff, look-ahead and jittered fires not yet due. */
   readonly delayed: string
   /** ZSET executionId → lease expiry ms: executions a worker has claimed (owner in the execution's hash). */
@@ -89,6 +113,11 @@ export function createKeys(prefix = 'punctual'): QueueKeys {
   const legacyMinutesPrefix = key('workflow-minutes', '')
   const executionPrefix = key('exec', '')
   const rateLimit = key('rl', '')
+  const base = `${tag}:`
+  const nonEmpty = (what: string, value: string) => {
+    if (value.length === 0) throw new TypeError(`${what} must not be empty`)
+    return value
+  }
   return Object.freeze({
     prefix,
     tag,
@@ -109,7 +138,16 @@ export function createKeys(prefix = 'punctual'): QueueKeys {
     },
     dueClaims: key('due-claims'),
     dueClaimInfo: key('due-claim-info'),
-    ready: key('ready'),
+    base,
+    legacyReady: key('ready'),
+    workflowReady: (workflowId: string) => `${base}rq:${nonEmpty('workflowId', workflowId)}`,
+    tenantHeads: (tenant: string) => `${base}heads:${nonEmpty('tenant', tenant)}`,
+    turns: key('turns'),
+    tenantCounts: (tenant: string) => `${base}tenant:${nonEmpty('tenant', tenant)}`,
+    counts: key('counts'),
+    workflowRunning: key('wf-running'),
+    workflowCaps: key('wf-cap'),
+    workflowCapVersions: key('wf-cap-version'),
     delayed: key('delayed'),
     running: key('running'),
     executionPrefix,

@@ -37,9 +37,9 @@ export const SCRIPT_NAMES = [
   'setPriority',
   'promoteDue',
   'reclaimExpired',
-  'peek',
   'getExecution',
   'queueStats',
+  'setWorkflowCap',
   // API rate limiting
   'rateLimitIncr',
   // system event stream

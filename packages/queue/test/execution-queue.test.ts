@@ -37,6 +37,11 @@ async function countKeys(pattern: string): Promise<number> {
   return found
 }
 
+/** The ready line of workflow wf-1 (every item's default), best first: what dequeue serves acme from. */
+async function readyLine(keys: ReturnType<typeof createKeys>, workflowId = 'wf-1'): Promise<string[]> {
+  return t.redis.zrange(keys.workflowReady(workflowId), 0, -1)
+}
+
 function item(id: string, over: Partial<EnqueueItem> = {}): EnqueueItem {
   return {
     id,
@@ -95,7 +100,7 @@ describe('execution queue', () => {
   })
 
   it('orders by priority (higher first), then scheduled time, then id', async () => {
-    const { q } = freshQueue()
+    const { q, keys } = freshQueue()
     await q.enqueue(
       [
         item('p5-late', { priority: 5, scheduledForMs: T0 + 1000 }),
@@ -107,7 +112,7 @@ describe('execution queue', () => {
       ],
       T0,
     )
-    expect((await q.peek(10)).map((e) => e.id)).toEqual([
+    expect(await readyLine(keys)).toEqual([
       'p9-early',
       'p9-late',
       'p5-early',
@@ -123,7 +128,7 @@ describe('execution queue', () => {
   })
 
   it('keeps the score exact at the extremes of priority and time', async () => {
-    const { q } = freshQueue()
+    const { q, keys } = freshQueue()
     const maxTime = 2 ** 42 - 1
     await q.enqueue(
       [
@@ -133,7 +138,7 @@ describe('execution queue', () => {
       ],
       T0,
     )
-    expect((await q.peek(3)).map((e) => e.id)).toEqual(['p1-zero', 'p0-max-1', 'p0-max'])
+    expect(await readyLine(keys)).toEqual(['p1-zero', 'p0-max-1', 'p0-max'])
     const top = await q.get('p0-max')
     expect(top?.score).toBe(9 * 2 ** 42 + maxTime)
     expect(Number.isSafeInteger(top!.score)).toBe(true)
@@ -218,7 +223,7 @@ describe('execution queue', () => {
   })
 
   it('promoteDue moves due delayed executions into ready in priority order', async () => {
-    const { q } = freshQueue()
+    const { q, keys } = freshQueue()
     await q.enqueue(
       [
         item('d-low', { priority: 1, availableAtMs: T0 + 10 }),
@@ -228,7 +233,7 @@ describe('execution queue', () => {
       T0,
     )
     expect((await q.promoteDue(T0 + 20)).sort()).toEqual(['d-high', 'd-low'])
-    expect((await q.peek(5)).map((e) => e.id)).toEqual(['d-high', 'd-low'])
+    expect(await readyLine(keys)).toEqual(['d-high', 'd-low'])
     expect(await q.stats()).toMatchObject({ ready: 2, delayed: 1 })
     expect(await q.promoteDue(T0 + 20)).toEqual([])
   })
@@ -395,7 +400,7 @@ describe('execution queue', () => {
   })
 
   it('setPriority re-orders ready executions and keeps delayed/running ones in place', async () => {
-    const { q } = freshQueue()
+    const { q, keys } = freshQueue()
     await q.enqueue(
       [
         item('a', { scheduledForMs: T0 }),
@@ -404,10 +409,10 @@ describe('execution queue', () => {
       ],
       T0,
     )
-    expect((await q.peek(3)).map((e) => e.id)).toEqual(['a', 'b', 'c'])
+    expect(await readyLine(keys)).toEqual(['a', 'b', 'c'])
     expect(await q.setPriority('c', 9)).toEqual({ state: 'ready' })
     expect(await q.setPriority('a', 0)).toEqual({ state: 'ready' })
-    expect((await q.peek(3)).map((e) => e.id)).toEqual(['c', 'b', 'a'])
+    expect(await readyLine(keys)).toEqual(['c', 'b', 'a'])
     expect(await q.setPriority('nope', 3)).toBeNull()
 
     await q.enqueue([item('later', { priority: 1, availableAtMs: T0 + 100 })], T0)

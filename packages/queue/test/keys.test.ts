@@ -20,7 +20,15 @@ describe('createKeys', () => {
       keys.rateLimit,
       keys.dueClaims,
       keys.dueClaimInfo,
-      keys.ready,
+      keys.legacyReady,
+      keys.workflowReady('wf-1'),
+      keys.tenantHeads('acme'),
+      keys.turns,
+      keys.tenantCounts('acme'),
+      keys.counts,
+      keys.workflowRunning,
+      keys.workflowCaps,
+      keys.workflowCapVersions,
       keys.delayed,
       keys.running,
       keys.executionPrefix,
@@ -31,7 +39,9 @@ describe('createKeys', () => {
     expect(new Set(all).size).toBe(all.length)
     expect(keys.conflictKeys('wf-1').minutes).toBe(`${keys.conflictPrefix}m:wf-1`)
     expect(keys.execution('e-1')).toBe(keys.executionPrefix + 'e-1')
-    expect(keys.ready).toBe('{punctual}:ready')
+    expect(keys.legacyReady).toBe('{punctual}:ready')
+    expect(keys.workflowReady('wf-1')).toBe('{punctual}:rq:wf-1')
+    expect(keys.execution('e-1')).toBe(`${keys.base}exec:e-1`)
   })
 
   it('builds the rate-limit counters as they have always been named (live windows stay valid)', () => {

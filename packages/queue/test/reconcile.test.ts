@@ -241,7 +241,7 @@ describe('ensureQueued', () => {
     expect(await q.get('q-run')).toMatchObject({ state: 'running', owner: 'w' })
     expect(await q.get('q-retry')).toMatchObject({ state: 'delayed', score: T0 + 5000 })
 
-    expect((await t.redis.zrange(k.ready, 0, -1)).sort()).toEqual(['q-lost', 'q-ready'])
+    expect((await t.redis.zrange(k.workflowReady('wf'), 0, -1)).sort()).toEqual(['q-lost', 'q-ready'])
     expect(await t.redis.zrange(k.running, 0, -1)).toEqual(['q-run'])
     expect((await t.redis.zrange(k.delayed, 0, -1)).sort()).toEqual(['q-delayed', 'q-retry'])
   })

@@ -1,4 +1,5 @@
 import type { ExecutionStarter } from '@punctual/db'
+import { createExecutionQueue } from '@punctual/queue'
 import type { FastifyInstance } from 'fastify'
 import type { AppDeps } from '../app.ts'
 import { tenantQuotas } from '../config.ts'
@@ -52,7 +53,12 @@ export function createServices(
       now,
       quotas: tenantQuotas(config),
     }),
-    workflows: createWorkflowService({ db: deps.db, now }),
+    workflows: createWorkflowService({
+      db: deps.db,
+      queue: createExecutionQueue(deps.redis, deps.keys),
+      now,
+      log: app.log,
+    }),
     executions: createExecutionService(executions),
     deadLetter: createDeadLetterService(executions),
     triggers: createTriggerService({

@@ -14,7 +14,8 @@ import type { ExecutionContext } from './executions.ts'
 /** A heartbeat older than this is a dead worker (workers beat every 5 s). */
 export const WORKER_FRESH_MS = 15_000
 
-export interface TenantStats extends Omit<TenantExecutionStats, 'dead' | 'schedulesByState'> {
+export interface TenantStats
+  extends Omit<TenantExecutionStats, 'dead' | 'schedulesByState' | 'dueSchedules' | 'overdueSchedules'> {
   schedules: TenantExecutionStats['schedulesByState']
   queue: {
     due: number | null
@@ -42,9 +43,11 @@ export async function tenantStats(
   log: FastifyBaseLogger,
 ): Promise<TenantStats> {
   const at = ctx.now()
+  // Every figure is the tenant's own: schedules from its rows, queue depths from its own counters in Redis
+  // (tenant:<tenant>, kept by the queue scripts), never a scan of other tenants' entries.
   const [pg, depths, workers] = await Promise.all([
     ctx.executions.tenantStats(p.tenant, at),
-    orNullWhenRedisDown(() => ctx.queue.stats(at.getTime()), log),
+    orNullWhenRedisDown(() => ctx.queue.tenantDepths(p.tenant), log),
     orNullWhenRedisDown(() => readWorkers(ctx, at), log),
   ])
   return {
@@ -52,8 +55,8 @@ export async function tenantStats(
     lastHour: pg.lastHour,
     lastDay: pg.lastDay,
     queue: {
-      due: depths ? depths.dueSchedules + depths.claimedSchedules : null,
-      overdue: depths ? depths.overdueSchedules : null,
+      due: pg.dueSchedules,
+      overdue: pg.overdueSchedules,
       ready: depths?.ready ?? null,
       running: depths?.running ?? null,
       retrying: depths?.delayed ?? null,

@@ -14,6 +14,8 @@ import {
   isUniqueViolation,
   type WorkflowRow,
 } from '@punctual/db'
+import type { ExecutionQueue } from '@punctual/queue'
+import type { FastifyBaseLogger } from 'fastify'
 import type { Principal } from '../plugins/auth.ts'
 import { auditChange } from './audit-change.ts'
 
@@ -57,7 +59,54 @@ function nameTaken(err: unknown, name: string): never {
   throw err
 }
 
-export function createWorkflowService({ db, now }: { db: DbExecutor; now: () => Date }) {
+export interface WorkflowServiceDeps {
+  db: DbExecutor
+  /** Where a workflow's maxConcurrency is enforced (Redis): written inside the workflow's transaction. */
+  queue: Pick<ExecutionQueue, 'setWorkflowCap' | 'removeWorkflowCap'>
+  now: () => Date
+  log: FastifyBaseLogger
+}
+
+/** Writes the row's cap to Redis before COMMIT: Redis down → QueueError (503) → the transaction rolls back. */
+async function writeCap(queue: WorkflowServiceDeps['queue'], row: WorkflowRow): Promise<void> {
+  await queue.setWorkflowCap({
+    workflowId: row.id,
+    tenant: row.tenant,
+    version: row.version,
+    maxConcurrency: row.maxConcurrency,
+  })
+}
+
+async function removeWorkflow(
+  { db, queue, now, log }: WorkflowServiceDeps,
+  p: Principal,
+  id: string,
+): Promise<void> {
+  let deleted: boolean
+  try {
+    deleted = await db.transaction(async (tx) => {
+      const gone = await createWorkflowsRepo(tx).delete(p.tenant, id)
+      if (gone) await auditChange(tx, p, { type: 'workflow', id }, 'workflow.deleted', now(), {})
+      return gone
+    })
+  } catch (err) {
+    if (isForeignKeyViolation(err)) {
+      throw new AppError(
+        'SCHED_ERR_IN_USE',
+        'Schedules or triggers still use this workflow; delete them first',
+      )
+    }
+    throw err
+  }
+  if (!deleted) throw new AppError('SCHED_ERR_NOT_FOUND', `No workflow ${id}`)
+  // After COMMIT, best effort: a cap left behind by a Redis outage caps nothing (the workflow is gone)
+  // and the reconciler drops caps whose workflow Postgres no longer has.
+  await queue.removeWorkflowCap(id).catch((err) => {
+    log.warn({ err, workflowId: id }, 'could not drop the cap of a deleted workflow; the reconciler will')
+  })
+}
+
+export function createWorkflowService({ db, queue, now, log }: WorkflowServiceDeps) {
   return {
     async create(p: Principal, body: WorkflowCreate): Promise<WorkflowRow> {
       assertStepsValid(body.steps)
@@ -71,9 +120,12 @@ export function createWorkflowService({ db, now }: { db: DbExecutor; now: () => 
             description: body.description ?? null,
             steps: body.steps,
             timeoutMs: body.timeoutMs ?? null,
+            maxConcurrency: body.maxConcurrency ?? null,
             createdAt: at,
             updatedAt: at,
           })
+          // Only a capped workflow needs Redis at create; an uncapped one has nothing there to write.
+          if (row.maxConcurrency !== null) await writeCap(queue, row)
           await auditChange(tx, p, { type: 'workflow', id: row.id }, 'workflow.created', at, {
             name: row.name,
           })
@@ -94,10 +146,14 @@ export function createWorkflowService({ db, now }: { db: DbExecutor; now: () => 
             ...(patch.steps !== undefined && { steps: patch.steps }),
             ...((patch.description !== undefined || replace) && { description: patch.description ?? null }),
             ...((patch.timeoutMs !== undefined || replace) && { timeoutMs: patch.timeoutMs ?? null }),
+            ...((patch.maxConcurrency !== undefined || replace) && {
+              maxConcurrency: patch.maxConcurrency ?? null,
+            }),
             version: current.version + 1,
             updatedAt: at,
           })
           .catch((err) => nameTaken(err, patch.name ?? current.name))
+        if (row!.maxConcurrency !== current.maxConcurrency) await writeCap(queue, row!)
         await auditChange(tx, p, { type: 'workflow', id }, 'workflow.updated', at, {
           fields: Object.keys(patch),
           replace,
@@ -106,25 +162,7 @@ export function createWorkflowService({ db, now }: { db: DbExecutor; now: () => 
         return row!
       })
     },
-    async remove(p: Principal, id: string): Promise<void> {
-      let deleted: boolean
-      try {
-        deleted = await db.transaction(async (tx) => {
-          const gone = await createWorkflowsRepo(tx).delete(p.tenant, id)
-          if (gone) await auditChange(tx, p, { type: 'workflow', id }, 'workflow.deleted', now(), {})
-          return gone
-        })
-      } catch (err) {
-        if (isForeignKeyViolation(err)) {
-          throw new AppError(
-            'SCHED_ERR_IN_USE',
-            'Schedules or triggers still use this workflow; delete them first',
-          )
-        }
-        throw err
-      }
-      if (!deleted) throw new AppError('SCHED_ERR_NOT_FOUND', `No workflow ${id}`)
-    },
+    remove: (p: Principal, id: string) => removeWorkflow({ db, queue, now, log }, p, id),
   }
 }
 export type WorkflowService = ReturnType<typeof createWorkflowService>
@@ -136,6 +174,7 @@ export function toWorkflowDto(row: WorkflowRow): Workflow {
     description: row.description,
     steps: row.steps as Record<string, unknown>[],
     timeoutMs: row.timeoutMs,
+    maxConcurrency: row.maxConcurrency,
     version: row.version,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),

@@ -47,7 +47,8 @@ export function createMaintenanceLoop(deps: MaintenanceDeps) {
         keys: deps.keys,
         ...(pace && { pace }),
       })
-      if (result.dueFixed + result.indexRemoved + result.requeued > 0) logger.info(result, 'reconciled')
+      if (result.dueFixed + result.indexRemoved + result.requeued + result.capsFixed + result.capsRemoved > 0)
+        logger.info(result, 'reconciled')
     } catch (err) {
       logger.warn({ err: errorMessage(err) }, 'reconcile failed; will retry')
     } finally {

@@ -14,12 +14,15 @@ import {
   removeSchedule,
   syncDueEntries,
 } from '@punctual/queue'
+import { syncWorkflowCaps } from './reconcile-caps.ts'
 
 export interface ReconcileResult {
   dueFixed: number
   dueStale: number
   indexRemoved: number
   requeued: number
+  capsFixed: number
+  capsRemoved: number
   durationMs: number
 }
 
@@ -64,15 +67,28 @@ const FIRST_ID = '00000000-0000-0000-0000-000000000000'
 
 /**
  * Repairs the Redis side from Postgres, the source of truth (issue 3 item 5): due-index entries missing or with
- * a stale score/version (a lost Redis, a FLUSHDB), entries of schedules that no longer exist, and executions
- * Postgres says are queued or retrying that Redis lost. Every step is idempotent and safe beside the API and
- * the schedulers (see @punctual/queue reconcile.ts): it never overwrites a newer API write nor a claimed entry.
+ * a stale score/version (a lost Redis, a FLUSHDB), entries of schedules that no longer exist, workflow
+ * concurrency caps (reconcile-caps.ts), and executions Postgres says are queued or retrying that Redis lost
+ * (re-enqueued into their tenants' lines, under caps already back). Every step is idempotent and safe beside
+ * the API and the schedulers (see @punctual/queue reconcile.ts): it never overwrites a newer API write nor a
+ * claimed entry.
  */
 export async function reconcile(deps: ReconcileDeps) {
   const started = performance.now()
-  const result: ReconcileResult = { dueFixed: 0, dueStale: 0, indexRemoved: 0, requeued: 0, durationMs: 0 }
+  const result: ReconcileResult = {
+    dueFixed: 0,
+    dueStale: 0,
+    indexRemoved: 0,
+    requeued: 0,
+    capsFixed: 0,
+    capsRemoved: 0,
+    durationMs: 0,
+  }
   await syncDueIndex(deps, result)
   await removeOrphanEntries(deps, result)
+  // Caps before executions: after a FLUSHDB, work of a capped workflow queued again before its cap is back
+  // would be claimed past it (seen in e2e/caps-recovery.test.ts: 3 runs at once of a maxConcurrency 1).
+  Object.assign(result, await syncWorkflowCaps(deps))
   await requeueLostExecutions(deps, result)
   result.durationMs = performance.now() - started
   return result
@@ -131,7 +147,7 @@ async function removeOrphanEntries(deps: ReconcileDeps, result: ReconcileResult)
 }
 
 /**
- * 3. Executions Postgres holds as queued, retrying or running (not held back by buffer_one) that Redis lost;
+ * 4. Executions Postgres holds as queued, retrying or running (not held back by buffer_one) that Redis lost;
  *    a running one whose lease vanished with Redis is dropped by its runner, so it must be queued again.
  *    Redis is asked first and Postgres confirms after: a row read as queued may have run and ended (and left
  *    Redis) while the pass went on; without the second look, a busy system got thousands of finished

@@ -21,6 +21,8 @@ export interface ClaimLoopDeps {
   now: () => number
   concurrency: number
   leaseMs: number
+  /** TENANT_MAX_RUNNING (0: none): enforced by the dequeue script against every worker's slots. */
+  tenantMaxRunning: number
   pollMs: number
   table: JobTable
   wakeup: Wakeup
@@ -101,6 +103,7 @@ export class ClaimLoop {
           count,
           leaseMs: deps.leaseMs,
           now: at,
+          tenantMaxRunning: deps.tenantMaxRunning,
         })
         items = claimed.items
         idleMs = this.afterDequeue(claimed, count, at)

@@ -40,6 +40,8 @@ export interface RunnerConfig {
   concurrency?: number
   /** WORKER_LEASE_MS. Default 30000; renewed every leaseMs/3. */
   leaseMs?: number
+  /** TENANT_MAX_RUNNING: a tenant's executions running at once across every worker; 0 (default): no cap. */
+  tenantMaxRunning?: number
   /** How often an empty queue is polled (ms). Default 50. */
   pollMs?: number
   outbound: OutboundPolicy
@@ -107,6 +109,7 @@ function settings(config: RunnerConfig): RunnerSettings {
   const cfg = {
     concurrency: config.concurrency ?? 10,
     leaseMs: config.leaseMs ?? 30_000,
+    tenantMaxRunning: config.tenantMaxRunning ?? 0,
     pollMs: config.pollMs ?? 50,
     flushIntervalMs: config.flushIntervalMs ?? 20,
     flushMaxRows: config.flushMaxRows ?? 200,

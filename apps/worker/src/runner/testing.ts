@@ -19,12 +19,19 @@ export const silentLogger = () => pino({ level: process.env['TEST_LOG_LEVEL'] ??
 
 export async function insertWorkflow(
   sql: Sql,
-  opts: { steps: unknown[]; timeoutMs?: number | null; name?: string },
+  opts: {
+    steps: unknown[]
+    timeoutMs?: number | null
+    name?: string
+    tenant?: string
+    /** The row only: the cap in Redis is written by the API (or the reconciler). */
+    maxConcurrency?: number | null
+  },
 ): Promise<string> {
   const id = randomUUID()
-  await sql`insert into workflows (id, tenant, name, steps, timeout_ms)
-            values (${id}, ${TENANT}, ${opts.name ?? `wf-${id}`}, ${JSON.stringify(opts.steps)}::jsonb,
-                    ${opts.timeoutMs ?? null})`
+  await sql`insert into workflows (id, tenant, name, steps, timeout_ms, max_concurrency)
+            values (${id}, ${opts.tenant ?? TENANT}, ${opts.name ?? `wf-${id}`}, ${JSON.stringify(opts.steps)}::jsonb,
+                    ${opts.timeoutMs ?? null}, ${opts.maxConcurrency ?? null})`
   return id
 }
 
@@ -53,6 +60,8 @@ export async function insertSchedule(
 
 export interface NewExecution {
   workflowId: string
+  /** Default: the runner tests' tenant. */
+  tenant?: string
   kind?: 'fire' | 'manual' | 'redrive' | 'event' | 'webhook'
   scheduleId?: string | null
   scheduledForMs?: number
@@ -77,7 +86,7 @@ export async function createExecutions(
   const now = Date.now()
   const rows = list.map((e) => ({
     id: randomUUID(),
-    tenant: TENANT,
+    tenant: e.tenant ?? TENANT,
     kind: e.kind ?? 'manual',
     schedule_id: e.scheduleId ?? null,
     workflow_id: e.workflowId,
@@ -103,7 +112,7 @@ export async function createExecutions(
       scheduledForMs: Date.parse(r.scheduled_for),
       availableAtMs: Date.parse(r.available_at),
       attempt: 0,
-      tenant: TENANT,
+      tenant: r.tenant,
       workflowId: e.workflowId,
       kind: r.kind,
       scheduleId: r.schedule_id,

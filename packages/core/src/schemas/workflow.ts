@@ -45,6 +45,16 @@ const workflowFields = {
   description: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
   steps: Type.Array(Step, { minItems: 1, maxItems: 100 }),
   timeoutMs: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 7 * 24 * 3_600_000 }))),
+  maxConcurrency: Type.Optional(
+    Nullable(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1_000_000,
+        description:
+          'Executions of this workflow running at once across all workers (a slot is held from the claim of an attempt to its end or lease expiry); null or absent: no cap',
+      }),
+    ),
+  ),
 }
 
 export const WorkflowCreate = Type.Object(workflowFields, { additionalProperties: false })
@@ -59,6 +69,7 @@ export const Workflow = Type.Object(
     description: Nullable(Type.String()),
     steps: Type.Array(JsonObject),
     timeoutMs: Nullable(Type.Integer()),
+    maxConcurrency: Nullable(Type.Integer()),
     version: Type.Integer(),
     createdAt: DateTime,
     updatedAt: DateTime,

@@ -26,6 +26,10 @@ export interface TenantExecutionStats {
   lastDay: CountsByStatus
   /** Dead executions of the tenant, all time (the dead-letter queue). */
   dead: number
+  /** Active schedules of the tenant with a next fire (what its due-index entries are written from). */
+  dueSchedules: number
+  /** Of those, the ones whose next fire time has passed: not yet fired. */
+  overdueSchedules: number
   /** started_at − scheduled_for of the fires created in the last hour that started; null when none. */
   firingLagMs: { p50: number; p95: number; p99: number } | null
 }
@@ -91,6 +95,7 @@ export async function tenantStats(db: DbExecutor, tenant: string, at: Date): Pro
     schedules: Record<string, number> | null
     windows: { status: string; hour: number; day: number }[] | null
     dead: number
+    due: [number, number] | null
     lag: number[] | null
   }>(sql`
         select
@@ -102,6 +107,8 @@ export async function tenantStats(db: DbExecutor, tenant: string, at: Date): Pro
                from executions where tenant = ${tenant} and id >= ${dayFloor}::uuid group by status) w)
             as windows,
           (select count(*)::int from executions where tenant = ${tenant} and status = 'dead') as dead,
+          (select jsonb_build_array(count(*), count(*) filter (where next_run_at < ${at.toISOString()}::timestamptz))
+             from schedules where tenant = ${tenant} and state = 'active' and next_run_at is not null) as due,
           (select percentile_cont(array[0.5, 0.95, 0.99]::float8[]) within group
                     (order by (extract(epoch from started_at - scheduled_for) * 1000)::float8)
              from executions
@@ -124,6 +131,8 @@ export async function tenantStats(db: DbExecutor, tenant: string, at: Date): Pro
     lastHour,
     lastDay,
     dead: row?.dead ?? 0,
+    dueSchedules: Number(row?.due?.[0] ?? 0),
+    overdueSchedules: Number(row?.due?.[1] ?? 0),
     firingLagMs: lag && lag[0] != null ? { p50: lag[0], p95: lag[1]!, p99: lag[2]! } : null,
   }
 }

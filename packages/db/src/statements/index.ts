@@ -42,12 +42,15 @@ export {
   updateFiredSchedules,
 } from './fire-recording.ts'
 export {
+  cappedWorkflows,
   type DueSourceRow,
   existingScheduleIds,
   type RequeueRow,
   scheduleDuePage,
   unfinishedExecutionPage,
   unfinishedExecutionsAmong,
+  type WorkflowCapRow,
+  workflowCapsOf,
 } from './reconcile-reads.ts'
 export {
   type CreatedExecution,

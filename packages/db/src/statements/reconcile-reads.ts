@@ -59,3 +59,22 @@ export function unfinishedExecutionsAmong(sql: Sql, ids: readonly string[]) {
       from executions
      where id = any(${ids as string[]}::uuid[]) and ${statusIn(sql, 'status', 'unfinished')} and not held`
 }
+
+export interface WorkflowCapRow {
+  id: string
+  tenant: string
+  version: number
+  max_concurrency: number | null
+}
+
+/** Every workflow with a concurrency cap: what Redis's wf-cap must hold (few rows: caps are opt-in). */
+export function cappedWorkflows(sql: Sql) {
+  return sql<WorkflowCapRow[]>`
+    select id, tenant, version, max_concurrency from workflows where max_concurrency is not null`
+}
+
+/** These workflows as they are now (missing ids: deleted). */
+export function workflowCapsOf(sql: Sql, ids: readonly string[]) {
+  return sql<WorkflowCapRow[]>`
+    select id, tenant, version, max_concurrency from workflows where id = any(${ids as string[]}::uuid[])`
+}

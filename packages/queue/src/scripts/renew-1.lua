@@ -8,7 +8,7 @@
   ARGV[1] workerId
   ARGV[2] leaseMs
   ARGV[3] now              ms
-  ARGV[4] executionPrefix  an execution's hash is ARGV[4] .. id (undeclared, same hash tag)
+  ARGV[4] base             the deployment's key prefix `{prefix}:`
   ARGV[5..] pairs: executionId, claim ("" = any claim of this worker)
 
   Returns: {code1, code2, ...} per id: 1 renewed, -3 lease lost, -2 not queued at all; then the new expiry

@@ -26,17 +26,21 @@ export const ScheduleStats = Type.Object({
   lastDay: ByStatus,
   queue: Type.Object({
     due: Type.Union([count, Type.Null()], {
-      description:
-        'schedules in the due-index (waiting for their next fire, or being fired); deployment-wide',
+      description: "the tenant's active schedules with a next fire (from Postgres)",
     }),
     overdue: Type.Union([count, Type.Null()], {
-      description: 'due-index entries past their fire time that no scheduler has claimed; deployment-wide',
+      description: 'of those, the ones whose next fire time has passed and that have not fired yet',
     }),
-    ready: countOrNull,
-    running: countOrNull,
+    ready: Type.Union([count, Type.Null()], {
+      description:
+        "the tenant's executions waiting for a worker (held back by a cap included); null with Redis down",
+    }),
+    running: Type.Union([count, Type.Null()], {
+      description: "the tenant's executions leased to a worker (claimed ahead included): the slots it holds",
+    }),
     retrying: Type.Union([count, Type.Null()], {
       description:
-        'the delayed set: retries in backoff, and jittered or look-ahead fires not yet due; deployment-wide',
+        "the tenant's delayed executions: retries in backoff, and jittered or look-ahead fires not yet due",
     }),
     dead: Type.Integer({ minimum: 0, description: "the tenant's dead executions (all time), from Postgres" }),
   }),
@@ -74,9 +78,9 @@ function statsRoute(app: TypeBoxApp) {
           "Tenant-wide figures. `schedules`: the tenant's schedules by state. `lastHour` / `lastDay`: the tenant's",
           'executions created in that window, by status. `firingLagMs`: percentiles of startedAt − scheduledFor',
           'of fire executions created in the last hour (null when none started).',
-          '`queue.due`, `queue.overdue`, `queue.ready`, `queue.running` and `queue.retrying` are read from Redis',
-          'and are DEPLOYMENT-WIDE (the queues are shared by every tenant); `queue.dead` is per tenant, from',
-          'Postgres. `workersAlive`: workers whose heartbeat is under 15 s old (deployment-wide).',
+          "`queue`: the tenant's own depths, nothing of other tenants: `due`, `overdue` and `dead` from its rows in",
+          'Postgres; `ready`, `running` and `retrying` from its own counters in Redis (read without scanning other',
+          "tenants' entries). `workersAlive`: workers whose heartbeat is under 15 s old (the deployment's).",
           'With Redis unreachable the Redis-side figures are null and the rest is still answered.',
         ].join(' '),
         response: { 200: ScheduleStats, ...errors },

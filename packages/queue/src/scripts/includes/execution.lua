@@ -1,7 +1,18 @@
--- Executions: ZSETs ready (score below), delayed (available-at ms), running (lease expiry ms), and one HASH
--- per execution (prefix .. id) with its payload and lease. The hash exists exactly while the id is in one of
--- the three sets. Hash keys are built from the prefix: not declared, but they share the hash tag, so they
--- are in the same Cluster slot.
+-- Executions, served to workers in fair turns between tenants (keys.ts has the same layout; every key is
+-- built from `base`, the deployment's `{prefix}:`, so all share one hash tag and one Cluster slot):
+--   exec:<id>       HASH  payload and lease of one queued execution; exists exactly while the id is ready,
+--                         delayed or running. `slot` = "1" while a running lease holds its caps' slots.
+--   rq:<workflow>   ZSET  id -> ready score (below): a workflow's ready executions, best first
+--   heads:<tenant>  ZSET  workflowId -> its best ready score: the tenant's workflows with ready work that
+--                         are under their cap (a capped one leaves until one of its slots frees)
+--   turns           ZSET  tenant -> turn number: the tenants with a head, served lowest first; a tenant
+--                         served goes to the back. A tenant at TENANT_MAX_RUNNING is dropped by dequeue and
+--                         rejoins when one of its slots frees (or when new work of it becomes ready).
+--   tenant:<tenant> HASH  ready / delayed / running: the tenant's own queue depths (running = slots held)
+--   wf-running      HASH  workflowId -> slots held;  wf-cap HASH workflowId -> maxConcurrency
+--   counts          HASH  ready -> executions ready, all tenants (delayed and running are ZCARDs)
+--   delayed         ZSET  id -> available-at ms;     running ZSET id -> lease expiry ms
+--   ready           ZSET  the single ready set before fair turns: only ever drained (dequeue).
 --- @include "chunked"
 
 -- (9 - priority) * 2^42 + scheduledForMs: priority 9 first, then the earliest scheduledFor. Below 10 * 2^42
@@ -25,53 +36,123 @@ local function append(reply, values)
   for i = 1, #values do reply[#reply + 1] = values[i] end
 end
 
--- Puts an execution into ready (scored from its hash). False when it has no hash (nothing to run).
-local function toReady(readyKey, prefix, id)
-  local f = redis.call('HMGET', prefix .. id, 'priority', 'scheduledForMs')
-  if not f[1] then return false end
-  redis.call('ZADD', readyKey, readyScore(f[1], f[2]), id)
+local function execKey(base, id) return base .. 'exec:' .. id end
+local function rqKey(base, workflowId) return base .. 'rq:' .. workflowId end
+local function headsKey(base, tenant) return base .. 'heads:' .. tenant end
+local function tenantKey(base, tenant) return base .. 'tenant:' .. tenant end
+
+-- HINCRBY that never leaves a field at or below zero (the field is deleted instead).
+local function counter(key, field, by)
+  if redis.call('HINCRBY', key, field, by) <= 0 then redis.call('HDEL', key, field) end
+end
+
+-- Ready counters of one tenant and of the deployment.
+local function countReady(base, tenant, by)
+  counter(tenantKey(base, tenant), 'ready', by)
+  counter(base .. 'counts', 'ready', by)
+end
+
+-- Whether the workflow holds as many slots as its cap allows (false when it has no cap).
+local function capped(base, workflowId)
+  local cap = redis.call('HGET', base .. 'wf-cap', workflowId)
+  if not cap then return false end
+  return (tonumber(redis.call('HGET', base .. 'wf-running', workflowId)) or 0) >= tonumber(cap)
+end
+
+-- Puts the tenant at the back of the rotation unless it is in it. Returns true when it was not.
+local function joinTurns(base, tenant)
+  local turns = base .. 'turns'
+  if redis.call('ZSCORE', turns, tenant) then return false end
+  local last = redis.call('ZRANGE', turns, -1, -1, 'WITHSCORES')
+  redis.call('ZADD', turns, (tonumber(last[2]) or 0) + 1, tenant)
   return true
 end
 
+-- Makes the workflow's head exact (its best ready score while it has ready work under its cap, else none)
+-- and the tenant's place in the rotation follow (in it while it has a head). Returns true when the tenant
+-- joined the rotation.
+local function syncHead(base, tenant, workflowId)
+  local heads = headsKey(base, tenant)
+  local first = redis.call('ZRANGE', rqKey(base, workflowId), 0, 0, 'WITHSCORES')
+  if #first == 0 or capped(base, workflowId) then
+    redis.call('ZREM', heads, workflowId)
+    if redis.call('EXISTS', heads) == 0 then redis.call('ZREM', base .. 'turns', tenant) end
+    return false
+  end
+  redis.call('ZADD', heads, first[2], workflowId)
+  return joinTurns(base, tenant)
+end
+
+-- Puts an execution into its workflow's ready queue (scored from its hash). False when it has no hash.
+local function toReady(base, id)
+  local f = redis.call('HMGET', execKey(base, id), 'priority', 'scheduledForMs', 'tenant', 'workflowId')
+  if not f[1] then return false end
+  local score = readyScore(f[1], f[2])
+  if redis.call('ZADD', rqKey(base, f[4]), score, id) == 1 then countReady(base, f[3], 1) end
+  -- A new member can only improve the head (LT); a capped workflow stays out until a slot frees.
+  if not capped(base, f[4]) then
+    redis.call('ZADD', headsKey(base, f[3]), 'LT', score, f[4])
+    joinTurns(base, f[3])
+  end
+  return true
+end
+
+-- Takes an execution out of its workflow's ready queue. Returns true when it was there.
+local function outOfReady(base, id, tenant, workflowId)
+  if redis.call('ZREM', rqKey(base, workflowId), id) == 0 then return false end
+  countReady(base, tenant, -1)
+  syncHead(base, tenant, workflowId)
+  return true
+end
+
+-- A running lease ended (ack, retry, hand-back, reclaim, removal): its tenant's and workflow's slots come
+-- back, and work a cap held back rejoins the rotation. Returns true when that made a tenant claimable again.
+local function freeSlot(base, id)
+  local key = execKey(base, id)
+  local f = redis.call('HMGET', key, 'tenant', 'workflowId', 'slot')
+  if f[3] ~= '1' then return false end
+  redis.call('HDEL', key, 'slot')
+  counter(tenantKey(base, f[1]), 'running', -1)
+  counter(base .. 'wf-running', f[2], -1)
+  if syncHead(base, f[1], f[2]) then return true end
+  if redis.call('EXISTS', headsKey(base, f[1])) == 1 then return joinTurns(base, f[1]) end
+  return false
+end
+
 -- delayed -> ready for at most `max` entries available at or before `now`. Returns the ids moved.
-local function promoteDue(delayedKey, readyKey, prefix, now, max)
+local function promoteDue(delayedKey, base, now, max)
   if max <= 0 then return {} end
   local ids = redis.call('ZRANGEBYSCORE', delayedKey, '-inf', now, 'LIMIT', 0, max)
-  if #ids == 0 then return ids end
-  -- One ZADD per chunk rather than one per id (a burst of fires recorded ahead is promoted at once).
-  local scored = {}
   for _, id in ipairs(ids) do
-    local f = redis.call('HMGET', prefix .. id, 'priority', 'scheduledForMs')
-    if f[1] then
-      scored[#scored + 1] = readyScore(f[1], f[2])
-      scored[#scored + 1] = id
-    end
+    local tenant = redis.call('HGET', execKey(base, id), 'tenant')
+    if tenant then counter(tenantKey(base, tenant), 'delayed', -1) end
+    toReady(base, id)
   end
-  zaddPairs(readyKey, scored)
-  chunkedCall('ZREM', delayedKey, ids)
+  if #ids > 0 then chunkedCall('ZREM', delayedKey, ids) end
   return ids
 end
 
--- running -> ready, keeping the id, for at most `max` leases expired at `now` (expiry <= now): the owner
--- is forgotten and the execution's reclaim count grows. Returns the ids moved.
-local function reclaimExpired(runningKey, readyKey, prefix, now, max)
+-- running -> ready, keeping the id, for at most `max` leases expired at `now` (expiry <= now): the slots
+-- come back, the owner is forgotten and the execution's reclaim count grows. Returns the ids moved.
+local function reclaimExpired(runningKey, base, now, max)
   if max <= 0 then return {} end
   local ids = redis.call('ZRANGEBYSCORE', runningKey, '-inf', now, 'LIMIT', 0, max)
   if #ids == 0 then return ids end
+  chunkedCall('ZREM', runningKey, ids)
   for _, id in ipairs(ids) do
-    if toReady(readyKey, prefix, id) then
-      redis.call('HDEL', prefix .. id, 'owner')
-      redis.call('HINCRBY', prefix .. id, 'reclaims', 1)
+    freeSlot(base, id)
+    if toReady(base, id) then
+      redis.call('HDEL', execKey(base, id), 'owner')
+      redis.call('HINCRBY', execKey(base, id), 'reclaims', 1)
     end
   end
-  chunkedCall('ZREM', runningKey, ids)
   return ids
 end
 
 -- Whether `workerId` (and, when claim ~= '', that claim number) holds the running lease of `id`.
 -- Returns OK (1), LEASE_LOST (-3: queued again or running under another lease) or NOT_FOUND (-2).
-local function leaseCheck(runningKey, prefix, id, workerId, claim)
-  local key = prefix .. id
+local function leaseCheck(runningKey, base, id, workerId, claim)
+  local key = execKey(base, id)
   if redis.call('ZSCORE', runningKey, id) then
     local lease = redis.call('HMGET', key, 'owner', 'claim')
     if lease[1] == workerId and (claim == '' or lease[2] == claim) then return 1 end
@@ -79,4 +160,23 @@ local function leaseCheck(runningKey, prefix, id, workerId, claim)
   end
   if redis.call('EXISTS', key) == 1 then return -3 end
   return -2
+end
+
+-- Where a queued execution is: 'ready' (its workflow's queue or the old single set), 'delayed', 'running',
+-- or false; with its score there.
+local function whereIs(keys, base, id)
+  local score = redis.call('ZSCORE', keys.running, id)
+  if score then return 'running', score end
+  score = redis.call('ZSCORE', keys.delayed, id)
+  if score then return 'delayed', score end
+  local workflowId = redis.call('HGET', execKey(base, id), 'workflowId')
+  if workflowId then
+    score = redis.call('ZSCORE', rqKey(base, workflowId), id)
+    if score then return 'ready', score end
+  end
+  if keys.legacyReady then
+    score = redis.call('ZSCORE', keys.legacyReady, id)
+    if score then return 'ready', score end
+  end
+  return false, false
 end

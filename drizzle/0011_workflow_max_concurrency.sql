@@ -1,0 +1,2 @@
+ALTER TABLE "workflows" ADD COLUMN "max_concurrency" integer;--> statement-breakpoint
+ALTER TABLE "workflows" ADD CONSTRAINT "workflows_max_concurrency_ck" CHECK ("workflows"."max_concurrency" is null or "workflows"."max_concurrency" >= 1);
