@@ -170,13 +170,13 @@ export async function run(): Promise<BenchSection> {
       if (res.status !== 201) throw new Error(`workflow: ${res.status} ${await res.text()}`)
       return ((await res.json()) as { id: string }).id
     }
-    // Written as the trigger API stores a webhook trigger (secret sealed with the API's key).
+    // Written as the trigger API stores a webhook trigger (secret sealed with the API's key, bound to its row).
     const createHookTrigger = async (name: string, workflowId: string) => {
       const id = uuidv7()
       await sql`insert into triggers (id, tenant, workflow_id, name, type, scheme, rate_limit_per_minute,
                                       secret_ciphertext, priority)
                 values (${id}, ${TENANT}, ${workflowId}, ${name}, 'webhook', 'standard', 2000000000,
-                        ${box.seal(secret)}, 5)`
+                        ${box.seal(secret, { tenant: TENANT, table: 'triggers', row: id, column: 'secret_ciphertext' })}, 5)`
       return id
     }
 

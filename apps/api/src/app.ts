@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { createSecretBox, type SecretBox } from '@punctual/core'
+import { createSecretBox, type SecretBox, safeLogOptions } from '@punctual/core'
 import type { DbExecutor, Sql } from '@punctual/db'
 import type { QueueKeys, Redis } from '@punctual/queue'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
@@ -15,6 +15,7 @@ import { createValidatorCompiler } from './plugins/validation.ts'
 import apiRoutes from './routes/api.ts'
 import healthRoutes from './routes/health/index.ts'
 import hookRoutes from './routes/hooks/index.ts'
+import { createApiKeyAuthenticator } from './services/api-keys.ts'
 import { createServices, type Services } from './services/index.ts'
 import { createTriggerStarts } from './services/trigger-starts.ts'
 
@@ -35,7 +36,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     deps: AppDeps & { now: () => Date }
     services: Services
-    /** Seals and opens webhook secrets with SECRETS_ENCRYPTION_KEY (see services/trigger-secrets.ts). */
+    /** Seals and opens webhook secrets with the key ring (SECRETS_ENCRYPTION_KEYS; services/trigger-secrets.ts). */
     secretBox: SecretBox
   }
 }
@@ -46,7 +47,7 @@ export type App = FastifyInstance
 export async function buildApp(deps: AppDeps): Promise<App> {
   const now = deps.now ?? (() => new Date())
   const app = Fastify({
-    logger: deps.logger ?? { level: deps.config.LOG_LEVEL },
+    logger: loggerOptions(deps),
     bodyLimit: deps.config.BODY_LIMIT_BYTES,
     ajv: undefined,
     return503OnClosing: true,
@@ -62,7 +63,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(jsonBody)
 
   app.decorate('deps', { ...deps, now })
-  const secretBox = createSecretBox(deps.config.SECRETS_ENCRYPTION_KEY)
+  const secretBox = createSecretBox(deps.config.secretKeys.keys, {
+    acceptV1: deps.config.secretKeys.acceptV1,
+  })
   app.decorate('secretBox', secretBox)
   const starter = createTriggerStarts({
     sql: deps.sql,
@@ -71,7 +74,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     now,
     log: app.log,
   })
-  app.decorate('services', createServices(app, app.deps, starter))
+  const apiKeyAuth = createApiKeyAuthenticator({ db: deps.db, now, log: app.log })
+  app.decorate('services', createServices(app, app.deps, starter, apiKeyAuth))
 
   await app.register(requestId)
   await app.register(errors)
@@ -86,6 +90,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(auth, {
     secret: deps.config.JWT_SECRET,
     publicKey: deps.config.JWT_PUBLIC_KEY,
+    jwksUrl: deps.config.JWT_JWKS_URL,
+    issuer: deps.config.JWT_ISSUER,
+    audience: deps.config.JWT_AUDIENCE,
+    maxTtlSeconds: deps.config.JWT_MAX_TTL_SECONDS,
+    apiKeys: apiKeyAuth,
     onFailure: (request, reply) => app.limitFailedAuthentication(request, reply),
   })
 
@@ -98,4 +107,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(hookRoutes, { prefix: '/hooks', bodyLimit: deps.config.BODY_LIMIT_BYTES })
   await app.register(apiRoutes, { prefix: '/api' })
   return app
+}
+
+/**
+ * The logger: LOG_LEVEL, or the caller's options (tests read the lines through a stream), always with the
+ * redaction and the error serializer of core log-safety.
+ */
+function loggerOptions(deps: AppDeps): FastifyServerOptions['logger'] {
+  if (deps.logger === false) return false
+  const given = typeof deps.logger === 'object' ? deps.logger : { level: deps.config.LOG_LEVEL }
+  const safe = safeLogOptions()
+  // Fastify types its `err` serializer as taking a FastifyError; ours takes anything thrown.
+  const serializers = { ...given.serializers, ...safe.serializers } as unknown as typeof given.serializers
+  return { ...given, redact: safe.redact, serializers }
 }

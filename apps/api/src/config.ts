@@ -1,4 +1,13 @@
-import { baseConfigFields, ConfigError, parseEnv, parseSecretKey, type TenantQuotas } from '@punctual/core'
+import {
+  baseConfigFields,
+  ConfigError,
+  isProduction,
+  loadSecretKeyRing,
+  parseEnv,
+  type SecretKeyRing,
+  secretKeyConfigFields,
+  type TenantQuotas,
+} from '@punctual/core'
 import { REDIS_PREFIX_PATTERN } from '@punctual/queue'
 import { type Static, Type } from 'typebox'
 
@@ -6,8 +15,16 @@ export const ApiConfigSchema = Type.Object({
   ...baseConfigFields({ redisPrefixPattern: REDIS_PREFIX_PATTERN, databasePoolSize: 20 }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
-  JWT_SECRET: Type.String({ minLength: 16, default: 'dev-secret-change-me-in-production' }),
+  /** HS256 key; unset outside production: the public DEV_JWT_SECRET (refused with NODE_ENV=production). */
+  JWT_SECRET: Type.Optional(Type.String({ minLength: 16 })),
   JWT_PUBLIC_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  /** Keys from this JWKS (RS256/ES256, `kid` required), cached; an unknown kid refreshes it at most every 30 s. */
+  JWT_JWKS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  /** Enforced `iss` / `aud` when set. */
+  JWT_ISSUER: Type.Optional(Type.String({ minLength: 1 })),
+  JWT_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
+  /** A token whose `exp` lies further than this after its `iat` (or after now, without `iat`) is refused. */
+  JWT_MAX_TTL_SECONDS: Type.Integer({ minimum: 1, default: 604_800 }),
   API_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 6000 }),
   /** Per-tenant quotas: a create or update past one is 422 SCHED_ERR_QUOTA_EXCEEDED. */
   TENANT_MAX_SCHEDULES: Type.Integer({ minimum: 1, default: 100_000 }),
@@ -21,46 +38,66 @@ export const ApiConfigSchema = Type.Object({
   API_UNAUTH_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 600 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
   PUBLIC_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
-  /** 32 bytes as base64 or 64 hex characters; seals webhook secrets at rest (AES-256-GCM). */
-  SECRETS_ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  /** The key ring that seals webhook secrets at rest (AES-256-GCM): core secretKeyConfigFields. */
+  ...secretKeyConfigFields(),
   /** How long a rotated-out webhook secret keeps verifying deliveries. */
   WEBHOOK_SECRET_GRACE_MS: Type.Integer({ minimum: 0, maximum: 30 * 86_400_000, default: 86_400_000 }),
   /** 0: the workers purge expired receipts. A deployment without workers sets it (src/receipt-purge.ts). */
   API_RECEIPT_PURGE_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 86_400_000, default: 0 }),
-  NODE_ENV: Type.Optional(Type.String()),
 })
-export type ApiConfig = Static<typeof ApiConfigSchema> & { SECRETS_ENCRYPTION_KEY: string }
+export type ApiConfig = Static<typeof ApiConfigSchema> & {
+  JWT_SECRET: string
+  /** Parsed from SECRETS_ENCRYPTION_KEYS or SECRETS_ENCRYPTION_KEY (core loadSecretKeyRing). */
+  secretKeys: SecretKeyRing
+}
 
-/**
- * The public development key (README): lets `pnpm start` work with no setup. Anyone can read secrets sealed
- * with it, so with NODE_ENV=production the API refuses to start without a key of its own.
- */
-export const DEV_SECRETS_ENCRYPTION_KEY = 'cHVuY3R1YWwtZGV2LWtleS1OT1QtZm9yLXByb2QhISE='
+export { DEV_SECRETS_ENCRYPTION_KEY } from '@punctual/core'
+
+/** The public development JWT secret (README): `pnpm start` works with no setup; refused in production. */
+export const DEV_JWT_SECRET = 'dev-secret-change-me-in-production'
+const MIN_PRODUCTION_SECRET_BYTES = 32
 
 export function loadApiConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
   const config = parseEnv(ApiConfigSchema, env)
-  const key = config.SECRETS_ENCRYPTION_KEY ?? DEV_SECRETS_ENCRYPTION_KEY
-  // The value is a secret: error messages never repeat it.
-  if (!parseSecretKey(key)) {
+  if (config.JWT_JWKS_URL && config.JWT_PUBLIC_KEY) {
     throw new ConfigError(
-      'SECRETS_ENCRYPTION_KEY',
-      'must be 32 bytes written as base64 (openssl rand -base64 32) or as 64 hex characters',
-      '<hidden>',
+      'JWT_JWKS_URL',
+      'cannot be set together with JWT_PUBLIC_KEY (choose one key source)',
     )
   }
-  if (config.NODE_ENV === 'production' && key === DEV_SECRETS_ENCRYPTION_KEY) {
-    throw new ConfigError(
-      'SECRETS_ENCRYPTION_KEY',
-      'must be set to a key of your own when NODE_ENV=production (the development default is public)',
-      config.SECRETS_ENCRYPTION_KEY === undefined ? undefined : '<hidden>',
-    )
+  const secret = config.JWT_SECRET
+  // Tokens verified with a public key or a JWKS: JWT_SECRET is not used to verify anything.
+  if (isProduction(config.NODE_ENV) && !config.JWT_PUBLIC_KEY && !config.JWT_JWKS_URL) {
+    if (secret === undefined) {
+      throw new ConfigError(
+        'JWT_SECRET',
+        'must be set when NODE_ENV=production (or JWT_PUBLIC_KEY or JWT_JWKS_URL)',
+      )
+    }
+    if (secret.trim() === DEV_JWT_SECRET) {
+      throw new ConfigError(
+        'JWT_SECRET',
+        'is the public development secret: set one of your own when NODE_ENV=production',
+      )
+    }
+    if (Buffer.byteLength(secret, 'utf8') < MIN_PRODUCTION_SECRET_BYTES) {
+      throw new ConfigError(
+        'JWT_SECRET',
+        `must be at least ${MIN_PRODUCTION_SECRET_BYTES} bytes when NODE_ENV=production`,
+      )
+    }
   }
-  return { ...config, SECRETS_ENCRYPTION_KEY: key }
+  return { ...config, JWT_SECRET: secret ?? DEV_JWT_SECRET, secretKeys: loadSecretKeyRing(config) }
 }
 
 /** Whether webhook secrets are sealed with the public development key (the server warns at boot). */
 export function usesDevSecretsKey(config: ApiConfig): boolean {
-  return config.SECRETS_ENCRYPTION_KEY === DEV_SECRETS_ENCRYPTION_KEY
+  return config.secretKeys.usesDevKey
+}
+
+/** Whether HS256 tokens are checked with the public development secret (the server warns at boot). */
+export function usesDevJwtSecret(config: ApiConfig): boolean {
+  return !config.JWT_PUBLIC_KEY && !config.JWT_JWKS_URL && config.JWT_SECRET === DEV_JWT_SECRET
 }
 
 export function tenantQuotas(config: ApiConfig): TenantQuotas {

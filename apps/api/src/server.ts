@@ -3,8 +3,9 @@ import { createDb, ping } from '@punctual/db'
 import { createKeys, createRedis } from '@punctual/queue'
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.ts'
-import { loadApiConfig, usesDevSecretsKey } from './config.ts'
+import { loadApiConfig, usesDevJwtSecret, usesDevSecretsKey } from './config.ts'
 import { startReceiptPurge } from './receipt-purge.ts'
+import { startReseal } from './secrets-reseal.ts'
 
 let config: ReturnType<typeof loadApiConfig>
 try {
@@ -31,9 +32,18 @@ const app = await buildApp({
 redis.on('error', (err) => app.log.warn({ err: err.message }, 'redis connection problem'))
 if (usesDevSecretsKey(config)) {
   app.log.warn(
-    'SECRETS_ENCRYPTION_KEY is not set: webhook secrets are sealed with the public development key (set your own; see README)',
+    'SECRETS_ENCRYPTION_KEYS is not set: webhook secrets are sealed with the public development key (set your own; see README)',
   )
 }
+if (usesDevJwtSecret(config)) {
+  app.log.warn(
+    'JWT_SECRET is not set: tokens are checked with the public development secret (set your own; see README)',
+  )
+}
+
+// Values sealed under an older key of the ring, or in the first format, are sealed again under the newest key
+// in the background (retried while Postgres is down).
+const stopReseal = startReseal({ sql: database.sql, box: app.secretBox, log: app.log })
 
 // Workers purge expired receipts; a deployment without workers sets API_RECEIPT_PURGE_INTERVAL_MS (README).
 const stopReceiptPurge =
@@ -45,6 +55,7 @@ closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
   if (err) app.log.error({ err }, 'closing after an error')
   else app.log.info({ signal }, 'closing')
   stopReceiptPurge()
+  stopReseal()
   await app.close()
   redis.disconnect()
   await database.close()

@@ -22,5 +22,11 @@ if (!Number.isInteger(ttl) || ttl <= 0) {
   process.exit(1)
 }
 const config = loadApiConfig()
+if (ttl > config.JWT_MAX_TTL_SECONDS) {
+  console.error(
+    `--ttl must be at most JWT_MAX_TTL_SECONDS (${config.JWT_MAX_TTL_SECONDS}): a longer token is refused`,
+  )
+  process.exit(1)
+}
 const sign = createSigner({ key: config.JWT_SECRET, algorithm: 'HS256', expiresIn: ttl * 1000 })
 console.log(sign({ sub: values.sub, tenant: values.tenant, role: values.role }))

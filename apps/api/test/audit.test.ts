@@ -231,6 +231,44 @@ describe('audit of triggers', () => {
   })
 })
 
+describe('audit of runs started or stopped by hand', () => {
+  it('records a manual trigger, a cancel and a redrive with actor and target; none for a refused one', async () => {
+    const carol = as('t-runs', 'carol')
+    const wf = await ok('POST', '/api/workflows', carol, { name: 'runs', steps: [httpStep()] })
+    const s = await ok('POST', '/api/schedules', carol, {
+      workflowId: wf.id,
+      name: 'manual',
+      cronExpression: '0 3 * * *',
+    })
+    const { executionId } = await ok('POST', `/api/schedules/${s.id}/trigger`, carol, { input: { a: 'x' } })
+    await ok('POST', `/api/executions/${executionId}/cancel`, as('t-runs', 'dave'))
+    // Cancelling it again is 409 and leaves no entry.
+    expect((await send('POST', `/api/executions/${executionId}/cancel`, carol)).statusCode).toBe(409)
+    // A dead execution, redriven.
+    const dead = (await ok('POST', `/api/schedules/${s.id}/trigger`, carol)).executionId as string
+    await ctx.database.sql`update executions set status = 'dead', finished_at = now() where id = ${dead}`
+    const { executionId: redrive } = await ok('POST', `/api/executions/${dead}/retry`, as('t-runs', 'erin'))
+    // Retrying an execution that is not dead is 409 and leaves no entry.
+    expect((await send('POST', `/api/executions/${redrive}/retry`, carol)).statusCode).toBe(409)
+
+    const entries = (await auditOf('t-runs')).reverse().filter((e) => !e.action.endsWith('.created'))
+    expect(entries.map((e) => [e.action, e.targetType, e.targetId, e.actor])).toEqual([
+      ['schedule.triggered', 'schedule', s.id, 'carol'],
+      ['execution.cancelled', 'execution', executionId, 'dave'],
+      ['schedule.triggered', 'schedule', s.id, 'carol'],
+      ['execution.redriven', 'execution', dead, 'erin'],
+    ])
+    expect(entries.map((e) => e.details)).toEqual([
+      { executionId, inputGiven: true },
+      { kind: 'manual', from: 'queued' },
+      { executionId: dead, inputGiven: false },
+      { redriveId: redrive, workflowId: wf.id },
+    ])
+    // Never the input itself.
+    expect(JSON.stringify(entries)).not.toContain('"x"')
+  })
+})
+
 describe('GET /api/audit', () => {
   it('is admin only: viewer and editor get 403, no token 401', async () => {
     for (const role of ['viewer', 'editor'] as const) {

@@ -2,7 +2,13 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { ConfigError } from '@punctual/core'
 import { describe, expect, it } from 'vitest'
-import { DEV_SECRETS_ENCRYPTION_KEY, loadApiConfig, usesDevSecretsKey } from '../src/config.ts'
+import {
+  DEV_JWT_SECRET,
+  DEV_SECRETS_ENCRYPTION_KEY,
+  loadApiConfig,
+  usesDevJwtSecret,
+  usesDevSecretsKey,
+} from '../src/config.ts'
 
 describe('configuration', () => {
   it('has localhost defaults that work on a fresh machine', () => {
@@ -51,12 +57,13 @@ describe('configuration', () => {
   it('takes the webhook secrets key as base64 or hex, never echoes a bad one, and refuses the dev key in production', () => {
     const b64 = Buffer.alloc(32, 1).toString('base64')
     const hex = Buffer.alloc(32, 2).toString('hex')
-    expect(loadApiConfig({ SECRETS_ENCRYPTION_KEY: b64 }).SECRETS_ENCRYPTION_KEY).toBe(b64)
-    expect(
-      loadApiConfig({ SECRETS_ENCRYPTION_KEY: hex, NODE_ENV: 'production' }).SECRETS_ENCRYPTION_KEY,
-    ).toBe(hex)
+    expect(loadApiConfig({ SECRETS_ENCRYPTION_KEY: b64 }).secretKeys.keys).toEqual([Buffer.alloc(32, 1)])
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }
+    expect(loadApiConfig({ SECRETS_ENCRYPTION_KEY: hex, ...production }).secretKeys.keys).toEqual([
+      Buffer.alloc(32, 2),
+    ])
     const dev = loadApiConfig({})
-    expect(dev.SECRETS_ENCRYPTION_KEY).toBe(DEV_SECRETS_ENCRYPTION_KEY)
+    expect(dev.secretKeys.keys).toEqual([Buffer.from(DEV_SECRETS_ENCRYPTION_KEY, 'base64')])
     expect(dev.WEBHOOK_SECRET_GRACE_MS).toBe(86_400_000)
     expect(usesDevSecretsKey(dev)).toBe(true)
     expect(usesDevSecretsKey(loadApiConfig({ SECRETS_ENCRYPTION_KEY: b64 }))).toBe(false)
@@ -66,8 +73,15 @@ describe('configuration', () => {
       { SECRETS_ENCRYPTION_KEY: 'too-short-secret-value' },
       { SECRETS_ENCRYPTION_KEY: Buffer.alloc(16, 3).toString('base64') },
       { SECRETS_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('hex').slice(2) },
-      { NODE_ENV: 'production' },
-      { NODE_ENV: 'production', SECRETS_ENCRYPTION_KEY: DEV_SECRETS_ENCRYPTION_KEY },
+      { ...production },
+      { ...production, SECRETS_ENCRYPTION_KEY: DEV_SECRETS_ENCRYPTION_KEY },
+      // The same bytes written otherwise: unpadded, hex, padded with spaces.
+      { ...production, SECRETS_ENCRYPTION_KEY: DEV_SECRETS_ENCRYPTION_KEY.replace(/=$/, '') },
+      {
+        ...production,
+        SECRETS_ENCRYPTION_KEY: Buffer.from(DEV_SECRETS_ENCRYPTION_KEY, 'base64').toString('hex'),
+      },
+      { ...production, SECRETS_ENCRYPTION_KEY: `  ${DEV_SECRETS_ENCRYPTION_KEY} ` },
       { WEBHOOK_SECRET_GRACE_MS: '-1' },
       { WEBHOOK_SECRET_GRACE_MS: 'a day' },
     ]
@@ -81,9 +95,40 @@ describe('configuration', () => {
       const variable = 'WEBHOOK_SECRET_GRACE_MS' in env ? 'WEBHOOK_SECRET_GRACE_MS' : 'SECRETS_ENCRYPTION_KEY'
       expect(error, JSON.stringify(env)).toBeInstanceOf(ConfigError)
       expect((error as ConfigError).variable).toBe(variable)
-      const key = env.SECRETS_ENCRYPTION_KEY
-      if (key) expect((error as Error).message).not.toContain(key)
+      const key = (env as { SECRETS_ENCRYPTION_KEY?: string }).SECRETS_ENCRYPTION_KEY
+      if (key) expect((error as Error).message).not.toContain(key.trim())
     }
+  })
+
+  it('refuses in production a JWT_SECRET that is unset, the development default or under 32 bytes', () => {
+    const key = { SECRETS_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'), NODE_ENV: 'production' }
+    for (const secret of [
+      undefined,
+      DEV_JWT_SECRET,
+      ` ${DEV_JWT_SECRET} `,
+      'a-secret-of-31-bytes-0123456789',
+    ]) {
+      let error: unknown
+      try {
+        loadApiConfig({ ...key, ...(secret !== undefined && { JWT_SECRET: secret }) })
+      } catch (err) {
+        error = err
+      }
+      expect(error, String(secret)).toBeInstanceOf(ConfigError)
+      expect((error as ConfigError).variable).toBe('JWT_SECRET')
+      if (secret) expect((error as Error).message).not.toContain(secret.trim())
+    }
+    expect(loadApiConfig({ ...key, JWT_SECRET: 's'.repeat(32) }).JWT_SECRET).toBe('s'.repeat(32))
+    // Verified with a public key or a JWKS: no JWT_SECRET needed.
+    expect(loadApiConfig({ ...key, JWT_JWKS_URL: 'https://id.example.com/jwks.json' }).JWT_JWKS_URL).toBe(
+      'https://id.example.com/jwks.json',
+    )
+    expect(loadApiConfig({ ...key, JWT_PUBLIC_KEY: 'pem' }).JWT_PUBLIC_KEY).toBe('pem')
+    // Outside production the development secret is the default (the server warns).
+    const dev = loadApiConfig({})
+    expect(dev.JWT_SECRET).toBe(DEV_JWT_SECRET)
+    expect(usesDevJwtSecret(dev)).toBe(true)
+    expect(dev.JWT_MAX_TTL_SECONDS).toBe(604_800)
   })
 
   it('stops the server at boot with a message naming the variable', async () => {

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createSecretBox, generateWebhookSecret, signGithubWebhook } from '@punctual/core'
+import { generateWebhookSecret, signGithubWebhook } from '@punctual/core'
 import { sleep } from '@punctual/core/testing'
 import { createAuditRepo } from '@punctual/db'
 import { createExecutionQueue } from '@punctual/queue'
 import { startTcpProxy, type TcpProxy } from '@punctual/queue/testing'
 import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { triggerSecretAt } from '../src/services/trigger-secrets.ts'
 import { setup, type TestContext } from './helper.ts'
 import { type HookTriggerValues, insertHookTrigger, insertTrigger } from './trigger-rows.ts'
 
@@ -285,6 +286,38 @@ describe('POST /hooks/:triggerId (standard scheme)', () => {
   })
 })
 
+describe('POST /hooks/:triggerId: a sealed secret copied onto another row', () => {
+  it("does not open there: another tenant's trigger given a copy of a secret verifies nothing and starts nothing", async () => {
+    const secret = generateWebhookSecret()
+    const victim = await insertHookTrigger(ctx, 'acme', { secret })
+    const theirs = await insertHookTrigger(ctx, 'intruder', { secret: generateWebhookSecret() })
+    expect((await deliver(victim.id, standard(secret, '{"n":1}'))).statusCode).toBe(202)
+    // Someone with write access to the database copies the sealed value onto their own trigger.
+    await ctx.database.sql`
+      update triggers set secret_ciphertext = (select secret_ciphertext from triggers where id = ${victim.id})
+       where id = ${theirs.id}`
+    const res = await deliver(theirs.id, standard(secret, '{"n":2}'))
+    expect(res.statusCode).toBe(500)
+    expect(res.json().code).toBe('SCHED_ERR_SECRET_UNREADABLE')
+    expect(res.body).not.toContain(secret)
+    expect(await executionsOf(theirs.id, 'intruder')).toHaveLength(0)
+    // Nor on another row of the same tenant, nor moved to the previous-secret column.
+    const sibling = await insertHookTrigger(ctx, 'acme', { secret: generateWebhookSecret() })
+    await ctx.database.sql`
+      update triggers set secret_ciphertext = (select secret_ciphertext from triggers where id = ${victim.id})
+       where id = ${sibling.id}`
+    expect((await deliver(sibling.id, standard(secret, '{"n":3}'))).statusCode).toBe(500)
+    await ctx.database.sql`
+      update triggers set previous_secret_ciphertext = secret_ciphertext,
+                          previous_secret_expires_at = now() + interval '1 hour'
+       where id = ${victim.id}`
+    ctx.app.services.hooks.invalidate(victim.id)
+    expect((await deliver(victim.id, standard(secret, '{"n":4}'))).statusCode).toBe(500)
+    expect(await executionsOf(sibling.id)).toHaveLength(0)
+    expect(await executionsOf(victim.id)).toHaveLength(1)
+  })
+})
+
 describe('POST /hooks/:triggerId (github scheme)', () => {
   it("verifies GitHub's documented test vector over the raw bytes", async () => {
     const t = await hook({ secret: "It's a Secret to Everybody", scheme: 'github' })
@@ -431,9 +464,8 @@ describe('POST /hooks/:triggerId with the trigger cached', () => {
     expect((await deliver(t.id, standard(oldSecret, '{}'), cached.app)).statusCode).toBe(202)
     // Rotated by another process: the new secret works at once.
     const newSecret = generateWebhookSecret()
-    const box = createSecretBox(cached.app.deps.config.SECRETS_ENCRYPTION_KEY)
-    await cached.database
-      .sql`update triggers set secret_ciphertext = ${box.seal(newSecret)} where id = ${t.id}`
+    const sealed = cached.app.secretBox.seal(newSecret, triggerSecretAt(t, 'secretCiphertext'))
+    await cached.database.sql`update triggers set secret_ciphertext = ${sealed} where id = ${t.id}`
     await sleep(150)
     expect((await deliver(t.id, standard(newSecret, '{}'), cached.app)).statusCode).toBe(202)
     // Disabled by another process while cached: the commit re-checks, nothing starts.

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import { createSecretBox, uuidv7 } from '@punctual/core'
+import { uuidv7 } from '@punctual/core'
 import { triggers } from '@punctual/db'
+import { triggerSecretAt } from '../src/services/trigger-secrets.ts'
 import { createWorkflow, type TestContext } from './helper.ts'
 
 export type TriggerValues = Partial<typeof triggers.$inferInsert>
@@ -27,7 +28,7 @@ export async function insertTrigger(ctx: TestContext, tenant: string, values: Tr
 }
 
 export interface HookTriggerValues extends TriggerValues {
-  /** The plain signing secret; sealed with the app's SECRETS_ENCRYPTION_KEY as the trigger API stores it. */
+  /** The plain signing secret; sealed with the app's key ring, bound to the row, as the trigger API stores it. */
   secret: string
   previousSecret?: string
 }
@@ -35,13 +36,19 @@ export interface HookTriggerValues extends TriggerValues {
 /** A webhook trigger row with its secrets sealed (`standard` scheme unless given). */
 export async function insertHookTrigger(ctx: TestContext, tenant: string, values: HookTriggerValues) {
   const { secret, previousSecret, ...rest } = values
-  const box = createSecretBox(ctx.app.deps.config.SECRETS_ENCRYPTION_KEY)
+  const box = ctx.app.secretBox
+  const id = values.id ?? uuidv7()
+  const at = (column: 'secretCiphertext' | 'previousSecretCiphertext') =>
+    triggerSecretAt({ id, tenant }, column)
   return insertTrigger(ctx, tenant, {
+    id,
     type: 'webhook',
     scheme: 'standard',
     eventType: null,
-    secretCiphertext: box.seal(secret),
-    ...(previousSecret !== undefined && { previousSecretCiphertext: box.seal(previousSecret) }),
+    secretCiphertext: box.seal(secret, at('secretCiphertext')),
+    ...(previousSecret !== undefined && {
+      previousSecretCiphertext: box.seal(previousSecret, at('previousSecretCiphertext')),
+    }),
     ...rest,
   })
 }

@@ -2,7 +2,7 @@ import { createSecretBox } from '@punctual/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEV_SECRETS_ENCRYPTION_KEY } from '../src/config.ts'
 import type { Role } from '../src/plugins/auth.ts'
-import { openTriggerSecrets } from '../src/services/trigger-secrets.ts'
+import { openTriggerSecrets, triggerSecretAt } from '../src/services/trigger-secrets.ts'
 import { createWorkflow, setup, type TestContext } from './helper.ts'
 
 let clock = new Date('2026-05-01T10:00:00.000Z')
@@ -140,8 +140,11 @@ describe('POST /api/triggers', () => {
     expect(stored).not.toContain(Buffer.from(t.secret).toString('base64'))
     expect(stored).not.toContain(Buffer.from(t.secret).toString('hex'))
     // A database dump alone does not reveal it, the configured key does.
-    expect(createSecretBox(DEV_SECRETS_ENCRYPTION_KEY).open(stored)).toBe(t.secret)
-    expect(() => createSecretBox(Buffer.alloc(32, 7).toString('base64')).open(stored)).toThrow()
+    const at = { tenant: 'acme', table: 'triggers', row: t.id, column: 'secret_ciphertext' }
+    expect(createSecretBox(DEV_SECRETS_ENCRYPTION_KEY).open(stored, at)).toBe(t.secret)
+    expect(() => createSecretBox(Buffer.alloc(32, 7).toString('base64')).open(stored, at)).toThrow()
+    // Bound to its row: v2, under the key ring's newest key.
+    expect(stored.startsWith(`v2.${ctx.app.secretBox.currentKeyId}.`)).toBe(true)
 
     // Two triggers never share a secret.
     expect((await createOk(webhookBody())).secret).not.toBe(t.secret)
@@ -403,11 +406,13 @@ describe('reading triggers', () => {
 async function rowSecrets(id: string) {
   const [row] = await ctx.database.sql<
     {
+      id: string
+      tenant: string
       secretCiphertext: string | null
       previousSecretCiphertext: string | null
       previousSecretExpiresAt: Date | null
     }[]
-  >`select secret_ciphertext as "secretCiphertext", previous_secret_ciphertext as "previousSecretCiphertext",
+  >`select id, tenant, secret_ciphertext as "secretCiphertext", previous_secret_ciphertext as "previousSecretCiphertext",
            previous_secret_expires_at as "previousSecretExpiresAt"
     from triggers where id = ${id}`
   return {
@@ -547,8 +552,10 @@ describe('rotating a webhook secret', () => {
       expect(sealed).not.toContain(rotated.secret.slice(6))
     }
     const box = ctx.app.secretBox
-    expect(box.open(row.secretCiphertext!)).toBe(rotated.secret)
-    expect(box.open(row.previousSecretCiphertext!)).toBe(t.secret)
+    expect(box.open(row.secretCiphertext!, triggerSecretAt(row, 'secretCiphertext'))).toBe(rotated.secret)
+    expect(box.open(row.previousSecretCiphertext!, triggerSecretAt(row, 'previousSecretCiphertext'))).toBe(
+      t.secret,
+    )
     expect(openTriggerSecrets(row, box, clock)).toEqual([rotated.secret, t.secret])
     expect(openTriggerSecrets(row, box, new Date(expiresAt.getTime() - 1))).toEqual([
       rotated.secret,
@@ -569,7 +576,10 @@ describe('rotating a webhook secret', () => {
 
   it('replaces a secret sealed under another key (SECRETS_ENCRYPTION_KEY changed) without a grace', async () => {
     const t = await createOk(webhookBody())
-    const foreign = createSecretBox(Buffer.alloc(32, 5).toString('base64')).seal(t.secret)
+    const foreign = createSecretBox(Buffer.alloc(32, 5).toString('base64')).seal(
+      t.secret,
+      triggerSecretAt({ id: t.id, tenant: 'acme' }, 'secretCiphertext'),
+    )
     await ctx.database.sql`update triggers set secret_ciphertext = ${foreign} where id = ${t.id}`
     const stale = await rowSecrets(t.id)
     expect(() => openTriggerSecrets(stale, ctx.app.secretBox, clock)).toThrow(
@@ -631,8 +641,9 @@ describe('configuration', () => {
       const t = res.json()
       expect(t.url).toBe(`https://hooks.example.com/hooks/${t.id}`)
       const [row] = await other.database.sql<{ s: string }[]>`select secret_ciphertext as s from triggers`
-      expect(createSecretBox(key).open(row!.s)).toBe(t.secret)
-      expect(() => createSecretBox(DEV_SECRETS_ENCRYPTION_KEY).open(row!.s)).toThrow()
+      const at = triggerSecretAt({ id: t.id, tenant: 'acme' }, 'secretCiphertext')
+      expect(createSecretBox(key).open(row!.s, at)).toBe(t.secret)
+      expect(() => createSecretBox(DEV_SECRETS_ENCRYPTION_KEY).open(row!.s, at)).toThrow()
 
       const rotated = await other.app.inject({
         method: 'POST',

@@ -1,4 +1,4 @@
-import { baseConfigFields, parseEnv } from '@punctual/core'
+import { baseConfigFields, loadSecretKeyRing, parseEnv, secretKeyConfigFields } from '@punctual/core'
 import { REDIS_PREFIX_PATTERN } from '@punctual/queue'
 import { type Static, Type } from 'typebox'
 
@@ -27,9 +27,14 @@ export const WorkerConfigSchema = Type.Object({
   WORKER_EVENT_REDELIVER_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000 }),
   OUTBOUND_ALLOW_PRIVATE: Type.Boolean({ default: false }),
   OUTBOUND_ALLOWLIST: Type.Optional(Type.String()),
+  // The worker opens no sealed value yet, but a deployment is one configuration: with NODE_ENV=production it
+  // refuses to start on a missing or public key, as the API does (the contract's Authentication section).
+  ...secretKeyConfigFields(),
 })
 export type WorkerConfig = Static<typeof WorkerConfigSchema>
 
 export function loadWorkerConfig(env: Record<string, string | undefined> = process.env): WorkerConfig {
-  return parseEnv(WorkerConfigSchema, env)
+  const config = parseEnv(WorkerConfigSchema, env)
+  loadSecretKeyRing(config)
+  return config
 }

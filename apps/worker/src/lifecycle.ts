@@ -3,6 +3,7 @@ import { createExecutionQueue, type QueueKeys, type Redis, waitForReady } from '
 import type { Logger } from 'pino'
 import { createEventBus } from './bus/index.ts'
 import type { WorkerConfig } from './config.ts'
+import { errorMessage } from './loop/index.ts'
 import { createHeartbeat, createProcessMonitor, removeHeartbeat } from './maintenance/heartbeat.ts'
 import { createMaintenanceLoop } from './maintenance/loop.ts'
 import { subscribeMetrics, type WorkerMetrics } from './maintenance/metrics.ts'
@@ -190,7 +191,7 @@ async function waitForDependencies(
       await deps.redis.ping()
       return true
     } catch (err) {
-      deps.logger.warn({ err: (err as Error).message, retryInMs: delay }, 'dependencies not reachable yet')
+      deps.logger.warn({ err: errorMessage(err), retryInMs: delay }, 'dependencies not reachable yet')
       await Promise.race([new Promise((r) => setTimeout(r, delay)), stopping])
       delay = Math.min(delay * 2, 5000)
     }

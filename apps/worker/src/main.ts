@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import os from 'node:os'
-import { ConfigError } from '@punctual/core'
+import { ConfigError, safeLogOptions } from '@punctual/core'
 import { createDb } from '@punctual/db'
 import { createKeys, createRedis } from '@punctual/queue'
 import pino from 'pino'
@@ -10,7 +10,12 @@ import { createWorkerMetrics, serveMetrics } from './maintenance/metrics.ts'
 
 let config: WorkerConfig
 let worker: ReturnType<typeof createWorker>
-const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'punctual-worker' } })
+// Redaction and the error serializer keep secrets, bodies and query parameters out of every line (core log-safety).
+const logger = pino({
+  level: 'info',
+  base: { service: 'punctual-worker' },
+  ...safeLogOptions(),
+})
 try {
   config = loadWorkerConfig()
   logger.level = config.LOG_LEVEL

@@ -323,10 +323,10 @@ describe('runner', () => {
     x.start()
     await Promise.all([deadA, deadB])
     expect((await getExecution(db.sql, a!))!.error!.message).toMatch(
-      /blocked: 127\.0\.0\.1 is a loopback address/,
+      /blocked: 127\.0\.0\.1 is not a destination http steps may reach/,
     )
     expect((await getExecution(db.sql, b!))!.error!.message).toMatch(
-      /blocked: 169\.254\.169\.254 is link-local/,
+      /blocked: 169\.254\.169\.254 is not a destination http steps may reach/,
     )
     expect(target.requests.length).toBe(before)
 
@@ -338,7 +338,7 @@ describe('runner', () => {
     y.start()
     await deadC
     expect((await getExecution(db.sql, c))!.error!.message).toMatch(
-      /blocked: 169\.254\.169\.254 is link-local/,
+      /blocked: 169\.254\.169\.254 is not a destination http steps may reach/,
     )
   })
 

@@ -1,15 +1,36 @@
 import { type Static, type TObject, Type } from 'typebox'
 import { Value } from 'typebox/value'
 
+/**
+ * A refused setting. The message names the variable and the rule, never the value (it may be a secret, or a
+ * URL holding a password); `shown` is an already safe form the caller may add (a URL with its password masked).
+ */
 export class ConfigError extends Error {
   constructor(
     readonly variable: string,
     reason: string,
-    value: unknown,
+    shown?: string,
   ) {
-    super(`Invalid configuration: ${variable}=${JSON.stringify(value)} ${reason}`)
+    super(`Invalid configuration: ${variable}${shown === undefined ? '' : ` (${shown})`} ${reason}`)
     this.name = 'ConfigError'
   }
+}
+
+/**
+ * A URL as it may be shown in a message or a log line: its password replaced by `***`, its query string (which
+ * may carry one: `?password=`, `?sslkey=`) and fragment dropped. Not a URL: `<not a URL>`.
+ */
+export function maskUrl(text: string): string {
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    return '<not a URL>'
+  }
+  if (url.password) url.password = '***'
+  url.search = ''
+  url.hash = ''
+  return url.href
 }
 
 /**
@@ -26,7 +47,10 @@ export function parseEnv<T extends TObject>(schema: T, env: Record<string, strin
   const value = Value.Default(schema, Value.Convert(schema, picked)) as Record<string, unknown>
   for (const error of Value.Errors(schema, value)) {
     const variable = error.instancePath.replace(/^\//, '').split('/')[0] || 'environment'
-    throw new ConfigError(variable, error.message, picked[variable])
+    const raw = picked[variable]
+    // Only a URL is shown (masked): any other value could be a secret.
+    const shown = variable.endsWith('_URL') && typeof raw === 'string' ? maskUrl(raw) : undefined
+    throw new ConfigError(variable, error.message, shown)
   }
   return value as Static<T>
 }

@@ -199,7 +199,7 @@ function normalizeHost(host: string): string {
 /** Parses OUTBOUND_ALLOWLIST. Throws ConfigError naming the variable on an entry that is not a host or CIDR. */
 export function parseAllowlist(env: string | undefined): OutboundAllowlist {
   const list: OutboundAllowlist = { hosts: [], hostSuffixes: [], cidrs: [] }
-  for (const raw of (env ?? '').split(',')) {
+  for (const [index, raw] of (env ?? '').split(',').entries()) {
     const entry = raw.trim()
     if (entry === '') continue
     const c = cidr(entry.replace(/^\[(.*)\]$/, '$1'))
@@ -217,8 +217,7 @@ export function parseAllowlist(env: string | undefined): OutboundAllowlist {
     if (name.length > 253 || entry.includes('/') || numeric || !labels.every((l) => label.test(l)))
       throw new ConfigError(
         'OUTBOUND_ALLOWLIST',
-        `entry '${entry}' is not a host name, IP address or CIDR`,
-        env,
+        `entry ${index + 1} (of the comma-separated list) is not a host name, IP address or CIDR`,
       )
     if (wildcard) list.hostSuffixes.push(`.${name}`)
     else list.hosts.push(name)
@@ -232,18 +231,18 @@ function hostAllowlisted(host: string, list: OutboundAllowlist): boolean {
   return list.hosts.includes(h) || list.hostSuffixes.some((suffix) => h.endsWith(suffix))
 }
 
-const DETAILS: Record<OutboundBlockReason, string> = {
-  invalid_address: 'is not an IP address',
-  link_local: 'is link-local (never reachable from http steps)',
-  metadata: 'is a cloud metadata address (never reachable from http steps)',
-  reserved: 'is multicast or reserved',
-  loopback: 'is a loopback address (set OUTBOUND_ALLOW_PRIVATE=true or list the host in OUTBOUND_ALLOWLIST)',
-  private: 'is a private address (set OUTBOUND_ALLOW_PRIVATE=true or list the host in OUTBOUND_ALLOWLIST)',
-}
-
-function blocked(reason: OutboundBlockReason, ip: string, host: string): OutboundVerdict {
-  const who = host && normalizeHost(host) !== normalizeAddress(ip) ? `${host} (${ip})` : ip
-  return { allowed: false, reason, detail: `${who} ${DETAILS[reason]}` }
+/**
+ * The refusal as a tenant sees it (in its execution's step error): the host of its URL and that it is blocked,
+ * never the address it resolved to nor why that address is blocked, which would tell a tenant what an internal
+ * name resolves to (`vm (127.0.0.1) is a loopback address`). `reason` stays in the verdict for operators.
+ */
+function blocked(reason: OutboundBlockReason, host: string): OutboundVerdict {
+  const who = normalizeHost(host) || 'the host'
+  return {
+    allowed: false,
+    reason,
+    detail: `${who} is not a destination http steps may reach (blocked address; operators: OUTBOUND_ALLOW_PRIVATE, OUTBOUND_ALLOWLIST)`,
+  }
 }
 
 /** May an http step whose URL names `host` connect to the resolved address `ip`? */
@@ -253,7 +252,7 @@ export function checkOutboundAddress(
   opts: { allowPrivate: boolean; allowlist: OutboundAllowlist },
 ): OutboundVerdict {
   const p = parseIp(ip)
-  if (!p) return blocked('invalid_address', ip, host)
+  if (!p) return blocked('invalid_address', host)
   const v4 = embeddedIpv4(p)
   const candidates = v4 ? [p, v4] : [p]
   let category: Category = 'public'
@@ -262,9 +261,9 @@ export function checkOutboundAddress(
     if (SEVERITY.indexOf(cat) < SEVERITY.indexOf(category)) category = cat
   }
   if (category === 'public') return { allowed: true }
-  if (NEVER.has(category)) return blocked(category as OutboundBlockReason, ip, host)
+  if (NEVER.has(category)) return blocked(category as OutboundBlockReason, host)
   if (opts.allowPrivate) return { allowed: true }
   if (hostAllowlisted(host, opts.allowlist)) return { allowed: true }
   if (candidates.some((c) => opts.allowlist.cidrs.some((r) => inCidr(c, r)))) return { allowed: true }
-  return blocked(category as OutboundBlockReason, ip, host)
+  return blocked(category as OutboundBlockReason, host)
 }

@@ -148,16 +148,31 @@ describe('checkOutboundAddress', () => {
     ])
       expect(reason(ip), ip).toBe('invalid_address')
   })
-  it('explains the refusal', () => {
-    expect(check('10.0.0.1', strict, 'db.local')).toEqual({
-      allowed: false,
-      reason: 'private',
-      detail: expect.stringMatching(
-        /^db\.local \(10\.0\.0\.1\) is a private address.*OUTBOUND_ALLOW_PRIVATE/,
-      ),
-    })
+  it('says the host is blocked, never what it resolved to nor why that address is blocked', () => {
+    const refusals = [
+      check('10.0.0.1', strict, 'db.local'),
+      check('127.0.0.1', strict, 'vm'),
+      check('169.254.169.254', strict, 'metadata.internal'),
+      check('100.100.100.200', strict, 'DB.Local.'),
+    ]
+    expect(refusals.map((r) => (r.allowed ? 'allowed' : r.reason))).toEqual([
+      'private',
+      'loopback',
+      'link_local',
+      'metadata',
+    ])
+    const details = refusals.map((r) => (r.allowed ? '' : r.detail))
+    expect(details[0]).toMatch(/^db\.local is not a destination http steps may reach/)
+    expect(details[1]).toMatch(/^vm is not a destination/)
+    // One text for every reason: the category of the address would tell the tenant about the DNS answer.
+    expect(new Set(details.map((d) => d.replace(/^\S+ /, ''))).size).toBe(1)
+    for (const d of details) {
+      expect(d.replace(/^\S+ /, '')).not.toMatch(
+        /\d+\.\d+\.\d+\.\d+|loopback|private address|link-local|metadata/,
+      )
+    }
     expect(check('169.254.169.254', strict, '169.254.169.254')).toMatchObject({
-      detail: expect.stringMatching(/^169\.254\.169\.254 is link-local/),
+      detail: expect.stringMatching(/^169\.254\.169\.254 is not a destination/),
     })
   })
 })

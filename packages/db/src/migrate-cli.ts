@@ -1,18 +1,8 @@
 // `pnpm run migrate`: create the database named in DATABASE_URL if needed, then apply pending migrations.
+import { maskUrl } from '@punctual/core'
 import { databaseName, ensureDatabase, migrate } from './migrate.ts'
 
 const defaultUrl = 'postgres://postgres@127.0.0.1:5432/punctual'
-
-/** The URL without its password, for messages. */
-function redact(url: string): string {
-  try {
-    const u = new URL(url)
-    if (u.password) u.password = '***'
-    return u.toString()
-  } catch {
-    return '(unparsable URL)'
-  }
-}
 
 function describe(err: unknown): string {
   if (!(err instanceof Error)) return String(err)
@@ -38,7 +28,7 @@ async function main(): Promise<number> {
     console.log(`migrate: database ${name} ${created ? 'created, ' : ''}${what} (${total} total)`)
     return 0
   } catch (err) {
-    console.error(`migrate: failed for ${redact(url)}: ${describe(err)}`)
+    console.error(`migrate: failed for ${maskUrl(url)}: ${describe(err)}`)
     return 1
   }
 }

@@ -60,6 +60,7 @@ describe('migrate', () => {
       const tables = await sql<{ table_name: string }[]>`
         select table_name from information_schema.tables where table_schema = 'public' order by table_name`
       expect(tables.map((t) => t.table_name)).toEqual([
+        'api_keys',
         'audit_log',
         'event_outbox',
         'event_receipts',

@@ -187,8 +187,9 @@ export function sendFrameworkError(
 async function errorsPlugin(app: FastifyInstance) {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const appErr = toAppError(err)
+    // Never the detail of a 4xx in the log: it may quote the request (a JSON parser's message shows the body).
     if (appErr.status >= 500) request.log.error({ err }, appErr.message)
-    else request.log.debug({ code: appErr.code }, appErr.message)
+    else request.log.debug({ code: appErr.code, status: appErr.status }, ErrorCodes[appErr.code].title)
     if (appErr.code === 'SCHED_ERR_DEPENDENCY_DOWN') reply.header('retry-after', '5')
     return sendProblem(reply, appErr)
   })

@@ -32,7 +32,15 @@ async function swaggerPlugin(app: FastifyInstance) {
         ].join('\n'),
       },
       components: {
-        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+        securitySchemes: {
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT or API key',
+            description:
+              'A JWT (HS256 with JWT_SECRET, or RS256/ES256 with JWT_PUBLIC_KEY or JWT_JWKS_URL) or an API key (`pk_…`)',
+          },
+        },
       },
       security: [{ bearerAuth: [] }],
       tags: [
@@ -44,6 +52,7 @@ async function swaggerPlugin(app: FastifyInstance) {
         { name: 'webhooks', description: 'Signed webhook deliveries (no JWT)' },
         { name: 'operations', description: 'Health, readiness and metrics' },
         { name: 'audit', description: 'Who did what (admin)' },
+        { name: 'api-keys', description: 'API keys: credentials acting for the tenant with a role (admin)' },
       ],
     },
   })

@@ -1,6 +1,7 @@
 import { AppError } from '@punctual/core'
 import type { FastifyInstance } from 'fastify'
 import { sendProblem } from '../plugins/errors.ts'
+import apiKeyRoutes from './api-keys/index.ts'
 import auditRoutes from './audit/index.ts'
 import cronRoutes from './cron/index.ts'
 import eventRoutes from './events/index.ts'
@@ -29,4 +30,5 @@ export default async function apiRoutes(api: FastifyInstance) {
   await api.register(workerRoutes, { prefix: '/workers' })
   await api.register(auditRoutes, { prefix: '/audit' })
   await api.register(eventRoutes, { prefix: '/events' })
+  await api.register(apiKeyRoutes, { prefix: '/api-keys' })
 }

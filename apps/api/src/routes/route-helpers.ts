@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { IdParams, Problem } from '@punctual/core'
 import { Type } from 'typebox'
-import type { Principal } from '../plugins/auth.ts'
+import type { Principal, Role } from '../plugins/auth.ts'
 
 /** What the route files share: the app as a route plugin sees it, the error responses, the DELETE route. */
 
@@ -14,11 +14,18 @@ export const errors = { '4xx': Problem, '5xx': Problem }
 /** `DELETE /:id` of a resource: 204 with no body once `remove` resolves; its errors are `remove`'s. */
 export function deleteRoute(
   app: TypeBoxApp,
-  opts: { tag: string; description: string; remove: (p: Principal, id: string) => Promise<void> },
+  opts: {
+    tag: string
+    description: string
+    remove: (p: Principal, id: string) => Promise<void>
+    /** Default: editor. */
+    minRole?: Role
+  },
 ) {
   app.delete(
     '/:id',
     {
+      ...(opts.minRole && { config: { minRole: opts.minRole } }),
       schema: {
         tags: [opts.tag],
         description: opts.description,

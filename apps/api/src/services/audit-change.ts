@@ -3,12 +3,12 @@ import type { Principal } from '../plugins/auth.ts'
 
 /**
  * The audit entry of a change made by an API caller, written with the caller's transaction (`tx`) so it
- * commits or rolls back with the change. The actor is the token's `sub`.
+ * commits or rolls back with the change. The actor is the token's `sub` (`apikey:<id>` for an API key).
  */
 export function auditChange(
   tx: DbExecutor,
   p: Principal,
-  target: { type: 'workflow' | 'schedule' | 'trigger'; id: string },
+  target: { type: 'workflow' | 'schedule' | 'trigger' | 'apikey' | 'execution'; id: string },
   action: AuditAction,
   at: Date,
   details: Record<string, unknown>,

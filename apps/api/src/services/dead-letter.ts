@@ -1,6 +1,8 @@
 import { AppError, uuidv7 } from '@punctual/core'
+import { createExecutionsRepo } from '@punctual/db'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Principal } from '../plugins/auth.ts'
+import { auditChange } from './audit-change.ts'
 import { type ExecutionContext, enqueueAfterCommit, notFound } from './executions.ts'
 
 /**
@@ -63,7 +65,13 @@ async function redriveDead(
     retryPolicy: dead.retryPolicy,
     availableAt: at,
   }
-  await ctx.executions.insert(row)
+  await ctx.db.transaction(async (tx) => {
+    await createExecutionsRepo(tx).insert(row)
+    await auditChange(tx, p, { type: 'execution', id: dead.id }, 'execution.redriven', at, {
+      redriveId: row.id,
+      workflowId: row.workflowId,
+    })
+  })
   await enqueueAfterCommit(ctx, row, log)
   return { executionId: row.id }
 }

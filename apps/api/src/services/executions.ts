@@ -17,6 +17,7 @@ import {
 } from '@punctual/queue'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Principal } from '../plugins/auth.ts'
+import { auditChange } from './audit-change.ts'
 import { notFound as scheduleNotFound } from './schedules.ts'
 import { metricsSnapshot, readWorkers, tenantStats } from './stats.ts'
 
@@ -94,7 +95,13 @@ async function triggerSchedule(
     retryPolicy: { ...schedule.retryPolicy },
     availableAt: at,
   }
-  await ctx.executions.insert(row)
+  await ctx.db.transaction(async (tx) => {
+    await createExecutionsRepo(tx).insert(row)
+    await auditChange(tx, p, { type: 'schedule', id: schedule.id }, 'schedule.triggered', at, {
+      executionId: row.id,
+      inputGiven: body.input !== undefined,
+    })
+  })
   await enqueueAfterCommit(ctx, row, log)
   return { executionId: row.id }
 }
@@ -129,6 +136,11 @@ async function cancelExecution(
         `Execution ${id} is already ${status}; only queued, running or retrying executions can be cancelled`,
       )
     }
+    await auditChange(tx, p, { type: 'execution', id }, 'execution.cancelled', at, {
+      kind: current.kind,
+      // `running`: the cancel was requested and the worker running it aborts its step.
+      from: current.status,
+    })
     if (updated.status === 'running') {
       try {
         await ctx.redis.publish(ctx.keys.cancelChannel, id)

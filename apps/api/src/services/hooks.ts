@@ -24,6 +24,7 @@ import {
 import type { FastifyBaseLogger } from 'fastify'
 import type { HookRateLimiter } from './hook-rate-limit.ts'
 import { matchOrRefuse } from './match-cost.ts'
+import { triggerSecretAt } from './trigger-secrets.ts'
 
 export interface HookServiceDeps {
   db: DbExecutor
@@ -208,10 +209,10 @@ async function load(ctx: HookContext, id: string): Promise<CachedTrigger> {
   const entry: CachedTrigger = { loadedAt: Date.now(), row }
   if (row?.type === 'webhook' && row.enabled && row.secretCiphertext) {
     // An unreadable secret (wrong SECRETS_ENCRYPTION_KEY) is a server fault: 500, not the sender's 401.
-    entry.current = ctx.box.open(row.secretCiphertext)
+    entry.current = ctx.box.open(row.secretCiphertext, triggerSecretAt(row, 'secretCiphertext'))
     if (row.previousSecretCiphertext && row.previousSecretExpiresAt) {
       entry.previous = {
-        secret: ctx.box.open(row.previousSecretCiphertext),
+        secret: ctx.box.open(row.previousSecretCiphertext, triggerSecretAt(row, 'previousSecretCiphertext')),
         untilMs: row.previousSecretExpiresAt.getTime(),
       }
     }

@@ -3,6 +3,7 @@ import { createExecutionQueue } from '@punctual/queue'
 import type { FastifyInstance } from 'fastify'
 import type { AppDeps } from '../app.ts'
 import { tenantQuotas } from '../config.ts'
+import { type ApiKeyAuthenticator, type ApiKeyService, createApiKeyService } from './api-keys.ts'
 import { createDeadLetterService, type DeadLetterService } from './dead-letter.ts'
 import { createEventService, type EventService } from './events.ts'
 import { createExecutionContext, createExecutionService, type ExecutionService } from './executions.ts'
@@ -22,6 +23,7 @@ export interface Services {
   triggers: TriggerService
   events: EventService
   hooks: HookService
+  apiKeys: ApiKeyService
 }
 
 /**
@@ -32,6 +34,7 @@ export function createServices(
   app: FastifyInstance,
   deps: AppDeps & { now: () => Date },
   starter: ExecutionStarter,
+  apiKeyAuth: ApiKeyAuthenticator,
 ): Services {
   const { config, now } = deps
   const executions = createExecutionContext({
@@ -78,5 +81,6 @@ export function createServices(
       onVerification: (scheme, result) => app.webhookVerifications.inc({ scheme, result }),
       onBodyRejected: (reason) => app.webhookBodyRejections.inc({ reason }),
     }),
+    apiKeys: createApiKeyService({ db: deps.db, now, onRevoked: (id) => apiKeyAuth.forget(id) }),
   }
 }

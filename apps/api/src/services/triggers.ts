@@ -77,7 +77,8 @@ async function createTrigger(
 ): Promise<{ row: TriggerRow; secret?: string }> {
   assertFilterValid(body.filter)
   const at = ctx.now()
-  const secret = body.type === 'webhook' ? newTriggerSecret(ctx.box) : undefined
+  const id = uuidv7()
+  const secret = body.type === 'webhook' ? newTriggerSecret(ctx.box, { id, tenant: p.tenant }) : undefined
   const row = await ctx.db
     .transaction(async (tx) => {
       const def = definition(body)
@@ -88,7 +89,7 @@ async function createTrigger(
         newAnchors: def.subpatternAnchors,
       })
       const created = await createTriggersRepo(tx).insert({
-        id: uuidv7(),
+        id,
         tenant: p.tenant,
         type: body.type,
         ...def,
@@ -211,7 +212,7 @@ async function rotateSecret(
   id: string,
 ): Promise<{ row: TriggerRow; secret: string }> {
   const at = ctx.now()
-  const next = newTriggerSecret(ctx.box)
+  const next = newTriggerSecret(ctx.box, { id, tenant: p.tenant })
   const row = await ctx.db.transaction(async (tx) => {
     const repo = createTriggersRepo(tx)
     const current = await repo.get(p.tenant, id, { forUpdate: true })
@@ -222,11 +223,10 @@ async function rotateSecret(
         'Only a webhook trigger has a signing secret; this one is an event trigger',
       )
     }
-    // A secret sealed under another key (SECRETS_ENCRYPTION_KEY changed) verifies nothing: rotating
-    // replaces it outright instead of keeping an unreadable previous secret.
-    const readable = current.secretCiphertext !== null && canOpen(ctx.box, current.secretCiphertext)
+    // A secret sealed under a key the ring lost verifies nothing: rotating replaces it outright instead of
+    // keeping an unreadable previous secret (rotatedSecretColumns keeps none then).
     const updated = (await repo.update(p.tenant, id, {
-      ...rotatedSecretColumns(current, next, at, readable ? ctx.graceMs : 0),
+      ...rotatedSecretColumns(ctx.box, current, next, at, ctx.graceMs),
       version: current.version + 1,
       updatedAt: at,
     }))!
@@ -244,15 +244,6 @@ function writeError(err: unknown, name: string): never {
   if (isUniqueViolation(err)) throw nameTakenError(name)
   if (isForeignKeyViolation(err)) throw unknownWorkflow()
   throw err
-}
-
-function canOpen(box: SecretBox, sealed: string): boolean {
-  try {
-    box.open(sealed)
-    return true
-  } catch {
-    return false
-  }
 }
 
 export function notFound(id: string): AppError {

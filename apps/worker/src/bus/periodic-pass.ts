@@ -1,6 +1,7 @@
 import type { DbHandle } from '@punctual/db'
 import { pruneSystemEventConsumers, type QueueKeys, type Redis } from '@punctual/queue'
 import type { Logger } from 'pino'
+import { errorMessage } from '../loop/index.ts'
 import type { EventBusEvents } from './events.ts'
 import { relayUnhandledOutbox } from './relay.ts'
 
@@ -45,7 +46,7 @@ export function createPeriodicPass(deps: PeriodicPassDeps) {
       failures = 0
     } catch (err) {
       failures++
-      const error = err instanceof Error ? err.message : String(err)
+      const error = errorMessage(err)
       if (failures === 1 || failures % 20 === 0) {
         logger.warn({ err: error, failures }, 'outbox relay pass failed; next pass retries')
       }

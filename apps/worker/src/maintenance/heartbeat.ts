@@ -2,6 +2,7 @@ import os from 'node:os'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { QueueKeys, Redis } from '@punctual/queue'
 import type { Logger } from 'pino'
+import { errorMessage } from '../loop/index.ts'
 import type { Runner } from '../runner/index.ts'
 import { applyAdmission, type LoadLimits } from './admission.ts'
 import type { WorkerMetrics } from './metrics.ts'
@@ -129,7 +130,7 @@ export function createHeartbeat(deps: HeartbeatDeps): () => Promise<void> {
       await publishHeartbeat(deps.redis, deps.keys, info())
       if (Math.random() < 0.1) await pruneHeartbeats(deps.redis, deps.keys, Date.now())
     } catch (err) {
-      deps.logger.debug({ err: (err as Error).message }, 'heartbeat not published')
+      deps.logger.debug({ err: errorMessage(err) }, 'heartbeat not published')
     }
   }
 }

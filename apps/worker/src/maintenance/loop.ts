@@ -1,6 +1,7 @@
 import type { DbHandle } from '@punctual/db'
 import type { QueueKeys, Redis } from '@punctual/queue'
 import type { Logger } from 'pino'
+import { errorMessage } from '../loop/index.ts'
 import type { WorkerMetrics } from './metrics.ts'
 import { purgeExpiredReceipts } from './receipt-purge.ts'
 import { PERIODIC_PACE, type ReconcilePace, reconcile } from './reconcile.ts'
@@ -49,7 +50,7 @@ export function createMaintenanceLoop(deps: MaintenanceDeps) {
       if (result.dueFixed + result.indexRemoved + result.requeued + result.capsFixed + result.capsRemoved > 0)
         logger.info(result, 'reconciled')
     } catch (err) {
-      logger.warn({ err: (err as Error).message }, 'reconcile failed; will retry')
+      logger.warn({ err: errorMessage(err) }, 'reconcile failed; will retry')
     } finally {
       reconciling = false
       end()

@@ -7,17 +7,18 @@ export const AuditEntry = Type.Object(
     at: DateTime,
     actor: Type.String({
       description:
-        "who: the token's `sub`; `webhook:<ip>` for a failed webhook verification (no token); `system` for the system's own acts (chain.stopped)",
+        "who: the token's `sub`; `apikey:<id>` for an API key; `webhook:<ip>` for a failed webhook verification (no token); `system` for the system's own acts (chain.stopped)",
     }),
     tenant: Type.String(),
     action: Type.String({
       description: [
         '`<target>.<verb>`: workflow.created|updated|deleted, schedule.created|updated|deleted|paused|resumed,',
-        'trigger.created|updated|deleted|secret_rotated, webhook.verification_failed, chain.stopped (a chain of',
+        'trigger.created|updated|deleted|secret_rotated, apikey.created|revoked, schedule.triggered (a manual run),',
+        'execution.cancelled, execution.redriven, webhook.verification_failed, chain.stopped (a chain of',
         'system events looped back onto itself more than 10 times in a row; target: the trigger not started)',
       ].join(' '),
     }),
-    targetType: Type.String({ description: 'workflow, schedule or trigger' }),
+    targetType: Type.String({ description: 'workflow, schedule, trigger, apikey or execution' }),
     targetId: Nullable(Type.String()),
     details: Type.Record(Type.String(), Type.Unknown(), {
       description:

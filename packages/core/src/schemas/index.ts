@@ -1,3 +1,4 @@
+export * from './api-key.ts'
 export * from './audit.ts'
 export * from './common.ts'
 export * from './execution.ts'

@@ -23,6 +23,12 @@ export const auditActions = [
   'trigger.deleted',
   'trigger.secret_rotated',
   'webhook.verification_failed',
+  'apikey.created',
+  'apikey.revoked',
+  // Runs started or stopped by hand: a schedule's manual trigger, a cancel, a redrive of a dead execution.
+  'schedule.triggered',
+  'execution.cancelled',
+  'execution.redriven',
   // The system's own: a chain of system events looped back onto itself too often (actor `system`).
   'chain.stopped',
 ] as const
@@ -30,10 +36,10 @@ export type AuditAction = (typeof auditActions)[number]
 
 export interface AuditEntry {
   tenant: string
-  /** Who: the JWT `sub`, or e.g. `webhook:<ip>` for an unauthenticated sender. */
+  /** Who: the JWT `sub`, `apikey:<id>` for an API key, or e.g. `webhook:<ip>` for an unauthenticated sender. */
   actor: string
   action: AuditAction
-  /** `workflow`, `schedule`, `trigger`. */
+  /** `workflow`, `schedule`, `trigger`, `apikey`, `execution`. */
   targetType: string
   targetId?: string | null | undefined
   /** What changed (field names, versions); never secret material or request bodies. */

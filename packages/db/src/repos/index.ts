@@ -1,4 +1,12 @@
 export {
+  type ApiKeyIdentity,
+  type ApiKeyListOptions,
+  type ApiKeyRow,
+  type ApiKeysRepo,
+  createApiKeysRepo,
+  type NewApiKeyRow,
+} from './api-keys.ts'
+export {
   type AuditAction,
   type AuditEntry,
   type AuditListOptions,
@@ -50,6 +58,13 @@ export {
   type SchedulesRepo,
   type ScheduleView,
 } from './schedules.ts'
+export {
+  countSealedTriggerValues,
+  findStaleSealedTriggers,
+  type ResealedTrigger,
+  type SealedTriggerRow,
+  writeResealedTriggers,
+} from './sealed-secrets.ts'
 export {
   lockTenantUsage,
   lockTenantUsageRow,
