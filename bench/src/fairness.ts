@@ -43,7 +43,27 @@ const A = 'tenant-a'
 const B = 'tenant-b'
 /** A's trigger priority: above B's schedule (the API default, 5), so without turns A's backlog goes first. */
 const A_PRIORITY = 9
-const EVENT_TYPE = 'bench.flood'
+/**
+ * A's two floods: executions that end at once (the flood loads the API, Postgres and the workers; the workers
+ * keep up, so A has no backlog) and executions holding their slot for A_SLOW_MS (a \`delay\` step: every slot
+ * busy, A's backlog grows, so B's executions wait on the queue's turns and slots).
+ */
+const A_SLOW_MS = Number(process.env.BENCH_FAIR_A_SLOW_MS ?? 500)
+interface FloodKind {
+  key: 'noop' | 'slow'
+  label: string
+  eventType: string
+  stepMs: number
+}
+const FLOODS: FloodKind[] = [
+  { key: 'noop', label: 'A floods, runs of 0 ms', eventType: 'bench.flood.noop', stepMs: 0 },
+  {
+    key: 'slow',
+    label: `A floods, runs of ${A_SLOW_MS} ms`,
+    eventType: 'bench.flood.slow',
+    stepMs: A_SLOW_MS,
+  },
+]
 
 const headers = (tenant: string) => ({
   authorization: `Bearer ${tokenFor(tenant)}`,
@@ -62,26 +82,33 @@ async function post(api: ApiProcess, tenant: string, path: string, body: unknown
 
 interface Setup {
   scheduleB: string
-  triggerA: string
 }
 
-/** A: a workflow and its event trigger; B: a workflow and a schedule that does not fire during the run. */
+/**
+ * A: per flood kind, a workflow (one `delay` step) and an event trigger starting it; B: a workflow (a `delay`
+ * of 0 ms) and a schedule of it that does not fire during the run (B triggers it).
+ */
 async function createThroughApi(api: ApiProcess): Promise<Setup> {
-  const workflowA = await createWorkflow(api, A, 'flood')
-  const trigger = await post(api, A, '/api/triggers', {
-    workflowId: workflowA,
-    name: 'flood',
-    type: 'event',
-    eventType: EVENT_TYPE,
-    priority: A_PRIORITY,
-  })
+  for (const f of FLOODS) {
+    const workflow = await post(api, A, '/api/workflows', {
+      name: `flood-${f.key}`,
+      steps: [{ name: 'work', type: 'delay', ms: f.stepMs }],
+    })
+    await post(api, A, '/api/triggers', {
+      workflowId: workflow.id,
+      name: `flood-${f.key}`,
+      type: 'event',
+      eventType: f.eventType,
+      priority: A_PRIORITY,
+    })
+  }
   const workflowB = await createWorkflow(api, B, 'steady')
   const schedule = await post(api, B, '/api/schedules', {
     workflowId: workflowB,
     name: 'steady',
     cronExpression: '0 0 1 1 *',
   })
-  return { scheduleB: schedule.id, triggerA: trigger.id }
+  return { scheduleB: schedule.id }
 }
 
 interface PhaseResult {
@@ -203,95 +230,90 @@ function rankNote(n: number): string {
   return fromTop === 0 ? 'p99 is the largest sample' : `p99 is the largest but ${fromTop}`
 }
 
-function table(alone: PhaseResult, noisy: PhaseResult, a: FloodResult) {
-  const getA = okLatencies(alone.gets, 200)
-  const getN = okLatencies(noisy.gets, 200)
-  const ackA = okLatencies(alone.triggers, 202)
-  const ackN = okLatencies(noisy.triggers, 202)
-  const ratio = (x: number, y: number) => `${(y / x).toFixed(2)}×`
-  const met = (x: number, y: number) => (y <= TARGET_RATIO * x ? 'met' : 'NOT met')
-  const getP99 = [p(getA, 99), p(getN, 99)] as const
-  const lagP99 = [p(alone.startLags, 99), p(noisy.startLags, 99)] as const
-  const accepted = a.statuses['202'] ?? 0
-  const cpu = (r: PhaseResult) =>
-    `API ${r.cpu.api.toFixed(0)}%, workers ${r.cpu.workers.map((w) => `${w.toFixed(0)}%`).join(' + ')}; machine ${r.cpu.machine.toFixed(0)}%`
+interface Noisy {
+  kind: FloodKind
+  phase: PhaseResult
+  flood: FloodResult
+}
+
+/** One row per measure; columns: B alone, then each flood (targeted rows carry the ratio to B alone). */
+function table(alone: PhaseResult, noisy: Noisy[]) {
+  const phases = [alone, ...noisy.map((n) => n.phase)]
+  const gets = phases.map((r) => okLatencies(r.gets, 200))
+  const acks = phases.map((r) => okLatencies(r.triggers, 202))
+  const met = (ok: boolean) => (ok ? 'met' : 'NOT met')
+  /** p(q) per phase; with `ratio`, the floods' cells also give their ratio to B alone. */
+  const cells = (xs: number[][], q: number, ratio = false) =>
+    xs.map((x, i) => {
+      const v = p(x, q)
+      return i > 0 && ratio ? `${f1(v)} (${(v / p(xs[0]!, q)).toFixed(2)}×)` : f1(v)
+    })
+  const pair = (xs: number[][]) => xs.map((x) => `${f1(p(x, 50))} / ${f1(p(x, 99))}`)
+  const lags = phases.map((r) => r.startLags)
+  const queueLags = phases.map((r) => r.queueLags)
+  const verdictFor = (what: string, xs: number[][]) => {
+    const each = noisy.map((n, i) => {
+      const [x, y] = [p(xs[0]!, 99), p(xs[i + 1]!, 99)]
+      return `${n.kind.label}: ${f1(y)} ms vs ${f1(x)} ms alone, ${(y / x).toFixed(2)}× (target ≤ ${TARGET_RATIO}×: ${met(y <= TARGET_RATIO * x)})`
+    })
+    return `${what} — ${each.join('; ')}`
+  }
   const rows: (string | number)[][] = [
+    ['B: GET /api/schedules/:id p99 ms (× alone)', ...cells(gets, 99, true), `≤ ${TARGET_RATIO}× alone`],
+    ['B: GET p50 ms', ...cells(gets, 50), ''],
+    ['B: GETs answered 200 / sent', ...phases.map((r, i) => `${gets[i]!.length} / ${r.gets.length}`), ''],
     [
-      'B: GET /api/schedules/:id p99 ms',
-      f1(getP99[0]),
-      f1(getP99[1]),
-      ratio(...getP99),
-      `≤ ${TARGET_RATIO}× alone: ${met(...getP99)}`,
+      'B: start lag p99 ms, trigger sent → started_at (× alone)',
+      ...cells(lags, 99, true),
+      `≤ ${TARGET_RATIO}× alone`,
     ],
-    ['B: GET p50 ms', f1(p(getA, 50)), f1(p(getN, 50)), ratio(p(getA, 50), p(getN, 50)), ''],
-    [
-      'B: GETs answered 200 / sent',
-      `${getA.length} / ${alone.gets.length}`,
-      `${getN.length} / ${noisy.gets.length}`,
-      '',
-      '',
-    ],
-    [
-      'B: start lag p99 ms (trigger sent → started_at)',
-      f1(lagP99[0]),
-      f1(lagP99[1]),
-      ratio(...lagP99),
-      `≤ ${TARGET_RATIO}× alone: ${met(...lagP99)}`,
-    ],
-    [
-      'B: start lag p50 ms',
-      f1(p(alone.startLags, 50)),
-      f1(p(noisy.startLags, 50)),
-      ratio(p(alone.startLags, 50), p(noisy.startLags, 50)),
-      '',
-    ],
-    [
-      '  of which: trigger sent → 202 p50 / p99 ms',
-      `${f1(p(ackA, 50))} / ${f1(p(ackA, 99))}`,
-      `${f1(p(ackN, 50))} / ${f1(p(ackN, 99))}`,
-      '',
-      'the API: commit, enqueue',
-    ],
+    ['B: start lag p50 ms', ...cells(lags, 50), ''],
+    ['  of which: trigger sent → 202 p50 / p99 ms', ...pair(acks), 'the API: commit, enqueue'],
     [
       '  of which: enqueued_at → started_at p50 / p99 ms',
-      `${f1(p(alone.queueLags, 50))} / ${f1(p(alone.queueLags, 99))}`,
-      `${f1(p(noisy.queueLags, 50))} / ${f1(p(noisy.queueLags, 99))}`,
-      '',
-      'queue turn, claim, start',
+      ...pair(queueLags),
+      'queue turn, slot, claim, start',
     ],
     [
       'B: executions started / triggered (202)',
-      `${alone.startLags.length} / ${ackA.length}`,
-      `${noisy.startLags.length} / ${ackN.length}`,
-      '',
-      '',
+      ...phases.map((r, i) => `${r.startLags.length} / ${acks[i]!.length}`),
+      `starts awaited ${START_GRACE_MS / 1000} s`,
     ],
     [
       'A: events accepted (202) per s; p50 / p99 ms',
       '—',
-      `${num(Math.round(accepted / a.seconds))}; ${a.p50} / ${a.p99}`,
-      '',
-      `${num(accepted)} in ${a.seconds} s, other answers/errors ${a.requests - accepted + a.errors}`,
+      ...noisy.map((n) => {
+        const ok = n.flood.statuses['202'] ?? 0
+        const other = n.flood.requests - ok + n.flood.errors
+        return `${num(Math.round(ok / n.flood.seconds))}; ${n.flood.p50} / ${n.flood.p99}${other > 0 ? `; ${other} other answers/errors` : ''}`
+      }),
+      `autocannon, c=${FLOOD_CONNECTIONS}, whole flood`,
     ],
     [
-      'A: executions started per s (workers)',
-      num(Math.round(alone.aStarted / alone.seconds)),
-      num(Math.round(noisy.aStarted / noisy.seconds)),
-      '',
-      '',
+      'A: executions started per s',
+      ...phases.map((r) => num(Math.round(r.aStarted / r.seconds))),
+      'in the phase',
     ],
     [
       'A: ready backlog mean / max; slots held mean',
-      `${mean(alone.aReady).toFixed(0)} / ${max(alone.aReady)}; ${mean(alone.aRunning).toFixed(0)}`,
-      `${num(Math.round(mean(noisy.aReady)))} / ${num(max(noisy.aReady))}; ${mean(noisy.aRunning).toFixed(0)}`,
-      '',
+      ...phases.map(
+        (r) => `${num(Math.round(mean(r.aReady)))} / ${num(max(r.aReady))}; ${mean(r.aRunning).toFixed(0)}`,
+      ),
       'tenantDepths(A) every 250 ms',
     ],
-    ['CPU (% of one core)', cpu(alone), cpu(noisy), '', `of ${os.cpus().length} cores`],
+    [
+      'CPU, % of one core: API; workers; whole machine',
+      ...phases.map(
+        (r) =>
+          `${r.cpu.api.toFixed(0)}; ${r.cpu.workers.map((w) => w.toFixed(0)).join(' + ')}; ${r.cpu.machine.toFixed(0)}% of ${os.cpus().length} cores`,
+      ),
+      '/proc',
+    ],
   ]
+  const n = noisy[0]?.phase.startLags.length ?? 0
   const verdict = [
-    `B's GET /api/schedules/:id p99 with A flooding ${f1(getP99[1])} ms vs ${f1(getP99[0])} ms alone: ${ratio(...getP99)} (target ≤ ${TARGET_RATIO}×: ${met(...getP99)}).`,
-    `B's start lag p99 (trigger sent → started_at) with A flooding ${f1(lagP99[1])} ms vs ${f1(lagP99[0])} ms alone: ${ratio(...lagP99)} (target ≤ ${TARGET_RATIO}×: ${met(...lagP99)}); nearest rank over ${noisy.startLags.length} and ${alone.startLags.length} executions: ${rankNote(noisy.startLags.length)}.${noisy.notStarted + alone.notStarted > 0 ? ` Not started within ${START_GRACE_MS / 1000} s: ${alone.notStarted} alone, ${noisy.notStarted} with A flooding.` : ''}`,
+    `${verdictFor("B's GET /api/schedules/:id p99", gets)}.`,
+    `${verdictFor("B's start lag p99 (trigger sent → started_at)", lags)}. Nearest rank over ${n} executions a phase: ${rankNote(n)}.`,
   ]
   return { rows, verdict }
 }
@@ -308,7 +330,7 @@ export async function run(): Promise<BenchSection> {
   const keys = createKeys(PREFIX)
   let api: ApiProcess | undefined
   const workers: OurWorker[] = []
-  let a: ReturnType<typeof flood> | undefined
+  let running: ReturnType<typeof flood> | undefined
   try {
     api = await startApi({ DATABASE_URL, REDIS_URL, REDIS_PREFIX: PREFIX })
     const setup = await createThroughApi(api)
@@ -324,14 +346,19 @@ export async function run(): Promise<BenchSection> {
     }
     await waitForHeartbeats(redis, keys.workers, workers)
     const ctx = { db, redis, api, setup, pids: { api: api.pid, workers: workers.map((w) => w.child.pid!) } }
-    const floodOpts = {
-      url: `${api.url}/api/events`,
-      headers: headers(A),
-      body: JSON.stringify({ type: EVENT_TYPE, data: { order: { id: 42, total: 99.5 }, note: 'noisy' } }),
-      connections: FLOOD_CONNECTIONS,
-    }
-    // Warm-up, not counted: A's path for 2 s (then its backlog drains), B's for WARMUP_S.
-    await flood({ ...floodOpts, seconds: 2 }).done
+    const floodOf = (kind: FloodKind, seconds: number) =>
+      flood({
+        url: `${api!.url}/api/events`,
+        headers: headers(A),
+        body: JSON.stringify({
+          type: kind.eventType,
+          data: { order: { id: 42, total: 99.5 }, note: 'noisy' },
+        }),
+        connections: FLOOD_CONNECTIONS,
+        seconds,
+      })
+    // Warm-up, not counted: A's path for 2 s (then its executions end), B's for WARMUP_S.
+    await floodOf(FLOODS[0]!, 2).done
     const queue = createExecutionQueue(redis, keys)
     for (let i = 0; i < 120; i++) {
       const d = await queue.tenantDepths(A)
@@ -339,36 +366,41 @@ export async function run(): Promise<BenchSection> {
       await sleep(500)
     }
     await phase(ctx, WARMUP_S)
-    const t0 = Date.now()
+    const marks = [Date.now()]
     const alone = await phase(ctx, PHASE_S)
-    const t1 = Date.now()
-    a = flood({ ...floodOpts, seconds: RAMP_S + PHASE_S + 2 })
-    await sleep(RAMP_S * 1000)
-    const noisy = await phase(ctx, PHASE_S)
-    const aResult = await a.done
-    const t2 = Date.now()
-    const { rows, verdict } = table(alone, noisy, aResult)
+    marks.push(Date.now())
+    const noisy: Noisy[] = []
+    // The slow flood last: it leaves a backlog of A behind.
+    for (const kind of FLOODS) {
+      running = floodOf(kind, RAMP_S + PHASE_S + 2)
+      await sleep(RAMP_S * 1000)
+      const result = await phase(ctx, PHASE_S)
+      noisy.push({ kind, phase: result, flood: await running.done })
+      marks.push(Date.now())
+    }
+    const { rows, verdict } = table(alone, noisy)
     const loadAfter = os.loadavg()
     const warnings = new Map<string, number>()
     for (const w of workers) for (const [m, c] of w.warnings) warnings.set(m, (warnings.get(m) ?? 0) + c)
+    const hms = (ms: number) => new Date(ms).toISOString().slice(11, 19)
     return {
       id: 'fairness',
       title: 'Noisy neighbour: one tenant floods, another reads and runs (fair turns, issue 13)',
       method: [
-        `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; load average (1 min) ${loadBefore[0]!.toFixed(2)} at the start, ${loadAfter[0]!.toFixed(2)} at the end. The API, ${WORKERS} workers, Postgres, Redis, the load generators and whatever else runs on the machine share these cores, so both phases are CPU-bound together; what the comparison isolates is the queue: A's backlog does not sit in front of B's work.`,
-        `Processes, all production bundles (scripts/bundle.mjs): our API (bench/src/api-user.ts: LOG_LEVEL=warn, DATABASE_POOL_SIZE 20, API_RATE_LIMIT_PER_MINUTE raised to 1e8 — the limit is per tenant but one setting for all; B's ~3,060 requests a minute are under the default 6,000 anyway) and ${WORKERS} workers (WORKER_CONCURRENCY=${CONCURRENCY}, no TENANT_MAX_RUNNING, no maxConcurrency, other settings at their defaults), on database ${new URL(DATABASE_URL).pathname.slice(1)} (truncated first) and Redis ${new URL(REDIS_URL).host} under the key prefix ${PREFIX} (deleted afterwards). Loopback only.`,
-        `Created through the API (tenants' own tokens): A's workflow (one \`delay\` step of 0 ms) and its event trigger (eventType ${EVENT_TYPE}, priority ${A_PRIORITY}: above B's, so A's backlog would go first without turns); B's workflow (the same step) and a schedule of it firing yearly (\`0 0 1 1 *\`, priority 5), which B triggers.`,
-        `A's flood: autocannon's CLI in its own process, ${FLOOD_CONNECTIONS} connections POSTing /api/events (${EVENT_TYPE}, ~70-byte data, no id: each event starts one execution of A's workflow), started ${RAMP_S} s before B's phase and run to its end. B's load, from the bench process (which sends nothing else): ${GET_RATE} GET /api/schedules/:id per second and ${TRIGGER_RATE} POST /api/schedules/:id/trigger per second, open-loop (each request at its time, whether or not earlier ones were answered), keep-alive; latency = sent → last byte of the answer.`,
-        `B's start lag = executions.started_at − the moment B's trigger request was sent (wall clock of the same machine), read from Postgres after the phase (waiting up to ${START_GRACE_MS / 1000} s for starts); split into sent → 202 (the API) and enqueued_at (the API's request time, set before the commit) → started_at (queue turn, claim, start).`,
-        `Order, one run: warm-up (A's flood 2 s, its backlog drained; B ${WARMUP_S} s), B alone ${PHASE_S} s, then B with A flooding ${PHASE_S} s. Phases ${new Date(t0).toISOString().slice(11, 19)} → ${new Date(t1).toISOString().slice(11, 19)} and → ${new Date(t2).toISOString().slice(11, 19)} UTC.`,
+        `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; load average (1 min) ${loadBefore[0]!.toFixed(2)} at the start, ${loadAfter[0]!.toFixed(2)} at the end. The API, ${WORKERS} workers, Postgres, Redis, the load generators and whatever else runs on the machine share these cores: a flood takes CPU from B's requests as well as queue room.`,
+        `Processes, all production bundles (scripts/bundle.mjs): our API (bench/src/api-user.ts: LOG_LEVEL=warn, DATABASE_POOL_SIZE 20, API_RATE_LIMIT_PER_MINUTE raised to 1e8 for A's flood — the limit is per tenant but one setting for all; B's ~3,060 requests a minute are under the default 6,000 anyway) and ${WORKERS} workers (WORKER_CONCURRENCY=${CONCURRENCY}, no TENANT_MAX_RUNNING, no maxConcurrency, other settings at their defaults), on database ${new URL(DATABASE_URL).pathname.slice(1)} (truncated first) and Redis ${new URL(REDIS_URL).host} under the key prefix ${PREFIX} (deleted afterwards). Loopback only.`,
+        `Created through the API with each tenant's own token: for A, two workflows, one \`delay\` step each (0 ms and ${A_SLOW_MS} ms), and an event trigger starting each (eventTypes ${FLOODS.map((f) => f.eventType).join(', ')}; priority ${A_PRIORITY}, above B's 5, so without turns A's backlog would go first); for B, a workflow (a \`delay\` of 0 ms) and a schedule of it firing yearly (\`0 0 1 1 *\`, priority 5), which B triggers.`,
+        `A's floods: autocannon's CLI in its own process, ${FLOOD_CONNECTIONS} connections POSTing /api/events (~70-byte data, no id: each event starts one execution), started ${RAMP_S} s before B's phase and run to its end (+2 s). Runs of 0 ms end at once: the flood loads the API, Postgres and the workers, which keep up (A has no backlog). Runs of ${A_SLOW_MS} ms hold their slot: the ${WORKERS} × ${CONCURRENCY} slots start at most ${num(Math.round((WORKERS * CONCURRENCY * 1000) / A_SLOW_MS))} of them a second, below the flood's rate, so every slot is busy (each worker also holds a claim-ahead batch of up to ${CONCURRENCY}, leased), A's backlog grows, and B's executions wait on the queue's turns and on a slot.`,
+        `B's load, from the bench process (which sends nothing else): ${GET_RATE} GET /api/schedules/:id per second and ${TRIGGER_RATE} POST /api/schedules/:id/trigger per second, open-loop (each request at its time, whether or not earlier ones were answered), keep-alive; latency = sent → last byte of the answer. B's start lag = executions.started_at − the moment the trigger request was sent (one wall clock), read from Postgres after the phase; split into sent → 202 (the API) and enqueued_at (the API's request time, set before the commit) → started_at.`,
+        `Order, one run: warm-up (A's 0 ms flood 2 s, then its executions ended; B ${WARMUP_S} s), then ${PHASE_S} s phases: B alone ${hms(marks[0]!)} → ${hms(marks[1]!)}, ${noisy.map((n, i) => `${n.kind.label} → ${hms(marks[i + 2]!)}`).join(', ')} (UTC, phase ends include waiting for B's starts).`,
         ...[...warnings].map(([m, c]) => `worker log: ${m} ×${c}`),
       ],
-      headers: ['measure', 'B alone', 'B with A flooding', 'flooding / alone', 'target / notes'],
+      headers: ['measure', 'B alone', ...noisy.map((n) => n.kind.label), 'target / notes'],
       rows,
       verdict,
     }
   } finally {
-    a?.stop()
+    running?.stop()
     await Promise.all(workers.map((w) => w.stop()))
     await api?.stop()
     await deleteMatching(redis, keys.scanPattern).catch(() => 0)
