@@ -12,6 +12,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<BenchSection> }>
   events: () => import('./events.ts'),
   ingest: () => import('./ingest.ts'),
   schedules: () => import('./schedules.ts'),
+  fairness: () => import('./fairness.ts'),
 }
 
 const outFile = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url))

@@ -47,6 +47,8 @@ const DATABASE_URL =
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0'
 const CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 50)
 const DISPATCH_N = Number(process.env.BENCH_WORKER_DISPATCH ?? 100_000)
+/** Tenants of the spread dispatch pass (issue 13: fair turns between tenants). */
+const DISPATCH_TENANTS = Number(process.env.BENCH_WORKER_DISPATCH_TENANTS ?? 100)
 /** A drain pass that has not finished after this long is reported as such (rate of what did finish). */
 const DRAIN_CAP_MS = Number(process.env.BENCH_WORKER_DRAIN_CAP_MS ?? 100_000)
 const MEMORY_SETTLE_MS = 20_000
@@ -548,42 +550,65 @@ interface DrainResult {
   notes: string[]
 }
 
-async function oursDrain(ctx: Ctx, workerCount: number): Promise<DrainResult> {
-  const { prefix, keys } = newPrefix(`drain${workerCount}`)
+/** The tenants of the dispatch scenario: `bench` alone, or bench-0 … bench-(n−1). */
+const dispatchTenants = (n: number) =>
+  n === 1 ? [TENANT] : Array.from({ length: n }, (_, k) => `${TENANT}-${k}`)
+
+/**
+ * DISPATCH_N queued no-op executions spread round-robin over `tenantCount` tenants (one workflow each, created
+ * through the API), drained by `workerCount` workers.
+ */
+async function oursDrain(ctx: Ctx, workerCount: number, tenantCount = 1): Promise<DrainResult> {
+  const tag = `drain${workerCount}${tenantCount > 1 ? `t${tenantCount}` : ''}`
+  const { prefix, keys } = newPrefix(tag)
   await resetDb(ctx.db)
-  const [workflowId] = await insertWorkflows(ctx.db, 1)
+  const tenants = dispatchTenants(tenantCount)
+  const api = await startOurApi(prefix)
+  let workflowIds: string[]
+  try {
+    workflowIds = await createWorkflows(api, tenants, (k) => `bench-dispatch-${k}`)
+  } finally {
+    await api.stop()
+  }
   const n = DISPATCH_N
   const t0 = performance.now()
   const at = Date.now()
   const atIso = new Date(at).toISOString()
   const ids = Array.from({ length: n }, () => randomUUID())
+  const owner = (i: number) => i % tenantCount
   for (let i = 0; i < n; i += 5000) {
-    const doc = JSON.stringify(ids.slice(i, i + 5000))
+    const doc = JSON.stringify(
+      ids.slice(i, i + 5000).map((id, j) => ({
+        id,
+        tenant: tenants[owner(i + j)]!,
+        workflow_id: workflowIds[owner(i + j)]!,
+      })),
+    )
     await ctx.db.sql`
       insert into executions (id, tenant, kind, workflow_id, scheduled_for, enqueued_at, status, attempt, priority,
                               input, retry_policy, available_at)
-      select v.id::uuid, ${TENANT}, 'manual', ${workflowId!}, ${atIso}::timestamptz, ${atIso}::timestamptz, 'queued',
+      select v.id, v.tenant, 'manual', v.workflow_id, ${atIso}::timestamptz, ${atIso}::timestamptz, 'queued',
              0, 5, '{}'::jsonb, ${JSON.stringify(DEFAULT_RETRY_POLICY)}::jsonb, ${atIso}::timestamptz
-        from json_array_elements_text(${doc}::json) as v(id)`
+        from json_to_recordset(${doc}::json) as v(id uuid, tenant text, workflow_id uuid)`
   }
   await ctx.db.sql`analyze executions`
   const t1 = performance.now()
   const queue = createExecutionQueue(ctx.redis, keys)
   for (let i = 0; i < n; i += 500) {
-    const items: EnqueueItem[] = ids.slice(i, i + 500).map((id) => ({
+    const items: EnqueueItem[] = ids.slice(i, i + 500).map((id, j) => ({
       id,
       priority: 5,
       scheduledForMs: at,
       availableAtMs: at,
       attempt: 0,
-      tenant: TENANT,
-      workflowId: workflowId!,
+      tenant: tenants[owner(i + j)]!,
+      workflowId: workflowIds[owner(i + j)]!,
       kind: 'manual',
     }))
     await queue.enqueue(items, Date.now())
   }
   const t2 = performance.now()
-  const workers = startOurs(`drain${workerCount}`, prefix, workerCount)
+  const workers = startOurs(tag, prefix, workerCount)
   const startedAt = Date.now()
   try {
     const readyAt = await waitForHeartbeats(ctx.redis, keys.workers, workers)
@@ -618,7 +643,7 @@ async function oursDrain(ctx: Ctx, workerCount: number): Promise<DrainResult> {
       spanMs,
       rssMax: Math.max(...max.values()),
       notes: [
-        `${workerCount} worker(s): rows inserted in ${fmtS(t1 - t0)} (json_to_recordset, 5,000 per INSERT), enqueued in ${fmtS(t2 - t1)} (500 per enqueue); workers up ${fmtS(readyAt - startedAt)} after spawn (start-up reconcile of the ${n.toLocaleString('en-US')} queued rows included)${s!.other > 0 ? `; ${s!.other} not succeeded at the end` : ''}`,
+        `${workerCount} worker(s), ${tenantCount} tenant(s): rows inserted in ${fmtS(t1 - t0)} (json_to_recordset, 5,000 per INSERT), enqueued in ${fmtS(t2 - t1)} (500 per enqueue); workers up ${fmtS(readyAt - startedAt)} after spawn (start-up reconcile of the ${n.toLocaleString('en-US')} queued rows included)${s!.other > 0 ? `; ${s!.other} not succeeded at the end` : ''}`,
         cpuNote,
         ...warningsOf(workers).map((w) => `worker log: ${w}`),
       ],
@@ -818,6 +843,21 @@ const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1)
 const iso = (ms: number) => new Date(ms).toISOString().slice(11, 19)
 const num = (x: number) => x.toLocaleString('en-US')
 
+function drainRow(scenario: string, system: string, r: DrainResult, ratio: string): Row {
+  return {
+    scenario,
+    system,
+    expected: r.n,
+    missed: r.n - r.done,
+    p50: null,
+    p99: null,
+    throughput: r.rate,
+    rss: r.rssMax,
+    redisMb: null,
+    ratio,
+  }
+}
+
 function renderRow(r: Row): Cell[] {
   const opt = (x: number | null, f: (v: number) => string) => (x === null ? '—' : f(x))
   return [
@@ -933,7 +973,8 @@ export async function run(): Promise<BenchSection> {
       }
     }
 
-    // 3. Sustained dispatch: DISPATCH_N queued manual executions drained by 1, then 2 workers.
+    // 3. Sustained dispatch: DISPATCH_N queued manual executions drained by 1, then 2 workers (one tenant),
+    // then 2 workers with the executions spread over DISPATCH_TENANTS tenants (ours only: BullMQ has none).
     if (wanted('dispatch')) {
       const rates: Record<number, { ours: DrainResult; bull: DrainResult }> = {}
       for (const k of [1, 2]) {
@@ -941,37 +982,39 @@ export async function run(): Promise<BenchSection> {
         const bull = await timed(`dispatch ${k}w BullMQ`, () => bullDrain(ctx, k))
         rates[k] = { ours, bull }
         const label = `dispatch ${num(DISPATCH_N)} queued no-op executions, ${k} worker${k > 1 ? 's' : ''}`
-        rows.push({
-          scenario: label,
-          system: 'punctual (history in Postgres)',
-          expected: ours.n,
-          missed: ours.n - ours.done,
-          p50: null,
-          p99: null,
-          throughput: ours.rate,
-          rss: ours.rssMax,
-          redisMb: null,
-          ratio: `${(ours.rate / bull.rate).toFixed(2)}× throughput`,
-        })
-        rows.push({
-          scenario: label,
-          system: `BullMQ ${bullmqVersion()} (no durable history)`,
-          expected: bull.n,
-          missed: bull.n - bull.done,
-          p50: null,
-          p99: null,
-          throughput: bull.rate,
-          rss: bull.rssMax,
-          redisMb: null,
-          ratio: '1.00×',
-        })
+        rows.push(
+          drainRow(
+            label,
+            'punctual (history in Postgres)',
+            ours,
+            `${(ours.rate / bull.rate).toFixed(2)}× throughput`,
+          ),
+        )
+        rows.push(drainRow(label, `BullMQ ${bullmqVersion()} (no durable history)`, bull, '1.00×'))
         notes.push(...ours.notes.map((x) => `dispatch punctual: ${x}`))
         notes.push(...bull.notes.map((x) => `dispatch BullMQ: ${x}`))
       }
       const two = rates[2]!.ours
-      const complete = two.done === two.n
+      const bull2 = rates[2]!.bull
+      const spread = await timed(`dispatch 2w ${DISPATCH_TENANTS}t ours`, () =>
+        oursDrain(ctx, 2, DISPATCH_TENANTS),
+      )
+      rows.push(
+        drainRow(
+          `dispatch ${num(DISPATCH_N)} queued no-op executions over ${num(DISPATCH_TENANTS)} tenants, 2 workers`,
+          'punctual (history in Postgres)',
+          spread,
+          `${(spread.rate / bull2.rate).toFixed(2)}× throughput (BullMQ's 2-worker row); ${(spread.rate / two.rate).toFixed(2)}× one tenant`,
+        ),
+      )
+      notes.push(...spread.notes.map((x) => `dispatch punctual: ${x}`))
+      const verdictOf = (r: DrainResult) => {
+        const complete = r.done === r.n
+        const rate = `${num(Math.round(r.rate))} executions/s over ${fmtS(r.spanMs)}${complete ? '' : ` (only ${num(r.done)} of ${num(r.n)} succeeded within the cap)`}`
+        return `${rate} (target ≥ 5,000/s: ${r.rate >= 5000 && complete ? 'met' : 'NOT met'})`
+      }
       verdict.push(
-        `Sustained dispatch with 2 workers: ${num(Math.round(two.rate))} executions/s over ${fmtS(two.spanMs)}${complete ? '' : ` (only ${num(two.done)} of ${num(two.n)} succeeded within the cap)`} (target ≥ 5,000/s: ${two.rate >= 5000 && complete ? 'met' : 'NOT met'}); 1 worker ${num(Math.round(rates[1]!.ours.rate))}/s. BullMQ (no history) ${num(Math.round(rates[1]!.bull.rate))}/s with 1 worker, ${num(Math.round(rates[2]!.bull.rate))}/s with 2.`,
+        `Sustained dispatch with 2 workers: one tenant ${verdictOf(two)}; ${num(DISPATCH_TENANTS)} tenants ${verdictOf(spread)}, ${(spread.rate / two.rate).toFixed(2)}× one tenant; 1 worker ${num(Math.round(rates[1]!.ours.rate))}/s. BullMQ (no history) ${num(Math.round(rates[1]!.bull.rate))}/s with 1 worker, ${num(Math.round(bull2.rate))}/s with 2.`,
       )
     }
 
@@ -1035,7 +1078,7 @@ export async function run(): Promise<BenchSection> {
       'Ours, as a user creates them (the DEVELOPERS rule): the API runs as its production bundle in its own process on the same database and Redis keyspace (bench/src/api-user.ts; LOG_LEVEL=warn, rate limit raised), the workflows are created with POST /api/workflows (one `delay` step of 0 ms) and the schedules with POST /api/schedules, 50 requests in flight (autocannon), through the API\'s create service: conflict index, due-index entry and row as for any user (overlapPolicy skip, misfirePolicy fire_once, priority 5: the API defaults); the API is stopped once they exist. Lag scenarios are on ONE workflow. Baseline row "SQL-seeded" (lag scenarios only): the old way, kept for comparison — rows inserted in bulk with SQL as the API writes them (next_run_at by our cron engine) and due-index entries written with syncDueEntries (pipelined upserts), an empty conflict_profile (no conflict index). BullMQ: upsertJobScheduler with the same 6-field crons and a job template with removeOnComplete/removeOnFail.',
       `Firing lag: the workers are started first (idle), then the schedules are created (BullMQ: upsertJobScheduler after its workers are up). Through the API each schedule fires from its creation on; the window starts on the first period boundary at least ${WARMUP_MS / 1000} s after the last create. SQL-seeded: first fires ≥ ${FIRST_FIRE_AFTER_MS / 1000} s after the insert, the window starts on the first period boundary at least ${WARMUP_MS / 1000} s after the first fire; BullMQ: at least ${(FIRST_FIRE_AFTER_MS + WARMUP_MS) / 1000} s after the upserts. Earlier fires are warm-up. Ours: \`started_at − scheduled_for\` of the \`fire\` executions (Postgres); BullMQ: \`processedOn −\` the scheduler job's due time (\`opts.prevMillis\`, also the tail of its id \`repeat:<id>:<ms>\`). A fire counts as missed unless it succeeded (BullMQ: was processed) by the end of the window + ${GRACE_MS / 1000} s; expected = schedules created × fires per schedule in the window, so fires never recorded, \`skipped\` (overlapPolicy skip: the previous one had not finished) and late ones all count. Throughput column: fires succeeded per second of window. Redis MB (lag rows): MEMORY USAGE (SAMPLES 20) summed over the system's keys at the end of the window (breakdown by key family in the notes). Crons: \`p/10 * * * * *\` with p = 0…9 (one tenth of the schedules per phase, each phase a burst of fires at the same instant) and \`* * * * * *\`.`,
       "Planner statistics: in the lag scenarios, once the schedules exist (both ways), the executions table gets one earlier succeeded fire per schedule (an hour back, inserted with SQL: history, not what the user creates) and is ANALYZEd, the state autovacuum leaves a running system in. Observed while building this benchmark (not re-measured on each run): with the statistics left by a table that held only `manual` rows (right after the dispatch scenario, before autovacuum re-analyzed), the runner's fire-start query in startExecutions (packages/db/src/statements/execution-start.ts: `select id, schedule_id from executions where id = any($1) and kind = 'fire' and started_at is null … for update`) was planned as a full scan of the partial index executions_fire_uq (estimate 1 row) instead of a primary-key lookup: 36–50 ms per batch of 50 at 30,000 rows, growing with the table (a primary-key scan of well under 1 ms after ANALYZE). One worker then started only ~1,000 fires/s with a backlog it never worked off: lag p50 11.5 s, p99 16.7 s, and 20,000 of the 60,000 fires skipped (overlapPolicy skip) in the 10,000 × 10 s scenario.",
-      `Dispatch: ${num(DISPATCH_N)} \`manual\` executions inserted as queued rows (json_to_recordset, then ANALYZE) and enqueued with createExecutionQueue().enqueue, 500 per call, before the workers start (each worker also re-checks them in its start-up reconcile); executions/s = succeeded / (last finished_at − first started_at), "missed" = not succeeded at the end. BullMQ: ${num(DISPATCH_N)} jobs added with addBulk (1,000 per call, removeOnComplete), drained by as many worker processes; jobs/s = completed / (last \`completed\` event − first processedOn). A pass is cut after ${DRAIN_CAP_MS / 1000} s and reported with what finished.`,
+      `Dispatch: the workflows (one per tenant, one \`delay\` step of 0 ms) are created with POST /api/workflows through the API (then stopped); ${num(DISPATCH_N)} \`manual\` executions of them, the backlog, are inserted as queued rows (json_to_recordset, then ANALYZE) and enqueued with createExecutionQueue().enqueue, 500 per call, before the workers start (each worker also re-checks them in its start-up reconcile) — seeded, not sent through the API, as before: the rate is measured from the first start, so how the backlog was written does not enter it, and 100,000 requests would add a minute or more to each pass. One tenant (\`bench\`), or — the row "over ${num(DISPATCH_TENANTS)} tenants" — execution i belongs to tenant i mod ${num(DISPATCH_TENANTS)}, each with its own workflow, so every dequeue serves the tenants in turns (one execution per tenant per round; no caps set). Executions/s = succeeded / (last finished_at − first started_at), "missed" = not succeeded at the end. BullMQ: ${num(DISPATCH_N)} jobs added with addBulk (1,000 per call, removeOnComplete), drained by as many worker processes; jobs/s = completed / (last \`completed\` event − first processedOn). A pass is cut after ${DRAIN_CAP_MS / 1000} s and reported with what finished.`,
       `Memory: n schedules firing hourly at second offsets spread evenly over the hour (\`s m * * * *\`, about n/3,600 fires per second), over ${MEMORY_WORKFLOWS} workflows of one tenant, created through the API before the worker starts; one worker, its RSS (VmRSS of the node process, /proc) ${MEMORY_SETTLE_MS / 1000} s after it came up (max over those 20 s in the notes). Redis MB = MEMORY USAGE (SAMPLES 20) summed over the system's keys at that moment (the API's rate-limit counters included). Ours and BullMQ run this scenario at the same time (separate processes and key prefixes). RSS column of the other rows: max over the window of the largest worker process.`,
       'A worker is "up" once its heartbeat is in Redis (ours; published after its start-up reconcile) or its Worker is running (BullMQ). CPU notes: CPU time from /proc (workers, our workers\' Postgres backends) and INFO cpu (Redis) over the window, in % of one core.',
       ...notes,

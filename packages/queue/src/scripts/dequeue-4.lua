@@ -46,17 +46,58 @@ if #legacy > 0 then chunkedCall('ZREM', KEYS[4], legacy) end
 
 local reply = {#reclaimed, #promoted, 0, ''}
 
--- How many more claims the caps let in for this workflow of this tenant (math.huge: no cap).
-local function room(tenant, workflowId)
-  local left = math.huge
-  local cap = tonumber(redis.call('HGET', base .. 'wf-cap', workflowId))
-  if cap then left = cap - (tonumber(redis.call('HGET', base .. 'wf-running', workflowId)) or 0) end
-  if tenantCap > 0 then
-    left = math.min(left, tenantCap - (tonumber(redis.call('HGET', tenantKey(base, tenant), 'running')) or 0))
+-- The loop keeps what it changes in Lua and writes the counters once at the end (nothing in the loop reads
+-- them from Redis): caps and slots held per workflow and per tenant, ready counts, and the back of the
+-- rotation (only this loop adds to `turns` while it runs, always at the back).
+local capOf, wfRunning, wfClaimed = {}, {}, {}
+local tenantRunning, tenantClaimed, tenantPopped = {}, {}, {}
+local popped = 0
+local function capOfWorkflow(workflowId)
+  local cap = capOf[workflowId]
+  if cap == nil then
+    cap = tonumber(redis.call('HGET', base .. 'wf-cap', workflowId)) or false
+    capOf[workflowId] = cap
   end
-  return left
+  return cap
+end
+-- capped() of includes/execution.lua, with the slots this call took.
+local function cappedHere(workflowId)
+  local cap = capOfWorkflow(workflowId)
+  if not cap then return false end
+  local running = wfRunning[workflowId]
+  if running == nil then
+    running = tonumber(redis.call('HGET', base .. 'wf-running', workflowId)) or 0
+    wfRunning[workflowId] = running
+  end
+  return running >= cap
+end
+local function tenantFull(tenant)
+  if tenantCap <= 0 then return false end
+  local running = tenantRunning[tenant]
+  if running == nil then
+    running = tonumber(redis.call('HGET', tenantKey(base, tenant), 'running')) or 0
+    tenantRunning[tenant] = running
+  end
+  return running >= tenantCap
+end
+-- syncHead() of includes/execution.lua for the tenant being served (it is in the rotation, at the front):
+-- returns false when the tenant left the rotation (no head left).
+local function syncServedHead(tenant, heads, workflowId)
+  local first = redis.call('ZRANGE', rqKey(base, workflowId), 0, 0, 'WITHSCORES')
+  if #first == 0 or cappedHere(workflowId) then
+    redis.call('ZREM', heads, workflowId)
+    if redis.call('EXISTS', heads) == 0 then
+      redis.call('ZREM', turns, tenant)
+      return false
+    end
+    return true
+  end
+  redis.call('ZADD', heads, first[2], workflowId)
+  return true
 end
 
+local back = redis.call('ZRANGE', turns, -1, -1, 'WITHSCORES')
+local lastTenant, lastTurn = back[1], tonumber(back[2]) or 0
 local n, skips = 0, 0
 while n < count and skips <= maxSkips do
   local first = redis.call('ZRANGE', turns, 0, 0)
@@ -66,58 +107,51 @@ while n < count and skips <= maxSkips do
   local head = redis.call('ZRANGE', heads, 0, 0)
   if #head == 0 then
     redis.call('ZREM', turns, tenant)
+  elseif tenantFull(tenant) then
+    -- Out of the rotation until one of its slots frees (freeSlot) or new work of it becomes ready.
+    redis.call('ZREM', turns, tenant)
+    skips = skips + 1
+  elseif cappedHere(head[1]) then
+    syncServedHead(tenant, heads, head[1])
+    skips = skips + 1
   else
     local workflowId = head[1]
-    local left = room(tenant, workflowId)
-    if left <= 0 then
-      skips = skips + 1
-      if capped(base, workflowId) then
-        syncHead(base, tenant, workflowId)
-      else
-        -- At TENANT_MAX_RUNNING: out of the rotation until one of its slots frees (freeSlot) or new work
-        -- of it becomes ready.
-        redis.call('ZREM', turns, tenant)
+    local id = redis.call('ZPOPMIN', rqKey(base, workflowId))[1]
+    if id then
+      popped = popped + 1
+      tenantPopped[tenant] = (tenantPopped[tenant] or 0) + 1
+      local key = execKey(base, id)
+      local payload = payloadOf(key)
+      -- A ready id without a hash has nothing to run (only a hand edit leaves one): popping drops it.
+      if payload[1] then
+        -- The lease (slot flag, owner, claim number); the slot counters are written after the loop.
+        local claim = (tonumber(payload[10]) or 0) + 1
+        redis.call('ZADD', KEYS[2], leaseUntil, id)
+        redis.call('HSET', key, 'claim', claim, 'owner', workerId, 'slot', '1')
+        payload[10] = tostring(claim)
+        payload[12] = workerId
+        wfClaimed[workflowId] = (wfClaimed[workflowId] or 0) + 1
+        if wfRunning[workflowId] ~= nil then wfRunning[workflowId] = wfRunning[workflowId] + 1 end
+        tenantClaimed[tenant] = (tenantClaimed[tenant] or 0) + 1
+        if tenantRunning[tenant] ~= nil then tenantRunning[tenant] = tenantRunning[tenant] + 1 end
+        reply[#reply + 1] = id
+        reply[#reply + 1] = leaseUntil
+        append(reply, payload)
+        n = n + 1
       end
-    else
-      -- One turn is one execution. Alone in the rotation with one claimable workflow, the tenant's next
-      -- turns are all that workflow's: take them in one pop (a burst of fires of one schedule set).
-      local take = 1
-      if redis.call('ZCARD', turns) == 1 and redis.call('ZCARD', heads) == 1 then
-        take = math.min(count - n, left)
-      end
-      local popped = redis.call('ZPOPMIN', rqKey(base, workflowId), take)
-      local leases = {}
-      for i = 1, #popped, 2 do
-        local id = popped[i]
-        local key = execKey(base, id)
-        -- A ready id without a hash has nothing to run (only a hand edit leaves one): popping drops it.
-        if redis.call('EXISTS', key) == 1 then
-          leases[#leases + 1] = leaseUntil
-          leases[#leases + 1] = id
-          redis.call('HINCRBY', key, 'claim', 1)
-          redis.call('HSET', key, 'owner', workerId, 'slot', '1')
-          reply[#reply + 1] = id
-          reply[#reply + 1] = leaseUntil
-          append(reply, payloadOf(key))
-        end
-      end
-      local got = #leases / 2
-      if #popped > 0 then countReady(base, tenant, -#popped / 2) end
-      if got > 0 then
-        zaddPairs(KEYS[2], leases)
-        redis.call('HINCRBY', tenantKey(base, tenant), 'running', got)
-        redis.call('HINCRBY', base .. 'wf-running', workflowId, got)
-        n = n + got
-      end
-      syncHead(base, tenant, workflowId)
-      -- Served: to the back of the rotation (syncHead took it out if it has nothing left to claim).
-      if redis.call('ZCARD', turns) > 1 and redis.call('ZSCORE', turns, tenant) then
-        local last = redis.call('ZRANGE', turns, -1, -1, 'WITHSCORES')
-        if last[1] ~= tenant then redis.call('ZADD', turns, tonumber(last[2]) + 1, tenant) end
-      end
+    end
+    -- Served: to the back of the rotation (unless it has nothing left to claim).
+    if syncServedHead(tenant, heads, workflowId) and lastTenant ~= tenant then
+      lastTurn = lastTurn + 1
+      lastTenant = tenant
+      redis.call('ZADD', turns, lastTurn, tenant)
     end
   end
 end
+for tenant, k in pairs(tenantPopped) do counter(tenantKey(base, tenant), 'ready', -k) end
+if popped > 0 then counter(base .. 'counts', 'ready', -popped) end
+for tenant, k in pairs(tenantClaimed) do redis.call('HINCRBY', tenantKey(base, tenant), 'running', k) end
+for workflowId, k in pairs(wfClaimed) do redis.call('HINCRBY', base .. 'wf-running', workflowId, k) end
 reply[3] = n
 if n < count and redis.call('EXISTS', turns) == 0 then
   local next = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')

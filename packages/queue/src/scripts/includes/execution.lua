@@ -114,7 +114,9 @@ local function freeSlot(base, id)
   redis.call('HDEL', key, 'slot')
   counter(tenantKey(base, f[1]), 'running', -1)
   counter(base .. 'wf-running', f[2], -1)
-  if syncHead(base, f[1], f[2]) then return true end
+  -- A capped workflow's head may come back with the slot; an uncapped one's is exact already (every change
+  -- of its ready queue syncs it), so only its tenant's place in the rotation can change.
+  if redis.call('HEXISTS', base .. 'wf-cap', f[2]) == 1 and syncHead(base, f[1], f[2]) then return true end
   if redis.call('EXISTS', headsKey(base, f[1])) == 1 then return joinTurns(base, f[1]) end
   return false
 end
