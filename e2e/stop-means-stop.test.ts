@@ -104,44 +104,54 @@ describe('stop means stop', () => {
     // A burst each second: three fires ready at once for two slots. The runner takes the two of higher
     // priority, finds every slot busy with the burst still on, and claims the third ahead (leased in Redis,
     // its row still queued and not started) to start it the moment a slot frees up.
-    const others = [
+    const burst = [
       await env.schedule(wf, 'burst-a', { overlapPolicy: 'allow', priority: 9 }),
       await env.schedule(wf, 'burst-b', { overlapPolicy: 'allow', priority: 9 }),
+      await env.schedule(wf, 'burst', { overlapPolicy: 'allow', priority: 0 }),
     ]
-    const s = await env.schedule(wf, 'burst', { overlapPolicy: 'allow', priority: 0 })
+    // Which of the three is claimed ahead depends on when each fire of the burst became ready (a loaded
+    // machine records them in different rounds): any of them will do, its schedule is the one paused.
     const claimedAhead = async () => {
-      for (const r of await firesOf(env.fleet, s)) {
-        if (r.status !== 'queued' || r.started_at_ms !== null) continue
-        if ((await queue.get(r.id))?.state === 'running') return r
+      for (const schedule of burst) {
+        for (const r of await firesOf(env.fleet, schedule)) {
+          if (r.status !== 'queued' || r.started_at_ms !== null) continue
+          if ((await queue.get(r.id))?.state === 'running') return { schedule, row: r }
+        }
       }
       return undefined
     }
-    const ahead = await waitFor(
-      'a fire claimed ahead',
-      async () => {
-        const first = await claimedAhead()
-        if (!first) return undefined
-        await sleep(300) // not a start in flight: still claimed and unstarted a moment later
-        const again = await claimedAhead()
-        return again?.id === first.id ? first : undefined
-      },
-      { timeoutMs: 45_000 },
-    )
-    const stoppedAt = await stop(env.fleet, 'pause', s)
-    env.target.release()
-    await waitFor(
-      'every fire of the paused schedule to end',
-      async () =>
-        (await firesOf(env.fleet, s)).every((r) => r.status === 'succeeded' || r.status === 'skipped'),
-      { timeoutMs: 45_000 },
-    )
-    await sleep(1500)
-    await expectStopped(env, s, stoppedAt, 'paused', [ahead.id])
-    // The runner dropped it: it is no longer leased.
-    expect(await queue.get(ahead.id)).toBeNull()
-    for (const other of others) await stop(env.fleet, 'pause', other)
-    await w.stop()
-    env.target.reset()
+    try {
+      const ahead = await waitFor(
+        'a fire claimed ahead',
+        async () => {
+          const first = await claimedAhead()
+          if (!first) return undefined
+          await sleep(300) // not a start in flight: still claimed and unstarted a moment later
+          const again = await claimedAhead()
+          return again?.row.id === first.row.id ? first : undefined
+        },
+        { timeoutMs: 45_000 },
+      )
+      const s = ahead.schedule
+      const stoppedAt = await stop(env.fleet, 'pause', s)
+      env.target.release()
+      await waitFor(
+        'every fire of the paused schedule to end',
+        async () =>
+          (await firesOf(env.fleet, s)).every((r) => r.status === 'succeeded' || r.status === 'skipped'),
+        { timeoutMs: 45_000 },
+      )
+      await sleep(1500)
+      await expectStopped(env, s, stoppedAt, 'paused', [ahead.row.id])
+      // The runner dropped it: it is no longer leased.
+      expect(await queue.get(ahead.row.id)).toBeNull()
+    } finally {
+      // Whatever happened, nothing of this burst may keep firing into the next tests' workers.
+      for (const schedule of burst) await apiCall(env.fleet, 'POST', `/api/schedules/${schedule}/pause`)
+      env.target.release()
+      await w.stop()
+      env.target.reset()
+    }
   }, 150_000)
 
   it('an execution that started before the pause goes on: its retry runs after the pause', async () => {
