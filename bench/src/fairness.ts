@@ -36,6 +36,8 @@ const TRIGGER_RATE = 1
 const FLOOD_CONNECTIONS = 8
 const WORKERS = Number(process.env.BENCH_FAIR_WORKERS ?? 2)
 const CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 50)
+/** TENANT_MAX_RUNNING of the workers (unset by default: fair turns alone). */
+const TENANT_MAX_RUNNING = process.env.BENCH_FAIR_TENANT_MAX_RUNNING ?? ''
 /** How long to wait, after a phase, for B's triggered executions to start. */
 const START_GRACE_MS = 30_000
 const TARGET_RATIO = 2
@@ -341,6 +343,7 @@ export async function run(): Promise<BenchSection> {
           REDIS_URL,
           REDIS_PREFIX: PREFIX,
           WORKER_CONCURRENCY: String(CONCURRENCY),
+          ...(TENANT_MAX_RUNNING ? { TENANT_MAX_RUNNING } : {}),
         }),
       )
     }
@@ -388,7 +391,7 @@ export async function run(): Promise<BenchSection> {
       title: 'Noisy neighbour: one tenant floods, another reads and runs (fair turns, issue 13)',
       method: [
         `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; load average (1 min) ${loadBefore[0]!.toFixed(2)} at the start, ${loadAfter[0]!.toFixed(2)} at the end. The API, ${WORKERS} workers, Postgres, Redis, the load generators and whatever else runs on the machine share these cores: a flood takes CPU from B's requests as well as queue room.`,
-        `Processes, all production bundles (scripts/bundle.mjs): our API (bench/src/api-user.ts: LOG_LEVEL=warn, DATABASE_POOL_SIZE 20, API_RATE_LIMIT_PER_MINUTE raised to 1e8 for A's flood — the limit is per tenant but one setting for all; B's ~3,060 requests a minute are under the default 6,000 anyway) and ${WORKERS} workers (WORKER_CONCURRENCY=${CONCURRENCY}, no TENANT_MAX_RUNNING, no maxConcurrency, other settings at their defaults), on database ${new URL(DATABASE_URL).pathname.slice(1)} (truncated first) and Redis ${new URL(REDIS_URL).host} under the key prefix ${PREFIX} (deleted afterwards). Loopback only.`,
+        `Processes, all production bundles (scripts/bundle.mjs): our API (bench/src/api-user.ts: LOG_LEVEL=warn, DATABASE_POOL_SIZE 20, API_RATE_LIMIT_PER_MINUTE raised to 1e8 for A's flood — the limit is per tenant but one setting for all; B's ~3,060 requests a minute are under the default 6,000 anyway) and ${WORKERS} workers (WORKER_CONCURRENCY=${CONCURRENCY}, ${TENANT_MAX_RUNNING ? `TENANT_MAX_RUNNING=${TENANT_MAX_RUNNING}` : 'no TENANT_MAX_RUNNING'}, no maxConcurrency, other settings at their defaults), on database ${new URL(DATABASE_URL).pathname.slice(1)} (truncated first) and Redis ${new URL(REDIS_URL).host} under the key prefix ${PREFIX} (deleted afterwards). Loopback only.`,
         `Created through the API with each tenant's own token: for A, two workflows, one \`delay\` step each (0 ms and ${A_SLOW_MS} ms), and an event trigger starting each (eventTypes ${FLOODS.map((f) => f.eventType).join(', ')}; priority ${A_PRIORITY}, above B's 5, so without turns A's backlog would go first); for B, a workflow (a \`delay\` of 0 ms) and a schedule of it firing yearly (\`0 0 1 1 *\`, priority 5), which B triggers.`,
         `A's floods: autocannon's CLI in its own process, ${FLOOD_CONNECTIONS} connections POSTing /api/events (~70-byte data, no id: each event starts one execution), started ${RAMP_S} s before B's phase and run to its end (+2 s). Runs of 0 ms end at once: the flood loads the API, Postgres and the workers, which keep up (A has no backlog). Runs of ${A_SLOW_MS} ms hold their slot: the ${WORKERS} × ${CONCURRENCY} slots start at most ${num(Math.round((WORKERS * CONCURRENCY * 1000) / A_SLOW_MS))} of them a second, below the flood's rate, so every slot is busy (each worker also holds a claim-ahead batch of up to ${CONCURRENCY}, leased), A's backlog grows, and B's executions wait on the queue's turns and on a slot.`,
         `B's load, from the bench process (which sends nothing else): ${GET_RATE} GET /api/schedules/:id per second and ${TRIGGER_RATE} POST /api/schedules/:id/trigger per second, open-loop (each request at its time, whether or not earlier ones were answered), keep-alive; latency = sent → last byte of the answer. B's start lag = executions.started_at − the moment the trigger request was sent (one wall clock), read from Postgres after the phase; split into sent → 202 (the API) and enqueued_at (the API's request time, set before the commit) → started_at.`,
