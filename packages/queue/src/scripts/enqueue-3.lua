@@ -46,7 +46,7 @@ for i = 4, #ARGV, 10 do
       reply[#reply + 1] = 1
       reply[#reply + 1] = 'delayed'
     else
-      toReady(base, id)
+      toReadyWith(base, id, ARGV[i + 1], ARGV[i + 2], tenant, ARGV[i + 6])
       readied = true
       reply[#reply + 1] = 1
       reply[#reply + 1] = 'ready'

@@ -83,17 +83,22 @@ local function syncHead(base, tenant, workflowId)
   return joinTurns(base, tenant)
 end
 
+-- Puts an execution into its workflow's ready queue, its payload fields given (enqueue has them at hand).
+local function toReadyWith(base, id, priority, scheduledForMs, tenant, workflowId)
+  local score = readyScore(priority, scheduledForMs)
+  if redis.call('ZADD', rqKey(base, workflowId), score, id) == 1 then countReady(base, tenant, 1) end
+  -- A new member can only improve the head (LT); a capped workflow stays out until a slot frees.
+  if not capped(base, workflowId) then
+    redis.call('ZADD', headsKey(base, tenant), 'LT', score, workflowId)
+    joinTurns(base, tenant)
+  end
+end
+
 -- Puts an execution into its workflow's ready queue (scored from its hash). False when it has no hash.
 local function toReady(base, id)
   local f = redis.call('HMGET', execKey(base, id), 'priority', 'scheduledForMs', 'tenant', 'workflowId')
   if not f[1] then return false end
-  local score = readyScore(f[1], f[2])
-  if redis.call('ZADD', rqKey(base, f[4]), score, id) == 1 then countReady(base, f[3], 1) end
-  -- A new member can only improve the head (LT); a capped workflow stays out until a slot frees.
-  if not capped(base, f[4]) then
-    redis.call('ZADD', headsKey(base, f[3]), 'LT', score, f[4])
-    joinTurns(base, f[3])
-  end
+  toReadyWith(base, id, f[1], f[2], f[3], f[4])
   return true
 end
 
