@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { sleep } from '@punctual/core/testing'
+import { collectJsonLines, sleep } from '@punctual/core/testing'
 import { findFreePort } from '@punctual/queue/testing'
 
 const server = fileURLToPath(new URL('./server.ts', import.meta.url))
@@ -36,21 +36,10 @@ export async function startApiProcess(
   })
   const logs: Record<string, unknown>[] = []
   let all = ''
-  let buffer = ''
   child.stdout!.on('data', (d) => {
     all += d
-    buffer += d
-    const parts = buffer.split('\n')
-    buffer = parts.pop() ?? ''
-    for (const line of parts) {
-      if (!line) continue
-      try {
-        logs.push(JSON.parse(line))
-      } catch {
-        logs.push({ raw: line })
-      }
-    }
   })
+  collectJsonLines(child.stdout!, logs, (line) => ({ raw: line }))
   child.stderr!.on('data', (d) => {
     all += d
   })

@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { sleep } from '@punctual/core/testing'
+import { collectJsonLines, sleep } from '@punctual/core/testing'
 import { workerNodeFlags } from '../../../scripts/bundle.mjs'
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url))
@@ -51,20 +51,7 @@ export function startWorkerProcess(
       })
     : spawn(process.execPath, args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
   const logs: Record<string, unknown>[] = []
-  let buffer = ''
-  child.stdout!.on('data', (d) => {
-    buffer += d
-    const parts = buffer.split('\n')
-    buffer = parts.pop() ?? ''
-    for (const line of parts) {
-      if (!line) continue
-      try {
-        logs.push(JSON.parse(line))
-      } catch {
-        logs.push({ msg: line })
-      }
-    }
-  })
+  collectJsonLines(child.stdout!, logs, (line) => ({ msg: line }))
   child.stderr!.on('data', (d) => {
     logs.push({ msg: 'stderr', text: String(d) })
   })

@@ -74,6 +74,31 @@ export function signStandardWebhook(input: {
 }
 
 /** Resolves after `ms` milliseconds. For tests that must let real time pass (a lease, a cron second). */
+/**
+ * Collects the JSON log lines a child process writes on `stream` (pino's output) into `logs`; a line that is
+ * not JSON is kept as `fallback(line)`. For the process fixtures of the API and the worker.
+ */
+export function collectJsonLines(
+  stream: NodeJS.ReadableStream,
+  logs: Record<string, unknown>[],
+  fallback: (line: string) => Record<string, unknown>,
+): void {
+  let buffer = ''
+  stream.on('data', (d) => {
+    buffer += d
+    const parts = buffer.split('\n')
+    buffer = parts.pop() ?? ''
+    for (const line of parts) {
+      if (!line) continue
+      try {
+        logs.push(JSON.parse(line))
+      } catch {
+        logs.push(fallback(line))
+      }
+    }
+  })
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
 }

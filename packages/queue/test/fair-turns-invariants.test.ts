@@ -1,3 +1,4 @@
+import { seededRandom } from '@punctual/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createExecutionQueue } from '../src/execution-queue.ts'
 import { createKeys, type QueueKeys } from '../src/keys.ts'
@@ -24,17 +25,6 @@ const TENANTS = ['t0', 't1', 't2', 't3']
 const CAPS: Record<string, number | null> = { w0: 1, w1: 2, w2: null }
 const TENANT_CAP = 3
 const LEASE = 1000
-
-/** Small deterministic PRNG (mulberry32), so a failure replays. */
-function rng(seed: number) {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let x = Math.imul(a ^ (a >>> 15), 1 | a)
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 interface Snapshot {
   hashes: Map<string, Record<string, string>>
@@ -133,8 +123,8 @@ describe('fair turns and caps under random operations', () => {
           await q.setWorkflowCap({ workflowId: `${tenant}-${wf}`, tenant, version: 1, maxConcurrency: cap })
       }
     }
-    const rand = rng(13)
-    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!
+    // Seeded, so a failure replays.
+    const { next: rand, pick } = seededRandom(13)
     let now = 1_000_000
     let seq = 0
     let claimed = 0
