@@ -19,8 +19,13 @@ export interface Hit {
 export interface Target {
   url: string
   hits: Hit[]
-  /** Answers every /hold/... request held open, and those that come later (until reset). */
-  release(): void
+  /**
+   * Answers every /hold/... request held open, and those that come later (until reset); with `laterAfterMs`,
+   * those that come later are answered that long after they arrive, so their overlap can be seen.
+   */
+  release(laterAfterMs?: number): void
+  /** The most /hold/... requests that were open at once since the last release (held ones not counted). */
+  peakInFlightSinceRelease(): number
   /** Hold /hold/... requests again (after release). */
   reset(): void
   close(): Promise<void>
@@ -30,11 +35,23 @@ export async function startTarget(): Promise<Target> {
   const hits: Hit[] = []
   const held: ServerResponse[] = []
   let released = false
+  let laterAfterMs = 0
+  let inFlight = 0
+  let peak = 0
   const server = createServer((req, res) => {
     const [, kind, id] = (req.url ?? '/').split('/')
     hits.push({ executionId: id ?? '', atMs: Date.now() })
     if (kind === 'hold' && !released) held.push(res)
-    else if (kind === 'flaky' && hits.filter((h) => h.executionId === id).length === 1) {
+    else if (kind === 'hold' && laterAfterMs > 0) {
+      inFlight++
+      peak = Math.max(peak, inFlight)
+      // A caller that goes away (a killed worker) ends its request too.
+      res.once('close', () => inFlight--)
+      setTimeout(
+        () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'),
+        laterAfterMs,
+      )
+    } else if (kind === 'flaky' && hits.filter((h) => h.executionId === id).length === 1) {
       res.writeHead(500).end('first attempt fails')
     } else res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}')
   })
@@ -42,12 +59,17 @@ export async function startTarget(): Promise<Target> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     hits,
-    release() {
+    release(afterMs = 0) {
       released = true
+      laterAfterMs = afterMs
+      inFlight = 0
+      peak = 0
       for (const res of held.splice(0)) res.writeHead(200).end('{"ok":true}')
     },
+    peakInFlightSinceRelease: () => peak,
     reset() {
       released = false
+      laterAfterMs = 0
     },
     async close() {
       for (const res of held.splice(0)) res.destroy()

@@ -106,11 +106,16 @@ describe('server process', () => {
           REDIS_URL: redis.url,
           REDIS_PREFIX: redis.prefix,
         },
-        stdio: ['ignore', 'ignore', 'pipe'],
+        stdio: ['ignore', 'pipe', 'pipe'],
       })
+      // Both streams kept so that a stop that fails says why (warnings and errors are logged to stdout).
       let stderr = ''
+      let stdout = ''
       child.stderr!.on('data', (d) => {
         stderr += d
+      })
+      child.stdout!.on('data', (d) => {
+        stdout += d
       })
       const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
       try {
@@ -134,7 +139,8 @@ describe('server process', () => {
       } finally {
         child.kill('SIGTERM')
       }
-      expect(await exited).toBe(0)
+      const code = await exited
+      expect(code, `exit code ${code}\nstderr: ${stderr}\nstdout: ${stdout.slice(-4000)}`).toBe(0)
       expect(stderr).not.toMatch(/Error/)
     } finally {
       await rm(`${root}${dir}`, { recursive: true, force: true })
