@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import os from 'node:os'
-import { conflictProfile, DEFAULT_RETRY_POLICY, fireMinutesOfDay, nextFireAfter } from '@punctual/core'
+import { conflictProfile, fireMinutesOfDay, nextFireAfter } from '@punctual/core'
 import { createDb, type DbHandle, ensureDatabase, migrate } from '@punctual/db'
 import {
-  createExecutionQueue,
   createKeys,
   createRedis,
-  type EnqueueItem,
   type QueueKeys,
   type Redis,
   type SyncDueEntry,
@@ -16,7 +14,17 @@ import {
 } from '@punctual/queue'
 import { deleteMatching } from '@punctual/queue/testing'
 import { Queue } from 'bullmq'
-import { type CreateRun, createSchedules, createWorkflow, createWorkflows, startApi } from './api-user.ts'
+import {
+  type CreateRun,
+  callMany,
+  createSchedules,
+  createWorkflow,
+  createWorkflows,
+  IN_FLIGHT,
+  startApi,
+  tokenFor,
+} from './api-user.ts'
+import { request } from './fairness/load.ts'
 import { type BenchSection, percentile } from './report.ts'
 import {
   type BullReport,
@@ -550,6 +558,11 @@ interface DrainResult {
   notes: string[]
 }
 
+const jsonHeaders = (tenant: string) => ({
+  authorization: `Bearer ${tokenFor(tenant)}`,
+  'content-type': 'application/json',
+})
+
 /** The tenants of the dispatch scenario: `bench` alone, or bench-0 … bench-(n−1). */
 const dispatchTenants = (n: number) =>
   n === 1 ? [TENANT] : Array.from({ length: n }, (_, k) => `${TENANT}-${k}`)
@@ -563,51 +576,46 @@ async function oursDrain(ctx: Ctx, workerCount: number, tenantCount = 1): Promis
   const { prefix, keys } = newPrefix(tag)
   await resetDb(ctx.db)
   const tenants = dispatchTenants(tenantCount)
+  const n = DISPATCH_N
+  const owner = (i: number) => i % tenantCount
+  // The backlog is made the way a user makes one: per tenant a workflow and an event trigger starting it,
+  // then n events (POST /api/events, each starts one execution), all through the API before any worker runs.
   const api = await startOurApi(prefix)
-  let workflowIds: string[]
+  let sent: Awaited<ReturnType<typeof callMany>>
+  let refused = 0
+  let firstRefusal: string | undefined
   try {
-    workflowIds = await createWorkflows(api, tenants, (k) => `bench-dispatch-${k}`)
+    const workflowIds = await createWorkflows(api, tenants, (k) => `bench-dispatch-${k}`)
+    for (const [k, tenant] of tenants.entries()) {
+      const res = await request(`${api.url}/api/triggers`, {
+        method: 'POST',
+        headers: jsonHeaders(tenant),
+        body: JSON.stringify({
+          workflowId: workflowIds[k],
+          name: 'dispatch',
+          type: 'event',
+          eventType: 'bench.dispatch',
+        }),
+      })
+      if (res.status !== 201) throw new Error(`trigger of ${tenant}: ${res.status} ${res.body}`)
+    }
+    const body = JSON.stringify({ type: 'bench.dispatch', data: { n: 1 } })
+    sent = await callMany(n, async (i) => {
+      const res = await request(`${api.url}/api/events`, {
+        method: 'POST',
+        headers: jsonHeaders(tenants[owner(i)]!),
+        body,
+      })
+      if (res.status !== 202) {
+        refused++
+        firstRefusal ??= `${res.status} ${res.body.slice(0, 200)}`
+      }
+    })
   } finally {
     await api.stop()
   }
-  const n = DISPATCH_N
-  const t0 = performance.now()
-  const at = Date.now()
-  const atIso = new Date(at).toISOString()
-  const ids = Array.from({ length: n }, () => randomUUID())
-  const owner = (i: number) => i % tenantCount
-  for (let i = 0; i < n; i += 5000) {
-    const doc = JSON.stringify(
-      ids.slice(i, i + 5000).map((id, j) => ({
-        id,
-        tenant: tenants[owner(i + j)]!,
-        workflow_id: workflowIds[owner(i + j)]!,
-      })),
-    )
-    await ctx.db.sql`
-      insert into executions (id, tenant, kind, workflow_id, scheduled_for, enqueued_at, status, attempt, priority,
-                              input, retry_policy, available_at)
-      select v.id, v.tenant, 'manual', v.workflow_id, ${atIso}::timestamptz, ${atIso}::timestamptz, 'queued',
-             0, 5, '{}'::jsonb, ${JSON.stringify(DEFAULT_RETRY_POLICY)}::jsonb, ${atIso}::timestamptz
-        from json_to_recordset(${doc}::json) as v(id uuid, tenant text, workflow_id uuid)`
-  }
+  if (refused > 0) throw new Error(`${refused} of ${n} events not accepted; first: ${firstRefusal}`)
   await ctx.db.sql`analyze executions`
-  const t1 = performance.now()
-  const queue = createExecutionQueue(ctx.redis, keys)
-  for (let i = 0; i < n; i += 500) {
-    const items: EnqueueItem[] = ids.slice(i, i + 500).map((id, j) => ({
-      id,
-      priority: 5,
-      scheduledForMs: at,
-      availableAtMs: at,
-      attempt: 0,
-      tenant: tenants[owner(i + j)]!,
-      workflowId: workflowIds[owner(i + j)]!,
-      kind: 'manual',
-    }))
-    await queue.enqueue(items, Date.now())
-  }
-  const t2 = performance.now()
   const workers = startOurs(tag, prefix, workerCount)
   const startedAt = Date.now()
   try {
@@ -643,7 +651,7 @@ async function oursDrain(ctx: Ctx, workerCount: number, tenantCount = 1): Promis
       spanMs,
       rssMax: Math.max(...max.values()),
       notes: [
-        `${workerCount} worker(s), ${tenantCount} tenant(s): rows inserted in ${fmtS(t1 - t0)} (json_to_recordset, 5,000 per INSERT), enqueued in ${fmtS(t2 - t1)} (500 per enqueue); workers up ${fmtS(readyAt - startedAt)} after spawn (start-up reconcile of the ${n.toLocaleString('en-US')} queued rows included)${s!.other > 0 ? `; ${s!.other} not succeeded at the end` : ''}`,
+        `${workerCount} worker(s), ${tenantCount} tenant(s): ${num(n)} events accepted (202) by POST /api/events in ${fmtS(sent.ms)} (${num(Math.round(sent.rate))}/s at ${IN_FLIGHT} in flight, p50 ${sent.p50.toFixed(1)} ms, p99 ${sent.p99.toFixed(1)} ms); workers up ${fmtS(readyAt - startedAt)} after spawn (start-up reconcile of the ${n.toLocaleString('en-US')} queued rows included)${s!.other > 0 ? `; ${s!.other} not succeeded at the end` : ''}`,
         cpuNote,
         ...warningsOf(workers).map((w) => `worker log: ${w}`),
       ],
@@ -1078,7 +1086,7 @@ export async function run(): Promise<BenchSection> {
       'Ours, as a user creates them (the DEVELOPERS rule): the API runs as its production bundle in its own process on the same database and Redis keyspace (bench/src/api-user.ts; LOG_LEVEL=warn, rate limit raised), the workflows are created with POST /api/workflows (one `delay` step of 0 ms) and the schedules with POST /api/schedules, 50 requests in flight (autocannon), through the API\'s create service: conflict index, due-index entry and row as for any user (overlapPolicy skip, misfirePolicy fire_once, priority 5: the API defaults); the API is stopped once they exist. Lag scenarios are on ONE workflow. Baseline row "SQL-seeded" (lag scenarios only): the old way, kept for comparison — rows inserted in bulk with SQL as the API writes them (next_run_at by our cron engine) and due-index entries written with syncDueEntries (pipelined upserts), an empty conflict_profile (no conflict index). BullMQ: upsertJobScheduler with the same 6-field crons and a job template with removeOnComplete/removeOnFail.',
       `Firing lag: the workers are started first (idle), then the schedules are created (BullMQ: upsertJobScheduler after its workers are up). Through the API each schedule fires from its creation on; the window starts on the first period boundary at least ${WARMUP_MS / 1000} s after the last create. SQL-seeded: first fires ≥ ${FIRST_FIRE_AFTER_MS / 1000} s after the insert, the window starts on the first period boundary at least ${WARMUP_MS / 1000} s after the first fire; BullMQ: at least ${(FIRST_FIRE_AFTER_MS + WARMUP_MS) / 1000} s after the upserts. Earlier fires are warm-up. Ours: \`started_at − scheduled_for\` of the \`fire\` executions (Postgres); BullMQ: \`processedOn −\` the scheduler job's due time (\`opts.prevMillis\`, also the tail of its id \`repeat:<id>:<ms>\`). A fire counts as missed unless it succeeded (BullMQ: was processed) by the end of the window + ${GRACE_MS / 1000} s; expected = schedules created × fires per schedule in the window, so fires never recorded, \`skipped\` (overlapPolicy skip: the previous one had not finished) and late ones all count. Throughput column: fires succeeded per second of window. Redis MB (lag rows): MEMORY USAGE (SAMPLES 20) summed over the system's keys at the end of the window (breakdown by key family in the notes). Crons: \`p/10 * * * * *\` with p = 0…9 (one tenth of the schedules per phase, each phase a burst of fires at the same instant) and \`* * * * * *\`.`,
       "Planner statistics: in the lag scenarios, once the schedules exist (both ways), the executions table gets one earlier succeeded fire per schedule (an hour back, inserted with SQL: history, not what the user creates) and is ANALYZEd, the state autovacuum leaves a running system in. Observed while building this benchmark (not re-measured on each run): with the statistics left by a table that held only `manual` rows (right after the dispatch scenario, before autovacuum re-analyzed), the runner's fire-start query in startExecutions (packages/db/src/statements/execution-start.ts: `select id, schedule_id from executions where id = any($1) and kind = 'fire' and started_at is null … for update`) was planned as a full scan of the partial index executions_fire_uq (estimate 1 row) instead of a primary-key lookup: 36–50 ms per batch of 50 at 30,000 rows, growing with the table (a primary-key scan of well under 1 ms after ANALYZE). One worker then started only ~1,000 fires/s with a backlog it never worked off: lag p50 11.5 s, p99 16.7 s, and 20,000 of the 60,000 fires skipped (overlapPolicy skip) in the 10,000 × 10 s scenario.",
-      `Dispatch: the workflows (one per tenant, one \`delay\` step of 0 ms) are created with POST /api/workflows through the API (then stopped); ${num(DISPATCH_N)} \`manual\` executions of them, the backlog, are inserted as queued rows (json_to_recordset, then ANALYZE) and enqueued with createExecutionQueue().enqueue, 500 per call, before the workers start (each worker also re-checks them in its start-up reconcile) — seeded, not sent through the API, as before: the rate is measured from the first start, so how the backlog was written does not enter it, and 100,000 requests would add a minute or more to each pass. One tenant (\`bench\`), or — the row "over ${num(DISPATCH_TENANTS)} tenants" — execution i belongs to tenant i mod ${num(DISPATCH_TENANTS)}, each with its own workflow, so every dequeue serves the tenants in turns (one execution per tenant per round; no caps set). Executions/s = succeeded / (last finished_at − first started_at), "missed" = not succeeded at the end. BullMQ: ${num(DISPATCH_N)} jobs added with addBulk (1,000 per call, removeOnComplete), drained by as many worker processes; jobs/s = completed / (last \`completed\` event − first processedOn). A pass is cut after ${DRAIN_CAP_MS / 1000} s and reported with what finished.`,
+      `Dispatch: the workflows (one per tenant, one \`delay\` step of 0 ms) and an event trigger per tenant (eventType bench.dispatch) are created through the API, then the backlog: ${num(DISPATCH_N)} POST /api/events (${IN_FLIGHT} in flight, each with its tenant's token; each event starts one execution), all before the workers start; the API is stopped before the workers start. The rate is measured from the first start. One tenant (\`bench\`), or — the row "over ${num(DISPATCH_TENANTS)} tenants" — execution i belongs to tenant i mod ${num(DISPATCH_TENANTS)}, each with its own workflow, so every dequeue serves the tenants in turns (one execution per tenant per round; no caps set). Executions/s = succeeded / (last finished_at − first started_at), "missed" = not succeeded at the end. BullMQ: ${num(DISPATCH_N)} jobs added with addBulk (1,000 per call, removeOnComplete), drained by as many worker processes; jobs/s = completed / (last \`completed\` event − first processedOn). A pass is cut after ${DRAIN_CAP_MS / 1000} s and reported with what finished.`,
       `Memory: n schedules firing hourly at second offsets spread evenly over the hour (\`s m * * * *\`, about n/3,600 fires per second), over ${MEMORY_WORKFLOWS} workflows of one tenant, created through the API before the worker starts; one worker, its RSS (VmRSS of the node process, /proc) ${MEMORY_SETTLE_MS / 1000} s after it came up (max over those 20 s in the notes). Redis MB = MEMORY USAGE (SAMPLES 20) summed over the system's keys at that moment (the API's rate-limit counters included). Ours and BullMQ run this scenario at the same time (separate processes and key prefixes). RSS column of the other rows: max over the window of the largest worker process.`,
       'A worker is "up" once its heartbeat is in Redis (ours; published after its start-up reconcile) or its Worker is running (BullMQ). CPU notes: CPU time from /proc (workers, our workers\' Postgres backends) and INFO cpu (Redis) over the window, in % of one core.',
       ...notes,
