@@ -1,4 +1,10 @@
-import { baseConfigFields, loadSecretKeyRing, parseEnv, secretKeyConfigFields } from '@punctual/core'
+import {
+  baseConfigFields,
+  ConfigError,
+  loadSecretKeyRing,
+  parseEnv,
+  secretKeyConfigFields,
+} from '@punctual/core'
 import { REDIS_PREFIX_PATTERN } from '@punctual/queue'
 import { type Static, Type } from 'typebox'
 
@@ -13,6 +19,10 @@ export const WorkerConfigSchema = Type.Object({
   TENANT_MAX_RUNNING: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
   WORKER_LEASE_MS: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 30_000 }),
   WORKER_SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 30_000 }),
+  /** GET /healthz, /readyz and /metrics on this port when set (maintenance/http.ts). */
+  WORKER_HTTP_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+  WORKER_HTTP_HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  /** The older name of WORKER_HTTP_PORT, still read. */
   WORKER_METRICS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
   // 2.5 s, not a whole number of seconds: cron fires fall on whole seconds, so the fires of second T + 2 are
   // recorded half-way between the bursts of T - 1 and T instead of during the burst of T (firing-lag bench:
@@ -36,5 +46,18 @@ export type WorkerConfig = Static<typeof WorkerConfigSchema>
 export function loadWorkerConfig(env: Record<string, string | undefined> = process.env): WorkerConfig {
   const config = parseEnv(WorkerConfigSchema, env)
   loadSecretKeyRing(config)
+  const { WORKER_HTTP_PORT: port, WORKER_METRICS_PORT: older } = config
+  if (port !== undefined && older !== undefined && port !== older) {
+    throw new ConfigError(
+      'WORKER_HTTP_PORT',
+      `differs from WORKER_METRICS_PORT (${older}), its older name: set only WORKER_HTTP_PORT`,
+      String(port),
+    )
+  }
   return config
+}
+
+/** The port of the worker's HTTP endpoints: WORKER_HTTP_PORT, else its older name WORKER_METRICS_PORT. */
+export function workerHttpPort(config: WorkerConfig): number | undefined {
+  return config.WORKER_HTTP_PORT ?? config.WORKER_METRICS_PORT
 }

@@ -1,16 +1,33 @@
 import { type DbHandle, ping } from '@punctual/db'
-import { createExecutionQueue, type QueueKeys, type Redis, waitForReady } from '@punctual/queue'
+import {
+  checkEvictionPolicy,
+  createExecutionQueue,
+  evictionPolicyReport,
+  type QueueKeys,
+  type Redis,
+  waitForReady,
+} from '@punctual/queue'
 import type { Logger } from 'pino'
 import { createEventBus } from './bus/index.ts'
 import type { WorkerConfig } from './config.ts'
-import { errorMessage } from './loop/index.ts'
+import { errorMessage, withDeadline } from './loop/index.ts'
 import { createHeartbeat, createProcessMonitor, removeHeartbeat } from './maintenance/heartbeat.ts'
+import type { Readiness } from './maintenance/http.ts'
 import { createMaintenanceLoop } from './maintenance/loop.ts'
 import { subscribeMetrics, type WorkerMetrics } from './maintenance/metrics.ts'
 import { createRunner } from './runner/index.ts'
 import { createScheduler } from './scheduler/index.ts'
 
 export type WorkerState = 'starting' | 'running' | 'draining' | 'stopped'
+
+/**
+ * A loop that has not gone round for this long is stuck: the worker reports not ready. Every call a loop
+ * makes is bounded (Redis command timeouts, Postgres deadlines of at most 30 s), so a healthy loop goes round
+ * well within it, backing off or not.
+ */
+export const LOOP_STALL_MS = 60_000
+/** How long /readyz waits for Postgres and for Redis. */
+const PROBE_TIMEOUT_MS = 2000
 
 export interface WorkerDeps {
   config: WorkerConfig
@@ -53,8 +70,11 @@ export function createWorker(deps: WorkerDeps) {
     scheduler,
     runner,
     bus,
+    /** GET /readyz: Postgres and Redis answer, and (while running) both loops went round lately. */
+    readiness: () => readinessOf(deps, state, [scheduler.lastLoopAtMs, runner.lastLoopAtMs]),
     async start(): Promise<void> {
       if (!(await waitForDependencies(deps, () => state === 'starting', stopping))) return
+      await reportEvictionPolicy(deps)
       await maintenance.reconcileNow()
       if (state !== 'starting') return
       // Start-up (module loading, connecting, the full-speed reconcile) is not load: before this reset it
@@ -171,6 +191,40 @@ function createMaintenance(
     isRunning,
   })
   return { maintenance, beat }
+}
+
+/** The worker's readiness in `state`, given when each of its loops last went round. */
+async function readinessOf(deps: WorkerDeps, state: WorkerState, loopsAt: number[]): Promise<Readiness> {
+  const [postgres, redis] = await Promise.all([
+    probe(() => ping(deps.database.sql, { timeoutMs: PROBE_TIMEOUT_MS })),
+    probe(() => deps.redis.ping()),
+  ])
+  const now = Date.now()
+  const alive = loopsAt.every((at) => at > 0 && now - at < LOOP_STALL_MS)
+  const loops: Readiness['loops'] =
+    state === 'draining' ? 'draining' : state !== 'running' ? 'not_started' : alive ? 'alive' : 'stalled'
+  const ready = postgres === 'up' && redis === 'up' && (loops === 'alive' || loops === 'draining')
+  return { status: ready ? 'ready' : 'not_ready', state, postgres, redis, loops }
+}
+
+async function probe(check: () => Promise<unknown>): Promise<'up' | 'down'> {
+  try {
+    await withDeadline(check(), PROBE_TIMEOUT_MS, 'readiness probe')
+    return 'up'
+  } catch {
+    return 'down'
+  }
+}
+
+/**
+ * Once Redis answers at start: an error line and the metric when its maxmemory-policy is not noeviction, a
+ * warning when it cannot be read (a managed Redis refusing CONFIG), never a crash.
+ */
+async function reportEvictionPolicy(deps: WorkerDeps) {
+  const check = await checkEvictionPolicy(deps.redis)
+  if (check.ok !== null) deps.metrics.redisEvictionUnsafe.set({ policy: check.policy }, check.ok ? 0 : 1)
+  const report = evictionPolicyReport(check)
+  if (report) deps.logger[report.level](report.fields, report.msg)
 }
 
 /**

@@ -83,7 +83,10 @@ export {
 } from './reconcile.ts'
 export {
   type CreateRedisOptions,
+  checkEvictionPolicy,
   createRedis,
+  type EvictionPolicyCheck,
+  evictionPolicyReport,
   isReady,
   REDIS_TIMEOUTS,
   type Redis,

@@ -52,6 +52,8 @@ export interface ClaimLoopDeps {
 
 export class ClaimLoop {
   private pausedFlag = false
+  /** When the loop last went round (epoch ms; 0 before it ran). */
+  private lastLoopAt = 0
   private prefetched: Job[] = []
   /** When the batch in `prefetched` was claimed. */
   private prefetchedAtMs = 0
@@ -71,6 +73,11 @@ export class ClaimLoop {
     return this.pausedFlag
   }
 
+  /** When the loop last went round (epoch ms; 0 before it ran): a stuck loop stops moving it. */
+  get lastLoopAtMs(): number {
+    return this.lastLoopAt
+  }
+
   /** Admission control: claim nothing more until resume() (what was claimed ahead is handed back). */
   pause(): void {
     this.pausedFlag = true
@@ -87,6 +94,7 @@ export class ClaimLoop {
     const { table, wakeup, ends } = deps
     const { pg, pgWrite, redisClaim } = deps.backoffs
     while (deps.running()) {
+      this.lastLoopAt = Date.now()
       const free = deps.concurrency - table.busy
       const wait = Math.max(pg.wait(), pgWrite.wait(), redisClaim.wait())
       const full = ends.full

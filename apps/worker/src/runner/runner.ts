@@ -98,6 +98,8 @@ export interface Runner {
   readonly paused: boolean
   readonly state: RunnerState
   readonly events: RunnerEvents
+  /** When the claim loop last went round (epoch ms; 0 before it ran). */
+  readonly lastLoopAtMs: number
 }
 
 const STOP_SETTLE_MS = 5000
@@ -191,6 +193,13 @@ function buildParts(
   return { table, leases, counts, ends, runs, claims, wakeup, inflight }
 }
 
+/** A connection of its own for the runner's channels (a subscribed connection runs no other command). */
+function duplicateSubscriber(redis: Redis): Redis {
+  const subscriber = redis.duplicate()
+  subscriber.on('error', () => {}) // reconnects by itself; an unhandled 'error' would crash
+  return subscriber
+}
+
 export function createRunner(deps: RunnerDeps): Runner {
   const cfg = settings(deps.config)
   const logger = deps.logger.child({ component: 'runner', workerId: deps.workerId })
@@ -233,12 +242,8 @@ export function createRunner(deps: RunnerDeps): Runner {
     start() {
       if (state !== 'idle') return
       state = 'running'
-      let subscriber = deps.subscriber
-      if (!subscriber) {
-        ownSubscriber = deps.redis.duplicate()
-        ownSubscriber.on('error', () => {}) // reconnects by itself; an unhandled 'error' would crash
-        subscriber = ownSubscriber
-      }
+      if (!deps.subscriber) ownSubscriber = duplicateSubscriber(deps.redis)
+      const subscriber = deps.subscriber ?? ownSubscriber!
       channels = [
         listenOnChannel(subscriber, deps.keys.cancelChannel, (id) => leases.requestCancel(id), logger),
         listenOnChannel(subscriber, deps.keys.readyChannel, () => wakeup.wake(), logger),
@@ -266,6 +271,9 @@ export function createRunner(deps: RunnerDeps): Runner {
     },
     get state() {
       return state
+    },
+    get lastLoopAtMs() {
+      return claims.lastLoopAtMs
     },
     events,
   }
