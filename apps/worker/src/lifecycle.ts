@@ -172,6 +172,12 @@ function createMaintenance(
     config: {
       reconcileIntervalMs: config.WORKER_RECONCILE_INTERVAL_MS,
       receiptPurgeIntervalMs: config.WORKER_RECEIPT_PURGE_INTERVAL_MS,
+      retentionIntervalMs: config.WORKER_RETENTION_INTERVAL_MS,
+      retention: {
+        executionDays: config.EXECUTION_RETENTION_DAYS,
+        deadDays: config.DEAD_RETENTION_DAYS,
+        auditDays: config.AUDIT_RETENTION_DAYS,
+      },
     },
   })
   const beat = createHeartbeat({

@@ -105,6 +105,17 @@ function durationMetrics(registers: Registers) {
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60],
       registers,
     }),
+    retentionDeleted: new Counter({
+      name: 'punctual_worker_retention_deleted_total',
+      help: 'Rows deleted by retention passes of this worker, by target (executions, dead, audit)',
+      labelNames: ['target'],
+      registers,
+    }),
+    retentionLastRun: new Gauge({
+      name: 'punctual_worker_retention_last_run_timestamp_seconds',
+      help: 'When this worker last completed a retention pass (unset: never; one worker at a time runs them)',
+      registers,
+    }),
   }
 }
 
