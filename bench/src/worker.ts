@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import os from 'node:os'
-import { conflictProfile, fireMinutesOfDay, nextFireAfter } from '@punctual/core'
+import { conflictProfile, fireMinutesOfDay, nextFireAfter, uuidv7 } from '@punctual/core'
 import { createDb, type DbHandle, ensureDatabase, migrate } from '@punctual/db'
 import {
   createKeys,
@@ -63,6 +63,10 @@ const MEMORY_SETTLE_MS = 20_000
 /** Sizes and windows of the firing-lag scenarios (smaller ones only to check the code while developing). */
 const LAG10_N = Number(process.env.BENCH_WORKER_LAG10_N ?? 10_000)
 const LAG10_WINDOW_S = Number(process.env.BENCH_WORKER_LAG10_WINDOW_S ?? 60)
+/** Issue 18: finished executions the retention scenario deletes while the 10 s scenario runs. */
+const RETENTION_ROWS = Number(process.env.BENCH_WORKER_RETENTION_ROWS ?? 1_000_000)
+/** How long to wait, after the window, for retention to have deleted them all. */
+const RETENTION_CAP_MS = Number(process.env.BENCH_WORKER_RETENTION_CAP_S ?? 900) * 1000
 const LAG1_N = Number(process.env.BENCH_WORKER_LAG1_N ?? 5_000)
 const LAG1_WINDOW_S = Number(process.env.BENCH_WORKER_LAG1_WINDOW_S ?? 30)
 /** Sizes of the memory scenario (hourly schedules over MEMORY_WORKFLOWS workflows). */
@@ -213,6 +217,71 @@ async function seedHistory(db: DbHandle) {
   await db.sql`analyze executions`
 }
 
+/**
+ * Old history for the retention scenario: `n` succeeded fires of the schedules, in the shape the worker writes
+ * them (UUIDv7 ids minted at their creation, every timestamp set, 3 ms runs), 20,000 rows per INSERT, then
+ * ANALYZE. They finished within the 100 ms before `eligibleAtMs` − 30 days, so a 30-day horizon reaches them
+ * all at `eligibleAtMs` (the window's start) and none before.
+ */
+async function seedOldFires(db: DbHandle, n: number, eligibleAtMs: number): Promise<number> {
+  const t0 = performance.now()
+  const schedules = await db.sql<{ id: string; tenant: string; workflow_id: string }[]>`
+    select id, tenant, workflow_id from schedules order by id`
+  const base = eligibleAtMs - 30 * 86_400_000 - 3
+  const CHUNK = 20_000
+  for (let i = 0; i < n; i += CHUNK) {
+    const doc = JSON.stringify(
+      Array.from({ length: Math.min(CHUNK, n - i) }, (_, j) => {
+        const k = i + j
+        const s = schedules[k % schedules.length]!
+        // Unique per schedule (its fires' key): one a millisecond, going back from base.
+        const at = base - Math.floor(k / schedules.length)
+        return { id: uuidv7(at), schedule_id: s.id, tenant: s.tenant, workflow_id: s.workflow_id, at }
+      }),
+    )
+    await db.sql`
+      insert into executions (id, tenant, kind, schedule_id, workflow_id, scheduled_for, enqueued_at, started_at,
+                              finished_at, status, attempt, worker_id, created_at)
+      select v.id, v.tenant, 'fire', v.schedule_id, v.workflow_id, t, t, t, t + interval '3 ms', 'succeeded', 1,
+             'bench-old', t
+        from json_to_recordset(${doc}::json) as v(id uuid, tenant text, schedule_id uuid, workflow_id uuid, at float8),
+             lateral (select to_timestamp(v.at / 1000.0) as t) as ts`
+  }
+  await db.sql`analyze executions`
+  return performance.now() - t0
+}
+
+const countOldFires = async (db: DbHandle) =>
+  (await db.sql<{ n: number }[]>`select count(*)::int as n from executions where worker_id = 'bench-old'`)[0]!
+    .n
+
+/**
+ * Counts the old rows every 500 ms from now on: when the first went and when the last did, in ms since `t0`.
+ * done(capMs) waits up to capMs more for the last to go, then stops.
+ */
+function watchOldFires(db: DbHandle, rows: number, t0: number) {
+  let firstGoneMs: number | null = null
+  let goneAfterMs: number | null = null
+  let stop = false
+  const loop = (async () => {
+    while (!stop && goneAfterMs === null) {
+      const left = await countOldFires(db)
+      if (left < rows && firstGoneMs === null) firstGoneMs = Date.now() - t0
+      if (left === 0) goneAfterMs = Date.now() - t0
+      else await sleep(500)
+    }
+  })()
+  return {
+    async done(capMs: number) {
+      const capAt = Date.now() + capMs
+      while (goneAfterMs === null && Date.now() < capAt) await sleep(250)
+      stop = true
+      await loop
+      return { firstGoneMs, goneAfterMs }
+    },
+  }
+}
+
 /** Our API, as a user runs it, on the worker's database and Redis keyspace (it creates the schedules). */
 function startOurApi(prefix: string) {
   return startApi({ DATABASE_URL, REDIS_URL, REDIS_PREFIX: prefix })
@@ -243,8 +312,15 @@ function ourEnv(prefix: string): Record<string, string> {
   }
 }
 
-function startOurs(tag: string, prefix: string, count: number): OurWorker[] {
-  return Array.from({ length: count }, (_, i) => startOurWorker(`bench-${tag}-${i + 1}`, ourEnv(prefix)))
+function startOurs(
+  tag: string,
+  prefix: string,
+  count: number,
+  env: Record<string, string> = {},
+): OurWorker[] {
+  return Array.from({ length: count }, (_, i) =>
+    startOurWorker(`bench-${tag}-${i + 1}`, { ...ourEnv(prefix), ...env }),
+  )
 }
 
 function newPrefix(tag: string): { prefix: string; keys: QueueKeys } {
@@ -320,13 +396,38 @@ interface LagResult {
   notes: string[]
   /** How the missed fires break down (ours: skipped rows vs the rest). */
   missedDetail?: string
+  /** The retention scenario: old rows left at the window's start and end, and when none was left. */
+  retention?: {
+    rows: number
+    seedMs: number
+    leftAtStart: number
+    leftAtEnd: number
+    /** Since the window's start: when the first of them was gone, and when all were (null: not seen). */
+    firstGoneMs: number | null
+    goneAfterMs: number | null
+  }
   window: [number, number]
 }
 
 const alignUp = (t: number, step: number) => Math.ceil(t / step) * step
 
-async function oursLag(ctx: Ctx, spec: LagSpec, path: SeedPath): Promise<LagResult> {
-  const { prefix, keys } = newPrefix(`${spec.tag}-${path}`)
+/**
+ * `old`: the retention scenario (issue 18): `old.rows` finished fires are inserted once the
+ * schedules exist, and the workers try a retention pass every second with the 30-day horizon (`retention`),
+ * or keep everything (a horizon of 100 years).
+ */
+async function oursLag(
+  ctx: Ctx,
+  spec: LagSpec,
+  path: SeedPath,
+  old?: { rows: number; retention: boolean },
+): Promise<LagResult> {
+  const oldEnv: Record<string, string> | undefined = old
+    ? old.retention
+      ? { WORKER_RETENTION_INTERVAL_MS: '1000', EXECUTION_RETENTION_DAYS: '30' }
+      : { EXECUTION_RETENTION_DAYS: '36500' }
+    : undefined
+  const { prefix, keys } = newPrefix(`${spec.tag}-${path}${old ? '-old' : ''}`)
   await resetDb(ctx.db)
   const api = path === 'api' ? await startOurApi(prefix) : undefined
   const workers: OurWorker[] = []
@@ -335,12 +436,15 @@ async function oursLag(ctx: Ctx, spec: LagSpec, path: SeedPath): Promise<LagResu
       ? await createWorkflow(api, TENANT, 'bench-lag')
       : (await insertWorkflows(ctx.db, 1))[0]!
     // Workers first (idle), then the schedules, as a user adds schedules to a running system.
-    workers.push(...startOurs(`${spec.tag}-${path}`, prefix, spec.workers))
+    workers.push(...startOurs(`${spec.tag}-${path}`, prefix, spec.workers, oldEnv))
     await waitForHeartbeats(ctx.redis, keys.workers, workers)
     const idleRss = workers.map((w) => rssMb(w.child.pid).toFixed(0)).join(' + ')
     const rss = sampleRss(workers.map((w) => w.child.pid!))
     let created = spec.n
     let setupNote: string
+    let retention: LagResult['retention']
+    let watchOld: ReturnType<typeof watchOldFires> | undefined
+    const notes0: string[] = []
     let w0: number
     if (api) {
       // Through the API on one workflow, 50 in flight; each schedule starts firing as soon as it is created.
@@ -356,8 +460,22 @@ async function oursLag(ctx: Ctx, spec: LagSpec, path: SeedPath): Promise<LagResu
       await seedHistory(ctx.db)
       created = run.ok
       setupNote = `set-up: ${createdNote(run, spec.n)}; API stopped; history ${fmtS(performance.now() - t0)}`
-      // The window starts on a period boundary at least the warm-up after the last create.
-      w0 = alignUp(Date.now() + WARMUP_MS, spec.periodMs)
+      // The window starts on a period boundary at least the warm-up after the last create (and, with old
+      // rows, after they are written: about 40 µs a row, with a margin).
+      w0 = alignUp(Date.now() + WARMUP_MS + (old ? 5000 + old.rows * 0.04 : 0), spec.periodMs)
+      if (old) {
+        const seedMs = await seedOldFires(ctx.db, old.rows, w0)
+        retention = {
+          rows: old.rows,
+          seedMs,
+          leftAtStart: 0,
+          leftAtEnd: 0,
+          firstGoneMs: null,
+          goneAfterMs: null,
+        }
+        if (Date.now() > w0) notes0.push('the old rows were written after the window had started')
+        watchOld = watchOldFires(ctx.db, old.rows, w0)
+      }
     } else {
       const setup = await seedSchedulesBySql(ctx, keys, spec.n, {
         cron: spec.cron,
@@ -373,6 +491,7 @@ async function oursLag(ctx: Ctx, spec: LagSpec, path: SeedPath): Promise<LagResu
     const deadline = w1 + GRACE_MS
     const expected = (created * spec.windowMs) / spec.periodMs
     await sleep(w0 - Date.now())
+    if (retention) retention.leftAtStart = await countOldFires(ctx.db)
     const cpu = await cpuWindow(
       ctx,
       workers.map((w) => w.child.pid!),
@@ -380,6 +499,7 @@ async function oursLag(ctx: Ctx, spec: LagSpec, path: SeedPath): Promise<LagResu
     )
     await sleep(w1 - Date.now())
     const cpuNote = await cpu.stop('during the window')
+    if (retention) retention.leftAtEnd = await countOldFires(ctx.db)
     const w0Iso = new Date(w0).toISOString()
     const w1Iso = new Date(w1).toISOString()
     const deadlineIso = new Date(deadline).toISOString()
@@ -396,6 +516,12 @@ async function oursLag(ctx: Ctx, spec: LagSpec, path: SeedPath): Promise<LagResu
       ok = await countOk()
     }
     const { max } = rss.stop()
+    if (retention && watchOld) {
+      // When retention deleted the first and the last of them, counted from the window's start.
+      const seen = await watchOld.done(old?.retention ? RETENTION_CAP_MS : 0)
+      retention.firstGoneMs = seen.firstGoneMs
+      retention.goneAfterMs = seen.goneAfterMs
+    }
     const mem = await ourRedisMemory(ctx, keys)
     const rows = await ctx.db.sql<{ lag: number; recorded: number | null }[]>`
       select (extract(epoch from (started_at - scheduled_for)) * 1000)::float8 as lag,
@@ -417,6 +543,7 @@ async function oursLag(ctx: Ctx, spec: LagSpec, path: SeedPath): Promise<LagResu
     const ahead = recorded.filter((x) => x <= 0).length
     const notes = [
       `${setupNote}; window ${iso(w0)} → ${iso(w1)}`,
+      ...notes0,
       `fire rows in the window by status: ${statuses.map((s) => `${s.status} ${s.n}`).join(', ') || 'none'}`,
       recorded.length > 0
         ? `recorded (enqueued_at − scheduled_for): ${((ahead / recorded.length) * 100).toFixed(1)}% ahead of time, p50 ${fmtMs(percentile(recorded, 50))} ms, p99 ${fmtMs(percentile(recorded, 99))} ms, max ${fmtMs(recorded.at(-1)!)} ms`
@@ -437,6 +564,7 @@ async function oursLag(ctx: Ctx, spec: LagSpec, path: SeedPath): Promise<LagResu
       rssMax: Math.max(...max.values()),
       notes,
       window: [w0, w1],
+      ...(retention && { retention }),
     }
   } finally {
     await api?.stop()
@@ -979,6 +1107,51 @@ export async function run(): Promise<BenchSection> {
           `Firing lag, ${num(spec.n)} per-second schedules created through the API on one workflow, 2 workers: ${num(ours.missed)} missed of ${num(ours.expected)}, p99 ${fmtMs(oursP99)} ms vs BullMQ p99 ${fmtMs(bullP99)} ms with ${num(bull.missed)} missed (target 0 missed and p99 below BullMQ's: ${met(ours.created === spec.n && ours.missed === 0 && oursP99 < bullP99)}). ${baseline}.${refused}${detail}`,
         )
       }
+    }
+
+    // Issue 18: retention deleting RETENTION_ROWS old fires while the 10 s scenario runs, beside the same
+    // scenario with the same rows kept (retention off), in the same run.
+    if (wanted('retention')) {
+      const old = (retention: boolean) => ({ rows: RETENTION_ROWS, retention })
+      const on = await timed('retention on', () => oursLag(ctx, lag10, 'api', old(true)))
+      const off = await timed('retention off', () => oursLag(ctx, lag10, 'api', old(false)))
+      const onP99 = percentile(on.lags, 99)
+      const offP99 = percentile(off.lags, 99)
+      const r = on.retention!
+      const windowS = lag10.windowMs / 1000
+      const inWindow = (r.leftAtStart - r.leftAtEnd) / windowS
+      // From the first row gone to the last (the pass starts within about a second of the window's start).
+      const overall =
+        r.goneAfterMs !== null && r.firstGoneMs !== null
+          ? r.rows / Math.max(0.001, (r.goneAfterMs - r.firstGoneMs) / 1000)
+          : null
+      const label = `${lag10.label}, ${num(RETENTION_ROWS)} finished fires reaching the 30-day horizon at the window's start`
+      const row = (system: string, x: LagResult, ratio: string): Row => ({
+        scenario: label,
+        system,
+        expected: x.expected,
+        missed: x.missed,
+        p50: percentile(x.lags, 50),
+        p99: percentile(x.lags, 99),
+        throughput: x.ok / windowS,
+        rss: x.rssMax,
+        redisMb: x.redisBytes / 2 ** 20,
+        ratio,
+      })
+      rows.push(
+        row('punctual, retention deleting them (30 days)', on, `p99 ${(onP99 / offP99).toFixed(2)}× off`),
+      )
+      rows.push(row('punctual, retention off (kept)', off, '1.00×'))
+      notes.push(...on.notes.map((x) => `retention on: ${x}`))
+      notes.push(...off.notes.map((x) => `retention off: ${x}`))
+      notes.push(
+        `retention on: ${num(r.rows)} old rows inserted in ${fmtS(r.seedMs)} after the schedules; left at the window's start ${num(r.leftAtStart)}, at its end ${num(r.leftAtEnd)} (${num(Math.round(inWindow))} rows/s in the window); ${r.goneAfterMs === null ? `not all gone ${fmtS(RETENTION_CAP_MS)} after the window` : `first gone ${fmtS(r.firstGoneMs ?? 0)} and all gone ${fmtS(r.goneAfterMs)} after the window's start (${num(Math.round(overall!))} rows/s, counted every 500 ms)`}`,
+      )
+      const met = (ok: boolean) => (ok ? 'met' : 'NOT met')
+      const rate = Math.min(inWindow, overall ?? 0)
+      verdict.push(
+        `Retention of ${num(RETENTION_ROWS)} finished executions during the 10 s firing-lag scenario: ${num(Math.round(inWindow))} rows/s in the window, ${overall === null ? 'not all gone by the cap' : `${num(Math.round(overall))} rows/s until all were gone`} (target ≥ 2,000: ${met(rate >= 2000 && r.leftAtStart > 0)}); lag p99 ${fmtMs(onP99)} ms vs ${fmtMs(offP99)} ms with retention off, ${(onP99 / offP99).toFixed(2)}× (target within 10 %: ${met(onP99 <= offP99 * 1.1)}); missed ${num(on.missed)} (target 0: ${met(on.missed === 0)}), with retention off ${num(off.missed)}.${r.leftAtEnd === 0 ? ' All were gone before the window ended: part of the window ran without retention.' : ''}`,
+      )
     }
 
     // 3. Sustained dispatch: DISPATCH_N queued manual executions drained by 1, then 2 workers (one tenant),
