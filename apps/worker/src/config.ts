@@ -27,8 +27,12 @@ export const WorkerConfigSchema = Type.Object({
   WORKER_EVENT_REDELIVER_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000 }),
   OUTBOUND_ALLOW_PRIVATE: Type.Boolean({ default: false }),
   OUTBOUND_ALLOWLIST: Type.Optional(Type.String()),
-  // The worker opens no sealed value yet, but a deployment is one configuration: with NODE_ENV=production it
-  // refuses to start on a missing or public key, as the API does (the contract's Authentication section).
+  /** false: http step requests are not signed (receivers that do not verify; the secrets bench's baseline). */
+  OUTBOUND_SIGNING: Type.Boolean({ default: true }),
+  /** How long a worker keeps opened tenant secrets and signing keys: a PUT, DELETE or rotation is seen within it. */
+  WORKER_SECRET_CACHE_TTL_MS: Type.Integer({ minimum: 0, maximum: 300_000, default: 5000 }),
+  // The worker opens tenant secrets and the outbound signing secret: with NODE_ENV=production it refuses to
+  // start on a missing or public key, as the API does (the contract's Authentication section).
   ...secretKeyConfigFields(),
 })
 export type WorkerConfig = Static<typeof WorkerConfigSchema>

@@ -66,9 +66,12 @@ describe('migrate', () => {
         'event_receipts',
         'executions',
         'schedules',
+        'tenant_secrets',
+        'tenant_signing_secrets',
         'tenant_usage',
         'triggers',
         'webhook_deliveries',
+        'workflow_secret_refs',
         'workflows',
       ])
       const untenanted = await sql`
