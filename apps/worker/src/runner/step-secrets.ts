@@ -124,16 +124,23 @@ interface HttpStepShape {
   body?: unknown
 }
 
-const namesByStep = new WeakMap<object, string[]>()
+interface StepSecretShape {
+  names: string[]
+  /** The step's literal host (literalHost), null when its url has none. */
+  literal: string | null
+}
 
-/** The secret names a step uses (parsed once per step definition object: definitions are cached). */
-export function secretNamesOf(step: HttpStepShape): string[] {
-  let names = namesByStep.get(step)
-  if (!names) {
-    names = stepSecretRefs(step).names
-    namesByStep.set(step, names)
+const shapeByStep = new WeakMap<object, StepSecretShape>()
+
+/** The secret names a step uses and its literal host, parsed once per step definition (definitions are cached). */
+function secretShapeOf(step: HttpStepShape): StepSecretShape {
+  let shape = shapeByStep.get(step)
+  if (!shape) {
+    const names = stepSecretRefs(step).names
+    shape = { names, literal: names.length > 0 ? literalHost(step.url) : null }
+    shapeByStep.set(step, shape)
   }
-  return names
+  return shape
 }
 
 export interface ResolvedStepSecrets {
@@ -152,9 +159,8 @@ export async function resolveStepSecrets(
   load: (names: readonly string[]) => Promise<Map<string, Loaded>>,
   masker: SecretMasker,
 ): Promise<ResolvedStepSecrets | null> {
-  const names = secretNamesOf(step)
+  const { names, literal } = secretShapeOf(step)
   if (names.length === 0) return null
-  const literal = literalHost(step.url)
   if (literal === null) {
     // Refused when the workflow is written; a definition stored before that rule is refused here.
     throw new PermanentStepError(
