@@ -1,23 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import {
-  createSecretBox,
-  DEFAULT_RETRY_POLICY,
-  loadSecretKeyRing,
-  tenantSecretAt,
-  uuidv7,
-} from '@punctual/core'
 import { createDb, type DbHandle, ensureDatabase, migrate } from '@punctual/db'
-import {
-  createExecutionQueue,
-  createKeys,
-  createRedis,
-  type EnqueueItem,
-  type Redis,
-  waitForReady,
-} from '@punctual/queue'
+import { createKeys, createRedis, type Redis, waitForReady } from '@punctual/queue'
 import { deleteMatching } from '@punctual/queue/testing'
+import { callMany, IN_FLIGHT, startApi, tokenFor } from './api-user.ts'
+import { request } from './fairness/load.ts'
 import type { BenchSection } from './report.ts'
 import { buildWorkers, type OurWorker, sleep, startOurWorker, waitForHeartbeats } from './worker/procs.ts'
 
@@ -25,8 +13,10 @@ import { buildWorkers, type OurWorker, sleep, startOurWorker, waitForHeartbeats 
  * Issue 15, "Performance": executions per second of a one-http-step workflow calling a local target
  * (BENCH_SECRETS_N executions, default 10,000; 2 workers), with a tenant secret in a header and outbound
  * signing, against the same run with neither (a plain header, OUTBOUND_SIGNING=false). Target: ≥ 90 %.
- * The two passes alternate BENCH_SECRETS_ROUNDS times (default 3: A B A B A B) on the same database and
- * target; the verdict uses the medians. The target is a keep-alive node:http server in this process (it only
+ * Everything is made through the API, as a user makes it: the secret (PUT /api/secrets), the two workflows,
+ * an event trigger for each, and before each pass its backlog of N events (POST /api/events, each starting
+ * one execution) with no worker running. The two passes alternate BENCH_SECRETS_ROUNDS times (default 3:
+ * A B A B A B) on the same database and target; the verdict uses the medians. The target is a keep-alive node:http server in this process (it only
  * answers 200 with a small JSON body; this process otherwise sleeps while the workers drain).
  */
 
@@ -64,69 +54,73 @@ function startTarget(): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)))
 }
 
-/** The two workflows (a plain header / a secret header) and the secret, written as the API writes them. */
-async function seed(db: DbHandle, targetUrl: string): Promise<Record<Pass, string>> {
-  await db.sql`truncate executions, workflows, tenant_secrets, tenant_signing_secrets, audit_log cascade`
-  const box = createSecretBox(loadSecretKeyRing({ SECRETS_ACCEPT_V1: true }).keys)
-  await db.sql`
-    insert into tenant_secrets (id, tenant, name, value_ciphertext)
-    values (${uuidv7()}, ${TENANT}, 'TOKEN', ${box.seal(SECRET_VALUE, tenantSecretAt(TENANT, 'TOKEN'))})`
-  const step = (authorization: string) => [
-    {
-      name: 'call',
-      type: 'http',
-      method: 'POST',
-      url: `${targetUrl}/hook`,
-      headers: { authorization },
-      body: { hello: 'world' },
-    },
-  ]
-  const ids = { plain: uuidv7(), secret: uuidv7() }
-  for (const [pass, authorization] of [
-    ['plain', 'Bearer not-a-secret-0123456789'],
-    ['secret', 'Bearer {{secrets.TOKEN}}'],
-  ] as const) {
-    await db.sql`
-      insert into workflows (id, tenant, name, steps)
-      values (${ids[pass]}, ${TENANT}, ${`bench-${pass}`}, ${JSON.stringify(step(authorization))}::jsonb)`
-  }
-  await db.sql`
-    insert into workflow_secret_refs (tenant, workflow_id, secret_name) values (${TENANT}, ${ids.secret}, 'TOKEN')`
-  return ids
+const headers = () => ({ authorization: `Bearer ${tokenFor(TENANT)}`, 'content-type': 'application/json' })
+
+async function call(url: string, method: string, body: unknown, want: number) {
+  const res = await request(url, { method, headers: headers(), body: JSON.stringify(body) })
+  if (res.status !== want) throw new Error(`${method} ${url}: ${res.status} ${res.body.slice(0, 300)}`)
+  return res.body ? (JSON.parse(res.body) as Record<string, unknown>) : {}
 }
 
-/** N queued executions of `workflowId` in Postgres and Redis, then WORKERS workers drain them. */
-async function drain(db: DbHandle, redis: Redis, pass: Pass, workflowId: string): Promise<PassResult> {
-  await db.sql`delete from executions`
+/** The secret, the two workflows (a plain header / a secret header) and an event trigger for each. */
+async function seed(db: DbHandle, targetUrl: string): Promise<void> {
+  await db.sql`truncate executions, workflows, tenant_secrets, tenant_signing_secrets, audit_log cascade`
+  const api = await startApi({ DATABASE_URL, REDIS_URL, REDIS_PREFIX: `bench-secrets-${process.pid}-setup` })
+  try {
+    await call(`${api.url}/api/secrets/TOKEN`, 'PUT', { value: SECRET_VALUE }, 204)
+    for (const [pass, authorization] of [
+      ['plain', 'Bearer not-a-secret-0123456789'],
+      ['secret', 'Bearer {{secrets.TOKEN}}'],
+    ] as const) {
+      const steps = [
+        {
+          name: 'call',
+          type: 'http',
+          method: 'POST',
+          url: `${targetUrl}/hook`,
+          headers: { authorization },
+          body: { hello: 'world' },
+        },
+      ]
+      const wf = await call(`${api.url}/api/workflows`, 'POST', { name: `bench-${pass}`, steps }, 201)
+      await call(
+        `${api.url}/api/triggers`,
+        'POST',
+        { workflowId: wf['id'], name: `bench-${pass}`, type: 'event', eventType: `bench.${pass}` },
+        201,
+      )
+    }
+  } finally {
+    await api.stop()
+  }
+}
+
+/** N events of the pass through the API (each starts one execution), then WORKERS workers drain them. */
+async function drain(db: DbHandle, redis: Redis, pass: Pass): Promise<PassResult> {
+  await db.sql`truncate executions, event_receipts`
   const prefix = `bench-secrets-${process.pid}-${pass}-${randomUUID().slice(0, 6)}`
   const keys = createKeys(prefix)
-  const at = Date.now()
-  const atIso = new Date(at).toISOString()
-  const ids = Array.from({ length: N }, () => randomUUID())
-  for (let i = 0; i < N; i += 5000) {
-    const doc = JSON.stringify(ids.slice(i, i + 5000).map((id) => ({ id })))
-    await db.sql`
-      insert into executions (id, tenant, kind, workflow_id, scheduled_for, enqueued_at, status, attempt, priority,
-                              input, retry_policy, available_at)
-      select v.id, ${TENANT}, 'manual', ${workflowId}, ${atIso}::timestamptz, ${atIso}::timestamptz, 'queued',
-             0, 5, '{}'::jsonb, ${JSON.stringify(DEFAULT_RETRY_POLICY)}::jsonb, ${atIso}::timestamptz
-        from json_to_recordset(${doc}::json) as v(id uuid)`
+  const api = await startApi({ DATABASE_URL, REDIS_URL, REDIS_PREFIX: prefix })
+  let refused = 0
+  let firstRefusal: string | undefined
+  try {
+    const body = JSON.stringify({ type: `bench.${pass}`, data: { n: 1 } })
+    await callMany(
+      N,
+      async () => {
+        const res = await request(`${api.url}/api/events`, { method: 'POST', headers: headers(), body })
+        if (res.status !== 202) {
+          refused++
+          firstRefusal ??= `${res.status} ${res.body.slice(0, 200)}`
+        }
+      },
+      IN_FLIGHT,
+    )
+  } finally {
+    await api.stop()
   }
+  if (refused > 0) throw new Error(`${refused} of ${N} events not accepted; first: ${firstRefusal}`)
   await db.sql`analyze executions`
-  const queue = createExecutionQueue(redis, keys)
-  for (let i = 0; i < N; i += 500) {
-    const items: EnqueueItem[] = ids.slice(i, i + 500).map((id) => ({
-      id,
-      priority: 5,
-      scheduledForMs: at,
-      availableAtMs: at,
-      attempt: 0,
-      tenant: TENANT,
-      workflowId,
-      kind: 'manual',
-    }))
-    await queue.enqueue(items, Date.now())
-  }
   const env = {
     DATABASE_URL,
     REDIS_URL,
@@ -183,10 +177,10 @@ export async function run(): Promise<BenchSection> {
   const targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}`
   const results: PassResult[] = []
   try {
-    const workflows = await seed(db, targetUrl)
+    await seed(db, targetUrl)
     for (let round = 0; round < ROUNDS; round++) {
       for (const pass of ['plain', 'secret'] as const) {
-        const r = await drain(db, redis, pass, workflows[pass])
+        const r = await drain(db, redis, pass)
         console.log(`round ${round + 1} ${pass}: ${num(r.rate)}/s (${num(r.done)} of ${num(N)})`)
         results.push(r)
       }
@@ -205,7 +199,7 @@ export async function run(): Promise<BenchSection> {
     id: 'secrets',
     title: 'Secrets and outbound signing: one-http-step dispatch (issue 15)',
     method: [
-      `${num(N)} queued executions of a one-http-step workflow (POST to a local keep-alive target answering 200), ${WORKERS} workers × concurrency ${CONCURRENCY}, rate = succeeded / (last finishedAt − first startedAt).`,
+      `${num(N)} executions of a one-http-step workflow, each started by an event (POST /api/events before the workers start): a POST to a local keep-alive target answering 200, ${WORKERS} workers × concurrency ${CONCURRENCY}, rate = succeeded / (last finishedAt − first startedAt).`,
       '`plain`: a literal authorization header, OUTBOUND_SIGNING=false. `secret`: `authorization: Bearer {{secrets.TOKEN}}` (a tenant secret opened by the worker, cached 5 s) and every request signed (Standard Webhooks, HMAC-SHA256) with X-Execution-Id.',
       `Passes alternate, ${ROUNDS} round(s); the verdict compares medians.`,
     ],
