@@ -144,6 +144,19 @@ function safeEmitter(events: RunnerEvents, logger: Logger) {
   }
 }
 
+/** The caches behind secrets and signing (step-secrets.ts, outbound-signing.ts), shared by the runner's runs. */
+function tenantOutbound(deps: RunnerDeps) {
+  const box =
+    deps.config.secretBox ??
+    createSecretBox(loadSecretKeyRing({ SECRETS_ACCEPT_V1: true, NODE_ENV: 'development' }).keys)
+  const ttlMs = deps.config.secretCacheTtlMs ?? 5000
+  const sql = deps.db.sql
+  return {
+    secrets: createSecretCache({ sql, box, ttlMs }),
+    signing: deps.config.signOutbound === false ? null : createSigningCache({ sql, box, ttlMs }),
+  }
+}
+
 /** The parts of one runner, wired to each other; `state` is the coordinator's. */
 function buildParts(
   deps: RunnerDeps,
@@ -205,19 +218,6 @@ function buildParts(
     backoffs: { pg, pgWrite, redisClaim },
   })
   return { table, leases, counts, ends, runs, claims, wakeup, inflight }
-}
-
-/** The caches behind secrets and signing (step-secrets.ts, outbound-signing.ts), shared by the runner's runs. */
-function tenantOutbound(deps: RunnerDeps) {
-  const box =
-    deps.config.secretBox ??
-    createSecretBox(loadSecretKeyRing({ SECRETS_ACCEPT_V1: true, NODE_ENV: 'development' }).keys)
-  const ttlMs = deps.config.secretCacheTtlMs ?? 5000
-  const sql = deps.db.sql
-  return {
-    secrets: createSecretCache({ sql, box, ttlMs }),
-    signing: deps.config.signOutbound === false ? null : createSigningCache({ sql, box, ttlMs }),
-  }
 }
 
 export function createRunner(deps: RunnerDeps): Runner {
