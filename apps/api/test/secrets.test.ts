@@ -245,4 +245,22 @@ describe('/api/signing-secret', () => {
     expect(audit.items.map((e: { action: string }) => e.action)).toContain('signing_secret.rotated')
     expect(JSON.stringify(audit)).not.toContain(next)
   })
+
+  it('can be rotated when the stored one no longer opens (a key the ring lost): a fresh one replaces it', async () => {
+    expect((await call('GET', '/api/signing-secret', undefined, 'lost')).statusCode).toBe(200)
+    const lost = ctx.app.secretBox.seal('whsec_bG9zdA==', signingSecretAt('other', 'secret_ciphertext'))
+    await ctx.database
+      .sql`update tenant_signing_secrets set secret_ciphertext = ${lost} where tenant = 'lost'`
+    const unreadable = await call('GET', '/api/signing-secret', undefined, 'lost')
+    expect(unreadable.statusCode).toBe(500)
+    expect(unreadable.json().code).toBe('SCHED_ERR_SECRET_UNREADABLE')
+    const rotated = await call('POST', '/api/signing-secret/rotate', undefined, 'lost')
+    expect(rotated.statusCode, rotated.body).toBe(200)
+    expect((await call('GET', '/api/signing-secret', undefined, 'lost')).json().secret).toBe(
+      rotated.json().secret,
+    )
+    const [row] = await ctx.database.sql<{ p: string | null }[]>`
+      select previous_secret_ciphertext as p from tenant_signing_secrets where tenant = 'lost'`
+    expect(row!.p).toBeNull() // nothing to keep: the old one signed nothing
+  })
 })

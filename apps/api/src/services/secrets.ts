@@ -103,11 +103,16 @@ async function removeSecret(deps: SecretServiceDeps, p: Principal, name: string)
   })
 }
 
-/** The tenant's current signing secret, created (and sealed) on first use. */
-async function signingSecret(deps: SecretServiceDeps, tenant: string): Promise<string> {
-  const row = await ensureSigningSecret(deps.sql, tenant, () =>
+/** The tenant's signing-secret row, created with a new sealed secret on first use. */
+function ensureSigningRow(deps: SecretServiceDeps, tenant: string) {
+  return ensureSigningSecret(deps.sql, tenant, () =>
     deps.box.seal(generateWebhookSecret(), signingSecretAt(tenant, 'secret_ciphertext')),
   )
+}
+
+/** The tenant's current signing secret, created (and sealed) on first use. */
+async function signingSecret(deps: SecretServiceDeps, tenant: string): Promise<string> {
+  const row = await ensureSigningRow(deps, tenant)
   return deps.box.open(row.secretCiphertext, signingSecretAt(tenant, 'secret_ciphertext'))
 }
 
@@ -118,7 +123,9 @@ async function signingSecret(deps: SecretServiceDeps, tenant: string): Promise<s
 async function rotateSigningSecret(deps: SecretServiceDeps, p: Principal): Promise<string> {
   const tenant = p.tenant
   const next = generateWebhookSecret()
-  await signingSecret(deps, tenant) // the row exists: a first use by rotation rotates the secret just created
+  // The row exists from here on (a first use by rotation rotates the secret just created); not opened: a
+  // secret sealed under a key the ring lost is exactly what a rotation must be able to replace.
+  await ensureSigningRow(deps, tenant)
   const at = deps.now()
   await deps.sql.begin(async (tx) => {
     const row = await readSigningSecret(tx, tenant, { forUpdate: true })
