@@ -1,6 +1,7 @@
 import {
   baseConfigFields,
   ConfigError,
+  isProduction,
   loadSecretKeyRing,
   parseEnv,
   secretKeyConfigFields,
@@ -42,8 +43,15 @@ export const WorkerConfigSchema = Type.Object({
   WORKER_EVENT_REDELIVER_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000 }),
   OUTBOUND_ALLOW_PRIVATE: Type.Boolean({ default: false }),
   OUTBOUND_ALLOWLIST: Type.Optional(Type.String()),
-  // The worker opens no sealed value yet, but a deployment is one configuration: with NODE_ENV=production it
-  // refuses to start on a missing or public key, as the API does (the contract's Authentication section).
+  /**
+   * false: http step requests are not signed — for measuring (the secrets bench's baseline) and development
+   * only: the contract signs every request, so NODE_ENV=production refuses it.
+   */
+  OUTBOUND_SIGNING: Type.Boolean({ default: true }),
+  /** How long a worker keeps opened tenant secrets and signing keys: a PUT, DELETE or rotation is seen within it. */
+  WORKER_SECRET_CACHE_TTL_MS: Type.Integer({ minimum: 0, maximum: 300_000, default: 5000 }),
+  // The worker opens tenant secrets and the outbound signing secret: with NODE_ENV=production it refuses to
+  // start on a missing or public key, as the API does (the contract's Authentication section).
   ...secretKeyConfigFields(),
 })
 export type WorkerConfig = Static<typeof WorkerConfigSchema>
@@ -51,6 +59,13 @@ export type WorkerConfig = Static<typeof WorkerConfigSchema>
 export function loadWorkerConfig(env: Record<string, string | undefined> = process.env): WorkerConfig {
   const config = parseEnv(WorkerConfigSchema, env)
   loadSecretKeyRing(config)
+  if (!config.OUTBOUND_SIGNING && isProduction(config.NODE_ENV)) {
+    throw new ConfigError(
+      'OUTBOUND_SIGNING',
+      'cannot be false when NODE_ENV=production: every http step request is signed',
+      'false',
+    )
+  }
   const { WORKER_HTTP_PORT: port, WORKER_METRICS_PORT: older } = config
   if (port !== undefined && older !== undefined && port !== older) {
     throw new ConfigError(

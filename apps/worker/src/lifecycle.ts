@@ -1,3 +1,4 @@
+import { createSecretBox, loadSecretKeyRing } from '@punctual/core'
 import { type DbHandle, ping } from '@punctual/db'
 import {
   checkEvictionPolicy,
@@ -116,6 +117,12 @@ export function createWorker(deps: WorkerDeps) {
   }
 }
 
+/** The key ring's box (SECRETS_ENCRYPTION_KEYS), as the API builds it. */
+function secretBoxOf(config: WorkerConfig) {
+  const ring = loadSecretKeyRing(config)
+  return createSecretBox(ring.keys, { acceptV1: ring.acceptV1 })
+}
+
 /** The worker's three loops, configured from the worker's config: fire claiming, executions, system events. */
 function createLoops(deps: WorkerDeps) {
   const { config, logger } = deps
@@ -139,6 +146,9 @@ function createLoops(deps: WorkerDeps) {
       leaseMs: config.WORKER_LEASE_MS,
       tenantMaxRunning: config.TENANT_MAX_RUNNING ?? 0,
       outbound: { allowPrivate: config.OUTBOUND_ALLOW_PRIVATE, allowlist: config.OUTBOUND_ALLOWLIST },
+      secretBox: secretBoxOf(config),
+      secretCacheTtlMs: config.WORKER_SECRET_CACHE_TTL_MS,
+      signOutbound: config.OUTBOUND_SIGNING,
     },
   })
   const bus = createEventBus({

@@ -8,7 +8,7 @@ import type { RetryPolicy } from './schemas/schedule.ts'
  * - the attempt succeeded → `succeeded`;
  * - it failed and attempts are left → `retrying`: attempt n+1 may start at `availableAtMs` (backoff in
  *   retry.ts);
- * - it failed on its last attempt → `dead`: the dead-letter queue is the executions in that status (redrive
+ * - it failed permanently (`error.class`), or on its last attempt → `dead`: the dead-letter queue is the executions in that status (redrive
  *   makes a new execution of a dead one).
  * A cancel or a hand-back on shutdown is not an outcome of the attempt's work: the runner decides those from
  * why the attempt was aborted.
@@ -38,6 +38,8 @@ export interface AttemptOutcomeInput {
 
 export function attemptOutcome(input: AttemptOutcomeInput): AttemptOutcome {
   if (input.error === null) return { status: 'succeeded' }
+  // A permanent failure (e.g. a step's secret does not exist) is not retried: dead at once.
+  if (input.error.class === 'permanent') return { status: 'dead', error: input.error }
   const policy = resolveRetryPolicy(input.retryPolicy)
   const decision = nextAttemptDecision(policy, input.attempt, new Date(input.nowMs), input.random)
   if (decision.kind === 'dead') return { status: 'dead', error: input.error }

@@ -7,7 +7,9 @@ import type { EndWriter } from './end-writer.ts'
 import type { RunnerEventMap } from './events.ts'
 import { CancelRequested, eventBase, type Job, type JobTable, Shutdown } from './job.ts'
 import { createOutboundAgent, type OutboundPolicy } from './outbound-agent.ts'
-import { type RunWorkflowResult, runWorkflowSteps } from './steps.ts'
+import type { SigningCache } from './outbound-signing.ts'
+import type { SecretCache } from './step-secrets.ts'
+import { type RunWorkflowResult, runWorkflowSteps, type StepOutbound } from './steps.ts'
 import { createWorkflowCache } from './workflow-cache.ts'
 
 /**
@@ -29,7 +31,13 @@ export interface ExecutionRunDeps {
   ends: Pick<EndWriter, 'queueFinish'>
   releaseLeases: (jobs: Job[]) => Promise<void>
   emit: <K extends keyof RunnerEventMap>(name: K, ...args: RunnerEventMap[K]) => void
+  /** Tenant secrets, opened and cached (step-secrets.ts). Absent: no secret resolves, nothing is signed. */
+  secrets?: SecretCache
+  /** Signing keys per tenant (outbound-signing.ts); null: requests go unsigned (OUTBOUND_SIGNING=false). */
+  signing?: SigningCache | null
 }
+
+const UNSIGNED: readonly Buffer[] = []
 
 export class ExecutionRun {
   private readonly workflows: ReturnType<typeof createWorkflowCache>
@@ -65,6 +73,7 @@ export class ExecutionRun {
           signal,
           timeoutMs: workflow.timeoutMs,
           now: this.deps.now,
+          ...(this.deps.secrets && { outbound: this.tenantOutbound(this.deps.secrets, row.tenant) }),
         })
       }
     } catch (err) {
@@ -77,6 +86,15 @@ export class ExecutionRun {
     if (job.lost) return // nothing is reported for an execution whose lease was lost
     this.deps.table.setPhase(job, 'finishing')
     this.end(job, result)
+  }
+
+  /** The execution's tenant's secrets and signing keys, for its http steps. */
+  private tenantOutbound(secrets: SecretCache, tenant: string): StepOutbound {
+    const signing = this.deps.signing
+    return {
+      loadSecrets: (names) => secrets.get(tenant, names),
+      signingKeys: () => (signing ? signing.keysFor(tenant) : Promise.resolve(UNSIGNED)),
+    }
   }
 
   /** Hand back what stop aborted: Postgres first (queued again, same attempt), then the Redis lease. */

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import { createSecretBox, loadSecretKeyRing, type SecretBox } from '@punctual/core'
 import type { DbHandle } from '@punctual/db'
 import { createExecutionQueue, type QueueKeys, type Redis } from '@punctual/queue'
 import type { Logger } from 'pino'
@@ -13,6 +14,8 @@ import { ExecutionRun } from './execution-run.ts'
 import { type Job, JobTable } from './job.ts'
 import { LeaseKeeper } from './lease-keeper.ts'
 import type { OutboundPolicy } from './outbound-agent.ts'
+import { createSigningCache } from './outbound-signing.ts'
+import { createSecretCache } from './step-secrets.ts'
 
 /**
  * The runner (issue 3 item 3): claims executions from the Redis queue, starts them in Postgres, runs their
@@ -45,6 +48,12 @@ export interface RunnerConfig {
   /** How often an empty queue is polled (ms). Default 50. */
   pollMs?: number
   outbound: OutboundPolicy
+  /** Opens tenant secrets and signing secrets (the key ring). Default: a box over the development key. */
+  secretBox?: SecretBox
+  /** WORKER_SECRET_CACHE_TTL_MS: how long opened tenant secrets and signing keys are kept (ms). Default 5000. */
+  secretCacheTtlMs?: number
+  /** OUTBOUND_SIGNING: sign every http step request (Standard Webhooks). Default true. */
+  signOutbound?: boolean
   /** Group commit of ends: at most this long (ms) after the first pending end. Default 20. */
   flushIntervalMs?: number
   /** Group commit of ends: write as soon as this many are pending. Default 200. */
@@ -104,7 +113,9 @@ export interface Runner {
 
 const STOP_SETTLE_MS = 5000
 
-type RunnerSettings = Required<Omit<RunnerConfig, 'outbound'>>
+type RunnerSettings = Required<
+  Omit<RunnerConfig, 'outbound' | 'secretBox' | 'secretCacheTtlMs' | 'signOutbound'>
+>
 
 /** The config with its defaults, validated once. */
 function settings(config: RunnerConfig): RunnerSettings {
@@ -132,6 +143,19 @@ function safeEmitter(events: RunnerEvents, logger: Logger) {
     } catch (err) {
       logger.error({ err, event: name }, 'runner event listener threw')
     }
+  }
+}
+
+/** The caches behind secrets and signing (step-secrets.ts, outbound-signing.ts), shared by the runner's runs. */
+function tenantOutbound(deps: RunnerDeps) {
+  const box =
+    deps.config.secretBox ??
+    createSecretBox(loadSecretKeyRing({ SECRETS_ACCEPT_V1: true, NODE_ENV: 'development' }).keys)
+  const ttlMs = deps.config.secretCacheTtlMs ?? 5000
+  const sql = deps.db.sql
+  return {
+    secrets: createSecretCache({ sql, box, ttlMs }),
+    signing: deps.config.signOutbound === false ? null : createSigningCache({ sql, box, ttlMs }),
   }
 }
 
@@ -181,7 +205,12 @@ function buildParts(
     claimsBusy: () => claims.busy,
     config: { ...cfg, maxUnwritten },
   })
-  const runs = new ExecutionRun({ ...shared, outbound: deps.config.outbound, ends })
+  const runs = new ExecutionRun({
+    ...shared,
+    outbound: deps.config.outbound,
+    ends,
+    ...tenantOutbound(deps),
+  })
   const starter = new BatchStart({ ...shared, sql: (deps.startDb ?? deps.db).sql, pg, ends, counts, runs })
   const claims: ClaimLoop = new ClaimLoop({
     ...shared,

@@ -1,14 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
+  createSecretMasker,
   type ExecutionError,
   type PlaceholderContext,
   type PlaceholderStep,
   resolveHttpRequest,
+  type SecretMasker,
   STEP_BODY_LIMIT_BYTES,
   type Step,
   type StepOutcome,
 } from '@punctual/core'
 import type { Dispatcher } from 'undici'
+import { signRequest } from './outbound-signing.ts'
+import { type Loaded, PermanentStepError, resolveStepSecrets } from './step-secrets.ts'
 
 /**
  * The step engine: runs one attempt of a workflow, step after step, and returns every step's outcome.
@@ -18,6 +22,10 @@ import type { Dispatcher } from 'undici'
  * - http: `{{…}}` placeholders resolved by core from `{ execution, input, steps }`; a JSON body; a 2xx is
  *   success, anything else, a timeout (`timeoutMs`, default 30000, covering headers and body) or a connection
  *   error fails the step with the error recorded. Redirects are not followed (a 3xx fails the step).
+ * - Secrets and signing (step-secrets.ts, outbound-signing.ts, through `outbound`): a step's `{{secrets.NAME}}`
+ *   are opened just before its request, checked against the resolved URL, and every resolved value is masked
+ *   (`***`) in what the attempt records from then on (bodies, errors); every request is signed and carries
+ *   X-Execution-Id.
  * - delay: waits `ms`, ended early by an abort.
  * - The workflow's `timeoutMs` bounds the whole attempt: a failure like a step timeout.
  * - An abort from outside (`signal`: cancel, lost lease, shutdown) cuts the in-flight request or delay and
@@ -40,6 +48,22 @@ export interface RunWorkflowInput {
   timeoutMs?: number | null
   /** Wall clock for `startedAt` of step outcomes (ms). Default Date.now. */
   now?: () => number
+  /** The tenant's secrets and signing keys (the runner's). Absent: no secret resolves, requests are unsigned. */
+  outbound?: StepOutbound
+}
+
+/** What http steps need of the execution's tenant. */
+export interface StepOutbound {
+  loadSecrets(names: readonly string[]): Promise<Map<string, Loaded>>
+  /** The HMAC keys that sign requests now; none: unsigned. */
+  signingKeys(): Promise<readonly Buffer[]>
+}
+
+/** What an http step needs beyond the step itself. */
+interface HttpStepRun {
+  dispatcher: Dispatcher
+  outbound: StepOutbound | undefined
+  masker: SecretMasker
 }
 
 export type RunWorkflowResult =
@@ -64,12 +88,20 @@ class StepTimeoutError extends Error {
 interface StepRun {
   outcome: StepOutcome
   placeholder: PlaceholderStep
+  /** A failure no retry can fix (a missing secret, a host a secret may not go to). */
+  permanent?: boolean
 }
 
 export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWorkflowResult> {
   const now = input.now ?? Date.now
   const outcomes: StepOutcome[] = []
   const results: Record<string, PlaceholderStep> = {}
+  const http: HttpStepRun = {
+    dispatcher: input.dispatcher,
+    outbound: input.outbound,
+    masker: createSecretMasker(),
+  }
+  let permanent = false
   const external = input.signal
   if (external?.aborted) {
     return {
@@ -96,12 +128,13 @@ export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWork
       const context: PlaceholderContext = { execution: input.execution, input: input.input, steps: results }
       const run =
         step.type === 'http'
-          ? await runHttpStep(step, context, input.dispatcher, attempt.signal, now)
+          ? await runHttpStep(step, context, http, attempt.signal, now)
           : step.type === 'delay'
             ? await runDelayStep(step, input.execution.attempt, attempt.signal, now)
             : unknownStep(step, input.execution.attempt, now)
       outcomes.push(run.outcome)
       results[step.name] = run.placeholder
+      permanent = run.permanent === true
       if (run.outcome.status !== 'succeeded') break
     }
   } finally {
@@ -118,7 +151,10 @@ export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWork
     }
   }
   const failed = outcomes.find((o) => o.status !== 'succeeded')
-  if (failed) return { status: 'failed', steps: outcomes, error: stepError(failed) }
+  if (failed) {
+    const error = stepError(failed)
+    return { status: 'failed', steps: outcomes, error: permanent ? { ...error, class: 'permanent' } : error }
+  }
   if (attempt.signal.aborted) {
     // The workflow timeout fired between two steps.
     return { status: 'failed', steps: outcomes, error: { message: abortMessage(attempt.signal.reason) } }
@@ -197,7 +233,7 @@ function hasHeader(headers: Record<string, string>, name: string): boolean {
 async function runHttpStep(
   step: Extract<Step, { type: 'http' }>,
   context: PlaceholderContext,
-  dispatcher: Dispatcher,
+  { dispatcher, outbound, masker }: HttpStepRun,
   parent: AbortSignal,
   now: () => number,
 ): Promise<StepRun> {
@@ -210,17 +246,7 @@ async function runHttpStep(
   const timer = setTimeout(() => stepTimeout.abort(new StepTimeoutError(timeoutMs)), timeoutMs)
   const signal = AbortSignal.any([parent, stepTimeout.signal])
   try {
-    const request = resolveHttpRequest(step, context)
-    const url = new URL(request.url)
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new Error(`unsupported URL scheme ${url.protocol} (http and https only)`)
-    }
-    const headers = { ...request.headers }
-    let body: string | undefined
-    if (request.body !== undefined) {
-      body = JSON.stringify(request.body)
-      if (!hasHeader(headers, 'content-type')) headers['content-type'] = 'application/json'
-    }
+    const { url, headers, body } = await buildRequest(step, context, { outbound, masker }, now)
     const response = await dispatcher.request({
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
@@ -232,7 +258,11 @@ async function runHttpStep(
       headersTimeout: timeoutMs + 1000,
       bodyTimeout: timeoutMs + 1000,
     })
-    const read = await readBody(response.body, response.headers['content-type'])
+    const read = await readBody(
+      response.body,
+      response.headers['content-type'],
+      masker.active ? masker.mask : undefined,
+    )
     const ok = response.statusCode >= 200 && response.statusCode < 300
     const outcome: StepOutcome = {
       ...base,
@@ -256,18 +286,58 @@ async function runHttpStep(
     } else if (stepTimeout.signal.aborted) {
       error = (stepTimeout.signal.reason as Error).message
     } else {
-      error = describeError(err)
+      error = masker.mask(describeError(err))
     }
-    return { outcome: { ...base, status, durationMs: elapsed(t0), error }, placeholder: { status } }
+    return {
+      outcome: { ...base, status, durationMs: elapsed(t0), error },
+      placeholder: { status },
+      ...(err instanceof PermanentStepError && { permanent: true }),
+    }
   } finally {
     clearTimeout(timer)
   }
 }
 
-/** The first 4 KiB as text (cut at a UTF-8 boundary) and, for placeholders, the body parsed when JSON. */
+/** The request of an http step: placeholders (secrets included) resolved, target checked, signed. */
+async function buildRequest(
+  step: Extract<Step, { type: 'http' }>,
+  context: PlaceholderContext,
+  { outbound, masker }: Omit<HttpStepRun, 'dispatcher'>,
+  now: () => number,
+): Promise<{ url: URL; headers: Record<string, string>; body: string | undefined }> {
+  const secrets = outbound ? await resolveStepSecrets(step, outbound.loadSecrets, masker) : null
+  const request = resolveHttpRequest(step, secrets ? { ...context, secrets: secrets.values } : context)
+  const url = new URL(request.url)
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`unsupported URL scheme ${url.protocol} (http and https only)`)
+  }
+  secrets?.checkTarget(url)
+  let headers = { ...request.headers }
+  let body: string | undefined
+  if (request.body !== undefined) {
+    body = JSON.stringify(request.body)
+    if (!hasHeader(headers, 'content-type')) headers['content-type'] = 'application/json'
+  }
+  if (outbound) {
+    headers = signRequest(headers, {
+      keys: await outbound.signingKeys(),
+      executionId: context.execution.id,
+      stepName: step.name,
+      body: body ?? '',
+      nowMs: now(),
+    })
+  }
+  return { url, headers, body }
+}
+
+/**
+ * The first 4 KiB as text (cut at a UTF-8 boundary) and, for placeholders, the body parsed when JSON. With
+ * `mask`, secret values are masked in the whole body first (a value across the 4 KiB cut is masked too).
+ */
 async function readBody(
   body: AsyncIterable<Buffer> & { destroy?: (err?: Error) => unknown },
   contentType: string | string[] | undefined,
+  mask?: (text: string) => string,
 ): Promise<{ text: string; truncated: boolean; value: unknown }> {
   const chunks: Buffer[] = []
   let size = 0
@@ -280,7 +350,8 @@ async function readBody(
       break // leaving the loop destroys the stream: the rest is never read
     }
   }
-  const all = Buffer.concat(chunks)
+  const read = Buffer.concat(chunks)
+  const all = mask ? Buffer.from(mask(read.toString('utf8')), 'utf8') : read
   let end = Math.min(all.length, STEP_BODY_LIMIT_BYTES)
   // Do not cut a multi-byte character: back up to the start of the one the limit falls into.
   if (end < all.length) while (end > 0 && (all[end]! & 0xc0) === 0x80) end--
