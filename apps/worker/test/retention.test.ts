@@ -113,7 +113,9 @@ describe('retention', () => {
         kind: 'redrive',
         retryOf: ids.get('dead-redriven'),
       },
-    ]).then((m) => m.forEach((v, k) => ids.set(k, v)))
+    ]).then((m) => {
+      for (const [k, v] of m) ids.set(k, v)
+    })
     await audit([400, 370, 100, 1])
     // Batches of two: every target takes several statements.
     const { run, metrics } = deps({ batchSize: 2 })
