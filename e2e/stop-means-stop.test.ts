@@ -99,7 +99,8 @@ describe('stop means stop', () => {
   it('fires claimed ahead by a runner never start after a pause', async () => {
     const keys = createKeys(env.fleet.redis.prefix)
     const queue = createExecutionQueue(env.fleet.redis.redis, keys)
-    const w = await env.start({ WORKER_CONCURRENCY: '2' })
+    // Held ahead for as long as the test needs (by default a batch goes back after 250 ms behind busy slots).
+    const w = await env.start({ WORKER_CONCURRENCY: '2', WORKER_CLAIM_AHEAD_HOLD_MS: '600000' })
     const wf = await env.workflow('burst', 'hold')
     // A burst each second: three fires ready at once for two slots. The runner takes the two of higher
     // priority, finds every slot busy with the burst still on, and claims the third ahead (leased in Redis,

@@ -18,6 +18,8 @@ export const WorkerConfigSchema = Type.Object({
    * the same value: each enforces it in its own claims, atomically against the slots all workers hold.
    */
   TENANT_MAX_RUNNING: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+  /** How long a batch claimed ahead waits for busy slots before it goes back to the queue (runner/claim-loop.ts). */
+  WORKER_CLAIM_AHEAD_HOLD_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 250 }),
   WORKER_LEASE_MS: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 30_000 }),
   WORKER_SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 30_000 }),
   /** GET /healthz, /readyz and /metrics on this port when set (maintenance/http.ts). */

@@ -146,11 +146,14 @@ describe('the worker metrics', () => {
       'punctual_worker_queue_depth',
       'punctual_worker_claim_duration_seconds',
       'punctual_worker_reconcile_duration_seconds',
+      'punctual_worker_retention_deleted_total',
+      'punctual_worker_retention_last_run_timestamp_seconds',
       'punctual_worker_system_events_total',
       'punctual_worker_event_starts_total',
       'punctual_worker_event_chains_stopped_total',
       'punctual_worker_outbox_republished_total',
       'punctual_worker_admission_paused',
+      'punctual_worker_redis_eviction_unsafe',
     ])
   })
 

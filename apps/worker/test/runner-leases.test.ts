@@ -117,9 +117,11 @@ describe('runner leases', () => {
 
   it('renews leases while an execution runs longer than the lease', async () => {
     const { keys, queue } = fresh()
-    const workflowId = await insertWorkflow(db.sql, { steps: [{ name: 'wait', type: 'delay', ms: 1200 }] })
+    // Three leases long, renewed every third of one; a lease of 1 s rides out the event-loop stalls of a
+    // loaded CI machine (300 ms did not: a renewal came late and the thief took the execution).
+    const workflowId = await insertWorkflow(db.sql, { steps: [{ name: 'wait', type: 'delay', ms: 3000 }] })
     const id = await createExecution(db.sql, queue, { workflowId, retryPolicy: noRetry })
-    const a = runner(keys, 'worker-a', { leaseMs: 300 })
+    const a = runner(keys, 'worker-a', { leaseMs: 1000 })
     const seen = recordEvents(a)
     const done = nextEvent(a.events, 'execution.succeeded', (e) => e.id === id)
     a.start()
@@ -127,7 +129,7 @@ describe('runner leases', () => {
     const other: string[] = []
     const poll = setInterval(() => {
       queue
-        .dequeue({ workerId: 'thief', count: 10, leaseMs: 300, now: Date.now() })
+        .dequeue({ workerId: 'thief', count: 10, leaseMs: 1000, now: Date.now() })
         .then((d) => other.push(...d.items.map((i) => i.id)))
         .catch(() => {})
     }, 50)

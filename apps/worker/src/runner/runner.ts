@@ -6,7 +6,7 @@ import type { Logger } from 'pino'
 import { createBackoff, createInflight, createWakeup, withDeadline } from '../loop/index.ts'
 import { BatchStart } from './batch-start.ts'
 import { listenOnChannel } from './channel-listener.ts'
-import { ClaimLoop } from './claim-loop.ts'
+import { CLAIM_AHEAD_HOLD_MS, ClaimLoop } from './claim-loop.ts'
 import { EndWriter } from './end-writer.ts'
 import type { RunnerBackoffEvent, RunnerEventMap, RunnerEvents } from './events.ts'
 import { ExecutionCounts } from './execution-counts.ts'
@@ -47,6 +47,11 @@ export interface RunnerConfig {
   tenantMaxRunning?: number
   /** How often an empty queue is polled (ms). Default 50. */
   pollMs?: number
+  /**
+   * WORKER_CLAIM_AHEAD_HOLD_MS: how long a batch claimed ahead waits for busy slots before it goes back to the
+   * queue (claim-loop.ts). Default 250.
+   */
+  aheadHoldMs?: number
   outbound: OutboundPolicy
   /** Opens tenant secrets and signing secrets (the key ring). Default: a box over the development key. */
   secretBox?: SecretBox
@@ -124,6 +129,7 @@ function settings(config: RunnerConfig): RunnerSettings {
     leaseMs: config.leaseMs ?? 30_000,
     tenantMaxRunning: config.tenantMaxRunning ?? 0,
     pollMs: config.pollMs ?? 50,
+    aheadHoldMs: config.aheadHoldMs ?? CLAIM_AHEAD_HOLD_MS,
     flushIntervalMs: config.flushIntervalMs ?? 20,
     flushMaxRows: config.flushMaxRows ?? 200,
     burstFlushDelayMs: config.burstFlushDelayMs ?? 250,

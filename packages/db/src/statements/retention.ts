@@ -1,5 +1,6 @@
 import { uuidv7Floor } from '@punctual/core'
 import type { Sql } from 'postgres'
+import { statusIn } from '../status-guard.ts'
 
 /**
  * Retention (the contract's "Workers and operations"): executions finished before a horizon, `dead` ones
@@ -72,7 +73,7 @@ export async function deleteRetentionBatch(sql: Sql, input: BatchInput): Promise
                  input.target === 'dead'
                    ? sql`e.status = 'dead' and e.id not in (
                        select retry_of from executions
-                        where retry_of is not null and status in ('queued', 'running', 'retrying'))`
+                        where retry_of is not null and ${statusIn(sql, 'status', 'unfinished', { plain: true })})`
                    : sql`e.status in ('succeeded', 'skipped', 'missed', 'cancelled')`
                }
             returning e.id
