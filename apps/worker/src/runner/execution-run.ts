@@ -53,7 +53,12 @@ export class ExecutionRun {
       if (workflow === 'aborted') {
         result = { status: 'aborted', steps: [], error: { message: 'aborted' }, reason: signal.reason }
       } else if (workflow === null) {
-        result = { status: 'failed', steps: [], error: { message: `workflow ${row.workflowId} not found` } }
+        // Deleted since (with every version): no later attempt could run it either.
+        result = {
+          status: 'failed',
+          steps: [],
+          error: { message: `workflow ${row.workflowId} not found`, class: 'permanent' },
+        }
       } else {
         if (!this.agent) throw new Error('runner stopped')
         const dispatcher = this.agent
@@ -72,7 +77,11 @@ export class ExecutionRun {
       this.deps.logger.error({ err, executionId: job.id }, 'step engine failed')
       result = signal.aborted
         ? { status: 'aborted', steps: [], error: { message: 'aborted' }, reason: signal.reason }
-        : { status: 'failed', steps: [], error: { message: `internal error: ${message(err)}` } }
+        : {
+            status: 'failed',
+            steps: [],
+            error: { message: `internal error: ${message(err)}`, class: 'retryable' },
+          }
     }
     if (job.lost) return // nothing is reported for an execution whose lease was lost
     this.deps.table.setPhase(job, 'finishing')
@@ -134,6 +143,7 @@ export class ExecutionRun {
       retryPolicy: row.retryPolicy as Partial<RetryPolicy> | null,
       nowMs: endedAtMs,
       random: Math.random,
+      retryAfterMs: result.status === 'failed' ? result.retryAfterMs : undefined,
     })
     const attempt = row.attempt
     if (outcome.status === 'succeeded') {

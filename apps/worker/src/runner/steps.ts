@@ -3,12 +3,20 @@ import {
   type ExecutionError,
   type PlaceholderContext,
   type PlaceholderStep,
+  type RetryableStatus,
   resolveHttpRequest,
   STEP_BODY_LIMIT_BYTES,
   type Step,
   type StepOutcome,
 } from '@punctual/core'
 import type { Dispatcher } from 'undici'
+import {
+  DEFINITION_FAILURE,
+  httpStatusFailure,
+  type StepFailure,
+  sentRequestFailure,
+  TRANSIENT_FAILURE,
+} from './failure-class.ts'
 
 /**
  * The step engine: runs one attempt of a workflow, step after step, and returns every step's outcome.
@@ -44,7 +52,13 @@ export interface RunWorkflowInput {
 
 export type RunWorkflowResult =
   | { status: 'succeeded'; steps: StepOutcome[]; error: null }
-  | { status: 'failed'; steps: StepOutcome[]; error: ExecutionError }
+  | {
+      status: 'failed'
+      steps: StepOutcome[]
+      error: ExecutionError
+      /** The failed step's `Retry-After` (429 / 503), in ms. */
+      retryAfterMs?: number
+    }
   | { status: 'aborted'; steps: StepOutcome[]; error: ExecutionError; reason: unknown }
 
 class WorkflowTimeoutError extends Error {
@@ -64,12 +78,17 @@ class StepTimeoutError extends Error {
 interface StepRun {
   outcome: StepOutcome
   placeholder: PlaceholderStep
+  /** Set when the step failed (not when it was cancelled). */
+  failure?: StepFailure
+  /** An http step's response size (what a later attempt would have to keep for placeholders). */
+  bodyBytes?: number
 }
 
 export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWorkflowResult> {
   const now = input.now ?? Date.now
   const outcomes: StepOutcome[] = []
   const results: Record<string, PlaceholderStep> = {}
+  let failure: StepFailure | undefined
   const external = input.signal
   if (external?.aborted) {
     return {
@@ -102,6 +121,7 @@ export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWork
             : unknownStep(step, input.execution.attempt, now)
       outcomes.push(run.outcome)
       results[step.name] = run.placeholder
+      failure = run.failure
       if (run.outcome.status !== 'succeeded') break
     }
   } finally {
@@ -118,18 +138,31 @@ export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWork
     }
   }
   const failed = outcomes.find((o) => o.status !== 'succeeded')
-  if (failed) return { status: 'failed', steps: outcomes, error: stepError(failed) }
+  if (failed) {
+    const f = failure ?? TRANSIENT_FAILURE
+    return {
+      status: 'failed',
+      steps: outcomes,
+      error: stepError(failed, f),
+      ...(f.retryAfterMs !== undefined && { retryAfterMs: f.retryAfterMs }),
+    }
+  }
   if (attempt.signal.aborted) {
     // The workflow timeout fired between two steps.
-    return { status: 'failed', steps: outcomes, error: { message: abortMessage(attempt.signal.reason) } }
+    return {
+      status: 'failed',
+      steps: outcomes,
+      error: { message: abortMessage(attempt.signal.reason), class: 'retryable' },
+    }
   }
   return { status: 'succeeded', steps: outcomes, error: null }
 }
 
 /** The execution's error for a failed step: its name, and the HTTP status when the target answered. */
-function stepError(failed: StepOutcome): ExecutionError {
+function stepError(failed: StepOutcome, failure: StepFailure): ExecutionError {
   return {
     message: `step ${failed.name}: ${failed.error}`,
+    class: failure.class,
     step: failed.name,
     ...(failed.statusCode !== undefined && { status: failed.statusCode }),
   }
@@ -158,6 +191,7 @@ function unknownStep(step: { name: string; type: string }, attempt: number, now:
       error: `unknown step type ${JSON.stringify(step.type)}`,
     },
     placeholder: { status: 'failed' },
+    failure: DEFINITION_FAILURE,
   }
 }
 
@@ -182,6 +216,7 @@ async function runDelayStep(
     return {
       outcome: { ...base, status, durationMs: elapsed(t0), error: abortMessage(signal.reason) },
       placeholder: { status },
+      ...(status === 'failed' && { failure: TRANSIENT_FAILURE }),
     }
   }
 }
@@ -209,6 +244,8 @@ async function runHttpStep(
   const stepTimeout = new AbortController()
   const timer = setTimeout(() => stepTimeout.abort(new StepTimeoutError(timeoutMs)), timeoutMs)
   const signal = AbortSignal.any([parent, stepTimeout.signal])
+  // Until the request is sent, a failure is the definition's (permanent); after, the network's or the target's.
+  let failure: StepFailure = DEFINITION_FAILURE
   try {
     const request = resolveHttpRequest(step, context)
     const url = new URL(request.url)
@@ -221,6 +258,7 @@ async function runHttpStep(
       body = JSON.stringify(request.body)
       if (!hasHeader(headers, 'content-type')) headers['content-type'] = 'application/json'
     }
+    failure = TRANSIENT_FAILURE
     const response = await dispatcher.request({
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
@@ -233,20 +271,7 @@ async function runHttpStep(
       bodyTimeout: timeoutMs + 1000,
     })
     const read = await readBody(response.body, response.headers['content-type'])
-    const ok = response.statusCode >= 200 && response.statusCode < 300
-    const outcome: StepOutcome = {
-      ...base,
-      status: ok ? 'succeeded' : 'failed',
-      statusCode: response.statusCode,
-      durationMs: elapsed(t0),
-      body: read.text,
-      ...(read.truncated ? { bodyTruncated: true } : {}),
-      ...(ok ? {} : { error: `HTTP ${response.statusCode}` }),
-    }
-    return {
-      outcome,
-      placeholder: { status: outcome.status, statusCode: response.statusCode, body: read.value },
-    }
+    return answeredStep(step, { ...base, durationMs: elapsed(t0) }, response, read, now())
   } catch (err) {
     let status: StepOutcome['status'] = 'failed'
     let error: string
@@ -255,20 +280,66 @@ async function runHttpStep(
       error = abortMessage(parent.reason)
     } else if (stepTimeout.signal.aborted) {
       error = (stepTimeout.signal.reason as Error).message
+      failure = TRANSIENT_FAILURE
     } else {
       error = describeError(err)
+      if (failure !== DEFINITION_FAILURE) failure = sentRequestFailure(err)
     }
-    return { outcome: { ...base, status, durationMs: elapsed(t0), error }, placeholder: { status } }
+    return {
+      outcome: { ...base, status, durationMs: elapsed(t0), error },
+      placeholder: { status },
+      ...(status === 'failed' && { failure }),
+    }
   } finally {
     clearTimeout(timer)
   }
+}
+
+/** The run of an http step that got an answer: 2xx succeeded, else failed and classified. */
+function answeredStep(
+  step: Extract<Step, { type: 'http' }>,
+  base: Pick<StepOutcome, 'name' | 'type' | 'attempt' | 'startedAt' | 'durationMs'>,
+  response: { statusCode: number; headers: Record<string, string | string[] | undefined> },
+  read: ReadBody,
+  nowMs: number,
+): StepRun {
+  const ok = response.statusCode >= 200 && response.statusCode < 300
+  const outcome: StepOutcome = {
+    ...base,
+    status: ok ? 'succeeded' : 'failed',
+    statusCode: response.statusCode,
+    body: read.text,
+    ...(read.truncated ? { bodyTruncated: true } : {}),
+    ...(ok ? {} : { error: `HTTP ${response.statusCode}` }),
+  }
+  return {
+    outcome,
+    placeholder: { status: outcome.status, statusCode: response.statusCode, body: read.value },
+    bodyBytes: read.bytes,
+    ...(!ok && {
+      failure: httpStatusFailure(
+        response.statusCode,
+        step.retryableStatuses as RetryableStatus[] | undefined,
+        response.headers['retry-after'],
+        nowMs,
+      ),
+    }),
+  }
+}
+
+interface ReadBody {
+  text: string
+  truncated: boolean
+  value: unknown
+  /** Bytes read: the whole body, or just past MAX_READ_BODY_BYTES when it was longer. */
+  bytes: number
 }
 
 /** The first 4 KiB as text (cut at a UTF-8 boundary) and, for placeholders, the body parsed when JSON. */
 async function readBody(
   body: AsyncIterable<Buffer> & { destroy?: (err?: Error) => unknown },
   contentType: string | string[] | undefined,
-): Promise<{ text: string; truncated: boolean; value: unknown }> {
+): Promise<ReadBody> {
   const chunks: Buffer[] = []
   let size = 0
   let complete = true
@@ -295,7 +366,7 @@ async function readBody(
       // Not JSON after all: placeholders see the text.
     }
   }
-  return { text, truncated: all.length > end, value }
+  return { text, truncated: all.length > end, value, bytes: all.length }
 }
 
 function describeError(err: unknown): string {
