@@ -1,5 +1,6 @@
 CREATE TABLE "execution_step_results" (
 	"execution_id" uuid NOT NULL,
+	"tenant" text NOT NULL,
 	"step_index" integer NOT NULL,
 	"step_name" text NOT NULL,
 	"attempt" integer NOT NULL,

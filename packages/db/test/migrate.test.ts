@@ -64,11 +64,13 @@ describe('migrate', () => {
         'audit_log',
         'event_outbox',
         'event_receipts',
+        'execution_step_results',
         'executions',
         'schedules',
         'tenant_usage',
         'triggers',
         'webhook_deliveries',
+        'workflow_versions',
         'workflows',
       ])
       const untenanted = await sql`

@@ -13,6 +13,7 @@ import { ExecutionRun } from './execution-run.ts'
 import { type Job, JobTable } from './job.ts'
 import { LeaseKeeper } from './lease-keeper.ts'
 import type { OutboundPolicy } from './outbound-agent.ts'
+import { StepWriter } from './step-writer.ts'
 
 /**
  * The runner (issue 3 item 3): claims executions from the Redis queue, starts them in Postgres, runs their
@@ -25,6 +26,8 @@ import type { OutboundPolicy } from './outbound-agent.ts'
  * - batch-start.ts: one conditional start statement per dequeued batch; an id whose row is gone or not
  *   startable is acked and dropped. Steps run only after that commit;
  * - execution-run.ts: an attempt's steps, and its outcome as an end (or kept for hand-back at stop);
+ * - step-writer.ts: a step's success recorded (history, and the result a later attempt resumes from) before
+ *   the next step starts, group-committed across executions;
  * - end-writer.ts: ends group-committed to Postgres, then told to Redis. We MUST NOT ack anything in Redis
  *   before its Postgres row says so (the rule lives there, with the burst hold-back);
  * - lease-keeper.ts: leases renewed every leaseMs/3, lost or expired ones dropped (nothing reported for
@@ -179,7 +182,8 @@ function buildParts(
     claimsBusy: () => claims.busy,
     config: { ...cfg, maxUnwritten },
   })
-  const runs = new ExecutionRun({ ...shared, outbound: deps.config.outbound, ends })
+  const steps = new StepWriter({ ...shared, pgWrite, maxRows: cfg.flushMaxRows })
+  const runs = new ExecutionRun({ ...shared, outbound: deps.config.outbound, ends, steps })
   const starter = new BatchStart({ ...shared, sql: (deps.startDb ?? deps.db).sql, pg, ends, counts, runs })
   const claims: ClaimLoop = new ClaimLoop({
     ...shared,
@@ -188,7 +192,7 @@ function buildParts(
     starter,
     backoffs: { pg, pgWrite, redisClaim },
   })
-  return { table, leases, counts, ends, runs, claims, wakeup, inflight }
+  return { table, leases, counts, ends, runs, claims, wakeup, inflight, steps }
 }
 
 export function createRunner(deps: RunnerDeps): Runner {
@@ -196,7 +200,7 @@ export function createRunner(deps: RunnerDeps): Runner {
   const logger = deps.logger.child({ component: 'runner', workerId: deps.workerId })
   const events: RunnerEvents = new EventEmitter<RunnerEventMap>()
   let state: RunnerState = 'idle'
-  const { table, leases, counts, ends, runs, claims, wakeup, inflight } = buildParts(
+  const { table, leases, counts, ends, runs, claims, wakeup, inflight, steps } = buildParts(
     deps,
     cfg,
     logger,
@@ -216,6 +220,7 @@ export function createRunner(deps: RunnerDeps): Runner {
     await inflight.settleWithin(timeoutMs)
     table.abortUnfinished()
     await inflight.settleWithin(STOP_SETTLE_MS)
+    steps.close()
     await runs.handBackAborted()
     // The ends still pending, then the last execution counts, within one deadline.
     const deadline = performance.now() + STOP_SETTLE_MS

@@ -5,7 +5,6 @@ import {
   type PlaceholderStep,
   type RetryableStatus,
   resolveHttpRequest,
-  STEP_BODY_LIMIT_BYTES,
   type Step,
   type StepOutcome,
 } from '@punctual/core'
@@ -17,6 +16,7 @@ import {
   sentRequestFailure,
   TRANSIENT_FAILURE,
 } from './failure-class.ts'
+import { type ReadBody, readBody } from './response-body.ts'
 
 /**
  * The step engine: runs one attempt of a workflow, step after step, and returns every step's outcome.
@@ -33,8 +33,7 @@ import {
  */
 
 export const DEFAULT_STEP_TIMEOUT_MS = 30_000
-/** Response bytes read for `steps.<name>.body.*` placeholders; the history keeps STEP_BODY_LIMIT_BYTES. */
-export const MAX_READ_BODY_BYTES = 1024 * 1024
+export { MAX_READ_BODY_BYTES } from './response-body.ts'
 
 export interface RunWorkflowInput {
   steps: readonly Step[]
@@ -48,6 +47,26 @@ export interface RunWorkflowInput {
   timeoutMs?: number | null
   /** Wall clock for `startedAt` of step outcomes (ms). Default Date.now. */
   now?: () => number
+  /**
+   * A later attempt resuming: the steps before `from` succeeded in an earlier attempt and are not run again;
+   * `steps` holds what their placeholders read (`steps.<name>.status`, `.body.*`).
+   */
+  resume?: { from: number; steps: Record<string, PlaceholderStep> }
+  /**
+   * Called after a step succeeded when another step follows, and awaited before that step starts: the
+   * runner records the outcome there (written before the next step starts). A rejection ends the attempt
+   * as `aborted` when the signal is aborted meanwhile (a lost lease), else as a failure.
+   */
+  onStepSucceeded?: (step: SucceededStep) => Promise<void>
+}
+
+/** A succeeded step, as handed to onStepSucceeded. */
+export interface SucceededStep {
+  index: number
+  outcome: StepOutcome
+  placeholder: PlaceholderStep
+  /** An http step's response size in bytes (undefined for a delay). */
+  bodyBytes: number | undefined
 }
 
 export type RunWorkflowResult =
@@ -87,7 +106,7 @@ interface StepRun {
 export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWorkflowResult> {
   const now = input.now ?? Date.now
   const outcomes: StepOutcome[] = []
-  const results: Record<string, PlaceholderStep> = {}
+  const results: Record<string, PlaceholderStep> = { ...input.resume?.steps }
   let failure: StepFailure | undefined
   const external = input.signal
   if (external?.aborted) {
@@ -110,7 +129,8 @@ export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWork
       : undefined
 
   try {
-    for (const step of input.steps) {
+    for (let index = input.resume?.from ?? 0; index < input.steps.length; index++) {
+      const step = input.steps[index]!
       if (attempt.signal.aborted) break
       const context: PlaceholderContext = { execution: input.execution, input: input.input, steps: results }
       const run =
@@ -123,6 +143,10 @@ export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWork
       results[step.name] = run.placeholder
       failure = run.failure
       if (run.outcome.status !== 'succeeded') break
+      if (input.onStepSucceeded && index + 1 < input.steps.length) {
+        const { outcome, placeholder, bodyBytes } = run
+        await input.onStepSucceeded({ index, outcome, placeholder, bodyBytes })
+      }
     }
   } finally {
     clearTimeout(timer)
@@ -325,48 +349,6 @@ function answeredStep(
       ),
     }),
   }
-}
-
-interface ReadBody {
-  text: string
-  truncated: boolean
-  value: unknown
-  /** Bytes read: the whole body, or just past MAX_READ_BODY_BYTES when it was longer. */
-  bytes: number
-}
-
-/** The first 4 KiB as text (cut at a UTF-8 boundary) and, for placeholders, the body parsed when JSON. */
-async function readBody(
-  body: AsyncIterable<Buffer> & { destroy?: (err?: Error) => unknown },
-  contentType: string | string[] | undefined,
-): Promise<ReadBody> {
-  const chunks: Buffer[] = []
-  let size = 0
-  let complete = true
-  for await (const chunk of body) {
-    chunks.push(chunk)
-    size += chunk.length
-    if (size > MAX_READ_BODY_BYTES) {
-      complete = false
-      break // leaving the loop destroys the stream: the rest is never read
-    }
-  }
-  const all = Buffer.concat(chunks)
-  let end = Math.min(all.length, STEP_BODY_LIMIT_BYTES)
-  // Do not cut a multi-byte character: back up to the start of the one the limit falls into.
-  if (end < all.length) while (end > 0 && (all[end]! & 0xc0) === 0x80) end--
-  const text = all.subarray(0, end).toString('utf8')
-  const whole = complete ? all.toString('utf8') : null
-  let value: unknown = whole
-  const type = Array.isArray(contentType) ? contentType[0] : contentType
-  if (whole !== null && type && /[/+]json\b/i.test(type)) {
-    try {
-      value = JSON.parse(whole)
-    } catch {
-      // Not JSON after all: placeholders see the text.
-    }
-  }
-  return { text, truncated: all.length > end, value, bytes: all.length }
 }
 
 function describeError(err: unknown): string {

@@ -4,6 +4,7 @@ import {
   type ExecutionStatus,
   executionKinds,
   executionStatuses,
+  STATUS_GUARDS,
   unfinishedExecutionStatuses,
 } from '@punctual/core'
 import { sql } from 'drizzle-orm'
@@ -102,7 +103,7 @@ export const executions = pgTable(
     // GET /api/queue: a tenant's waiting executions in the order workers take them (priority, then time).
     index('executions_waiting_idx')
       .on(t.tenant, t.priority.desc(), t.scheduledFor, t.id)
-      .where(sql`status in ('queued', 'retrying')`),
+      .where(sql`status in ${sqlList(STATUS_GUARDS.waiting.from)}`),
     check('executions_kind_ck', sql`${t.kind} in ${sqlList(executionKinds)}`),
     check('executions_status_ck', sql`${t.status} in ${sqlList(executionStatuses)}`),
     check('executions_priority_ck', sql`${t.priority} between 0 and 9`),

@@ -39,6 +39,7 @@ export const executionStepResults = pgTable(
     executionId: uuid('execution_id')
       .notNull()
       .references(() => executions.id, { onDelete: 'cascade' }),
+    tenant: text('tenant').notNull(),
     stepIndex: integer('step_index').notNull(),
     stepName: text('step_name').notNull(),
     attempt: integer('attempt').notNull(),

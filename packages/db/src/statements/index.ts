@@ -61,6 +61,12 @@ export {
   workflowCapsOf,
 } from './reconcile-reads.ts'
 export {
+  loadRecordedSteps,
+  type RecordedStep,
+  recordStepOutcomes,
+  type StepRecord,
+} from './step-outcomes.ts'
+export {
   type CreatedExecution,
   createdExecutions,
   type ExecutionStart,

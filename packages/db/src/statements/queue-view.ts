@@ -1,4 +1,5 @@
 import type { Sql } from 'postgres'
+import { statusIn } from '../status-guard.ts'
 
 /**
  * `GET /api/queue` read from Postgres (the source of truth; Redis only adds what holds items back): a
@@ -6,7 +7,7 @@ import type { Sql } from 'postgres'
  * (priority, then scheduledFor, then id: the Redis ready score and member order), then the delayed ones by
  * the time they become available. A fire held back by buffer_one is listed where it would be ready (it waits
  * for its schedule's slot). Reads executions_waiting_idx (tenant, priority desc, scheduled_for, id), whose
- * predicate the `status in (...)` below must repeat word for word.
+ * predicate the `status in (...)` below repeats (both from core's `waiting` status guard, as literals).
  */
 
 export type QueueCursor =
@@ -70,7 +71,7 @@ export async function waitingPage(
       : sql``
     const ready = await sql<Row[]>`
       select ${cols} from executions e
-       where e.tenant = ${tenant} and e.status in ('queued', 'retrying')
+       where e.tenant = ${tenant} and ${statusIn(sql, 'e.status', 'waiting', { plain: true })}
          and (e.held or coalesce(e.available_at, e.scheduled_for) <= ${now}::timestamptz)
          ${after}
        order by e.priority desc, e.scheduled_for, e.id
@@ -85,7 +86,7 @@ export async function waitingPage(
       : sql``
   const delayed = await sql<Row[]>`
     select ${cols} from executions e
-     where e.tenant = ${tenant} and e.status in ('queued', 'retrying') and not e.held
+     where e.tenant = ${tenant} and ${statusIn(sql, 'e.status', 'waiting', { plain: true })} and not e.held
        and coalesce(e.available_at, e.scheduled_for) > ${now}::timestamptz
        ${after}
      order by coalesce(e.available_at, e.scheduled_for), e.id
