@@ -1,27 +1,27 @@
 import type { Step } from '@punctual/core'
 import { createTestDatabase, type TestDatabase } from '@punctual/db/testing'
-import { createExecutionQueue, createKeys, type QueueKeys } from '@punctual/queue'
-import { createTestRedis, deleteMatching, findFreePort, type TestRedis } from '@punctual/queue/testing'
+import { createExecutionQueue } from '@punctual/queue'
+import { createTestRedis, findFreePort, type TestRedis } from '@punctual/queue/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createOutboundAgent, createRunner, type Runner, runWorkflowSteps } from '../src/runner/index.ts'
+import { createOutboundAgent, runWorkflowSteps } from '../src/runner/index.ts'
 import {
   createExecution,
   getExecution,
   type HttpTarget,
   insertWorkflow,
   nextEvent,
-  silentLogger,
   startTarget,
 } from '../src/runner/testing.ts'
+import { runnerHarness } from './runner-harness.ts'
 
 /** Issue 16 item 1: failure classes and Retry-After, in the step engine and through a real runner. */
 
 let target: HttpTarget
 let db: TestDatabase
 let r: TestRedis
-let n = 0
-const patterns: string[] = []
-const runners: Runner[] = []
+const n = 0
+const harness = runnerHarness('fc', () => ({ db, r }))
+const { fresh, runner } = harness
 const open = createOutboundAgent({ allowPrivate: true, allowlist: undefined })
 const strict = createOutboundAgent({ allowPrivate: false, allowlist: undefined })
 /** What /retry-after answers with: set per test. */
@@ -42,11 +42,11 @@ beforeAll(async () => {
 })
 afterEach(async () => {
   retryAfter = undefined
-  await Promise.all(runners.splice(0).map((x) => x.stop({ timeoutMs: 0 })))
+  await harness.stopAll()
 })
 afterAll(async () => {
   await Promise.all([open.destroy(), strict.destroy()])
-  for (const p of patterns) await deleteMatching(r.redis, p)
+  await harness.cleanup()
   await target?.close()
   await Promise.all([db?.close(), r?.cleanup()])
 })
@@ -134,30 +134,6 @@ describe('step failures are classified', () => {
     }
   })
 })
-
-function fresh(): QueueKeys {
-  const keys = createKeys(`${r.prefix}.fc${++n}`)
-  patterns.push(keys.scanPattern)
-  return keys
-}
-
-function runner(keys: QueueKeys): Runner {
-  const x = createRunner({
-    db,
-    redis: r.redis,
-    keys,
-    workerId: `fc-${n}`,
-    logger: silentLogger(),
-    config: {
-      concurrency: 4,
-      leaseMs: 30_000,
-      pollMs: 10,
-      outbound: { allowPrivate: true, allowlist: undefined },
-    },
-  })
-  runners.push(x)
-  return x
-}
 
 const policy = { maxAttempts: 3, initialDelayMs: 100, backoffMultiplier: 2, maxDelayMs: 2000, jitter: 'none' }
 

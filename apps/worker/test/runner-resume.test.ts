@@ -1,18 +1,17 @@
 import { createTestDatabase, type TestDatabase } from '@punctual/db/testing'
-import { createExecutionQueue, createKeys, type QueueKeys } from '@punctual/queue'
-import { createTestRedis, deleteMatching, type TestRedis } from '@punctual/queue/testing'
+import { createExecutionQueue } from '@punctual/queue'
+import { createTestRedis, type TestRedis } from '@punctual/queue/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createRunner, type Runner } from '../src/runner/index.ts'
 import {
   createExecution,
   getExecution,
   type HttpTarget,
   insertWorkflow,
   nextEvent,
-  silentLogger,
   startTarget,
   type TargetHandler,
 } from '../src/runner/testing.ts'
+import { runnerHarness } from './runner-harness.ts'
 
 /**
  * Issue 16 item 2: a later attempt resumes at the first step without a recorded success; the execution runs
@@ -23,8 +22,8 @@ let db: TestDatabase
 let r: TestRedis
 let target: HttpTarget
 let n = 0
-const patterns: string[] = []
-const runners: Runner[] = []
+const harness = runnerHarness('rs', () => ({ db, r }))
+const { fresh, runner } = harness
 /** Calls per path, and how /second answers its first call. */
 const calls = new Map<string, number>()
 
@@ -51,37 +50,13 @@ beforeAll(async () => {
   target = await startTarget(mainHandler)
 })
 afterEach(async () => {
-  await Promise.all(runners.splice(0).map((x) => x.stop({ timeoutMs: 0 })))
+  await harness.stopAll()
 })
 afterAll(async () => {
-  for (const p of patterns) await deleteMatching(r.redis, p)
+  await harness.cleanup()
   await target?.close()
   await Promise.all([db?.close(), r?.cleanup()])
 })
-
-function fresh(): QueueKeys {
-  const keys = createKeys(`${r.prefix}.rs${++n}`)
-  patterns.push(keys.scanPattern)
-  return keys
-}
-
-function runner(keys: QueueKeys): Runner {
-  const x = createRunner({
-    db,
-    redis: r.redis,
-    keys,
-    workerId: `rs-${n}`,
-    logger: silentLogger(),
-    config: {
-      concurrency: 4,
-      leaseMs: 30_000,
-      pollMs: 10,
-      outbound: { allowPrivate: true, allowlist: undefined },
-    },
-  })
-  runners.push(x)
-  return x
-}
 
 const policy = { maxAttempts: 3, initialDelayMs: 50, backoffMultiplier: 1, maxDelayMs: 50, jitter: 'none' }
 
