@@ -187,25 +187,37 @@ async function setExecutionPriority(
   priority: number,
 ): Promise<ExecutionRow> {
   const at = ctx.now()
-  return ctx.db.transaction(async (tx) => {
-    const repo = createExecutionsRepo(tx)
-    const updated = await repo.setPriority(p.tenant, id, priority)
-    if (!updated) {
-      const current = await repo.find(p.tenant, id)
-      if (!current) throw notFound(id)
-      throw new AppError(
-        'SCHED_ERR_INVALID_STATE',
-        `Execution ${id} is ${current.status}; only a queued or retrying execution can be re-prioritised`,
-      )
+  let redisChanged = false
+  try {
+    return await ctx.db.transaction(async (tx) => {
+      const repo = createExecutionsRepo(tx)
+      const updated = await repo.setPriority(p.tenant, id, priority)
+      if (!updated) {
+        const current = await repo.find(p.tenant, id)
+        if (!current) throw notFound(id)
+        throw new AppError(
+          'SCHED_ERR_INVALID_STATE',
+          `Execution ${id} is ${current.status}; only a queued or retrying execution can be re-prioritised`,
+        )
+      }
+      await auditChange(tx, p, { type: 'execution', id }, 'execution.reprioritised', at, { priority })
+      try {
+        await ctx.queue.setPriority(id, priority)
+      } catch (err) {
+        throw toQueueError(err)
+      }
+      redisChanged = true
+      return updated
+    })
+  } catch (err) {
+    // The COMMIT failed after Redis took the new priority: put back what Postgres holds (best effort; the
+    // line order is then as before the request).
+    if (redisChanged) {
+      const row = await ctx.executions.find(p.tenant, id).catch(() => undefined)
+      if (row) await ctx.queue.setPriority(id, row.priority).catch(() => undefined)
     }
-    await auditChange(tx, p, { type: 'execution', id }, 'execution.reprioritised', at, { priority })
-    try {
-      await ctx.queue.setPriority(id, priority)
-    } catch (err) {
-      throw toQueueError(err)
-    }
-    return updated
-  })
+    throw err
+  }
 }
 
 /** Puts a committed `queued` row into Redis; a failure is logged and left to the reconciler. */
