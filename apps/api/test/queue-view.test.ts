@@ -31,8 +31,12 @@ interface Row {
 
 /** Rows as the scheduler writes them, then enqueued as it does (held ones stay out of Redis). */
 async function waiting(tenant: string, workflowId: string, rows: Row[]) {
+  await waitingIn(ctx, tenant, workflowId, rows)
+}
+
+async function waitingIn(app: TestContext, tenant: string, workflowId: string, rows: Row[]) {
   for (const r of rows) {
-    await ctx.database.sql`
+    await app.database.sql`
       insert into executions (id, tenant, kind, workflow_id, scheduled_for, available_at, status, priority, held)
       values (${r.id}, ${tenant}, 'manual', ${workflowId}, ${new Date(r.scheduledForMs).toISOString()}::timestamptz,
               ${new Date(r.availableAtMs ?? r.scheduledForMs).toISOString()}::timestamptz, ${r.status ?? 'queued'},
@@ -51,7 +55,7 @@ async function waiting(tenant: string, workflowId: string, rows: Row[]) {
       kind: 'manual',
       scheduleId: null,
     }))
-  await queue().enqueue(items, Date.now())
+  await createExecutionQueue(app.redis.redis, app.redis.keys).enqueue(items, Date.now())
 }
 
 const get = (url: string, tenant: string, role: Role = 'viewer') =>
@@ -202,5 +206,46 @@ describe('PATCH priority and GET /api/queue', () => {
     const bad = await get('/api/queue?cursor=nope', tenant)
     expect(bad.statusCode).toBe(400)
     expect(bad.json().errors[0].path).toBe('query.cursor')
+  })
+})
+
+describe('GET /api/queue with TENANT_MAX_RUNNING', () => {
+  it('marks the ready ones of a tenant at its cap tenant_concurrency, not those of a tenant below it', async () => {
+    const capped = await setup({ env: { TENANT_MAX_RUNNING: '1' } })
+    try {
+      const full = freshTenant()
+      const free = freshTenant()
+      const wfFull = await createWorkflow(capped, full)
+      const wfFree = await createWorkflow(capped, free)
+      const now = Date.now() - 1000
+      const [a, b, c] = [uuidv7(now), uuidv7(now + 1), uuidv7(now + 2)]
+      const rows = (tenant: string, wf: string, r: Row[]) => waitingIn(capped, tenant, wf, r)
+      await rows(full, wfFull.id, [
+        { id: a!, scheduledForMs: now },
+        { id: b!, scheduledForMs: now + 1 },
+      ])
+      // The full tenant's first one is claimed (the only tenant in line): it holds its one slot.
+      const claim = await createExecutionQueue(capped.redis.redis, capped.redis.keys).dequeue({
+        workerId: 'w',
+        count: 1,
+        leaseMs: 60_000,
+        now: Date.now(),
+        tenantMaxRunning: 1,
+      })
+      expect(claim.items.map((x) => x.id)).toEqual([a])
+      await capped.database.sql`update executions set status = 'running' where id = ${a!}`
+      await rows(free, wfFree.id, [{ id: c!, scheduledForMs: now }])
+      const view = async (tenant: string) => {
+        const res = await capped.app.inject({ url: '/api/queue', headers: capped.auth(tenant, 'viewer') })
+        expect(res.statusCode, res.body).toBe(200)
+        return res
+          .json()
+          .items.map((i: { executionId: string; blockedBy?: string }) => [i.executionId, i.blockedBy ?? null])
+      }
+      expect(await view(full)).toEqual([[b, 'tenant_concurrency']])
+      expect(await view(free)).toEqual([[c, null]])
+    } finally {
+      await capped.close()
+    }
   })
 })
