@@ -65,17 +65,25 @@ export async function waitingPage(
     (extract(epoch from coalesce(e.available_at, e.scheduled_for)) * 1000)::float8 as available_at_ms`
   const out: WaitingRow[] = []
   if (!cursor || cursor.phase === 'ready') {
-    const after = cursor
-      ? sql`and (e.priority < ${cursor.priority} or (e.priority = ${cursor.priority} and
-              (e.scheduled_for, e.id) > (${new Date(cursor.scheduledForMs).toISOString()}::timestamptz, ${cursor.id}::uuid)))`
-      : sql``
-    const ready = await sql<Row[]>`
-      select ${cols} from executions e
-       where e.tenant = ${tenant} and ${statusIn(sql, 'e.status', 'waiting', { plain: true })}
-         and (e.held or coalesce(e.available_at, e.scheduled_for) <= ${now}::timestamptz)
-         ${after}
-       order by e.priority desc, e.scheduled_for, e.id
-       limit ${want}`
+    const waitingNow = sql`e.tenant = ${tenant} and ${statusIn(sql, 'e.status', 'waiting', { plain: true })}
+         and (e.held or coalesce(e.available_at, e.scheduled_for) <= ${now}::timestamptz)`
+    const order = sql`order by e.priority desc nulls last, e.scheduled_for, e.id`
+    // After a cursor: the rest of its priority, then the lower priorities; each part an index range of
+    // executions_waiting_idx (an OR of the two would scan the tenant's line from its start on every page).
+    const ready = cursor
+      ? await sql<Row[]>`
+          select * from (
+            (select ${cols} from executions e
+              where ${waitingNow} and e.priority = ${cursor.priority}
+                and (e.scheduled_for, e.id) >
+                    (${new Date(cursor.scheduledForMs).toISOString()}::timestamptz, ${cursor.id}::uuid)
+              ${order} limit ${want})
+            union all
+            (select ${cols} from executions e
+              where ${waitingNow} and e.priority < ${cursor.priority}
+              ${order} limit ${want})
+          ) e order by e.priority desc, e.scheduled_for_ms, e.id limit ${want}`
+      : await sql<Row[]>`select ${cols} from executions e where ${waitingNow} ${order} limit ${want}`
     out.push(...ready.map(toRow('ready')))
     if (out.length >= want) return out
   }
