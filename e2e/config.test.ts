@@ -52,6 +52,16 @@ describe('configuration shared by the API and the worker', () => {
     expect([api.DATABASE_POOL_SIZE, worker.DATABASE_POOL_SIZE]).toEqual([20, 10])
   })
 
+  it('OUTBOUND_SIGNING=false is for development only: refused with NODE_ENV=production', () => {
+    const key = Buffer.alloc(32, 7).toString('base64')
+    const production = { NODE_ENV: 'production', SECRETS_ENCRYPTION_KEY: key }
+    expect(loadWorkerConfig({ ...production }).OUTBOUND_SIGNING).toBe(true)
+    expect(loadWorkerConfig({ OUTBOUND_SIGNING: 'false' }).OUTBOUND_SIGNING).toBe(false)
+    expect(() => loadWorkerConfig({ ...production, OUTBOUND_SIGNING: 'false' })).toThrow(
+      expect.objectContaining({ name: 'ConfigError', variable: 'OUTBOUND_SIGNING' }),
+    )
+  })
+
   it('a worker process given a prefix the keys refuse exits 1 naming REDIS_PREFIX, not with a TypeError', async () => {
     const w = startWorkerProcess({
       REDIS_PREFIX: 'x'.repeat(65),

@@ -56,7 +56,7 @@ export function tenantToken(fleet: Fleet, tenant: string): string {
 
 export async function apiCall<T = Record<string, unknown>>(
   fleet: Fleet,
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   url: string,
   payload?: object,
   token = fleet.token,

@@ -1,6 +1,7 @@
 // Issue 14: no secret in any log line, at any level. The API and a worker run as processes at LOG_LEVEL=trace
 // through a scenario that handles every kind of secret (webhook secrets and their rotation, an API key, the
-// JWT and its secret, the key ring, a database password, step headers and bodies) and fails requests (a NUL
+// JWT and its secret, the key ring, a database password, step headers and bodies; issue 15: a tenant secret
+// used by the step, the outbound signing secret and its rotation) and fails requests (a NUL
 // in a trigger name, bad credentials, a Postgres outage); then every line is searched for each secret in
 // plain, base64, hex and URL-encoded form, and for each sealed value.
 import { createHmac, randomBytes } from 'node:crypto'
@@ -19,6 +20,7 @@ const DB_PASSWORD = `dbpw-${randomBytes(8).toString('hex')}`
 const STEP_HEADER_SECRET = `hdr-${randomBytes(12).toString('hex')}`
 const STEP_BODY_SECRET = `stepbody-${randomBytes(12).toString('hex')}`
 const WEBHOOK_BODY_SECRET = `hookbody-${randomBytes(12).toString('hex')}`
+const TENANT_SECRET = `tenant-${randomBytes(12).toString('hex')}`
 
 let database: TestDatabase
 let redis: TestRedis
@@ -96,6 +98,9 @@ describe('log lines at LOG_LEVEL=trace', () => {
       return { status: res.status, json: () => JSON.parse(text) }
     }
 
+    expect((await call('PUT', '/api/secrets/TENANT_TOKEN', { value: TENANT_SECRET })).status).toBe(204)
+    const signing = (await call('GET', '/api/signing-secret')).json().secret as string
+    const signingRotated = (await call('POST', '/api/signing-secret/rotate')).json().secret as string
     const wf = await call('POST', '/api/workflows', {
       name: 'leaky',
       steps: [
@@ -104,7 +109,7 @@ describe('log lines at LOG_LEVEL=trace', () => {
           type: 'http',
           method: 'POST',
           url: `http://127.0.0.1:${(target.address() as AddressInfo).port}/hook`,
-          headers: { authorization: `Bearer ${STEP_HEADER_SECRET}` },
+          headers: { authorization: `Bearer ${STEP_HEADER_SECRET}`, 'x-tenant': '{{secrets.TENANT_TOKEN}}' },
           body: { token: STEP_BODY_SECRET, from: '{{input.secret}}' },
         },
       ],
@@ -161,7 +166,7 @@ describe('log lines at LOG_LEVEL=trace', () => {
     expect(delivered.status).toBe(202)
     await waitFor(
       'the step to reach the target',
-      () => received.some((r) => r.includes(WEBHOOK_BODY_SECRET)),
+      () => received.some((r) => r.includes(WEBHOOK_BODY_SECRET) && r.includes(TENANT_SECRET)),
       {
         timeoutMs: 20_000,
       },
@@ -234,6 +239,14 @@ describe('log lines at LOG_LEVEL=trace', () => {
         select secret_ciphertext as s, previous_secret_ciphertext as p from triggers`
     ).flatMap((r) => [r.s, r.p].filter((v): v is string => v !== null))
     expect(sealed.length).toBe(3)
+    const tenantSealed = (
+      await database.sql<{ s: string | null }[]>`
+        select value_ciphertext as s from tenant_secrets
+        union all select secret_ciphertext from tenant_signing_secrets
+        union all select previous_secret_ciphertext from tenant_signing_secrets`
+    ).flatMap((r) => (r.s === null ? [] : [r.s]))
+    expect(tenantSealed.length).toBe(3)
+    sealed.push(...tenantSealed)
     await api.stop()
     await worker.stop()
 
@@ -250,6 +263,11 @@ describe('log lines at LOG_LEVEL=trace', () => {
       token,
       token.split('.')[2]!,
       rotated.json().secret as string,
+      TENANT_SECRET,
+      signing,
+      signing.slice('whsec_'.length),
+      signingRotated,
+      signingRotated.slice('whsec_'.length),
       ...triggers.flatMap((t) => [t.secret, t.secret.slice('whsec_'.length)]),
     ]
     const needles = new Set<string>()

@@ -33,7 +33,7 @@ const WARMUP_S = 5
 const RAMP_S = 3
 const GET_RATE = 50
 const TRIGGER_RATE = 1
-const FLOOD_CONNECTIONS = 8
+const FLOOD_CONNECTIONS = Number(process.env.BENCH_FAIR_FLOOD_CONNECTIONS ?? 8)
 const WORKERS = Number(process.env.BENCH_FAIR_WORKERS ?? 2)
 const CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 50)
 /** TENANT_MAX_RUNNING of the workers (unset by default: fair turns alone). */
@@ -374,7 +374,8 @@ export async function run(): Promise<BenchSection> {
     marks.push(Date.now())
     const noisy: Noisy[] = []
     // The slow flood last: it leaves a backlog of A behind.
-    for (const kind of FLOODS) {
+    const only = process.env.BENCH_FAIR_ONLY?.split(',')
+    for (const kind of FLOODS.filter((f) => !only || only.includes(f.key))) {
       running = floodOf(kind, RAMP_S + PHASE_S + 2)
       await sleep(RAMP_S * 1000)
       const result = await phase(ctx, PHASE_S)

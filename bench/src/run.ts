@@ -14,6 +14,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<BenchSection> }>
   schedules: () => import('./schedules.ts'),
   fairness: () => import('./fairness.ts'),
   failures: () => import('./failures.ts'),
+  secrets: () => import('./secrets.ts'),
 }
 
 const outFile = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url))

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import os from 'node:os'
-import { conflictProfile, DEFAULT_RETRY_POLICY, fireMinutesOfDay, nextFireAfter } from '@punctual/core'
+import { conflictProfile, fireMinutesOfDay, nextFireAfter, uuidv7 } from '@punctual/core'
 import { createDb, type DbHandle, ensureDatabase, migrate } from '@punctual/db'
 import {
-  createExecutionQueue,
   createKeys,
   createRedis,
-  type EnqueueItem,
   type QueueKeys,
   type Redis,
   type SyncDueEntry,
@@ -16,7 +14,17 @@ import {
 } from '@punctual/queue'
 import { deleteMatching } from '@punctual/queue/testing'
 import { Queue } from 'bullmq'
-import { type CreateRun, createSchedules, createWorkflow, createWorkflows, startApi } from './api-user.ts'
+import {
+  type CreateRun,
+  callMany,
+  createSchedules,
+  createWorkflow,
+  createWorkflows,
+  IN_FLIGHT,
+  startApi,
+  tokenFor,
+} from './api-user.ts'
+import { request } from './fairness/load.ts'
 import { type BenchSection, percentile } from './report.ts'
 import {
   type BullReport,
@@ -55,6 +63,10 @@ const MEMORY_SETTLE_MS = 20_000
 /** Sizes and windows of the firing-lag scenarios (smaller ones only to check the code while developing). */
 const LAG10_N = Number(process.env.BENCH_WORKER_LAG10_N ?? 10_000)
 const LAG10_WINDOW_S = Number(process.env.BENCH_WORKER_LAG10_WINDOW_S ?? 60)
+/** Issue 18: finished executions the retention scenario deletes while the 10 s scenario runs. */
+const RETENTION_ROWS = Number(process.env.BENCH_WORKER_RETENTION_ROWS ?? 1_000_000)
+/** How long to wait, after the window, for retention to have deleted them all. */
+const RETENTION_CAP_MS = Number(process.env.BENCH_WORKER_RETENTION_CAP_S ?? 900) * 1000
 const LAG1_N = Number(process.env.BENCH_WORKER_LAG1_N ?? 5_000)
 const LAG1_WINDOW_S = Number(process.env.BENCH_WORKER_LAG1_WINDOW_S ?? 30)
 /** Sizes of the memory scenario (hourly schedules over MEMORY_WORKFLOWS workflows). */
@@ -205,6 +217,71 @@ async function seedHistory(db: DbHandle) {
   await db.sql`analyze executions`
 }
 
+/**
+ * Old history for the retention scenario: `n` succeeded fires of the schedules, in the shape the worker writes
+ * them (UUIDv7 ids minted at their creation, every timestamp set, 3 ms runs), 20,000 rows per INSERT, then
+ * ANALYZE. They finished within the 100 ms before `eligibleAtMs` − 30 days, so a 30-day horizon reaches them
+ * all at `eligibleAtMs` (the window's start) and none before.
+ */
+async function seedOldFires(db: DbHandle, n: number, eligibleAtMs: number): Promise<number> {
+  const t0 = performance.now()
+  const schedules = await db.sql<{ id: string; tenant: string; workflow_id: string }[]>`
+    select id, tenant, workflow_id from schedules order by id`
+  const base = eligibleAtMs - 30 * 86_400_000 - 3
+  const CHUNK = 20_000
+  for (let i = 0; i < n; i += CHUNK) {
+    const doc = JSON.stringify(
+      Array.from({ length: Math.min(CHUNK, n - i) }, (_, j) => {
+        const k = i + j
+        const s = schedules[k % schedules.length]!
+        // Unique per schedule (its fires' key): one a millisecond, going back from base.
+        const at = base - Math.floor(k / schedules.length)
+        return { id: uuidv7(at), schedule_id: s.id, tenant: s.tenant, workflow_id: s.workflow_id, at }
+      }),
+    )
+    await db.sql`
+      insert into executions (id, tenant, kind, schedule_id, workflow_id, scheduled_for, enqueued_at, started_at,
+                              finished_at, status, attempt, worker_id, created_at)
+      select v.id, v.tenant, 'fire', v.schedule_id, v.workflow_id, t, t, t, t + interval '3 ms', 'succeeded', 1,
+             'bench-old', t
+        from json_to_recordset(${doc}::json) as v(id uuid, tenant text, schedule_id uuid, workflow_id uuid, at float8),
+             lateral (select to_timestamp(v.at / 1000.0) as t) as ts`
+  }
+  await db.sql`analyze executions`
+  return performance.now() - t0
+}
+
+const countOldFires = async (db: DbHandle) =>
+  (await db.sql<{ n: number }[]>`select count(*)::int as n from executions where worker_id = 'bench-old'`)[0]!
+    .n
+
+/**
+ * Counts the old rows every 500 ms from now on: when the first went and when the last did, in ms since `t0`.
+ * done(capMs) waits up to capMs more for the last to go, then stops.
+ */
+function watchOldFires(db: DbHandle, rows: number, t0: number) {
+  let firstGoneMs: number | null = null
+  let goneAfterMs: number | null = null
+  let stop = false
+  const loop = (async () => {
+    while (!stop && goneAfterMs === null) {
+      const left = await countOldFires(db)
+      if (left < rows && firstGoneMs === null) firstGoneMs = Date.now() - t0
+      if (left === 0) goneAfterMs = Date.now() - t0
+      else await sleep(500)
+    }
+  })()
+  return {
+    async done(capMs: number) {
+      const capAt = Date.now() + capMs
+      while (goneAfterMs === null && Date.now() < capAt) await sleep(250)
+      stop = true
+      await loop
+      return { firstGoneMs, goneAfterMs }
+    },
+  }
+}
+
 /** Our API, as a user runs it, on the worker's database and Redis keyspace (it creates the schedules). */
 function startOurApi(prefix: string) {
   return startApi({ DATABASE_URL, REDIS_URL, REDIS_PREFIX: prefix })
@@ -235,8 +312,15 @@ function ourEnv(prefix: string): Record<string, string> {
   }
 }
 
-function startOurs(tag: string, prefix: string, count: number): OurWorker[] {
-  return Array.from({ length: count }, (_, i) => startOurWorker(`bench-${tag}-${i + 1}`, ourEnv(prefix)))
+function startOurs(
+  tag: string,
+  prefix: string,
+  count: number,
+  env: Record<string, string> = {},
+): OurWorker[] {
+  return Array.from({ length: count }, (_, i) =>
+    startOurWorker(`bench-${tag}-${i + 1}`, { ...ourEnv(prefix), ...env }),
+  )
 }
 
 function newPrefix(tag: string): { prefix: string; keys: QueueKeys } {
@@ -312,13 +396,38 @@ interface LagResult {
   notes: string[]
   /** How the missed fires break down (ours: skipped rows vs the rest). */
   missedDetail?: string
+  /** The retention scenario: old rows left at the window's start and end, and when none was left. */
+  retention?: {
+    rows: number
+    seedMs: number
+    leftAtStart: number
+    leftAtEnd: number
+    /** Since the window's start: when the first of them was gone, and when all were (null: not seen). */
+    firstGoneMs: number | null
+    goneAfterMs: number | null
+  }
   window: [number, number]
 }
 
 const alignUp = (t: number, step: number) => Math.ceil(t / step) * step
 
-async function oursLag(ctx: Ctx, spec: LagSpec, path: SeedPath): Promise<LagResult> {
-  const { prefix, keys } = newPrefix(`${spec.tag}-${path}`)
+/**
+ * `old`: the retention scenario (issue 18): `old.rows` finished fires are inserted once the
+ * schedules exist, and the workers try a retention pass every second with the 30-day horizon (`retention`),
+ * or keep everything (a horizon of 100 years).
+ */
+async function oursLag(
+  ctx: Ctx,
+  spec: LagSpec,
+  path: SeedPath,
+  old?: { rows: number; retention: boolean },
+): Promise<LagResult> {
+  const oldEnv: Record<string, string> | undefined = old
+    ? old.retention
+      ? { WORKER_RETENTION_INTERVAL_MS: '1000', EXECUTION_RETENTION_DAYS: '30' }
+      : { EXECUTION_RETENTION_DAYS: '36500' }
+    : undefined
+  const { prefix, keys } = newPrefix(`${spec.tag}-${path}${old ? '-old' : ''}`)
   await resetDb(ctx.db)
   const api = path === 'api' ? await startOurApi(prefix) : undefined
   const workers: OurWorker[] = []
@@ -327,12 +436,15 @@ async function oursLag(ctx: Ctx, spec: LagSpec, path: SeedPath): Promise<LagResu
       ? await createWorkflow(api, TENANT, 'bench-lag')
       : (await insertWorkflows(ctx.db, 1))[0]!
     // Workers first (idle), then the schedules, as a user adds schedules to a running system.
-    workers.push(...startOurs(`${spec.tag}-${path}`, prefix, spec.workers))
+    workers.push(...startOurs(`${spec.tag}-${path}`, prefix, spec.workers, oldEnv))
     await waitForHeartbeats(ctx.redis, keys.workers, workers)
     const idleRss = workers.map((w) => rssMb(w.child.pid).toFixed(0)).join(' + ')
     const rss = sampleRss(workers.map((w) => w.child.pid!))
     let created = spec.n
     let setupNote: string
+    let retention: LagResult['retention']
+    let watchOld: ReturnType<typeof watchOldFires> | undefined
+    const notes0: string[] = []
     let w0: number
     if (api) {
       // Through the API on one workflow, 50 in flight; each schedule starts firing as soon as it is created.
@@ -348,8 +460,22 @@ async function oursLag(ctx: Ctx, spec: LagSpec, path: SeedPath): Promise<LagResu
       await seedHistory(ctx.db)
       created = run.ok
       setupNote = `set-up: ${createdNote(run, spec.n)}; API stopped; history ${fmtS(performance.now() - t0)}`
-      // The window starts on a period boundary at least the warm-up after the last create.
-      w0 = alignUp(Date.now() + WARMUP_MS, spec.periodMs)
+      // The window starts on a period boundary at least the warm-up after the last create (and, with old
+      // rows, after they are written: about 40 µs a row, with a margin).
+      w0 = alignUp(Date.now() + WARMUP_MS + (old ? 5000 + old.rows * 0.04 : 0), spec.periodMs)
+      if (old) {
+        const seedMs = await seedOldFires(ctx.db, old.rows, w0)
+        retention = {
+          rows: old.rows,
+          seedMs,
+          leftAtStart: 0,
+          leftAtEnd: 0,
+          firstGoneMs: null,
+          goneAfterMs: null,
+        }
+        if (Date.now() > w0) notes0.push('the old rows were written after the window had started')
+        watchOld = watchOldFires(ctx.db, old.rows, w0)
+      }
     } else {
       const setup = await seedSchedulesBySql(ctx, keys, spec.n, {
         cron: spec.cron,
@@ -365,6 +491,7 @@ async function oursLag(ctx: Ctx, spec: LagSpec, path: SeedPath): Promise<LagResu
     const deadline = w1 + GRACE_MS
     const expected = (created * spec.windowMs) / spec.periodMs
     await sleep(w0 - Date.now())
+    if (retention) retention.leftAtStart = await countOldFires(ctx.db)
     const cpu = await cpuWindow(
       ctx,
       workers.map((w) => w.child.pid!),
@@ -372,6 +499,7 @@ async function oursLag(ctx: Ctx, spec: LagSpec, path: SeedPath): Promise<LagResu
     )
     await sleep(w1 - Date.now())
     const cpuNote = await cpu.stop('during the window')
+    if (retention) retention.leftAtEnd = await countOldFires(ctx.db)
     const w0Iso = new Date(w0).toISOString()
     const w1Iso = new Date(w1).toISOString()
     const deadlineIso = new Date(deadline).toISOString()
@@ -388,6 +516,12 @@ async function oursLag(ctx: Ctx, spec: LagSpec, path: SeedPath): Promise<LagResu
       ok = await countOk()
     }
     const { max } = rss.stop()
+    if (retention && watchOld) {
+      // When retention deleted the first and the last of them, counted from the window's start.
+      const seen = await watchOld.done(old?.retention ? RETENTION_CAP_MS : 0)
+      retention.firstGoneMs = seen.firstGoneMs
+      retention.goneAfterMs = seen.goneAfterMs
+    }
     const mem = await ourRedisMemory(ctx, keys)
     const rows = await ctx.db.sql<{ lag: number; recorded: number | null }[]>`
       select (extract(epoch from (started_at - scheduled_for)) * 1000)::float8 as lag,
@@ -409,6 +543,7 @@ async function oursLag(ctx: Ctx, spec: LagSpec, path: SeedPath): Promise<LagResu
     const ahead = recorded.filter((x) => x <= 0).length
     const notes = [
       `${setupNote}; window ${iso(w0)} → ${iso(w1)}`,
+      ...notes0,
       `fire rows in the window by status: ${statuses.map((s) => `${s.status} ${s.n}`).join(', ') || 'none'}`,
       recorded.length > 0
         ? `recorded (enqueued_at − scheduled_for): ${((ahead / recorded.length) * 100).toFixed(1)}% ahead of time, p50 ${fmtMs(percentile(recorded, 50))} ms, p99 ${fmtMs(percentile(recorded, 99))} ms, max ${fmtMs(recorded.at(-1)!)} ms`
@@ -429,6 +564,7 @@ async function oursLag(ctx: Ctx, spec: LagSpec, path: SeedPath): Promise<LagResu
       rssMax: Math.max(...max.values()),
       notes,
       window: [w0, w1],
+      ...(retention && { retention }),
     }
   } finally {
     await api?.stop()
@@ -550,6 +686,11 @@ interface DrainResult {
   notes: string[]
 }
 
+const jsonHeaders = (tenant: string) => ({
+  authorization: `Bearer ${tokenFor(tenant)}`,
+  'content-type': 'application/json',
+})
+
 /** The tenants of the dispatch scenario: `bench` alone, or bench-0 … bench-(n−1). */
 const dispatchTenants = (n: number) =>
   n === 1 ? [TENANT] : Array.from({ length: n }, (_, k) => `${TENANT}-${k}`)
@@ -563,51 +704,46 @@ async function oursDrain(ctx: Ctx, workerCount: number, tenantCount = 1): Promis
   const { prefix, keys } = newPrefix(tag)
   await resetDb(ctx.db)
   const tenants = dispatchTenants(tenantCount)
+  const n = DISPATCH_N
+  const owner = (i: number) => i % tenantCount
+  // The backlog is made the way a user makes one: per tenant a workflow and an event trigger starting it,
+  // then n events (POST /api/events, each starts one execution), all through the API before any worker runs.
   const api = await startOurApi(prefix)
-  let workflowIds: string[]
+  let sent: Awaited<ReturnType<typeof callMany>>
+  let refused = 0
+  let firstRefusal: string | undefined
   try {
-    workflowIds = await createWorkflows(api, tenants, (k) => `bench-dispatch-${k}`)
+    const workflowIds = await createWorkflows(api, tenants, (k) => `bench-dispatch-${k}`)
+    for (const [k, tenant] of tenants.entries()) {
+      const res = await request(`${api.url}/api/triggers`, {
+        method: 'POST',
+        headers: jsonHeaders(tenant),
+        body: JSON.stringify({
+          workflowId: workflowIds[k],
+          name: 'dispatch',
+          type: 'event',
+          eventType: 'bench.dispatch',
+        }),
+      })
+      if (res.status !== 201) throw new Error(`trigger of ${tenant}: ${res.status} ${res.body}`)
+    }
+    const body = JSON.stringify({ type: 'bench.dispatch', data: { n: 1 } })
+    sent = await callMany(n, async (i) => {
+      const res = await request(`${api.url}/api/events`, {
+        method: 'POST',
+        headers: jsonHeaders(tenants[owner(i)]!),
+        body,
+      })
+      if (res.status !== 202) {
+        refused++
+        firstRefusal ??= `${res.status} ${res.body.slice(0, 200)}`
+      }
+    })
   } finally {
     await api.stop()
   }
-  const n = DISPATCH_N
-  const t0 = performance.now()
-  const at = Date.now()
-  const atIso = new Date(at).toISOString()
-  const ids = Array.from({ length: n }, () => randomUUID())
-  const owner = (i: number) => i % tenantCount
-  for (let i = 0; i < n; i += 5000) {
-    const doc = JSON.stringify(
-      ids.slice(i, i + 5000).map((id, j) => ({
-        id,
-        tenant: tenants[owner(i + j)]!,
-        workflow_id: workflowIds[owner(i + j)]!,
-      })),
-    )
-    await ctx.db.sql`
-      insert into executions (id, tenant, kind, workflow_id, scheduled_for, enqueued_at, status, attempt, priority,
-                              input, retry_policy, available_at)
-      select v.id, v.tenant, 'manual', v.workflow_id, ${atIso}::timestamptz, ${atIso}::timestamptz, 'queued',
-             0, 5, '{}'::jsonb, ${JSON.stringify(DEFAULT_RETRY_POLICY)}::jsonb, ${atIso}::timestamptz
-        from json_to_recordset(${doc}::json) as v(id uuid, tenant text, workflow_id uuid)`
-  }
+  if (refused > 0) throw new Error(`${refused} of ${n} events not accepted; first: ${firstRefusal}`)
   await ctx.db.sql`analyze executions`
-  const t1 = performance.now()
-  const queue = createExecutionQueue(ctx.redis, keys)
-  for (let i = 0; i < n; i += 500) {
-    const items: EnqueueItem[] = ids.slice(i, i + 500).map((id, j) => ({
-      id,
-      priority: 5,
-      scheduledForMs: at,
-      availableAtMs: at,
-      attempt: 0,
-      tenant: tenants[owner(i + j)]!,
-      workflowId: workflowIds[owner(i + j)]!,
-      kind: 'manual',
-    }))
-    await queue.enqueue(items, Date.now())
-  }
-  const t2 = performance.now()
   const workers = startOurs(tag, prefix, workerCount)
   const startedAt = Date.now()
   try {
@@ -643,7 +779,7 @@ async function oursDrain(ctx: Ctx, workerCount: number, tenantCount = 1): Promis
       spanMs,
       rssMax: Math.max(...max.values()),
       notes: [
-        `${workerCount} worker(s), ${tenantCount} tenant(s): rows inserted in ${fmtS(t1 - t0)} (json_to_recordset, 5,000 per INSERT), enqueued in ${fmtS(t2 - t1)} (500 per enqueue); workers up ${fmtS(readyAt - startedAt)} after spawn (start-up reconcile of the ${n.toLocaleString('en-US')} queued rows included)${s!.other > 0 ? `; ${s!.other} not succeeded at the end` : ''}`,
+        `${workerCount} worker(s), ${tenantCount} tenant(s): ${num(n)} events accepted (202) by POST /api/events in ${fmtS(sent.ms)} (${num(Math.round(sent.rate))}/s at ${IN_FLIGHT} in flight, p50 ${sent.p50.toFixed(1)} ms, p99 ${sent.p99.toFixed(1)} ms); workers up ${fmtS(readyAt - startedAt)} after spawn (start-up reconcile of the ${n.toLocaleString('en-US')} queued rows included)${s!.other > 0 ? `; ${s!.other} not succeeded at the end` : ''}`,
         cpuNote,
         ...warningsOf(workers).map((w) => `worker log: ${w}`),
       ],
@@ -973,6 +1109,51 @@ export async function run(): Promise<BenchSection> {
       }
     }
 
+    // Issue 18: retention deleting RETENTION_ROWS old fires while the 10 s scenario runs, beside the same
+    // scenario with the same rows kept (retention off), in the same run.
+    if (wanted('retention')) {
+      const old = (retention: boolean) => ({ rows: RETENTION_ROWS, retention })
+      const on = await timed('retention on', () => oursLag(ctx, lag10, 'api', old(true)))
+      const off = await timed('retention off', () => oursLag(ctx, lag10, 'api', old(false)))
+      const onP99 = percentile(on.lags, 99)
+      const offP99 = percentile(off.lags, 99)
+      const r = on.retention!
+      const windowS = lag10.windowMs / 1000
+      const inWindow = (r.leftAtStart - r.leftAtEnd) / windowS
+      // From the first row gone to the last (the pass starts within about a second of the window's start).
+      const overall =
+        r.goneAfterMs !== null && r.firstGoneMs !== null
+          ? r.rows / Math.max(0.001, (r.goneAfterMs - r.firstGoneMs) / 1000)
+          : null
+      const label = `${lag10.label}, ${num(RETENTION_ROWS)} finished fires reaching the 30-day horizon at the window's start`
+      const row = (system: string, x: LagResult, ratio: string): Row => ({
+        scenario: label,
+        system,
+        expected: x.expected,
+        missed: x.missed,
+        p50: percentile(x.lags, 50),
+        p99: percentile(x.lags, 99),
+        throughput: x.ok / windowS,
+        rss: x.rssMax,
+        redisMb: x.redisBytes / 2 ** 20,
+        ratio,
+      })
+      rows.push(
+        row('punctual, retention deleting them (30 days)', on, `p99 ${(onP99 / offP99).toFixed(2)}× off`),
+      )
+      rows.push(row('punctual, retention off (kept)', off, '1.00×'))
+      notes.push(...on.notes.map((x) => `retention on: ${x}`))
+      notes.push(...off.notes.map((x) => `retention off: ${x}`))
+      notes.push(
+        `retention on: ${num(r.rows)} old rows inserted in ${fmtS(r.seedMs)} after the schedules; left at the window's start ${num(r.leftAtStart)}, at its end ${num(r.leftAtEnd)} (${num(Math.round(inWindow))} rows/s in the window); ${r.goneAfterMs === null ? `not all gone ${fmtS(RETENTION_CAP_MS)} after the window` : `first gone ${fmtS(r.firstGoneMs ?? 0)} and all gone ${fmtS(r.goneAfterMs)} after the window's start (${num(Math.round(overall!))} rows/s, counted every 500 ms)`}`,
+      )
+      const met = (ok: boolean) => (ok ? 'met' : 'NOT met')
+      const rate = Math.min(inWindow, overall ?? 0)
+      verdict.push(
+        `Retention of ${num(RETENTION_ROWS)} finished executions during the 10 s firing-lag scenario: ${num(Math.round(inWindow))} rows/s in the window, ${overall === null ? 'not all gone by the cap' : `${num(Math.round(overall))} rows/s until all were gone`} (target ≥ 2,000: ${met(rate >= 2000 && r.leftAtStart > 0)}); lag p99 ${fmtMs(onP99)} ms vs ${fmtMs(offP99)} ms with retention off, ${(onP99 / offP99).toFixed(2)}× (target within 10 %: ${met(onP99 <= offP99 * 1.1)}); missed ${num(on.missed)} (target 0: ${met(on.missed === 0)}), with retention off ${num(off.missed)}.${r.leftAtEnd === 0 ? ' All were gone before the window ended: part of the window ran without retention.' : ''}`,
+      )
+    }
+
     // 3. Sustained dispatch: DISPATCH_N queued manual executions drained by 1, then 2 workers (one tenant),
     // then 2 workers with the executions spread over DISPATCH_TENANTS tenants (ours only: BullMQ has none).
     if (wanted('dispatch')) {
@@ -1078,7 +1259,7 @@ export async function run(): Promise<BenchSection> {
       'Ours, as a user creates them (the DEVELOPERS rule): the API runs as its production bundle in its own process on the same database and Redis keyspace (bench/src/api-user.ts; LOG_LEVEL=warn, rate limit raised), the workflows are created with POST /api/workflows (one `delay` step of 0 ms) and the schedules with POST /api/schedules, 50 requests in flight (autocannon), through the API\'s create service: conflict index, due-index entry and row as for any user (overlapPolicy skip, misfirePolicy fire_once, priority 5: the API defaults); the API is stopped once they exist. Lag scenarios are on ONE workflow. Baseline row "SQL-seeded" (lag scenarios only): the old way, kept for comparison — rows inserted in bulk with SQL as the API writes them (next_run_at by our cron engine) and due-index entries written with syncDueEntries (pipelined upserts), an empty conflict_profile (no conflict index). BullMQ: upsertJobScheduler with the same 6-field crons and a job template with removeOnComplete/removeOnFail.',
       `Firing lag: the workers are started first (idle), then the schedules are created (BullMQ: upsertJobScheduler after its workers are up). Through the API each schedule fires from its creation on; the window starts on the first period boundary at least ${WARMUP_MS / 1000} s after the last create. SQL-seeded: first fires ≥ ${FIRST_FIRE_AFTER_MS / 1000} s after the insert, the window starts on the first period boundary at least ${WARMUP_MS / 1000} s after the first fire; BullMQ: at least ${(FIRST_FIRE_AFTER_MS + WARMUP_MS) / 1000} s after the upserts. Earlier fires are warm-up. Ours: \`started_at − scheduled_for\` of the \`fire\` executions (Postgres); BullMQ: \`processedOn −\` the scheduler job's due time (\`opts.prevMillis\`, also the tail of its id \`repeat:<id>:<ms>\`). A fire counts as missed unless it succeeded (BullMQ: was processed) by the end of the window + ${GRACE_MS / 1000} s; expected = schedules created × fires per schedule in the window, so fires never recorded, \`skipped\` (overlapPolicy skip: the previous one had not finished) and late ones all count. Throughput column: fires succeeded per second of window. Redis MB (lag rows): MEMORY USAGE (SAMPLES 20) summed over the system's keys at the end of the window (breakdown by key family in the notes). Crons: \`p/10 * * * * *\` with p = 0…9 (one tenth of the schedules per phase, each phase a burst of fires at the same instant) and \`* * * * * *\`.`,
       "Planner statistics: in the lag scenarios, once the schedules exist (both ways), the executions table gets one earlier succeeded fire per schedule (an hour back, inserted with SQL: history, not what the user creates) and is ANALYZEd, the state autovacuum leaves a running system in. Observed while building this benchmark (not re-measured on each run): with the statistics left by a table that held only `manual` rows (right after the dispatch scenario, before autovacuum re-analyzed), the runner's fire-start query in startExecutions (packages/db/src/statements/execution-start.ts: `select id, schedule_id from executions where id = any($1) and kind = 'fire' and started_at is null … for update`) was planned as a full scan of the partial index executions_fire_uq (estimate 1 row) instead of a primary-key lookup: 36–50 ms per batch of 50 at 30,000 rows, growing with the table (a primary-key scan of well under 1 ms after ANALYZE). One worker then started only ~1,000 fires/s with a backlog it never worked off: lag p50 11.5 s, p99 16.7 s, and 20,000 of the 60,000 fires skipped (overlapPolicy skip) in the 10,000 × 10 s scenario.",
-      `Dispatch: the workflows (one per tenant, one \`delay\` step of 0 ms) are created with POST /api/workflows through the API (then stopped); ${num(DISPATCH_N)} \`manual\` executions of them, the backlog, are inserted as queued rows (json_to_recordset, then ANALYZE) and enqueued with createExecutionQueue().enqueue, 500 per call, before the workers start (each worker also re-checks them in its start-up reconcile) — seeded, not sent through the API, as before: the rate is measured from the first start, so how the backlog was written does not enter it, and 100,000 requests would add a minute or more to each pass. One tenant (\`bench\`), or — the row "over ${num(DISPATCH_TENANTS)} tenants" — execution i belongs to tenant i mod ${num(DISPATCH_TENANTS)}, each with its own workflow, so every dequeue serves the tenants in turns (one execution per tenant per round; no caps set). Executions/s = succeeded / (last finished_at − first started_at), "missed" = not succeeded at the end. BullMQ: ${num(DISPATCH_N)} jobs added with addBulk (1,000 per call, removeOnComplete), drained by as many worker processes; jobs/s = completed / (last \`completed\` event − first processedOn). A pass is cut after ${DRAIN_CAP_MS / 1000} s and reported with what finished.`,
+      `Dispatch: the workflows (one per tenant, one \`delay\` step of 0 ms) and an event trigger per tenant (eventType bench.dispatch) are created through the API, then the backlog: ${num(DISPATCH_N)} POST /api/events (${IN_FLIGHT} in flight, each with its tenant's token; each event starts one execution), all before the workers start; the API is stopped before the workers start. The rate is measured from the first start. One tenant (\`bench\`), or — the row "over ${num(DISPATCH_TENANTS)} tenants" — execution i belongs to tenant i mod ${num(DISPATCH_TENANTS)}, each with its own workflow, so every dequeue serves the tenants in turns (one execution per tenant per round; no caps set). Executions/s = succeeded / (last finished_at − first started_at), "missed" = not succeeded at the end. BullMQ: ${num(DISPATCH_N)} jobs added with addBulk (1,000 per call, removeOnComplete), drained by as many worker processes; jobs/s = completed / (last \`completed\` event − first processedOn). A pass is cut after ${DRAIN_CAP_MS / 1000} s and reported with what finished.`,
       `Memory: n schedules firing hourly at second offsets spread evenly over the hour (\`s m * * * *\`, about n/3,600 fires per second), over ${MEMORY_WORKFLOWS} workflows of one tenant, created through the API before the worker starts; one worker, its RSS (VmRSS of the node process, /proc) ${MEMORY_SETTLE_MS / 1000} s after it came up (max over those 20 s in the notes). Redis MB = MEMORY USAGE (SAMPLES 20) summed over the system's keys at that moment (the API's rate-limit counters included). Ours and BullMQ run this scenario at the same time (separate processes and key prefixes). RSS column of the other rows: max over the window of the largest worker process.`,
       'A worker is "up" once its heartbeat is in Redis (ours; published after its start-up reconcile) or its Worker is running (BullMQ). CPU notes: CPU time from /proc (workers, our workers\' Postgres backends) and INFO cpu (Redis) over the window, in % of one core.',
       ...notes,

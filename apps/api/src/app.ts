@@ -52,6 +52,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ajv: undefined,
     return503OnClosing: true,
     requestTimeout: 30_000,
+    // TRUST_PROXY: behind a load balancer, request.ip (the failed-authentication limit per address, the audit
+    // actor of webhook deliveries) is the client's address from X-Forwarded-For, only through trusted proxies.
+    trustProxy: deps.config.trustProxy,
     // X-Request-Id: the client's when well-formed (plugins/request-id.ts), never taken unchecked from the header.
     requestIdHeader: false,
     genReqId: requestIdOf,

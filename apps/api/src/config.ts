@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import {
   baseConfigFields,
   ConfigError,
@@ -46,9 +47,16 @@ export const ApiConfigSchema = Type.Object({
   WEBHOOK_SECRET_GRACE_MS: Type.Integer({ minimum: 0, maximum: 30 * 86_400_000, default: 86_400_000 }),
   /** 0: the workers purge expired receipts. A deployment without workers sets it (src/receipt-purge.ts). */
   API_RECEIPT_PURGE_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 86_400_000, default: 0 }),
+  /**
+   * Which proxies' X-Forwarded-For to believe (Fastify's trustProxy): `true` (every hop) or comma-separated
+   * addresses / CIDRs of the proxies. Unset or `false`: the peer's address is the client's.
+   */
+  TRUST_PROXY: Type.Optional(Type.String({ minLength: 1 })),
 })
 export type ApiConfig = Static<typeof ApiConfigSchema> & {
   JWT_SECRET: string
+  /** TRUST_PROXY parsed (Fastify's trustProxy option); false when unset. */
+  trustProxy: TrustProxy
   /** Parsed from SECRETS_ENCRYPTION_KEYS or SECRETS_ENCRYPTION_KEY (core loadSecretKeyRing). */
   secretKeys: SecretKeyRing
 }
@@ -89,7 +97,39 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
       )
     }
   }
-  return { ...config, JWT_SECRET: secret ?? DEV_JWT_SECRET, secretKeys: loadSecretKeyRing(config) }
+  return {
+    ...config,
+    JWT_SECRET: secret ?? DEV_JWT_SECRET,
+    secretKeys: loadSecretKeyRing(config),
+    trustProxy: parseTrustProxy(config.TRUST_PROXY),
+  }
+}
+
+export type TrustProxy = boolean | string[]
+
+/**
+ * TRUST_PROXY as Fastify's trustProxy: true / false, or the proxies' addresses and CIDRs. No hop count: this
+ * Fastify ignores the forwarded address for a hop count (it cannot check the peer), so one would only mislead.
+ */
+export function parseTrustProxy(value: string | undefined): TrustProxy {
+  const text = value?.trim() ?? ''
+  if (text === '' || text === 'false') return false
+  if (text === 'true') return true
+  const entries = text.split(',').map((e) => e.trim())
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/')
+    const family = isIP(address ?? '')
+    const maxBits = family === 6 ? 128 : 32
+    const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits)
+    if (family === 0 || !bitsOk || extra !== undefined) {
+      throw new ConfigError(
+        'TRUST_PROXY',
+        'must be true, false, or comma-separated IP addresses or CIDRs of the proxies',
+        entry,
+      )
+    }
+  }
+  return entries
 }
 
 /** Whether webhook secrets are sealed with the public development key (the server warns at boot). */

@@ -1,6 +1,6 @@
 import { ConfigError } from '@punctual/core'
 import { createDb, ping } from '@punctual/db'
-import { createKeys, createRedis } from '@punctual/queue'
+import { checkEvictionPolicy, createKeys, createRedis, evictionPolicyReport } from '@punctual/queue'
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.ts'
 import { loadApiConfig, usesDevJwtSecret, usesDevSecretsKey } from './config.ts'
@@ -30,6 +30,16 @@ const app = await buildApp({
   keys: createKeys(config.REDIS_PREFIX),
 })
 redis.on('error', (err) => app.log.warn({ err: err.message }, 'redis connection problem'))
+// Once Redis first answers: an error line and the metric when keys may be evicted (maxmemory-policy other than
+// noeviction), a warning when the policy cannot be read (a managed Redis refusing CONFIG).
+const reportEvictionPolicy = async () => {
+  const check = await checkEvictionPolicy(redis)
+  if (check.ok !== null) app.redisEvictionUnsafe.set({ policy: check.policy }, check.ok ? 0 : 1)
+  const report = evictionPolicyReport(check)
+  if (report) app.log[report.level](report.fields, report.msg)
+}
+if (redis.status === 'ready') void reportEvictionPolicy()
+else redis.once('ready', reportEvictionPolicy)
 if (usesDevSecretsKey(config)) {
   app.log.warn(
     'SECRETS_ENCRYPTION_KEYS is not set: webhook secrets are sealed with the public development key (set your own; see README)',

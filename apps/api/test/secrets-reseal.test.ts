@@ -1,5 +1,12 @@
 import { createCipheriv, randomBytes } from 'node:crypto'
-import { createSecretBox, generateWebhookSecret, secretKeyId } from '@punctual/core'
+import {
+  createSecretBox,
+  generateWebhookSecret,
+  secretKeyId,
+  signingSecretAt,
+  tenantSecretAt,
+  uuidv7,
+} from '@punctual/core'
 import type { FastifyBaseLogger } from 'fastify'
 import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -117,6 +124,32 @@ describe('re-sealing at boot (key rotation, v1 values)', () => {
       resealed: 0,
       unreadable: 1,
     })
+  })
+
+  it('re-seals tenant secrets and outbound signing secrets too, bound to tenant and name', async () => {
+    const before = createSecretBox([oldKey])
+    const sql = ctx.database.sql
+    await sql`
+      insert into tenant_secrets (id, tenant, name, value_ciphertext)
+      values (${uuidv7()}, 'hooli', 'OLD_ONE', ${before.seal('old-value', tenantSecretAt('hooli', 'OLD_ONE'))})`
+    await sql`
+      insert into tenant_signing_secrets (tenant, secret_ciphertext, previous_secret_ciphertext, previous_expires_at)
+      values ('hooli', ${before.seal('whsec_c2lnbg==', signingSecretAt('hooli', 'secret_ciphertext'))},
+              ${before.seal('whsec_cHJldg==', signingSecretAt('hooli', 'previous_secret_ciphertext'))},
+              now() + interval '1 hour')`
+    const { log } = captureLog()
+    const result = await resealSecrets({ sql, box: ctx.app.secretBox, log, batchSize: 1 })
+    expect(result.resealed).toBe(2)
+    const newOnly = createSecretBox([newKey], { acceptV1: false })
+    const [secret] = await sql<{ v: string }[]>`
+      select value_ciphertext as v from tenant_secrets where tenant = 'hooli'`
+    expect(newOnly.open(secret!.v, tenantSecretAt('hooli', 'OLD_ONE'))).toBe('old-value')
+    const [signing] = await sql<{ s: string; p: string }[]>`
+      select secret_ciphertext as s, previous_secret_ciphertext as p from tenant_signing_secrets where tenant = 'hooli'`
+    expect(newOnly.open(signing!.s, signingSecretAt('hooli', 'secret_ciphertext'))).toBe('whsec_c2lnbg==')
+    expect(newOnly.open(signing!.p, signingSecretAt('hooli', 'previous_secret_ciphertext'))).toBe(
+      'whsec_cHJldg==',
+    )
   })
 
   it('refuses v1 values once SECRETS_ACCEPT_V1=false', async () => {

@@ -1,16 +1,34 @@
+import { createSecretBox, loadSecretKeyRing } from '@punctual/core'
 import { type DbHandle, ping } from '@punctual/db'
-import { createExecutionQueue, type QueueKeys, type Redis, waitForReady } from '@punctual/queue'
+import {
+  checkEvictionPolicy,
+  createExecutionQueue,
+  evictionPolicyReport,
+  type QueueKeys,
+  type Redis,
+  waitForReady,
+} from '@punctual/queue'
 import type { Logger } from 'pino'
 import { createEventBus } from './bus/index.ts'
 import type { WorkerConfig } from './config.ts'
-import { errorMessage } from './loop/index.ts'
+import { errorMessage, withDeadline } from './loop/index.ts'
 import { createHeartbeat, createProcessMonitor, removeHeartbeat } from './maintenance/heartbeat.ts'
+import type { Readiness } from './maintenance/http.ts'
 import { createMaintenanceLoop } from './maintenance/loop.ts'
 import { subscribeMetrics, type WorkerMetrics } from './maintenance/metrics.ts'
 import { createRunner } from './runner/index.ts'
 import { createScheduler } from './scheduler/index.ts'
 
 export type WorkerState = 'starting' | 'running' | 'draining' | 'stopped'
+
+/**
+ * A loop that has not gone round for this long is stuck: the worker reports not ready. Every call a loop
+ * makes is bounded (Redis command timeouts, Postgres deadlines of at most 30 s), so a healthy loop goes round
+ * well within it, backing off or not.
+ */
+export const LOOP_STALL_MS = 60_000
+/** How long /readyz waits for Postgres and for Redis. */
+const PROBE_TIMEOUT_MS = 2000
 
 export interface WorkerDeps {
   config: WorkerConfig
@@ -53,8 +71,11 @@ export function createWorker(deps: WorkerDeps) {
     scheduler,
     runner,
     bus,
+    /** GET /readyz: Postgres and Redis answer, and (while running) both loops went round lately. */
+    readiness: () => readinessOf(deps, state, [scheduler.lastLoopAtMs, runner.lastLoopAtMs]),
     async start(): Promise<void> {
       if (!(await waitForDependencies(deps, () => state === 'starting', stopping))) return
+      await reportEvictionPolicy(deps)
       await maintenance.reconcileNow()
       if (state !== 'starting') return
       // Start-up (module loading, connecting, the full-speed reconcile) is not load: before this reset it
@@ -96,6 +117,12 @@ export function createWorker(deps: WorkerDeps) {
   }
 }
 
+/** The key ring's box (SECRETS_ENCRYPTION_KEYS), as the API builds it. */
+function secretBoxOf(config: WorkerConfig) {
+  const ring = loadSecretKeyRing(config)
+  return createSecretBox(ring.keys, { acceptV1: ring.acceptV1 })
+}
+
 /** The worker's three loops, configured from the worker's config: fire claiming, executions, system events. */
 function createLoops(deps: WorkerDeps) {
   const { config, logger } = deps
@@ -119,6 +146,9 @@ function createLoops(deps: WorkerDeps) {
       leaseMs: config.WORKER_LEASE_MS,
       tenantMaxRunning: config.TENANT_MAX_RUNNING ?? 0,
       outbound: { allowPrivate: config.OUTBOUND_ALLOW_PRIVATE, allowlist: config.OUTBOUND_ALLOWLIST },
+      secretBox: secretBoxOf(config),
+      secretCacheTtlMs: config.WORKER_SECRET_CACHE_TTL_MS,
+      signOutbound: config.OUTBOUND_SIGNING,
     },
   })
   const bus = createEventBus({
@@ -152,6 +182,12 @@ function createMaintenance(
     config: {
       reconcileIntervalMs: config.WORKER_RECONCILE_INTERVAL_MS,
       receiptPurgeIntervalMs: config.WORKER_RECEIPT_PURGE_INTERVAL_MS,
+      retentionIntervalMs: config.WORKER_RETENTION_INTERVAL_MS,
+      retention: {
+        executionDays: config.EXECUTION_RETENTION_DAYS,
+        deadDays: config.DEAD_RETENTION_DAYS,
+        auditDays: config.AUDIT_RETENTION_DAYS,
+      },
     },
   })
   const beat = createHeartbeat({
@@ -171,6 +207,40 @@ function createMaintenance(
     isRunning,
   })
   return { maintenance, beat }
+}
+
+/** The worker's readiness in `state`, given when each of its loops last went round. */
+async function readinessOf(deps: WorkerDeps, state: WorkerState, loopsAt: number[]): Promise<Readiness> {
+  const [postgres, redis] = await Promise.all([
+    probe(() => ping(deps.database.sql, { timeoutMs: PROBE_TIMEOUT_MS })),
+    probe(() => deps.redis.ping()),
+  ])
+  const now = Date.now()
+  const alive = loopsAt.every((at) => at > 0 && now - at < LOOP_STALL_MS)
+  const loops: Readiness['loops'] =
+    state === 'draining' ? 'draining' : state !== 'running' ? 'not_started' : alive ? 'alive' : 'stalled'
+  const ready = postgres === 'up' && redis === 'up' && (loops === 'alive' || loops === 'draining')
+  return { status: ready ? 'ready' : 'not_ready', state, postgres, redis, loops }
+}
+
+async function probe(check: () => Promise<unknown>): Promise<'up' | 'down'> {
+  try {
+    await withDeadline(check(), PROBE_TIMEOUT_MS, 'readiness probe')
+    return 'up'
+  } catch {
+    return 'down'
+  }
+}
+
+/**
+ * Once Redis answers at start: an error line and the metric when its maxmemory-policy is not noeviction, a
+ * warning when it cannot be read (a managed Redis refusing CONFIG), never a crash.
+ */
+async function reportEvictionPolicy(deps: WorkerDeps) {
+  const check = await checkEvictionPolicy(deps.redis)
+  if (check.ok !== null) deps.metrics.redisEvictionUnsafe.set({ policy: check.policy }, check.ok ? 0 : 1)
+  const report = evictionPolicyReport(check)
+  if (report) deps.logger[report.level](report.fields, report.msg)
 }
 
 /**

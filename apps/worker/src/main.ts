@@ -4,9 +4,10 @@ import { ConfigError, safeLogOptions } from '@punctual/core'
 import { createDb } from '@punctual/db'
 import { createKeys, createRedis } from '@punctual/queue'
 import pino from 'pino'
-import { loadWorkerConfig, type WorkerConfig } from './config.ts'
+import { loadWorkerConfig, type WorkerConfig, workerHttpPort } from './config.ts'
 import { createWorker } from './lifecycle.ts'
-import { createWorkerMetrics, serveMetrics } from './maintenance/metrics.ts'
+import { serveWorkerHttp } from './maintenance/http.ts'
+import { createWorkerMetrics } from './maintenance/metrics.ts'
 
 let config: WorkerConfig
 let worker: ReturnType<typeof createWorker>
@@ -44,8 +45,15 @@ try {
     workerId,
     metrics,
   })
-  if (config.WORKER_METRICS_PORT !== undefined) {
-    const server = await serveMetrics(metrics, config.WORKER_METRICS_PORT)
+  const httpPort = workerHttpPort(config)
+  if (httpPort !== undefined) {
+    const w = worker
+    const server = await serveWorkerHttp({
+      metrics,
+      readiness: () => w.readiness(),
+      port: httpPort,
+      host: config.WORKER_HTTP_HOST,
+    })
     server.unref()
   }
 } catch (err) {

@@ -117,7 +117,12 @@ describe('the reconcile pass of the maintenance loop', () => {
       keys: ctx.redis.keys,
       logger: silent,
       metrics,
-      config: { reconcileIntervalMs: 60_000, receiptPurgeIntervalMs: 60_000 },
+      config: {
+        reconcileIntervalMs: 60_000,
+        receiptPurgeIntervalMs: 60_000,
+        retentionIntervalMs: 3_600_000,
+        retention: { executionDays: 30, deadDays: 90, auditDays: 365 },
+      },
     })
     await Promise.all([passes.reconcileNow(), passes.reconcileNow()])
     expect((await getDueEntry(ctx.redis.redis, ctx.redis.keys, s.id))?.scoreMs).toBe(s.nextRunAt!.getTime())

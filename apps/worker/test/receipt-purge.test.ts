@@ -79,7 +79,12 @@ describe('receipt purging', () => {
       logger: ctx.logger,
       metrics: createWorkerMetrics(),
       // Reconcile far away: only the purge runs during the test.
-      config: { reconcileIntervalMs: 3_600_000, receiptPurgeIntervalMs: 100 },
+      config: {
+        reconcileIntervalMs: 3_600_000,
+        receiptPurgeIntervalMs: 100,
+        retentionIntervalMs: 3_600_000,
+        retention: { executionDays: 30, deadDays: 90, auditDays: 365 },
+      },
     })
     loop.start()
     try {

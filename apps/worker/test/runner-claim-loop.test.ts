@@ -36,7 +36,14 @@ const W = 'w-claim'
  * A claim loop over its own keyspace; the batch start only records the batches it is handed (their jobs keep
  * their slots until the test frees them), the end writer is a flag.
  */
-function setup(opts: { concurrency: number; pollMs?: number; queue?: ExecutionQueue; keys?: QueueKeys }) {
+function setup(opts: {
+  concurrency: number
+  pollMs?: number
+  queue?: ExecutionQueue
+  keys?: QueueKeys
+  aheadHoldMs?: number
+  aheadRestMs?: number
+}) {
   const fresh = ctx.fresh()
   const queue = opts.queue ?? fresh.queue
   const wakeup = createWakeup()
@@ -73,6 +80,8 @@ function setup(opts: { concurrency: number; pollMs?: number; queue?: ExecutionQu
     releaseLeases: (jobs) => leases.release(jobs),
     track: () => {},
     running: () => state.running,
+    aheadHoldMs: opts.aheadHoldMs,
+    aheadRestMs: opts.aheadRestMs,
   }
   const loop = new ClaimLoop(deps)
   let done: Promise<void> | undefined
@@ -134,6 +143,32 @@ describe('claim loop', () => {
     await s.stop()
     expect(await s.queue.get(ids[4]!)).toMatchObject({ state: 'ready', owner: null })
     expect(await s.queue.get(ids[3]!)).toMatchObject({ state: 'running', owner: W })
+  })
+
+  it('a batch claimed ahead behind long runs goes back after the hold, and none is claimed ahead for the rest', async () => {
+    const s = setup({ concurrency: 2, pollMs: 1000, aheadHoldMs: 150, aheadRestMs: 600 })
+    const ids = await enqueue(s.queue, 5)
+    s.start()
+    await waitFor('two started, two claimed ahead', async () => (await s.queue.stats()).running === 4)
+    const claimedAt = Date.now()
+    expect(flat(s.started)).toEqual(ids.slice(0, 2))
+    // The slots stay busy (long runs): the batch ahead goes back to the queue, in its place, after the hold
+    // (the loop's 1 s poll does not keep it longer).
+    await waitFor('the batch ahead handed back', async () => (await s.queue.stats()).running === 2, {
+      intervalMs: 10,
+    })
+    const heldMs = Date.now() - claimedAt
+    expect(heldMs).toBeGreaterThanOrEqual(100)
+    expect(heldMs).toBeLessThan(900)
+    for (const id of ids.slice(2))
+      expect(await s.queue.get(id)).toMatchObject({ state: 'ready', owner: null })
+    // Resting: the slots are still busy and nothing is claimed ahead again.
+    await sleep(250)
+    expect((await s.queue.stats()).running).toBe(2)
+    // A slot frees: the next in the queue starts (claimed for the slot, not ahead).
+    s.table.setPhase(s.started[0]![0]!, 'finishing')
+    await waitFor('the next one started', () => s.started.length === 2)
+    expect(flat(s.started)).toEqual(ids.slice(0, 3))
   })
 
   it('pause hands back what was claimed ahead and claims nothing until resume', async () => {

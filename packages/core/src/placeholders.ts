@@ -6,6 +6,7 @@
  *   execution.id | execution.scheduledFor (ISO string) | execution.attempt
  *   input | input.a.b | input.items.0 | input.items[0] | input["odd key"]
  *   steps.<name>.status | steps.<name>.statusCode | steps.<name>.body | steps.<name>.body.<path>
+ *   secrets.NAME (the tenant's secret, given by the worker at run time; core secrets/step-secrets.ts)
  * Step names may contain dots: the longest step name that fits wins (`steps.fetch.v2.body.id` finds step
  * `fetch.v2`). Whitespace inside the braces is ignored (`{{ input.id }}`). Text between `{{` and `}}` that
  * is not a path of that grammar is not a placeholder and stays as written.
@@ -21,6 +22,8 @@
  *   the very start of the URL supplies a base (`{{input.callbackUrl}}`, `{{input.baseUrl}}/items/{{input.id}}`)
  *   and is inserted as is; one inside a literal `scheme://` authority is inserted as is when it is a plain
  *   host[:port], else encoded. The outbound-safety check still applies to wherever the URL points.
+ * - One pass: text a placeholder put in is never scanned again (an input holding `{{secrets.X}}` is sent as
+ *   that text).
  * - Object keys are never templated. Inputs are not mutated; context values are copied, not shared.
  */
 
@@ -35,6 +38,11 @@ export interface PlaceholderContext {
   execution: { id: string; scheduledFor: Date | string; attempt: number }
   input: unknown
   steps: Readonly<Record<string, PlaceholderStep>>
+  /**
+   * `secrets.NAME`: the tenant secrets this step refers to, opened by the worker at run time only (never
+   * stored with the execution). Absent: `{{secrets.…}}` resolves to nothing.
+   */
+  secrets?: Readonly<Record<string, string>>
 }
 
 export interface ResolveOptions {
@@ -92,6 +100,10 @@ function walk(value: unknown, segments: readonly string[]): Found {
 function lookup(ctx: PlaceholderContext, segments: string[]): Found {
   const [root, ...rest] = segments
   if (root === 'input') return walk(ctx.input, rest)
+  if (root === 'secrets') {
+    const secrets = ctx.secrets
+    return rest.length === 1 && secrets && Object.hasOwn(secrets, rest[0]!) ? secrets[rest[0]!] : MISSING
+  }
   if (root === 'execution') {
     if (rest.length !== 1) return MISSING
     const e = ctx.execution

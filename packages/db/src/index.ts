@@ -28,6 +28,7 @@ export {
   type ExecutionStarterOptions,
 } from './execution-starter.ts'
 export {
+  advisoryLocks,
   ensureDatabase,
   type MigrateOptions,
   type MigrateResult,

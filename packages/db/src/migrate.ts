@@ -16,6 +16,8 @@ export const advisoryLocks = {
   migrate: 1,
   /** Taken in the `postgres` database by the test fixture while it builds a template database. */
   testTemplate: 2,
+  /** Held by the one worker running a retention pass (apps/worker maintenance/retention.ts). */
+  retention: 3,
 } as const
 
 export interface MigrateOptions {

@@ -67,9 +67,12 @@ describe('migrate', () => {
         'execution_step_results',
         'executions',
         'schedules',
+        'tenant_secrets',
+        'tenant_signing_secrets',
         'tenant_usage',
         'triggers',
         'webhook_deliveries',
+        'workflow_secret_refs',
         'workflow_versions',
         'workflows',
       ])
@@ -448,6 +451,39 @@ describe('0010 sub-pattern anchors', () => {
         { n: number }[]
       >`select unanchored_subpatterns as n from tenant_usage where tenant = 't1'`
       expect(usage!.n).toBe(unanchored.reduce((x, y) => x + y, 0))
+    })
+  })
+})
+
+describe('0013 tenant secrets', () => {
+  it('records the secret references of workflows written before secrets existed', async () => {
+    const { url } = await databases.create()
+    await migrateUpTo(url, '0013_')
+    const step = (headers: Record<string, string>, body: unknown = {}) => [
+      { name: 's', type: 'http', method: 'POST', url: 'https://a.example/', headers, body },
+    ]
+    const a = uuid()
+    const b = uuid()
+    await withSql(url, async (sql) => {
+      for (const [id, tenant, steps] of [
+        [
+          a,
+          't1',
+          step({ x: 'Bearer {{secrets.TOKEN}}', y: '{{ secrets.OTHER_1 }}' }, { t: '{{secrets.TOKEN}}' }),
+        ],
+        [b, 't2', step({ x: '{{secrets.lower}} {{input.secrets.NOPE}}' })],
+      ] as const) {
+        await sql`insert into workflows (id, tenant, name, steps) values (${id}, ${tenant}, ${id}, ${sql.json(steps as never)})`
+      }
+    })
+    await migrate(url)
+    await withSql(url, async (sql) => {
+      const refs = await sql<{ tenant: string; workflow_id: string; secret_name: string }[]>`
+        select tenant, workflow_id, secret_name from workflow_secret_refs order by secret_name`
+      expect(refs).toEqual([
+        { tenant: 't1', workflow_id: a, secret_name: 'OTHER_1' },
+        { tenant: 't1', workflow_id: a, secret_name: 'TOKEN' },
+      ])
     })
   })
 })

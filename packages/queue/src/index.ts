@@ -84,7 +84,10 @@ export {
 } from './reconcile.ts'
 export {
   type CreateRedisOptions,
+  checkEvictionPolicy,
   createRedis,
+  type EvictionPolicyCheck,
+  evictionPolicyReport,
   isReady,
   REDIS_TIMEOUTS,
   type Redis,

@@ -96,3 +96,47 @@ export function waitForReady(redis: Redis, timeoutMs: number): Promise<void> {
     redis.on('end', onEnd)
   })
 }
+
+/** What `checkEvictionPolicy` found: the server's `maxmemory-policy`, or why it could not be read. */
+export type EvictionPolicyCheck =
+  | { ok: true; policy: 'noeviction' }
+  | { ok: false; policy: string }
+  | { ok: null; reason: string }
+
+/**
+ * The server's `maxmemory-policy` (CONFIG GET). Anything but `noeviction` lets Redis drop keys under memory
+ * pressure — due entries, leases, ready lines — which the system only notices at the next reconcile; BullMQ
+ * warns likewise. A managed Redis that refuses CONFIG answers `ok: null` with the reason (never a throw).
+ */
+export async function checkEvictionPolicy(redis: Redis): Promise<EvictionPolicyCheck> {
+  try {
+    const reply = (await redis.config('GET', 'maxmemory-policy')) as string[]
+    const policy = reply[1]
+    if (policy === undefined) return { ok: null, reason: 'CONFIG GET maxmemory-policy answered nothing' }
+    return policy === 'noeviction' ? { ok: true, policy } : { ok: false, policy }
+  } catch (err) {
+    return { ok: null, reason: err instanceof Error ? err.message : String(err) }
+  }
+}
+
+/**
+ * The log line a process writes for a check (at its start, once Redis answers): an error when keys may be
+ * evicted, a warning when the policy could not be read, nothing when it is `noeviction`.
+ */
+export function evictionPolicyReport(
+  check: EvictionPolicyCheck,
+): { level: 'error' | 'warn'; fields: Record<string, string>; msg: string } | null {
+  if (check.ok === true) return null
+  if (check.ok === false) {
+    return {
+      level: 'error',
+      fields: { maxmemoryPolicy: check.policy },
+      msg: 'Redis maxmemory-policy is not noeviction: under memory pressure Redis may drop queue keys (set maxmemory-policy noeviction)',
+    }
+  }
+  return {
+    level: 'warn',
+    fields: { reason: check.reason },
+    msg: 'could not read Redis maxmemory-policy (CONFIG GET refused?): make sure it is noeviction',
+  }
+}

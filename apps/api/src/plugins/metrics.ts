@@ -10,6 +10,8 @@ declare module 'fastify' {
     webhookVerifications: Counter<'scheme' | 'result'>
     /** Verified /hooks bodies refused by the JSON hygiene check (depth, nul, surrogate) or as too costly to match. */
     webhookBodyRejections: Counter<'reason'>
+    /** 1 when Redis's maxmemory-policy (the label) is not noeviction, read at start (server.ts). */
+    redisEvictionUnsafe: Gauge<'policy'>
   }
 }
 
@@ -39,6 +41,15 @@ async function metricsPlugin(app: FastifyInstance) {
       name: 'punctual_api_webhook_body_rejections_total',
       help: 'Verified webhook deliveries refused for their JSON: nested deeper than 32 levels (depth), a NUL character (nul) or an unpaired UTF-16 surrogate or non-UTF-8 bytes (surrogate), all 400; too costly to match against the filter (too-costly, 422)',
       labelNames: ['reason'],
+      registers: [registry],
+    }),
+  )
+  app.decorate(
+    'redisEvictionUnsafe',
+    new Gauge({
+      name: 'punctual_api_redis_eviction_unsafe',
+      help: "1 when Redis's maxmemory-policy (the label) is not noeviction, read at start; absent when it could not be read",
+      labelNames: ['policy'],
       registers: [registry],
     }),
   )

@@ -53,6 +53,10 @@ async function swaggerPlugin(app: FastifyInstance) {
         { name: 'operations', description: 'Health, readiness and metrics' },
         { name: 'audit', description: 'Who did what (admin)' },
         { name: 'api-keys', description: 'API keys: credentials acting for the tenant with a role (admin)' },
+        {
+          name: 'secrets',
+          description: 'Tenant secrets for http steps, and the outbound signing secret (admin)',
+        },
       ],
     },
   })

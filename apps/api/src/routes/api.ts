@@ -8,6 +8,8 @@ import eventRoutes from './events/index.ts'
 import executionRoutes from './executions/index.ts'
 import queueRoutes from './queue/index.ts'
 import scheduleRoutes from './schedules/index.ts'
+import secretRoutes from './secrets/index.ts'
+import signingSecretRoutes from './signing-secret/index.ts'
 import triggerRoutes from './triggers/index.ts'
 import workerRoutes from './workers/index.ts'
 import workflowRoutes from './workflows/index.ts'
@@ -33,4 +35,6 @@ export default async function apiRoutes(api: FastifyInstance) {
   await api.register(auditRoutes, { prefix: '/audit' })
   await api.register(eventRoutes, { prefix: '/events' })
   await api.register(apiKeyRoutes, { prefix: '/api-keys' })
+  await api.register(secretRoutes, { prefix: '/secrets' })
+  await api.register(signingSecretRoutes, { prefix: '/signing-secret' })
 }

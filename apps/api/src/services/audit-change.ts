@@ -8,7 +8,10 @@ import type { Principal } from '../plugins/auth.ts'
 export function auditChange(
   tx: DbExecutor,
   p: Principal,
-  target: { type: 'workflow' | 'schedule' | 'trigger' | 'apikey' | 'execution'; id: string },
+  target: {
+    type: 'workflow' | 'schedule' | 'trigger' | 'apikey' | 'execution' | 'secret' | 'signing_secret'
+    id: string
+  },
   action: AuditAction,
   at: Date,
   details: Record<string, unknown>,

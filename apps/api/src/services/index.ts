@@ -10,6 +10,7 @@ import { createExecutionContext, createExecutionService, type ExecutionService }
 import { createHookRateLimiter } from './hook-rate-limit.ts'
 import { createHookService, type HookService } from './hooks.ts'
 import { createScheduleService, type ScheduleService } from './schedules.ts'
+import { createSecretService, type SecretService } from './secrets.ts'
 import { createTriggerService, type TriggerService } from './triggers.ts'
 import { createWorkflowService, type WorkflowService } from './workflows.ts'
 
@@ -24,6 +25,8 @@ export interface Services {
   events: EventService
   hooks: HookService
   apiKeys: ApiKeyService
+  /** Tenant secrets and the outbound signing secret. */
+  secrets: SecretService
 }
 
 /**
@@ -84,5 +87,6 @@ export function createServices(
       onBodyRejected: (reason) => app.webhookBodyRejections.inc({ reason }),
     }),
     apiKeys: createApiKeyService({ db: deps.db, now, onRevoked: (id) => apiKeyAuth.forget(id) }),
+    secrets: createSecretService({ db: deps.db, sql: deps.sql, box: app.secretBox, now }),
   }
 }

@@ -1,13 +1,16 @@
 import {
   AppError,
   type FieldError,
+  literalHost,
   type Step,
+  stepSecretRefs,
   uuidv7,
   type Workflow,
   type WorkflowCreate,
   type WorkflowPatch,
 } from '@punctual/core'
 import {
+  createTenantSecretsRepo,
   createWorkflowsRepo,
   type DbExecutor,
   isForeignKeyViolation,
@@ -19,7 +22,33 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Principal } from '../plugins/auth.ts'
 import { auditChange } from './audit-change.ts'
 
-/** Checks the schema cannot express: unique step names, and http URLs that are absolute http(s) URLs. */
+/**
+ * The secret rules of an http step (core step-secrets.ts): every `secrets` placeholder names a secret, and a
+ * step that uses one keeps a literal authority (scheme and host written out, no placeholder, no `@`).
+ */
+function secretErrors(step: Extract<Step, { type: 'http' }>, i: number): FieldError[] {
+  const refs = stepSecretRefs(step)
+  const errors = refs.invalid.map((e) => ({ path: `body.steps.${i}.${e.path}`, message: e.message }))
+  if (refs.names.length > 0 && literalHost(step.url) === null) {
+    errors.push({
+      path: `body.steps.${i}.url`,
+      message: `step '${step.name}' uses a secret, so its url must start with a literal scheme://host/ (no placeholder and no @ before the first /, ? or #)`,
+    })
+  }
+  return errors
+}
+
+/** The secrets the steps refer to (what workflow_secret_refs keeps for the workflow). */
+export function secretNamesOf(steps: readonly Step[]): string[] {
+  const names = new Set<string>()
+  for (const step of steps) if (step.type === 'http') for (const n of stepSecretRefs(step).names) names.add(n)
+  return [...names].sort()
+}
+
+/**
+ * Checks the schema cannot express: unique step names, http URLs that are absolute http(s) URLs, and the
+ * secret rules (secretErrors).
+ */
 export function assertStepsValid(steps: Step[]): void {
   const errors: FieldError[] = []
   const names = new Set<string>()
@@ -39,6 +68,7 @@ export function assertStepsValid(steps: Step[]): void {
       if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
         errors.push({ path: `body.steps.${i}.url`, message: 'must be an absolute http:// or https:// URL' })
       }
+      errors.push(...secretErrors(step, i))
     }
   })
   if (errors.length > 0) {
@@ -125,6 +155,7 @@ export function createWorkflowService({ db, queue, now, log }: WorkflowServiceDe
             createdAt: at,
             updatedAt: at,
           })
+          await createTenantSecretsRepo(tx).replaceWorkflowRefs(p.tenant, row.id, secretNamesOf(body.steps))
           // Only a capped workflow needs Redis at create; an uncapped one has nothing there to write.
           if (row.maxConcurrency !== null) await writeCap(queue, row)
           await auditChange(tx, p, { type: 'workflow', id: row.id }, 'workflow.created', at, {
@@ -157,6 +188,8 @@ export function createWorkflowService({ db, queue, now, log }: WorkflowServiceDe
             updatedAt: at,
           })
           .catch((err) => nameTaken(err, patch.name ?? current.name))
+        if (patch.steps)
+          await createTenantSecretsRepo(tx).replaceWorkflowRefs(p.tenant, id, secretNamesOf(patch.steps))
         if (row!.maxConcurrency !== current.maxConcurrency) await writeCap(queue, row!)
         await auditChange(tx, p, { type: 'workflow', id }, 'workflow.updated', at, {
           fields: Object.keys(patch),

@@ -5,12 +5,16 @@ import { errorMessage } from '../loop/index.ts'
 import type { WorkerMetrics } from './metrics.ts'
 import { purgeExpiredReceipts } from './receipt-purge.ts'
 import { PERIODIC_PACE, type ReconcilePace, reconcile } from './reconcile.ts'
+import { type RetentionConfig, retentionTurn } from './retention.ts'
 
 export interface MaintenanceConfig {
   /** WORKER_RECONCILE_INTERVAL_MS */
   reconcileIntervalMs: number
   /** WORKER_RECEIPT_PURGE_INTERVAL_MS */
   receiptPurgeIntervalMs: number
+  /** WORKER_RETENTION_INTERVAL_MS */
+  retentionIntervalMs: number
+  retention: RetentionConfig
 }
 
 export interface MaintenanceDeps {
@@ -18,15 +22,16 @@ export interface MaintenanceDeps {
   redis: Redis
   keys: QueueKeys
   logger: Logger
-  metrics: Pick<WorkerMetrics, 'reconcileDuration'>
+  metrics: Pick<WorkerMetrics, 'reconcileDuration' | 'retentionDeleted' | 'retentionLastRun'>
   config: MaintenanceConfig
   now?: () => Date
 }
 
 /**
  * The worker's periodic maintenance: reconcile Redis from Postgres (reconcile.ts; once at start, unpaced, by
- * the lifecycle, then paced) and purge expired receipts (receipt-purge.ts). Every worker runs both; each job is
- * idempotent, and a job still running when its next turn comes is not doubled.
+ * the lifecycle, then paced), purge expired receipts (receipt-purge.ts) and delete rows past their retention
+ * (retention.ts; one worker at a time). Every worker runs each; each job is idempotent, and a job still running
+ * when its next turn comes is not doubled.
  */
 export function createMaintenanceLoop(deps: MaintenanceDeps) {
   const { logger, config } = deps
@@ -83,6 +88,16 @@ export function createMaintenanceLoop(deps: MaintenanceDeps) {
       running = true
       every(config.reconcileIntervalMs, () => reconcileOnce(PERIODIC_PACE))
       every(config.receiptPurgeIntervalMs, () => purgeExpiredReceipts(deps.db, logger, now()))
+      every(config.retentionIntervalMs, () =>
+        retentionTurn({
+          db: deps.db,
+          logger,
+          metrics: deps.metrics,
+          config: config.retention,
+          now,
+          going: () => running,
+        }),
+      )
     },
     /** Stops the timers; a pass under way finishes on its own. */
     stop() {

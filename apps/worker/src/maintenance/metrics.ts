@@ -1,4 +1,3 @@
-import { createServer, type Server } from 'node:http'
 import type { ExecutionQueue } from '@punctual/queue'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { EventBus } from '../bus/index.ts'
@@ -9,7 +8,7 @@ type Registers = Registry[]
 type DepthSource = () => Promise<Record<string, number> | null>
 
 /**
- * The worker's Prometheus metrics, served on WORKER_METRICS_PORT when set. The groups below register in
+ * The worker's Prometheus metrics, served on WORKER_HTTP_PORT when set (maintenance/http.ts). The groups below register in
  * this order, which is the order of /metrics.
  */
 export function createWorkerMetrics() {
@@ -30,6 +29,12 @@ export function createWorkerMetrics() {
     admission: new Gauge({
       name: 'punctual_worker_admission_paused',
       help: '1 while admission control keeps this worker from claiming executions',
+      registers,
+    }),
+    redisEvictionUnsafe: new Gauge({
+      name: 'punctual_worker_redis_eviction_unsafe',
+      help: "1 when Redis's maxmemory-policy (the label) is not noeviction, read at start; absent when it could not be read",
+      labelNames: ['policy'],
       registers,
     }),
   }
@@ -100,6 +105,17 @@ function durationMetrics(registers: Registers) {
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60],
       registers,
     }),
+    retentionDeleted: new Counter({
+      name: 'punctual_worker_retention_deleted_total',
+      help: 'Rows deleted by retention passes of this worker, by target (executions, dead, audit)',
+      labelNames: ['target'],
+      registers,
+    }),
+    retentionLastRun: new Gauge({
+      name: 'punctual_worker_retention_last_run_timestamp_seconds',
+      help: 'When this worker last completed a retention pass (unset: never; one worker at a time runs them)',
+      registers,
+    }),
   }
 }
 
@@ -166,18 +182,4 @@ export function subscribeMetrics(
     const stats = await queue.stats()
     return { ready: stats.ready, delayed: stats.delayed, running: stats.running, due: stats.dueSchedules }
   })
-}
-
-export function serveMetrics(metrics: WorkerMetrics, port: number, host = '127.0.0.1'): Promise<Server> {
-  const server = createServer((req, res) => {
-    if (req.url !== '/metrics') {
-      res.writeHead(404).end()
-      return
-    }
-    metrics.registry.metrics().then(
-      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
-      (err: Error) => res.writeHead(500).end(err.message),
-    )
-  })
-  return new Promise((resolve) => server.listen(port, host, () => resolve(server)))
 }

@@ -13,8 +13,17 @@ import { type Job, type JobTable, newJob } from './job.ts'
  * Claim-ahead during a burst: while every slot is busy (mostly with starts waiting on Postgres) and the last
  * dequeue filled every free slot, the next batch is dequeued at once and kept here, leased and renewed like
  * the others, so it starts the moment slots free up instead of after another dequeue round trip. At most
- * one batch; handed back at once on pause, when the writer falls behind, and at stop.
+ * one batch; handed back at once on pause, when the writer falls behind, and at stop. A batch is held at most
+ * `aheadHoldMs`: slots that stay busy that long hold long runs, not a burst of starts, and a batch claimed
+ * ahead of them would keep its executions, and the turns of the tenants queued after it, waiting behind those
+ * runs (fair turns: another tenant's next execution waits at most one turn). It is handed back, and nothing
+ * is claimed ahead for `aheadRestMs`.
  */
+/** How long a batch claimed ahead may wait for slots before it is handed back. */
+export const CLAIM_AHEAD_HOLD_MS = 250
+/** No claim-ahead for this long after a batch was handed back for waiting too long. */
+export const CLAIM_AHEAD_REST_MS = 2_000
+
 export interface ClaimLoopDeps {
   queue: ExecutionQueue
   workerId: string
@@ -35,11 +44,21 @@ export interface ClaimLoopDeps {
   track: (p: Promise<void>) => void
   /** The loop goes on while this is true. */
   running: () => boolean
+  /** CLAIM_AHEAD_HOLD_MS unless set (tests). */
+  aheadHoldMs?: number
+  /** CLAIM_AHEAD_REST_MS unless set (tests). */
+  aheadRestMs?: number
 }
 
 export class ClaimLoop {
   private pausedFlag = false
+  /** When the loop last went round (epoch ms; 0 before it ran). */
+  private lastLoopAt = 0
   private prefetched: Job[] = []
+  /** When the batch in `prefetched` was claimed. */
+  private prefetchedAtMs = 0
+  /** No claim-ahead before this time (a batch claimed ahead waited too long for slots). */
+  private aheadRestUntilMs = 0
   /** The last dequeue filled every free slot: more work is likely ready (a burst), so ends may wait. */
   private claimsBusy = false
 
@@ -52,6 +71,11 @@ export class ClaimLoop {
 
   get paused(): boolean {
     return this.pausedFlag
+  }
+
+  /** When the loop last went round (epoch ms; 0 before it ran): a stuck loop stops moving it. */
+  get lastLoopAtMs(): number {
+    return this.lastLoopAt
   }
 
   /** Admission control: claim nothing more until resume() (what was claimed ahead is handed back). */
@@ -70,11 +94,16 @@ export class ClaimLoop {
     const { table, wakeup, ends } = deps
     const { pg, pgWrite, redisClaim } = deps.backoffs
     while (deps.running()) {
+      this.lastLoopAt = Date.now()
       const free = deps.concurrency - table.busy
       const wait = Math.max(pg.wait(), pgWrite.wait(), redisClaim.wait())
       const full = ends.full
       const paused = this.pausedFlag
-      if (this.prefetched.length > 0 && (paused || full)) {
+      const nowMs = deps.now()
+      const heldMs = nowMs - this.prefetchedAtMs
+      const holdMs = deps.aheadHoldMs ?? CLAIM_AHEAD_HOLD_MS
+      if (this.prefetched.length > 0 && (paused || full || (free <= 0 && heldMs >= holdMs))) {
+        if (!paused && !full) this.aheadRestUntilMs = nowMs + (deps.aheadRestMs ?? CLAIM_AHEAD_REST_MS)
         await deps.releaseLeases(this.prefetched.splice(0))
         continue
       }
@@ -84,9 +113,17 @@ export class ClaimLoop {
         if (batch.length > 0) deps.track(deps.starter.start(batch))
         continue
       }
-      const ahead = free <= 0 && this.claimsBusy && this.prefetched.length === 0 && !paused && !full
+      const ahead =
+        free <= 0 &&
+        this.claimsBusy &&
+        this.prefetched.length === 0 &&
+        !paused &&
+        !full &&
+        nowMs >= this.aheadRestUntilMs
       if (!ahead && (paused || free <= 0 || full)) {
-        await wakeup.sleep(deps.pollMs)
+        // Held ahead: woken by a freed slot, or when the batch has waited long enough to go back.
+        const holding = this.prefetched.length > 0 && free <= 0
+        await wakeup.sleep(holding ? Math.max(1, Math.min(deps.pollMs, holdMs - heldMs)) : deps.pollMs)
         continue
       }
       if (wait > 0) {
@@ -117,8 +154,10 @@ export class ClaimLoop {
         continue
       }
       const batch = this.toJobs(items, ahead)
-      if (ahead) this.prefetched = batch
-      else deps.track(deps.starter.start(batch))
+      if (ahead) {
+        this.prefetched = batch
+        this.prefetchedAtMs = deps.now()
+      } else deps.track(deps.starter.start(batch))
     }
     // Stopping: what was claimed ahead goes back at once (never started).
     await deps.releaseLeases(this.prefetched.splice(0))

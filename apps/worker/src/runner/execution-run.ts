@@ -13,9 +13,11 @@ import type { EndWriter } from './end-writer.ts'
 import type { RunnerEventMap } from './events.ts'
 import { CancelRequested, eventBase, type Job, type JobTable, Shutdown } from './job.ts'
 import { createOutboundAgent, type OutboundPolicy } from './outbound-agent.ts'
+import type { SigningCache } from './outbound-signing.ts'
 import { resumePoint, stepRecord } from './step-records.ts'
+import type { SecretCache } from './step-secrets.ts'
 import type { StepWriter } from './step-writer.ts'
-import { type RunWorkflowResult, runWorkflowSteps, type SucceededStep } from './steps.ts'
+import { type RunWorkflowResult, runWorkflowSteps, type StepOutbound, type SucceededStep } from './steps.ts'
 import { createWorkflowCache, type RunnableWorkflow } from './workflow-cache.ts'
 
 /**
@@ -39,7 +41,13 @@ export interface ExecutionRunDeps {
   steps: Pick<StepWriter, 'record'>
   releaseLeases: (jobs: Job[]) => Promise<void>
   emit: <K extends keyof RunnerEventMap>(name: K, ...args: RunnerEventMap[K]) => void
+  /** Tenant secrets, opened and cached (step-secrets.ts). Absent: no secret resolves, nothing is signed. */
+  secrets?: SecretCache
+  /** Signing keys per tenant (outbound-signing.ts); null: requests go unsigned (OUTBOUND_SIGNING=false). */
+  signing?: SigningCache | null
 }
+
+const UNSIGNED: readonly Buffer[] = []
 
 export class ExecutionRun {
   private readonly workflows: ReturnType<typeof createWorkflowCache>
@@ -91,6 +99,7 @@ export class ExecutionRun {
             await this.recordStep(job, workflow, step)
             recorded++
           },
+          ...(this.deps.secrets && { outbound: this.tenantOutbound(this.deps.secrets, row.tenant) }),
         })
       }
     } catch (err) {
@@ -107,6 +116,15 @@ export class ExecutionRun {
     if (job.lost) return // nothing is reported for an execution whose lease was lost
     this.deps.table.setPhase(job, 'finishing')
     this.end(job, { ...result, steps: result.steps.slice(recorded) })
+  }
+
+  /** The execution's tenant's secrets and signing keys, for its http steps. */
+  private tenantOutbound(secrets: SecretCache, tenant: string): StepOutbound {
+    const signing = this.deps.signing
+    return {
+      loadSecrets: (names) => secrets.get(tenant, names),
+      signingKeys: () => (signing ? signing.keysFor(tenant) : Promise.resolve(UNSIGNED)),
+    }
   }
 
   /** Hand back what stop aborted: Postgres first (queued again, same attempt), then the Redis lease. */

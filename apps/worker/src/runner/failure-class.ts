@@ -5,6 +5,7 @@ import {
   RETRY_AFTER_STATUSES,
   type RetryableStatus,
 } from '@punctual/core'
+import { PermanentStepError } from './step-secrets.ts'
 
 /**
  * How a failed step is classified (the rules are core's failure-class.ts; http-api.md, Workflows): what the
@@ -54,4 +55,15 @@ function hasCode(err: unknown, code: string, depth = 0): boolean {
  */
 export function sentRequestFailure(err: unknown): StepFailure {
   return hasCode(err, 'OUTBOUND_BLOCKED') ? DEFINITION_FAILURE : TRANSIENT_FAILURE
+}
+
+/**
+ * A request that threw before it was sent: permanent when the definition cannot be run (a URL that is not
+ * http(s) or not a URL at all once resolved, a missing secret, a host a secret may not go to: the secrets'
+ * PermanentStepError), retryable otherwise (reading the tenant's secrets or signing keys failed).
+ */
+export function unsentRequestFailure(err: unknown): StepFailure {
+  if (err instanceof PermanentStepError || err instanceof TypeError) return DEFINITION_FAILURE
+  if (err instanceof Error && err.message.startsWith('unsupported URL scheme')) return DEFINITION_FAILURE
+  return TRANSIENT_FAILURE
 }

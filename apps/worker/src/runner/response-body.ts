@@ -11,10 +11,14 @@ export interface ReadBody {
   bytes: number
 }
 
-/** The first 4 KiB as text (cut at a UTF-8 boundary) and, for placeholders, the body parsed when JSON. */
+/**
+ * The first 4 KiB as text (cut at a UTF-8 boundary) and, for placeholders, the body parsed when JSON. With
+ * `mask`, secret values are masked in the whole body first (a value across the 4 KiB cut is masked too).
+ */
 export async function readBody(
   body: AsyncIterable<Buffer> & { destroy?: (err?: Error) => unknown },
   contentType: string | string[] | undefined,
+  mask?: (text: string) => string,
 ): Promise<ReadBody> {
   const chunks: Buffer[] = []
   let size = 0
@@ -27,7 +31,8 @@ export async function readBody(
       break // leaving the loop destroys the stream: the rest is never read
     }
   }
-  const all = Buffer.concat(chunks)
+  const read = Buffer.concat(chunks)
+  const all = mask ? Buffer.from(mask(read.toString('utf8')), 'utf8') : read
   let end = Math.min(all.length, STEP_BODY_LIMIT_BYTES)
   // Do not cut a multi-byte character: back up to the start of the one the limit falls into.
   if (end < all.length) while (end > 0 && (all[end]! & 0xc0) === 0x80) end--

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import { createSecretBox, loadSecretKeyRing, type SecretBox } from '@punctual/core'
 import type { DbHandle } from '@punctual/db'
 import { createExecutionQueue, type QueueKeys, type Redis } from '@punctual/queue'
 import type { Logger } from 'pino'
@@ -13,6 +14,8 @@ import { ExecutionRun } from './execution-run.ts'
 import { type Job, JobTable } from './job.ts'
 import { LeaseKeeper } from './lease-keeper.ts'
 import type { OutboundPolicy } from './outbound-agent.ts'
+import { createSigningCache } from './outbound-signing.ts'
+import { createSecretCache } from './step-secrets.ts'
 import { StepWriter } from './step-writer.ts'
 
 /**
@@ -48,6 +51,12 @@ export interface RunnerConfig {
   /** How often an empty queue is polled (ms). Default 50. */
   pollMs?: number
   outbound: OutboundPolicy
+  /** Opens tenant secrets and signing secrets (the key ring). Default: a box over the development key. */
+  secretBox?: SecretBox
+  /** WORKER_SECRET_CACHE_TTL_MS: how long opened tenant secrets and signing keys are kept (ms). Default 5000. */
+  secretCacheTtlMs?: number
+  /** OUTBOUND_SIGNING: sign every http step request (Standard Webhooks). Default true. */
+  signOutbound?: boolean
   /** Group commit of ends: at most this long (ms) after the first pending end. Default 20. */
   flushIntervalMs?: number
   /** Group commit of ends: write as soon as this many are pending. Default 200. */
@@ -101,11 +110,15 @@ export interface Runner {
   readonly paused: boolean
   readonly state: RunnerState
   readonly events: RunnerEvents
+  /** When the claim loop last went round (epoch ms; 0 before it ran). */
+  readonly lastLoopAtMs: number
 }
 
 const STOP_SETTLE_MS = 5000
 
-type RunnerSettings = Required<Omit<RunnerConfig, 'outbound'>>
+type RunnerSettings = Required<
+  Omit<RunnerConfig, 'outbound' | 'secretBox' | 'secretCacheTtlMs' | 'signOutbound'>
+>
 
 /** The config with its defaults, validated once. */
 function settings(config: RunnerConfig): RunnerSettings {
@@ -133,6 +146,19 @@ function safeEmitter(events: RunnerEvents, logger: Logger) {
     } catch (err) {
       logger.error({ err, event: name }, 'runner event listener threw')
     }
+  }
+}
+
+/** The caches behind secrets and signing (step-secrets.ts, outbound-signing.ts), shared by the runner's runs. */
+function tenantOutbound(deps: RunnerDeps) {
+  const box =
+    deps.config.secretBox ??
+    createSecretBox(loadSecretKeyRing({ SECRETS_ACCEPT_V1: true, NODE_ENV: 'development' }).keys)
+  const ttlMs = deps.config.secretCacheTtlMs ?? 5000
+  const sql = deps.db.sql
+  return {
+    secrets: createSecretCache({ sql, box, ttlMs }),
+    signing: deps.config.signOutbound === false ? null : createSigningCache({ sql, box, ttlMs }),
   }
 }
 
@@ -183,7 +209,13 @@ function buildParts(
     config: { ...cfg, maxUnwritten },
   })
   const steps = new StepWriter({ ...shared, pgWrite, maxRows: cfg.flushMaxRows })
-  const runs = new ExecutionRun({ ...shared, outbound: deps.config.outbound, ends, steps })
+  const runs = new ExecutionRun({
+    ...shared,
+    outbound: deps.config.outbound,
+    ends,
+    steps,
+    ...tenantOutbound(deps),
+  })
   const starter = new BatchStart({ ...shared, sql: (deps.startDb ?? deps.db).sql, pg, ends, counts, runs })
   const claims: ClaimLoop = new ClaimLoop({
     ...shared,
@@ -193,6 +225,13 @@ function buildParts(
     backoffs: { pg, pgWrite, redisClaim },
   })
   return { table, leases, counts, ends, runs, claims, wakeup, inflight, steps }
+}
+
+/** A connection of its own for the runner's channels (a subscribed connection runs no other command). */
+function duplicateSubscriber(redis: Redis): Redis {
+  const subscriber = redis.duplicate()
+  subscriber.on('error', () => {}) // reconnects by itself; an unhandled 'error' would crash
+  return subscriber
 }
 
 export function createRunner(deps: RunnerDeps): Runner {
@@ -238,12 +277,8 @@ export function createRunner(deps: RunnerDeps): Runner {
     start() {
       if (state !== 'idle') return
       state = 'running'
-      let subscriber = deps.subscriber
-      if (!subscriber) {
-        ownSubscriber = deps.redis.duplicate()
-        ownSubscriber.on('error', () => {}) // reconnects by itself; an unhandled 'error' would crash
-        subscriber = ownSubscriber
-      }
+      if (!deps.subscriber) ownSubscriber = duplicateSubscriber(deps.redis)
+      const subscriber = deps.subscriber ?? ownSubscriber!
       channels = [
         listenOnChannel(subscriber, deps.keys.cancelChannel, (id) => leases.requestCancel(id), logger),
         listenOnChannel(subscriber, deps.keys.readyChannel, () => wakeup.wake(), logger),
@@ -271,6 +306,9 @@ export function createRunner(deps: RunnerDeps): Runner {
     },
     get state() {
       return state
+    },
+    get lastLoopAtMs() {
+      return claims.lastLoopAtMs
     },
     events,
   }

@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
+  createSecretMasker,
   type ExecutionError,
   type PlaceholderContext,
   type PlaceholderStep,
   type RetryableStatus,
-  resolveHttpRequest,
+  type SecretMasker,
   type Step,
   type StepOutcome,
 } from '@punctual/core'
@@ -15,8 +16,11 @@ import {
   type StepFailure,
   sentRequestFailure,
   TRANSIENT_FAILURE,
+  unsentRequestFailure,
 } from './failure-class.ts'
+import { buildRequest } from './http-request.ts'
 import { type ReadBody, readBody } from './response-body.ts'
+import type { Loaded } from './step-secrets.ts'
 
 /**
  * The step engine: runs one attempt of a workflow, step after step, and returns every step's outcome.
@@ -26,6 +30,10 @@ import { type ReadBody, readBody } from './response-body.ts'
  * - http: `{{…}}` placeholders resolved by core from `{ execution, input, steps }`; a JSON body; a 2xx is
  *   success, anything else, a timeout (`timeoutMs`, default 30000, covering headers and body) or a connection
  *   error fails the step with the error recorded. Redirects are not followed (a 3xx fails the step).
+ * - Secrets and signing (step-secrets.ts, outbound-signing.ts, through `outbound`): a step's `{{secrets.NAME}}`
+ *   are opened just before its request, checked against the resolved URL, and every resolved value is masked
+ *   (`***`) in what the attempt records from then on (bodies, errors); every request is signed and carries
+ *   X-Execution-Id.
  * - delay: waits `ms`, ended early by an abort.
  * - The workflow's `timeoutMs` bounds the whole attempt: a failure like a step timeout.
  * - An abort from outside (`signal`: cancel, lost lease, shutdown) cuts the in-flight request or delay and
@@ -47,6 +55,8 @@ export interface RunWorkflowInput {
   timeoutMs?: number | null
   /** Wall clock for `startedAt` of step outcomes (ms). Default Date.now. */
   now?: () => number
+  /** The tenant's secrets and signing keys (the runner's). Absent: no secret resolves, requests are unsigned. */
+  outbound?: StepOutbound
   /**
    * A later attempt resuming: the steps before `from` succeeded in an earlier attempt and are not run again;
    * `steps` holds what their placeholders read (`steps.<name>.status`, `.body.*`).
@@ -67,6 +77,20 @@ export interface SucceededStep {
   placeholder: PlaceholderStep
   /** An http step's response size in bytes (undefined for a delay). */
   bodyBytes: number | undefined
+}
+
+/** What http steps need of the execution's tenant. */
+export interface StepOutbound {
+  loadSecrets(names: readonly string[]): Promise<Map<string, Loaded>>
+  /** The HMAC keys that sign requests now; none: unsigned. */
+  signingKeys(): Promise<readonly Buffer[]>
+}
+
+/** What an http step needs beyond the step itself. */
+interface HttpStepRun {
+  dispatcher: Dispatcher
+  outbound: StepOutbound | undefined
+  masker: SecretMasker
 }
 
 export type RunWorkflowResult =
@@ -108,6 +132,11 @@ export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWork
   const outcomes: StepOutcome[] = []
   const results: Record<string, PlaceholderStep> = { ...input.resume?.steps }
   let failure: StepFailure | undefined
+  const http: HttpStepRun = {
+    dispatcher: input.dispatcher,
+    outbound: input.outbound,
+    masker: createSecretMasker(),
+  }
   const external = input.signal
   if (external?.aborted) {
     return {
@@ -135,7 +164,7 @@ export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWork
       const context: PlaceholderContext = { execution: input.execution, input: input.input, steps: results }
       const run =
         step.type === 'http'
-          ? await runHttpStep(step, context, input.dispatcher, attempt.signal, now)
+          ? await runHttpStep(step, context, http, attempt.signal, now)
           : step.type === 'delay'
             ? await runDelayStep(step, input.execution.attempt, attempt.signal, now)
             : unknownStep(step, input.execution.attempt, now)
@@ -161,6 +190,15 @@ export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWork
       reason: external.reason,
     }
   }
+  return attemptResult(outcomes, failure, attempt.signal)
+}
+
+/** The attempt's result once its steps ran (none aborted from outside). */
+function attemptResult(
+  outcomes: StepOutcome[],
+  failure: StepFailure | undefined,
+  signal: AbortSignal,
+): RunWorkflowResult {
   const failed = outcomes.find((o) => o.status !== 'succeeded')
   if (failed) {
     const f = failure ?? TRANSIENT_FAILURE
@@ -171,12 +209,12 @@ export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWork
       ...(f.retryAfterMs !== undefined && { retryAfterMs: f.retryAfterMs }),
     }
   }
-  if (attempt.signal.aborted) {
+  if (signal.aborted) {
     // The workflow timeout fired between two steps.
     return {
       status: 'failed',
       steps: outcomes,
-      error: { message: abortMessage(attempt.signal.reason), class: 'retryable' },
+      error: { message: abortMessage(signal.reason), class: 'retryable' },
     }
   }
   return { status: 'succeeded', steps: outcomes, error: null }
@@ -249,14 +287,10 @@ function elapsed(t0: number): number {
   return Math.max(0, Math.round(performance.now() - t0))
 }
 
-function hasHeader(headers: Record<string, string>, name: string): boolean {
-  return Object.keys(headers).some((h) => h.toLowerCase() === name)
-}
-
 async function runHttpStep(
   step: Extract<Step, { type: 'http' }>,
   context: PlaceholderContext,
-  dispatcher: Dispatcher,
+  { dispatcher, outbound, masker }: HttpStepRun,
   parent: AbortSignal,
   now: () => number,
 ): Promise<StepRun> {
@@ -271,17 +305,7 @@ async function runHttpStep(
   // Until the request is sent, a failure is the definition's (permanent); after, the network's or the target's.
   let failure: StepFailure = DEFINITION_FAILURE
   try {
-    const request = resolveHttpRequest(step, context)
-    const url = new URL(request.url)
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new Error(`unsupported URL scheme ${url.protocol} (http and https only)`)
-    }
-    const headers = { ...request.headers }
-    let body: string | undefined
-    if (request.body !== undefined) {
-      body = JSON.stringify(request.body)
-      if (!hasHeader(headers, 'content-type')) headers['content-type'] = 'application/json'
-    }
+    const { url, headers, body } = await buildRequest(step, context, { outbound, masker }, now)
     failure = TRANSIENT_FAILURE
     const response = await dispatcher.request({
       origin: url.origin,
@@ -294,7 +318,11 @@ async function runHttpStep(
       headersTimeout: timeoutMs + 1000,
       bodyTimeout: timeoutMs + 1000,
     })
-    const read = await readBody(response.body, response.headers['content-type'])
+    const read = await readBody(
+      response.body,
+      response.headers['content-type'],
+      masker.active ? masker.mask : undefined,
+    )
     return answeredStep(step, { ...base, durationMs: elapsed(t0) }, response, read, now())
   } catch (err) {
     let status: StepOutcome['status'] = 'failed'
@@ -306,8 +334,8 @@ async function runHttpStep(
       error = (stepTimeout.signal.reason as Error).message
       failure = TRANSIENT_FAILURE
     } else {
-      error = describeError(err)
-      if (failure !== DEFINITION_FAILURE) failure = sentRequestFailure(err)
+      error = masker.mask(describeError(err))
+      failure = failure === DEFINITION_FAILURE ? unsentRequestFailure(err) : sentRequestFailure(err)
     }
     return {
       outcome: { ...base, status, durationMs: elapsed(t0), error },

@@ -32,6 +32,8 @@ export interface Scheduler {
   /** One claim round (serialised with the loop). Returns the claims handled. */
   tick(): Promise<number>
   readonly events: EventEmitter<SchedulerEvents>
+  /** When the loop last went round (epoch ms; 0 before it started): a stuck loop stops moving it. */
+  readonly lastLoopAtMs: number
 }
 
 /** Rounds back off up to 5 s (the runner's phases up to 2 s). */
@@ -50,6 +52,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const claimer = createFireClaimer({ ...deps, logger, clock, config, events })
 
   let state: SchedulerState = 'stopped'
+  let lastLoopAtMs = 0
   let loop: Promise<void> | undefined
   let stopping: Promise<void> | undefined
   // Rounds never overlap: tick() called beside the loop waits for the round in flight.
@@ -60,6 +63,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   async function run(): Promise<void> {
     let failures = 0
     while (state === 'starting' || state === 'running') {
+      lastLoopAtMs = Date.now()
       let delay: number
       try {
         const r = await serial(() => claimer.round())
@@ -86,6 +90,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   return {
     get state() {
       return state
+    },
+    get lastLoopAtMs() {
+      return lastLoopAtMs
     },
     events,
     start() {

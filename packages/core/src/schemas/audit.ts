@@ -13,12 +13,15 @@ export const AuditEntry = Type.Object(
     action: Type.String({
       description: [
         '`<target>.<verb>`: workflow.created|updated|deleted, schedule.created|updated|deleted|paused|resumed,',
-        'trigger.created|updated|deleted|secret_rotated, apikey.created|revoked, schedule.triggered (a manual run),',
+        'trigger.created|updated|deleted|secret_rotated, apikey.created|revoked, secret.created|updated|deleted,',
+        'signing_secret.rotated, schedule.triggered (a manual run),',
         'execution.cancelled, execution.redriven, webhook.verification_failed, chain.stopped (a chain of',
         'system events looped back onto itself more than 10 times in a row; target: the trigger not started)',
       ].join(' '),
     }),
-    targetType: Type.String({ description: 'workflow, schedule, trigger, apikey or execution' }),
+    targetType: Type.String({
+      description: 'workflow, schedule, trigger, apikey, execution, secret or signing_secret',
+    }),
     targetId: Nullable(Type.String()),
     details: Type.Record(Type.String(), Type.Unknown(), {
       description:

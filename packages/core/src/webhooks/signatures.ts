@@ -118,3 +118,22 @@ export function verifyGithubWebhook(input: {
   }
   return { ok: false, reason: 'invalid-signature' }
 }
+
+/**
+ * The `webhook-signature` header of an outbound request (Standard Webhooks): one `v1,<base64>` per key,
+ * space-separated (during a rotation the new and the previous secret both sign). `keys` are the HMAC keys
+ * (standardWebhookKey of each secret), computed once per secret by the caller: this is the hot path.
+ */
+export function standardWebhookSignatureHeader(
+  keys: readonly Buffer[],
+  id: string,
+  timestamp: string,
+  body: string,
+): string {
+  let header = ''
+  for (const key of keys) {
+    const sig = `v1,${standardWebhookDigest(key, id, timestamp, body).toString('base64')}`
+    header = header === '' ? sig : `${header} ${sig}`
+  }
+  return header
+}

@@ -25,6 +25,11 @@ export const auditActions = [
   'webhook.verification_failed',
   'apikey.created',
   'apikey.revoked',
+  // Tenant secrets (never their values) and the outbound signing secret.
+  'secret.created',
+  'secret.updated',
+  'secret.deleted',
+  'signing_secret.rotated',
   // Runs started or stopped by hand: a schedule's manual trigger, a cancel, a redrive of a dead execution.
   'schedule.triggered',
   'execution.cancelled',
@@ -43,7 +48,7 @@ export interface AuditEntry {
   /** Who: the JWT `sub`, `apikey:<id>` for an API key, or e.g. `webhook:<ip>` for an unauthenticated sender. */
   actor: string
   action: AuditAction
-  /** `workflow`, `schedule`, `trigger`, `apikey`, `execution`. */
+  /** `workflow`, `schedule`, `trigger`, `apikey`, `execution`, `secret`, `signing_secret`. */
   targetType: string
   targetId?: string | null | undefined
   /** What changed (field names, versions); never secret material or request bodies. */

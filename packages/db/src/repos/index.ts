@@ -59,12 +59,29 @@ export {
   type ScheduleView,
 } from './schedules.ts'
 export {
-  countSealedTriggerValues,
-  findStaleSealedTriggers,
-  type ResealedTrigger,
-  type SealedTriggerRow,
-  writeResealedTriggers,
+  countSealedValues,
+  findStaleSealedRows,
+  type ResealedRow,
+  SEALED_TABLES,
+  type SealedRow,
+  type SealedTable,
+  writeResealedRows,
 } from './sealed-secrets.ts'
+export {
+  ensureSigningSecret,
+  readSigningSecret,
+  type SigningSecretRow,
+  writeSigningSecretRotation,
+} from './signing-secrets.ts'
+export {
+  createTenantSecretsRepo,
+  loadSecretsForRun,
+  type SealedSecretForRun,
+  type SecretListOptions,
+  type TenantSecretListRow,
+  type TenantSecretRow,
+  type TenantSecretsRepo,
+} from './tenant-secrets.ts'
 export {
   lockTenantUsage,
   lockTenantUsageRow,

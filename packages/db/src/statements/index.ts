@@ -61,6 +61,13 @@ export {
   workflowCapsOf,
 } from './reconcile-reads.ts'
 export {
+  deleteRetentionBatch,
+  RETENTION_BATCH_MAX,
+  RETENTION_FIRST_ID,
+  type RetentionBatch,
+  type RetentionTarget,
+} from './retention.ts'
+export {
   loadRecordedSteps,
   type RecordedStep,
   recordStepOutcomes,

@@ -96,9 +96,51 @@ local function syncServedHead(tenant, heads, workflowId)
   return true
 end
 
+-- Leases a popped ready id to this worker and appends it to the reply (a ready id without a hash has nothing
+-- to run, only a hand edit leaves one: popping drops it). The slot counters are written after the loop.
+local n, skips = 0, 0
+local function claim(tenant, workflowId, id)
+  popped = popped + 1
+  tenantPopped[tenant] = (tenantPopped[tenant] or 0) + 1
+  local key = execKey(base, id)
+  local payload = payloadOf(key)
+  if not payload[1] then return end
+  local claimNo = (tonumber(payload[10]) or 0) + 1
+  redis.call('ZADD', KEYS[2], leaseUntil, id)
+  redis.call('HSET', key, 'claim', claimNo, 'owner', workerId, 'slot', '1')
+  payload[10] = tostring(claimNo)
+  payload[12] = workerId
+  wfClaimed[workflowId] = (wfClaimed[workflowId] or 0) + 1
+  if wfRunning[workflowId] ~= nil then wfRunning[workflowId] = wfRunning[workflowId] + 1 end
+  tenantClaimed[tenant] = (tenantClaimed[tenant] or 0) + 1
+  if tenantRunning[tenant] ~= nil then tenantRunning[tenant] = tenantRunning[tenant] + 1 end
+  reply[#reply + 1] = id
+  reply[#reply + 1] = leaseUntil
+  append(reply, payload)
+  n = n + 1
+end
+
+-- A tenant alone in the rotation with one workflow takes every turn of this call, one after the other: they
+-- are taken with one pop, as many as the loop below would take one by one under the same caps.
+if count > 1 and redis.call('ZCARD', turns) == 1 then
+  local tenant = redis.call('ZRANGE', turns, 0, 0)[1]
+  local heads = headsKey(base, tenant)
+  if redis.call('ZCARD', heads) == 1 and not tenantFull(tenant) then
+    local workflowId = redis.call('ZRANGE', heads, 0, 0)[1]
+    local room = count
+    if tenantCap > 0 then room = math.min(room, tenantCap - tenantRunning[tenant]) end
+    if not cappedHere(workflowId) then
+      local cap = capOfWorkflow(workflowId)
+      if cap then room = math.min(room, cap - wfRunning[workflowId]) end
+      local ids = redis.call('ZPOPMIN', rqKey(base, workflowId), room)
+      for i = 1, #ids, 2 do claim(tenant, workflowId, ids[i]) end
+      syncServedHead(tenant, heads, workflowId)
+    end
+  end
+end
+
 local back = redis.call('ZRANGE', turns, -1, -1, 'WITHSCORES')
 local lastTenant, lastTurn = back[1], tonumber(back[2]) or 0
-local n, skips = 0, 0
 while n < count and skips <= maxSkips do
   local first = redis.call('ZRANGE', turns, 0, 0)
   if #first == 0 then break end
@@ -117,29 +159,7 @@ while n < count and skips <= maxSkips do
   else
     local workflowId = head[1]
     local id = redis.call('ZPOPMIN', rqKey(base, workflowId))[1]
-    if id then
-      popped = popped + 1
-      tenantPopped[tenant] = (tenantPopped[tenant] or 0) + 1
-      local key = execKey(base, id)
-      local payload = payloadOf(key)
-      -- A ready id without a hash has nothing to run (only a hand edit leaves one): popping drops it.
-      if payload[1] then
-        -- The lease (slot flag, owner, claim number); the slot counters are written after the loop.
-        local claim = (tonumber(payload[10]) or 0) + 1
-        redis.call('ZADD', KEYS[2], leaseUntil, id)
-        redis.call('HSET', key, 'claim', claim, 'owner', workerId, 'slot', '1')
-        payload[10] = tostring(claim)
-        payload[12] = workerId
-        wfClaimed[workflowId] = (wfClaimed[workflowId] or 0) + 1
-        if wfRunning[workflowId] ~= nil then wfRunning[workflowId] = wfRunning[workflowId] + 1 end
-        tenantClaimed[tenant] = (tenantClaimed[tenant] or 0) + 1
-        if tenantRunning[tenant] ~= nil then tenantRunning[tenant] = tenantRunning[tenant] + 1 end
-        reply[#reply + 1] = id
-        reply[#reply + 1] = leaseUntil
-        append(reply, payload)
-        n = n + 1
-      end
-    end
+    if id then claim(tenant, workflowId, id) end
     -- Served: to the back of the rotation (unless it has nothing left to claim).
     if syncServedHead(tenant, heads, workflowId) and lastTenant ~= tenant then
       lastTurn = lastTurn + 1
