@@ -13,6 +13,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<BenchSection> }>
   ingest: () => import('./ingest.ts'),
   schedules: () => import('./schedules.ts'),
   fairness: () => import('./fairness.ts'),
+  failures: () => import('./failures.ts'),
   secrets: () => import('./secrets.ts'),
 }
 

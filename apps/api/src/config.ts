@@ -31,6 +31,8 @@ export const ApiConfigSchema = Type.Object({
   TENANT_MAX_SCHEDULES: Type.Integer({ minimum: 1, default: 100_000 }),
   TENANT_MAX_TRIGGERS: Type.Integer({ minimum: 1, default: 10_000 }),
   TENANT_MAX_FILTER_MATCHERS: Type.Integer({ minimum: 1, default: 100_000 }),
+  /** The workers' cap of a tenant's running executions, read by GET /api/queue for `blockedBy` (unset: none). */
+  TENANT_MAX_RUNNING: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
   /** Bounds matching a 1 MiB event against sub-patterns answered per array element (core countUnanchoredSubpatterns). */
   TENANT_MAX_UNANCHORED_SUBPATTERNS: Type.Integer({ minimum: 0, default: 12 }),
   /** Bounds the multi-key sub-patterns one array element tries through one exact value (core subpatternAnchors). */

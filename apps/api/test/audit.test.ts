@@ -262,7 +262,7 @@ describe('audit of runs started or stopped by hand', () => {
       { executionId, inputGiven: true },
       { kind: 'manual', from: 'queued' },
       { executionId: dead, inputGiven: false },
-      { redriveId: redrive, workflowId: wf.id },
+      { redriveId: redrive, workflowId: wf.id, inputGiven: false },
     ])
     // Never the input itself.
     expect(JSON.stringify(entries)).not.toContain('"x"')

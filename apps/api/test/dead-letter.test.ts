@@ -29,7 +29,14 @@ afterAll(async () => {
 })
 
 function service(r = redis.redis, now = () => new Date()) {
-  const ctx = createExecutionContext({ db: database.db, redis: r, keys: redis.keys, now, log })
+  const ctx = createExecutionContext({
+    db: database.db,
+    sql: database.sql,
+    redis: r,
+    keys: redis.keys,
+    now,
+    log,
+  })
   return { ctx, deadLetter: createDeadLetterService(ctx) }
 }
 

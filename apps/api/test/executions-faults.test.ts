@@ -104,4 +104,58 @@ describe('execution writes with Redis unreachable', () => {
     )
     expect(queued).toMatchObject({ state: 'ready', kind: 'manual' })
   })
+
+  it('PATCH priority answers 503 with Redis away and changes nothing; GET /api/queue still lists from Postgres', async () => {
+    const id = await craft('queued')
+    await createExecutionQueue(ctx.redis.redis, ctx.redis.keys).enqueue(
+      [
+        {
+          id,
+          priority: 5,
+          scheduledForMs: Date.now(),
+          attempt: 0,
+          tenant: 'acme',
+          workflowId: wf.id,
+          kind: 'fire',
+          scheduleId,
+        },
+      ],
+      Date.now(),
+    )
+    proxy.cut()
+    const t0 = Date.now()
+    const res = await ctx.app.inject({
+      method: 'PATCH',
+      url: `/api/executions/${id}`,
+      headers: ctx.auth(),
+      payload: { priority: 9 },
+    })
+    expect(res.statusCode, res.body).toBe(503)
+    expect(Date.now() - t0).toBeLessThan(5000)
+    const listed = await ctx.app.inject({ url: '/api/queue', headers: ctx.auth() })
+    expect(listed.statusCode, listed.body).toBe(200)
+    expect(listed.json().items.map((i: { executionId: string }) => i.executionId)).toContain(id)
+    proxy.restore()
+    const row = await ctx.database.sql`select priority from executions where id = ${id}`
+    expect(row[0]!['priority']).toBe(5)
+    expect((await createExecutionQueue(ctx.redis.redis, ctx.redis.keys).get(id))!.priority).toBe(5)
+    // Once the API's connection is back (it reconnects by itself), the same PATCH goes through.
+    let again = await ctx.app.inject({
+      method: 'PATCH',
+      url: `/api/executions/${id}`,
+      headers: ctx.auth(),
+      payload: { priority: 9 },
+    })
+    for (let i = 0; i < 50 && again.statusCode === 503; i++) {
+      await sleep(100)
+      again = await ctx.app.inject({
+        method: 'PATCH',
+        url: `/api/executions/${id}`,
+        headers: ctx.auth(),
+        payload: { priority: 9 },
+      })
+    }
+    expect(again.statusCode, again.body).toBe(200)
+    expect((await createExecutionQueue(ctx.redis.redis, ctx.redis.keys).get(id))!.priority).toBe(9)
+  })
 })

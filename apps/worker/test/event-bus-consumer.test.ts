@@ -138,6 +138,8 @@ describe('planEventStarts', () => {
     cancelRequestedAt: null,
     causedByExecutionId: null,
     chainDepth: 0,
+    workflowVersion: null,
+    redrivenAt: null,
     createdAt: new Date(0),
     ...extra,
   })

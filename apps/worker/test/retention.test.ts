@@ -19,7 +19,7 @@ afterAll(async () => {
   await database?.close()
 })
 beforeEach(async () => {
-  await database.sql`truncate executions, audit_log`
+  await database.sql`truncate executions, audit_log cascade`
 })
 
 interface Row {

@@ -82,6 +82,7 @@ async function setup(steps: unknown[], e: Partial<NewExecution> = {}, sql?: Sql)
     logger: silentLogger(),
     outbound: { allowPrivate: true, allowlist: undefined },
     table,
+    steps: { record: async () => {} },
     ends: {
       queueFinish: (job, status, finishedAtMs, error, steps, availableAtMs, redis, emit) =>
         ends.push({ job, status, finishedAtMs, error, steps, availableAtMs, redis, emit }),
@@ -201,6 +202,7 @@ describe('execution run', () => {
           outbound: { allowPrivate: false, allowlist: 'not a host/7' },
           table,
           ends: { queueFinish: () => {} },
+          steps: { record: async () => {} },
           releaseLeases: async () => {},
           emit: () => {},
         }),

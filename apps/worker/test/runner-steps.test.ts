@@ -164,7 +164,11 @@ describe('runWorkflowSteps', () => {
       timeoutMs: 250,
     })
     expect(r.status).toBe('failed')
-    expect(r.error).toEqual({ message: 'step b: workflow timed out after 250 ms', step: 'b' })
+    expect(r.error).toEqual({
+      message: 'step b: workflow timed out after 250 ms',
+      class: 'retryable',
+      step: 'b',
+    })
     expect(r.steps[1]).toMatchObject({ status: 'failed' })
     // Ended by the workflow's timeout, long before its own 5 s delay.
     expect(r.steps[1]!.durationMs).toBeLessThan(5000)

@@ -208,7 +208,7 @@ describe('runner', () => {
     x.start()
     const d = await dead
     expect(d).toMatchObject({ id, attempt: 3 })
-    expect(d.error).toEqual({ message: 'step call: HTTP 503', step: 'call', status: 503 })
+    expect(d.error).toEqual({ message: 'step call: HTTP 503', class: 'retryable', step: 'call', status: 503 })
     expect(retrying).toEqual([200, 400])
     const hits = target.requests.filter((q) => q.url === path).map((q) => q.atMs)
     expect(hits).toHaveLength(3)
@@ -222,7 +222,7 @@ describe('runner', () => {
       id,
       status: 'dead',
       attempt: 3,
-      error: { message: 'step call: HTTP 503', step: 'call', status: 503 },
+      error: { message: 'step call: HTTP 503', class: 'retryable', step: 'call', status: 503 },
     })
     expect(row.steps.map((s) => [s['attempt'], s['statusCode']])).toEqual([
       [1, 503],
@@ -255,7 +255,7 @@ describe('runner', () => {
     expect(row).toMatchObject({
       status: 'retrying',
       attempt: 1,
-      error: { message: 'step call: HTTP 500', step: 'call', status: 500 },
+      error: { message: 'step call: HTTP 500', class: 'retryable', step: 'call', status: 500 },
     })
     expect(row.available_at_ms).toBe(e.availableAtMs)
     const snap = await queue.get(id)
@@ -277,7 +277,7 @@ describe('runner', () => {
     expect(row).toMatchObject({
       status: 'dead',
       attempt: 1,
-      error: { message: 'step call: timed out after 400 ms', step: 'call' },
+      error: { message: 'step call: timed out after 400 ms', class: 'retryable', step: 'call' },
     })
     expect(row.steps[0]!['durationMs']).toBeGreaterThanOrEqual(395)
     // The runner gave up on the request (the target never answers /hang): it was aborted, not left open.

@@ -8,8 +8,9 @@ import type { RetryPolicy } from './schemas/schedule.ts'
  * - the attempt succeeded → `succeeded`;
  * - it failed and attempts are left → `retrying`: attempt n+1 may start at `availableAtMs` (backoff in
  *   retry.ts);
- * - it failed permanently (`error.class`), or on its last attempt → `dead`: the dead-letter queue is the executions in that status (redrive
- *   makes a new execution of a dead one).
+ * - it failed on its last attempt, or with a *permanent* failure (`error.class`, failure-class.ts) → `dead`
+ *   at once: the dead-letter queue is the executions in that status (redrive makes a new execution of one);
+ * - a `Retry-After` the target sent (429 / 503) replaces the backoff delay, capped at `maxDelayMs`.
  * A cancel or a hand-back on shutdown is not an outcome of the attempt's work: the runner decides those from
  * why the attempt was aborted.
  */
@@ -34,20 +35,26 @@ export interface AttemptOutcomeInput {
   retryPolicy: Partial<RetryPolicy> | null
   nowMs: number
   random: () => number
+  /** The failed step's `Retry-After`, as a delay in ms (null or absent: the policy's backoff). */
+  retryAfterMs?: number | null
 }
 
 export function attemptOutcome(input: AttemptOutcomeInput): AttemptOutcome {
   if (input.error === null) return { status: 'succeeded' }
-  // A permanent failure (e.g. a step's secret does not exist) is not retried: dead at once.
   if (input.error.class === 'permanent') return { status: 'dead', error: input.error }
   const policy = resolveRetryPolicy(input.retryPolicy)
   const decision = nextAttemptDecision(policy, input.attempt, new Date(input.nowMs), input.random)
   if (decision.kind === 'dead') return { status: 'dead', error: input.error }
+  const retryAfter = input.retryAfterMs
+  const delayMs =
+    retryAfter != null && Number.isFinite(retryAfter) && retryAfter > 0
+      ? Math.min(Math.max(0, policy.maxDelayMs), Math.ceil(retryAfter))
+      : decision.delayMs
   return {
     status: 'retrying',
     error: input.error,
     nextAttempt: decision.attempt,
-    delayMs: decision.delayMs,
-    availableAtMs: decision.availableAt.getTime(),
+    delayMs,
+    availableAtMs: input.nowMs + delayMs,
   }
 }

@@ -116,6 +116,12 @@ export const STATUS_GUARDS = {
   dropAhead: { from: ['queued'], to: [] },
   /** maxExecutions: a fire past the budget is deleted before it starts (it never happens). */
   discardOverBudget: { from: ['queued'], to: [] },
+  /** PATCH /api/executions/:id: a waiting execution takes a new priority (flag-like: status unchanged). */
+  setPriority: { from: ['queued', 'retrying'], to: [] },
+  /** A later attempt records a step's success before the next step starts (its runner's, under its attempt). */
+  recordStep: { from: ['running'], to: [] },
+  /** Reads of what waits for a worker (GET /api/queue, and its partial index executions_waiting_idx). */
+  waiting: { from: ['queued', 'retrying'], to: [] },
   /** Reads of what may still run: overlap checks and the reconciler's rebuild of Redis. */
   unfinished: { from: unfinishedExecutionStatuses, to: [] },
 } as const satisfies Record<string, StatusGuard>

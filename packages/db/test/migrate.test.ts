@@ -64,6 +64,7 @@ describe('migrate', () => {
         'audit_log',
         'event_outbox',
         'event_receipts',
+        'execution_step_results',
         'executions',
         'schedules',
         'tenant_secrets',
@@ -72,6 +73,7 @@ describe('migrate', () => {
         'triggers',
         'webhook_deliveries',
         'workflow_secret_refs',
+        'workflow_versions',
         'workflows',
       ])
       const untenanted = await sql`

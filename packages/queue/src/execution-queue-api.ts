@@ -1,4 +1,5 @@
 import type { ExecutionKind } from '@punctual/core'
+import type { WorkflowSlots } from './execution-reads.ts'
 import type { QueueKeys } from './keys.ts'
 import type { QueueScripts } from './script-loader.ts'
 
@@ -198,6 +199,8 @@ export interface ExecutionQueue {
   stats(now: number): Promise<QueueStatsAt>
   /** One tenant's ready, delayed and running counts. */
   tenantDepths(tenant: string): Promise<TenantQueueDepths>
+  /** The caps and held slots of these workflows (what holds their ready executions back). */
+  workflowSlots(workflowIds: readonly string[]): Promise<Map<string, WorkflowSlots>>
   /** Writes a workflow's maxConcurrency (versioned, see set-workflow-cap-3.lua). */
   setWorkflowCap(input: WorkflowCapInput): Promise<{ applied: boolean; version: number }>
   /** Forgets a deleted workflow's cap. */

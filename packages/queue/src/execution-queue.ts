@@ -16,7 +16,7 @@ import type {
   QueueContext,
   QueueState,
 } from './execution-queue-api.ts'
-import { getExecution, queueSize, queueStats, tenantDepths } from './execution-reads.ts'
+import { getExecution, queueSize, queueStats, tenantDepths, workflowSlots } from './execution-reads.ts'
 import type { QueueKeys } from './keys.ts'
 import { loadScripts } from './script-loader.ts'
 import { checkInt, unexpected } from './validate.ts'
@@ -96,6 +96,7 @@ export function createExecutionQueue(redis: Redis, keys: QueueKeys): ExecutionQu
     size: () => queueSize(q),
     stats: ((now?: number) => queueStats(q, now)) as ExecutionQueue['stats'],
     tenantDepths: (tenant) => tenantDepths(redis, keys, tenant),
+    workflowSlots: (ids) => workflowSlots(redis, keys, ids),
     setWorkflowCap: (input) => setWorkflowCap(q, input),
     removeWorkflowCap: (workflowId) => removeWorkflowCap(redis, keys, workflowId),
   }

@@ -80,3 +80,34 @@ export async function tenantDepths(
   }
   return { ready: Number(f[0] ?? 0), delayed: Number(f[1] ?? 0), running: Number(f[2] ?? 0) }
 }
+
+/** Per workflow: its cap (null: none) and the slots its running leases hold (wf-cap, wf-running). */
+export interface WorkflowSlots {
+  cap: number | null
+  running: number
+}
+
+/** The caps and held slots of these workflows: two HMGETs in one round trip. */
+export async function workflowSlots(
+  redis: Redis,
+  keys: QueueKeys,
+  workflowIds: readonly string[],
+): Promise<Map<string, WorkflowSlots>> {
+  const out = new Map<string, WorkflowSlots>()
+  if (workflowIds.length === 0) return out
+  let caps: (string | null)[]
+  let running: (string | null)[]
+  try {
+    ;[caps, running] = await Promise.all([
+      redis.hmget(keys.workflowCaps, ...workflowIds),
+      redis.hmget(keys.workflowRunning, ...workflowIds),
+    ])
+  } catch (err) {
+    throw toQueueError(err)
+  }
+  workflowIds.forEach((id, i) => {
+    const cap = caps[i]
+    out.set(id, { cap: cap == null ? null : Number(cap), running: Number(running[i] ?? 0) })
+  })
+  return out
+}

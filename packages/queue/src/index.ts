@@ -56,6 +56,7 @@ export {
   type TenantQueueDepths,
   type WorkflowCapInput,
 } from './execution-queue-api.ts'
+export type { WorkflowSlots } from './execution-reads.ts'
 export {
   type ClaimDueInput,
   type ClaimDueResult,

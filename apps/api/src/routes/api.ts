@@ -6,6 +6,7 @@ import auditRoutes from './audit/index.ts'
 import cronRoutes from './cron/index.ts'
 import eventRoutes from './events/index.ts'
 import executionRoutes from './executions/index.ts'
+import queueRoutes from './queue/index.ts'
 import scheduleRoutes from './schedules/index.ts'
 import secretRoutes from './secrets/index.ts'
 import signingSecretRoutes from './signing-secret/index.ts'
@@ -29,6 +30,7 @@ export default async function apiRoutes(api: FastifyInstance) {
   await api.register(triggerRoutes, { prefix: '/triggers' })
   await api.register(cronRoutes, { prefix: '/cron' })
   await api.register(executionRoutes, { prefix: '/executions' })
+  await api.register(queueRoutes, { prefix: '/queue' })
   await api.register(workerRoutes, { prefix: '/workers' })
   await api.register(auditRoutes, { prefix: '/audit' })
   await api.register(eventRoutes, { prefix: '/events' })

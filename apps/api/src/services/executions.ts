@@ -16,18 +16,24 @@ import {
   toQueueError,
 } from '@punctual/queue'
 import type { FastifyBaseLogger } from 'fastify'
+import type { Sql } from 'postgres'
 import type { Principal } from '../plugins/auth.ts'
 import { auditChange } from './audit-change.ts'
+import { queueView } from './queue-view.ts'
 import { notFound as scheduleNotFound } from './schedules.ts'
 import { metricsSnapshot, readWorkers, tenantStats } from './stats.ts'
 
 export interface ExecutionServiceDeps {
   db: DbExecutor
+  /** The postgres.js client under `db`: the bulk statements (redrive, the queue view) are plain SQL. */
+  sql: Sql
   redis: Redis
   keys: QueueKeys
   now: () => Date
   /** For log lines outside a request; a request passes its own logger (its lines then carry its reqId). */
   log: FastifyBaseLogger
+  /** TENANT_MAX_RUNNING as the workers enforce it (0 or absent: no cap): the queue view's `blockedBy`. */
+  tenantMaxRunning?: number
 }
 
 /** What the execution operations share, built once per app (services/executions.ts, dead-letter.ts, stats.ts). */
@@ -59,6 +65,12 @@ export function createExecutionService(ctx: ExecutionContext) {
     trigger: (p: Principal, scheduleId: string, body: TriggerBody, log: FastifyBaseLogger = ctx.log) =>
       triggerSchedule(ctx, p, scheduleId, body, log),
     cancel: (p: Principal, id: string, log: FastifyBaseLogger = ctx.log) => cancelExecution(ctx, p, id, log),
+    setPriority: (p: Principal, id: string, priority: number) => setExecutionPriority(ctx, p, id, priority),
+    queue: (
+      p: Principal,
+      query: { limit?: number | undefined; cursor?: string | undefined },
+      log: FastifyBaseLogger = ctx.log,
+    ) => queueView(ctx, { tenantMaxRunning: ctx.tenantMaxRunning ?? 0 }, p, query, log),
     stats: (p: Principal, log: FastifyBaseLogger = ctx.log) => tenantStats(ctx, p, log),
     /** Live workers (fresh heartbeats), deployment-wide. Redis down → 503. */
     workers: () => readWorkers(ctx, ctx.now()),
@@ -159,6 +171,53 @@ async function cancelExecution(
   }
   if (released) await enqueueAfterCommit(ctx, released, log)
   return row
+}
+
+/**
+ * PATCH priority: Postgres and Redis change together. The row is updated (queued / retrying only) and, inside
+ * the same transaction, the Redis queue re-scores it (set-priority-3.lua: a ready one takes its new place in
+ * its tenant's line at once); Redis down → QueueError (503) and the transaction rolls back. An execution
+ * Redis does not hold (held back by buffer_one, or not enqueued yet) keeps the new priority in Postgres,
+ * which it is enqueued (or re-enqueued by the reconciler) with.
+ */
+async function setExecutionPriority(
+  ctx: ExecutionContext,
+  p: Principal,
+  id: string,
+  priority: number,
+): Promise<ExecutionRow> {
+  const at = ctx.now()
+  let redisChanged = false
+  try {
+    return await ctx.db.transaction(async (tx) => {
+      const repo = createExecutionsRepo(tx)
+      const updated = await repo.setPriority(p.tenant, id, priority)
+      if (!updated) {
+        const current = await repo.find(p.tenant, id)
+        if (!current) throw notFound(id)
+        throw new AppError(
+          'SCHED_ERR_INVALID_STATE',
+          `Execution ${id} is ${current.status}; only a queued or retrying execution can be re-prioritised`,
+        )
+      }
+      await auditChange(tx, p, { type: 'execution', id }, 'execution.reprioritised', at, { priority })
+      try {
+        await ctx.queue.setPriority(id, priority)
+      } catch (err) {
+        throw toQueueError(err)
+      }
+      redisChanged = true
+      return updated
+    })
+  } catch (err) {
+    // The COMMIT failed after Redis took the new priority: put back what Postgres holds (best effort; the
+    // line order is then as before the request).
+    if (redisChanged) {
+      const row = await ctx.executions.find(p.tenant, id).catch(() => undefined)
+      if (row) await ctx.queue.setPriority(id, row.priority).catch(() => undefined)
+    }
+    throw err
+  }
 }
 
 /** Puts a committed `queued` row into Redis; a failure is logged and left to the reconciler. */

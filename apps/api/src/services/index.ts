@@ -42,10 +42,12 @@ export function createServices(
   const { config, now } = deps
   const executions = createExecutionContext({
     db: deps.db,
+    sql: deps.sql,
     redis: deps.redis,
     keys: deps.keys,
     now,
     log: app.log,
+    tenantMaxRunning: config.TENANT_MAX_RUNNING ?? 0,
   })
   return {
     schedules: createScheduleService({

@@ -151,6 +151,7 @@ export function createWorkflowService({ db, queue, now, log }: WorkflowServiceDe
             steps: body.steps,
             timeoutMs: body.timeoutMs ?? null,
             maxConcurrency: body.maxConcurrency ?? null,
+            retryFrom: body.retryFrom ?? 'failed_step',
             createdAt: at,
             updatedAt: at,
           })
@@ -180,6 +181,9 @@ export function createWorkflowService({ db, queue, now, log }: WorkflowServiceDe
             ...((patch.maxConcurrency !== undefined || replace) && {
               maxConcurrency: patch.maxConcurrency ?? null,
             }),
+            ...((patch.retryFrom !== undefined || replace) && {
+              retryFrom: patch.retryFrom ?? 'failed_step',
+            }),
             version: current.version + 1,
             updatedAt: at,
           })
@@ -208,6 +212,7 @@ export function toWorkflowDto(row: WorkflowRow): Workflow {
     steps: row.steps as Record<string, unknown>[],
     timeoutMs: row.timeoutMs,
     maxConcurrency: row.maxConcurrency,
+    retryFrom: row.retryFrom,
     version: row.version,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),

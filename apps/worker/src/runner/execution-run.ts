@@ -1,5 +1,11 @@
 import { attemptOutcome, type RetryPolicy } from '@punctual/core'
-import { handBackExecutions, loadWorkflowDefinitions, type Sql } from '@punctual/db'
+import {
+  handBackExecutions,
+  loadRecordedSteps,
+  loadWorkflowDefinitions,
+  type RecordedStep,
+  type Sql,
+} from '@punctual/db'
 import type { Logger } from 'pino'
 import type { Agent } from 'undici'
 import { abortableSleep, backoffMs, errorMessage as message } from '../loop/index.ts'
@@ -8,9 +14,11 @@ import type { RunnerEventMap } from './events.ts'
 import { CancelRequested, eventBase, type Job, type JobTable, Shutdown } from './job.ts'
 import { createOutboundAgent, type OutboundPolicy } from './outbound-agent.ts'
 import type { SigningCache } from './outbound-signing.ts'
+import { resumePoint, stepRecord } from './step-records.ts'
 import type { SecretCache } from './step-secrets.ts'
-import { type RunWorkflowResult, runWorkflowSteps, type StepOutbound } from './steps.ts'
-import { createWorkflowCache } from './workflow-cache.ts'
+import type { StepWriter } from './step-writer.ts'
+import { type RunWorkflowResult, runWorkflowSteps, type StepOutbound, type SucceededStep } from './steps.ts'
+import { createWorkflowCache, type RunnableWorkflow } from './workflow-cache.ts'
 
 /**
  * One execution's attempt, once its start committed: load its workflow (cached by version), run its steps,
@@ -29,6 +37,8 @@ export interface ExecutionRunDeps {
   outbound: OutboundPolicy
   table: JobTable
   ends: Pick<EndWriter, 'queueFinish'>
+  /** Records each succeeded step before the next one starts. */
+  steps: Pick<StepWriter, 'record'>
   releaseLeases: (jobs: Job[]) => Promise<void>
   emit: <K extends keyof RunnerEventMap>(name: K, ...args: RunnerEventMap[K]) => void
   /** Tenant secrets, opened and cached (step-secrets.ts). Absent: no secret resolves, nothing is signed. */
@@ -56,15 +66,26 @@ export class ExecutionRun {
     const row = job.row!
     const signal = job.controller.signal
     let result: RunWorkflowResult
+    // Outcomes the step writer already put in the history: the end appends only the rest.
+    let recorded = 0
     try {
-      const workflow = await this.loadWorkflow(job)
+      const workflow = await this.retryRead(job, () =>
+        this.workflows.get(row.workflowId, row.workflowVersion),
+      )
       if (workflow === 'aborted') {
         result = { status: 'aborted', steps: [], error: { message: 'aborted' }, reason: signal.reason }
       } else if (workflow === null) {
-        result = { status: 'failed', steps: [], error: { message: `workflow ${row.workflowId} not found` } }
+        // Deleted since (with every version): no later attempt could run it either.
+        result = {
+          status: 'failed',
+          steps: [],
+          error: { message: `workflow ${row.workflowId} not found`, class: 'permanent' },
+        }
       } else {
         if (!this.agent) throw new Error('runner stopped')
         const dispatcher = this.agent
+        const resume = await this.resumeOf(job, workflow)
+        if (resume === 'aborted') throw signal.reason
         result = await runWorkflowSteps({
           steps: workflow.steps,
           execution: { id: row.id, scheduledFor: new Date(row.scheduledForMs), attempt: row.attempt },
@@ -73,6 +94,11 @@ export class ExecutionRun {
           signal,
           timeoutMs: workflow.timeoutMs,
           now: this.deps.now,
+          ...(resume && { resume }),
+          onStepSucceeded: async (step) => {
+            await this.recordStep(job, workflow, step)
+            recorded++
+          },
           ...(this.deps.secrets && { outbound: this.tenantOutbound(this.deps.secrets, row.tenant) }),
         })
       }
@@ -81,11 +107,15 @@ export class ExecutionRun {
       this.deps.logger.error({ err, executionId: job.id }, 'step engine failed')
       result = signal.aborted
         ? { status: 'aborted', steps: [], error: { message: 'aborted' }, reason: signal.reason }
-        : { status: 'failed', steps: [], error: { message: `internal error: ${message(err)}` } }
+        : {
+            status: 'failed',
+            steps: [],
+            error: { message: `internal error: ${message(err)}`, class: 'retryable' },
+          }
     }
     if (job.lost) return // nothing is reported for an execution whose lease was lost
     this.deps.table.setPhase(job, 'finishing')
-    this.end(job, result)
+    this.end(job, { ...result, steps: result.steps.slice(recorded) })
   }
 
   /** The execution's tenant's secrets and signing keys, for its http steps. */
@@ -152,6 +182,7 @@ export class ExecutionRun {
       retryPolicy: row.retryPolicy as Partial<RetryPolicy> | null,
       nowMs: endedAtMs,
       random: Math.random,
+      retryAfterMs: result.status === 'failed' ? result.retryAfterMs : undefined,
     })
     const attempt = row.attempt
     if (outcome.status === 'succeeded') {
@@ -184,18 +215,52 @@ export class ExecutionRun {
     }
   }
 
-  /** The workflow, retried while Postgres is away (not the execution's fault); 'aborted' if cut meanwhile. */
-  private async loadWorkflow(job: Job) {
+  /**
+   * Where this attempt starts: a later attempt of a `failed_step` workflow resumes after the steps an earlier
+   * one recorded as succeeded (undefined: at the first step, nothing to read for a first attempt).
+   */
+  private async resumeOf(job: Job, workflow: RunnableWorkflow) {
     const row = job.row!
+    if (row.attempt <= 1 || workflow.retryFrom === 'start') return undefined
+    const recorded = await this.retryRead<RecordedStep[]>(job, () =>
+      this.deps.pgCall(loadRecordedSteps(this.deps.sql, row.id)),
+    )
+    if (recorded === 'aborted') return 'aborted' as const
+    return recorded.length === 0 ? undefined : resumePoint(workflow.steps, recorded)
+  }
+
+  /** A succeeded step recorded before the next one starts; cut short by an abort (the attempt ends). */
+  private async recordStep(job: Job, workflow: RunnableWorkflow, step: SucceededStep): Promise<void> {
+    const name = workflow.steps[step.index]!.name
+    const signal = job.controller.signal
+    const write = this.deps.steps.record(job, stepRecord(job.id, job.row!.attempt, name, step))
+    if (signal.aborted) throw signal.reason
+    let onAbort: (() => void) | undefined
+    try {
+      await Promise.race([
+        write,
+        new Promise<never>((_, reject) => {
+          onAbort = () => reject(signal.reason)
+          signal.addEventListener('abort', onAbort, { once: true })
+        }),
+      ])
+    } finally {
+      if (onAbort) signal.removeEventListener('abort', onAbort)
+      write.catch(() => {}) // settled later when the abort won: nothing more to do with it
+    }
+  }
+
+  /** A read retried while Postgres is away (not the execution's fault); 'aborted' if cut meanwhile. */
+  private async retryRead<T>(job: Job, read: () => Promise<T>): Promise<T | 'aborted'> {
     for (let failures = 0; ; ) {
       if (job.controller.signal.aborted) return 'aborted' as const
       try {
-        return await this.workflows.get(row.workflowId, row.workflowVersion)
+        return await read()
       } catch (err) {
         failures++
         const delay = backoffMs(failures)
         if (failures === 1)
-          this.deps.logger.warn({ executionId: job.id, err: message(err) }, 'workflow not loadable yet')
+          this.deps.logger.warn({ executionId: job.id, err: message(err) }, 'execution data not readable yet')
         await abortableSleep(delay, job.controller.signal)
       }
     }

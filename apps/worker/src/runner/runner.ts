@@ -16,6 +16,7 @@ import { LeaseKeeper } from './lease-keeper.ts'
 import type { OutboundPolicy } from './outbound-agent.ts'
 import { createSigningCache } from './outbound-signing.ts'
 import { createSecretCache } from './step-secrets.ts'
+import { StepWriter } from './step-writer.ts'
 
 /**
  * The runner (issue 3 item 3): claims executions from the Redis queue, starts them in Postgres, runs their
@@ -28,6 +29,8 @@ import { createSecretCache } from './step-secrets.ts'
  * - batch-start.ts: one conditional start statement per dequeued batch; an id whose row is gone or not
  *   startable is acked and dropped. Steps run only after that commit;
  * - execution-run.ts: an attempt's steps, and its outcome as an end (or kept for hand-back at stop);
+ * - step-writer.ts: a step's success recorded (history, and the result a later attempt resumes from) before
+ *   the next step starts, group-committed across executions;
  * - end-writer.ts: ends group-committed to Postgres, then told to Redis. We MUST NOT ack anything in Redis
  *   before its Postgres row says so (the rule lives there, with the burst hold-back);
  * - lease-keeper.ts: leases renewed every leaseMs/3, lost or expired ones dropped (nothing reported for
@@ -211,10 +214,12 @@ function buildParts(
     claimsBusy: () => claims.busy,
     config: { ...cfg, maxUnwritten },
   })
+  const steps = new StepWriter({ ...shared, pgWrite, maxRows: cfg.flushMaxRows })
   const runs = new ExecutionRun({
     ...shared,
     outbound: deps.config.outbound,
     ends,
+    steps,
     ...tenantOutbound(deps),
   })
   const starter = new BatchStart({ ...shared, sql: (deps.startDb ?? deps.db).sql, pg, ends, counts, runs })
@@ -225,7 +230,7 @@ function buildParts(
     starter,
     backoffs: { pg, pgWrite, redisClaim },
   })
-  return { table, leases, counts, ends, runs, claims, wakeup, inflight }
+  return { table, leases, counts, ends, runs, claims, wakeup, inflight, steps }
 }
 
 /** A connection of its own for the runner's channels (a subscribed connection runs no other command). */
@@ -240,7 +245,7 @@ export function createRunner(deps: RunnerDeps): Runner {
   const logger = deps.logger.child({ component: 'runner', workerId: deps.workerId })
   const events: RunnerEvents = new EventEmitter<RunnerEventMap>()
   let state: RunnerState = 'idle'
-  const { table, leases, counts, ends, runs, claims, wakeup, inflight } = buildParts(
+  const { table, leases, counts, ends, runs, claims, wakeup, inflight, steps } = buildParts(
     deps,
     cfg,
     logger,
@@ -260,6 +265,7 @@ export function createRunner(deps: RunnerDeps): Runner {
     await inflight.settleWithin(timeoutMs)
     table.abortUnfinished()
     await inflight.settleWithin(STOP_SETTLE_MS)
+    steps.close()
     await runs.handBackAborted()
     // The ends still pending, then the last execution counts, within one deadline.
     const deadline = performance.now() + STOP_SETTLE_MS

@@ -4,15 +4,23 @@ import {
   type ExecutionError,
   type PlaceholderContext,
   type PlaceholderStep,
-  resolveHttpRequest,
+  type RetryableStatus,
   type SecretMasker,
-  STEP_BODY_LIMIT_BYTES,
   type Step,
   type StepOutcome,
 } from '@punctual/core'
 import type { Dispatcher } from 'undici'
-import { signRequest } from './outbound-signing.ts'
-import { type Loaded, PermanentStepError, resolveStepSecrets } from './step-secrets.ts'
+import {
+  DEFINITION_FAILURE,
+  httpStatusFailure,
+  type StepFailure,
+  sentRequestFailure,
+  TRANSIENT_FAILURE,
+  unsentRequestFailure,
+} from './failure-class.ts'
+import { buildRequest } from './http-request.ts'
+import { type ReadBody, readBody } from './response-body.ts'
+import type { Loaded } from './step-secrets.ts'
 
 /**
  * The step engine: runs one attempt of a workflow, step after step, and returns every step's outcome.
@@ -33,8 +41,7 @@ import { type Loaded, PermanentStepError, resolveStepSecrets } from './step-secr
  */
 
 export const DEFAULT_STEP_TIMEOUT_MS = 30_000
-/** Response bytes read for `steps.<name>.body.*` placeholders; the history keeps STEP_BODY_LIMIT_BYTES. */
-export const MAX_READ_BODY_BYTES = 1024 * 1024
+export { MAX_READ_BODY_BYTES } from './response-body.ts'
 
 export interface RunWorkflowInput {
   steps: readonly Step[]
@@ -50,6 +57,26 @@ export interface RunWorkflowInput {
   now?: () => number
   /** The tenant's secrets and signing keys (the runner's). Absent: no secret resolves, requests are unsigned. */
   outbound?: StepOutbound
+  /**
+   * A later attempt resuming: the steps before `from` succeeded in an earlier attempt and are not run again;
+   * `steps` holds what their placeholders read (`steps.<name>.status`, `.body.*`).
+   */
+  resume?: { from: number; steps: Record<string, PlaceholderStep> }
+  /**
+   * Called after a step succeeded when another step follows, and awaited before that step starts: the
+   * runner records the outcome there (written before the next step starts). A rejection ends the attempt
+   * as `aborted` when the signal is aborted meanwhile (a lost lease), else as a failure.
+   */
+  onStepSucceeded?: (step: SucceededStep) => Promise<void>
+}
+
+/** A succeeded step, as handed to onStepSucceeded. */
+export interface SucceededStep {
+  index: number
+  outcome: StepOutcome
+  placeholder: PlaceholderStep
+  /** An http step's response size in bytes (undefined for a delay). */
+  bodyBytes: number | undefined
 }
 
 /** What http steps need of the execution's tenant. */
@@ -68,7 +95,13 @@ interface HttpStepRun {
 
 export type RunWorkflowResult =
   | { status: 'succeeded'; steps: StepOutcome[]; error: null }
-  | { status: 'failed'; steps: StepOutcome[]; error: ExecutionError }
+  | {
+      status: 'failed'
+      steps: StepOutcome[]
+      error: ExecutionError
+      /** The failed step's `Retry-After` (429 / 503), in ms. */
+      retryAfterMs?: number
+    }
   | { status: 'aborted'; steps: StepOutcome[]; error: ExecutionError; reason: unknown }
 
 class WorkflowTimeoutError extends Error {
@@ -88,20 +121,22 @@ class StepTimeoutError extends Error {
 interface StepRun {
   outcome: StepOutcome
   placeholder: PlaceholderStep
-  /** A failure no retry can fix (a missing secret, a host a secret may not go to). */
-  permanent?: boolean
+  /** Set when the step failed (not when it was cancelled). */
+  failure?: StepFailure
+  /** An http step's response size (what a later attempt would have to keep for placeholders). */
+  bodyBytes?: number
 }
 
 export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWorkflowResult> {
   const now = input.now ?? Date.now
   const outcomes: StepOutcome[] = []
-  const results: Record<string, PlaceholderStep> = {}
+  const results: Record<string, PlaceholderStep> = { ...input.resume?.steps }
+  let failure: StepFailure | undefined
   const http: HttpStepRun = {
     dispatcher: input.dispatcher,
     outbound: input.outbound,
     masker: createSecretMasker(),
   }
-  let permanent = false
   const external = input.signal
   if (external?.aborted) {
     return {
@@ -123,7 +158,8 @@ export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWork
       : undefined
 
   try {
-    for (const step of input.steps) {
+    for (let index = input.resume?.from ?? 0; index < input.steps.length; index++) {
+      const step = input.steps[index]!
       if (attempt.signal.aborted) break
       const context: PlaceholderContext = { execution: input.execution, input: input.input, steps: results }
       const run =
@@ -134,8 +170,12 @@ export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWork
             : unknownStep(step, input.execution.attempt, now)
       outcomes.push(run.outcome)
       results[step.name] = run.placeholder
-      permanent = run.permanent === true
+      failure = run.failure
       if (run.outcome.status !== 'succeeded') break
+      if (input.onStepSucceeded && index + 1 < input.steps.length) {
+        const { outcome, placeholder, bodyBytes } = run
+        await input.onStepSucceeded({ index, outcome, placeholder, bodyBytes })
+      }
     }
   } finally {
     clearTimeout(timer)
@@ -150,22 +190,41 @@ export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWork
       reason: external.reason,
     }
   }
+  return attemptResult(outcomes, failure, attempt.signal)
+}
+
+/** The attempt's result once its steps ran (none aborted from outside). */
+function attemptResult(
+  outcomes: StepOutcome[],
+  failure: StepFailure | undefined,
+  signal: AbortSignal,
+): RunWorkflowResult {
   const failed = outcomes.find((o) => o.status !== 'succeeded')
   if (failed) {
-    const error = stepError(failed)
-    return { status: 'failed', steps: outcomes, error: permanent ? { ...error, class: 'permanent' } : error }
+    const f = failure ?? TRANSIENT_FAILURE
+    return {
+      status: 'failed',
+      steps: outcomes,
+      error: stepError(failed, f),
+      ...(f.retryAfterMs !== undefined && { retryAfterMs: f.retryAfterMs }),
+    }
   }
-  if (attempt.signal.aborted) {
+  if (signal.aborted) {
     // The workflow timeout fired between two steps.
-    return { status: 'failed', steps: outcomes, error: { message: abortMessage(attempt.signal.reason) } }
+    return {
+      status: 'failed',
+      steps: outcomes,
+      error: { message: abortMessage(signal.reason), class: 'retryable' },
+    }
   }
   return { status: 'succeeded', steps: outcomes, error: null }
 }
 
 /** The execution's error for a failed step: its name, and the HTTP status when the target answered. */
-function stepError(failed: StepOutcome): ExecutionError {
+function stepError(failed: StepOutcome, failure: StepFailure): ExecutionError {
   return {
     message: `step ${failed.name}: ${failed.error}`,
+    class: failure.class,
     step: failed.name,
     ...(failed.statusCode !== undefined && { status: failed.statusCode }),
   }
@@ -194,6 +253,7 @@ function unknownStep(step: { name: string; type: string }, attempt: number, now:
       error: `unknown step type ${JSON.stringify(step.type)}`,
     },
     placeholder: { status: 'failed' },
+    failure: DEFINITION_FAILURE,
   }
 }
 
@@ -218,16 +278,13 @@ async function runDelayStep(
     return {
       outcome: { ...base, status, durationMs: elapsed(t0), error: abortMessage(signal.reason) },
       placeholder: { status },
+      ...(status === 'failed' && { failure: TRANSIENT_FAILURE }),
     }
   }
 }
 
 function elapsed(t0: number): number {
   return Math.max(0, Math.round(performance.now() - t0))
-}
-
-function hasHeader(headers: Record<string, string>, name: string): boolean {
-  return Object.keys(headers).some((h) => h.toLowerCase() === name)
 }
 
 async function runHttpStep(
@@ -245,8 +302,11 @@ async function runHttpStep(
   const stepTimeout = new AbortController()
   const timer = setTimeout(() => stepTimeout.abort(new StepTimeoutError(timeoutMs)), timeoutMs)
   const signal = AbortSignal.any([parent, stepTimeout.signal])
+  // Until the request is sent, a failure is the definition's (permanent); after, the network's or the target's.
+  let failure: StepFailure = DEFINITION_FAILURE
   try {
     const { url, headers, body } = await buildRequest(step, context, { outbound, masker }, now)
+    failure = TRANSIENT_FAILURE
     const response = await dispatcher.request({
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
@@ -263,20 +323,7 @@ async function runHttpStep(
       response.headers['content-type'],
       masker.active ? masker.mask : undefined,
     )
-    const ok = response.statusCode >= 200 && response.statusCode < 300
-    const outcome: StepOutcome = {
-      ...base,
-      status: ok ? 'succeeded' : 'failed',
-      statusCode: response.statusCode,
-      durationMs: elapsed(t0),
-      body: read.text,
-      ...(read.truncated ? { bodyTruncated: true } : {}),
-      ...(ok ? {} : { error: `HTTP ${response.statusCode}` }),
-    }
-    return {
-      outcome,
-      placeholder: { status: outcome.status, statusCode: response.statusCode, body: read.value },
-    }
+    return answeredStep(step, { ...base, durationMs: elapsed(t0) }, response, read, now())
   } catch (err) {
     let status: StepOutcome['status'] = 'failed'
     let error: string
@@ -285,88 +332,51 @@ async function runHttpStep(
       error = abortMessage(parent.reason)
     } else if (stepTimeout.signal.aborted) {
       error = (stepTimeout.signal.reason as Error).message
+      failure = TRANSIENT_FAILURE
     } else {
       error = masker.mask(describeError(err))
+      failure = failure === DEFINITION_FAILURE ? unsentRequestFailure(err) : sentRequestFailure(err)
     }
     return {
       outcome: { ...base, status, durationMs: elapsed(t0), error },
       placeholder: { status },
-      ...(err instanceof PermanentStepError && { permanent: true }),
+      ...(status === 'failed' && { failure }),
     }
   } finally {
     clearTimeout(timer)
   }
 }
 
-/** The request of an http step: placeholders (secrets included) resolved, target checked, signed. */
-async function buildRequest(
+/** The run of an http step that got an answer: 2xx succeeded, else failed and classified. */
+function answeredStep(
   step: Extract<Step, { type: 'http' }>,
-  context: PlaceholderContext,
-  { outbound, masker }: Omit<HttpStepRun, 'dispatcher'>,
-  now: () => number,
-): Promise<{ url: URL; headers: Record<string, string>; body: string | undefined }> {
-  const secrets = outbound ? await resolveStepSecrets(step, outbound.loadSecrets, masker) : null
-  const request = resolveHttpRequest(step, secrets ? { ...context, secrets: secrets.values } : context)
-  const url = new URL(request.url)
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`unsupported URL scheme ${url.protocol} (http and https only)`)
+  base: Pick<StepOutcome, 'name' | 'type' | 'attempt' | 'startedAt' | 'durationMs'>,
+  response: { statusCode: number; headers: Record<string, string | string[] | undefined> },
+  read: ReadBody,
+  nowMs: number,
+): StepRun {
+  const ok = response.statusCode >= 200 && response.statusCode < 300
+  const outcome: StepOutcome = {
+    ...base,
+    status: ok ? 'succeeded' : 'failed',
+    statusCode: response.statusCode,
+    body: read.text,
+    ...(read.truncated ? { bodyTruncated: true } : {}),
+    ...(ok ? {} : { error: `HTTP ${response.statusCode}` }),
   }
-  secrets?.checkTarget(url)
-  let headers = { ...request.headers }
-  let body: string | undefined
-  if (request.body !== undefined) {
-    body = JSON.stringify(request.body)
-    if (!hasHeader(headers, 'content-type')) headers['content-type'] = 'application/json'
+  return {
+    outcome,
+    placeholder: { status: outcome.status, statusCode: response.statusCode, body: read.value },
+    bodyBytes: read.bytes,
+    ...(!ok && {
+      failure: httpStatusFailure(
+        response.statusCode,
+        step.retryableStatuses as RetryableStatus[] | undefined,
+        response.headers['retry-after'],
+        nowMs,
+      ),
+    }),
   }
-  if (outbound) {
-    headers = signRequest(headers, {
-      keys: await outbound.signingKeys(),
-      executionId: context.execution.id,
-      stepName: step.name,
-      body: body ?? '',
-      nowMs: now(),
-    })
-  }
-  return { url, headers, body }
-}
-
-/**
- * The first 4 KiB as text (cut at a UTF-8 boundary) and, for placeholders, the body parsed when JSON. With
- * `mask`, secret values are masked in the whole body first (a value across the 4 KiB cut is masked too).
- */
-async function readBody(
-  body: AsyncIterable<Buffer> & { destroy?: (err?: Error) => unknown },
-  contentType: string | string[] | undefined,
-  mask?: (text: string) => string,
-): Promise<{ text: string; truncated: boolean; value: unknown }> {
-  const chunks: Buffer[] = []
-  let size = 0
-  let complete = true
-  for await (const chunk of body) {
-    chunks.push(chunk)
-    size += chunk.length
-    if (size > MAX_READ_BODY_BYTES) {
-      complete = false
-      break // leaving the loop destroys the stream: the rest is never read
-    }
-  }
-  const read = Buffer.concat(chunks)
-  const all = mask ? Buffer.from(mask(read.toString('utf8')), 'utf8') : read
-  let end = Math.min(all.length, STEP_BODY_LIMIT_BYTES)
-  // Do not cut a multi-byte character: back up to the start of the one the limit falls into.
-  if (end < all.length) while (end > 0 && (all[end]! & 0xc0) === 0x80) end--
-  const text = all.subarray(0, end).toString('utf8')
-  const whole = complete ? all.toString('utf8') : null
-  let value: unknown = whole
-  const type = Array.isArray(contentType) ? contentType[0] : contentType
-  if (whole !== null && type && /[/+]json\b/i.test(type)) {
-    try {
-      value = JSON.parse(whole)
-    } catch {
-      // Not JSON after all: placeholders see the text.
-    }
-  }
-  return { text, truncated: all.length > end, value }
 }
 
 function describeError(err: unknown): string {

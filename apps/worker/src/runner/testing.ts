@@ -26,12 +26,13 @@ export async function insertWorkflow(
     tenant?: string
     /** The row only: the cap in Redis is written by the API (or the reconciler). */
     maxConcurrency?: number | null
+    retryFrom?: 'failed_step' | 'start'
   },
 ): Promise<string> {
   const id = randomUUID()
-  await sql`insert into workflows (id, tenant, name, steps, timeout_ms, max_concurrency)
+  await sql`insert into workflows (id, tenant, name, steps, timeout_ms, max_concurrency, retry_from)
             values (${id}, ${opts.tenant ?? TENANT}, ${opts.name ?? `wf-${id}`}, ${JSON.stringify(opts.steps)}::jsonb,
-                    ${opts.timeoutMs ?? null}, ${opts.maxConcurrency ?? null})`
+                    ${opts.timeoutMs ?? null}, ${opts.maxConcurrency ?? null}, ${opts.retryFrom ?? 'failed_step'})`
   return id
 }
 

@@ -6,14 +6,19 @@ export interface RunnableWorkflow {
   version: number
   steps: Step[]
   timeoutMs: number | null
+  retryFrom: 'failed_step' | 'start'
 }
 
 /**
- * Workflow definitions by id and version. The start statement returns each execution's current workflow
- * version, so a cached definition is used only while it is current; a changed workflow is loaded once.
- * Concurrent misses of one workflow share one query. Bounded (oldest entry out first).
+ * Workflow definitions by id and version. The start statement returns the version each execution is pinned
+ * to (the one its first start saw), and that exact version is loaded (workflow_versions keeps every one), so
+ * an execution whose workflow was changed between its attempts runs the steps it started with. Concurrent
+ * misses of one version share one query. Bounded (oldest entry out first).
  */
-export function createWorkflowCache(load: (ids: string[]) => Promise<WorkflowDefinition[]>, max = 1000) {
+export function createWorkflowCache(
+  load: (wanted: { id: string; version: number }[]) => Promise<WorkflowDefinition[]>,
+  max = 1000,
+) {
   const cache = new Map<string, RunnableWorkflow>()
   const inflight = new Map<string, Promise<RunnableWorkflow | null>>()
   const key = (id: string, version: number) => `${id}@${version}`
@@ -31,9 +36,10 @@ export function createWorkflowCache(load: (ids: string[]) => Promise<WorkflowDef
       if (version === null) return null
       const hit = cache.get(key(id, version))
       if (hit) return hit
-      let pending = inflight.get(id)
+      const k = key(id, version)
+      let pending = inflight.get(k)
       if (!pending) {
-        pending = load([id])
+        pending = load([{ id, version }])
           .then(([def]) => {
             if (!def) return null
             const w: RunnableWorkflow = {
@@ -44,14 +50,14 @@ export function createWorkflowCache(load: (ids: string[]) => Promise<WorkflowDef
                 (step): step is Step => typeof step === 'object' && step !== null,
               ),
               timeoutMs: def.timeoutMs,
+              retryFrom: def.retryFrom,
             }
             remember(w)
             return w
           })
-          .finally(() => inflight.delete(id))
-        inflight.set(id, pending)
+          .finally(() => inflight.delete(k))
+        inflight.set(k, pending)
       }
-      // A newer version than the one the start saw is fine: it is what the workflow is now.
       return pending
     },
     get size() {

@@ -1,6 +1,7 @@
 export * from './api-key.ts'
 export * from './audit.ts'
 export * from './common.ts'
+export * from './dead-letter.ts'
 export * from './execution.ts'
 export * from './ingest.ts'
 export * from './schedule.ts'

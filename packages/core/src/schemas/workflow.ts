@@ -18,6 +18,19 @@ export const HttpStep = Type.Object(
     headers: Type.Optional(Type.Record(Type.String(), Type.String())),
     body: Type.Optional(Type.Unknown({ description: 'any JSON value, sent as JSON' })),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_600_000, default: 30000 })),
+    retryableStatuses: Type.Optional(
+      Type.Array(
+        Type.Union([
+          Type.Integer({ minimum: 100, maximum: 599 }),
+          Type.String({ pattern: '^[1-5]xx$', description: 'a whole class, e.g. "5xx"' }),
+        ]),
+        {
+          maxItems: 100,
+          description:
+            'Statuses that fail the step *retryably* (default [408, 425, 429, "5xx"]); every other non-2xx status is a permanent failure: the execution is dead at once. Timeouts and connection errors are always retryable.',
+        },
+      ),
+    ),
   },
   { additionalProperties: false },
 )
@@ -40,6 +53,13 @@ export const Step = Type.Unsafe<Static<typeof HttpStep> | Static<typeof DelaySte
 })
 export type Step = Static<typeof Step>
 
+/** Where a later attempt starts: at the first step without a recorded success (default), or over. */
+export const RetryFrom = Type.Union([Type.Literal('failed_step'), Type.Literal('start')], {
+  description:
+    '"failed_step" (default): a later attempt (a retry, or a run taken over after a lost lease) resumes at the first step without a recorded success; "start": every attempt runs every step',
+})
+export type RetryFrom = Static<typeof RetryFrom>
+
 const workflowFields = {
   name: Type.String({ minLength: 1, maxLength: 200 }),
   description: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
@@ -55,6 +75,7 @@ const workflowFields = {
       }),
     ),
   ),
+  retryFrom: Type.Optional(RetryFrom),
 }
 
 export const WorkflowCreate = Type.Object(workflowFields, { additionalProperties: false })
@@ -70,6 +91,7 @@ export const Workflow = Type.Object(
     steps: Type.Array(JsonObject),
     timeoutMs: Nullable(Type.Integer()),
     maxConcurrency: Nullable(Type.Integer()),
+    retryFrom: RetryFrom,
     version: Type.Integer(),
     createdAt: DateTime,
     updatedAt: DateTime,

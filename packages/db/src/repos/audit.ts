@@ -34,6 +34,10 @@ export const auditActions = [
   'schedule.triggered',
   'execution.cancelled',
   'execution.redriven',
+  // POST /api/executions/redrive: one entry per call, with the filter and how many it redrove.
+  'execution.bulk_redriven',
+  // PATCH /api/executions/:id: a waiting execution's new priority.
+  'execution.reprioritised',
   // The system's own: a chain of system events looped back onto itself too often (actor `system`).
   'chain.stopped',
 ] as const

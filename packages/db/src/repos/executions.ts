@@ -134,6 +134,30 @@ export function createExecutionsRepo(db: DbExecutor) {
       await db.execute(sql`select id from schedules where id = ${scheduleId} for update`)
     },
 
+    /** A waiting (queued / retrying) execution's new priority; undefined when it is not waiting (or unknown). */
+    async setPriority(tenant: string, id: string, priority: number): Promise<ExecutionRow | undefined> {
+      const [row] = await db
+        .update(executions)
+        .set({ priority })
+        .where(
+          and(
+            eq(executions.tenant, tenant),
+            eq(executions.id, id),
+            statusGuard(executions.status, 'setPriority'),
+          ),
+        )
+        .returning()
+      return row
+    },
+
+    /** A dead execution redriven by `retry`: the bulk redrive never takes it afterwards. */
+    async markRedriven(tenant: string, id: string, at: Date): Promise<void> {
+      await db
+        .update(executions)
+        .set({ redrivenAt: sql`coalesce(${executions.redrivenAt}, ${iso(at)}::timestamptz)` })
+        .where(and(eq(executions.tenant, tenant), eq(executions.id, id), eq(executions.status, 'dead')))
+    },
+
     requestCancel: (tenant: string, id: string, at: Date) => requestCancel(db, tenant, id, at),
     releaseHeldFire: (scheduleId: string, at: Date) => releaseHeldFire(db, scheduleId, at),
     scheduleSummary: (tenant: string, scheduleId: string) => scheduleSummary(db, tenant, scheduleId),

@@ -4,6 +4,7 @@ import {
   type ExecutionStatus,
   executionKinds,
   executionStatuses,
+  STATUS_GUARDS,
   unfinishedExecutionStatuses,
 } from '@punctual/core'
 import { sql } from 'drizzle-orm'
@@ -73,6 +74,13 @@ export const executions = pgTable(
     causedByExecutionId: uuid('caused_by_execution_id'),
     /** Links from the chain's root: 0 unless caused_by_execution_id is set, then the cause's depth + 1. */
     chainDepth: integer('chain_depth').notNull().default(0),
+    /**
+     * The workflow version the execution runs: set by its first start and kept by every later attempt (a
+     * PUT between attempts does not change its steps; workflow_versions holds the old definitions).
+     */
+    workflowVersion: integer('workflow_version'),
+    /** A dead execution was redriven (bulk redrive or `retry`): never by the bulk redrive again. */
+    redrivenAt: timestamp('redriven_at', { withTimezone: true, mode: 'date' }),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().default(sql`now()`),
   },
   (t) => [
@@ -88,6 +96,14 @@ export const executions = pgTable(
     index('executions_unfinished_idx')
       .on(t.scheduleId, t.scheduledFor)
       .where(sql`status in ${sqlList(unfinishedExecutionStatuses)}`),
+    // The dead-letter queue as the bulk redrive reads it: dead, never redriven, oldest first.
+    index('executions_redrivable_idx')
+      .on(t.tenant, t.finishedAt, t.id)
+      .where(sql`status = 'dead' and redriven_at is null`),
+    // GET /api/queue: a tenant's waiting executions in the order workers take them (priority, then time).
+    index('executions_waiting_idx')
+      .on(t.tenant, t.priority.desc(), t.scheduledFor, t.id)
+      .where(sql`status in ${sqlList(STATUS_GUARDS.waiting.from)}`),
     check('executions_kind_ck', sql`${t.kind} in ${sqlList(executionKinds)}`),
     check('executions_status_ck', sql`${t.status} in ${sqlList(executionStatuses)}`),
     check('executions_priority_ck', sql`${t.priority} between 0 and 9`),

@@ -96,6 +96,12 @@ function finishStatement(db: Db, workerId: string, records: readonly FinishRecor
        where e.id = v.id and ${statusIn(db, 'e.status', 'finish')} and e.worker_id = ${workerId} and e.attempt = v.attempt
       returning e.id, e.tenant, e.status
     ),
+    -- A final end forgets the step results a later attempt would have resumed from (none for most
+    -- executions: one-step workflows record nothing before their end).
+    gc as (
+      delete from execution_step_results r using upd u
+       where r.execution_id = u.id and u.status <> 'retrying'
+    ),
     -- The transactional outbox of the system events: only for tenants with an enabled event trigger whose
     -- eventType selects the event (one probe of triggers_event_idx per end), so an end costs nothing more
     -- for a tenant without such a trigger.

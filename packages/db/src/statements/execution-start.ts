@@ -34,7 +34,10 @@ export interface StartedExecution {
   priority: number
   input: Record<string, unknown>
   retryPolicy: Record<string, unknown> | null
-  /** The workflow's current version, null when the workflow row is gone. */
+  /**
+   * The workflow version this execution runs: pinned by its first start (the workflow's version then) and
+   * kept by every later attempt; null when the workflow row was gone at its first start.
+   */
   workflowVersion: number | null
 }
 
@@ -141,12 +144,15 @@ async function startStatement(
              attempt = case when e.status = 'running' and e.worker_id = ${workerId} then e.attempt
                             else e.attempt + 1 end,
              started_at = coalesce(e.started_at, ${nowIso}::timestamptz),
-             worker_id = ${workerId}
+             worker_id = ${workerId},
+             -- An execution runs the version it first started with (a PUT between attempts changes nothing).
+             workflow_version = coalesce(e.workflow_version,
+                                         (select w.version from workflows w where w.id = e.workflow_id))
         from cand c
        where e.id = c.id and not c.cancel_requested and not c.overlapped
       returning e.id, e.tenant, e.kind, e.schedule_id, e.workflow_id,
                 (extract(epoch from e.scheduled_for) * 1000)::float8 as scheduled_for_ms,
-                e.attempt, e.priority, e.input, e.retry_policy, c.first_start
+                e.attempt, e.priority, e.input, e.retry_policy, c.first_start, e.workflow_version
     ),
     cancelled as (
       update executions e
@@ -164,8 +170,8 @@ async function startStatement(
                 (extract(epoch from e.scheduled_for) * 1000)::float8 as scheduled_for_ms
     )
     select 'started' as outcome, s.id, s.tenant, s.kind, s.schedule_id, s.workflow_id, s.scheduled_for_ms,
-           s.attempt, s.priority, s.input, s.retry_policy, w.version as workflow_version, s.first_start
-      from started s left join workflows w on w.id = s.workflow_id
+           s.attempt, s.priority, s.input, s.retry_policy, s.workflow_version, s.first_start
+      from started s
     union all
     select 'cancelled', c.id, null, c.kind, c.schedule_id, null, null, c.attempt, null, null, null, null, null
       from cancelled c

@@ -2,6 +2,13 @@
 // one statement per batch. CRUD repositories are in ../repos.
 export { findCancelRequested } from './cancel-requests.ts'
 export {
+  type RedriveFilter,
+  type RedriveInput,
+  type RedriveResult,
+  type RedriveRow,
+  redriveDeadExecutions,
+} from './dead-letter-redrive.ts'
+export {
   claimUnhandledOutbox,
   commitEventStarts,
   type EventStartsCommit,
@@ -41,6 +48,7 @@ export {
   type UnfinishedExecutionRow,
   updateFiredSchedules,
 } from './fire-recording.ts'
+export { type QueueCursor, type WaitingRow, waitingPage } from './queue-view.ts'
 export {
   cappedWorkflows,
   type DueSourceRow,
@@ -59,6 +67,12 @@ export {
   type RetentionBatch,
   type RetentionTarget,
 } from './retention.ts'
+export {
+  loadRecordedSteps,
+  type RecordedStep,
+  recordStepOutcomes,
+  type StepRecord,
+} from './step-outcomes.ts'
 export {
   type CreatedExecution,
   createdExecutions,

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Execution, ExecutionAccepted, ExecutionListQuery, IdParams, Page } from '@punctual/core'
+import { Execution, ExecutionListQuery, IdParams, Page } from '@punctual/core'
 import { createExecutionsRepo } from '@punctual/db'
 import { decodeCursor, sizedPage } from '../../services/cursor.ts'
 import { notFound, toExecutionDto } from '../../services/executions.ts'
 import { errors } from '../route-helpers.ts'
+import { deadLetterRoutes } from './dead-letter.ts'
 
 const executionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = app.services.executions
-  const deadLetter = app.services.deadLetter
   const repo = createExecutionsRepo(app.deps.db)
 
   app.get(
@@ -66,24 +66,7 @@ const executionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .send(toExecutionDto(await service.cancel(request.user, request.params.id, request.log))),
   )
 
-  app.post(
-    '/:id/retry',
-    {
-      schema: {
-        tags: ['executions'],
-        description: [
-          'Redrives a `dead` execution as a new `redrive` execution: same workflow, input, priority, retry',
-          'policy and schedule/trigger, `retryOf` = the dead one, `scheduledFor` = the request time; its first',
-          'attempt is 1. Any other status is 409. Like a trigger, the answer is 202 once the row is committed,',
-          'even if Redis cannot take it at that moment (the reconciler queues it).',
-        ].join(' '),
-        params: IdParams,
-        response: { 202: ExecutionAccepted, ...errors },
-      },
-    },
-    async (request, reply) =>
-      reply.code(202).send(await deadLetter.redrive(request.user, request.params.id, request.log)),
-  )
+  deadLetterRoutes(app)
 }
 
 export default executionRoutes
