@@ -73,12 +73,19 @@ export async function startApi(env: {
   return { url, pid: child.pid!, stop: () => (stopped ??= stopServer(child)) }
 }
 
-/** POST /api/workflows: a one-step workflow (a `delay` of 0 ms) of `tenant`; returns its id. */
-export async function createWorkflow(api: ApiProcess, tenant: string, name: string): Promise<string> {
+const NOOP_STEPS = [{ name: 'noop', type: 'delay', ms: 0 }]
+
+/** POST /api/workflows: a workflow of `tenant` (by default one `delay` step of 0 ms); returns its id. */
+export async function createWorkflow(
+  api: ApiProcess,
+  tenant: string,
+  name: string,
+  steps: unknown[] = NOOP_STEPS,
+): Promise<string> {
   const res = await fetch(`${api.url}/api/workflows`, {
     method: 'POST',
     headers: headersFor(tenant),
-    body: JSON.stringify({ name, steps: [{ name: 'noop', type: 'delay', ms: 0 }] }),
+    body: JSON.stringify({ name, steps }),
   })
   if (res.status !== 201) throw new Error(`POST /api/workflows: ${res.status} ${await res.text()}`)
   return ((await res.json()) as { id: string }).id
@@ -93,13 +100,14 @@ export async function createWorkflows(
   tenants: string[],
   name: (i: number) => string,
   inFlight = IN_FLIGHT,
+  steps: unknown[] = NOOP_STEPS,
 ): Promise<string[]> {
   const ids: string[] = new Array(tenants.length)
   let next = 0
   await Promise.all(
     Array.from({ length: Math.min(inFlight, tenants.length) }, async () => {
       for (let i = next++; i < tenants.length; i = next++)
-        ids[i] = await createWorkflow(api, tenants[i]!, name(i))
+        ids[i] = await createWorkflow(api, tenants[i]!, name(i), steps)
     }),
   )
   return ids

@@ -1,17 +1,17 @@
-import { randomUUID } from 'node:crypto'
-import { DEFAULT_RETRY_POLICY } from '@punctual/core'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { createDb, type DbHandle, ensureDatabase, migrate } from '@punctual/db'
 import {
   createExecutionQueue,
   createKeys,
   createRedis,
-  type EnqueueItem,
   type QueueKeys,
   type Redis,
   waitForReady,
 } from '@punctual/queue'
 import { deleteMatching } from '@punctual/queue/testing'
-import { startApi, tokenFor } from './api-user.ts'
+import { type ApiProcess, callMany, createWorkflows, IN_FLIGHT, startApi, tokenFor } from './api-user.ts'
+import { request } from './fairness/load.ts'
 import { type BenchSection, percentile } from './report.ts'
 import { buildWorkers, type OurWorker, sleep, startOurWorker, waitForHeartbeats } from './worker/procs.ts'
 
@@ -53,64 +53,66 @@ function newPrefix(tag: string): { prefix: string; keys: QueueKeys } {
   return { prefix, keys: createKeys(prefix) }
 }
 
-/** One workflow per tenant with these steps (the trigger on workflows keeps version 1 in workflow_versions). */
-async function insertWorkflows(db: DbHandle, tenants: string[], steps: unknown[]): Promise<string[]> {
-  const ids = tenants.map(() => randomUUID())
-  const doc = JSON.stringify(ids.map((id, i) => ({ id, tenant: tenants[i], name: `bench-${id}` })))
-  await db.sql`insert into workflows (id, tenant, name, steps)
-               select v.id, v.tenant, v.name, ${JSON.stringify(steps)}::jsonb
-                 from json_to_recordset(${doc}::json) as v(id uuid, tenant text, name text)`
-  return ids
+/**
+ * What the scenarios read, made the way a user makes it, through our API (production bundle): one workflow
+ * per tenant with `steps`, ten event triggers per workflow (priorities 0-9, event types `bench.p<k>`), then
+ * `n` events (POST /api/events, 50 in flight, round-robin over the tenants and priorities), each starting one
+ * execution — before any worker runs, so they wait queued. Returns the workflows and the executions' ids.
+ */
+async function backlogThroughApi(
+  api: ApiProcess,
+  opts: { n: number; tenants: string[]; steps: unknown[] },
+): Promise<{ workflowIds: string[]; ids: string[]; tenantOf: (i: number) => string }> {
+  const { n, tenants } = opts
+  const workflowIds = await createWorkflows(api, tenants, (k) => `bench-${k}`, IN_FLIGHT, opts.steps)
+  await callMany(tenants.length * 10, async (j) => {
+    const k = Math.floor(j / 10)
+    const res = await request(`${api.url}/api/triggers`, {
+      method: 'POST',
+      headers: auth(tenants[k]!),
+      body: JSON.stringify({
+        workflowId: workflowIds[k],
+        name: `p${j % 10}`,
+        type: 'event',
+        eventType: `bench.p${j % 10}`,
+        priority: j % 10,
+      }),
+    })
+    if (res.status !== 201) throw new Error(`trigger: ${res.status} ${res.body}`)
+  })
+  const tenantOf = (i: number) => tenants[i % tenants.length]!
+  const ids: string[] = new Array(n)
+  await callMany(n, async (i) => {
+    const res = await request(`${api.url}/api/events`, {
+      method: 'POST',
+      headers: auth(tenantOf(i)),
+      body: JSON.stringify({ type: `bench.p${Math.floor(i / tenants.length) % 10}`, data: { i } }),
+    })
+    if (res.status !== 202) throw new Error(`event: ${res.status} ${res.body}`)
+    ids[i] = (JSON.parse(res.body) as { executions: string[] }).executions[0]!
+  })
+  return { workflowIds, ids, tenantOf }
 }
 
-/**
- * `n` executions (status given, round-robin over the tenants' workflows), inserted 5,000 per statement; the
- * queued ones enqueued 500 per script. Returns their ids.
- */
-async function seedExecutions(
-  ctx: Ctx,
-  keys: QueueKeys | null,
-  opts: { n: number; tenants: string[]; workflowIds: string[]; status: 'queued' | 'dead'; atMs: number },
-): Promise<string[]> {
-  const { n, tenants, workflowIds } = opts
-  const ids = Array.from({ length: n }, () => randomUUID())
-  const atIso = new Date(opts.atMs).toISOString()
-  for (let i = 0; i < n; i += 5000) {
-    const doc = JSON.stringify(
-      ids.slice(i, i + 5000).map((id, j) => ({
-        id,
-        tenant: tenants[(i + j) % tenants.length],
-        workflow_id: workflowIds[(i + j) % tenants.length],
-        priority: (i + j) % 10,
-      })),
-    )
-    await ctx.db.sql`
-      insert into executions (id, tenant, kind, workflow_id, scheduled_for, enqueued_at, status, attempt, priority,
-                              input, retry_policy, available_at, finished_at, error)
-      select v.id, v.tenant, 'manual', v.workflow_id, ${atIso}::timestamptz, ${atIso}::timestamptz, ${opts.status},
-             ${opts.status === 'dead' ? 3 : 0}, v.priority, '{}'::jsonb, ${JSON.stringify(DEFAULT_RETRY_POLICY)}::jsonb,
-             ${atIso}::timestamptz, ${opts.status === 'dead' ? atIso : null}::timestamptz,
-             ${opts.status === 'dead' ? '{"message":"step call: HTTP 503","class":"retryable"}' : null}::jsonb
-        from json_to_recordset(${doc}::json) as v(id uuid, tenant text, workflow_id uuid, priority int)`
+function startWorkers(tag: string, prefix: string, env: Record<string, string> = {}): OurWorker[] {
+  return Array.from({ length: WORKERS }, (_, i) =>
+    startOurWorker(`bench-${tag}-${i + 1}`, {
+      DATABASE_URL,
+      REDIS_URL,
+      REDIS_PREFIX: prefix,
+      WORKER_CONCURRENCY: String(CONCURRENCY),
+      ...env,
+    }),
+  )
+}
+
+async function untilNoneUnfinished(ctx: Ctx) {
+  for (;;) {
+    const [r] = await ctx.db.sql<{ left: number }[]>`
+      select count(*)::int as left from executions where status in ('queued', 'running', 'retrying')`
+    if (r!.left === 0) return
+    await sleep(500)
   }
-  await ctx.db.sql`analyze executions`
-  if (keys && opts.status === 'queued') {
-    const queue = createExecutionQueue(ctx.redis, keys)
-    for (let i = 0; i < n; i += 500) {
-      const items: EnqueueItem[] = ids.slice(i, i + 500).map((id, j) => ({
-        id,
-        priority: (i + j) % 10,
-        scheduledForMs: opts.atMs,
-        availableAtMs: opts.atMs,
-        attempt: 0,
-        tenant: tenants[(i + j) % tenants.length]!,
-        workflowId: workflowIds[(i + j) % tenants.length]!,
-        kind: 'manual',
-      }))
-      await queue.enqueue(items, Date.now())
-    }
-  }
-  return ids
 }
 
 const tenantNames = (n: number) => Array.from({ length: n }, (_, k) => `bench-t${k}`)
@@ -122,24 +124,17 @@ async function dispatch(ctx: Ctx, n: number, steps: number) {
   await resetDb(ctx.db)
   const tenants = tenantNames(TENANTS)
   const definition = Array.from({ length: steps }, (_, i) => ({ name: `wait-${i}`, type: 'delay', ms: 0 }))
-  const workflowIds = await insertWorkflows(ctx.db, tenants, definition)
-  await seedExecutions(ctx, keys, { n, tenants, workflowIds, status: 'queued', atMs: Date.now() })
-  const workers: OurWorker[] = Array.from({ length: WORKERS }, (_, i) =>
-    startOurWorker(`bench-${tag}-${i + 1}`, {
-      DATABASE_URL,
-      REDIS_URL,
-      REDIS_PREFIX: prefix,
-      WORKER_CONCURRENCY: String(CONCURRENCY),
-    }),
-  )
+  const api = await startApi({ DATABASE_URL, REDIS_URL, REDIS_PREFIX: prefix })
+  try {
+    await backlogThroughApi(api, { n, tenants, steps: definition })
+  } finally {
+    await api.stop()
+  }
+  await ctx.db.sql`analyze executions`
+  const workers = startWorkers(tag, prefix)
   try {
     await waitForHeartbeats(ctx.redis, keys.workers, workers)
-    for (;;) {
-      const [r] = await ctx.db.sql<{ left: number }[]>`
-        select count(*)::int as left from executions where status in ('queued', 'running', 'retrying')`
-      if (r!.left === 0) break
-      await sleep(500)
-    }
+    await untilNoneUnfinished(ctx)
     const [s] = await ctx.db.sql<{ done: number; first: number; last: number; recorded: number }[]>`
       select count(*) filter (where status = 'succeeded')::int as done,
              (extract(epoch from min(started_at)) * 1000)::float8 as first,
@@ -184,17 +179,14 @@ async function queueRoutes(ctx: Ctx) {
   const { prefix, keys } = newPrefix('q')
   await resetDb(ctx.db)
   const tenants = tenantNames(TENANTS)
-  const workflowIds = await insertWorkflows(ctx.db, tenants, [{ name: 'noop', type: 'delay', ms: 0 }])
-  const ids = await seedExecutions(ctx, keys, {
-    n: QUEUED_N,
-    tenants,
-    workflowIds,
-    status: 'queued',
-    atMs: Date.now(),
-  })
   const api = await startApi({ DATABASE_URL, REDIS_URL, REDIS_PREFIX: prefix })
   try {
-    const tenantOf = (i: number) => tenants[i % tenants.length]!
+    const { ids, tenantOf } = await backlogThroughApi(api, {
+      n: QUEUED_N,
+      tenants,
+      steps: [{ name: 'noop', type: 'delay', ms: 0 }],
+    })
+    await ctx.db.sql`analyze executions`
     const patch = await timedCalls(API_CALLS, (i) =>
       fetch(`${api.url}/api/executions/${ids[i % ids.length]}`, {
         method: 'PATCH',
@@ -238,16 +230,26 @@ async function redrive(ctx: Ctx) {
   const { prefix, keys } = newPrefix('r')
   await resetDb(ctx.db)
   const [tenant] = tenantNames(1)
-  const workflowIds = await insertWorkflows(ctx.db, [tenant!], [{ name: 'noop', type: 'delay', ms: 0 }])
-  await seedExecutions(ctx, null, {
-    n: DEAD_N,
-    tenants: [tenant!],
-    workflowIds,
-    status: 'dead',
-    atMs: Date.now() - 3_600_000,
-  })
+  // Dead the way executions die: an http step answered 404 (a permanent failure: dead at once), run by the
+  // workers, which are stopped before the redrive (its executions stay queued).
+  const target = createServer((_req, res) => res.writeHead(404).end('no such thing'))
+  await new Promise<void>((r) => target.listen(0, '127.0.0.1', () => r()))
+  const url = `http://127.0.0.1:${(target.address() as AddressInfo).port}/gone`
   const api = await startApi({ DATABASE_URL, REDIS_URL, REDIS_PREFIX: prefix })
   try {
+    const { workflowIds } = await backlogThroughApi(api, {
+      n: DEAD_N,
+      tenants: [tenant!],
+      steps: [{ name: 'call', type: 'http', method: 'POST', url }],
+    })
+    const workers = startWorkers('r', prefix, { OUTBOUND_ALLOW_PRIVATE: 'true' })
+    try {
+      await waitForHeartbeats(ctx.redis, keys.workers, workers)
+      await untilNoneUnfinished(ctx)
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()))
+    }
+    await ctx.db.sql`analyze executions`
     const call = async (dryRun: boolean) => {
       const t0 = performance.now()
       const res = await fetch(`${api.url}/api/executions/redrive`, {
@@ -267,6 +269,7 @@ async function redrive(ctx: Ctx) {
     const inRedis = (await createExecutionQueue(ctx.redis, keys).tenantDepths(tenant!)).ready
     return { dry, real, rows: q!.n, inRedis }
   } finally {
+    target.close()
     await api.stop()
     await deleteMatching(ctx.redis, keys.scanPattern)
   }
@@ -344,7 +347,7 @@ export async function run(): Promise<BenchSection> {
     id: 'failures',
     title: 'Failure handling (issue 16): per-step outcomes, queue view, priority, bulk redrive',
     method: [
-      `Our worker bundles (production build), ${WORKERS} workers at concurrency ${CONCURRENCY}; executions seeded in SQL and enqueued 500 per script; rates over first start → last end. Steps are 0 ms delays; a three-step execution writes two step outcomes (group-committed) before its end.`,
+      `Everything through our API (production bundle) as a user makes it: per tenant a workflow (POST /api/workflows) and ten event triggers (priorities 0-9), then the backlog as POST /api/events (50 in flight, each starting one execution) before any worker runs. Our worker bundles (production build), ${WORKERS} workers at concurrency ${CONCURRENCY}; rates over first start → last end. Steps are 0 ms delays; a three-step execution writes two step outcomes (group-committed) before its end. The dead executions of the redrive died running: an http step answered 404 by a local target (a permanent failure), run by the workers, which are stopped before the redrive.`,
       `API routes against our API process (production bundle), sequential calls, latency measured at the client.`,
       ...notes,
     ],
