@@ -203,7 +203,7 @@ export async function run(): Promise<BenchSection> {
              (select count(*)::int from webhook_deliveries where trigger_id = ${ingestTrigger}) as receipts`
 
     // (b) trigger response: start from a clean queue, one idle worker.
-    await sql`truncate executions, webhook_deliveries`
+    await sql`truncate executions, webhook_deliveries cascade`
     await deleteMatching(redis, keys.scanPattern)
     // Let the write burst of (a) settle (dirty pages, WAL) so that (b) measures an idle system.
     await sql`checkpoint`

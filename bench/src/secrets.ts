@@ -97,7 +97,7 @@ async function seed(db: DbHandle, targetUrl: string): Promise<void> {
 
 /** N events of the pass through the API (each starts one execution), then WORKERS workers drain them. */
 async function drain(db: DbHandle, redis: Redis, pass: Pass): Promise<PassResult> {
-  await db.sql`truncate executions, event_receipts`
+  await db.sql`truncate executions, event_receipts cascade`
   const prefix = `bench-secrets-${process.pid}-${pass}-${randomUUID().slice(0, 6)}`
   const keys = createKeys(prefix)
   const api = await startApi({ DATABASE_URL, REDIS_URL, REDIS_PREFIX: prefix })
