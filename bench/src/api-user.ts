@@ -28,7 +28,8 @@ export function tokenFor(tenant: string): string {
   return token
 }
 
-const headersFor = (tenant: string) => ({
+/** The headers of a JSON request by `tenant` (its admin token). */
+export const headersFor = (tenant: string) => ({
   authorization: `Bearer ${tokenFor(tenant)}`,
   'content-type': 'application/json',
 })

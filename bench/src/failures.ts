@@ -10,7 +10,7 @@ import {
   waitForReady,
 } from '@punctual/queue'
 import { deleteMatching } from '@punctual/queue/testing'
-import { type ApiProcess, callMany, createWorkflows, IN_FLIGHT, startApi, tokenFor } from './api-user.ts'
+import { type ApiProcess, callMany, createWorkflows, headersFor, IN_FLIGHT, startApi } from './api-user.ts'
 import { request } from './fairness/load.ts'
 import { type BenchSection, percentile } from './report.ts'
 import { buildWorkers, type OurWorker, sleep, startOurWorker, waitForHeartbeats } from './worker/procs.ts'
@@ -69,7 +69,7 @@ async function backlogThroughApi(
     const k = Math.floor(j / 10)
     const res = await request(`${api.url}/api/triggers`, {
       method: 'POST',
-      headers: auth(tenants[k]!),
+      headers: headersFor(tenants[k]!),
       body: JSON.stringify({
         workflowId: workflowIds[k],
         name: `p${j % 10}`,
@@ -85,7 +85,7 @@ async function backlogThroughApi(
   await callMany(n, async (i) => {
     const res = await request(`${api.url}/api/events`, {
       method: 'POST',
-      headers: auth(tenantOf(i)),
+      headers: headersFor(tenantOf(i)),
       body: JSON.stringify({ type: `bench.p${Math.floor(i / tenants.length) % 10}`, data: { i } }),
     })
     if (res.status !== 202) throw new Error(`event: ${res.status} ${res.body}`)
@@ -169,11 +169,6 @@ async function timedCalls(calls: number, one: (i: number) => Promise<Response>):
   return ms.sort((a, b) => a - b)
 }
 
-const auth = (tenant: string) => ({
-  authorization: `Bearer ${tokenFor(tenant)}`,
-  'content-type': 'application/json',
-})
-
 /** QUEUED_N queued over TENANTS tenants: PATCH priority and GET /api/queue (first page, and a later one). */
 async function queueRoutes(ctx: Ctx) {
   const { prefix, keys } = newPrefix('q')
@@ -190,12 +185,12 @@ async function queueRoutes(ctx: Ctx) {
     const patch = await timedCalls(API_CALLS, (i) =>
       fetch(`${api.url}/api/executions/${ids[i % ids.length]}`, {
         method: 'PATCH',
-        headers: auth(tenantOf(i % ids.length)),
+        headers: headersFor(tenantOf(i % ids.length)),
         body: JSON.stringify({ priority: (i * 7) % 10 }),
       }),
     )
     const first = await timedCalls(API_CALLS, (i) =>
-      fetch(`${api.url}/api/queue?limit=50`, { headers: auth(tenantOf(i)) }),
+      fetch(`${api.url}/api/queue?limit=50`, { headers: headersFor(tenantOf(i)) }),
     )
     // A page deep into a tenant's line: the cursor of its 10th page.
     const cursors = new Map<string, string>()
@@ -203,7 +198,7 @@ async function queueRoutes(ctx: Ctx) {
       let cursor: string | null = null
       for (let p = 0; p < 10; p++) {
         const res = await fetch(`${api.url}/api/queue?limit=50${cursor ? `&cursor=${cursor}` : ''}`, {
-          headers: auth(t),
+          headers: headersFor(t),
         })
         cursor = ((await res.json()) as { nextCursor: string | null }).nextCursor
         if (!cursor) break
@@ -216,7 +211,7 @@ async function queueRoutes(ctx: Ctx) {
         ? []
         : await timedCalls(API_CALLS, (i) => {
             const t = deepTenants[i % deepTenants.length]!
-            return fetch(`${api.url}/api/queue?limit=50&cursor=${cursors.get(t)}`, { headers: auth(t) })
+            return fetch(`${api.url}/api/queue?limit=50&cursor=${cursors.get(t)}`, { headers: headersFor(t) })
           })
     return { patch, first, deep }
   } finally {
@@ -254,7 +249,7 @@ async function redrive(ctx: Ctx) {
       const t0 = performance.now()
       const res = await fetch(`${api.url}/api/executions/redrive`, {
         method: 'POST',
-        headers: auth(tenant!),
+        headers: headersFor(tenant!),
         body: JSON.stringify({ filter: { workflowId: workflowIds[0] }, dryRun }),
       })
       const body = (await res.json()) as { matched: number; executionIds: string[] }

@@ -2,7 +2,7 @@ import os from 'node:os'
 import { createDb, type DbHandle, ensureDatabase, migrate } from '@punctual/db'
 import { createExecutionQueue, createKeys, createRedis, type Redis, waitForReady } from '@punctual/queue'
 import { deleteMatching } from '@punctual/queue/testing'
-import { type ApiProcess, createWorkflow, startApi, tokenFor } from './api-user.ts'
+import { type ApiProcess, createWorkflow, headersFor, startApi } from './api-user.ts'
 import { type Answer, type FloodResult, flood, paced, request } from './fairness/load.ts'
 import { type BenchSection, percentile } from './report.ts'
 import {
@@ -67,15 +67,10 @@ const FLOODS: FloodKind[] = [
   },
 ]
 
-const headers = (tenant: string) => ({
-  authorization: `Bearer ${tokenFor(tenant)}`,
-  'content-type': 'application/json',
-})
-
 async function post(api: ApiProcess, tenant: string, path: string, body: unknown): Promise<{ id: string }> {
   const res = await request(`${api.url}${path}`, {
     method: 'POST',
-    headers: headers(tenant),
+    headers: headersFor(tenant),
     body: JSON.stringify(body),
   })
   if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${res.body.slice(0, 300)}`)
@@ -171,9 +166,9 @@ async function phase(
   const meter = cpuMeter([ctx.pids.api, ...ctx.pids.workers])
   const from = new Date().toISOString()
   const [gets, triggers] = await Promise.all([
-    paced(GET_RATE, seconds, () => request(getUrl, { method: 'GET', headers: headers(B) })),
+    paced(GET_RATE, seconds, () => request(getUrl, { method: 'GET', headers: headersFor(B) })),
     paced(TRIGGER_RATE, seconds, () =>
-      request(triggerUrl, { method: 'POST', headers: headers(B), body: '{}' }),
+      request(triggerUrl, { method: 'POST', headers: headersFor(B), body: '{}' }),
     ),
   ])
   const to = new Date().toISOString()
@@ -352,7 +347,7 @@ export async function run(): Promise<BenchSection> {
     const floodOf = (kind: FloodKind, seconds: number) =>
       flood({
         url: `${api!.url}/api/events`,
-        headers: headers(A),
+        headers: headersFor(A),
         body: JSON.stringify({
           type: kind.eventType,
           data: { order: { id: 42, total: 99.5 }, note: 'noisy' },

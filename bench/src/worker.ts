@@ -20,9 +20,9 @@ import {
   createSchedules,
   createWorkflow,
   createWorkflows,
+  headersFor,
   IN_FLIGHT,
   startApi,
-  tokenFor,
 } from './api-user.ts'
 import { request } from './fairness/load.ts'
 import { type BenchSection, percentile } from './report.ts'
@@ -686,11 +686,6 @@ interface DrainResult {
   notes: string[]
 }
 
-const jsonHeaders = (tenant: string) => ({
-  authorization: `Bearer ${tokenFor(tenant)}`,
-  'content-type': 'application/json',
-})
-
 /** The tenants of the dispatch scenario: `bench` alone, or bench-0 … bench-(n−1). */
 const dispatchTenants = (n: number) =>
   n === 1 ? [TENANT] : Array.from({ length: n }, (_, k) => `${TENANT}-${k}`)
@@ -717,7 +712,7 @@ async function oursDrain(ctx: Ctx, workerCount: number, tenantCount = 1): Promis
     for (const [k, tenant] of tenants.entries()) {
       const res = await request(`${api.url}/api/triggers`, {
         method: 'POST',
-        headers: jsonHeaders(tenant),
+        headers: headersFor(tenant),
         body: JSON.stringify({
           workflowId: workflowIds[k],
           name: 'dispatch',
@@ -731,7 +726,7 @@ async function oursDrain(ctx: Ctx, workerCount: number, tenantCount = 1): Promis
     sent = await callMany(n, async (i) => {
       const res = await request(`${api.url}/api/events`, {
         method: 'POST',
-        headers: jsonHeaders(tenants[owner(i)]!),
+        headers: headersFor(tenants[owner(i)]!),
         body,
       })
       if (res.status !== 202) {

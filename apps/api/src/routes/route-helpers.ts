@@ -39,3 +39,8 @@ export function deleteRoute(
     },
   )
 }
+
+/** preValidation of a route whose JSON body is optional: none at all (or `null`) is `{}`. */
+export async function optionalBody(request: { body: unknown }): Promise<void> {
+  if (request.body === undefined || request.body === null) request.body = {}
+}

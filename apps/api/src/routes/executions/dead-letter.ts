@@ -8,7 +8,7 @@ import {
   RetryBody,
 } from '@punctual/core'
 import { toExecutionDto } from '../../services/executions.ts'
-import { errors, type TypeBoxApp } from '../route-helpers.ts'
+import { errors, optionalBody, type TypeBoxApp } from '../route-helpers.ts'
 
 /** The dead-letter routes (single retry, bulk redrive) and the priority change of a waiting execution. */
 export function deadLetterRoutes(app: TypeBoxApp) {
@@ -30,9 +30,7 @@ export function deadLetterRoutes(app: TypeBoxApp) {
         response: { 202: ExecutionAccepted, ...errors },
       },
       // The body is optional: none at all is `{}` (no input given).
-      preValidation: async (request) => {
-        if (request.body === undefined || request.body === null) request.body = {}
-      },
+      preValidation: optionalBody,
     },
     async (request, reply) =>
       reply

@@ -14,7 +14,7 @@ import { Type } from 'typebox'
 import { decodeCursor, sizedPage } from '../../services/cursor.ts'
 import { toExecutionDto } from '../../services/executions.ts'
 import { notFound } from '../../services/schedules.ts'
-import { errors, type TypeBoxApp } from '../route-helpers.ts'
+import { errors, optionalBody, type TypeBoxApp } from '../route-helpers.ts'
 
 const count = Type.Integer({ minimum: 0 })
 const countOrNull = Nullable(count)
@@ -109,9 +109,7 @@ function triggerRoute(app: TypeBoxApp) {
         response: { 202: ExecutionAccepted, ...errors },
       },
       // The body is optional: a bare POST runs with the schedule's input.
-      preValidation: async (request) => {
-        if (request.body === undefined || request.body === null) request.body = {}
-      },
+      preValidation: optionalBody,
     },
     async (request, reply) =>
       reply

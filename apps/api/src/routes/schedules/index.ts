@@ -15,7 +15,7 @@ import { createExecutionsRepo, createSchedulesRepo, type ScheduleView } from '@p
 import { decodeCursor, sizedPage } from '../../services/cursor.ts'
 import { toExecutionDto } from '../../services/executions.ts'
 import { notFound, toScheduleDto } from '../../services/schedules.ts'
-import { deleteRoute, errors, type TypeBoxApp } from '../route-helpers.ts'
+import { deleteRoute, errors, optionalBody, type TypeBoxApp } from '../route-helpers.ts'
 import scheduleExecutionRoutes from './executions.ts'
 
 /** /api/schedules: one function per route, registered in this order (the OpenAPI document follows it). */
@@ -131,9 +131,7 @@ function pauseRoute(app: TypeBoxApp) {
         response: { 200: Schedule, ...errors },
       },
       // The body is optional: a bare POST pauses without a note.
-      preValidation: async (request) => {
-        if (request.body === undefined || request.body === null) request.body = {}
-      },
+      preValidation: optionalBody,
     },
     async (request) =>
       toScheduleDto(await app.services.schedules.pause(request.user, request.params.id, request.body?.note)),
