@@ -120,3 +120,59 @@ describe('reconcile of fair turns and caps', () => {
     expect(again).toMatchObject({ requeued: 0, capsFixed: 0, capsRemoved: 0 })
   })
 })
+
+describe('reconcile of priorities', () => {
+  let own: WorkerTestContext
+  beforeAll(async () => {
+    own = await setupWorkerTest()
+  })
+  afterAll(() => own.close())
+
+  it("sets Redis's priority back to Postgres's, and waits for a priority change that is committing", async () => {
+    const { redis, keys } = own.redis
+    const queue = createExecutionQueue(redis, keys)
+    const workflowId = await insertWorkflow(own.database.sql, {
+      steps: [{ name: 'd', type: 'delay', ms: 0 }],
+    })
+    const [first, second, third] = await createExecutions(own.database.sql, queue, [
+      { workflowId, priority: 5, scheduledForMs: Date.now() - 3000 },
+      { workflowId, priority: 5, scheduledForMs: Date.now() - 2000 },
+      { workflowId, priority: 5, scheduledForMs: Date.now() - 1000 },
+    ])
+    // Drift: Redis took priority 9 for the last one, and the change never committed (nor was put back).
+    await queue.setPriority(third!, 9)
+
+    // Meanwhile a PATCH of the second to 0 has updated its row and Redis, and has not committed yet.
+    let commit!: () => void
+    const committed = new Promise<void>((r) => {
+      commit = r
+    })
+    const patch = own.database.sql.begin(async (tx) => {
+      await tx`update executions set priority = 0 where id = ${second!}`
+      await queue.setPriority(second!, 0)
+      await committed
+    })
+    await sleep(100)
+    let done = false
+    const pass = reconcile({ db: own.database, redis, keys }).then((r) => {
+      done = true
+      return r
+    })
+    await sleep(300)
+    // The pass waits for the PATCH's row instead of undoing its Redis write.
+    expect(done).toBe(false)
+    commit()
+    await patch
+    const result = await pass
+    expect(result.prioritiesFixed).toBe(1)
+    expect((await queue.get(third!))?.priority).toBe(5)
+    expect((await queue.get(second!))?.priority).toBe(0)
+
+    // The line is in Postgres's order again: 5, 5 by time, then the re-prioritised 0.
+    const { items } = await queue.dequeue({ workerId: 'w', count: 3, leaseMs: 30_000, now: Date.now() })
+    expect(items.map((i) => i.id)).toEqual([first, third, second])
+
+    const again = await reconcile({ db: own.database, redis, keys })
+    expect(again.prioritiesFixed).toBe(0)
+  })
+})

@@ -74,9 +74,9 @@ export { type ConflictKeys, createKeys, type QueueKeys, REDIS_PREFIX_PATTERN } f
 export { type RateLimitCount, rateLimitIncr } from './rate-limit.ts'
 export {
   ensureQueued,
+  executionPriorities,
   type IndexedSchedulesPage,
   listIndexedScheduleIds,
-  missingExecutions,
   type SyncDueEntry,
   type SyncDueOptions,
   type SyncDueResult,

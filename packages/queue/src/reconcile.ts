@@ -111,19 +111,20 @@ export async function listIndexedScheduleIds(
 }
 
 /**
- * The ids among `ids` Redis holds nowhere (not ready, delayed nor running): an execution's hash exists exactly
- * while its id is in one of the three sets. One pipelined EXISTS per id.
+ * Each id's priority as Redis holds it; `null` for an id Redis holds nowhere (not ready, delayed nor running):
+ * an execution's hash, which always has a priority, exists exactly while its id is in one of the three sets.
+ * One pipelined HGET per id.
  */
-export async function missingExecutions(
+export async function executionPriorities(
   redis: Redis,
   keys: QueueKeys,
   ids: readonly string[],
-): Promise<string[]> {
+): Promise<(number | null)[]> {
   if (ids.length === 0) return []
   const pipeline = redis.pipeline()
-  for (const id of ids) pipeline.exists(keys.execution(id))
-  const replies = await execPipeline(pipeline, ids.length, 'exists (pipeline)')
-  return ids.filter((_, i) => replies[i] === 0)
+  for (const id of ids) pipeline.hget(keys.execution(id), 'priority')
+  const replies = await execPipeline(pipeline, ids.length, 'hget priority (pipeline)')
+  return replies.map((r) => (r === null || r === undefined ? null : Number(r)))
 }
 
 /**

@@ -52,7 +52,8 @@ export function createMaintenanceLoop(deps: MaintenanceDeps) {
         keys: deps.keys,
         ...(pace && { pace }),
       })
-      if (result.dueFixed + result.indexRemoved + result.requeued + result.capsFixed + result.capsRemoved > 0)
+      const { dueFixed, indexRemoved, requeued, prioritiesFixed, capsFixed, capsRemoved } = result
+      if (dueFixed + indexRemoved + requeued + prioritiesFixed + capsFixed + capsRemoved > 0)
         logger.info(result, 'reconciled')
     } catch (err) {
       logger.warn({ err: errorMessage(err) }, 'reconcile failed; will retry')

@@ -2,13 +2,16 @@ import {
   type DbHandle,
   existingScheduleIds,
   scheduleDuePage,
+  type UnfinishedRef,
   unfinishedExecutionPage,
   unfinishedExecutionsAmong,
+  withCommittedPriorities,
 } from '@punctual/db'
 import {
+  createExecutionQueue,
   ensureQueued,
+  executionPriorities,
   listIndexedScheduleIds,
-  missingExecutions,
   type QueueKeys,
   type Redis,
   removeSchedule,
@@ -21,6 +24,7 @@ export interface ReconcileResult {
   dueStale: number
   indexRemoved: number
   requeued: number
+  prioritiesFixed: number
   capsFixed: number
   capsRemoved: number
   durationMs: number
@@ -80,6 +84,7 @@ export async function reconcile(deps: ReconcileDeps) {
     dueStale: 0,
     indexRemoved: 0,
     requeued: 0,
+    prioritiesFixed: 0,
     capsFixed: 0,
     capsRemoved: 0,
     durationMs: 0,
@@ -153,36 +158,69 @@ async function removeOrphanEntries(deps: ReconcileDeps, result: ReconcileResult)
  *    Redis) while the pass went on; without the second look, a busy system got thousands of finished
  *    executions queued again per pass (each dequeued, found not startable and dropped: seen as a 3-4 s lag
  *    spike at 5,000 fires/s). An id Redis lacks and Postgres still calls unfinished after that is lost.
+ *    The same read finds executions whose Redis priority differs from Postgres's (repairPriorities).
  */
 async function requeueLostExecutions(deps: ReconcileDeps, result: ReconcileResult) {
-  const now = deps.now ?? Date.now
   for (let after = FIRST_ID; ; ) {
-    const ids = await unfinishedExecutionPage(deps.db.sql, after, PAGE)
-    if (ids.length === 0) break
-    await inChunks(ids, deps.pace, async (chunk) => {
-      const missing = await missingExecutions(deps.redis, deps.keys, chunk)
-      if (missing.length === 0) return
-      const lost = await unfinishedExecutionsAmong(deps.db.sql, missing)
-      if (lost.length === 0) return
-      const { enqueued } = await ensureQueued(
+    const refs = await unfinishedExecutionPage(deps.db.sql, after, PAGE)
+    if (refs.length === 0) break
+    await inChunks(refs, deps.pace, async (chunk) => {
+      const held = await executionPriorities(
         deps.redis,
         deps.keys,
-        lost.map((r) => ({
-          id: r.id,
-          priority: r.priority,
-          scheduledForMs: Date.parse(r.scheduled_for),
-          availableAtMs: r.available_at ? Date.parse(r.available_at) : Date.parse(r.scheduled_for),
-          attempt: r.attempt,
-          tenant: r.tenant,
-          workflowId: r.workflow_id,
-          kind: r.kind,
-          ...(r.schedule_id ? { scheduleId: r.schedule_id } : {}),
-        })),
-        now(),
+        chunk.map((r) => r.id),
       )
-      result.requeued += enqueued.length
+      const missing = chunk.filter((_, i) => held[i] === null).map((r) => r.id)
+      const drifted = chunk.filter((r, i) => held[i] !== null && held[i] !== r.priority).map((r) => r.id)
+      if (missing.length > 0) result.requeued += await requeue(deps, missing)
+      if (drifted.length > 0) result.prioritiesFixed += await repairPriorities(deps, drifted)
     })
-    after = ids[ids.length - 1]!
-    if (ids.length < PAGE) break
+    after = refs[refs.length - 1]!.id
+    if (refs.length < PAGE) break
   }
+}
+
+/** Re-enqueues the ids among `missing` that Postgres still calls unfinished; returns how many went in. */
+async function requeue(deps: ReconcileDeps, missing: string[]): Promise<number> {
+  const lost = await unfinishedExecutionsAmong(deps.db.sql, missing)
+  if (lost.length === 0) return 0
+  const { enqueued } = await ensureQueued(
+    deps.redis,
+    deps.keys,
+    lost.map((r) => ({
+      id: r.id,
+      priority: r.priority,
+      scheduledForMs: Date.parse(r.scheduled_for),
+      availableAtMs: r.available_at ? Date.parse(r.available_at) : Date.parse(r.scheduled_for),
+      attempt: r.attempt,
+      tenant: r.tenant,
+      workflowId: r.workflow_id,
+      kind: r.kind,
+      ...(r.schedule_id ? { scheduleId: r.schedule_id } : {}),
+    })),
+    (deps.now ?? Date.now)(),
+  )
+  return enqueued.length
+}
+
+/**
+ * Sets Redis's priority of each drifted id to what Postgres committed. A difference seen by the page read may
+ * be a PATCH between its Redis write and its COMMIT, so the rows are read again under FOR SHARE (waiting for
+ * that PATCH, and keeping the next one from reaching Redis) and Redis is asked again before it is written.
+ */
+async function repairPriorities(deps: ReconcileDeps, drifted: string[]): Promise<number> {
+  const queue = createExecutionQueue(deps.redis, deps.keys)
+  let fixed = 0
+  await withCommittedPriorities(deps.db.sql, drifted, async (rows: readonly UnfinishedRef[]) => {
+    const held = await executionPriorities(
+      deps.redis,
+      deps.keys,
+      rows.map((r) => r.id),
+    )
+    for (const [i, row] of rows.entries()) {
+      if (held[i] === null || held[i] === row.priority) continue
+      if (await queue.setPriority(row.id, row.priority)) fixed++
+    }
+  })
+  return fixed
 }

@@ -55,9 +55,11 @@ export {
   existingScheduleIds,
   type RequeueRow,
   scheduleDuePage,
+  type UnfinishedRef,
   unfinishedExecutionPage,
   unfinishedExecutionsAmong,
   type WorkflowCapRow,
+  withCommittedPriorities,
   workflowCapsOf,
 } from './reconcile-reads.ts'
 export {

@@ -31,13 +31,41 @@ export async function existingScheduleIds(sql: Sql, ids: readonly string[]): Pro
   return new Set(rows.map((r) => r.id))
 }
 
-/** A page of ids of executions that may still run and are not held back by buffer_one, after `afterId`. */
-export async function unfinishedExecutionPage(sql: Sql, afterId: string, limit: number): Promise<string[]> {
-  const rows = await sql<{ id: string }[]>`
-    select id from executions
+export interface UnfinishedRef {
+  id: string
+  priority: number
+}
+
+/**
+ * A page of executions that may still run and are not held back by buffer_one, after `afterId`, with the
+ * priority Postgres holds (what Redis's copy must equal).
+ */
+export function unfinishedExecutionPage(sql: Sql, afterId: string, limit: number) {
+  return sql<UnfinishedRef[]>`
+    select id, priority from executions
      where ${statusIn(sql, 'status', 'unfinished', { plain: true })} and not held and id > ${afterId}
      order by id limit ${limit}`
-  return rows.map((r) => r.id)
+}
+
+/**
+ * Repairs Redis priorities that differ from Postgres (a PATCH whose COMMIT failed after its Redis write, with
+ * the API's put-back failing too). The rows are read under FOR SHARE: a PATCH in flight holds its row until it
+ * commits, so this waits for it and reads what it committed, and no PATCH can reach its Redis write while
+ * `repair` runs (its UPDATE waits for the share lock). `repair` gets the committed priorities of the ids that
+ * are still unfinished.
+ */
+export async function withCommittedPriorities(
+  sql: Sql,
+  ids: readonly string[],
+  repair: (rows: readonly UnfinishedRef[]) => Promise<void>,
+): Promise<void> {
+  await sql.begin(async (tx) => {
+    const rows = await tx<UnfinishedRef[]>`
+      select id, priority from executions
+       where id = any(${ids as string[]}::uuid[]) and ${statusIn(tx, 'status', 'unfinished')}
+       order by id for share`
+    await repair(rows)
+  })
 }
 
 export interface RequeueRow {
