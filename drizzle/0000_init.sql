@@ -135,8 +135,8 @@ CREATE TABLE "workflows" (
 	CONSTRAINT "workflows_timeout_ms_ck" CHECK ("workflows"."timeout_ms" is null or "workflows"."timeout_ms" > 0)
 );
 --> statement-breakpoint
-ALTER TABLE "schedules" ADD CONSTRAINT "schedules_workflow_fk" FOREIGN KEY ("tenant","workflow_id") REFERENCES "public"."workflows"("tenant","id") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "triggers" ADD CONSTRAINT "triggers_workflow_fk" FOREIGN KEY ("tenant","workflow_id") REFERENCES "public"."workflows"("tenant","id") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "schedules" ADD CONSTRAINT "schedules_workflow_fk" FOREIGN KEY ("tenant","workflow_id") REFERENCES "workflows"("tenant","id") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "triggers" ADD CONSTRAINT "triggers_workflow_fk" FOREIGN KEY ("tenant","workflow_id") REFERENCES "workflows"("tenant","id") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "audit_log_tenant_id_idx" ON "audit_log" USING btree ("tenant","id");--> statement-breakpoint
 CREATE INDEX "event_receipts_received_at_idx" ON "event_receipts" USING btree ("received_at");--> statement-breakpoint
 CREATE INDEX "webhook_deliveries_received_at_idx" ON "webhook_deliveries" USING btree ("received_at");--> statement-breakpoint

@@ -25,7 +25,7 @@ CREATE TABLE "workflow_secret_refs" (
 	CONSTRAINT "workflow_secret_refs_workflow_id_secret_name_pk" PRIMARY KEY("workflow_id","secret_name")
 );
 --> statement-breakpoint
-ALTER TABLE "workflow_secret_refs" ADD CONSTRAINT "workflow_secret_refs_workflow_fk" FOREIGN KEY ("tenant","workflow_id") REFERENCES "public"."workflows"("tenant","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "workflow_secret_refs" ADD CONSTRAINT "workflow_secret_refs_workflow_fk" FOREIGN KEY ("tenant","workflow_id") REFERENCES "workflows"("tenant","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "tenant_secrets_tenant_name_uq" ON "tenant_secrets" USING btree ("tenant","name");--> statement-breakpoint
 CREATE INDEX "tenant_secrets_tenant_id_idx" ON "tenant_secrets" USING btree ("tenant","id");--> statement-breakpoint
 CREATE INDEX "workflow_secret_refs_tenant_name_idx" ON "workflow_secret_refs" USING btree ("tenant","secret_name");--> statement-breakpoint

@@ -24,7 +24,7 @@ CREATE TABLE "workflow_versions" (
 ALTER TABLE "executions" ADD COLUMN "workflow_version" integer;--> statement-breakpoint
 ALTER TABLE "executions" ADD COLUMN "redriven_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "workflows" ADD COLUMN "retry_from" text DEFAULT 'failed_step' NOT NULL;--> statement-breakpoint
-ALTER TABLE "execution_step_results" ADD CONSTRAINT "execution_step_results_execution_id_executions_id_fk" FOREIGN KEY ("execution_id") REFERENCES "public"."executions"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "execution_step_results" ADD CONSTRAINT "execution_step_results_execution_id_executions_id_fk" FOREIGN KEY ("execution_id") REFERENCES "executions"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "executions_redrivable_idx" ON "executions" USING btree ("tenant","finished_at","id") WHERE status = 'dead' and redriven_at is null;--> statement-breakpoint
 CREATE INDEX "executions_waiting_idx" ON "executions" USING btree ("tenant","priority" DESC NULLS LAST,"scheduled_for","id") WHERE status in ('queued', 'retrying');--> statement-breakpoint
 ALTER TABLE "workflows" ADD CONSTRAINT "workflows_retry_from_ck" CHECK ("workflows"."retry_from" in ('failed_step', 'start'));--> statement-breakpoint

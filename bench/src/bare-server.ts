@@ -10,7 +10,10 @@ import Fastify from 'fastify'
 import { Redis } from 'ioredis'
 import postgres from 'postgres'
 
-const sql = postgres(process.env.DATABASE_URL!, { max: Number(process.env.DATABASE_POOL_SIZE) })
+const sql = postgres(process.env.DATABASE_URL!, {
+  max: Number(process.env.DATABASE_POOL_SIZE),
+  connection: { search_path: process.env.DATABASE_SCHEMA ?? 'punctual' },
+})
 const redis = new Redis(process.env.REDIS_URL!)
 const dueKey = `{${process.env.REDIS_PREFIX}}:bare-due`
 const app = Fastify({ logger: false })

@@ -19,7 +19,10 @@ try {
 }
 
 // Unreachable Postgres or Redis at boot is not a configuration error: we start, report not ready, and retry.
-const database = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE })
+const database = createDb(config.DATABASE_URL, {
+  schema: config.DATABASE_SCHEMA,
+  max: config.DATABASE_POOL_SIZE,
+})
 const redis = createRedis(config.REDIS_URL, { name: 'punctual-api' })
 const app = await buildApp({
   config,

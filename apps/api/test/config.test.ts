@@ -29,6 +29,7 @@ describe('configuration', () => {
     expect(loadApiConfig({ PORT: '8080', API_RATE_LIMIT_PER_MINUTE: '10' })).toMatchObject({
       PORT: 8080,
       API_RATE_LIMIT_PER_MINUTE: 10,
+      DATABASE_SCHEMA: 'punctual',
     })
     for (const [name, value] of [
       ['PORT', 'eighty'],
@@ -41,6 +42,9 @@ describe('configuration', () => {
       // The key builder's rule (REDIS_PREFIX_PATTERN): these used to pass here and crash createKeys at boot.
       ['REDIS_PREFIX', 'a:b'],
       ['REDIS_PREFIX', 'x'.repeat(65)],
+      // A schema name that would need quoting in search_path.
+      ['DATABASE_SCHEMA', 'Punctual'],
+      ['DATABASE_SCHEMA', 'a;drop'],
     ]) {
       let error: unknown
       try {

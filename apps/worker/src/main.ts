@@ -29,11 +29,16 @@ try {
   worker = createWorker({
     config,
     // statement_timeout bounds a statement stuck server-side; the loops also bound each call themselves.
-    database: createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, statementTimeoutMs: 30_000 }),
+    database: createDb(config.DATABASE_URL, {
+      schema: config.DATABASE_SCHEMA,
+      max: config.DATABASE_POOL_SIZE,
+      statementTimeoutMs: 30_000,
+    }),
     // Execution starts commit asynchronously (no WAL flush wait on the critical path of a fire): a start lost
     // to a Postgres crash leaves its row queued and the execution is claimed again when its lease expires,
     // as after a worker crash. Fire recording, ends and everything else stay synchronous.
     startDatabase: createDb(config.DATABASE_URL, {
+      schema: config.DATABASE_SCHEMA,
       max: 3,
       statementTimeoutMs: 30_000,
       synchronousCommit: false,

@@ -55,6 +55,13 @@ export function parseEnv<T extends TObject>(schema: T, env: Record<string, strin
   return value as Static<T>
 }
 
+/**
+ * The Postgres schema that holds every table and drizzle's bookkeeping (DATABASE_SCHEMA): a plain lower-case
+ * identifier, so it needs no quoting in `search_path` or DDL.
+ */
+export const DATABASE_SCHEMA_PATTERN = '^[a-z_][a-z0-9_]{0,62}$'
+export const DEFAULT_DATABASE_SCHEMA = 'punctual'
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
 /**
@@ -71,6 +78,7 @@ export function baseConfigFields(opts: { redisPrefixPattern: string; databasePoo
       default: 'postgres://postgres@127.0.0.1:5432/punctual',
     }),
     DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 500, default: opts.databasePoolSize }),
+    DATABASE_SCHEMA: Type.String({ pattern: DATABASE_SCHEMA_PATTERN, default: DEFAULT_DATABASE_SCHEMA }),
     REDIS_URL: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379/0' }),
     REDIS_PREFIX: Type.String({ pattern: opts.redisPrefixPattern, default: 'punctual' }),
     LOG_LEVEL: Type.Union(

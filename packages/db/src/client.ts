@@ -1,3 +1,4 @@
+import { DATABASE_SCHEMA_PATTERN, DEFAULT_DATABASE_SCHEMA } from '@punctual/core'
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
 import * as schema from './schema/index.ts'
@@ -11,6 +12,11 @@ export type DbOrTx = Db | Tx
 export type Sql = postgres.Sql
 
 export interface CreateDbOptions {
+  /**
+   * The Postgres schema the tables live in (DATABASE_SCHEMA), set as every connection's `search_path`: the SQL
+   * names no schema. Default `punctual`.
+   */
+  schema?: string
   /** Pool size. Default 10. */
   max?: number
   /** Give up opening a connection after this long. Default 2. */
@@ -59,6 +65,7 @@ export interface DbHandle {
  * connect_timeout: bound such waits with `statementTimeoutMs` (server side) and `ping`'s own timeout.
  */
 export function createDb(url: string, opts: CreateDbOptions = {}): DbHandle {
+  const schemaName = checkSchemaName(opts.schema ?? DEFAULT_DATABASE_SCHEMA)
   const maxDelay = opts.maxReconnectDelaySeconds ?? 0.5
   const sql = postgres(url, {
     max: opts.max ?? 10,
@@ -69,12 +76,20 @@ export function createDb(url: string, opts: CreateDbOptions = {}): DbHandle {
     onnotice: opts.onnotice ?? (() => {}),
     connection: {
       application_name: opts.applicationName ?? 'punctual',
+      search_path: schemaName,
       ...(opts.statementTimeoutMs !== undefined ? { statement_timeout: opts.statementTimeoutMs } : {}),
       ...(opts.synchronousCommit === false ? { synchronous_commit: 'off' } : {}),
     },
   })
   const db = drizzle(sql, { schema })
   return { db, sql, close: (timeoutSeconds = 5) => sql.end({ timeout: timeoutSeconds }) }
+}
+
+/** `name` when it is a plain schema identifier (DATABASE_SCHEMA_PATTERN); throws otherwise. */
+export function checkSchemaName(name: string): string {
+  if (!new RegExp(DATABASE_SCHEMA_PATTERN).test(name))
+    throw new Error(`the schema name must match ${DATABASE_SCHEMA_PATTERN}`)
+  return name
 }
 
 export interface PingOptions {

@@ -1,5 +1,6 @@
 export {
   type CreateDbOptions,
+  checkSchemaName,
   createDb,
   type Db,
   type DbHandle,
@@ -39,6 +40,7 @@ export {
 export * from './repos/index.ts'
 export { dueEntryOf, newScheduleRow, scheduleConflictProfile, scheduleTimingOf } from './schedule-rows.ts'
 export * from './schema/index.ts'
+export { type LayoutUpgrade, ownObjects, upgradeLayout } from './schema-upgrade.ts'
 export * from './statements/index.ts'
 export { statusGuard, statusIn } from './status-guard.ts'
 export { toExecutionDto, toScheduleDto } from './views.ts'

@@ -1,7 +1,10 @@
 import { fileURLToPath } from 'node:url'
+import { DEFAULT_DATABASE_SCHEMA } from '@punctual/core'
 import { drizzle } from 'drizzle-orm/postgres-js'
 import { migrate as drizzleMigrate } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
+import { checkSchemaName } from './client.ts'
+import { type LayoutUpgrade, upgradeLayout } from './schema-upgrade.ts'
 
 /** drizzle/ at the repository root, found from this file so the cwd does not matter. */
 export const migrationsFolder = fileURLToPath(new URL('../../../drizzle/', import.meta.url))
@@ -21,6 +24,8 @@ export const advisoryLocks = {
 } as const
 
 export interface MigrateOptions {
+  /** The schema the tables and drizzle's bookkeeping go in (DATABASE_SCHEMA). Default `punctual`. */
+  schema?: string
   /** Defaults to the repository's drizzle/ folder. */
   migrationsFolder?: string
   /** Give up opening the connection after this long. Default 10. */
@@ -32,28 +37,36 @@ export interface MigrateResult {
   applied: number
   /** Migrations recorded in the database afterwards. */
   total: number
+  /** What the upgrade from the layout before DATABASE_SCHEMA moved and copied (zeros when nothing). */
+  layout: LayoutUpgrade
 }
 
 /**
- * Applies pending drizzle migrations. Safe to run twice and concurrently: each run holds a Postgres advisory
- * lock on the target database for its whole duration (as graphile-worker does), so a second run waits, then
- * finds nothing to do.
+ * Applies pending drizzle migrations in `schema` (tables and bookkeeping; the SQL names no schema, the
+ * connection's search_path does). A database laid out before DATABASE_SCHEMA is upgraded first
+ * (schema-upgrade.ts). Safe to run twice and concurrently: each run holds a Postgres advisory lock on the
+ * target database for its whole duration (as graphile-worker does), so a second run waits, then finds nothing
+ * to do.
  */
 export async function migrate(url: string, opts: MigrateOptions = {}): Promise<MigrateResult> {
+  const schema = checkSchemaName(opts.schema ?? DEFAULT_DATABASE_SCHEMA)
+  const folder = opts.migrationsFolder ?? migrationsFolder
   // max: 1 pins every statement, including drizzle's transaction, to the connection that holds the lock.
   const sql = postgres(url, {
     max: 1,
     connect_timeout: opts.connectTimeoutSeconds ?? 10,
     onnotice: () => {},
-    connection: { application_name: 'punctual-migrate' },
+    connection: { application_name: 'punctual-migrate', search_path: schema },
   })
   try {
     await sql`select pg_advisory_lock(${advisoryLocks.namespace}, ${advisoryLocks.migrate})`
     try {
-      const before = await countApplied(sql)
-      await drizzleMigrate(drizzle(sql), { migrationsFolder: opts.migrationsFolder ?? migrationsFolder })
-      const total = await countApplied(sql)
-      return { applied: total - before, total }
+      await sql.unsafe(`create schema if not exists ${schema}`)
+      const layout = await upgradeLayout(sql, schema, folder)
+      const before = await countApplied(sql, schema)
+      await drizzleMigrate(drizzle(sql), { migrationsFolder: folder, migrationsSchema: schema })
+      const total = await countApplied(sql, schema)
+      return { applied: total - before, total, layout }
     } finally {
       // Ending the connection releases the lock anyway; unlocking first lets a waiting run go on at once.
       await sql`select pg_advisory_unlock(${advisoryLocks.namespace}, ${advisoryLocks.migrate})`.catch(
@@ -65,11 +78,11 @@ export async function migrate(url: string, opts: MigrateOptions = {}): Promise<M
   }
 }
 
-async function countApplied(sql: postgres.Sql): Promise<number> {
+async function countApplied(sql: postgres.Sql, schema: string): Promise<number> {
   // Two steps: a single statement referencing the table would fail to parse while it does not exist yet.
-  const [table] = await sql`select to_regclass('drizzle.__drizzle_migrations') is not null as present`
+  const [table] = await sql`select to_regclass(${`${schema}.__drizzle_migrations`}) is not null as present`
   if (!table?.['present']) return 0
-  const [row] = await sql<{ n: number }[]>`select count(*)::int as n from drizzle.__drizzle_migrations`
+  const [row] = await sql<{ n: number }[]>`select count(*)::int as n from ${sql(schema)}.__drizzle_migrations`
   return row?.n ?? 0
 }
 

@@ -3,6 +3,7 @@
 
 import { createHash, randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { DEFAULT_DATABASE_SCHEMA } from '@punctual/core'
 import { sleep } from '@punctual/core/testing'
 import postgres from 'postgres'
 import { type CreateDbOptions, createDb, type DbHandle } from './client.ts'
@@ -38,6 +39,8 @@ function admin(serverUrl: string): postgres.Sql {
  */
 function migrationsHash(folder: string = migrationsFolder): string {
   const hash = createHash('sha256')
+  // The layout migrate() gives a database (tables and bookkeeping in DATABASE_SCHEMA's default schema).
+  hash.update(`schema:${DEFAULT_DATABASE_SCHEMA}\n`)
   const journal = readFileSync(`${folder}/meta/_journal.json`, 'utf8')
   hash.update(journal)
   const entries = (JSON.parse(journal) as { entries: { tag: string }[] }).entries

@@ -5,8 +5,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { drizzle } from 'drizzle-orm/postgres-js'
+import { migrate as drizzleMigrate } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
 import { afterAll, describe, expect, it } from 'vitest'
+import { createDb } from '../src/client.ts'
 import { isUniqueViolation } from '../src/errors.ts'
 import { migrate, migrationsFolder } from '../src/migrate.ts'
 import { emptyDatabases } from './helpers/databases.ts'
@@ -34,8 +37,13 @@ async function runCli(databaseUrl: string): Promise<{ code: number; stdout: stri
 const databases = emptyDatabases()
 afterAll(() => databases.dropAll())
 
-async function withSql<T>(url: string, fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} })
+/** A connection to `url` that finds the tables in `schema` (DATABASE_SCHEMA's default), as the apps' pools do. */
+async function withSql<T>(
+  url: string,
+  fn: (sql: postgres.Sql) => Promise<T>,
+  schema = 'punctual',
+): Promise<T> {
+  const sql = postgres(url, { max: 1, onnotice: () => {}, connection: { search_path: schema } })
   try {
     return await fn(sql)
   } finally {
@@ -45,7 +53,7 @@ async function withSql<T>(url: string, fn: (sql: postgres.Sql) => Promise<T>): P
 
 const journalLength = (url: string) =>
   withSql(url, async (sql) => {
-    const [row] = await sql<{ n: number }[]>`select count(*)::int as n from drizzle.__drizzle_migrations`
+    const [row] = await sql<{ n: number }[]>`select count(*)::int as n from punctual.__drizzle_migrations`
     return row!.n
   })
 
@@ -54,12 +62,17 @@ const migrationCount = readdirSync(migrationsFolder).filter((f) => f.endsWith('.
 describe('migrate', () => {
   it('takes an empty database to the latest schema', async () => {
     const { url } = await databases.create()
-    expect(await migrate(url)).toEqual({ applied: migrationCount, total: migrationCount })
+    expect(await migrate(url)).toEqual({
+      applied: migrationCount,
+      total: migrationCount,
+      layout: { moved: 0, copied: 0 },
+    })
 
     await withSql(url, async (sql) => {
       const tables = await sql<{ table_name: string }[]>`
-        select table_name from information_schema.tables where table_schema = 'public' order by table_name`
+        select table_name from information_schema.tables where table_schema = 'punctual' order by table_name`
       expect(tables.map((t) => t.table_name)).toEqual([
+        '__drizzle_migrations',
         'api_keys',
         'audit_log',
         'event_outbox',
@@ -78,11 +91,17 @@ describe('migrate', () => {
       ])
       const untenanted = await sql`
         select t.table_name from information_schema.tables t
-        where t.table_schema = 'public' and not exists (
+        where t.table_schema = 'punctual' and t.table_name <> '__drizzle_migrations' and not exists (
           select 1 from information_schema.columns c
-          where c.table_schema = 'public' and c.table_name = t.table_name and c.column_name = 'tenant'
+          where c.table_schema = 'punctual' and c.table_name = t.table_name and c.column_name = 'tenant'
             and c.is_nullable = 'NO')`
       expect(untenanted).toEqual([])
+      // Nothing of ours in `public`, nor drizzle's default bookkeeping schema (a host application's).
+      const [shared] = await sql`
+        select (select count(*)::int from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                 where n.nspname = 'public') as public_relations,
+               to_regnamespace('drizzle') is null as no_drizzle_schema`
+      expect(shared).toEqual({ public_relations: 0, no_drizzle_schema: true })
 
       // Only `fire` executions are unique per (schedule_id, scheduled_for).
       const scheduleId = uuid()
@@ -105,7 +124,7 @@ describe('migrate', () => {
   it('is harmless when run twice', async () => {
     const { url } = await databases.create()
     await migrate(url)
-    expect(await migrate(url)).toEqual({ applied: 0, total: migrationCount })
+    expect(await migrate(url)).toMatchObject({ applied: 0, total: migrationCount })
     expect(await journalLength(url)).toBe(migrationCount)
   })
 
@@ -485,5 +504,146 @@ describe('0013 tenant secrets', () => {
         { tenant: 't1', workflow_id: a, secret_name: 'TOKEN' },
       ])
     })
+  })
+})
+
+/**
+ * A database as the releases before DATABASE_SCHEMA left it: drizzle's migrator with its defaults (tables in
+ * `public`, bookkeeping in `drizzle.__drizzle_migrations`) over the migrations up to `before` (all: undefined).
+ * The SQL files are the same but for the `"public".` qualifiers they dropped, which named the schema these
+ * statements ran in anyway.
+ */
+async function buildLegacyLayout(url: string, before?: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'punctual-legacy-'))
+  const sql = postgres(url, { max: 1, onnotice: () => {} })
+  try {
+    cpSync(migrationsFolder, dir, { recursive: true })
+    if (before) {
+      const journalFile = join(dir, 'meta/_journal.json')
+      const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { tag: string }[] }
+      const upTo = journal.entries.findIndex((e) => e.tag.startsWith(before))
+      writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, upTo) }))
+    }
+    await drizzleMigrate(drizzle(sql), { migrationsFolder: dir })
+  } finally {
+    await sql.end({ timeout: 5 })
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+const relationsIn = (sql: postgres.Sql, schema: string) =>
+  sql<{ name: string }[]>`
+    select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = ${schema} and c.relkind = 'r' order by 1`.then((rows) => rows.map((r) => r.name))
+
+describe('upgrade to the own schema', () => {
+  it('moves the tables, functions and bookkeeping of a database built before DATABASE_SCHEMA, keeping its rows', async () => {
+    const { url } = await databases.create()
+    await buildLegacyLayout(url)
+    const wf = uuid()
+    await withSql(
+      url,
+      async (sql) => {
+        await sql`insert into workflows (id, tenant, name, steps) values (${wf}, 'acme', 'wf', '[]'::jsonb)`
+        await sql`insert into schedules (id, tenant, workflow_id, name, cron_expression)
+                  values (${uuid()}, 'acme', ${wf}, 'daily', '0 9 * * *')`
+        // A host application's own table and drizzle bookkeeping share the database.
+        await sql`create table host_users (id int primary key)`
+        await sql`insert into drizzle.__drizzle_migrations (hash, created_at) values ('host', 1)`
+      },
+      'public',
+    )
+
+    // Two processes upgrading at once: the lock lets one move everything, the other finds nothing to do.
+    const [a, b] = await Promise.all([migrate(url), migrate(url)])
+    expect([a.layout, b.layout]).toContainEqual({ moved: 0, copied: 0 })
+    const upgrade = a.layout.copied > 0 ? a : b
+    expect(upgrade).toEqual({
+      applied: 0,
+      total: migrationCount,
+      layout: { moved: expect.any(Number), copied: migrationCount },
+    })
+    await withSql(url, async (sql) => {
+      expect(await relationsIn(sql, 'public')).toEqual(['host_users'])
+      expect(await relationsIn(sql, 'punctual')).toContain('executions')
+      const fns = await sql`
+        select n.nspname as schema, count(*)::int as n from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+         where p.proname in ('punctual_count_schedules', 'punctual_count_triggers', 'workflows_keep_version')
+         group by 1`
+      expect(fns).toEqual([{ schema: 'punctual', n: 3 }])
+      expect(upgrade.layout.moved).toBe((await relationsIn(sql, 'punctual')).length - 1 + 3)
+      // The rows came along, and the triggers that moved with their tables and functions still count.
+      await sql`insert into schedules (id, tenant, workflow_id, name, cron_expression)
+                values (${uuid()}, 'acme', ${wf}, 'hourly', '0 * * * *')`
+      const [usage] = await sql`select schedules from tenant_usage where tenant = 'acme'`
+      expect(usage).toEqual({ schedules: 2 })
+      // The host's bookkeeping is left as it was: ours copied, its own row not taken along.
+      const [legacy] = await sql`select count(*)::int as n from drizzle.__drizzle_migrations`
+      expect(legacy).toEqual({ n: migrationCount + 1 })
+      const [copied] =
+        await sql`select count(*)::int as n from punctual.__drizzle_migrations where hash = 'host'`
+      expect(copied).toEqual({ n: 0 })
+    })
+    expect(await migrate(url)).toEqual({ applied: 0, total: migrationCount, layout: { moved: 0, copied: 0 } })
+  })
+
+  it('upgrades a database some migrations behind, then applies the rest in the schema', async () => {
+    const { url } = await databases.create()
+    await buildLegacyLayout(url, '0012_')
+    const result = await migrate(url)
+    expect(result).toMatchObject({
+      applied: migrationCount - 12,
+      total: migrationCount,
+      layout: { copied: 12 },
+    })
+    await withSql(url, async (sql) => {
+      expect(await relationsIn(sql, 'public')).toEqual([])
+      // Tables of the later migrations were created in the schema, beside the moved ones.
+      expect(await relationsIn(sql, 'punctual')).toEqual(
+        expect.arrayContaining(['api_keys', 'tenant_secrets']),
+      )
+    })
+  })
+
+  it('leaves a database alone whose drizzle bookkeeping holds none of our migrations', async () => {
+    const { url } = await databases.create()
+    await withSql(
+      url,
+      async (sql) => {
+        await sql`create schema drizzle`
+        await sql`create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`
+        await sql`insert into drizzle.__drizzle_migrations (hash, created_at) values ('host', 1)`
+        await sql`create table workflows (id int primary key)`
+      },
+      'public',
+    )
+    expect(await migrate(url)).toEqual({
+      applied: migrationCount,
+      total: migrationCount,
+      layout: { moved: 0, copied: 0 },
+    })
+    await withSql(url, async (sql) => {
+      // The host's own `workflows` stays in public; ours is in the schema.
+      expect(await relationsIn(sql, 'public')).toEqual(['workflows'])
+      const [ours] = await sql`select count(*)::int as n from punctual.workflows`
+      expect(ours).toEqual({ n: 0 })
+    })
+  })
+
+  it('keeps two deployments apart in one database by DATABASE_SCHEMA', async () => {
+    const { url } = await databases.create()
+    await migrate(url, { schema: 'team_a' })
+    await migrate(url, { schema: 'team_b' })
+    const a = createDb(url, { schema: 'team_a', max: 1 })
+    const b = createDb(url, { schema: 'team_b', max: 1 })
+    try {
+      await a.sql`insert into workflows (id, tenant, name, steps) values (${uuid()}, 'acme', 'a', '[]'::jsonb)`
+      const [inA] = await a.sql`select count(*)::int as n from workflows`
+      const [inB] = await b.sql`select count(*)::int as n from workflows`
+      expect([inA, inB]).toEqual([{ n: 1 }, { n: 0 }])
+    } finally {
+      await Promise.all([a.close(), b.close()])
+    }
+    expect(() => createDb(url, { schema: 'Bad-Name' })).toThrow(/schema name must match/)
   })
 })

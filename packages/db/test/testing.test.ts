@@ -86,7 +86,7 @@ describe('ensureTemplate', () => {
     for (const c of clones) {
       const sql = postgres(withDatabase(testServerUrl, c), { max: 1, onnotice: () => {} })
       try {
-        const [n] = await sql`select count(*)::int as n from drizzle.__drizzle_migrations`
+        const [n] = await sql`select count(*)::int as n from punctual.__drizzle_migrations`
         expect(n?.['n']).toBeGreaterThan(0)
       } finally {
         await sql.end()
