@@ -82,8 +82,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   await app.register(requestId)
   await app.register(errors)
-  await app.register(metrics)
+  // Before metrics: the document lists the routes registered after it (/metrics included).
   await app.register(swagger)
+  await app.register(metrics)
   await app.register(rateLimit, {
     redis: deps.redis,
     keys: deps.keys,

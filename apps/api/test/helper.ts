@@ -96,3 +96,19 @@ export async function createWorkflow(ctx: TestContext, tenant = 'acme', name = `
   if (res.statusCode !== 201) throw new Error(`workflow create failed: ${res.statusCode} ${res.body}`)
   return res.json() as { id: string; name: string }
 }
+
+/** The served OpenAPI document with every `$ref` to `#/components/…` replaced by what it names. */
+export function inlineRefs(spec: Record<string, unknown>): ReturnType<typeof JSON.parse> {
+  const components = spec['components'] as Record<string, Record<string, unknown>>
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk)
+    if (node === null || typeof node !== 'object') return node
+    const ref = (node as { $ref?: unknown }).$ref
+    if (typeof ref === 'string' && ref.startsWith('#/components/')) {
+      const [, , kind, name] = ref.split('/')
+      return walk(components[kind!]![name!])
+    }
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v)]))
+  }
+  return walk(spec)
+}

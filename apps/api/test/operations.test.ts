@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { ErrorCodes } from '@punctual/core'
 import { sleep } from '@punctual/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { setup, type TestContext } from './helper.ts'
+import { inlineRefs, setup, type TestContext } from './helper.ts'
 
 let ctx: TestContext
 beforeAll(async () => {
@@ -23,7 +23,7 @@ describe('operations routes', () => {
   it('serves the OpenAPI document and the docs UI', async () => {
     const doc = await ctx.app.inject({ url: '/openapi.json' })
     expect(doc.statusCode).toBe(200)
-    const spec = doc.json()
+    const spec = inlineRefs(doc.json())
     expect(spec.openapi).toMatch(/^3\./)
     for (const path of [
       '/api/workflows',

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEV_SECRETS_ENCRYPTION_KEY } from '../src/config.ts'
 import type { Role } from '../src/plugins/auth.ts'
 import { openTriggerSecrets, triggerSecretAt } from '../src/services/trigger-secrets.ts'
-import { createWorkflow, setup, type TestContext } from './helper.ts'
+import { createWorkflow, inlineRefs, setup, type TestContext } from './helper.ts'
 
 let clock = new Date('2026-05-01T10:00:00.000Z')
 let ctx: TestContext
@@ -660,7 +660,7 @@ describe('configuration', () => {
 
 describe('OpenAPI', () => {
   it('documents the trigger and audit routes, with the secret only in the create and rotate answers', async () => {
-    const spec = (await ctx.app.inject({ url: '/openapi.json' })).json()
+    const spec = inlineRefs((await ctx.app.inject({ url: '/openapi.json' })).json())
     for (const path of [
       '/api/triggers',
       '/api/triggers/{id}',

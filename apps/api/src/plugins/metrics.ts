@@ -67,7 +67,7 @@ async function metricsPlugin(app: FastifyInstance) {
     )
     done()
   })
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', { schema: { tags: ['operations'], security: [] } }, async (_request, reply) => {
     reply.type(registry.contentType)
     return registry.metrics()
   })

@@ -2,12 +2,18 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { finishDocument, transformRoute } from './openapi/document.ts'
 
 /** OpenAPI 3 generated from the same TypeBox schemas that validate requests; served at /openapi.json and /docs. */
 async function swaggerPlugin(app: FastifyInstance) {
   await app.register(swagger, {
+    transform: transformRoute as never,
+    transformObject: finishDocument as never,
     openapi: {
       openapi: '3.0.3',
+      servers: [
+        { url: 'http://127.0.0.1:3000', description: 'A local API started with `pnpm start` (PORT, HOST)' },
+      ],
       info: {
         title: 'Punctual API',
         version: '0.1.0',
@@ -50,6 +56,8 @@ async function swaggerPlugin(app: FastifyInstance) {
         { name: 'cron', description: 'Cron expression tools' },
         { name: 'events', description: 'Publishing events to event triggers' },
         { name: 'webhooks', description: 'Signed webhook deliveries (no JWT)' },
+        { name: 'executions', description: 'Executions, the queue and the dead-letter queue' },
+        { name: 'workers', description: 'Live worker processes' },
         { name: 'operations', description: 'Health, readiness and metrics' },
         { name: 'audit', description: 'Who did what (admin)' },
         { name: 'api-keys', description: 'API keys: credentials acting for the tenant with a role (admin)' },
