@@ -63,6 +63,8 @@ export function finishDocument({ openapiObject }: { openapiObject: Json }): Json
   }
   const components = (openapiObject['components'] ?? {}) as Json
   schemas['Problem'] = plain(COMPONENTS['Problem']) as Json
+  mapDiscriminators(schemas, schemas)
+  mapDiscriminators(paths, schemas)
   return {
     ...openapiObject,
     paths,
@@ -131,6 +133,28 @@ function addExamples(op: Json, examples: OperationExamples | undefined) {
   if (examples.request && request) request['example'] = examples.request
   const response = examples.response && media((op['responses'] as Json)[examples.response.status])
   if (examples.response && response) response['example'] = examples.response.value
+}
+
+/**
+ * A `discriminator` over `$ref`s gets its `mapping` (the value of the property in each branch → the branch), so
+ * a generated client types the property as its real values (`http`, `delay`), not as the schema names.
+ */
+function mapDiscriminators(node: unknown, schemas: Record<string, Json>) {
+  if (node === null || typeof node !== 'object') return
+  for (const value of Object.values(node)) mapDiscriminators(value, schemas)
+  const { discriminator, oneOf } = node as { discriminator?: Json; oneOf?: { $ref?: string }[] }
+  if (!discriminator || !oneOf || discriminator['mapping']) return
+  const property = discriminator['propertyName'] as string
+  const mapping: Record<string, string> = {}
+  for (const branch of oneOf) {
+    const name = branch.$ref?.split('/').pop()
+    const values = (schemas[name ?? '']?.['properties'] as Record<string, { enum?: string[] }> | undefined)?.[
+      property
+    ]?.enum
+    if (!branch.$ref || values?.length !== 1) return
+    mapping[values[0]!] = branch.$ref
+  }
+  discriminator['mapping'] = mapping
 }
 
 function plain(value: unknown): unknown {
