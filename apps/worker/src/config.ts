@@ -39,6 +39,8 @@ export const WorkerConfigSchema = Type.Object({
   DEAD_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 36_500, default: 90 }),
   AUDIT_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 36_500, default: 365 }),
   WORKER_RETENTION_INTERVAL_MS: Type.Integer({ minimum: 1000, maximum: 86_400_000, default: 600_000 }),
+  /** How often a worker refreshes the optimizer's execution patterns (maintenance/patterns.ts); at most a minute. */
+  WORKER_PATTERNS_INTERVAL_MS: Type.Integer({ minimum: 100, maximum: 50_000, default: 30_000 }),
   WORKER_HEARTBEAT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000 }),
   WORKER_MAX_CPU_PERCENT: Type.Number({ minimum: 1, maximum: 1000, default: 90 }),
   WORKER_MAX_EVENT_LOOP_LAG_MS: Type.Number({ minimum: 1, maximum: 60_000, default: 200 }),

@@ -184,6 +184,7 @@ function createMaintenance(
       reconcileIntervalMs: config.WORKER_RECONCILE_INTERVAL_MS,
       receiptPurgeIntervalMs: config.WORKER_RECEIPT_PURGE_INTERVAL_MS,
       retentionIntervalMs: config.WORKER_RETENTION_INTERVAL_MS,
+      patternsIntervalMs: config.WORKER_PATTERNS_INTERVAL_MS,
       retention: {
         executionDays: config.EXECUTION_RETENTION_DAYS,
         deadDays: config.DEAD_RETENTION_DAYS,

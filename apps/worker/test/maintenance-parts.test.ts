@@ -121,6 +121,7 @@ describe('the reconcile pass of the maintenance loop', () => {
         reconcileIntervalMs: 60_000,
         receiptPurgeIntervalMs: 60_000,
         retentionIntervalMs: 3_600_000,
+        patternsIntervalMs: 3_600_000,
         retention: { executionDays: 30, deadDays: 90, auditDays: 365 },
       },
     })

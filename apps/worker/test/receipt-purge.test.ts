@@ -83,6 +83,7 @@ describe('receipt purging', () => {
         reconcileIntervalMs: 3_600_000,
         receiptPurgeIntervalMs: 100,
         retentionIntervalMs: 3_600_000,
+        patternsIntervalMs: 3_600_000,
         retention: { executionDays: 30, deadDays: 90, auditDays: 365 },
       },
     })

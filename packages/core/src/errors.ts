@@ -28,6 +28,7 @@ export const ErrorCodes = {
   SCHED_ERR_FILTER_INVALID: { status: 422, title: 'Invalid filter pattern' },
   SCHED_ERR_IMMUTABLE_FIELD: { status: 422, title: 'A field that cannot change' },
   SCHED_ERR_QUOTA_EXCEEDED: { status: 422, title: 'A tenant quota would be exceeded' },
+  SCHED_ERR_SUGGESTION_INVALID: { status: 422, title: 'An optimizer suggestion that cannot be applied' },
   SCHED_ERR_EVENT_TOO_COSTLY: { status: 422, title: 'Matching the body against the triggers is too costly' },
   SCHED_ERR_INVALID_STATE: { status: 409, title: 'Not allowed in the current state' },
   SCHED_ERR_RATE_LIMITED: { status: 429, title: 'Rate limited' },

@@ -21,6 +21,8 @@ export const advisoryLocks = {
   testTemplate: 2,
   /** Held by the one worker running a retention pass (apps/worker maintenance/retention.ts). */
   retention: 3,
+  /** Held by the one worker refreshing schedule_patterns (apps/worker maintenance/patterns.ts). */
+  patterns: 4,
 } as const
 
 export interface MigrateOptions {

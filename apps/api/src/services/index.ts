@@ -9,6 +9,7 @@ import { createEventService, type EventService } from './events.ts'
 import { createExecutionContext, createExecutionService, type ExecutionService } from './executions.ts'
 import { createHookRateLimiter } from './hook-rate-limit.ts'
 import { createHookService, type HookService } from './hooks.ts'
+import { createOptimizerService, type OptimizerService } from './optimizer.ts'
 import { createScheduleService, type ScheduleService } from './schedules.ts'
 import { createSecretService, type SecretService } from './secrets.ts'
 import { createTriggerService, type TriggerService } from './triggers.ts'
@@ -17,6 +18,8 @@ import { createWorkflowService, type WorkflowService } from './workflows.ts'
 /** The operations behind the routes, one service per resource (`app.services`). */
 export interface Services {
   schedules: ScheduleService
+  /** The fleet optimizer: hotspots, suggestions, patterns, apply. */
+  optimizer: OptimizerService
   workflows: WorkflowService
   executions: ExecutionService
   /** Redrive of dead executions (the dead-letter queue). */
@@ -49,15 +52,17 @@ export function createServices(
     log: app.log,
     tenantMaxRunning: config.TENANT_MAX_RUNNING ?? 0,
   })
+  const schedules = createScheduleService({
+    db: deps.db,
+    sql: deps.sql,
+    redis: deps.redis,
+    keys: deps.keys,
+    now,
+    quotas: tenantQuotas(config),
+  })
   return {
-    schedules: createScheduleService({
-      db: deps.db,
-      sql: deps.sql,
-      redis: deps.redis,
-      keys: deps.keys,
-      now,
-      quotas: tenantQuotas(config),
-    }),
+    schedules,
+    optimizer: createOptimizerService({ sql: deps.sql, schedules, now }),
     workflows: createWorkflowService({
       db: deps.db,
       queue: createExecutionQueue(deps.redis, deps.keys),

@@ -88,7 +88,8 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
   }
   return {
     create: (p: Principal, body: ScheduleCreate) => createSchedule(ctx, p, body),
-    update: (p: Principal, id: string, patch: SchedulePatch) => updateSchedule(ctx, p, id, patch),
+    update: (p: Principal, id: string, patch: SchedulePatch, opts?: UpdateOptions) =>
+      updateSchedule(ctx, p, id, patch, opts),
     pause: (p: Principal, id: string, note: string | undefined) => pauseSchedule(ctx, p, id, note),
     resume: (p: Principal, id: string) => resumeSchedule(ctx, p, id),
     remove: (p: Principal, id: string) => deleteSchedule(ctx, p, id),
@@ -117,13 +118,27 @@ async function createSchedule(
   return { schedule: row, warnings }
 }
 
-async function updateSchedule(ctx: ScheduleContext, p: Principal, id: string, patch: SchedulePatch) {
+export interface UpdateOptions {
+  /** Update only a schedule still at this version (checked under the row lock), else SCHED_ERR_CONFLICT. */
+  expectedVersion?: number
+}
+
+async function updateSchedule(
+  ctx: ScheduleContext,
+  p: Principal,
+  id: string,
+  patch: SchedulePatch,
+  opts: UpdateOptions = {},
+) {
   const at = ctx.now()
   return ctx.db
     .transaction(async (tx) => {
       const repo = createSchedulesRepo(tx)
       const current = await repo.get(p.tenant, id, { forUpdate: true })
       if (!current) throw notFound(id)
+      if (opts.expectedVersion !== undefined && current.version !== opts.expectedVersion) {
+        throw new AppError('SCHED_ERR_CONFLICT', `Schedule ${id} is at version ${current.version}`)
+      }
       const timing = patchedTiming(current, patch)
       assertTimingValid(timing, at)
       if (patch.workflowId && patch.workflowId !== current.workflowId) {

@@ -3,6 +3,7 @@ import type { QueueKeys, Redis } from '@punctual/queue'
 import type { Logger } from 'pino'
 import { errorMessage } from '../loop/index.ts'
 import type { WorkerMetrics } from './metrics.ts'
+import { patternsTurn } from './patterns.ts'
 import { purgeExpiredReceipts } from './receipt-purge.ts'
 import { PERIODIC_PACE, type ReconcilePace, reconcile } from './reconcile.ts'
 import { type RetentionConfig, retentionTurn } from './retention.ts'
@@ -14,6 +15,8 @@ export interface MaintenanceConfig {
   receiptPurgeIntervalMs: number
   /** WORKER_RETENTION_INTERVAL_MS */
   retentionIntervalMs: number
+  /** WORKER_PATTERNS_INTERVAL_MS */
+  patternsIntervalMs: number
   retention: RetentionConfig
 }
 
@@ -29,9 +32,10 @@ export interface MaintenanceDeps {
 
 /**
  * The worker's periodic maintenance: reconcile Redis from Postgres (reconcile.ts; once at start, unpaced, by
- * the lifecycle, then paced), purge expired receipts (receipt-purge.ts) and delete rows past their retention
- * (retention.ts; one worker at a time). Every worker runs each; each job is idempotent, and a job still running
- * when its next turn comes is not doubled.
+ * the lifecycle, then paced), purge expired receipts (receipt-purge.ts), delete rows past their retention
+ * (retention.ts; one worker at a time) and refresh the optimizer's execution patterns (patterns.ts; one worker
+ * at a time). Every worker runs each; each job is idempotent, and a job still running when its next turn comes
+ * is not doubled.
  */
 export function createMaintenanceLoop(deps: MaintenanceDeps) {
   const { logger, config } = deps
@@ -89,6 +93,7 @@ export function createMaintenanceLoop(deps: MaintenanceDeps) {
       running = true
       every(config.reconcileIntervalMs, () => reconcileOnce(PERIODIC_PACE))
       every(config.receiptPurgeIntervalMs, () => purgeExpiredReceipts(deps.db, logger, now()))
+      every(config.patternsIntervalMs, () => patternsTurn({ db: deps.db, logger, now }))
       every(config.retentionIntervalMs, () =>
         retentionTurn({
           db: deps.db,

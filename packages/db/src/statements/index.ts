@@ -48,6 +48,7 @@ export {
   type UnfinishedExecutionRow,
   updateFiredSchedules,
 } from './fire-recording.ts'
+export { type FleetTiming, readFleetTimings } from './fleet-timings.ts'
 export { type QueueCursor, type WaitingRow, waitingPage } from './queue-view.ts'
 export {
   cappedWorkflows,
@@ -69,6 +70,14 @@ export {
   type RetentionBatch,
   type RetentionTarget,
 } from './retention.ts'
+export {
+  PATTERN_MAX_RUNS,
+  PATTERN_WINDOW_MS,
+  type PatternRefreshResult,
+  readSchedulePatterns,
+  refreshSchedulePatterns,
+  type SchedulePatternRow,
+} from './schedule-patterns.ts'
 export {
   loadRecordedSteps,
   type RecordedStep,

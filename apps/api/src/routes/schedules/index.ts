@@ -17,11 +17,13 @@ import { toExecutionDto } from '../../services/executions.ts'
 import { notFound, toScheduleDto } from '../../services/schedules.ts'
 import { deleteRoute, errors, optionalBody, type TypeBoxApp } from '../route-helpers.ts'
 import scheduleExecutionRoutes from './executions.ts'
+import optimizerRoutes from './optimizer.ts'
 
 /** /api/schedules: one function per route, registered in this order (the OpenAPI document follows it). */
 const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // trigger, history and /stats (static, so registered before the /:id routes it would otherwise look like).
   await app.register(scheduleExecutionRoutes)
+  await app.register(optimizerRoutes)
   createRoute(app)
   listRoute(app)
   getRoute(app)

@@ -1,0 +1,203 @@
+import {
+  AppError,
+  checkSuggestion,
+  type FieldError,
+  type FleetPeak,
+  type FleetPlan,
+  MAX_FIELD_ERRORS,
+  nextRuns,
+  OPTIMIZER_MAX_ENTRIES,
+  type OptimizerApplyBody,
+  type OptimizerApplyResult,
+  type OptimizerReport,
+  type OptimizerSchedule,
+  planFleet,
+} from '@punctual/core'
+import { type FleetTiming, readFleetTimings, readSchedulePatterns, type Sql } from '@punctual/db'
+import type { Principal } from '../plugins/auth.ts'
+import type { ScheduleService } from './schedules.ts'
+
+export interface OptimizerServiceDeps {
+  sql: Sql
+  schedules: ScheduleService
+  now: () => Date
+}
+
+/** The window apply measures peakBefore / peakAfter over. */
+const APPLY_HOURS = 24
+/** Slice of the event loop a plan may hold before it yields a turn. */
+const SLICE_MS = 10
+/** Suggestions applied at once (each its own transaction). */
+const APPLY_CONCURRENCY = 4
+
+/** Runs a core plan, giving the event loop a turn every SLICE_MS: no request holds it for long. */
+async function drive<T>(gen: Generator<void, T>): Promise<T> {
+  let slice = performance.now()
+  for (;;) {
+    const r = gen.next()
+    if (r.done) return r.value
+    if (performance.now() - slice > SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve))
+      slice = performance.now()
+    }
+  }
+}
+
+/** Shortest gap between two fires, by expression and zone (their next 32 fires). */
+const intervals = new Map<string, number>()
+const INTERVALS_KEPT = 20_000
+
+function shortestIntervalMs(s: FleetTiming, from: Date): number {
+  const key = `${s.timezone}|${s.cronExpression}`
+  let gap = intervals.get(key)
+  if (gap === undefined) {
+    const runs = nextRuns(s.cronExpression, { timezone: s.timezone, from, count: 32 })
+    gap = Number.POSITIVE_INFINITY
+    for (let i = 1; i < runs.length; i++) gap = Math.min(gap, runs[i]!.getTime() - runs[i - 1]!.getTime())
+    if (intervals.size >= INTERVALS_KEPT) intervals.clear()
+    intervals.set(key, gap)
+  }
+  return gap
+}
+
+export function createOptimizerService(deps: OptimizerServiceDeps) {
+  const plan = (fleet: readonly OptimizerSchedule[], hours: number, suggest: boolean): Promise<FleetPlan> =>
+    drive(planFleet(fleet, { from: deps.now().getTime(), hours, suggest }))
+
+  async function report(tenant: string, hours: number): Promise<OptimizerReport> {
+    const now = deps.now()
+    const [fleet, patterns] = await Promise.all([
+      readFleetTimings(deps.sql, tenant),
+      readSchedulePatterns(deps.sql, tenant, OPTIMIZER_MAX_ENTRIES),
+    ])
+    const result = await plan(fleet, hours, true)
+    const byId = new Map(fleet.map((s) => [s.id, s]))
+    return {
+      generatedAt: (patterns.refreshedAt ?? now).toISOString(),
+      from: result.from,
+      to: result.to,
+      peak: result.peak,
+      hotspots: result.hotspots,
+      suggestions: result.suggestions.slice(0, OPTIMIZER_MAX_ENTRIES).map(({ heat: _heat, ...s }) => s),
+      suggestionsTotal: result.suggestions.length,
+      peakAfterSuggestions: result.peakAfterSuggestions,
+      patterns: patterns.rows.map((r) => {
+        const s = byId.get(r.scheduleId)
+        // No schedule fires twice within a second: a p95 under 1 s cannot reach an interval.
+        const overlapRisk =
+          s !== undefined && r.p95DurationMs !== null && r.p95DurationMs >= 1000
+            ? r.p95DurationMs >= shortestIntervalMs(s, now)
+            : false
+        return { ...r, overlapRisk }
+      }),
+      patternsTotal: patterns.total,
+    }
+  }
+
+  async function apply(p: Principal, body: OptimizerApplyBody): Promise<OptimizerApplyResult> {
+    const ids = body.suggestions.map((s) => s.scheduleId)
+    const rows = new Map((await readFleetTimings(deps.sql, p.tenant, ids)).map((r) => [r.id, r]))
+    const { accepted, conflicts } = checkApply(body, rows)
+    const active = await readFleetTimings(deps.sql, p.tenant)
+    const peakBefore = (await plan(active, APPLY_HOURS, false)).peak
+    const applied: OptimizerApplyResult['applied'] = []
+    if (body.dryRun) {
+      for (const { row, suggested } of accepted) applied.push(change(row, suggested, row.version + 1))
+      const changed = new Map(applied.map((a) => [a.scheduleId, a.after]))
+      const after = active.map((s) => ({ ...s, ...changed.get(s.id) }))
+      return { applied, conflicts, peakBefore, peakAfter: await peakOf(after) }
+    }
+    let next = 0
+    const worker = async () => {
+      while (next < accepted.length) {
+        const { row, suggested } = accepted[next++]!
+        try {
+          const { schedule } = await deps.schedules.update(p, row.id, suggested, {
+            expectedVersion: row.version,
+          })
+          applied.push(change(row, schedule, schedule.version))
+        } catch (err) {
+          // Changed (or deleted) since the suggestion: left alone.
+          if (
+            err instanceof AppError &&
+            (err.code === 'SCHED_ERR_CONFLICT' || err.code === 'SCHED_ERR_NOT_FOUND')
+          )
+            conflicts.push(row.id)
+          else throw err
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: APPLY_CONCURRENCY }, worker))
+    const order = new Map(ids.map((id, i) => [id, i]))
+    applied.sort((a, b) => order.get(a.scheduleId)! - order.get(b.scheduleId)!)
+    const peakAfter = await peakOf(await readFleetTimings(deps.sql, p.tenant))
+    return { applied, conflicts, peakBefore, peakAfter }
+  }
+
+  const peakOf = async (fleet: readonly OptimizerSchedule[]): Promise<FleetPeak> =>
+    (await plan(fleet, APPLY_HOURS, false)).peak
+
+  return { report, apply }
+}
+export type OptimizerService = ReturnType<typeof createOptimizerService>
+
+function change(
+  row: FleetTiming,
+  to: { cronExpression?: string | undefined; jitterMs?: number | undefined },
+  version: number,
+) {
+  return {
+    scheduleId: row.id,
+    before: { cronExpression: row.cronExpression, jitterMs: row.jitterMs, version: row.version },
+    after: {
+      cronExpression: to.cronExpression ?? row.cronExpression,
+      jitterMs: to.jitterMs ?? row.jitterMs,
+      version,
+    },
+  }
+}
+
+type Suggested = OptimizerApplyBody['suggestions'][number]['suggested']
+
+/**
+ * Every suggestion names a schedule of the tenant, once, not pinned, and keeps each fire in its minute (checked
+ * against the schedule as it is now when it is still at the suggestion's version; one at another version is a
+ * conflict). Any problem: 422 naming each field, nothing written.
+ */
+function checkApply(body: OptimizerApplyBody, rows: Map<string, FleetTiming>) {
+  const errors: FieldError[] = []
+  const accepted: { row: FleetTiming; suggested: Suggested }[] = []
+  const conflicts: string[] = []
+  const seen = new Set<string>()
+  for (const [i, s] of body.suggestions.entries()) {
+    const at = `body.suggestions.${i}`
+    const row = rows.get(s.scheduleId)
+    const refused = !row
+      ? 'names no schedule of this tenant'
+      : seen.has(s.scheduleId)
+        ? 'is listed twice'
+        : row.pinned
+          ? 'is pinned (metadata.pinned)'
+          : null
+    if (refused || !row) {
+      errors.push({ path: `${at}.scheduleId`, message: refused ?? '' })
+      continue
+    }
+    seen.add(s.scheduleId)
+    if (row.version !== s.version) {
+      conflicts.push(row.id)
+      continue
+    }
+    const problem = checkSuggestion(row, s.suggested)
+    if (problem) errors.push({ path: `${at}.suggested.${problem.field}`, message: problem.message })
+    else accepted.push({ row, suggested: s.suggested })
+  }
+  if (errors.length > 0) {
+    throw new AppError(
+      'SCHED_ERR_SUGGESTION_INVALID',
+      `${errors.length} suggestion${errors.length === 1 ? '' : 's'} cannot be applied`,
+      errors.slice(0, MAX_FIELD_ERRORS),
+    )
+  }
+  return { accepted, conflicts }
+}
