@@ -15,6 +15,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<BenchSection> }>
   fairness: () => import('./fairness.ts'),
   failures: () => import('./failures.ts'),
   secrets: () => import('./secrets.ts'),
+  optimizer: () => import('./optimizer.ts'),
 }
 
 const outFile = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url))

@@ -11,6 +11,7 @@ import {
   type OptimizerApplyResult,
   type OptimizerReport,
   type OptimizerSchedule,
+  ProfileCache,
   planFleet,
 } from '@punctual/core'
 import { type FleetTiming, readFleetTimings, readSchedulePatterns, type Sql } from '@punctual/db'
@@ -60,85 +61,106 @@ function shortestIntervalMs(s: FleetTiming, from: Date): number {
   return gap
 }
 
+type Plan = (fleet: readonly OptimizerSchedule[], hours: number, suggest: boolean) => Promise<FleetPlan>
+
 export function createOptimizerService(deps: OptimizerServiceDeps) {
-  const plan = (fleet: readonly OptimizerSchedule[], hours: number, suggest: boolean): Promise<FleetPlan> =>
-    drive(planFleet(fleet, { from: deps.now().getTime(), hours, suggest }))
-
-  async function report(tenant: string, hours: number): Promise<OptimizerReport> {
-    const now = deps.now()
-    const [fleet, patterns] = await Promise.all([
-      readFleetTimings(deps.sql, tenant),
-      readSchedulePatterns(deps.sql, tenant, OPTIMIZER_MAX_ENTRIES),
-    ])
-    const result = await plan(fleet, hours, true)
-    const byId = new Map(fleet.map((s) => [s.id, s]))
-    return {
-      generatedAt: (patterns.refreshedAt ?? now).toISOString(),
-      from: result.from,
-      to: result.to,
-      peak: result.peak,
-      hotspots: result.hotspots,
-      suggestions: result.suggestions.slice(0, OPTIMIZER_MAX_ENTRIES).map(({ heat: _heat, ...s }) => s),
-      suggestionsTotal: result.suggestions.length,
-      peakAfterSuggestions: result.peakAfterSuggestions,
-      patterns: patterns.rows.map((r) => {
-        const s = byId.get(r.scheduleId)
-        // No schedule fires twice within a second: a p95 under 1 s cannot reach an interval.
-        const overlapRisk =
-          s !== undefined && r.p95DurationMs !== null && r.p95DurationMs >= 1000
-            ? r.p95DurationMs >= shortestIntervalMs(s, now)
-            : false
-        return { ...r, overlapRisk }
-      }),
-      patternsTotal: patterns.total,
-    }
+  // Fire profiles by schedule id, kept while its version and timing stay the same (about 64 MB at most).
+  const cache = new ProfileCache()
+  const plan: Plan = (fleet, hours, suggest) =>
+    drive(planFleet(fleet, { from: deps.now().getTime(), hours, suggest, cache }))
+  return {
+    report: (tenant: string, hours: number) => report(deps, plan, tenant, hours),
+    apply: (p: Principal, body: OptimizerApplyBody) => apply(deps, plan, p, body),
   }
+}
 
-  async function apply(p: Principal, body: OptimizerApplyBody): Promise<OptimizerApplyResult> {
-    const ids = body.suggestions.map((s) => s.scheduleId)
-    const rows = new Map((await readFleetTimings(deps.sql, p.tenant, ids)).map((r) => [r.id, r]))
-    const { accepted, conflicts } = checkApply(body, rows)
-    const active = await readFleetTimings(deps.sql, p.tenant)
-    const peakBefore = (await plan(active, APPLY_HOURS, false)).peak
-    const applied: OptimizerApplyResult['applied'] = []
-    if (body.dryRun) {
-      for (const { row, suggested } of accepted) applied.push(change(row, suggested, row.version + 1))
-      const changed = new Map(applied.map((a) => [a.scheduleId, a.after]))
-      const after = active.map((s) => ({ ...s, ...changed.get(s.id) }))
-      return { applied, conflicts, peakBefore, peakAfter: await peakOf(after) }
-    }
-    let next = 0
-    const worker = async () => {
-      while (next < accepted.length) {
-        const { row, suggested } = accepted[next++]!
-        try {
-          const { schedule } = await deps.schedules.update(p, row.id, suggested, {
-            expectedVersion: row.version,
-          })
-          applied.push(change(row, schedule, schedule.version))
-        } catch (err) {
-          // Changed (or deleted) since the suggestion: left alone.
-          if (
-            err instanceof AppError &&
-            (err.code === 'SCHED_ERR_CONFLICT' || err.code === 'SCHED_ERR_NOT_FOUND')
-          )
-            conflicts.push(row.id)
-          else throw err
-        }
-      }
-    }
-    await Promise.all(Array.from({ length: APPLY_CONCURRENCY }, worker))
-    const order = new Map(ids.map((id, i) => [id, i]))
-    applied.sort((a, b) => order.get(a.scheduleId)! - order.get(b.scheduleId)!)
-    const peakAfter = await peakOf(await readFleetTimings(deps.sql, p.tenant))
-    return { applied, conflicts, peakBefore, peakAfter }
+async function report(
+  deps: OptimizerServiceDeps,
+  plan: Plan,
+  tenant: string,
+  hours: number,
+): Promise<OptimizerReport> {
+  const now = deps.now()
+  const [fleet, patterns] = await Promise.all([
+    readFleetTimings(deps.sql, tenant),
+    readSchedulePatterns(deps.sql, tenant, OPTIMIZER_MAX_ENTRIES),
+  ])
+  const result = await plan(fleet, hours, true)
+  const wanted = new Set(patterns.rows.map((r) => r.scheduleId))
+  const byId = new Map(fleet.filter((s) => wanted.has(s.id)).map((s) => [s.id, s]))
+  return {
+    generatedAt: (patterns.refreshedAt ?? now).toISOString(),
+    from: result.from,
+    to: result.to,
+    peak: result.peak,
+    hotspots: result.hotspots,
+    suggestions: result.suggestions.slice(0, OPTIMIZER_MAX_ENTRIES).map(({ heat: _heat, ...s }) => s),
+    suggestionsTotal: result.suggestions.length,
+    peakAfterSuggestions: result.peakAfterSuggestions,
+    patterns: patterns.rows.map((r) => {
+      const s = byId.get(r.scheduleId)
+      // No schedule fires twice within a second: a p95 under 1 s cannot reach an interval.
+      const overlapRisk =
+        s !== undefined && r.p95DurationMs !== null && r.p95DurationMs >= 1000
+          ? r.p95DurationMs >= shortestIntervalMs(s, now)
+          : false
+      return { ...r, overlapRisk }
+    }),
+    patternsTotal: patterns.total,
   }
+}
 
+async function apply(
+  deps: OptimizerServiceDeps,
+  plan: Plan,
+  p: Principal,
+  body: OptimizerApplyBody,
+): Promise<OptimizerApplyResult> {
   const peakOf = async (fleet: readonly OptimizerSchedule[]): Promise<FleetPeak> =>
     (await plan(fleet, APPLY_HOURS, false)).peak
-
-  return { report, apply }
+  const ids = body.suggestions.map((s) => s.scheduleId)
+  const rows = new Map((await readFleetTimings(deps.sql, p.tenant, ids)).map((r) => [r.id, r]))
+  const { accepted, conflicts } = checkApply(body, rows)
+  const active = await readFleetTimings(deps.sql, p.tenant)
+  const peakBefore = await peakOf(active)
+  const applied: OptimizerApplyResult['applied'] = []
+  if (body.dryRun) {
+    for (const { row, suggested } of accepted) applied.push(change(row, suggested, row.version + 1))
+    const changed = new Map(applied.map((a) => [a.scheduleId, a.after]))
+    const after = active.map((s) => ({ ...s, ...changed.get(s.id) }))
+    return { applied, conflicts, peakBefore, peakAfter: await peakOf(after) }
+  }
+  let next = 0
+  const worker = async () => {
+    while (next < accepted.length) {
+      const { row, suggested } = accepted[next++]!
+      try {
+        const { schedule } = await deps.schedules.update(p, row.id, suggested, {
+          expectedVersion: row.version,
+        })
+        applied.push(change(row, schedule, schedule.version))
+      } catch (err) {
+        // Changed (or deleted) since the suggestion: left alone.
+        if (
+          err instanceof AppError &&
+          (err.code === 'SCHED_ERR_CONFLICT' || err.code === 'SCHED_ERR_NOT_FOUND')
+        )
+          conflicts.push(row.id)
+        else throw err
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: APPLY_CONCURRENCY }, worker))
+  const order = new Map(ids.map((id, i) => [id, i]))
+  applied.sort((a, b) => order.get(a.scheduleId)! - order.get(b.scheduleId)!)
+  return {
+    applied,
+    conflicts,
+    peakBefore,
+    peakAfter: await peakOf(await readFleetTimings(deps.sql, p.tenant)),
+  }
 }
+
 export type OptimizerService = ReturnType<typeof createOptimizerService>
 
 function change(

@@ -24,10 +24,10 @@ export class SecondHistogram {
     return i >= 0 && i < this.length ? i : -1
   }
 
-  /** Adds `by` at second index `i` (a valid index). */
+  /** Adds `by` at second index `i` (a valid index). Once folded, only the counts are kept current. */
   addAt(i: number, by: number): void {
-    this.points[i]! += by
     if (this.folded) this.folded[i]! += by
+    else this.points[i]! += by
   }
 
   /** Adds `by` to each second index in [a, b) (clipped). */
@@ -35,9 +35,12 @@ export class SecondHistogram {
     const lo = Math.max(0, a)
     const hi = Math.min(this.length, b)
     if (hi <= lo) return
+    if (this.folded) {
+      for (let i = lo; i < hi; i++) this.folded[i]! += by
+      return
+    }
     this.diff[lo]! += by
     this.diff[hi]! -= by
-    if (this.folded) for (let i = lo; i < hi; i++) this.folded[i]! += by
   }
 
   /** Fires at each second (kept current by later additions). */

@@ -8,7 +8,14 @@ export {
   planFleetNow,
   type Suggestion,
 } from './plan.ts'
-export { addProfile, type FireProfile, fireProfile, type OptimizerSchedule } from './profile.ts'
+export {
+  addProfile,
+  type FireProfile,
+  fireProfile,
+  type OptimizerSchedule,
+  ProfileCache,
+  shifted,
+} from './profile.ts'
 export {
   checkSuggestion,
   latestSecond,

@@ -1,7 +1,14 @@
-import { type ParsedCron, parse } from '../cron/parse.ts'
+import { parse } from '../cron/parse.ts'
 import { busiestSeconds, SecondHistogram } from './histogram.ts'
-import { addProfile, type FireProfile, fireProfile, type OptimizerSchedule } from './profile.ts'
-import { latestSecond, singleSecond, withSecond } from './seconds.ts'
+import {
+  addProfile,
+  type FireProfile,
+  fireProfile,
+  type OptimizerSchedule,
+  ProfileCache,
+  shifted,
+} from './profile.ts'
+import { latestSecond, withSecond } from './seconds.ts'
 
 export interface FleetPeak {
   /** The earliest busiest second (ISO-8601 UTC), null when nothing fires in the window. */
@@ -45,21 +52,31 @@ export interface PlanOptions {
   idsPerHotspot?: number
   /** false: count and find the hotspots only. */
   suggest?: boolean
+  /** Profiles kept from earlier plans (a fresh one when left out). */
+  cache?: ProfileCache
 }
 
-/** Fire profiles kept in memory for the whole plan up to this many points; beyond, they are recomputed. */
-const PROFILE_BUDGET = 8_000_000
 /** Fires of a schedule looked at when choosing its second. */
-const SAMPLE = 48
-/** Schedules handled between two yields. */
-const STEP = 16
+const SAMPLE = 8
+/** Work (fires added, looked at or moved) between two yields: a few milliseconds. */
+const WORK_PER_YIELD = 100_000
+
+/** Counts work and says when to yield. */
+class Pace {
+  private work = 0
+  due(units: number): boolean {
+    this.work += units
+    if (this.work < WORK_PER_YIELD) return false
+    this.work = 0
+    return true
+  }
+}
+
+const sizeOf = (p: FireProfile) => p.points.length + p.ranges.length + 16
 
 interface Entry {
   s: OptimizerSchedule
-  parsed: ParsedCron
-  profile: FireProfile | null
-  /** Its single second now, when it may be moved (not pinned, one second, no every-second minutes). */
-  second: number | null
+  profile: FireProfile
 }
 
 const iso = (h: SecondHistogram, i: number) => new Date(h.from + i * 1000).toISOString()
@@ -81,27 +98,25 @@ export function* planFleet(
 ): Generator<void, FleetPlan> {
   const from = Math.floor(opts.from / 1000) * 1000
   const hist = new SecondHistogram(from, opts.hours * 3600)
+  const to = from + hist.length * 1000
+  const cache = opts.cache ?? new ProfileCache()
+  const pace = new Pace()
   const entries: Entry[] = []
-  let kept = 0
-  for (let i = 0; i < schedules.length; i++) {
-    const s = schedules[i]!
-    const profile = fireProfile(s, hist)
+  for (const s of schedules) {
+    const hit = cache.has(s, from, to)
+    const profile = cache.get(s, from, to)
     addProfile(hist, profile, 1)
-    const parsed = parse(s.cronExpression)
-    const single = singleSecond(parsed)
-    const movable =
-      !s.pinned && single !== null && profile.ranges.length === 0 && latestSecond(s.jitterMs) >= 0
-    const keep = kept + profile.points.length <= PROFILE_BUDGET
-    if (keep) kept += profile.points.length
-    entries.push({ s, parsed, profile: keep ? profile : null, second: movable ? single : null })
-    if (i % STEP === STEP - 1) yield
+    entries.push({ s, profile })
+    // A profile computed costs about ten times one read from the cache.
+    if (pace.due(sizeOf(profile) * (hit ? 1 : 10))) yield
   }
   const peak = peakOf(hist)
-  const hotspots = yield* findHotspots(hist, entries, opts.hotspots ?? 20, opts.idsPerHotspot ?? 10)
-  const suggestions = opts.suggest === false ? [] : yield* spread(hist, entries)
+  yield
+  const hotspots = yield* findHotspots(hist, entries, opts.hotspots ?? 20, opts.idsPerHotspot ?? 10, pace)
+  const suggestions = opts.suggest === false ? [] : yield* spread(hist, entries, pace)
   return {
     from: new Date(from).toISOString(),
-    to: new Date(from + hist.length * 1000).toISOString(),
+    to: new Date(to).toISOString(),
     peak,
     hotspots,
     suggestions,
@@ -109,85 +124,101 @@ export function* planFleet(
   }
 }
 
-const profileOf = (e: Entry, h: SecondHistogram) => e.profile ?? fireProfile(e.s, h)
-
 function* findHotspots(
   h: SecondHistogram,
   entries: Entry[],
   k: number,
   idsPer: number,
+  pace: Pace,
 ): Generator<void, Hotspot[]> {
   const counts = h.counts()
   const top = busiestSeconds(counts, k)
   const slot = new Map(top.map((sec, n) => [sec, n]))
   const ids: string[][] = top.map(() => [])
   for (let n = 0; n < entries.length && top.length > 0; n++) {
-    const e = entries[n]!
-    const p = profileOf(e, h)
+    const { s, profile: p } = entries[n]!
+    const off = (p.base - h.from) / 1000
     const hit = new Set<number>()
     for (let i = 0; i < p.points.length; i++) {
-      const at = slot.get(p.points[i]!)
+      const at = slot.get(p.points[i]! + off)
       if (at !== undefined) hit.add(at)
     }
     for (let r = 0; r < p.ranges.length; r += 2)
-      for (const [sec, at] of slot) if (p.ranges[r]! <= sec && sec < p.ranges[r + 1]!) hit.add(at)
-    for (const at of hit) if (ids[at]!.length < idsPer) ids[at]!.push(e.s.id)
-    if (n % STEP === STEP - 1) yield
+      for (const [sec, at] of slot) if (p.ranges[r]! + off <= sec && sec < p.ranges[r + 1]! + off) hit.add(at)
+    for (const at of hit) if (ids[at]!.length < idsPer) ids[at]!.push(s.id)
+    if (pace.due(sizeOf(p))) yield
   }
   return top.map((sec, n) => ({ at: iso(h, sec), fires: counts[sec]!, scheduleIds: ids[n]! }))
 }
 
-/** The busiest count among `points` shifted by `delta` seconds (a sample of them when there are many). */
-function crowding(counts: Int32Array, points: Int32Array, delta: number): number {
-  const step = Math.max(1, Math.floor(points.length / SAMPLE))
+/** The busiest count among a profile's fires moved by `delta` seconds (a sample of them when there are many). */
+function crowding(h: SecondHistogram, p: FireProfile, delta: number): number {
+  const counts = h.counts()
+  const off = (p.base - h.from) / 1000 + delta
+  const step = Math.max(1, Math.floor(p.points.length / SAMPLE))
   let worst = 0
-  for (let i = 0; i < points.length; i += step) {
-    const c = counts[points[i]! + delta]
+  for (let i = 0; i < p.points.length; i += step) {
+    const c = counts[p.points[i]! + off]
     if (c !== undefined && c > worst) worst = c
   }
   return worst
 }
 
+/** The second of its minute where a profile's fires meet the fewest others, and that count. */
+function bestSecond(h: SecondHistogram, p: FireProfile, now: number, last: number): [number, number] {
+  let best = now
+  let bestCost = crowding(h, p, 0)
+  for (let s = 0; s <= last && bestCost > 0; s++) {
+    if (s === now) continue
+    const cost = crowding(h, p, s - now)
+    if (cost < bestCost) {
+      best = s
+      bestCost = cost
+    }
+  }
+  return [best, bestCost]
+}
+
 /**
  * Greedy spread: movable schedules sharing a second with others, the most crowded first, each moved to the
  * second of its minute(s) where its fires meet the fewest others, when that is strictly fewer than now. Each
- * move is counted exactly (the new expression's fires from the engine), so the result's peak is what
- * applying every suggestion gives.
+ * move is counted exactly (its fires shifted when its zone keeps one offset through the window and it has no
+ * jitter, else the new expression's fires from the engine), so the result's peak is what applying every
+ * suggestion gives.
  */
-function* spread(h: SecondHistogram, entries: Entry[]): Generator<void, Suggestion[]> {
-  const counts = h.counts()
-  const candidates: { e: Entry; heat: number }[] = []
+function* spread(h: SecondHistogram, entries: Entry[], pace: Pace): Generator<void, Suggestion[]> {
+  // By heat, busiest first, in the fleet's order within one heat (a bucket per heat: no sort of 100,000).
+  const byHeat = new Map<number, Entry[]>()
   for (const e of entries) {
-    if (e.second === null) continue
-    const p = profileOf(e, h)
-    if (p.points.length === 0) continue
-    const heat = crowding(counts, p.points, 0)
-    if (heat >= 2) candidates.push({ e, heat })
+    if (e.profile.movableSecond === null || e.profile.points.length === 0) continue
+    const heat = crowding(h, e.profile, 0)
+    if (heat >= 2) {
+      const bucket = byHeat.get(heat)
+      if (bucket) bucket.push(e)
+      else byHeat.set(heat, [e])
+    }
+    if (pace.due(8 * SAMPLE)) yield
   }
-  candidates.sort((a, b) => b.heat - a.heat || (a.e.s.id < b.e.s.id ? -1 : 1))
+  const candidates: { e: Entry; heat: number }[] = []
+  for (const heat of [...byHeat.keys()].sort((a, b) => b - a))
+    for (const e of byHeat.get(heat)!) candidates.push({ e, heat })
   const out: Suggestion[] = []
   for (let n = 0; n < candidates.length; n++) {
     const { e, heat } = candidates[n]!
-    const old = profileOf(e, h)
+    const old = e.profile
+    const now = old.movableSecond!
     addProfile(h, old, -1)
-    const now = e.second!
-    const stay = crowding(counts, old.points, 0)
-    let best = now
-    let bestCost = stay
-    const last = latestSecond(e.s.jitterMs)
-    for (let s = 0; s <= last && bestCost > 0; s++) {
-      if (s === now) continue
-      const cost = crowding(counts, old.points, s - now)
-      if (cost < bestCost) {
-        best = s
-        bestCost = cost
-      }
-    }
-    const cronExpression = best === now ? '' : withSecond(e.parsed, best)
-    // The exact fires of the move (a fire a spring-forward gap moved stays at the gap's end): kept only if
-    // they meet fewer others than now.
-    const moved = best === now ? null : fireProfile({ ...e.s, cronExpression }, h)
-    if (!moved || crowding(counts, moved.points, 0) >= stay) {
+    const stay = crowding(h, old, 0)
+    const [best, bestCost] = bestSecond(h, old, now, latestSecond(e.s.jitterMs))
+    const cronExpression = best === now ? '' : withSecond(parse(e.s.cronExpression), best)
+    // A fire a spring-forward gap moved stays at the gap's end: such moves are counted by the engine.
+    const moved =
+      best === now
+        ? null
+        : old.steady && e.s.jitterMs === 0
+          ? shifted(old, best - now)
+          : fireProfile({ ...e.s, cronExpression }, old.base, old.end)
+    if (!moved || crowding(h, moved, 0) >= stay) {
       addProfile(h, old, 1)
     } else {
       addProfile(h, moved, 1)
@@ -200,7 +231,7 @@ function* spread(h: SecondHistogram, entries: Entry[]): Generator<void, Suggesti
         heat,
       })
     }
-    if (n % STEP === STEP - 1) yield
+    if (pace.due(2 * sizeOf(old) + 60 * SAMPLE + (moved && moved !== old ? 10 * sizeOf(moved) : 0))) yield
   }
   return out
 }
