@@ -31,7 +31,7 @@ export const schedulePatterns = pgTable(
 /** One row: where the last refresh got to. */
 export const schedulePatternRefresh = pgTable('schedule_pattern_refresh', {
   singleton: boolean('singleton').primaryKey().default(true),
-  /** Executions with an id above this (less a margin) were not yet looked at. */
+  /** The newest execution id the last refresh saw: those above it (less a margin) were not looked at yet. */
   watermarkId: uuid('watermark_id').notNull(),
   refreshedAt: timestamp('refreshed_at', { withTimezone: true, mode: 'date' }).notNull(),
 })

@@ -18,6 +18,9 @@ const REFRESH_MARGIN_MS = 5 * 60_000
 /** Schedules recomputed per statement. */
 const BATCH = 500
 
+/** The creation time of a UUIDv7 (its first 48 bits). */
+const uuidv7Ms = (id: string) => Number.parseInt(id.replace(/-/g, '').slice(0, 12), 16)
+
 export interface PatternRefreshResult {
   refreshed: number
   ms: number
@@ -27,10 +30,14 @@ export interface PatternRefreshResult {
 export async function refreshSchedulePatterns(sql: Sql, now: Date): Promise<PatternRefreshResult> {
   const t0 = performance.now()
   const windowFloor = uuidv7Floor(now.getTime() - PATTERN_WINDOW_MS)
-  const [state] = await sql<{ ms: number }[]>`
-    select (extract(epoch from refreshed_at) * 1000)::float8 as ms from schedule_pattern_refresh`
+  // Where the last pass got to: the newest execution id it saw (ids, not clocks: a worker whose clock is
+  // ahead cannot make the next pass skip executions).
+  const [[state], [top]] = await Promise.all([
+    sql<{ watermark: string }[]>`select watermark_id::text as watermark from schedule_pattern_refresh`,
+    sql<{ id: string }[]>`select id from executions order by id desc limit 1`,
+  ])
   const scanFrom = state
-    ? uuidv7Floor(Math.max(now.getTime() - PATTERN_WINDOW_MS, state.ms - REFRESH_MARGIN_MS))
+    ? uuidv7Floor(Math.max(now.getTime() - PATTERN_WINDOW_MS, uuidv7Ms(state.watermark) - REFRESH_MARGIN_MS))
     : windowFloor
   const dirty = await sql<{ id: string }[]>`
     select distinct schedule_id as id from executions
@@ -44,7 +51,7 @@ export async function refreshSchedulePatterns(sql: Sql, now: Date): Promise<Patt
   }
   await sql`
     insert into schedule_pattern_refresh (singleton, watermark_id, refreshed_at)
-    values (true, ${uuidv7Floor(now.getTime())}::uuid, ${now.toISOString()}::timestamptz)
+    values (true, ${top?.id ?? state?.watermark ?? windowFloor}::uuid, ${now.toISOString()}::timestamptz)
     on conflict (singleton) do update set watermark_id = excluded.watermark_id, refreshed_at = excluded.refreshed_at`
   return { refreshed: ids.length, ms: Math.round(performance.now() - t0) }
 }
