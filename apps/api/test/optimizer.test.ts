@@ -170,6 +170,8 @@ describe('GET /api/schedules/optimizer', () => {
   it('answers 200 with empty lists for a tenant without schedules', async () => {
     const res = await report('', 'nobody')
     expect(res.statusCode, res.body).toBe(200)
+    // hours defaults to 24
+    expect(Date.parse(res.json().to) - Date.parse(res.json().from)).toBe(DAY)
     expect(res.json()).toMatchObject({
       peak: { at: null, fires: 0 },
       hotspots: [],
@@ -217,6 +219,13 @@ async function engineFires(days: number): Promise<Map<number, number>> {
   }
   return perInstant
 }
+
+it('documents both routes in the OpenAPI document', async () => {
+  const doc = (await ctx.app.inject({ method: 'GET', url: '/openapi.json' })).json()
+  expect(Object.keys(doc.paths)).toEqual(
+    expect.arrayContaining(['/api/schedules/optimizer', '/api/schedules/optimizer/apply']),
+  )
+})
 
 describe('POST /api/schedules/optimizer/apply', () => {
   it('refuses bad suggestions with 422 naming the field, and a viewer with 403; nothing written', async () => {
