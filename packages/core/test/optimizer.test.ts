@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { checkSuggestion, eachFire, nextRuns, type OptimizerSchedule, planFleetNow } from '../src/index.ts'
+import {
+  checkSuggestion,
+  eachFire,
+  nextRuns,
+  type OptimizerSchedule,
+  planFleetNow,
+  stableJitterMs,
+} from '../src/index.ts'
 
 const HOUR = 3_600_000
 
@@ -110,6 +117,16 @@ describe('planFleet', () => {
       }
     }
     expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(19)
+  })
+
+  it('counts a jittered fire in the second its stable jitter starts it', () => {
+    const jittered = schedule('jit', '0 9 * * *', { jitterMs: 45_000 })
+    const plan = planFleetNow([jittered, schedule('other', '0 9 * * *')], { from, hours: 24 })
+    const nominal = Date.parse('2027-01-10T14:00:00Z')
+    const startsAt = nominal + stableJitterMs('jit', new Date(nominal), 45_000)
+    const at = new Date(startsAt - (startsAt % 1000)).toISOString() // 14:00:31 (a 31,140 ms draw)
+    expect(plan.hotspots.find((h) => h.scheduleIds.includes('jit'))?.at).toBe(at)
+    expect(plan.hotspots.find((h) => h.scheduleIds.includes('other'))?.at).toBe('2027-01-10T14:00:00.000Z')
   })
 
   it('answers empty lists for no schedules', () => {
