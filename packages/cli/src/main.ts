@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander'
 import { adminCommands } from './commands/admin.ts'
 import { executionsCommand } from './commands/executions.ts'
 import { miscCommands } from './commands/misc.ts'
+import { optimizerCommand } from './commands/optimizer.ts'
 import { schedulesCommand } from './commands/schedules.ts'
 import { triggersCommand } from './commands/triggers.ts'
 import { workflowsCommand } from './commands/workflows.ts'
@@ -26,6 +27,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   schedulesCommand(program, ctx)
   executionsCommand(program, ctx)
   triggersCommand(program, ctx)
+  optimizerCommand(program, ctx)
   adminCommands(program, ctx)
   miscCommands(program, ctx)
   for (const command of allCommands(program)) command.exitOverride().allowExcessArguments(false)

@@ -123,6 +123,18 @@ describe('punctual CLI', () => {
     expect(
       (await punctual('cron', 'preview', '0 9 * * 1-5', '--tz', 'America/New_York', '--count', '2')).stdout,
     ).toMatch(/^\d{4}-\d\d-\d\dT1[34]:00:00\.000Z\n\d{4}/)
+    const report = await json<{ peak: { fires: number }; suggestionsTotal: number }>(
+      'optimizer',
+      'show',
+      '--hours',
+      '48',
+    )
+    expect(report.peak.fires).toBeGreaterThanOrEqual(1)
+    expect(await json('optimizer', 'apply', '--dry-run')).toMatchObject({
+      applied: expect.any(Array),
+      conflicts: [],
+    })
+    expect((await punctual('optimizer', 'show')).stdout).toMatch(/^peak: \d+ fires at /)
     expect((await json('schedules', 'rm', s.id)).deleted).toBe(s.id)
 
     const t = await json<{ id: string; secret: string }>(

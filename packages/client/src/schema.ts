@@ -384,174 +384,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Where the tenant's active schedules crowd their workers, and how to spread them. Every fire in the window [from, to) (now, to the second, plus `hours`) comes from the cron engine, daylight saving included; a fire starts where its schedule's stable jitter puts it (the same delay the scheduler applies), except in the minutes of an every-second schedule, counted at their nominal seconds (one start per second either way). `hotspots`: the 20 busiest seconds, with at most 10 of their schedules. `suggestions` (the most effective first, at most 1,000 of `suggestionsTotal`): move a schedule to another second of the same minute (a 5-field expression becomes the same 6-field one), never one whose `metadata.pinned` is true and never past its minute with its jitter; `peakAfterSuggestions` is the exact peak after all of them. `patterns` (the most runs first, at most 1,000 of `patternsTotal`): per schedule over its executions created in the last 7 days (at most its newest 1,000), from aggregates a worker refreshes at least every minute (`generatedAt`): runs that started and finished, nearest-rank p50/p95 of finishedAt − startedAt, failureRate = dead / runs, lateP95Ms = p95 of startedAt − scheduledFor (jitter included), overlapRisk = p95 duration ≥ the shortest gap between two of its next fires. Start/end dates are honoured; maxExecutions is not. */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description The window: from now (to the second) this many hours ahead */
-                    hours?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        "X-Request-Id": components["headers"]["RequestId"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 time with offset
-                             */
-                            from: string;
-                            /**
-                             * Format: date-time
-                             * @description when the patterns were last refreshed by a worker (the request time when never)
-                             */
-                            generatedAt: string;
-                            hotspots: {
-                                /**
-                                 * Format: date-time
-                                 * @description ISO-8601 time with offset
-                                 */
-                                at: string;
-                                fires: number;
-                                /** @description at most 10 of the schedules firing then */
-                                scheduleIds: string[];
-                            }[];
-                            patterns: {
-                                failureRate: number;
-                                lateP95Ms: number | null;
-                                overlapRisk: boolean;
-                                p50DurationMs: number | null;
-                                p95DurationMs: number | null;
-                                runs: number;
-                                /**
-                                 * Format: uuid
-                                 * @description UUID (v7, time-ordered)
-                                 */
-                                scheduleId: string;
-                            }[];
-                            patternsTotal: number;
-                            peak: {
-                                /**
-                                 * Format: date-time
-                                 * @description ISO-8601 time with offset
-                                 */
-                                at: string | null;
-                                /** @description fires starting in that second (jitter applied) */
-                                fires: number;
-                            };
-                            peakAfterSuggestions: {
-                                /**
-                                 * Format: date-time
-                                 * @description ISO-8601 time with offset
-                                 */
-                                at: string | null;
-                                /** @description fires starting in that second (jitter applied) */
-                                fires: number;
-                            };
-                            suggestions: {
-                                current: {
-                                    cronExpression: string;
-                                    jitterMs: number;
-                                };
-                                reason: string;
-                                /**
-                                 * Format: uuid
-                                 * @description UUID (v7, time-ordered)
-                                 */
-                                scheduleId: string;
-                                suggested: {
-                                    cronExpression?: string;
-                                    jitterMs?: number;
-                                };
-                                version: number;
-                            }[];
-                            suggestionsTotal: number;
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 time with offset
-                             */
-                            to: string;
-                        };
-                    };
-                };
-                /** @description `SCHED_ERR_VALIDATION`: Request does not match the schema */
-                400: {
-                    headers: {
-                        "X-Request-Id": components["headers"]["RequestId"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"] & {
-                            /** @enum {string} */
-                            code?: "SCHED_ERR_VALIDATION";
-                        };
-                    };
-                };
-                /** @description `SCHED_ERR_UNAUTHORIZED`: Missing, invalid or expired credentials */
-                401: {
-                    headers: {
-                        "X-Request-Id": components["headers"]["RequestId"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"] & {
-                            /** @enum {string} */
-                            code?: "SCHED_ERR_UNAUTHORIZED";
-                        };
-                    };
-                };
-                /** @description `SCHED_ERR_RATE_LIMITED`: Rate limited */
-                429: {
-                    headers: {
-                        "Retry-After": components["headers"]["RetryAfter"];
-                        "X-Request-Id": components["headers"]["RequestId"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"] & {
-                            /** @enum {string} */
-                            code?: "SCHED_ERR_RATE_LIMITED";
-                        };
-                    };
-                };
-                /** @description `SCHED_ERR_INTERNAL`: Internal error */
-                500: {
-                    headers: {
-                        "X-Request-Id": components["headers"]["RequestId"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"] & {
-                            /** @enum {string} */
-                            code?: "SCHED_ERR_INTERNAL";
-                        };
-                    };
-                };
-                /** @description `SCHED_ERR_DEPENDENCY_DOWN`: A dependency is unavailable */
-                503: {
-                    headers: {
-                        "Retry-After": components["headers"]["RetryAfter"];
-                        "X-Request-Id": components["headers"]["RequestId"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"] & {
-                            /** @enum {string} */
-                            code?: "SCHED_ERR_DEPENDENCY_DOWN";
-                        };
-                    };
-                };
-            };
-        };
+        /**
+         * Fleet hotspots, suggestions that spread them, execution patterns
+         * @description Where the tenant's active schedules crowd their workers, and how to spread them. Every fire in the window [from, to) (now, to the second, plus `hours`) comes from the cron engine, daylight saving included; a fire starts where its schedule's stable jitter puts it (the same delay the scheduler applies), except in the minutes of an every-second schedule, counted at their nominal seconds (one start per second either way). `hotspots`: the 20 busiest seconds, with at most 10 of their schedules. `suggestions` (the most effective first, at most 1,000 of `suggestionsTotal`): move a schedule to another second of the same minute (a 5-field expression becomes the same 6-field one), never one whose `metadata.pinned` is true and never past its minute with its jitter; `peakAfterSuggestions` is the exact peak after all of them. `patterns` (the most runs first, at most 1,000 of `patternsTotal`): per schedule over its executions created in the last 7 days (at most its newest 1,000), from aggregates a worker refreshes at least every minute (`generatedAt`): runs that started and finished, nearest-rank p50/p95 of finishedAt − startedAt, failureRate = dead / runs, lateP95Ms = p95 of startedAt − scheduledFor (jitter included), overlapRisk = p95 duration ≥ the shortest gap between two of its next fires. Start/end dates are honoured; maxExecutions is not.
+         */
+        get: operations["getOptimizerReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -569,196 +406,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Applies suggestions as GET returned them (at most 1,000 a call), each an ordinary audited schedule update (version bumped, next fire and due index rewritten). A schedule no longer at the suggestion's `version` is left alone and listed in `conflicts`. 422 SCHED_ERR_SUGGESTION_INVALID, naming each field, when a suggestion names no schedule of the tenant, a pinned one, one twice, or would move a fire out of its minute: nothing is written then. `peakBefore` / `peakAfter`: the busiest second of the next 24 h before and after. `dryRun`: the same answer, nothing written. */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @default false */
-                        dryRun?: boolean;
-                        suggestions: {
-                            current?: {
-                                cronExpression: string;
-                                jitterMs: number;
-                            };
-                            reason?: string;
-                            /**
-                             * Format: uuid
-                             * @description UUID (v7, time-ordered)
-                             */
-                            scheduleId: string;
-                            suggested: {
-                                cronExpression?: string;
-                                jitterMs?: number;
-                            };
-                            /** @description the version the suggestion was made for */
-                            version: number;
-                        }[];
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        "X-Request-Id": components["headers"]["RequestId"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            applied: {
-                                after: {
-                                    cronExpression: string;
-                                    jitterMs: number;
-                                    version: number;
-                                };
-                                before: {
-                                    cronExpression: string;
-                                    jitterMs: number;
-                                    version: number;
-                                };
-                                /**
-                                 * Format: uuid
-                                 * @description UUID (v7, time-ordered)
-                                 */
-                                scheduleId: string;
-                            }[];
-                            conflicts: string[];
-                            peakAfter: {
-                                /**
-                                 * Format: date-time
-                                 * @description ISO-8601 time with offset
-                                 */
-                                at: string | null;
-                                /** @description fires starting in that second (jitter applied) */
-                                fires: number;
-                            };
-                            peakBefore: {
-                                /**
-                                 * Format: date-time
-                                 * @description ISO-8601 time with offset
-                                 */
-                                at: string | null;
-                                /** @description fires starting in that second (jitter applied) */
-                                fires: number;
-                            };
-                        };
-                    };
-                };
-                /** @description `SCHED_ERR_VALIDATION`: Request does not match the schema; `SCHED_ERR_MALFORMED_JSON`: Malformed JSON body; `SCHED_ERR_JSON_UNSUPPORTED`: JSON nested too deep, or a string with a NUL character or an unpaired surrogate */
-                400: {
-                    headers: {
-                        "X-Request-Id": components["headers"]["RequestId"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"] & {
-                            /** @enum {string} */
-                            code?: "SCHED_ERR_VALIDATION" | "SCHED_ERR_MALFORMED_JSON" | "SCHED_ERR_JSON_UNSUPPORTED";
-                        };
-                    };
-                };
-                /** @description `SCHED_ERR_UNAUTHORIZED`: Missing, invalid or expired credentials */
-                401: {
-                    headers: {
-                        "X-Request-Id": components["headers"]["RequestId"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"] & {
-                            /** @enum {string} */
-                            code?: "SCHED_ERR_UNAUTHORIZED";
-                        };
-                    };
-                };
-                /** @description `SCHED_ERR_FORBIDDEN`: Role too low for this operation */
-                403: {
-                    headers: {
-                        "X-Request-Id": components["headers"]["RequestId"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"] & {
-                            /** @enum {string} */
-                            code?: "SCHED_ERR_FORBIDDEN";
-                        };
-                    };
-                };
-                /** @description `SCHED_ERR_BODY_TOO_LARGE`: Body over the limit */
-                413: {
-                    headers: {
-                        "X-Request-Id": components["headers"]["RequestId"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"] & {
-                            /** @enum {string} */
-                            code?: "SCHED_ERR_BODY_TOO_LARGE";
-                        };
-                    };
-                };
-                /** @description `SCHED_ERR_UNSUPPORTED_MEDIA_TYPE`: Unsupported content type */
-                415: {
-                    headers: {
-                        "X-Request-Id": components["headers"]["RequestId"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"] & {
-                            /** @enum {string} */
-                            code?: "SCHED_ERR_UNSUPPORTED_MEDIA_TYPE";
-                        };
-                    };
-                };
-                /** @description `SCHED_ERR_RATE_LIMITED`: Rate limited */
-                429: {
-                    headers: {
-                        "Retry-After": components["headers"]["RetryAfter"];
-                        "X-Request-Id": components["headers"]["RequestId"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"] & {
-                            /** @enum {string} */
-                            code?: "SCHED_ERR_RATE_LIMITED";
-                        };
-                    };
-                };
-                /** @description `SCHED_ERR_INTERNAL`: Internal error */
-                500: {
-                    headers: {
-                        "X-Request-Id": components["headers"]["RequestId"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"] & {
-                            /** @enum {string} */
-                            code?: "SCHED_ERR_INTERNAL";
-                        };
-                    };
-                };
-                /** @description `SCHED_ERR_DEPENDENCY_DOWN`: A dependency is unavailable */
-                503: {
-                    headers: {
-                        "Retry-After": components["headers"]["RetryAfter"];
-                        "X-Request-Id": components["headers"]["RequestId"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"] & {
-                            /** @enum {string} */
-                            code?: "SCHED_ERR_DEPENDENCY_DOWN";
-                        };
-                    };
-                };
-            };
-        };
+        /**
+         * Apply optimizer suggestions as audited schedule updates
+         * @description Applies suggestions as GET returned them (at most 1,000 a call), each an ordinary audited schedule update (version bumped, next fire and due index rewritten). A schedule no longer at the suggestion's `version` is left alone and listed in `conflicts`. 422 SCHED_ERR_SUGGESTION_INVALID, naming each field, when a suggestion names no schedule of the tenant, a pinned one, one twice, or would move a fire out of its minute: nothing is written then. `peakBefore` / `peakAfter`: the busiest second of the next 24 h before and after. `dryRun`: the same answer, nothing written.
+         */
+        post: operations["applyOptimizerSuggestions"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1348,6 +1000,124 @@ export interface components {
             type: "http";
             /** @description http(s) URL; may use {{path}} placeholders */
             url: string;
+        };
+        /** OptimizerApplyBody */
+        OptimizerApplyBody: {
+            /** @default false */
+            dryRun?: boolean;
+            suggestions: {
+                current?: {
+                    cronExpression: string;
+                    jitterMs: number;
+                };
+                reason?: string;
+                /**
+                 * Format: uuid
+                 * @description UUID (v7, time-ordered)
+                 */
+                scheduleId: string;
+                suggested: {
+                    cronExpression?: string;
+                    jitterMs?: number;
+                };
+                /** @description the version the suggestion was made for */
+                version: number;
+            }[];
+        };
+        /** OptimizerApplyResult */
+        OptimizerApplyResult: {
+            applied: {
+                after: {
+                    cronExpression: string;
+                    jitterMs: number;
+                    version: number;
+                };
+                before: {
+                    cronExpression: string;
+                    jitterMs: number;
+                    version: number;
+                };
+                /**
+                 * Format: uuid
+                 * @description UUID (v7, time-ordered)
+                 */
+                scheduleId: string;
+            }[];
+            conflicts: string[];
+            peakAfter: components["schemas"]["PeakFigure"];
+            peakBefore: components["schemas"]["PeakFigure"];
+        };
+        /** OptimizerReport */
+        OptimizerReport: {
+            /**
+             * Format: date-time
+             * @description ISO-8601 time with offset
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description when the patterns were last refreshed by a worker (the request time when never)
+             */
+            generatedAt: string;
+            hotspots: {
+                /**
+                 * Format: date-time
+                 * @description ISO-8601 time with offset
+                 */
+                at: string;
+                fires: number;
+                /** @description at most 10 of the schedules firing then */
+                scheduleIds: string[];
+            }[];
+            patterns: {
+                failureRate: number;
+                lateP95Ms: number | null;
+                overlapRisk: boolean;
+                p50DurationMs: number | null;
+                p95DurationMs: number | null;
+                runs: number;
+                /**
+                 * Format: uuid
+                 * @description UUID (v7, time-ordered)
+                 */
+                scheduleId: string;
+            }[];
+            patternsTotal: number;
+            peak: components["schemas"]["PeakFigure"];
+            peakAfterSuggestions: components["schemas"]["PeakFigure"];
+            suggestions: {
+                current: {
+                    cronExpression: string;
+                    jitterMs: number;
+                };
+                reason: string;
+                /**
+                 * Format: uuid
+                 * @description UUID (v7, time-ordered)
+                 */
+                scheduleId: string;
+                suggested: {
+                    cronExpression?: string;
+                    jitterMs?: number;
+                };
+                version: number;
+            }[];
+            suggestionsTotal: number;
+            /**
+             * Format: date-time
+             * @description ISO-8601 time with offset
+             */
+            to: string;
+        };
+        /** PeakFigure */
+        PeakFigure: {
+            /**
+             * Format: date-time
+             * @description ISO-8601 time with offset
+             */
+            at: string | null;
+            /** @description fires starting in that second (jitter applied) */
+            fires: number;
         };
         /** @description RFC 9457 problem details (application/problem+json); never larger than 16 KiB (long paths and messages are shortened) */
         Problem: {
@@ -2095,6 +1865,10 @@ export type Execution = components['schemas']['Execution'];
 export type ExecutionAccepted = components['schemas']['ExecutionAccepted'];
 export type ExecutionError = components['schemas']['ExecutionError'];
 export type HttpStep = components['schemas']['HttpStep'];
+export type OptimizerApplyBody = components['schemas']['OptimizerApplyBody'];
+export type OptimizerApplyResult = components['schemas']['OptimizerApplyResult'];
+export type OptimizerReport = components['schemas']['OptimizerReport'];
+export type PeakFigure = components['schemas']['PeakFigure'];
 export type Problem = components['schemas']['Problem'];
 export type QueueItem = components['schemas']['QueueItem'];
 export type RedriveBody = components['schemas']['RedriveBody'];
@@ -5395,6 +5169,241 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "SCHED_ERR_UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description `SCHED_ERR_RATE_LIMITED`: Rate limited */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SCHED_ERR_RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description `SCHED_ERR_INTERNAL`: Internal error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SCHED_ERR_INTERNAL";
+                    };
+                };
+            };
+            /** @description `SCHED_ERR_DEPENDENCY_DOWN`: A dependency is unavailable */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SCHED_ERR_DEPENDENCY_DOWN";
+                    };
+                };
+            };
+        };
+    };
+    getOptimizerReport: {
+        parameters: {
+            query?: {
+                /** @description The window: from now (to the second) this many hours ahead */
+                hours?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptimizerReport"];
+                };
+            };
+            /** @description `SCHED_ERR_VALIDATION`: Request does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SCHED_ERR_VALIDATION";
+                    };
+                };
+            };
+            /** @description `SCHED_ERR_UNAUTHORIZED`: Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SCHED_ERR_UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `SCHED_ERR_RATE_LIMITED`: Rate limited */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SCHED_ERR_RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description `SCHED_ERR_INTERNAL`: Internal error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SCHED_ERR_INTERNAL";
+                    };
+                };
+            };
+            /** @description `SCHED_ERR_DEPENDENCY_DOWN`: A dependency is unavailable */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SCHED_ERR_DEPENDENCY_DOWN";
+                    };
+                };
+            };
+        };
+    };
+    applyOptimizerSuggestions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OptimizerApplyBody"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptimizerApplyResult"];
+                };
+            };
+            /** @description `SCHED_ERR_VALIDATION`: Request does not match the schema; `SCHED_ERR_MALFORMED_JSON`: Malformed JSON body; `SCHED_ERR_JSON_UNSUPPORTED`: JSON nested too deep, or a string with a NUL character or an unpaired surrogate */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SCHED_ERR_VALIDATION" | "SCHED_ERR_MALFORMED_JSON" | "SCHED_ERR_JSON_UNSUPPORTED";
+                    };
+                };
+            };
+            /** @description `SCHED_ERR_UNAUTHORIZED`: Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SCHED_ERR_UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `SCHED_ERR_FORBIDDEN`: Role too low for this operation */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SCHED_ERR_FORBIDDEN";
+                    };
+                };
+            };
+            /** @description `SCHED_ERR_BODY_TOO_LARGE`: Body over the limit */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SCHED_ERR_BODY_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description `SCHED_ERR_UNSUPPORTED_MEDIA_TYPE`: Unsupported content type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SCHED_ERR_UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description `SCHED_ERR_SUGGESTION_INVALID`: An optimizer suggestion that cannot be applied */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SCHED_ERR_SUGGESTION_INVALID";
                     };
                 };
             };

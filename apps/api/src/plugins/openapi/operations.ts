@@ -86,6 +86,15 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     errors: [...NOT_FOUND, 'SCHED_ERR_IN_USE'],
   },
 
+  'GET /api/schedules/optimizer': {
+    operationId: 'getOptimizerReport',
+    summary: 'Fleet hotspots, suggestions that spread them, execution patterns',
+  },
+  'POST /api/schedules/optimizer/apply': {
+    operationId: 'applyOptimizerSuggestions',
+    summary: 'Apply optimizer suggestions as audited schedule updates',
+    errors: ['SCHED_ERR_SUGGESTION_INVALID'],
+  },
   'GET /api/schedules/stats': { operationId: 'getScheduleStats', summary: "The tenant's schedule figures" },
   'POST /api/schedules/{id}/trigger': {
     operationId: 'triggerSchedule',
