@@ -2,6 +2,8 @@ import type { DbHandle } from '@punctual/db'
 import type { QueueKeys, Redis } from '@punctual/queue'
 import type { Logger } from 'pino'
 import { errorMessage } from '../loop/index.ts'
+import { DEFAULT_SCHEDULER_CONFIG } from '../scheduler/config.ts'
+import { createFailoverRepair, watchFailover } from './failover.ts'
 import type { WorkerMetrics } from './metrics.ts'
 import { patternsTurn } from './patterns.ts'
 import { purgeExpiredReceipts } from './receipt-purge.ts'
@@ -9,6 +11,8 @@ import { PERIODIC_PACE, type ReconcilePace, reconcile } from './reconcile.ts'
 import { type RetentionConfig, retentionTurn } from './retention.ts'
 
 export interface MaintenanceConfig {
+  /** The schedulers' fire-claim lease (claims taken before a failover are ended: failover.ts); default theirs. */
+  claimLeaseMs?: number
   /** WORKER_RECONCILE_INTERVAL_MS */
   reconcileIntervalMs: number
   /** WORKER_RECEIPT_PURGE_INTERVAL_MS */
@@ -41,12 +45,16 @@ export function createMaintenanceLoop(deps: MaintenanceDeps) {
   const { logger, config } = deps
   const now = deps.now ?? (() => new Date())
   const timers = new Set<NodeJS.Timeout>()
+  const claimLeaseMs = config.claimLeaseMs ?? DEFAULT_SCHEDULER_CONFIG.claimLeaseMs
   let running = false
   let reconciling = false
 
-  /** The pass at start runs at full speed; the periodic ones are paced (see PERIODIC_PACE). */
-  async function reconcileOnce(pace?: ReconcilePace) {
-    if (reconciling) return
+  /**
+   * The pass at start runs at full speed; the periodic ones are paced (see PERIODIC_PACE). Answers whether a
+   * pass ran to the end (false: it failed, or one was already under way).
+   */
+  async function reconcileOnce(pace?: ReconcilePace): Promise<boolean> {
+    if (reconciling) return false
     reconciling = true
     const end = deps.metrics.reconcileDuration.startTimer()
     try {
@@ -59,13 +67,26 @@ export function createMaintenanceLoop(deps: MaintenanceDeps) {
       const { dueFixed, indexRemoved, requeued, prioritiesFixed, capsFixed, capsRemoved } = result
       if (dueFixed + indexRemoved + requeued + prioritiesFixed + capsFixed + capsRemoved > 0)
         logger.info(result, 'reconciled')
+      return true
     } catch (err) {
       logger.warn({ err: errorMessage(err) }, 'reconcile failed; will retry')
+      return false
     } finally {
       reconciling = false
       end()
     }
   }
+
+  const afterFailover = createFailoverRepair({
+    redis: deps.redis,
+    keys: deps.keys,
+    logger,
+    claimLeaseMs,
+    now: () => now().getTime(),
+    reconcile: () => reconcileOnce(PERIODIC_PACE),
+    going: () => running,
+  })
+  let unwatch: (() => void) | undefined
 
   /**
    * Runs `job` every `intervalMs` ± 20 %, the next turn counted from the end of the last: workers started
@@ -87,10 +108,13 @@ export function createMaintenanceLoop(deps: MaintenanceDeps) {
 
   return {
     /** One reconcile pass now, unpaced (the worker's start). */
-    reconcileNow: () => reconcileOnce(),
+    reconcileNow: () => reconcileOnce().then(() => {}),
+    /** What the failover signals call (tests may call it too). */
+    reconcileAfterFailover: afterFailover,
     start() {
       if (running) return
       running = true
+      unwatch = watchFailover(deps.redis, deps.keys, afterFailover)
       every(config.reconcileIntervalMs, () => reconcileOnce(PERIODIC_PACE))
       every(config.receiptPurgeIntervalMs, () => purgeExpiredReceipts(deps.db, logger, now()))
       every(config.patternsIntervalMs, () => patternsTurn({ db: deps.db, logger, now }))
@@ -108,6 +132,7 @@ export function createMaintenanceLoop(deps: MaintenanceDeps) {
     /** Stops the timers; a pass under way finishes on its own. */
     stop() {
       running = false
+      unwatch?.()
       for (const timer of timers) clearTimeout(timer)
       timers.clear()
     },
