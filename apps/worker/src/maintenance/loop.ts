@@ -35,25 +35,13 @@ export interface MaintenanceDeps {
 }
 
 /**
- * The worker's periodic maintenance: reconcile Redis from Postgres (reconcile.ts; once at start, unpaced, by
- * the lifecycle, then paced), purge expired receipts (receipt-purge.ts), delete rows past their retention
- * (retention.ts; one worker at a time) and refresh the optimizer's execution patterns (patterns.ts; one worker
- * at a time). Every worker runs each; each job is idempotent, and a job still running when its next turn comes
- * is not doubled.
+ * One reconcile pass at a time: the pass at start runs at full speed; the periodic ones are paced (see
+ * PERIODIC_PACE). Answers whether a pass ran to the end (false: it failed, or one was already under way).
  */
-export function createMaintenanceLoop(deps: MaintenanceDeps) {
-  const { logger, config } = deps
-  const now = deps.now ?? (() => new Date())
-  const timers = new Set<NodeJS.Timeout>()
-  const claimLeaseMs = config.claimLeaseMs ?? DEFAULT_SCHEDULER_CONFIG.claimLeaseMs
-  let running = false
+function createReconcilePass(deps: MaintenanceDeps): (pace?: ReconcilePace) => Promise<boolean> {
+  const { logger } = deps
   let reconciling = false
-
-  /**
-   * The pass at start runs at full speed; the periodic ones are paced (see PERIODIC_PACE). Answers whether a
-   * pass ran to the end (false: it failed, or one was already under way).
-   */
-  async function reconcileOnce(pace?: ReconcilePace): Promise<boolean> {
+  return async (pace) => {
     if (reconciling) return false
     reconciling = true
     const end = deps.metrics.reconcileDuration.startTimer()
@@ -76,6 +64,23 @@ export function createMaintenanceLoop(deps: MaintenanceDeps) {
       end()
     }
   }
+}
+
+/**
+ * The worker's periodic maintenance: reconcile Redis from Postgres (reconcile.ts; once at start, unpaced, by
+ * the lifecycle, then paced), purge expired receipts (receipt-purge.ts), delete rows past their retention
+ * (retention.ts; one worker at a time) and refresh the optimizer's execution patterns (patterns.ts; one worker
+ * at a time). Every worker runs each; each job is idempotent, and a job still running when its next turn comes
+ * is not doubled.
+ * After a Redis failover it repairs Redis at once (failover.ts).
+ */
+export function createMaintenanceLoop(deps: MaintenanceDeps) {
+  const { logger, config } = deps
+  const now = deps.now ?? (() => new Date())
+  const timers = new Set<NodeJS.Timeout>()
+  const claimLeaseMs = config.claimLeaseMs ?? DEFAULT_SCHEDULER_CONFIG.claimLeaseMs
+  let running = false
+  const reconcileOnce = createReconcilePass(deps)
 
   const afterFailover = createFailoverRepair({
     redis: deps.redis,
