@@ -128,11 +128,20 @@ function createCluster(conn: Extract<RedisConnection, { mode: 'cluster' }>, opts
     slotsRefreshInterval: 5000,
     ...(conn.tls && { dnsLookup: (address, callback) => callback(null, address) }),
   }
-  return new Cluster(conn.nodes, options)
+  const cluster = new Cluster(conn.nodes, options)
+  // ioredis opens a node's connection on its first command, and with the offline queue off it refuses the
+  // commands sent while that connection is still opening ("Connection is closed"): 49 of 50 concurrent first
+  // commands failed so. Open every node's connection as soon as the node is known instead.
+  cluster.on('+node', (node: SingleRedis) => {
+    if (node.status === 'wait') node.connect().catch(() => {})
+  })
+  return cluster
 }
 
+/** Ready: connected (a cluster: it knows the slots, and its connection to every master is up). */
 export function isReady(redis: Redis): boolean {
-  return redis.status === 'ready'
+  if (redis.status !== 'ready') return false
+  return !(redis instanceof Cluster) || redis.nodes('master').every((n) => n.status === 'ready')
 }
 
 /**
@@ -145,14 +154,11 @@ export function waitForReady(redis: Redis, timeoutMs: number): Promise<void> {
     return Promise.reject(new QueueError('QUEUE_ERR_REDIS_UNAVAILABLE', 'the client is closed'))
   }
   return new Promise((resolve, reject) => {
-    const done = (err?: Error) => {
-      clearTimeout(timer)
-      redis.off('ready', onReady)
-      redis.off('end', onEnd)
-      if (err) reject(err)
-      else resolve()
+    // A cluster's node connections come up after the cluster's own `ready`: poll for them too.
+    const onReady = () => {
+      if (isReady(redis)) done()
     }
-    const onReady = () => done()
+    const poll = redis instanceof Cluster ? setInterval(onReady, 20) : undefined
     const onEnd = () => done(new QueueError('QUEUE_ERR_REDIS_UNAVAILABLE', 'the client is closed'))
     const timer = setTimeout(
       () => done(new QueueError('QUEUE_ERR_REDIS_UNAVAILABLE', `not ready within ${timeoutMs} ms`)),
@@ -160,6 +166,14 @@ export function waitForReady(redis: Redis, timeoutMs: number): Promise<void> {
     )
     redis.on('ready', onReady)
     redis.on('end', onEnd)
+    function done(err?: Error) {
+      clearTimeout(timer)
+      if (poll) clearInterval(poll)
+      redis.off('ready', onReady)
+      redis.off('end', onEnd)
+      if (err) reject(err)
+      else resolve()
+    }
   })
 }
 
