@@ -62,6 +62,27 @@ describe('configuration shared by the API and the worker', () => {
     )
   })
 
+  it('both refuse the same Redis mode mistakes (issue 19), naming the variable', () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ REDIS_SENTINELS: '127.0.0.1:26379' }, 'REDIS_SENTINEL_NAME'],
+      [{ REDIS_SENTINEL_NAME: 'mymaster' }, 'REDIS_SENTINELS'],
+      [
+        { REDIS_CLUSTER_NODES: '127.0.0.1:7000', REDIS_SENTINELS: 'h:1', REDIS_SENTINEL_NAME: 'm' },
+        'REDIS_SENTINELS',
+      ],
+      [{ REDIS_CLUSTER_NODES: '127.0.0.1' }, 'REDIS_CLUSTER_NODES'],
+      [{ REDIS_TLS: 'maybe' }, 'REDIS_TLS'],
+    ]
+    for (const [env, variable] of cases) {
+      for (const load of [loadApiConfig, loadWorkerConfig]) {
+        expect(() => load(env), JSON.stringify(env)).toThrow(
+          expect.objectContaining({ name: 'ConfigError', variable }),
+        )
+      }
+    }
+    expect(loadWorkerConfig({ REDIS_CLUSTER_NODES: 'h:7000', REDIS_TLS: 'true' }).REDIS_TLS).toBe(true)
+  })
+
   it('a worker process given a prefix the keys refuse exits 1 naming REDIS_PREFIX, not with a TypeError', async () => {
     const w = startWorkerProcess({
       REDIS_PREFIX: 'x'.repeat(65),

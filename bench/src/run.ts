@@ -16,6 +16,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<BenchSection> }>
   failures: () => import('./failures.ts'),
   secrets: () => import('./secrets.ts'),
   optimizer: () => import('./optimizer.ts'),
+  cluster: () => import('./cluster.ts'),
 }
 
 const outFile = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url))

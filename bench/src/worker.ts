@@ -35,6 +35,7 @@ import {
   redisMemory,
   rssMb,
   sampleRss,
+  serverOf,
   sleep,
   startBullWorker,
   startOurWorker,
@@ -108,9 +109,15 @@ interface Row {
 // ---------------------------------------------------------------------------------------------------------
 // Postgres / Redis set-up shared by our scenarios
 
-interface Ctx {
+export interface Ctx {
   db: DbHandle
+  /** The harness's client (a Cluster client on a cluster: bench/src/cluster.ts). */
   redis: Redis
+  /**
+   * Variables for the API and worker processes over the section's own (bench/src/cluster.ts: REDIS_CLUSTER_NODES
+   * and its own DATABASE_URL, which `db` must be a pool of).
+   */
+  env?: Record<string, string>
 }
 
 async function resetDb(db: DbHandle) {
@@ -283,8 +290,8 @@ function watchOldFires(db: DbHandle, rows: number, t0: number) {
 }
 
 /** Our API, as a user runs it, on the worker's database and Redis keyspace (it creates the schedules). */
-function startOurApi(prefix: string) {
-  return startApi({ DATABASE_URL, REDIS_URL, REDIS_PREFIX: prefix })
+function startOurApi(prefix: string, env: Record<string, string> = {}) {
+  return startApi({ DATABASE_URL, REDIS_URL, REDIS_PREFIX: prefix, ...env })
 }
 
 /** Redis memory of our keys (MEMORY USAGE), by key family (`due`, `exec`, … the name after the hash tag). */
@@ -369,7 +376,7 @@ async function cpuWindow(ctx: Ctx, pids: number[], withPostgres: boolean) {
 // ---------------------------------------------------------------------------------------------------------
 // Firing lag
 
-interface LagSpec {
+export interface LagSpec {
   tag: string
   label: string
   n: number
@@ -383,7 +390,7 @@ interface LagSpec {
 /** How our schedules come to exist: through the API (the user's path) or seeded by SQL (the baseline). */
 type SeedPath = 'api' | 'sql'
 
-interface LagResult {
+export interface LagResult {
   /** Schedules that exist (the API may refuse some: they are reported, and fires are expected of the rest). */
   created: number
   redisBytes: number
@@ -416,7 +423,7 @@ const alignUp = (t: number, step: number) => Math.ceil(t / step) * step
  * schedules exist, and the workers try a retention pass every second with the 30-day horizon (`retention`),
  * or keep everything (a horizon of 100 years).
  */
-async function oursLag(
+export async function oursLag(
   ctx: Ctx,
   spec: LagSpec,
   path: SeedPath,
@@ -429,14 +436,16 @@ async function oursLag(
     : undefined
   const { prefix, keys } = newPrefix(`${spec.tag}-${path}${old ? '-old' : ''}`)
   await resetDb(ctx.db)
-  const api = path === 'api' ? await startOurApi(prefix) : undefined
+  const api = path === 'api' ? await startOurApi(prefix, ctx.env) : undefined
+  // INFO cpu and MEMORY USAGE from the server holding the keys (on a cluster: the master of their slot).
+  const probe: Ctx = { ...ctx, redis: await serverOf(ctx.redis, keys) }
   const workers: OurWorker[] = []
   try {
     const workflowId = api
       ? await createWorkflow(api, TENANT, 'bench-lag')
       : (await insertWorkflows(ctx.db, 1))[0]!
     // Workers first (idle), then the schedules, as a user adds schedules to a running system.
-    workers.push(...startOurs(`${spec.tag}-${path}`, prefix, spec.workers, oldEnv))
+    workers.push(...startOurs(`${spec.tag}-${path}`, prefix, spec.workers, { ...oldEnv, ...ctx.env }))
     await waitForHeartbeats(ctx.redis, keys.workers, workers)
     const idleRss = workers.map((w) => rssMb(w.child.pid).toFixed(0)).join(' + ')
     const rss = sampleRss(workers.map((w) => w.child.pid!))
@@ -493,7 +502,7 @@ async function oursLag(
     await sleep(w0 - Date.now())
     if (retention) retention.leftAtStart = await countOldFires(ctx.db)
     const cpu = await cpuWindow(
-      ctx,
+      probe,
       workers.map((w) => w.child.pid!),
       true,
     )
@@ -522,7 +531,7 @@ async function oursLag(
       retention.firstGoneMs = seen.firstGoneMs
       retention.goneAfterMs = seen.goneAfterMs
     }
-    const mem = await ourRedisMemory(ctx, keys)
+    const mem = await ourRedisMemory(probe, keys)
     const rows = await ctx.db.sql<{ lag: number; recorded: number | null }[]>`
       select (extract(epoch from (started_at - scheduled_for)) * 1000)::float8 as lag,
              (extract(epoch from (enqueued_at - scheduled_for)) * 1000)::float8 as recorded
@@ -1005,6 +1014,20 @@ function renderRow(r: Row): Cell[] {
   ]
 }
 
+/** 1. 10,000 schedules every 10 s (1,000 per phase) on one workflow, one worker, 60 s window. */
+export function lag10Spec(): LagSpec {
+  return {
+    tag: 'lag10',
+    label: `${num(LAG10_N)} × every 10 s, one workflow, 1 worker, ${LAG10_WINDOW_S} s`,
+    n: LAG10_N,
+    cron: (i) => `${i % 10}/10 * * * * *`,
+    bullPattern: (i) => `${i % 10}/10 * * * * *`,
+    periodMs: 10_000,
+    windowMs: LAG10_WINDOW_S * 1000,
+    workers: 1,
+  }
+}
+
 export async function run(): Promise<BenchSection> {
   const sectionStart = performance.now()
   await buildWorkers()
@@ -1030,17 +1053,7 @@ export async function run(): Promise<BenchSection> {
   try {
     await resetDb(db)
 
-    // 1. 10,000 schedules every 10 s (1,000 per phase) on one workflow, one worker, 60 s window.
-    const lag10: LagSpec = {
-      tag: 'lag10',
-      label: `${num(LAG10_N)} × every 10 s, one workflow, 1 worker, ${LAG10_WINDOW_S} s`,
-      n: LAG10_N,
-      cron: (i) => `${i % 10}/10 * * * * *`,
-      bullPattern: (i) => `${i % 10}/10 * * * * *`,
-      periodMs: 10_000,
-      windowMs: LAG10_WINDOW_S * 1000,
-      workers: 1,
-    }
+    const lag10 = lag10Spec()
     // 2. 5,000 per-second schedules on one workflow, two workers, 30 s window.
     const lag1: LagSpec = {
       tag: 'lag1',

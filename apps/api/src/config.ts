@@ -9,7 +9,7 @@ import {
   secretKeyConfigFields,
   type TenantQuotas,
 } from '@punctual/core'
-import { REDIS_PREFIX_PATTERN } from '@punctual/queue'
+import { REDIS_PREFIX_PATTERN, redisConnectionFromConfig } from '@punctual/queue'
 import { type Static, Type } from 'typebox'
 
 export const ApiConfigSchema = Type.Object({
@@ -69,6 +69,8 @@ const MIN_PRODUCTION_SECRET_BYTES = 32
 
 export function loadApiConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
   const config = parseEnv(ApiConfigSchema, env)
+  // How the Redis variables combine (one mode; host:port lists) is checked here, at boot.
+  redisConnectionFromConfig(config)
   if (config.JWT_JWKS_URL && config.JWT_PUBLIC_KEY) {
     throw new ConfigError(
       'JWT_JWKS_URL',

@@ -1,6 +1,12 @@
 import { ConfigError } from '@punctual/core'
 import { createDb, ping } from '@punctual/db'
-import { checkEvictionPolicy, createKeys, createRedis, evictionPolicyReport } from '@punctual/queue'
+import {
+  checkEvictionPolicy,
+  createKeys,
+  createRedis,
+  evictionPolicyReport,
+  redisConnectionFromConfig,
+} from '@punctual/queue'
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.ts'
 import { loadApiConfig, usesDevJwtSecret, usesDevSecretsKey } from './config.ts'
@@ -23,7 +29,7 @@ const database = createDb(config.DATABASE_URL, {
   schema: config.DATABASE_SCHEMA,
   max: config.DATABASE_POOL_SIZE,
 })
-const redis = createRedis(config.REDIS_URL, { name: 'punctual-api' })
+const redis = createRedis(redisConnectionFromConfig(config), { name: 'punctual-api' })
 const app = await buildApp({
   config,
   db: database.db,

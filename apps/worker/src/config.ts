@@ -6,7 +6,7 @@ import {
   parseEnv,
   secretKeyConfigFields,
 } from '@punctual/core'
-import { REDIS_PREFIX_PATTERN } from '@punctual/queue'
+import { REDIS_PREFIX_PATTERN, redisConnectionFromConfig } from '@punctual/queue'
 import { type Static, Type } from 'typebox'
 
 export const WorkerConfigSchema = Type.Object({
@@ -62,6 +62,8 @@ export type WorkerConfig = Static<typeof WorkerConfigSchema>
 
 export function loadWorkerConfig(env: Record<string, string | undefined> = process.env): WorkerConfig {
   const config = parseEnv(WorkerConfigSchema, env)
+  // How the Redis variables combine (one mode; host:port lists) is checked here, at boot.
+  redisConnectionFromConfig(config)
   loadSecretKeyRing(config)
   if (!config.OUTBOUND_SIGNING && isProduction(config.NODE_ENV)) {
     throw new ConfigError(

@@ -17,7 +17,7 @@ import type { Readiness } from './maintenance/http.ts'
 import { createMaintenanceLoop } from './maintenance/loop.ts'
 import { subscribeMetrics, type WorkerMetrics } from './maintenance/metrics.ts'
 import { createRunner } from './runner/index.ts'
-import { createScheduler } from './scheduler/index.ts'
+import { createScheduler, DEFAULT_SCHEDULER_CONFIG } from './scheduler/index.ts'
 
 export type WorkerState = 'starting' | 'running' | 'draining' | 'stopped'
 
@@ -181,6 +181,7 @@ function createMaintenance(
     logger,
     metrics,
     config: {
+      claimLeaseMs: DEFAULT_SCHEDULER_CONFIG.claimLeaseMs,
       reconcileIntervalMs: config.WORKER_RECONCILE_INTERVAL_MS,
       receiptPurgeIntervalMs: config.WORKER_RECEIPT_PURGE_INTERVAL_MS,
       retentionIntervalMs: config.WORKER_RETENTION_INTERVAL_MS,

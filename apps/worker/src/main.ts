@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import { ConfigError, safeLogOptions } from '@punctual/core'
 import { createDb } from '@punctual/db'
-import { createKeys, createRedis } from '@punctual/queue'
+import { createKeys, createRedis, redisConnectionFromConfig } from '@punctual/queue'
 import pino from 'pino'
 import { loadWorkerConfig, type WorkerConfig, workerHttpPort } from './config.ts'
 import { createWorker } from './lifecycle.ts'
@@ -21,7 +21,7 @@ try {
   config = loadWorkerConfig()
   logger.level = config.LOG_LEVEL
   const workerId = config.WORKER_ID ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`
-  const redis = createRedis(config.REDIS_URL, {
+  const redis = createRedis(redisConnectionFromConfig(config), {
     name: `punctual-worker-${workerId}`,
     onError: (err) => logger.debug({ err: err.message }, 'redis connection problem'),
   })

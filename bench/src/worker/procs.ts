@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import type { Redis } from '@punctual/queue'
+import { Cluster, type QueueKeys, type Redis } from '@punctual/queue'
 import { bundle, workerNodeFlags } from '../../../scripts/bundle.mjs'
 
 export const root = fileURLToPath(new URL('../../../', import.meta.url))
@@ -186,6 +186,19 @@ export function sampleRss(pids: number[]) {
 }
 
 /** MEMORY USAGE (sampled, SAMPLES 20) summed over the keys matching a pattern, grouped by `group(key)`. */
+/**
+ * The server holding a prefix's keys: the client itself, or on a cluster the master of the prefix's slot
+ * (SCAN, INFO and MEMORY USAGE answer for one server only).
+ */
+export async function serverOf(redis: Redis, keys: QueueKeys): Promise<Redis> {
+  if (!(redis instanceof Cluster)) return redis
+  const slot = Number(await redis.cluster('KEYSLOT', keys.tag))
+  const master = redis.slots[slot]?.[0]
+  const node = redis.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === master)
+  if (!node) throw new Error(`no master found for slot ${slot} (${master})`)
+  return node
+}
+
 export async function redisMemory(
   redis: Redis,
   pattern: string,

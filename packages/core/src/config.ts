@@ -81,6 +81,16 @@ export function baseConfigFields(opts: { redisPrefixPattern: string; databasePoo
     DATABASE_SCHEMA: Type.String({ pattern: DATABASE_SCHEMA_PATTERN, default: DEFAULT_DATABASE_SCHEMA }),
     REDIS_URL: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379/0' }),
     REDIS_PREFIX: Type.String({ pattern: opts.redisPrefixPattern, default: 'punctual' }),
+    // Redis Cluster or Sentinel instead of REDIS_URL (the contract's "Workers and operations"); the queue
+    // package's redisConnectionFromConfig checks how they combine and parses the host:port lists.
+    REDIS_CLUSTER_NODES: Type.Optional(Type.String({ minLength: 1 })),
+    REDIS_SENTINELS: Type.Optional(Type.String({ minLength: 1 })),
+    REDIS_SENTINEL_NAME: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    /** The sentinels' own password, when they have one (REDIS_PASSWORD is the data nodes'). */
+    REDIS_SENTINEL_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
+    REDIS_USERNAME: Type.Optional(Type.String({ minLength: 1 })),
+    REDIS_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
+    REDIS_TLS: Type.Boolean({ default: false }),
     LOG_LEVEL: Type.Union(
       LOG_LEVELS.map((l) => Type.Literal(l)),
       { default: 'info' },

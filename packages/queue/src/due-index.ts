@@ -1,7 +1,7 @@
 import { type ConflictProfile, isConflictProfile } from '@punctual/core'
-import type { Redis } from 'ioredis'
 import { QueueError, ScriptCodes } from './errors.ts'
 import type { QueueKeys } from './keys.ts'
+import type { Redis } from './redis.ts'
 import { loadScripts } from './script-loader.ts'
 import { checkId, invalid, unexpected } from './validate.ts'
 

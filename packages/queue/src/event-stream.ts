@@ -1,7 +1,7 @@
 import { isSystemEventType, type SystemEventType } from '@punctual/core'
-import type { Redis } from 'ioredis'
 import { QueueError, toQueueError } from './errors.ts'
 import type { QueueKeys } from './keys.ts'
+import type { Redis } from './redis.ts'
 import { loadScripts } from './script-loader.ts'
 
 /**

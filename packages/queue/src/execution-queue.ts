@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis'
 import { ScriptCodes } from './errors.ts'
 import {
   cancelExecution,
@@ -18,6 +17,7 @@ import type {
 } from './execution-queue-api.ts'
 import { getExecution, queueSize, queueStats, tenantDepths, workflowSlots } from './execution-reads.ts'
 import type { QueueKeys } from './keys.ts'
+import type { Redis } from './redis.ts'
 import { loadScripts } from './script-loader.ts'
 import { checkInt, unexpected } from './validate.ts'
 import { removeWorkflowCap, setWorkflowCap } from './workflow-caps.ts'

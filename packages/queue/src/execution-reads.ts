@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis'
 import { ScriptCodes, toQueueError } from './errors.ts'
 import { parsePayload } from './execution-payload.ts'
 import type {
@@ -10,6 +9,7 @@ import type {
   TenantQueueDepths,
 } from './execution-queue-api.ts'
 import type { QueueKeys } from './keys.ts'
+import type { Redis } from './redis.ts'
 import { checkId, checkInt, unexpected } from './validate.ts'
 
 /** Reads of the queue: one execution wherever it is, the deployment's counts, a tenant's own counts. */

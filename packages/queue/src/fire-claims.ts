@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis'
 import { ScriptCodes } from './errors.ts'
 import type { QueueKeys } from './keys.ts'
+import type { Redis } from './redis.ts'
 import { loadScripts } from './script-loader.ts'
 import { checkId, checkInt, invalid, unexpected } from './validate.ts'
 

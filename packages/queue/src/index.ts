@@ -83,6 +83,7 @@ export {
   syncDueEntries,
 } from './reconcile.ts'
 export {
+  Cluster,
   type CreateRedisOptions,
   checkEvictionPolicy,
   createRedis,
@@ -92,8 +93,18 @@ export {
   REDIS_TIMEOUTS,
   type Redis,
   reconnectDelayMs,
+  SingleRedis,
   waitForReady,
 } from './redis.ts'
+export {
+  describeRedisConnection,
+  parseAddressList,
+  type RedisAddress,
+  type RedisAuth,
+  type RedisConnection,
+  type RedisConnectionConfig,
+  redisConnectionFromConfig,
+} from './redis-connection.ts'
 export {
   loadScripts,
   type QueueScripts,

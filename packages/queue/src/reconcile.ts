@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis'
 import { dueEntryCall } from './due-index.ts'
 import { ScriptCodes, toQueueError } from './errors.ts'
 import { createExecutionQueue } from './execution-queue.ts'
 import type { EnqueueItem } from './execution-queue-api.ts'
 import type { QueueKeys } from './keys.ts'
+import type { Redis } from './redis.ts'
 import { execPipeline, loadScripts, pipelineScript } from './script-loader.ts'
 import { checkInt, invalid, unexpected } from './validate.ts'
 

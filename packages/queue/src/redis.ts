@@ -1,7 +1,14 @@
-import { Redis, type RedisOptions } from 'ioredis'
+import { Cluster, type ClusterOptions, type RedisOptions, Redis as SingleRedis } from 'ioredis'
 import { QueueError } from './errors.ts'
+import type { RedisConnection } from './redis-connection.ts'
 
-export type { Redis } from 'ioredis'
+/**
+ * A client of any of the three modes: one server or Sentinel (ioredis `Redis`), or Redis Cluster (ioredis
+ * `Cluster`). Both run the same commands, scripts and pipelines; every key of a deployment is in one hash slot
+ * (keys.ts), so a pipeline or script never spans nodes.
+ */
+export type Redis = SingleRedis | Cluster
+export { Cluster, SingleRedis }
 
 export interface CreateRedisOptions {
   /** CLIENT SETNAME, to tell connections apart in CLIENT LIST (e.g. `api`, `worker:scheduler`). */
@@ -42,10 +49,20 @@ export function reconnectDelayMs(attempt: number): number {
  *   rolled back the Postgres transaction it belonged to.
  * - commandTimeout bounds a command on a live but silent connection; socketTimeout then destroys that
  *   socket so the client reconnects instead of timing out forever on a half-open TCP connection.
+ * `target` is a REDIS_URL, or a connection of any mode (redis-connection.ts).
  * Note for blocking commands (BZPOPMIN ...): they need their own connection with other timeouts.
  */
-export function createRedis(url: string, opts: CreateRedisOptions = {}): Redis {
-  const options: RedisOptions = {
+export function createRedis(target: string | RedisConnection, opts: CreateRedisOptions = {}): Redis {
+  const conn: RedisConnection = typeof target === 'string' ? { mode: 'single', url: target } : target
+  const redis = conn.mode === 'cluster' ? createCluster(conn, opts) : createSingle(conn, opts)
+  // An 'error' event without a listener would crash the process; connection errors are expected while
+  // Redis is down and the client recovers by itself.
+  redis.on('error', (err: Error) => opts.onError?.(err))
+  return redis
+}
+
+function nodeOptions(conn: RedisConnection, opts: CreateRedisOptions): RedisOptions {
+  return {
     connectionName: opts.name,
     enableOfflineQueue: false,
     connectTimeout: REDIS_TIMEOUTS.connectMs,
@@ -54,19 +71,77 @@ export function createRedis(url: string, opts: CreateRedisOptions = {}): Redis {
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
     retryStrategy: reconnectDelayMs,
-    // A failover turns the old primary into a replica; reconnecting reaches the new one (via DNS/proxy).
+    // A failover turns the old primary into a replica; reconnecting reaches the new one (via DNS/proxy, or
+    // through the sentinels in sentinel mode).
     reconnectOnError: (err) => String(err.message).startsWith('READONLY'),
-    enableAutoPipelining: opts.autoPipelining ?? false,
+    ...(conn.username !== undefined && { username: conn.username }),
+    ...(conn.password !== undefined && { password: conn.password }),
+    ...(conn.tls && { tls: {} }),
   }
-  const redis = new Redis(url, options)
-  // An 'error' event without a listener would crash the process; connection errors are expected while
-  // Redis is down and the client recovers by itself.
-  redis.on('error', (err: Error) => opts.onError?.(err))
-  return redis
 }
 
+function createSingle(conn: Exclude<RedisConnection, { mode: 'cluster' }>, opts: CreateRedisOptions) {
+  const options: RedisOptions = {
+    ...nodeOptions(conn, opts),
+    enableAutoPipelining: opts.autoPipelining ?? false,
+  }
+  if (conn.mode === 'single') {
+    // Values in the URL (user, password, rediss://, DB) win over the options: ioredis fills only what it lacks.
+    return new SingleRedis(conn.url, options)
+  }
+  return new SingleRedis({
+    ...options,
+    sentinels: conn.sentinels,
+    name: conn.name,
+    role: 'master',
+    // Subscribes to +switch-master on the sentinels and drops the connection at once on a switch, instead of
+    // waiting for the old primary's socket to fail (a reconnect then asks the sentinels for the new one).
+    failoverDetector: true,
+    sentinelRetryStrategy: reconnectDelayMs,
+    sentinelCommandTimeout: REDIS_TIMEOUTS.commandMs,
+    ...(conn.sentinelPassword !== undefined && { sentinelPassword: conn.sentinelPassword }),
+    ...(conn.tls && { enableTLSForSentinelMode: true }),
+  })
+}
+
+/**
+ * A Redis Cluster client. Every key of a deployment hashes to one slot (keys.ts), so its commands all go to the
+ * master of that slot (scaleReads 'master': replicas lag, and the scripts read what they write).
+ * - retryDelayOnFailover: 0 → a command in flight on a connection that closes is rejected, never re-sent (the
+ *   same rule as autoResendUnfulfilledCommands above).
+ * - A MOVED/ASK/TRYAGAIN/CLUSTERDOWN reply means the command was NOT run: ioredis retries it (up to
+ *   maxRedirections, CLUSTERDOWN every 100 ms), which bounds the wait during a failover to ~1.6 s.
+ */
+function createCluster(conn: Extract<RedisConnection, { mode: 'cluster' }>, opts: CreateRedisOptions) {
+  const options: ClusterOptions = {
+    redisOptions: nodeOptions(conn, opts),
+    enableOfflineQueue: false,
+    enableReadyCheck: true,
+    enableAutoPipelining: opts.autoPipelining ?? false,
+    scaleReads: 'master',
+    clusterRetryStrategy: reconnectDelayMs,
+    retryDelayOnFailover: 0,
+    retryDelayOnClusterDown: 100,
+    retryDelayOnTryAgain: 100,
+    maxRedirections: 16,
+    slotsRefreshTimeout: REDIS_TIMEOUTS.commandMs,
+    slotsRefreshInterval: 5000,
+    ...(conn.tls && { dnsLookup: (address, callback) => callback(null, address) }),
+  }
+  const cluster = new Cluster(conn.nodes, options)
+  // ioredis opens a node's connection on its first command, and with the offline queue off it refuses the
+  // commands sent while that connection is still opening ("Connection is closed"): 49 of 50 concurrent first
+  // commands failed so. Open every node's connection as soon as the node is known instead.
+  cluster.on('+node', (node: SingleRedis) => {
+    if (node.status === 'wait') node.connect().catch(() => {})
+  })
+  return cluster
+}
+
+/** Ready: connected (a cluster: it knows the slots, and its connection to every master is up). */
 export function isReady(redis: Redis): boolean {
-  return redis.status === 'ready'
+  if (redis.status !== 'ready') return false
+  return !(redis instanceof Cluster) || redis.nodes('master').every((n) => n.status === 'ready')
 }
 
 /**
@@ -79,14 +154,11 @@ export function waitForReady(redis: Redis, timeoutMs: number): Promise<void> {
     return Promise.reject(new QueueError('QUEUE_ERR_REDIS_UNAVAILABLE', 'the client is closed'))
   }
   return new Promise((resolve, reject) => {
-    const done = (err?: Error) => {
-      clearTimeout(timer)
-      redis.off('ready', onReady)
-      redis.off('end', onEnd)
-      if (err) reject(err)
-      else resolve()
+    // A cluster's node connections come up after the cluster's own `ready`: poll for them too.
+    const onReady = () => {
+      if (isReady(redis)) done()
     }
-    const onReady = () => done()
+    const poll = redis instanceof Cluster ? setInterval(onReady, 20) : undefined
     const onEnd = () => done(new QueueError('QUEUE_ERR_REDIS_UNAVAILABLE', 'the client is closed'))
     const timer = setTimeout(
       () => done(new QueueError('QUEUE_ERR_REDIS_UNAVAILABLE', `not ready within ${timeoutMs} ms`)),
@@ -94,6 +166,14 @@ export function waitForReady(redis: Redis, timeoutMs: number): Promise<void> {
     )
     redis.on('ready', onReady)
     redis.on('end', onEnd)
+    function done(err?: Error) {
+      clearTimeout(timer)
+      if (poll) clearInterval(poll)
+      redis.off('ready', onReady)
+      redis.off('end', onEnd)
+      if (err) reject(err)
+      else resolve()
+    }
   })
 }
 
@@ -110,10 +190,17 @@ export type EvictionPolicyCheck =
  */
 export async function checkEvictionPolicy(redis: Redis): Promise<EvictionPolicyCheck> {
   try {
-    const reply = (await redis.config('GET', 'maxmemory-policy')) as string[]
-    const policy = reply[1]
-    if (policy === undefined) return { ok: null, reason: 'CONFIG GET maxmemory-policy answered nothing' }
-    return policy === 'noeviction' ? { ok: true, policy } : { ok: false, policy }
+    // On a cluster, every master: the deployment's slot may move to any of them.
+    const servers: SingleRedis[] = redis instanceof Cluster ? redis.nodes('master') : [redis]
+    let found: EvictionPolicyCheck | undefined
+    for (const server of servers) {
+      const reply = (await server.config('GET', 'maxmemory-policy')) as string[]
+      const policy = reply[1]
+      if (policy === undefined) return { ok: null, reason: 'CONFIG GET maxmemory-policy answered nothing' }
+      if (policy !== 'noeviction') return { ok: false, policy }
+      found = { ok: true, policy }
+    }
+    return found ?? { ok: null, reason: 'no Redis server to ask' }
   } catch (err) {
     return { ok: null, reason: err instanceof Error ? err.message : String(err) }
   }

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
-import type { ChainableCommander, Redis } from 'ioredis'
+import type { ChainableCommander } from 'ioredis'
 import { QueueError, toQueueError } from './errors.ts'
+import type { Redis } from './redis.ts'
 import { unexpected } from './validate.ts'
 
 /**

@@ -9,9 +9,8 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { sleep } from '@punctual/core/testing'
-import type { Redis } from 'ioredis'
 import { createKeys, type QueueKeys } from './keys.ts'
-import { createRedis, waitForReady } from './redis.ts'
+import { Cluster, createRedis, type Redis, waitForReady } from './redis.ts'
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts'
 
 export { startTcpProxy, type TcpProxy }
@@ -77,13 +76,18 @@ export async function createTestRedis(opts: { ownDb?: boolean } = {}): Promise<T
 
 /** Deletes every key matching the pattern (only this prefix's hash tag: never a FLUSHDB on a shared DB). */
 export async function deleteMatching(redis: Redis, pattern: string): Promise<number> {
-  let cursor = '0'
+  // SCAN runs on one server: on a cluster, scan every master (the keys of one prefix share a slot, so the
+  // UNLINK of a page never spans slots).
+  const servers = redis instanceof Cluster ? redis.nodes('master') : [redis]
   let deleted = 0
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000)
-    cursor = next
-    if (found.length > 0) deleted += await redis.unlink(...found)
-  } while (cursor !== '0')
+  for (const server of servers) {
+    let cursor = '0'
+    do {
+      const [next, found] = await server.scan(cursor, 'MATCH', pattern, 'COUNT', 1000)
+      cursor = next
+      if (found.length > 0) deleted += await server.unlink(...found)
+    } while (cursor !== '0')
+  }
   return deleted
 }
 

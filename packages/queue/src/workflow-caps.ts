@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis'
 import { toQueueError } from './errors.ts'
 import type { QueueContext, WorkflowCapInput } from './execution-queue-api.ts'
 import type { QueueKeys } from './keys.ts'
+import type { Redis } from './redis.ts'
 import { checkId, checkInt, unexpected } from './validate.ts'
 
 /**

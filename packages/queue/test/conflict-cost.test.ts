@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto'
 import { conflictProfile } from '@punctual/core'
-import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { upsertSchedule } from '../src/due-index.ts'
 import { createKeys, type QueueKeys } from '../src/keys.ts'
-import { createRedis, waitForReady } from '../src/redis.ts'
+import { createRedis, type Redis, waitForReady } from '../src/redis.ts'
 import { readScriptDefinitions } from '../src/script-loader.ts'
 import { type PrivateRedis, startPrivateRedis } from '../src/testing.ts'
 

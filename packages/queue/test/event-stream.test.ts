@@ -11,7 +11,7 @@ import {
   type SystemEventRef,
 } from '../src/event-stream.ts'
 import { createKeys, type QueueKeys } from '../src/keys.ts'
-import { waitForReady } from '../src/redis.ts'
+import { type SingleRedis, waitForReady } from '../src/redis.ts'
 import { createTestRedis, deleteMatching, type TestRedis } from '../src/testing.ts'
 
 let t: TestRedis
@@ -144,7 +144,7 @@ describe('the system event stream', () => {
     await ensureSystemEventGroup(t.redis, k)
     // A named reader, to see it blocked; a block far longer than the test, so only the publish can end it.
     const name = `${t.prefix}-reader`
-    const reader = t.redis.duplicate({ connectionName: name })
+    const reader = (t.redis as SingleRedis).duplicate({ connectionName: name })
     try {
       await waitForReady(reader, 5000)
       let settled = false
