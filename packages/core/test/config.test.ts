@@ -22,8 +22,10 @@ describe('baseConfigFields', () => {
     expect(parseEnv(schema, {})).toEqual({
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/punctual',
       DATABASE_POOL_SIZE: 7,
+      DATABASE_SCHEMA: 'punctual',
       REDIS_URL: 'redis://127.0.0.1:6379/0',
       REDIS_PREFIX: 'punctual',
+      REDIS_TLS: false,
       LOG_LEVEL: 'info',
       TRIGGER_CACHE_TTL_MS: 1000,
       OWN: 1,
