@@ -1,6 +1,10 @@
 import {
   AppError,
+  type CompiledInputTemplate,
+  compileInputTemplate,
   decodeJsonBytes,
+  eventTypeMatches,
+  fieldPath,
   findJsonHygieneIssueInText,
   type JsonHygieneReason,
   jsonHygieneError,
@@ -42,7 +46,7 @@ export interface HookServiceDeps {
    * Called for a verified body refused by the JSON hygiene check (depth, NUL, unpaired surrogate), or because
    * matching it against the trigger's filter spent the work budget (too-costly, 422).
    */
-  onBodyRejected?: (reason: JsonHygieneReason | 'too-costly') => void
+  onBodyRejected?: (reason: JsonHygieneReason | 'too-costly' | 'input-too-large') => void
   /** Failed verifications audited per trigger and minute by one process; the others are counted in the next. */
   auditFailuresPerMinute?: number
 }
@@ -70,6 +74,8 @@ interface CachedTrigger {
   /** The opened secrets: the current one, then the previous one with its end of grace (ms). */
   current?: string
   previous?: { secret: string; untilMs: number } | undefined
+  /** The trigger's inputTemplate, compiled once per trigger version. */
+  template?: CompiledInputTemplate | undefined
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -111,9 +117,14 @@ function notFound(id: string): AppError {
  *    check (400 naming the path for depth > 32, a NUL or an unpaired surrogate; counted by reason), a JSON object;
  * 5. the trigger's rate limit (429 + Retry-After; only verified deliveries count, so a stranger cannot use up
  *    a sender's budget);
- * 6. the trigger's filter (422 when matching it spends the work budget, counted with the body refusals, not
- *    audited: the sender is verified, as for the JSON hygiene refusals), then the start: execution and delivery receipt committed in one statement shared
- *    with concurrent deliveries (group commit), then enqueued in Redis.
+ * 6. the trigger's eventType against the delivery's event name (GitHub: X-GitHub-Event; standard: the body's
+ *    top-level string `type`), then its filter (422 when matching it spends the work budget, counted with the
+ *    body refusals, not audited: the sender is verified, as for the JSON hygiene refusals); a delivery either
+ *    refuses starts nothing, but its receipt is written like a start's, so a repeat of its delivery id is
+ *    answered `deduplicated` first (the receipt decides, in the start statement);
+ * 7. the inputTemplate, resolved once (core input-template.ts; 422 when its input would pass 1 MiB), then the
+ *    start: execution and delivery receipt committed in one statement shared with concurrent deliveries (group
+ *    commit), then enqueued in Redis.
  */
 export function createHookService(deps: HookServiceDeps) {
   const ctx: HookContext = {
@@ -177,23 +188,24 @@ async function deliver(ctx: HookContext, d: Delivery): Promise<DeliveryResult> {
   const limit = await ctx.limiter.hit(row.id, perMinute)
   if (!limit.allowed) return { status: 429, retryAfterSec: limit.retryAfterSec, perMinute }
 
-  const matched = matchFilter(row, input, ctx.onBodyRejected)
+  const start = startInput(entry, d, verdict.deliveryId, input, ctx.onBodyRejected)
   const outcome = await ctx.starter.start({
     tenant: row.tenant,
     receipt: { kind: 'webhook', triggerId: row.id, deliveryId: verdict.deliveryId },
-    starts: matched
-      ? [
-          {
-            id: uuidv7(),
-            kind: 'webhook',
-            triggerId: row.id,
-            workflowId: row.workflowId,
-            input,
-            priority: row.priority,
-            retryPolicy: { ...resolveRetryPolicy(row.retryPolicy) },
-          },
-        ]
-      : [],
+    starts:
+      start === undefined
+        ? []
+        : [
+            {
+              id: uuidv7(),
+              kind: 'webhook',
+              triggerId: row.id,
+              workflowId: row.workflowId,
+              input: start,
+              priority: row.priority,
+              retryPolicy: { ...resolveRetryPolicy(row.retryPolicy) },
+            },
+          ],
   })
   if (outcome.outcome === 'gone') {
     ctx.cache.delete(row.id)
@@ -207,6 +219,14 @@ async function deliver(ctx: HookContext, d: Delivery): Promise<DeliveryResult> {
 async function load(ctx: HookContext, id: string): Promise<CachedTrigger> {
   const row = await ctx.repo.findHookTrigger(id)
   const entry: CachedTrigger = { loadedAt: Date.now(), row }
+  if (row?.type === 'webhook' && row.inputTemplate) {
+    // Compiled once per trigger version: a re-read that finds the same version keeps the compiled form.
+    const last = ctx.cache.get(id)
+    entry.template =
+      last?.template && last.row?.version === row.version
+        ? last.template
+        : compileInputTemplate(row.inputTemplate, 'webhook')
+  }
   if (row?.type === 'webhook' && row.enabled && row.secretCiphertext) {
     // An unreadable secret (wrong SECRETS_ENCRYPTION_KEY) is a server fault: 500, not the sender's 401.
     entry.current = ctx.box.open(row.secretCiphertext, triggerSecretAt(row, 'secretCiphertext'))
@@ -298,6 +318,39 @@ async function auditFailure(
     const log = d.log ?? ctx.log
     log.warn({ err, triggerId: row.id }, 'failed webhook verification not audited')
   }
+}
+
+/** The delivery's event name: GitHub's X-GitHub-Event header, or the standard body's top-level string `type`. */
+function eventName(row: HookTriggerRow, d: Delivery, body: Record<string, unknown>): string | null {
+  if (row.scheme === 'github') return header(d.headers, 'x-github-event') ?? null
+  return typeof body.type === 'string' ? body.type : null
+}
+
+/**
+ * The input of the execution this delivery starts, or undefined when its event name is not selected by the
+ * trigger's eventType or its body does not match the filter. Without a template the input is the body itself:
+ * nothing is copied, no header read.
+ */
+function startInput(
+  entry: CachedTrigger,
+  d: Delivery,
+  deliveryId: string,
+  body: Record<string, unknown>,
+  onRejected: HookServiceDeps['onBodyRejected'],
+): Record<string, unknown> | undefined {
+  const row = entry.row!
+  const template = entry.template
+  const event = row.eventType !== null || template?.usesEvent ? eventName(row, d, body) : null
+  if (row.eventType !== null && !eventTypeMatches(row.eventType, event)) return undefined
+  if (!matchFilter(row, body, onRejected)) return undefined
+  if (!template) return body
+  const resolved = template.resolve({ body, headers: d.headers, event, deliveryId })
+  if (resolved.ok) return resolved.input
+  onRejected?.('input-too-large')
+  const path = fieldPath('inputTemplate', resolved.path)
+  throw new AppError('SCHED_ERR_INPUT_TOO_LARGE', `${path} ${resolved.message}; nothing started`, [
+    { path, message: resolved.message },
+  ])
 }
 
 /** Whether the body matches the trigger's filter; 422 (counted as a body refusal) when too costly to tell. */
