@@ -1,14 +1,10 @@
 import {
   AppError,
   type CompiledInputTemplate,
-  compileInputTemplate,
   decodeJsonBytes,
-  eventTypeMatches,
-  fieldPath,
   findJsonHygieneIssueInText,
   type JsonHygieneReason,
   jsonHygieneError,
-  matchesPattern,
   resolveRetryPolicy,
   type SecretBox,
   uuidv7,
@@ -26,8 +22,8 @@ import {
   type IngestRepo,
 } from '@punctual/db'
 import type { FastifyBaseLogger } from 'fastify'
+import { compiledTemplate, type OnBodyRejected, startInput } from './hook-input.ts'
 import type { HookRateLimiter } from './hook-rate-limit.ts'
-import { matchOrRefuse } from './match-cost.ts'
 import { triggerSecretAt } from './trigger-secrets.ts'
 
 export interface HookServiceDeps {
@@ -46,7 +42,7 @@ export interface HookServiceDeps {
    * Called for a verified body refused by the JSON hygiene check (depth, NUL, unpaired surrogate), or because
    * matching it against the trigger's filter spent the work budget (too-costly, 422).
    */
-  onBodyRejected?: (reason: JsonHygieneReason | 'too-costly' | 'input-too-large') => void
+  onBodyRejected?: OnBodyRejected
   /** Failed verifications audited per trigger and minute by one process; the others are counted in the next. */
   auditFailuresPerMinute?: number
 }
@@ -132,6 +128,7 @@ export function createHookService(deps: HookServiceDeps) {
     repo: createIngestRepo(deps.db),
     audit: createAuditRepo(deps.db),
     cache: new Map(),
+    templates: new Map(),
     auditBudget: deps.auditFailuresPerMinute ?? 20,
     auditWindows: new Map(),
   }
@@ -150,6 +147,8 @@ interface HookContext extends HookServiceDeps {
   audit: AuditRepo
   /** Triggers by id, reused for cacheTtlMs (at most MAX_CACHED_TRIGGERS, the oldest dropped first). */
   cache: Map<string, CachedTrigger>
+  /** Compiled inputTemplates by `<trigger id>:<version>` (at most MAX_CACHED_TRIGGERS, the oldest dropped first). */
+  templates: Map<string, CompiledInputTemplate>
   auditBudget: number
   /** Per trigger, the current minute's audited and unaudited verification failures. */
   auditWindows: Map<string, { startedAt: number; written: number; suppressed: number }>
@@ -188,7 +187,8 @@ async function deliver(ctx: HookContext, d: Delivery): Promise<DeliveryResult> {
   const limit = await ctx.limiter.hit(row.id, perMinute)
   if (!limit.allowed) return { status: 429, retryAfterSec: limit.retryAfterSec, perMinute }
 
-  const start = startInput(entry, d, verdict.deliveryId, input, ctx.onBodyRejected)
+  const verified = { headers: d.headers, deliveryId: verdict.deliveryId, body: input }
+  const start = startInput(row, entry.template, verified, ctx.onBodyRejected)
   const outcome = await ctx.starter.start({
     tenant: row.tenant,
     receipt: { kind: 'webhook', triggerId: row.id, deliveryId: verdict.deliveryId },
@@ -219,14 +219,8 @@ async function deliver(ctx: HookContext, d: Delivery): Promise<DeliveryResult> {
 async function load(ctx: HookContext, id: string): Promise<CachedTrigger> {
   const row = await ctx.repo.findHookTrigger(id)
   const entry: CachedTrigger = { loadedAt: Date.now(), row }
-  if (row?.type === 'webhook' && row.inputTemplate) {
-    // Compiled once per trigger version: a re-read that finds the same version keeps the compiled form.
-    const last = ctx.cache.get(id)
-    entry.template =
-      last?.template && last.row?.version === row.version
-        ? last.template
-        : compileInputTemplate(row.inputTemplate, 'webhook')
-  }
+  if (row?.type === 'webhook' && row.inputTemplate)
+    entry.template = compiledTemplate(ctx.templates, row, row.inputTemplate)
   if (row?.type === 'webhook' && row.enabled && row.secretCiphertext) {
     // An unreadable secret (wrong SECRETS_ENCRYPTION_KEY) is a server fault: 500, not the sender's 401.
     entry.current = ctx.box.open(row.secretCiphertext, triggerSecretAt(row, 'secretCiphertext'))
@@ -318,50 +312,6 @@ async function auditFailure(
     const log = d.log ?? ctx.log
     log.warn({ err, triggerId: row.id }, 'failed webhook verification not audited')
   }
-}
-
-/** The delivery's event name: GitHub's X-GitHub-Event header, or the standard body's top-level string `type`. */
-function eventName(row: HookTriggerRow, d: Delivery, body: Record<string, unknown>): string | null {
-  if (row.scheme === 'github') return header(d.headers, 'x-github-event') ?? null
-  return typeof body.type === 'string' ? body.type : null
-}
-
-/**
- * The input of the execution this delivery starts, or undefined when its event name is not selected by the
- * trigger's eventType or its body does not match the filter. Without a template the input is the body itself:
- * nothing is copied, no header read.
- */
-function startInput(
-  entry: CachedTrigger,
-  d: Delivery,
-  deliveryId: string,
-  body: Record<string, unknown>,
-  onRejected: HookServiceDeps['onBodyRejected'],
-): Record<string, unknown> | undefined {
-  const row = entry.row!
-  const template = entry.template
-  const event = row.eventType !== null || template?.usesEvent ? eventName(row, d, body) : null
-  if (row.eventType !== null && !eventTypeMatches(row.eventType, event)) return undefined
-  if (!matchFilter(row, body, onRejected)) return undefined
-  if (!template) return body
-  const resolved = template.resolve({ body, headers: d.headers, event, deliveryId })
-  if (resolved.ok) return resolved.input
-  onRejected?.('input-too-large')
-  const path = fieldPath('inputTemplate', resolved.path)
-  throw new AppError('SCHED_ERR_INPUT_TOO_LARGE', `${path} ${resolved.message}; nothing started`, [
-    { path, message: resolved.message },
-  ])
-}
-
-/** Whether the body matches the trigger's filter; 422 (counted as a body refusal) when too costly to tell. */
-function matchFilter(row: HookTriggerRow, input: unknown, onRejected: HookServiceDeps['onBodyRejected']) {
-  const { filter } = row
-  if (filter === null) return true
-  return matchOrRefuse(
-    "the trigger's filter",
-    () => matchesPattern(filter, input),
-    () => onRejected?.('too-costly'),
-  )
 }
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i
