@@ -157,7 +157,8 @@ function putRoute(app: TypeBoxApp, dto: Dto) {
       schema: {
         tags: ['triggers'],
         description: [
-          'Replaces the definition: fields left out return to their defaults (filter none, scheme standard,',
+          'Replaces the definition: fields left out return to their defaults (filter, inputTemplate and a webhook',
+          "trigger's eventType none, scheme standard,",
           'rateLimitPerMinute 600, default retryPolicy, priority 5, enabled). `type` must be the trigger’s own',
           '(422 otherwise); the secret is kept.',
         ].join(' '),
