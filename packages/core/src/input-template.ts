@@ -198,10 +198,17 @@ export function compileInputTemplate(
   template: Record<string, unknown>,
   kind: InputTemplateKind,
 ): CompiledInputTemplate {
-  const problems = validateInputTemplate(template, kind)
-  if (problems.length > 0) throw new Error(`invalid inputTemplate: ${problems[0]!.message}`)
+  // Validated when written (validateInputTemplate); only the roots are checked again here, cheaply.
   const list: Ref[] = []
   const root = compileNode(template, [], new Map(), list)
+  for (const ref of list) {
+    const problem = placeholderProblem(
+      kind,
+      [ref.root, ...ref.segments],
+      [ref.root, ...ref.segments].join('.'),
+    )
+    if (problem) throw new Error(`invalid inputTemplate: ${problem}`)
+  }
   const baseBytes = JSON.stringify(template).length
   return {
     kind,
