@@ -115,9 +115,9 @@ function notFound(id: string): AppError {
  *    a sender's budget);
  * 6. the trigger's eventType against the delivery's event name (GitHub: X-GitHub-Event; standard: the body's
  *    top-level string `type`), then its filter (422 when matching it spends the work budget, counted with the
- *    body refusals, not audited: the sender is verified, as for the JSON hygiene refusals); a delivery either
- *    refuses starts nothing, but its receipt is written like a start's, so a repeat of its delivery id is
- *    answered `deduplicated` first (the receipt decides, in the start statement);
+ *    body refusals, not audited: the sender is verified, as for the JSON hygiene refusals); a delivery that
+ *    either check turns away starts nothing, but its receipt is written like a start's, so a repeat of its
+ *    delivery id is answered `deduplicated` first (the receipt decides, in the start statement);
  * 7. the inputTemplate, resolved once (core input-template.ts; 422 when its input would pass 1 MiB), then the
  *    start: execution and delivery receipt committed in one statement shared with concurrent deliveries (group
  *    commit), then enqueued in Redis.
