@@ -11,6 +11,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<BenchSection> }>
   worker: () => import('./worker.ts'),
   events: () => import('./events.ts'),
   ingest: () => import('./ingest.ts'),
+  'ingest-templates': () => import('./ingest-templates.ts'),
   schedules: () => import('./schedules.ts'),
   fairness: () => import('./fairness.ts'),
   failures: () => import('./failures.ts'),

@@ -23,6 +23,21 @@ describe('FieldErrorList', () => {
       { instancePath: '/f', keyword: 'type', params: { type: 'null' }, message: 'must be null' },
       { instancePath: '/n', keyword: 'minimum', params: {}, message: 'must be >= 1' },
       { instancePath: '/n', keyword: 'minimum', params: {}, message: 'must be >= 1' },
+      // Nullable(String({ minLength: 1 })) given "": the string branch's error alone, not `must be null`.
+      {
+        instancePath: '/s',
+        keyword: 'minLength',
+        params: {},
+        message: 'must NOT have fewer than 1 characters',
+      },
+      { instancePath: '/s', keyword: 'type', params: { type: 'null' }, message: 'must be null' },
+      { instancePath: '/t', keyword: 'type', params: { type: 'null' }, message: 'must be null' },
+      {
+        instancePath: '/t',
+        keyword: 'maxLength',
+        params: {},
+        message: 'must NOT have more than 2 characters',
+      },
     ])
     expect(errors).toEqual([
       { path: 'body.name', message: 'x' },
@@ -30,6 +45,8 @@ describe('FieldErrorList', () => {
       { path: 'body.j', message: 'must be one of "full", "none"' },
       { path: 'body.f', message: 'must be object or null' },
       { path: 'body.n', message: 'must be >= 1' },
+      { path: 'body.s', message: 'must NOT have fewer than 1 characters' },
+      { path: 'body.t', message: 'must NOT have more than 2 characters' },
     ])
   })
 

@@ -2,7 +2,12 @@
 // locked usage row and are tested with real writes in quotas.test.ts; the 400/422 answers in triggers.test.ts.
 import { AppError } from '@punctual/core'
 import { describe, expect, it } from 'vitest'
-import { assertFilterValid, triggerRuleErrors } from '../src/services/trigger-rules.ts'
+import {
+  assertEventTypeValid,
+  assertFilterValid,
+  assertTemplateValid,
+  triggerRuleErrors,
+} from '../src/services/trigger-rules.ts'
 
 describe('triggerRuleErrors', () => {
   it('requires eventType on an event trigger (when asked) and refuses the webhook-only fields', () => {
@@ -16,12 +21,41 @@ describe('triggerRuleErrors', () => {
     expect(triggerRuleErrors({}, 'event', { requireEventType: false })).toEqual([])
   })
 
-  it('refuses eventType on a webhook trigger and checks its syntax whatever the type', () => {
-    const webhook = triggerRuleErrors({ eventType: 'order.created' }, 'webhook', { requireEventType: true })
-    expect(webhook.map((e) => e.path)).toEqual(['body.eventType'])
-    expect(webhook[0]!.message).toContain('only for event triggers')
-    const syntax = triggerRuleErrors({ eventType: 'order..created' }, undefined, { requireEventType: false })
-    expect(syntax.map((e) => e.path)).toEqual(['body.eventType'])
+  it('takes an eventType on a webhook trigger, and refuses a null one on an event trigger', () => {
+    expect(triggerRuleErrors({ eventType: 'push' }, 'webhook', { requireEventType: true })).toEqual([])
+    expect(triggerRuleErrors({ eventType: null }, 'webhook', { requireEventType: false })).toEqual([])
+    expect(triggerRuleErrors({ eventType: null }, 'event', { requireEventType: false })).toEqual([
+      { path: 'body.eventType', message: 'is required for an event trigger' },
+    ])
+  })
+})
+
+describe('assertEventTypeValid and assertTemplateValid (422)', () => {
+  const refusal = (fn: () => void) => {
+    try {
+      fn()
+    } catch (e) {
+      return e as AppError
+    }
+    return undefined
+  }
+
+  it('refuses bad glob syntax, naming body.eventType', () => {
+    expect(refusal(() => assertEventTypeValid('order.*'))).toBeUndefined()
+    expect(refusal(() => assertEventTypeValid(null))).toBeUndefined()
+    const err = refusal(() => assertEventTypeValid('order..created'))
+    expect(err?.code).toBe('SCHED_ERR_EVENT_TYPE_INVALID')
+    expect(err?.errors).toEqual([
+      { path: 'body.eventType', message: 'segments between dots must not be empty' },
+    ])
+  })
+
+  it('refuses a template by the trigger type, naming each spot', () => {
+    expect(refusal(() => assertTemplateValid({ a: '{{body.x}}' }, 'webhook'))).toBeUndefined()
+    expect(refusal(() => assertTemplateValid(null, 'event'))).toBeUndefined()
+    const err = refusal(() => assertTemplateValid({ a: '{{body.x}}', b: ['{{type}}', '{{input}}'] }, 'event'))
+    expect(err?.code).toBe('SCHED_ERR_TEMPLATE_INVALID')
+    expect(err?.errors?.map((e) => e.path)).toEqual(['body.inputTemplate.a', 'body.inputTemplate.b.1'])
   })
 
   it('is safe on a body that failed its schema', () => {

@@ -102,7 +102,15 @@ describe('the report of a handled batch', () => {
   const stop = { tenant: 'acme', eventId: 'e', triggerId: 't1', workflowId: 'w', causedBy: 'x', loops: 11 }
   const plan = (p: Partial<EventPlan>): EventPlan => {
     const e = event()
-    return { event: e, eventId: `id-${e.outboxId}`, request: null, outcome: 'commit', stopped: [], ...p }
+    return {
+      event: e,
+      eventId: `id-${e.outboxId}`,
+      request: null,
+      outcome: 'commit',
+      stopped: [],
+      inputTooLarge: [],
+      ...p,
+    }
   }
 
   it('emits each event with its outcome after the commit; a duplicate reports no stopped chain again', () => {

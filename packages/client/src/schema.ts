@@ -536,7 +536,7 @@ export interface paths {
         put?: never;
         /**
          * Create a trigger
-         * @description Creates an event trigger (`eventType` required) or a webhook trigger (`eventType` refused; `scheme`, `rateLimitPerMinute`). A webhook trigger answers its `url` and its signing `secret`, shown only here and by rotate-secret. A malformed `filter` is 422 naming each `/filter/...` JSON pointer; an unknown `workflowId` is 422; a name already used in the tenant is 409. Past a quota (TENANT_MAX_TRIGGERS, TENANT_MAX_FILTER_MATCHERS, TENANT_MAX_UNANCHORED_SUBPATTERNS, TENANT_MAX_SUBPATTERNS_PER_ANCHOR: see `filter`) the create is 422 `SCHED_ERR_QUOTA_EXCEEDED` naming the quota, and nothing is written.
+         * @description Creates an event trigger (`eventType` required) or a webhook trigger (`eventType` optional, matched against the delivery's event name; `scheme`, `rateLimitPerMinute`). Both take an `inputTemplate` that shapes the workflow input. A webhook trigger answers its `url` and its signing `secret`, shown only here and by rotate-secret. A malformed `filter` is 422 naming each `/filter/...` JSON pointer; an eventType of bad syntax is 422 `SCHED_ERR_EVENT_TYPE_INVALID`; a template with an unknown placeholder root, an excluded header, over 64 KiB or 32 levels is 422 `SCHED_ERR_TEMPLATE_INVALID` naming the path; an unknown `workflowId` is 422; a name already used in the tenant is 409. Past a quota (TENANT_MAX_TRIGGERS, TENANT_MAX_FILTER_MATCHERS, TENANT_MAX_UNANCHORED_SUBPATTERNS, TENANT_MAX_SUBPATTERNS_PER_ANCHOR: see `filter`) the create is 422 `SCHED_ERR_QUOTA_EXCEEDED` naming the quota, and nothing is written.
          */
         post: operations["createTrigger"];
         delete?: never;
@@ -559,7 +559,7 @@ export interface paths {
         get: operations["getTrigger"];
         /**
          * Replace a trigger
-         * @description Replaces the definition: fields left out return to their defaults (filter none, scheme standard, rateLimitPerMinute 600, default retryPolicy, priority 5, enabled). `type` must be the trigger’s own (422 otherwise); the secret is kept.
+         * @description Replaces the definition: fields left out return to their defaults (filter, inputTemplate and a webhook trigger's eventType none, scheme standard, rateLimitPerMinute 600, default retryPolicy, priority 5, enabled). `type` must be the trigger’s own (422 otherwise); the secret is kept.
          */
         put: operations["replaceTrigger"];
         post?: never;
@@ -572,7 +572,7 @@ export interface paths {
         head?: never;
         /**
          * Change fields of a trigger
-         * @description Changes the fields given (not `type`). `filter: null` removes the filter.
+         * @description Changes the fields given (not `type`). `filter: null` removes the filter, `inputTemplate: null` the template, `eventType: null` a webhook trigger's eventType.
          */
         patch: operations["updateTrigger"];
         trace?: never;
@@ -689,7 +689,7 @@ export interface paths {
         put?: never;
         /**
          * Receive a signed webhook delivery
-         * @description Receives a signed webhook delivery for a webhook trigger; no JWT. Body: any JSON object (max 1 MiB), verified over its raw bytes. `standard` scheme: headers `webhook-id`, `webhook-timestamp` (unix seconds, within 5 minutes of now) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, several space-separated allowed). `github` scheme: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>` keyed with the whole secret, and `X-GitHub-Delivery`. During the grace period after a rotation the previous secret is accepted too. Checked in this order: 413 over the body limit (nothing verified), 404 unknown, disabled or non-webhook trigger (or a malformed id), 401 missing/wrong signature or stale timestamp (counted in punctual_api_webhook_verifications_total and audited without the body), 415 a declared content type other than JSON, 400 a body that is not JSON, 400 `SCHED_ERR_JSON_UNSUPPORTED` naming the path of JSON nested deeper than 32 levels or holding a NUL or an unpaired surrogate (counted in punctual_api_webhook_body_rejections_total by reason), 400 a body that is not a JSON object, 429 over the trigger's rateLimitPerMinute (with Retry-After; only verified deliveries count), then the delivery id: accepted in the last 24 h → 200 `{ deduplicated: true }`, nothing started (remembered in Postgres). A body that does not match the trigger's filter → 200 `{ filtered: true }`, nothing started (its id is remembered); one too costly to match against it (the matching work budget) → 422 `SCHED_ERR_EVENT_TOO_COSTLY`, nothing started or remembered, counted in punctual_api_webhook_body_rejections_total{reason="too-costly"}. Otherwise 202 `{ executionId }` once the execution (kind `webhook`, input = the body) is committed in Postgres as `queued` and its Redis enqueue sent (its reply is not awaited); if Redis is down at that moment it is still 202 and the reconciler queues it.
+         * @description Receives a signed webhook delivery for a webhook trigger; no JWT. Body: any JSON object (max 1 MiB), verified over its raw bytes. `standard` scheme: headers `webhook-id`, `webhook-timestamp` (unix seconds, within 5 minutes of now) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, several space-separated allowed). `github` scheme: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>` keyed with the whole secret, and `X-GitHub-Delivery`. During the grace period after a rotation the previous secret is accepted too. Checked in this order: 413 over the body limit (nothing verified), 404 unknown, disabled or non-webhook trigger (or a malformed id), 401 missing/wrong signature or stale timestamp (counted in punctual_api_webhook_verifications_total and audited without the body), 415 a declared content type other than JSON, 400 a body that is not JSON, 400 `SCHED_ERR_JSON_UNSUPPORTED` naming the path of JSON nested deeper than 32 levels or holding a NUL or an unpaired surrogate (counted in punctual_api_webhook_body_rejections_total by reason), 400 a body that is not a JSON object, 429 over the trigger's rateLimitPerMinute (with Retry-After; only verified deliveries count), then the delivery id: accepted in the last 24 h → 200 `{ deduplicated: true }`, nothing started (remembered in Postgres). A delivery whose event name (GitHub: `X-GitHub-Event`; standard: the body's top-level string `type`) the trigger's `eventType` does not select, or whose body does not match the trigger's filter → 200 `{ filtered: true }`, nothing started (its id is remembered); one too costly to match against it (the matching work budget) → 422 `SCHED_ERR_EVENT_TOO_COSTLY`, nothing started or remembered, counted in punctual_api_webhook_body_rejections_total{reason="too-costly"}. A trigger's `inputTemplate` is resolved once here (422 `SCHED_ERR_INPUT_TOO_LARGE` when its input would pass 1 MiB, nothing started or remembered). Otherwise 202 `{ executionId }` once the execution (kind `webhook`, input = the body or the resolved template) is committed in Postgres as `queued` and its Redis enqueue sent (its reply is not awaited); if Redis is down at that moment it is still 202 and the reconciler queues it.
          */
         post: operations["deliverWebhook"];
         delete?: never;
@@ -1567,6 +1567,10 @@ export interface components {
              * @description UUID (v7, time-ordered)
              */
             id: string;
+            /** @description the template that shapes the input (see the create body); null: the body or data itself */
+            inputTemplate: {
+                [key: string]: unknown;
+            } | null;
             name: string;
             /**
              * Format: date-time
@@ -1607,10 +1611,14 @@ export interface components {
              * @default true
              */
             enabled?: boolean;
-            /** @description event: required; webhook: refused. An exact type (`order.created`), a prefix glob (`order.*` matches `order.created` and `order.item.added`, not `order`) or `*` for every type. The system's own events `execution.succeeded`, `execution.dead` (data: the execution) and `schedule.completed` (data: the schedule) are selected the same way (`execution.*`, `*`) */
-            eventType?: string;
+            /** @description event: required; webhook: optional. An exact type (`order.created`), a prefix glob (`order.*` matches `order.created` and `order.item.added`, not `order`) or `*` for every type (bad syntax: 422 `SCHED_ERR_EVENT_TYPE_INVALID`). The system's own events `execution.succeeded`, `execution.dead` (data: the execution) and `schedule.completed` (data: the schedule) are selected the same way (`execution.*`, `*`). On a webhook trigger it is matched against the delivery's event name: GitHub's `X-GitHub-Event` header (`push`, `pull_request`), for the standard scheme the body's top-level string `type`; a delivery without a matching name (checked after the signature and the delivery-id deduplication, before the filter) is answered 200 `{ filtered: true }`, starts nothing, and its delivery id is remembered */
+            eventType?: string | null;
             /** @description EventBridge-style pattern over the event's `data` or the webhook's JSON body; `{}` or null matches everything. A malformed pattern is 422 with a JSON pointer (`/filter/...`) to the spot. Quotas (422 `SCHED_ERR_QUOTA_EXCEEDED` naming the quota): TENANT_MAX_FILTER_MATCHERS counts the values and matchers of every leaf, summed over the tenant's filters. In event triggers' filters, a nested object of two keys or more must be satisfied by one array element; its anchor is a key whose leaf holds only exact values (`"sku": ["A-1"]`; `prefix`/`suffix` leaves do not anchor), and it is tried only on the elements holding one of them. TENANT_MAX_UNANCHORED_SUBPATTERNS (default 12) counts the objects without an anchor, e.g. `{ "items": { "qty": [{ "numeric": [">", 5] }], "tag": [{ "exists": true }] } }`, tried on every element; TENANT_MAX_SUBPATTERNS_PER_ANCHOR (default 12) caps how many objects share one anchor (same path, anchor key and exact value; a leaf of several values counts in each value's group). */
             filter?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description A JSON object whose string leaves may hold `{{path}}` placeholders; resolved once when the delivery or event is accepted, the result is the workflow's `input` (default, or null: the webhook body / the event's `data`). Webhook: `{{body.*}}` (`body.commits[0].id`, `body["odd key"]`), `{{headers.<lower-case name>}}` (every header except authorization, proxy-authorization, cookie, webhook-signature, x-hub-signature and x-hub-signature-256), `{{event}}` (the event name, see eventType; null without one), `{{deliveryId}}`; event: `{{data.*}}`, `{{type}}`, `{{id}}` (the event id). A string that is exactly one placeholder takes the value with its JSON type (an object stays an object; no value: null); inside a longer string values are stringified (no value: ""). Object keys are never templated; text a placeholder put in is never scanned again. At most 64 KiB of JSON and 32 levels; an unknown placeholder root, an excluded or upper-case header name or a path deeper than 32 levels is 422 `SCHED_ERR_TEMPLATE_INVALID` naming the path (`body.inputTemplate.repo`). A delivery or event whose resolved input would exceed 1 MiB of JSON is 422 `SCHED_ERR_INPUT_TOO_LARGE`, nothing started. */
+            inputTemplate?: {
                 [key: string]: unknown;
             } | null;
             /** @description unique within the tenant */
@@ -1664,10 +1672,14 @@ export interface components {
              * @default true
              */
             enabled?: boolean;
-            /** @description event: required; webhook: refused. An exact type (`order.created`), a prefix glob (`order.*` matches `order.created` and `order.item.added`, not `order`) or `*` for every type. The system's own events `execution.succeeded`, `execution.dead` (data: the execution) and `schedule.completed` (data: the schedule) are selected the same way (`execution.*`, `*`) */
-            eventType?: string;
+            /** @description event: required; webhook: optional. An exact type (`order.created`), a prefix glob (`order.*` matches `order.created` and `order.item.added`, not `order`) or `*` for every type (bad syntax: 422 `SCHED_ERR_EVENT_TYPE_INVALID`). The system's own events `execution.succeeded`, `execution.dead` (data: the execution) and `schedule.completed` (data: the schedule) are selected the same way (`execution.*`, `*`). On a webhook trigger it is matched against the delivery's event name: GitHub's `X-GitHub-Event` header (`push`, `pull_request`), for the standard scheme the body's top-level string `type`; a delivery without a matching name (checked after the signature and the delivery-id deduplication, before the filter) is answered 200 `{ filtered: true }`, starts nothing, and its delivery id is remembered */
+            eventType?: string | null;
             /** @description EventBridge-style pattern over the event's `data` or the webhook's JSON body; `{}` or null matches everything. A malformed pattern is 422 with a JSON pointer (`/filter/...`) to the spot. Quotas (422 `SCHED_ERR_QUOTA_EXCEEDED` naming the quota): TENANT_MAX_FILTER_MATCHERS counts the values and matchers of every leaf, summed over the tenant's filters. In event triggers' filters, a nested object of two keys or more must be satisfied by one array element; its anchor is a key whose leaf holds only exact values (`"sku": ["A-1"]`; `prefix`/`suffix` leaves do not anchor), and it is tried only on the elements holding one of them. TENANT_MAX_UNANCHORED_SUBPATTERNS (default 12) counts the objects without an anchor, e.g. `{ "items": { "qty": [{ "numeric": [">", 5] }], "tag": [{ "exists": true }] } }`, tried on every element; TENANT_MAX_SUBPATTERNS_PER_ANCHOR (default 12) caps how many objects share one anchor (same path, anchor key and exact value; a leaf of several values counts in each value's group). */
             filter?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description A JSON object whose string leaves may hold `{{path}}` placeholders; resolved once when the delivery or event is accepted, the result is the workflow's `input` (default, or null: the webhook body / the event's `data`). Webhook: `{{body.*}}` (`body.commits[0].id`, `body["odd key"]`), `{{headers.<lower-case name>}}` (every header except authorization, proxy-authorization, cookie, webhook-signature, x-hub-signature and x-hub-signature-256), `{{event}}` (the event name, see eventType; null without one), `{{deliveryId}}`; event: `{{data.*}}`, `{{type}}`, `{{id}}` (the event id). A string that is exactly one placeholder takes the value with its JSON type (an object stays an object; no value: null); inside a longer string values are stringified (no value: ""). Object keys are never templated; text a placeholder put in is never scanned again. At most 64 KiB of JSON and 32 levels; an unknown placeholder root, an excluded or upper-case header name or a path deeper than 32 levels is 422 `SCHED_ERR_TEMPLATE_INVALID` naming the path (`body.inputTemplate.repo`). A delivery or event whose resolved input would exceed 1 MiB of JSON is 422 `SCHED_ERR_INPUT_TOO_LARGE`, nothing started. */
+            inputTemplate?: {
                 [key: string]: unknown;
             } | null;
             /** @description unique within the tenant */
@@ -1729,6 +1741,10 @@ export interface components {
              * @description UUID (v7, time-ordered)
              */
             id: string;
+            /** @description the template that shapes the input (see the create body); null: the body or data itself */
+            inputTemplate: {
+                [key: string]: unknown;
+            } | null;
             name: string;
             /**
              * Format: date-time
@@ -2645,7 +2661,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `SCHED_ERR_EVENT_TOO_COSTLY`: Matching the body against the triggers is too costly */
+            /** @description `SCHED_ERR_EVENT_TOO_COSTLY`: Matching the body against the triggers is too costly; `SCHED_ERR_INPUT_TOO_LARGE`: The trigger's inputTemplate makes too large an input */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -2654,7 +2670,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "SCHED_ERR_EVENT_TOO_COSTLY";
+                        code?: "SCHED_ERR_EVENT_TOO_COSTLY" | "SCHED_ERR_INPUT_TOO_LARGE";
                     };
                 };
             };
@@ -6331,7 +6347,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `SCHED_ERR_WORKFLOW_UNKNOWN`: Unknown workflowId; `SCHED_ERR_FILTER_INVALID`: Invalid filter pattern; `SCHED_ERR_QUOTA_EXCEEDED`: A tenant quota would be exceeded */
+            /** @description `SCHED_ERR_EVENT_TYPE_INVALID`: Invalid eventType; `SCHED_ERR_TEMPLATE_INVALID`: Invalid inputTemplate; `SCHED_ERR_WORKFLOW_UNKNOWN`: Unknown workflowId; `SCHED_ERR_FILTER_INVALID`: Invalid filter pattern; `SCHED_ERR_QUOTA_EXCEEDED`: A tenant quota would be exceeded */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -6340,7 +6356,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "SCHED_ERR_WORKFLOW_UNKNOWN" | "SCHED_ERR_FILTER_INVALID" | "SCHED_ERR_QUOTA_EXCEEDED";
+                        code?: "SCHED_ERR_EVENT_TYPE_INVALID" | "SCHED_ERR_TEMPLATE_INVALID" | "SCHED_ERR_WORKFLOW_UNKNOWN" | "SCHED_ERR_FILTER_INVALID" | "SCHED_ERR_QUOTA_EXCEEDED";
                     };
                 };
             };
@@ -6415,6 +6431,7 @@ export interface operations {
                      *       "eventType": null,
                      *       "filter": null,
                      *       "scheme": "github",
+                     *       "inputTemplate": null,
                      *       "rateLimitPerMinute": null,
                      *       "retryPolicy": {
                      *         "maxAttempts": 5
@@ -6630,7 +6647,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `SCHED_ERR_WORKFLOW_UNKNOWN`: Unknown workflowId; `SCHED_ERR_FILTER_INVALID`: Invalid filter pattern; `SCHED_ERR_QUOTA_EXCEEDED`: A tenant quota would be exceeded; `SCHED_ERR_IMMUTABLE_FIELD`: A field that cannot change */
+            /** @description `SCHED_ERR_EVENT_TYPE_INVALID`: Invalid eventType; `SCHED_ERR_TEMPLATE_INVALID`: Invalid inputTemplate; `SCHED_ERR_WORKFLOW_UNKNOWN`: Unknown workflowId; `SCHED_ERR_FILTER_INVALID`: Invalid filter pattern; `SCHED_ERR_QUOTA_EXCEEDED`: A tenant quota would be exceeded; `SCHED_ERR_IMMUTABLE_FIELD`: A field that cannot change */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -6639,7 +6656,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "SCHED_ERR_WORKFLOW_UNKNOWN" | "SCHED_ERR_FILTER_INVALID" | "SCHED_ERR_QUOTA_EXCEEDED" | "SCHED_ERR_IMMUTABLE_FIELD";
+                        code?: "SCHED_ERR_EVENT_TYPE_INVALID" | "SCHED_ERR_TEMPLATE_INVALID" | "SCHED_ERR_WORKFLOW_UNKNOWN" | "SCHED_ERR_FILTER_INVALID" | "SCHED_ERR_QUOTA_EXCEEDED" | "SCHED_ERR_IMMUTABLE_FIELD";
                     };
                 };
             };
@@ -6918,7 +6935,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `SCHED_ERR_WORKFLOW_UNKNOWN`: Unknown workflowId; `SCHED_ERR_FILTER_INVALID`: Invalid filter pattern; `SCHED_ERR_QUOTA_EXCEEDED`: A tenant quota would be exceeded; `SCHED_ERR_IMMUTABLE_FIELD`: A field that cannot change */
+            /** @description `SCHED_ERR_EVENT_TYPE_INVALID`: Invalid eventType; `SCHED_ERR_TEMPLATE_INVALID`: Invalid inputTemplate; `SCHED_ERR_WORKFLOW_UNKNOWN`: Unknown workflowId; `SCHED_ERR_FILTER_INVALID`: Invalid filter pattern; `SCHED_ERR_QUOTA_EXCEEDED`: A tenant quota would be exceeded; `SCHED_ERR_IMMUTABLE_FIELD`: A field that cannot change */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -6927,7 +6944,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "SCHED_ERR_WORKFLOW_UNKNOWN" | "SCHED_ERR_FILTER_INVALID" | "SCHED_ERR_QUOTA_EXCEEDED" | "SCHED_ERR_IMMUTABLE_FIELD";
+                        code?: "SCHED_ERR_EVENT_TYPE_INVALID" | "SCHED_ERR_TEMPLATE_INVALID" | "SCHED_ERR_WORKFLOW_UNKNOWN" | "SCHED_ERR_FILTER_INVALID" | "SCHED_ERR_QUOTA_EXCEEDED" | "SCHED_ERR_IMMUTABLE_FIELD";
                     };
                 };
             };

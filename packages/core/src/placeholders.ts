@@ -129,6 +129,45 @@ function lookup(ctx: PlaceholderContext, segments: string[]): Found {
   return MISSING
 }
 
+/**
+ * The value at `segments` below `value` (own properties and array indexes only), or undefined when there is
+ * none: the lookup `{{input.*}}` uses, shared with trigger input templates (input-template.ts).
+ */
+export function walkPlaceholderPath(value: unknown, segments: readonly string[]): unknown {
+  const found = walk(value, segments)
+  return found === MISSING ? undefined : found
+}
+
+/** A piece of a templated string: literal text, or a placeholder with its path's segments. */
+export type PlaceholderPart = string | { path: string; segments: string[] }
+
+/**
+ * A string cut into literal text and placeholders, by the grammar the steps use (text between `{{` and `}}`
+ * that is not a path stays literal); a string without placeholders is one literal part.
+ */
+export function splitPlaceholders(template: string): PlaceholderPart[] {
+  const parts: PlaceholderPart[] = []
+  let last = 0
+  let text = ''
+  for (const m of template.matchAll(PLACEHOLDER)) {
+    const segments = parsePlaceholderPath(m[1]!)
+    if (!segments) continue
+    text += template.slice(last, m.index)
+    if (text !== '') parts.push(text)
+    text = ''
+    parts.push({ path: m[1]!, segments })
+    last = m.index + m[0].length
+  }
+  text += template.slice(last)
+  if (text !== '' || parts.length === 0) parts.push(text)
+  return parts
+}
+
+/** How a placeholder's value reads inside a longer string (see the file header). */
+export function placeholderText(value: unknown): string {
+  return stringify(value === undefined ? MISSING : value)
+}
+
 function resolvePath(ctx: PlaceholderContext, path: string, opts: ResolveOptions | undefined): Found {
   const segments = parsePlaceholderPath(path)
   if (!segments) return NOT_A_PATH

@@ -1,4 +1,4 @@
-import { type SliceOptions, TriggerMatcher } from '@punctual/core'
+import { compileInputTemplate, type SliceOptions, TriggerMatcher } from '@punctual/core'
 import type { DbExecutor } from './repos/executor.ts'
 import { createIngestRepo, type EventTriggerRow } from './repos/ingest.ts'
 
@@ -49,6 +49,8 @@ export function createEventTriggerIndex(opts: EventTriggerIndexOptions): EventTr
     ) {
       return last.matcher
     }
+    // Templates are compiled here, with the matcher: once per trigger version, whoever matches events.
+    for (const r of rows) if (r.inputTemplate) r.template = compileInputTemplate(r.inputTemplate, 'event')
     const matcher = TriggerMatcher.build(rows, opts.slices)
     built.delete(tenant)
     if (built.size >= maxTenants) built.delete(built.keys().next().value!)

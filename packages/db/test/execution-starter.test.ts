@@ -481,9 +481,17 @@ describe('ingest repo', () => {
       secretCiphertext: 'sealed',
       previousSecretCiphertext: null,
       previousSecretExpiresAt: null,
+      eventType: null,
+      inputTemplate: null,
     })
     expect(await repo.findHookTrigger(uuid())).toBeUndefined()
-    const on = await trigger('reads', { type: 'event', scheme: null, eventType: 'a.*', filter: { x: [1] } })
+    const on = await trigger('reads', {
+      type: 'event',
+      scheme: null,
+      eventType: 'a.*',
+      filter: { x: [1] },
+      inputTemplate: { n: '{{data.n}}' },
+    })
     await trigger('reads', { type: 'event', scheme: null, eventType: 'a.b', enabled: false })
     await trigger('other', { type: 'event', scheme: null, eventType: 'a.b' })
     expect(await repo.listEventTriggers('reads')).toEqual([
@@ -492,6 +500,7 @@ describe('ingest repo', () => {
         workflowId: on.workflowId,
         eventType: 'a.*',
         filter: { x: [1] },
+        inputTemplate: { n: '{{data.n}}' },
         retryPolicy: on.retryPolicy,
         priority: 7,
         version: 1,

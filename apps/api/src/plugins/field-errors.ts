@@ -12,6 +12,8 @@ export class FieldErrorList {
   readonly entries: FieldError[] = []
   private readonly seen = new Set<string>()
   private readonly unions = new Map<string, { entry: FieldError; types: string[]; values: string[] }>()
+  /** Paths with an error other than a type mismatch: the value had a type some branch takes. */
+  private readonly constrained = new Set<string>()
 
   constructor(private readonly context: string) {}
 
@@ -34,6 +36,8 @@ export class FieldErrorList {
     } else if (issue.keyword === 'anyOf' || issue.keyword === 'oneOf') return
     const path = fieldPath(this.context, segments)
     if (issue.keyword === 'type' || issue.keyword === 'const') {
+      // `Nullable(String({ minLength: 1 }))` given "": the string branch's own error says it all, not `must be null`.
+      if (issue.keyword === 'type' && this.constrained.has(path)) return
       // A union fails in each of its branches: one entry naming the alternatives (`must be object or null`,
       // `must be one of "full", "none"`; the allowed values say more than their type).
       const existing = this.unions.get(path)
@@ -50,6 +54,12 @@ export class FieldErrorList {
       this.unions.set(path, union)
       this.entries.push(union.entry)
       return
+    }
+    this.constrained.add(path)
+    const union = this.unions.get(path)
+    if (union && union.values.length === 0) {
+      this.unions.delete(path)
+      this.entries.splice(this.entries.indexOf(union.entry), 1)
     }
     const key = `${path}|${message}`
     if (this.seen.has(key)) return

@@ -39,7 +39,7 @@ async function metricsPlugin(app: FastifyInstance) {
     'webhookBodyRejections',
     new Counter({
       name: 'punctual_api_webhook_body_rejections_total',
-      help: 'Verified webhook deliveries refused for their JSON: nested deeper than 32 levels (depth), a NUL character (nul) or an unpaired UTF-16 surrogate or non-UTF-8 bytes (surrogate), all 400; too costly to match against the filter (too-costly, 422)',
+      help: 'Verified webhook deliveries refused for their JSON: nested deeper than 32 levels (depth), a NUL character (nul) or an unpaired UTF-16 surrogate or non-UTF-8 bytes (surrogate), all 400; too costly to match against the filter (too-costly, 422), or whose inputTemplate makes an input over 1 MiB (input-too-large, 422)',
       labelNames: ['reason'],
       registers: [registry],
     }),

@@ -1,5 +1,18 @@
-import { type EventBody, type MatchStats, nextTurn, resolveRetryPolicy, uuidv7 } from '@punctual/core'
-import { createEventTriggerIndex, type DbExecutor, type ExecutionStarter } from '@punctual/db'
+import {
+  AppError,
+  type EventBody,
+  fieldPath,
+  type MatchStats,
+  nextTurn,
+  resolveRetryPolicy,
+  uuidv7,
+} from '@punctual/core'
+import {
+  createEventTriggerIndex,
+  type DbExecutor,
+  type EventTriggerRow,
+  type ExecutionStarter,
+} from '@punctual/db'
 import type { Principal } from '../plugins/auth.ts'
 import { matchOrRefuse } from './match-cost.ts'
 
@@ -18,6 +31,9 @@ export type PublishResult =
  * POST /api/events: the tenant's enabled event triggers are matched by type and filter (a per-tenant
  * TriggerMatcher reused for `cacheTtlMs`, see createEventTriggerIndex), then every match starts its workflow
  * with `input` = `data`, committed together with the event's receipt (the starter deduplicates by id for 24 h).
+ *
+ * A trigger with an inputTemplate starts with the template resolved against the event (`{{data.*}}`, `{{type}}`,
+ * `{{id}}`); one whose input would pass 1 MiB refuses the event (422 SCHED_ERR_INPUT_TOO_LARGE), nothing written.
  *
  * A body whose matching would spend the work budget (its arrays × the tenant's multi-key sub-patterns, see
  * match-budget.ts in core) is refused with 422 SCHED_ERR_EVENT_TOO_COSTLY before anything is written.
@@ -50,7 +66,7 @@ export function createEventService({ db, starter, cacheTtlMs }: EventServiceDeps
           kind: 'event' as const,
           triggerId: t.id,
           workflowId: t.workflowId,
-          input: body.data,
+          input: inputOf(t, body, eventId),
           priority: t.priority,
           retryPolicy: { ...resolveRetryPolicy(t.retryPolicy) },
         })),
@@ -71,3 +87,16 @@ export function createEventService({ db, starter, cacheTtlMs }: EventServiceDeps
   }
 }
 export type EventService = ReturnType<typeof createEventService>
+
+/** A matched trigger's input: the event's data, or its inputTemplate resolved against the event. */
+function inputOf(t: EventTriggerRow, body: EventBody, eventId: string): Record<string, unknown> {
+  if (!t.template) return body.data
+  const resolved = t.template.resolve({ data: body.data, type: body.type, id: eventId })
+  if (resolved.ok) return resolved.input
+  const path = fieldPath('inputTemplate', resolved.path)
+  throw new AppError(
+    'SCHED_ERR_INPUT_TOO_LARGE',
+    `trigger ${t.id}: ${path} ${resolved.message}; nothing started`,
+    [{ path, message: resolved.message }],
+  )
+}

@@ -1,10 +1,10 @@
 import {
   AppError,
+  type CompiledInputTemplate,
   decodeJsonBytes,
   findJsonHygieneIssueInText,
   type JsonHygieneReason,
   jsonHygieneError,
-  matchesPattern,
   resolveRetryPolicy,
   type SecretBox,
   uuidv7,
@@ -22,8 +22,8 @@ import {
   type IngestRepo,
 } from '@punctual/db'
 import type { FastifyBaseLogger } from 'fastify'
+import { compiledTemplate, type OnBodyRejected, startInput } from './hook-input.ts'
 import type { HookRateLimiter } from './hook-rate-limit.ts'
-import { matchOrRefuse } from './match-cost.ts'
 import { triggerSecretAt } from './trigger-secrets.ts'
 
 export interface HookServiceDeps {
@@ -42,7 +42,7 @@ export interface HookServiceDeps {
    * Called for a verified body refused by the JSON hygiene check (depth, NUL, unpaired surrogate), or because
    * matching it against the trigger's filter spent the work budget (too-costly, 422).
    */
-  onBodyRejected?: (reason: JsonHygieneReason | 'too-costly') => void
+  onBodyRejected?: OnBodyRejected
   /** Failed verifications audited per trigger and minute by one process; the others are counted in the next. */
   auditFailuresPerMinute?: number
 }
@@ -70,6 +70,8 @@ interface CachedTrigger {
   /** The opened secrets: the current one, then the previous one with its end of grace (ms). */
   current?: string
   previous?: { secret: string; untilMs: number } | undefined
+  /** The trigger's inputTemplate, compiled once per trigger version. */
+  template?: CompiledInputTemplate | undefined
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -111,9 +113,14 @@ function notFound(id: string): AppError {
  *    check (400 naming the path for depth > 32, a NUL or an unpaired surrogate; counted by reason), a JSON object;
  * 5. the trigger's rate limit (429 + Retry-After; only verified deliveries count, so a stranger cannot use up
  *    a sender's budget);
- * 6. the trigger's filter (422 when matching it spends the work budget, counted with the body refusals, not
- *    audited: the sender is verified, as for the JSON hygiene refusals), then the start: execution and delivery receipt committed in one statement shared
- *    with concurrent deliveries (group commit), then enqueued in Redis.
+ * 6. the trigger's eventType against the delivery's event name (GitHub: X-GitHub-Event; standard: the body's
+ *    top-level string `type`), then its filter (422 when matching it spends the work budget, counted with the
+ *    body refusals, not audited: the sender is verified, as for the JSON hygiene refusals); a delivery that
+ *    either check turns away starts nothing, but its receipt is written like a start's, so a repeat of its
+ *    delivery id is answered `deduplicated` first (the receipt decides, in the start statement);
+ * 7. the inputTemplate, resolved once (core input-template.ts; 422 when its input would pass 1 MiB), then the
+ *    start: execution and delivery receipt committed in one statement shared with concurrent deliveries (group
+ *    commit), then enqueued in Redis.
  */
 export function createHookService(deps: HookServiceDeps) {
   const ctx: HookContext = {
@@ -121,6 +128,7 @@ export function createHookService(deps: HookServiceDeps) {
     repo: createIngestRepo(deps.db),
     audit: createAuditRepo(deps.db),
     cache: new Map(),
+    templates: new Map(),
     auditBudget: deps.auditFailuresPerMinute ?? 20,
     auditWindows: new Map(),
   }
@@ -139,6 +147,8 @@ interface HookContext extends HookServiceDeps {
   audit: AuditRepo
   /** Triggers by id, reused for cacheTtlMs (at most MAX_CACHED_TRIGGERS, the oldest dropped first). */
   cache: Map<string, CachedTrigger>
+  /** Compiled inputTemplates by `<trigger id>:<version>` (at most MAX_CACHED_TRIGGERS, the oldest dropped first). */
+  templates: Map<string, CompiledInputTemplate>
   auditBudget: number
   /** Per trigger, the current minute's audited and unaudited verification failures. */
   auditWindows: Map<string, { startedAt: number; written: number; suppressed: number }>
@@ -177,23 +187,25 @@ async function deliver(ctx: HookContext, d: Delivery): Promise<DeliveryResult> {
   const limit = await ctx.limiter.hit(row.id, perMinute)
   if (!limit.allowed) return { status: 429, retryAfterSec: limit.retryAfterSec, perMinute }
 
-  const matched = matchFilter(row, input, ctx.onBodyRejected)
+  const verified = { headers: d.headers, deliveryId: verdict.deliveryId, body: input }
+  const start = startInput(row, entry.template, verified, ctx.onBodyRejected)
   const outcome = await ctx.starter.start({
     tenant: row.tenant,
     receipt: { kind: 'webhook', triggerId: row.id, deliveryId: verdict.deliveryId },
-    starts: matched
-      ? [
-          {
-            id: uuidv7(),
-            kind: 'webhook',
-            triggerId: row.id,
-            workflowId: row.workflowId,
-            input,
-            priority: row.priority,
-            retryPolicy: { ...resolveRetryPolicy(row.retryPolicy) },
-          },
-        ]
-      : [],
+    starts:
+      start === undefined
+        ? []
+        : [
+            {
+              id: uuidv7(),
+              kind: 'webhook',
+              triggerId: row.id,
+              workflowId: row.workflowId,
+              input: start,
+              priority: row.priority,
+              retryPolicy: { ...resolveRetryPolicy(row.retryPolicy) },
+            },
+          ],
   })
   if (outcome.outcome === 'gone') {
     ctx.cache.delete(row.id)
@@ -207,6 +219,8 @@ async function deliver(ctx: HookContext, d: Delivery): Promise<DeliveryResult> {
 async function load(ctx: HookContext, id: string): Promise<CachedTrigger> {
   const row = await ctx.repo.findHookTrigger(id)
   const entry: CachedTrigger = { loadedAt: Date.now(), row }
+  if (row?.type === 'webhook' && row.inputTemplate)
+    entry.template = compiledTemplate(ctx.templates, row, row.inputTemplate)
   if (row?.type === 'webhook' && row.enabled && row.secretCiphertext) {
     // An unreadable secret (wrong SECRETS_ENCRYPTION_KEY) is a server fault: 500, not the sender's 401.
     entry.current = ctx.box.open(row.secretCiphertext, triggerSecretAt(row, 'secretCiphertext'))
@@ -298,17 +312,6 @@ async function auditFailure(
     const log = d.log ?? ctx.log
     log.warn({ err, triggerId: row.id }, 'failed webhook verification not audited')
   }
-}
-
-/** Whether the body matches the trigger's filter; 422 (counted as a body refusal) when too costly to tell. */
-function matchFilter(row: HookTriggerRow, input: unknown, onRejected: HookServiceDeps['onBodyRejected']) {
-  const { filter } = row
-  if (filter === null) return true
-  return matchOrRefuse(
-    "the trigger's filter",
-    () => matchesPattern(filter, input),
-    () => onRejected?.('too-costly'),
-  )
 }
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i

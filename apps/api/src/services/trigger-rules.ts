@@ -1,11 +1,14 @@
 import {
   AppError,
   type FieldError,
+  fieldPath,
+  MAX_FIELD_ERRORS,
   quotaExceeded,
   type TenantQuotas,
   type TriggerType,
   validateEventPattern,
   validateEventType,
+  validateInputTemplate,
 } from '@punctual/core'
 import { createTriggersRepo, type DbExecutor, lockTenantUsageRow } from '@punctual/db'
 
@@ -14,10 +17,11 @@ import { createTriggersRepo, type DbExecutor, lockTenantUsageRow } from '@punctu
 const WEBHOOK_ONLY = ['rateLimitPerMinute', 'scheme'] as const
 
 /**
- * The checks the body schema cannot express, as field errors (400): the eventType syntax, eventType required
- * for an event trigger and refused for a webhook one, the webhook-only fields refused for an event trigger.
- * `type` is the trigger's type when known (from the body on create/PUT, from the row on PATCH). Safe on a body
- * that failed its schema.
+ * The checks the body schema cannot express, as field errors (400): eventType required for an event trigger
+ * (not null), the webhook-only fields refused for an event trigger. `type` is the trigger's type when known
+ * (from the body on create/PUT, from the row on PATCH). Safe on a body that failed its schema. The eventType's
+ * syntax and the inputTemplate are meaningful-value checks (422), made after these: assertEventTypeValid,
+ * assertTemplateValid.
  */
 export function triggerRuleErrors(
   body: unknown,
@@ -27,12 +31,8 @@ export function triggerRuleErrors(
   if (typeof body !== 'object' || body === null) return []
   const b = body as Record<string, unknown>
   const errors: FieldError[] = []
-  if (typeof b.eventType === 'string') {
-    const reason = validateEventType(b.eventType)
-    if (reason) errors.push({ path: 'body.eventType', message: reason })
-  }
   if (type === 'event') {
-    if (b.eventType === undefined && opts.requireEventType) {
+    if ((b.eventType === undefined && opts.requireEventType) || b.eventType === null) {
       errors.push({ path: 'body.eventType', message: 'is required for an event trigger' })
     }
     for (const field of WEBHOOK_ONLY) {
@@ -41,13 +41,36 @@ export function triggerRuleErrors(
       }
     }
   }
-  if (type === 'webhook' && b.eventType !== undefined) {
-    errors.push({
-      path: 'body.eventType',
-      message: 'is only for event triggers (a webhook trigger runs on every verified delivery; use filter)',
-    })
-  }
   return errors
+}
+
+/** An eventType that is not an exact type, a `prefix.*` glob or `*` is 422 naming body.eventType. */
+export function assertEventTypeValid(eventType: string | null | undefined): void {
+  if (typeof eventType !== 'string') return
+  const reason = validateEventType(eventType)
+  if (reason === null) return
+  throw new AppError('SCHED_ERR_EVENT_TYPE_INVALID', `body.eventType ${reason}`, [
+    { path: 'body.eventType', message: reason },
+  ])
+}
+
+/** An inputTemplate core refuses (validateInputTemplate) is 422 naming each spot (`body.inputTemplate.a.0`). */
+export function assertTemplateValid(
+  template: Record<string, unknown> | null | undefined,
+  type: TriggerType,
+): void {
+  if (template === undefined || template === null) return
+  const problems = validateInputTemplate(template, type)
+  if (problems.length === 0) return
+  const errors = problems.map((p) => ({ path: fieldPath('body.inputTemplate', p.path), message: p.message }))
+  throw new AppError(
+    'SCHED_ERR_TEMPLATE_INVALID',
+    errors
+      .slice(0, MAX_FIELD_ERRORS)
+      .map((e) => `${e.path} ${e.message}`)
+      .join('; '),
+    errors,
+  )
 }
 
 /** A malformed filter is 422, naming the JSON pointer of each problem inside the body (`/filter/...`). */

@@ -24,7 +24,13 @@ import {
 import type { Principal } from '../plugins/auth.ts'
 import { validationFailed } from '../plugins/errors.ts'
 import { auditChange } from './audit-change.ts'
-import { assertFilterValid, assertQuotas, triggerRuleErrors } from './trigger-rules.ts'
+import {
+  assertEventTypeValid,
+  assertFilterValid,
+  assertQuotas,
+  assertTemplateValid,
+  triggerRuleErrors,
+} from './trigger-rules.ts'
 import { newTriggerSecret, rotatedSecretColumns } from './trigger-secrets.ts'
 
 export interface TriggerServiceDeps {
@@ -76,6 +82,8 @@ async function createTrigger(
   body: TriggerCreate,
 ): Promise<{ row: TriggerRow; secret?: string }> {
   assertFilterValid(body.filter)
+  assertEventTypeValid(body.eventType)
+  assertTemplateValid(body.inputTemplate, body.type)
   const at = ctx.now()
   const id = uuidv7()
   const secret = body.type === 'webhook' ? newTriggerSecret(ctx.box, { id, tenant: p.tenant }) : undefined
@@ -130,6 +138,8 @@ async function updateTrigger(
     }
     const ruleErrors = triggerRuleErrors(body, current.type, { requireEventType: false })
     if (ruleErrors.length > 0) throw validationFailed(ruleErrors)
+    assertEventTypeValid(body.eventType)
+    assertTemplateValid(body.inputTemplate, current.type)
     const patch: Partial<NewTriggerRow> = replace
       ? definition({ ...(body as TriggerCreate), type: current.type })
       : patchedColumns(body, current.type)
@@ -161,8 +171,9 @@ function definition(body: TriggerCreate) {
   return {
     workflowId: body.workflowId,
     name: body.name,
-    eventType: webhook ? null : body.eventType!,
+    eventType: webhook ? (body.eventType ?? null) : body.eventType!,
     filter: body.filter ?? null,
+    inputTemplate: body.inputTemplate ?? null,
     filterMatchers: countFilterMatchers(body.filter ?? null),
     unanchoredSubpatterns: webhook ? 0 : countUnanchoredSubpatterns(body.filter ?? null),
     subpatternAnchors: webhook ? [] : subpatternAnchors(body.filter ?? null),
@@ -180,6 +191,7 @@ function patchedColumns(body: TriggerPatch, type: TriggerType): Partial<NewTrigg
     ...(body.workflowId !== undefined && { workflowId: body.workflowId }),
     ...(body.name !== undefined && { name: body.name }),
     ...(body.eventType !== undefined && { eventType: body.eventType }),
+    ...(body.inputTemplate !== undefined && { inputTemplate: body.inputTemplate }),
     ...(body.filter !== undefined && {
       filter: body.filter,
       filterMatchers: countFilterMatchers(body.filter),
@@ -271,6 +283,7 @@ export function toTriggerDto(row: TriggerRow, hookUrl: (id: string) => string): 
     type: row.type,
     eventType: row.eventType,
     filter: row.filter,
+    inputTemplate: row.inputTemplate,
     scheme: row.scheme,
     rateLimitPerMinute: row.rateLimitPerMinute,
     retryPolicy: { ...(row.retryPolicy ?? DEFAULT_RETRY_POLICY) },

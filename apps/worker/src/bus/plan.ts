@@ -41,6 +41,8 @@ export interface EventPlan {
    */
   outcome: 'unmatched' | 'subject-gone' | 'too-costly' | 'commit'
   stopped: ChainStopped[]
+  /** Triggers whose inputTemplate would make an input over 1 MiB from this event: not started (logged). */
+  inputTooLarge: string[]
 }
 
 export interface BatchPlan {
@@ -71,7 +73,14 @@ export function planEventStarts({ events, subjects, matchers, newId }: PlanInput
     seen.add(event.outboxId)
     batch.outboxIds.push(event.outboxId)
     const eventId = systemEventId(event.type, event.subjectId, event.outboxId)
-    const plan: EventPlan = { event, eventId, request: null, outcome: 'unmatched', stopped: [] }
+    const plan: EventPlan = {
+      event,
+      eventId,
+      request: null,
+      outcome: 'unmatched',
+      stopped: [],
+      inputTooLarge: [],
+    }
     batch.plans.push(plan)
 
     const subject = subjectOf(event, subjects)
@@ -87,12 +96,17 @@ export function planEventStarts({ events, subjects, matchers, newId }: PlanInput
     const starts: ExecutionStart[] = []
     const audits: AuditEntry[] = []
     for (const trigger of matched) {
+      const input = inputOf(trigger, subject.data, event.type, eventId)
+      if (input === undefined) {
+        plan.inputTooLarge.push(trigger.id)
+        continue
+      }
       const start: ExecutionStart = {
         id: newId(),
         kind: 'event',
         triggerId: trigger.id,
         workflowId: trigger.workflowId,
-        input: subject.data,
+        input,
         priority: trigger.priority,
         retryPolicy: { ...resolveRetryPolicy(trigger.retryPolicy) },
       }
@@ -127,6 +141,13 @@ export function planEventStarts({ events, subjects, matchers, newId }: PlanInput
     if (audits.length > 0) batch.audits.set(plan.request, audits)
   }
   return batch
+}
+
+/** The subject's data, or the trigger's inputTemplate resolved against the event (undefined: over 1 MiB). */
+function inputOf(trigger: EventTriggerRow, data: Record<string, unknown>, type: string, id: string) {
+  if (!trigger.template) return data
+  const resolved = trigger.template.resolve({ data, type, id })
+  return resolved.ok ? resolved.input : undefined
 }
 
 const TOO_COSTLY = Symbol('too costly')

@@ -33,6 +33,12 @@ export function reportHandled(
         'system event too costly to match against the triggers (work budget spent); it starts nothing',
       )
     }
+    if (p.inputTooLarge.length > 0) {
+      logger.warn(
+        { eventId: p.eventId, type: p.event.type, tenant: p.event.tenant, triggerIds: p.inputTooLarge },
+        'system event not started for these triggers: their inputTemplate makes an input over 1 MiB',
+      )
+    }
     if (!duplicate) for (const stop of p.stopped) emit('chain.stopped', stop)
     emit('event.handled', {
       eventId: p.eventId,

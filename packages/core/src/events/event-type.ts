@@ -39,3 +39,15 @@ export function parseEventTypeGlob(glob: string): EventTypeGlob {
   if (glob.endsWith('.*')) return { kind: 'prefix', prefix: glob.slice(0, -2) }
   return { kind: 'exact', type: glob }
 }
+
+/**
+ * Whether a valid eventType (exact, `prefix.*` or `*`) selects the event name `name` (a webhook trigger's
+ * check: GitHub's `X-GitHub-Event`, or a standard delivery's top-level `type`); no name selects nothing.
+ */
+export function eventTypeMatches(glob: string, name: string | null | undefined): boolean {
+  if (typeof name !== 'string' || name === '') return false
+  const g = parseEventTypeGlob(glob)
+  if (g.kind === 'all') return true
+  if (g.kind === 'prefix') return name.startsWith(`${g.prefix}.`)
+  return name === g.type
+}

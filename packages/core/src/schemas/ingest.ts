@@ -58,7 +58,7 @@ export const HookAnswered = Type.Union([
     { filtered: Type.Literal(true) },
     {
       description:
-        "The body does not match the trigger's filter; nothing started (the delivery id is remembered)",
+        "The delivery's event name does not match the trigger's eventType, or its body does not match the trigger's filter; nothing started (the delivery id is remembered)",
     },
   ),
 ])

@@ -20,10 +20,15 @@ const EventType = Type.String({
   minLength: 1,
   maxLength: 256,
   description: [
-    'event: required; webhook: refused. An exact type (`order.created`), a prefix glob (`order.*` matches',
-    "`order.created` and `order.item.added`, not `order`) or `*` for every type. The system's own events",
+    'event: required; webhook: optional. An exact type (`order.created`), a prefix glob (`order.*` matches',
+    '`order.created` and `order.item.added`, not `order`) or `*` for every type (bad syntax: 422',
+    "`SCHED_ERR_EVENT_TYPE_INVALID`). The system's own events",
     '`execution.succeeded`, `execution.dead` (data: the execution) and `schedule.completed` (data: the schedule)',
-    'are selected the same way (`execution.*`, `*`)',
+    'are selected the same way (`execution.*`, `*`). On a webhook trigger it is matched against the',
+    "delivery's event name: GitHub's `X-GitHub-Event` header (`push`, `pull_request`), for the standard scheme",
+    "the body's top-level string `type`; a delivery without a matching name (checked after the signature and the",
+    'delivery-id deduplication, before the filter) is answered 200 `{ filtered: true }`, starts nothing, and its',
+    'delivery id is remembered',
   ].join(' '),
 })
 const Filter = Nullable(
@@ -42,6 +47,24 @@ const Filter = Nullable(
     ].join(' '),
   }),
 )
+const InputTemplate = Nullable(
+  Type.Record(Type.String(), Type.Unknown(), {
+    description: [
+      'A JSON object whose string leaves may hold `{{path}}` placeholders; resolved once when the delivery or',
+      "event is accepted, the result is the workflow's `input` (default, or null: the webhook body / the event's",
+      '`data`). Webhook: `{{body.*}}` (`body.commits[0].id`, `body["odd key"]`), `{{headers.<lower-case name>}}`',
+      '(every header except authorization, proxy-authorization, cookie, webhook-signature, x-hub-signature and',
+      'x-hub-signature-256), `{{event}}` (the event name, see eventType; null without one), `{{deliveryId}}`;',
+      'event: `{{data.*}}`, `{{type}}`, `{{id}}` (the event id). A string that is exactly one placeholder takes',
+      'the value with its JSON type (an object stays an object; no value: null); inside a longer string values are',
+      'stringified (no value: ""). Object keys are never templated; text a placeholder put in is never scanned',
+      'again. At most 64 KiB of JSON and 32 levels; an unknown placeholder root, an excluded or upper-case header',
+      'name or a path deeper than 32 levels is 422 `SCHED_ERR_TEMPLATE_INVALID` naming the path',
+      '(`body.inputTemplate.repo`). A delivery or event whose resolved input would exceed 1 MiB of JSON is 422',
+      '`SCHED_ERR_INPUT_TOO_LARGE`, nothing started.',
+    ].join(' '),
+  }),
+)
 const RateLimit = Type.Integer({
   minimum: 1,
   maximum: 1_000_000,
@@ -52,8 +75,9 @@ const RateLimit = Type.Integer({
 const definitionFields = {
   workflowId: Uuid,
   name: Type.String({ minLength: 1, maxLength: 200, description: 'unique within the tenant' }),
-  eventType: Type.Optional(EventType),
+  eventType: Type.Optional(Nullable(EventType)),
   filter: Type.Optional(Filter),
+  inputTemplate: Type.Optional(InputTemplate),
   rateLimitPerMinute: Type.Optional(RateLimit),
   scheme: Type.Optional(WebhookScheme),
   retryPolicy: Type.Optional(RetryPolicy),
@@ -84,6 +108,12 @@ export const Trigger = Type.Object(
     type: TriggerType,
     eventType: Nullable(Type.String()),
     filter: Nullable(JsonObject),
+    inputTemplate: Nullable(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description:
+          'the template that shapes the input (see the create body); null: the body or data itself',
+      }),
+    ),
     scheme: Nullable(Type.String({ description: 'webhook: `standard` or `github`; event: null' })),
     rateLimitPerMinute: Nullable(Type.Integer({ description: 'webhook: per minute; event: null' })),
     retryPolicy: JsonObject,

@@ -1,3 +1,4 @@
+import type { CompiledInputTemplate } from '@punctual/core'
 import { and, sql as dsql, eq } from 'drizzle-orm'
 import { eventReceipts, webhookDeliveries } from '../schema/deduplication.ts'
 import type { RetryPolicy } from '../schema/schedules.ts'
@@ -24,6 +25,9 @@ export interface HookTriggerRow {
   previousSecretCiphertext: string | null
   previousSecretExpiresAt: Date | null
   filter: Record<string, unknown> | null
+  /** Webhook: the event-name glob a delivery must match (null: every delivery). */
+  eventType: string | null
+  inputTemplate: Record<string, unknown> | null
   retryPolicy: RetryPolicy | null
   priority: number
   version: number
@@ -31,10 +35,13 @@ export interface HookTriggerRow {
 
 /** What POST /api/events needs from each enabled event trigger of a tenant. */
 export interface EventTriggerRow {
+  /** The inputTemplate compiled (by createEventTriggerIndex, once per trigger version). */
+  template?: CompiledInputTemplate | undefined
   id: string
   workflowId: string
   eventType: string
   filter: Record<string, unknown> | null
+  inputTemplate?: Record<string, unknown> | null
   retryPolicy: RetryPolicy | null
   priority: number
   version: number
@@ -52,6 +59,8 @@ const hookColumns = {
   previousSecretCiphertext: triggers.previousSecretCiphertext,
   previousSecretExpiresAt: triggers.previousSecretExpiresAt,
   filter: triggers.filter,
+  eventType: triggers.eventType,
+  inputTemplate: triggers.inputTemplate,
   retryPolicy: triggers.retryPolicy,
   priority: triggers.priority,
   version: triggers.version,
@@ -91,6 +100,7 @@ export function createIngestRepo(db: DbExecutor) {
           workflowId: triggers.workflowId,
           eventType: triggers.eventType,
           filter: triggers.filter,
+          inputTemplate: triggers.inputTemplate,
           retryPolicy: triggers.retryPolicy,
           priority: triggers.priority,
           version: triggers.version,

@@ -39,6 +39,8 @@ export const triggers = pgTable(
     unanchoredSubpatterns: integer('unanchored_subpatterns').notNull().default(0),
     /** Event triggers: core subpatternAnchors(filter) (empty for webhook triggers); TENANT_MAX_SUBPATTERNS_PER_ANCHOR. */
     subpatternAnchors: text('subpattern_anchors').array().notNull().default(sql`'{}'::text[]`),
+    /** The inputTemplate (core input-template.ts), validated when written; null: the body or data as input. */
+    inputTemplate: jsonb('input_template').$type<Record<string, unknown>>(),
     scheme: text('scheme').$type<WebhookScheme>(),
     rateLimitPerMinute: integer('rate_limit_per_minute'),
     /** Encrypted with the key from env (never the plain secret). */

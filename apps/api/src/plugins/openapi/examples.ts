@@ -117,6 +117,7 @@ export const EXAMPLES: Record<string, OperationExamples> = {
         eventType: null,
         filter: null,
         scheme: 'github',
+        inputTemplate: null,
         rateLimitPerMinute: null,
         retryPolicy: { maxAttempts: 5 },
         priority: 5,

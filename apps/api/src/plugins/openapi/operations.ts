@@ -29,6 +29,8 @@ const SCHEDULE_RULES: ErrorCode[] = [
   'SCHED_ERR_NAME_TAKEN',
 ]
 const TRIGGER_RULES: ErrorCode[] = [
+  'SCHED_ERR_EVENT_TYPE_INVALID',
+  'SCHED_ERR_TEMPLATE_INVALID',
   'SCHED_ERR_NAME_TAKEN',
   'SCHED_ERR_WORKFLOW_UNKNOWN',
   'SCHED_ERR_FILTER_INVALID',
@@ -205,7 +207,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   'POST /api/events': {
     operationId: 'publishEvent',
     summary: 'Publish an event to event triggers',
-    errors: ['SCHED_ERR_EVENT_TOO_COSTLY'],
+    errors: ['SCHED_ERR_EVENT_TOO_COSTLY', 'SCHED_ERR_INPUT_TOO_LARGE'],
   },
 
   'POST /api/api-keys': {

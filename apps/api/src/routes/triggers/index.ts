@@ -38,9 +38,12 @@ function typeOf(body: unknown): TriggerType | undefined {
 }
 
 const CREATE_DESCRIPTION = [
-  'Creates an event trigger (`eventType` required) or a webhook trigger (`eventType` refused;',
-  '`scheme`, `rateLimitPerMinute`). A webhook trigger answers its `url` and its signing `secret`, shown',
+  'Creates an event trigger (`eventType` required) or a webhook trigger (`eventType` optional, matched',
+  "against the delivery's event name; `scheme`, `rateLimitPerMinute`). Both take an `inputTemplate` that shapes",
+  'the workflow input. A webhook trigger answers its `url` and its signing `secret`, shown',
   'only here and by rotate-secret. A malformed `filter` is 422 naming each `/filter/...` JSON pointer;',
+  'an eventType of bad syntax is 422 `SCHED_ERR_EVENT_TYPE_INVALID`; a template with an unknown placeholder',
+  'root, an excluded header, over 64 KiB or 32 levels is 422 `SCHED_ERR_TEMPLATE_INVALID` naming the path;',
   'an unknown `workflowId` is 422; a name already used in the tenant is 409. Past a quota',
   '(TENANT_MAX_TRIGGERS, TENANT_MAX_FILTER_MATCHERS, TENANT_MAX_UNANCHORED_SUBPATTERNS,',
   'TENANT_MAX_SUBPATTERNS_PER_ANCHOR: see `filter`)',
@@ -154,7 +157,8 @@ function putRoute(app: TypeBoxApp, dto: Dto) {
       schema: {
         tags: ['triggers'],
         description: [
-          'Replaces the definition: fields left out return to their defaults (filter none, scheme standard,',
+          'Replaces the definition: fields left out return to their defaults (filter, inputTemplate and a webhook',
+          "trigger's eventType none, scheme standard,",
           'rateLimitPerMinute 600, default retryPolicy, priority 5, enabled). `type` must be the trigger’s own',
           '(422 otherwise); the secret is kept.',
         ].join(' '),
@@ -177,7 +181,8 @@ function patchRoute(app: TypeBoxApp, dto: Dto) {
       attachValidation: true,
       schema: {
         tags: ['triggers'],
-        description: 'Changes the fields given (not `type`). `filter: null` removes the filter.',
+        description:
+          "Changes the fields given (not `type`). `filter: null` removes the filter, `inputTemplate: null` the template, `eventType: null` a webhook trigger's eventType.",
         params: IdParams,
         body: TriggerPatch,
         response: { 200: Trigger, ...errors },

@@ -1,0 +1,1 @@
+ALTER TABLE "triggers" ADD COLUMN "input_template" jsonb;
