@@ -3,7 +3,7 @@ import { waitFor } from '@punctual/core/testing'
 import { createRedis, waitForReady } from '@punctual/queue'
 import { findFreePort, startPrivateRedis, startTcpProxy } from '@punctual/queue/testing'
 import { startWorkerProcess, type WorkerProcess } from '@punctual/worker/testing'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { createFleet, type Fleet } from './fleet.ts'
 import { asTenant, delayWorkflow, manualSchedule, runsOf, trigger } from './tenant-runs.ts'
 
@@ -98,7 +98,11 @@ describe('worker HTTP endpoints', () => {
     try {
       const url = new URL(fleet.env.DATABASE_URL!)
       url.host = `127.0.0.1:${proxy.port}`
-      const { base } = await start({ DATABASE_URL: url.toString() })
+      const { w, base } = await start({ DATABASE_URL: url.toString() })
+      // A failure shows what the process logged last (a crash on the cut would be there).
+      onTestFailed(() =>
+        console.error('worker output:', JSON.stringify(w.logs.slice(-30)), 'exit', w.child.exitCode),
+      )
       expect((await readyz(base)).status).toBe(200)
       proxy.cut()
       await waitFor('readyz to answer 503', async () => (await readyz(base)).status === 503, {

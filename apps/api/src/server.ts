@@ -1,5 +1,5 @@
 import { ConfigError } from '@punctual/core'
-import { createDb, ping } from '@punctual/db'
+import { createDb, guardUnhandledConnectionLoss, ping } from '@punctual/db'
 import {
   checkEvictionPolicy,
   createKeys,
@@ -39,6 +39,7 @@ const app = await buildApp({
   keys: createKeys(config.REDIS_PREFIX),
 })
 redis.on('error', (err) => app.log.warn({ err: err.message }, 'redis connection problem'))
+guardUnhandledConnectionLoss(app.log)
 // Once Redis first answers: an error line and the metric when keys may be evicted (maxmemory-policy other than
 // noeviction), a warning when the policy cannot be read (a managed Redis refusing CONFIG).
 const reportEvictionPolicy = async () => {

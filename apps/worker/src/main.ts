@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import { ConfigError, safeLogOptions } from '@punctual/core'
-import { createDb } from '@punctual/db'
+import { createDb, guardUnhandledConnectionLoss } from '@punctual/db'
 import { createKeys, createRedis, redisConnectionFromConfig } from '@punctual/queue'
 import pino from 'pino'
 import { loadWorkerConfig, type WorkerConfig, workerHttpPort } from './config.ts'
@@ -17,6 +17,7 @@ const logger = pino({
   base: { service: 'punctual-worker' },
   ...safeLogOptions(),
 })
+guardUnhandledConnectionLoss(logger)
 try {
   config = loadWorkerConfig()
   logger.level = config.LOG_LEVEL

@@ -11,6 +11,7 @@ export {
   type Sql,
   type Tx,
 } from './client.ts'
+export { guardUnhandledConnectionLoss, isConnectionLoss } from './connection-loss.ts'
 export {
   findPgError,
   isForeignKeyViolation,
