@@ -1,15 +1,8 @@
+import type { OptimizerSchedule } from '@punctual/core'
 import type { Sql } from 'postgres'
 
-/** What the optimizer reads of a schedule (core OptimizerSchedule plus its state). */
-export interface FleetTiming {
-  id: string
-  version: number
-  cronExpression: string
-  timezone: string
-  jitterMs: number
-  pinned: boolean
-  startDate: Date | null
-  endDate: Date | null
+/** What the optimizer reads of a schedule: core's OptimizerSchedule plus its state. */
+export interface FleetTiming extends OptimizerSchedule {
   state: string
 }
 
