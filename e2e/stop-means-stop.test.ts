@@ -121,17 +121,31 @@ describe('stop means stop', () => {
       }
       return undefined
     }
+    const stillAhead = async () => {
+      const first = await claimedAhead()
+      if (!first) return undefined
+      await sleep(300) // not a start in flight: still claimed and unstarted a moment later
+      const again = await claimedAhead()
+      return again?.row.id === first.row.id ? first : undefined
+    }
     try {
-      const ahead = await waitFor(
-        'a fire claimed ahead',
+      const ahead = await waitFor('a fire claimed ahead', stillAhead, { timeoutMs: 10_000 }).catch(
         async () => {
-          const first = await claimedAhead()
-          if (!first) return undefined
-          await sleep(300) // not a start in flight: still claimed and unstarted a moment later
-          const again = await claimedAhead()
-          return again?.row.id === first.row.id ? first : undefined
+          // The first burst's fires became ready in different rounds: the claim ahead found none ready and the
+          // burst was over for the runner, whose two slots stay held. Meanwhile fires queued up behind them:
+          // ending the held runs frees the slots onto that backlog, a burst whose claim ahead finds work.
+          await waitFor(
+            'a backlog of queued fires',
+            async () => {
+              const rows = (await Promise.all(burst.map((b) => firesOf(env.fleet, b)))).flat()
+              return rows.filter((r) => r.status === 'queued').length >= 6
+            },
+            { timeoutMs: 30_000 },
+          )
+          env.target.release()
+          env.target.reset()
+          return waitFor('a fire claimed ahead (from the backlog)', stillAhead, { timeoutMs: 45_000 })
         },
-        { timeoutMs: 45_000 },
       )
       const s = ahead.schedule
       const stoppedAt = await stop(env.fleet, 'pause', s)
