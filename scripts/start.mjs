@@ -2,6 +2,7 @@
 // Ctrl-C (or SIGTERM) stops both. Environment variables are passed through (see README: Configuration).
 import { spawn, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { buildConsole } from '../apps/console/build.mjs'
 import { apiBundle, ensureBundle, workerBundle, workerNodeFlags } from './bundle.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -13,9 +14,11 @@ if (migrate.status !== 0) process.exit(migrate.status ?? 1)
 
 // Both run as their production bundles (plain JavaScript: no TypeScript loader in memory or on the hot path),
 // built only when missing or stale (as start:api and start:worker do).
-const [serverFile, workerFile] = await Promise.all(
-  [apiBundle, workerBundle].map((b) => ensureBundle(b.entry, b.outfile, { external: b.external })),
-)
+// The web console the API serves at /ui (apps/console/dist), likewise built when missing or stale.
+const [serverFile, workerFile] = await Promise.all([
+  ...[apiBundle, workerBundle].map((b) => ensureBundle(b.entry, b.outfile, { external: b.external })),
+  buildConsole({ ifStale: true }),
+])
 const children = [
   spawn(node, [serverFile], { cwd: root, stdio: 'inherit' }),
   spawn(node, [...workerNodeFlags, workerFile], { cwd: root, stdio: 'inherit' }),
@@ -48,6 +51,7 @@ const token = spawnSync(node, [...tsx, 'apps/api/src/token-cli.ts', '--tenant', 
 console.log(`
   Punctual is running.
   API:    ${base}
+  Console: ${base}/ui/  (sign in with the token below)
   Docs:   ${base}/docs
   Token:  ${token.stdout.trim()}
           (tenant acme, role admin, 24 h; mint others with: pnpm run token --tenant acme --role editor)

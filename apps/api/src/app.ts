@@ -5,6 +5,7 @@ import type { QueueKeys, Redis } from '@punctual/queue'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { ApiConfig } from './config.ts'
 import auth from './plugins/auth.ts'
+import consoleUi from './plugins/console.ts'
 import errors, { sendFrameworkError } from './plugins/errors.ts'
 import jsonBody from './plugins/json-body.ts'
 import metrics from './plugins/metrics.ts'
@@ -110,6 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(healthRoutes)
   await app.register(hookRoutes, { prefix: '/hooks', bodyLimit: deps.config.BODY_LIMIT_BYTES })
   await app.register(apiRoutes, { prefix: '/api' })
+  await app.register(consoleUi, { dir: deps.config.CONSOLE_DIR })
   return app
 }
 

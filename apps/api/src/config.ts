@@ -52,6 +52,8 @@ export const ApiConfigSchema = Type.Object({
    * addresses / CIDRs of the proxies. Unset or `false`: the peer's address is the client's.
    */
   TRUST_PROXY: Type.Optional(Type.String({ minLength: 1 })),
+  /** The built web console served at /ui (plugins/console.ts); default: apps/console/dist of this checkout. */
+  CONSOLE_DIR: Type.Optional(Type.String({ minLength: 1 })),
 })
 export type ApiConfig = Static<typeof ApiConfigSchema> & {
   JWT_SECRET: string

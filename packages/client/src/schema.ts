@@ -207,6 +207,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/executions/throughput": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Executions ended per minute over the last minutes
+         * @description How many of the tenant's executions ended (succeeded, dead, cancelled) in each of the last `minutes` whole minutes (default 60, at most 1440), the current minute last, zeros included: the figure the console's overview charts. Counted by `finishedAt` among executions created at most 2 h before the window.
+         */
+        get: operations["getExecutionThroughput"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who the credential acts as (tenant and role)
+         * @description The tenant, role and subject of the credential sent (a JWT or an API key): any role may read it. The console signs in with it.
+         */
+        get: operations["getCaller"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/queue": {
         parameters: {
             query?: never;
@@ -840,6 +880,16 @@ export interface components {
             targetType: string;
             tenant: string;
         };
+        /**
+         * Caller
+         * @description Who the credential acts as: its tenant and role
+         */
+        Caller: {
+            role: "viewer" | "editor" | "admin";
+            /** @description the token's `sub`, or `apikey:<id>` for an API key */
+            sub: string;
+            tenant: string;
+        };
         /** CronPreview */
         CronPreview: {
             nextRuns: string[];
@@ -979,6 +1029,32 @@ export interface components {
             status?: number;
             /** @description the step that failed */
             step?: string;
+        };
+        /**
+         * ExecutionThroughput
+         * @description The tenant's executions that ended (succeeded, dead, cancelled) in each whole minute from `from` to `to`, oldest first, zeros included; the current minute is the last, partial one
+         */
+        ExecutionThroughput: {
+            /**
+             * Format: date-time
+             * @description ISO-8601 time with offset
+             */
+            from: string;
+            minutes: {
+                /**
+                 * Format: date-time
+                 * @description ISO-8601 time with offset
+                 */
+                at: string;
+                cancelled: number;
+                dead: number;
+                succeeded: number;
+            }[];
+            /**
+             * Format: date-time
+             * @description ISO-8601 time with offset
+             */
+            to: string;
         };
         /** HttpStep */
         HttpStep: {
@@ -1872,6 +1948,7 @@ export type ApiKey = components['schemas']['ApiKey'];
 export type ApiKeyCreate = components['schemas']['ApiKeyCreate'];
 export type ApiKeyWithSecret = components['schemas']['ApiKeyWithSecret'];
 export type AuditEntry = components['schemas']['AuditEntry'];
+export type Caller = components['schemas']['Caller'];
 export type CronPreview = components['schemas']['CronPreview'];
 export type CronPreviewBody = components['schemas']['CronPreviewBody'];
 export type DelayStep = components['schemas']['DelayStep'];
@@ -1880,6 +1957,7 @@ export type EventBody = components['schemas']['EventBody'];
 export type Execution = components['schemas']['Execution'];
 export type ExecutionAccepted = components['schemas']['ExecutionAccepted'];
 export type ExecutionError = components['schemas']['ExecutionError'];
+export type ExecutionThroughput = components['schemas']['ExecutionThroughput'];
 export type HttpStep = components['schemas']['HttpStep'];
 export type OptimizerApplyBody = components['schemas']['OptimizerApplyBody'];
 export type OptimizerApplyResult = components['schemas']['OptimizerApplyResult'];
@@ -3483,6 +3561,171 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "SCHED_ERR_UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description `SCHED_ERR_RATE_LIMITED`: Rate limited */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SCHED_ERR_RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description `SCHED_ERR_INTERNAL`: Internal error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SCHED_ERR_INTERNAL";
+                    };
+                };
+            };
+            /** @description `SCHED_ERR_DEPENDENCY_DOWN`: A dependency is unavailable */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SCHED_ERR_DEPENDENCY_DOWN";
+                    };
+                };
+            };
+        };
+    };
+    getExecutionThroughput: {
+        parameters: {
+            query?: {
+                minutes?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tenant's executions that ended (succeeded, dead, cancelled) in each whole minute from `from` to `to`, oldest first, zeros included; the current minute is the last, partial one */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionThroughput"];
+                };
+            };
+            /** @description `SCHED_ERR_VALIDATION`: Request does not match the schema */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SCHED_ERR_VALIDATION";
+                    };
+                };
+            };
+            /** @description `SCHED_ERR_UNAUTHORIZED`: Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SCHED_ERR_UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `SCHED_ERR_RATE_LIMITED`: Rate limited */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SCHED_ERR_RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description `SCHED_ERR_INTERNAL`: Internal error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SCHED_ERR_INTERNAL";
+                    };
+                };
+            };
+            /** @description `SCHED_ERR_DEPENDENCY_DOWN`: A dependency is unavailable */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SCHED_ERR_DEPENDENCY_DOWN";
+                    };
+                };
+            };
+        };
+    };
+    getCaller: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Who the credential acts as: its tenant and role */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Caller"];
+                };
+            };
+            /** @description `SCHED_ERR_UNAUTHORIZED`: Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SCHED_ERR_UNAUTHORIZED";
                     };
                 };
             };

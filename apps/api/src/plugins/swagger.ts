@@ -59,6 +59,7 @@ async function swaggerPlugin(app: FastifyInstance) {
         { name: 'executions', description: 'Executions, the queue and the dead-letter queue' },
         { name: 'workers', description: 'Live worker processes' },
         { name: 'operations', description: 'Health, readiness and metrics' },
+        { name: 'auth', description: 'Who the credential acts as' },
         { name: 'audit', description: 'Who did what (admin)' },
         { name: 'api-keys', description: 'API keys: credentials acting for the tenant with a role (admin)' },
         {

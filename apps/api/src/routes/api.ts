@@ -6,6 +6,7 @@ import auditRoutes from './audit/index.ts'
 import cronRoutes from './cron/index.ts'
 import eventRoutes from './events/index.ts'
 import executionRoutes from './executions/index.ts'
+import meRoutes from './me/index.ts'
 import queueRoutes from './queue/index.ts'
 import scheduleRoutes from './schedules/index.ts'
 import secretRoutes from './secrets/index.ts'
@@ -25,6 +26,7 @@ export default async function apiRoutes(api: FastifyInstance) {
   api.setNotFoundHandler((request, reply) =>
     sendProblem(reply, new AppError('SCHED_ERR_NOT_FOUND', `No route ${request.method} ${request.url}`)),
   )
+  await api.register(meRoutes, { prefix: '/me' })
   await api.register(workflowRoutes, { prefix: '/workflows' })
   await api.register(scheduleRoutes, { prefix: '/schedules' })
   await api.register(triggerRoutes, { prefix: '/triggers' })

@@ -170,3 +170,31 @@ export type WorkerInfo = Static<typeof WorkerInfo>
 
 export const WorkerList = Type.Object({ items: Type.Array(WorkerInfo) })
 export type WorkerList = Static<typeof WorkerList>
+
+/** `GET /api/executions/throughput?minutes=`: how many executions ended in each of the last minutes. */
+export const ThroughputQuery = Type.Object(
+  { minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440, default: 60 })) },
+  { additionalProperties: false },
+)
+export type ThroughputQuery = Static<typeof ThroughputQuery>
+
+export const ThroughputMinute = Type.Object({
+  at: DateTime,
+  succeeded: Type.Integer({ minimum: 0 }),
+  dead: Type.Integer({ minimum: 0 }),
+  cancelled: Type.Integer({ minimum: 0 }),
+})
+export type ThroughputMinute = Static<typeof ThroughputMinute>
+
+export const ExecutionThroughput = Type.Object(
+  {
+    from: DateTime,
+    to: DateTime,
+    minutes: Type.Array(ThroughputMinute),
+  },
+  {
+    description:
+      "The tenant's executions that ended (succeeded, dead, cancelled) in each whole minute from `from` to `to`, oldest first, zeros included; the current minute is the last, partial one",
+  },
+)
+export type ExecutionThroughput = Static<typeof ExecutionThroughput>

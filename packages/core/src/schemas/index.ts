@@ -1,5 +1,6 @@
 export * from './api-key.ts'
 export * from './audit.ts'
+export * from './caller.ts'
 export * from './common.ts'
 export * from './dead-letter.ts'
 export * from './execution.ts'

@@ -146,3 +146,46 @@ export async function countByStatusSince(db: DbExecutor, since: Date): Promise<C
   for (const r of rows) if (r.status in counts) counts[r.status as ExecutionStatus] = r.n
   return counts
 }
+
+export interface ThroughputRow {
+  /** Start of the minute. */
+  at: Date
+  succeeded: number
+  dead: number
+  cancelled: number
+}
+
+/** How far before the window an execution may have been created and still be counted: retries take long. */
+const THROUGHPUT_CREATED_SLACK_MS = 2 * HOUR_MS
+
+/**
+ * Executions of the tenant that ended (succeeded, dead, cancelled) in each whole minute of [from, to), by
+ * finished_at, zero minutes included, oldest first. Read as an id range (created at most 2 h before `from`,
+ * on executions_tenant_id_idx): an execution that ran longer than that before ending is not counted.
+ */
+export async function throughputPerMinute(
+  db: DbExecutor,
+  tenant: string,
+  from: Date,
+  to: Date,
+): Promise<ThroughputRow[]> {
+  const floor = uuidv7Floor(from.getTime() - THROUGHPUT_CREATED_SLACK_MS)
+  const rows = await db.execute<{ at: string; succeeded: number; dead: number; cancelled: number }>(sql`
+        select m.at::text as at,
+               count(e.id) filter (where e.status = 'succeeded')::int as succeeded,
+               count(e.id) filter (where e.status = 'dead')::int as dead,
+               count(e.id) filter (where e.status = 'cancelled')::int as cancelled
+          from generate_series(${from.toISOString()}::timestamptz, ${to.toISOString()}::timestamptz - interval '1 minute',
+                               interval '1 minute') as m(at)
+          left join executions e
+            on e.tenant = ${tenant} and e.id >= ${floor}::uuid
+           and e.status in ('succeeded', 'dead', 'cancelled')
+           and e.finished_at >= m.at and e.finished_at < m.at + interval '1 minute'
+         group by m.at order by m.at`)
+  return rows.map((r) => ({
+    at: new Date(r.at),
+    succeeded: Number(r.succeeded),
+    dead: Number(r.dead),
+    cancelled: Number(r.cancelled),
+  }))
+}

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, lt, type SQL, sql } from 'drizzle-orm'
 import { type ExecutionStatus, executions } from '../schema/executions.ts'
 import { statusGuard } from '../status-guard.ts'
-import { countByStatusSince, scheduleSummary, tenantStats } from './execution-stats.ts'
+import { countByStatusSince, scheduleSummary, tenantStats, throughputPerMinute } from './execution-stats.ts'
 import type { DbExecutor } from './executor.ts'
 import { type RowPage, selectPage } from './page.ts'
 
@@ -163,6 +163,7 @@ export function createExecutionsRepo(db: DbExecutor) {
     scheduleSummary: (tenant: string, scheduleId: string) => scheduleSummary(db, tenant, scheduleId),
     tenantStats: (tenant: string, at: Date) => tenantStats(db, tenant, at),
     countByStatusSince: (since: Date) => countByStatusSince(db, since),
+    throughputPerMinute: (tenant: string, from: Date, to: Date) => throughputPerMinute(db, tenant, from, to),
   }
 }
 export type ExecutionsRepo = ReturnType<typeof createExecutionsRepo>

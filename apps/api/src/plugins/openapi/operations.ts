@@ -203,6 +203,11 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   },
   'GET /api/queue': { operationId: 'listQueue', summary: "The tenant's waiting executions in order" },
   'GET /api/workers': { operationId: 'listWorkers', summary: 'Live worker processes' },
+  'GET /api/me': { operationId: 'getCaller', summary: 'Who the credential acts as (tenant and role)' },
+  'GET /api/executions/throughput': {
+    operationId: 'getExecutionThroughput',
+    summary: 'Executions ended per minute over the last minutes',
+  },
   'GET /api/audit': { operationId: 'listAudit', summary: 'The audit log' },
   'POST /api/events': {
     operationId: 'publishEvent',

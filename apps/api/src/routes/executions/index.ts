@@ -5,6 +5,7 @@ import { decodeCursor, sizedPage } from '../../services/cursor.ts'
 import { notFound, toExecutionDto } from '../../services/executions.ts'
 import { errors } from '../route-helpers.ts'
 import { deadLetterRoutes } from './dead-letter.ts'
+import { throughputRoute } from './throughput.ts'
 
 const executionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = app.services.executions
@@ -33,6 +34,8 @@ const executionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return sizedPage(rows, toExecutionDto)
     },
   )
+
+  throughputRoute(app, repo)
 
   app.get(
     '/:id',
