@@ -27,16 +27,25 @@ export class ApiError extends Error {
 export interface Banner {
   kind: 'unavailable' | 'unreachable' | 'rate-limited'
   message: string
+  /** The request that raised it (`METHOD /path`): its next answer that is not the same failure clears it. */
+  raisedBy: string
 }
 let banner: Banner | null = null
 const bannerListeners = new Set<() => void>()
 function setBanner(next: Banner | null) {
-  if (banner?.message === next?.message) return
+  if (
+    banner === next ||
+    (banner && next && banner.message === next.message && banner.raisedBy === next.raisedBy)
+  )
+    return
   banner = next
   for (const l of bannerListeners) l()
 }
 export function getBanner(): Banner | null {
   return banner
+}
+export function dismissBanner(): void {
+  setBanner(null)
 }
 export function onBannerChange(l: () => void): () => void {
   bannerListeners.add(l)
@@ -51,27 +60,33 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /**
  * The fetch under the typed client: the credential as a bearer; 429 waits its Retry-After and tries again
- * (saying so in the banner); 401 ends the session and returns to sign-in; 503 and network failures raise the
- * banner, which the next good answer clears.
+ * (saying so in the banner); 503 and network failures raise the banner until the same request is answered
+ * otherwise (or the user dismisses it); 401 with the session's credential ends the session and returns to
+ * sign-in.
  */
-async function consoleFetch(input: Request): Promise<Response> {
-  const session = getSession()
+async function consoleFetch(input: Request, credential: string | undefined): Promise<Response> {
+  const what = `${input.method} ${new URL(input.url).pathname}`
   for (let attempt = 0; ; attempt++) {
     const request = input.clone()
-    if (session) request.headers.set('authorization', `Bearer ${session.credential}`)
+    if (credential) request.headers.set('authorization', `Bearer ${credential}`)
     let res: Response
     try {
       res = await fetch(request)
     } catch (err) {
       setBanner({
         kind: 'unreachable',
-        message: 'The API cannot be reached. Check your connection; retry in a moment.',
+        message: 'The API cannot be reached. Check your connection and try again.',
+        raisedBy: what,
       })
       throw err
     }
     if (res.status === 429 && attempt < MAX_RATE_LIMIT_RETRIES) {
       const after = Math.min(MAX_RETRY_AFTER_S, Math.max(1, Number(res.headers.get('retry-after')) || 1))
-      setBanner({ kind: 'rate-limited', message: `Too many requests: retrying in ${after} s.` })
+      setBanner({
+        kind: 'rate-limited',
+        message: `Too many requests: retrying in ${after} s.`,
+        raisedBy: what,
+      })
       await sleep(after * 1000)
       continue
     }
@@ -79,10 +94,11 @@ async function consoleFetch(input: Request): Promise<Response> {
       setBanner({
         kind: 'unavailable',
         message:
-          'The service is unavailable (a dependency, Postgres or Redis, is down). Nothing was changed; try again shortly.',
+          'The service is unavailable (a dependency, Postgres or Redis, is down): nothing was changed. Try again shortly.',
+        raisedBy: what,
       })
-    } else if (res.status !== 429) setBanner(null)
-    if (res.status === 401 && session && new URL(request.url).pathname.startsWith('/api/')) {
+    } else if (banner?.raisedBy === what) setBanner(null)
+    if (res.status === 401 && credential && credential === getSession()?.credential) {
       setSession(null)
       const back = location.pathname.replace(/^\/ui/, '') + location.search
       navigate(`/signin?expired=1&next=${encodeURIComponent(back)}`, { replace: true })
@@ -91,14 +107,21 @@ async function consoleFetch(input: Request): Promise<Response> {
   }
 }
 
+/** The client of the signed-in session. */
 export const api: PunctualClient = createClient({
   baseUrl: location.origin,
-  fetch: consoleFetch as typeof fetch,
+  fetch: ((input: Request) => consoleFetch(input, getSession()?.credential)) as typeof fetch,
 })
 
-/** A client for one credential, before it becomes the session's (sign-in checks it with GET /api/me). */
+/**
+ * A client for one credential before it becomes the session's (sign-in checks it with GET /api/me): the same
+ * 429 and 503 handling, and its 401 stays on the sign-in page.
+ */
 export function clientFor(credential: string): PunctualClient {
-  return createClient({ baseUrl: location.origin, token: credential })
+  return createClient({
+    baseUrl: location.origin,
+    fetch: ((input: Request) => consoleFetch(input, credential)) as typeof fetch,
+  })
 }
 
 interface Answer<T> {

@@ -1,6 +1,6 @@
 import { render } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
-import { getBanner, onBannerChange } from './api.ts'
+import { dismissBanner, getBanner, onBannerChange } from './api.ts'
 import { AuditPage } from './pages/audit.tsx'
 import { DeadLetterPage } from './pages/dead-letter.tsx'
 import { ExecutionPage, ExecutionsPage } from './pages/executions.tsx'
@@ -62,7 +62,10 @@ function BannerBar() {
   if (!banner) return null
   return (
     <div class={`banner banner-${banner.kind}`} role="alert" data-banner={banner.kind}>
-      {banner.message}
+      <span>{banner.message}</span>
+      <button type="button" class="link" onClick={dismissBanner}>
+        Dismiss
+      </button>
     </div>
   )
 }

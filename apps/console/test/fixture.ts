@@ -14,6 +14,7 @@ import { createTestDatabase, type TestDatabase } from '@punctual/db/testing'
 import { createTestRedis, startTcpProxy, type TcpProxy, type TestRedis } from '@punctual/queue/testing'
 import { startWorkerProcess, type WorkerProcess } from '@punctual/worker/testing'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { apiBundle, ensureBundle } from '../../../scripts/bundle.mjs'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const JWT_SECRET = 'console-test-secret-0123456789abcdef'
@@ -94,8 +95,12 @@ export interface ConsoleFixture {
   close(): Promise<void>
 }
 
+/**
+ * `worker`: start a worker process too. `bundle`: run the API's production bundle (as `pnpm start` does),
+ * which finds the console's build by itself; otherwise the API's sources under tsx, told CONSOLE_DIR.
+ */
 export async function startConsoleFixture(
-  opts: { worker?: boolean; env?: Record<string, string> } = {},
+  opts: { worker?: boolean; bundle?: boolean; env?: Record<string, string> } = {},
 ): Promise<ConsoleFixture> {
   mkdirSync(SHOTS, { recursive: true })
   const database: TestDatabase = await createTestDatabase()
@@ -103,13 +108,19 @@ export async function startConsoleFixture(
   const redisUrl = new URL(redis.url)
   const redisProxy = await startTcpProxy({ host: redisUrl.hostname, port: Number(redisUrl.port || 6379) })
   const common = { DATABASE_URL: database.url, REDIS_PREFIX: redis.prefix, JWT_SECRET }
-  const api = await startApiProcess({
-    ...common,
-    REDIS_URL: redisProxy.url(redis.url),
-    CONSOLE_DIR: consoleDir,
-    LOG_LEVEL: 'warn',
-    ...opts.env,
-  })
+  const bundle: string | undefined = opts.bundle
+    ? await ensureBundle(apiBundle.entry, apiBundle.outfile, { external: apiBundle.external })
+    : undefined
+  const api = await startApiProcess(
+    {
+      ...common,
+      REDIS_URL: redisProxy.url(redis.url),
+      ...(!bundle && { CONSOLE_DIR: consoleDir }),
+      LOG_LEVEL: 'warn',
+      ...opts.env,
+    },
+    bundle ? { bundle } : {},
+  )
   const worker = opts.worker
     ? startWorkerProcess({ ...common, REDIS_URL: redis.url, LOG_LEVEL: 'info' })
     : null

@@ -1,6 +1,5 @@
 // The browser tests run against the console as `pnpm build` builds it: built here once (only when its inputs
 // changed since the last build), before any test file starts.
-// @ts-expect-error build.mjs is plain JavaScript
 import { buildConsole } from '../build.mjs'
 
 export default async function setup() {
