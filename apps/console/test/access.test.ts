@@ -90,7 +90,7 @@ describe('the console at 1280×800 and 390×844', () => {
           const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
           expect(overflow, `${name} overflows by ${overflow}px`).toBeLessThanOrEqual(0)
           expect((await page.locator('main').textContent())?.trim().length ?? 0, name).toBeGreaterThan(20)
-          await fx.shot(page, label === 'desktop' ? name : `${name}-mobile`)
+          await fx.shot(page, label === 'desktop' ? `page-${name}` : `page-${name}-mobile`)
         }
         expect(problems).toEqual([])
       } finally {

@@ -4,6 +4,9 @@ import { type ConsoleFixture, signToken, startConsoleFixture, startTarget, type 
 // The console in a real Chromium against a real API and worker: sign in, create a workflow and a schedule in
 // the forms, watch a fire appear on its timeline, pause it, send an execution to the dead-letter queue and
 // redrive it from the page.
+/** Polls a page read until it matches: generous, for a loaded machine. */
+const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 20_000, interval: 200 })
+
 let fx: ConsoleFixture
 let ok: Target
 let failing: Target
@@ -26,7 +29,7 @@ describe('the console, as an admin', () => {
     const { page, context, problems } = await fx.page()
     try {
       await fx.signIn(page, signToken('admin'))
-      await expect.poll(() => page.locator('[data-role]').textContent()).toMatch(/acme · admin/)
+      await poll(() => page.locator('[data-role]').textContent()).toMatch(/acme · admin/)
 
       // A workflow, through the form (one http step to the local target).
       await page.getByRole('link', { name: 'Workflows' }).click()
@@ -45,14 +48,14 @@ describe('the console, as an admin', () => {
       const cronError = page.locator('[data-field-error="cronExpression"]')
       await cronError.waitFor()
       expect(await cronError.textContent()).not.toBe('')
-      await expect.poll(() => page.getByLabel('Cron expression').getAttribute('aria-invalid')).toBe('true')
+      await poll(() => page.getByLabel('Cron expression').getAttribute('aria-invalid')).toBe('true')
       await fx.shot(page, 'schedule-form-error')
       await page.getByLabel('Cron expression').fill('*/2 * * * * *')
       await page.getByLabel('Time zone').fill('America/New_York')
       await page.getByRole('button', { name: 'Create' }).click()
       await page.getByRole('heading', { name: 'every-2s' }).waitFor()
       // Next fires in the schedule's own zone.
-      await expect.poll(() => page.locator('ol.fires li').first().textContent()).toMatch(/E[SD]T|GMT-/)
+      await poll(() => page.locator('ol.fires li').first().textContent()).toMatch(/E[SD]T|GMT-/)
 
       // The worker fires it: a succeeded entry appears on the timeline (the page polls).
       await page.locator('[data-outcome="succeeded"]').first().waitFor({ timeout: 30_000 })
@@ -60,7 +63,7 @@ describe('the console, as an admin', () => {
 
       await page.getByRole('button', { name: 'Pause' }).click()
       await page.getByRole('button', { name: 'Resume' }).waitFor()
-      await expect.poll(() => page.locator('dl.facts .status').first().textContent()).toBe('paused')
+      await poll(() => page.locator('dl.facts .status').first().textContent()).toBe('paused')
       const schedules = await fx.call<{ items: { name: string; state: string }[] }>('GET', '/api/schedules')
       expect(schedules.body.items.find((s) => s.name === 'every-2s')?.state).toBe('paused')
       expect(problems).toEqual([])
@@ -92,15 +95,15 @@ describe('the console, as an admin', () => {
       // The execution's page: the step with its status, HTTP status, response excerpt and the error class.
       await page.locator('[data-outcome="failed"]').first().getByRole('link', { name: 'details' }).click()
       await page.getByRole('heading', { name: /^Execution/ }).waitFor()
-      await expect.poll(() => page.locator('[data-error-class]').textContent()).toBe('retryable')
-      await expect.poll(() => page.getByRole('region', { name: 'Steps' }).textContent()).toContain('500')
-      await expect.poll(() => page.getByRole('region', { name: 'Steps' }).textContent()).toContain('boom')
+      await poll(() => page.locator('[data-error-class]').textContent()).toBe('retryable')
+      await poll(() => page.getByRole('region', { name: 'Steps' }).textContent()).toContain('500')
+      await poll(() => page.getByRole('region', { name: 'Steps' }).textContent()).toContain('boom')
       await fx.shot(page, 'execution')
 
       await page.getByRole('link', { name: 'Dead letters' }).click()
       await page.getByLabel('Workflow').selectOption({ label: 'always-500' })
       await page.getByRole('button', { name: 'Redrive…' }).click()
-      await expect.poll(() => page.locator('[data-dry-run]').getAttribute('data-dry-run')).toBe('1')
+      await poll(() => page.locator('[data-dry-run]').getAttribute('data-dry-run')).toBe('1')
       await expect
         .poll(() => page.locator('[data-dry-run]').textContent())
         .toContain('1 dead execution matches')
