@@ -72,6 +72,44 @@ describe('the console, as an admin', () => {
     }
   })
 
+  it('shows a skipped fire with its reason on the timeline, and the overview with figures', async () => {
+    // A run takes 3 s and the schedule fires every second with overlapPolicy skip: fires are skipped (overlap).
+    const wf = await fx.call<{ id: string }>('POST', '/api/workflows', {
+      name: 'slow',
+      steps: [{ name: 'wait', type: 'delay', ms: 3000 }],
+    })
+    const schedule = await fx.call<{ id: string }>('POST', '/api/schedules', {
+      workflowId: wf.body.id,
+      name: 'every-second',
+      cronExpression: '* * * * * *',
+      overlapPolicy: 'skip',
+    })
+    expect(schedule.status).toBe(201)
+    const { page, context, problems } = await fx.page()
+    try {
+      await fx.signIn(page, signToken('viewer'))
+      await page.goto(`${fx.url}/ui/schedules/${schedule.body.id}`)
+      const skipped = page.locator('[data-outcome="skipped"]').first()
+      await skipped.waitFor({ timeout: 30_000 })
+      expect(await skipped.textContent()).toContain('reason: overlap')
+      await fx.shot(page, 'schedule-skipped')
+      expect((await fx.call('POST', `/api/schedules/${schedule.body.id}/pause`, {})).status).toBe(200)
+
+      // The overview: schedules by state, firing lag, executions per minute, the worker and its load.
+      await page.getByRole('link', { name: 'Overview' }).click()
+      await page.locator('[data-figure="schedules-paused"]').waitFor()
+      await poll(() => page.locator('[data-figure="throughput-total"]').textContent()).toMatch(
+        /^[1-9]\d* executions? ended/,
+      )
+      await page.getByRole('region', { name: 'Workers and their load' }).locator('meter').first().waitFor()
+      expect(await page.getByText('No fire in the last hour.').count()).toBe(0)
+      await fx.shot(page, 'overview')
+      expect(problems).toEqual([])
+    } finally {
+      await context.close()
+    }
+  })
+
   it('sends an execution to the dead-letter queue and redrives it from the page (dry-run count first)', async () => {
     const wf = await fx.call<{ id: string }>('POST', '/api/workflows', {
       name: 'always-500',
