@@ -77,6 +77,10 @@ export async function buildConsole({ ifStale = false } = {}) {
     const js = outputs.find((p) => /^app-.*\.js$/.test(p))
     const css = outputs.find((p) => /^style-.*\.css$/.test(p))
     if (!js || !css) throw new Error(`console build: missing outputs in ${outputs.join(', ')}`)
+    // The icon, named by its content like the rest (a browser asks for /favicon.ico otherwise).
+    const icon = await readFile(join(here, 'src/favicon.svg'))
+    const iconName = `favicon-${createHash('sha256').update(icon).digest('hex').slice(0, 8)}.svg`
+    await writeFile(join(tmp, 'assets', iconName), icon)
     const html = [
       '<!doctype html>',
       '<html lang="en">',
@@ -84,6 +88,7 @@ export async function buildConsole({ ifStale = false } = {}) {
       '<meta charset="utf-8">',
       '<meta name="viewport" content="width=device-width, initial-scale=1">',
       '<title>Punctual console</title>',
+      `<link rel="icon" href="/ui/assets/${iconName}" type="image/svg+xml">`,
       `<link rel="stylesheet" href="/ui/assets/${css}">`,
       `<script type="module" src="/ui/assets/${js}"></script>`,
       '</head>',

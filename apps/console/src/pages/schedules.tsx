@@ -158,6 +158,7 @@ export function SchedulePage({ params }: { params: Record<string, string> }) {
     [id],
     2000,
   )
+  const workflows = useWorkflows()
   const s = schedule.data
   const preview = useLoad(
     async () =>
@@ -171,6 +172,7 @@ export function SchedulePage({ params }: { params: Record<string, string> }) {
           ).nextRuns
         : [],
     [s?.cronExpression, s?.timezone],
+    60_000,
   )
   if (!s) return schedule.error ? <ErrorMessage error={schedule.error} /> : <Loading what="the schedule" />
   const reload = () => {
@@ -226,7 +228,9 @@ export function SchedulePage({ params }: { params: Record<string, string> }) {
         </dd>
         <dt>Workflow</dt>
         <dd>
-          <Link href={`/workflows/${s.workflowId}`}>{s.workflowId}</Link>
+          <Link href={`/workflows/${s.workflowId}`}>
+            {workflows.data?.find((w) => w.id === s.workflowId)?.name ?? s.workflowId}
+          </Link>
         </dd>
         <dt>Overlap</dt>
         <dd>{s.overlapPolicy}</dd>
@@ -244,23 +248,28 @@ export function SchedulePage({ params }: { params: Record<string, string> }) {
         )}
         <ErrorMessage error={preview.error} />
         <ol class="fires">
-          {(preview.data ?? []).map((t) => {
-            const dst = isTransitionDay(new Date(t), s.timezone)
-            return (
-              <li key={t} class={dst ? 'dst' : undefined}>
-                <time dateTime={t}>{fmtTime(t, s.timezone)}</time>
-                {dst && (
-                  <span class="tag" title="The clocks change on this day in this time zone">
-                    DST transition day
-                  </span>
-                )}
-              </li>
-            )
-          })}
+          {(preview.data ?? [])
+            .filter((t) => Date.parse(t) > Date.now())
+            .map((t) => {
+              const dst = isTransitionDay(new Date(t), s.timezone)
+              return (
+                <li key={t} class={dst ? 'dst' : undefined}>
+                  <time dateTime={t}>{fmtTime(t, s.timezone)}</time>
+                  {dst && (
+                    <span class="tag" title="The clocks change on this day in this time zone">
+                      DST transition day
+                    </span>
+                  )}
+                </li>
+              )
+            })}
         </ol>
       </section>
       <section aria-labelledby="timeline">
         <h2 id="timeline">History</h2>
+        <p>
+          <Link href={`/executions?scheduleId=${id}`}>All executions of this schedule</Link>
+        </p>
         <ErrorMessage error={history.error} />
         <Timeline items={history.data?.items ?? []} jitterMs={s.jitterMs} timeZone={s.timezone} />
       </section>
@@ -345,7 +354,7 @@ function ScheduleForm(props: { existing: Schedule | null; workflows: Workflow[];
     input: JSON.stringify(s?.input ?? {}, null, 2),
   })
   const [error, setError] = useState<unknown>()
-  const [warnings, setWarnings] = useState<ScheduleWarning[]>([])
+  const [warnings, setWarnings] = useState<{ id: string; items: ScheduleWarning[] } | null>(null)
   const [busy, setBusy] = useState(false)
   const errors = { ...fieldErrors(error) }
   const set = (k: keyof typeof form) => (e: { currentTarget: { value: string } }) =>
@@ -391,7 +400,7 @@ function ScheduleForm(props: { existing: Schedule | null; workflows: Workflow[];
             const saved = s
               ? await call(api.PATCH('/api/schedules/{id}', { params: { path: { id: s.id } }, body }))
               : await call(api.POST('/api/schedules', { body }))
-            if (saved.warnings.length) setWarnings(saved.warnings)
+            if (saved.warnings.length) setWarnings({ id: saved.id, items: saved.warnings })
             else navigate(`/schedules/${saved.id}`)
           } catch (err) {
             setError(err)
@@ -452,15 +461,15 @@ function ScheduleForm(props: { existing: Schedule | null; workflows: Workflow[];
             {s ? 'Save' : 'Create'}
           </button>
         </div>
-        {warnings.length > 0 && (
+        {warnings && (
           <div class="notice" role="status">
             <p>Saved, with warnings:</p>
             <ul>
-              {warnings.map((w) => (
+              {warnings.items.map((w) => (
                 <li key={w.message}>{w.message}</li>
               ))}
             </ul>
-            <button type="button" onClick={() => navigate(s ? `/schedules/${s.id}` : '/schedules')}>
+            <button type="button" onClick={() => navigate(`/schedules/${warnings.id}`)}>
               Continue
             </button>
           </div>
