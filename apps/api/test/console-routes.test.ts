@@ -116,6 +116,35 @@ describe('GET /api/executions/throughput', () => {
   })
 })
 
+describe('GET /api/schedules?search=', () => {
+  it('lists the schedules whose name contains the text, case-insensitive, wildcards taken literally', async () => {
+    const wf = await createWorkflow(ctx)
+    for (const name of ['Nightly-Report', 'nightly_backup', 'weekly report', '100%-done']) {
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: '/api/schedules',
+        headers: ctx.auth('acme', 'editor'),
+        payload: { workflowId: wf.id, name, cronExpression: '0 3 * * *' },
+      })
+      expect(res.statusCode, res.body).toBe(201)
+    }
+    const names = async (search: string) => {
+      const res = await ctx.app.inject({
+        method: 'GET',
+        url: `/api/schedules?search=${encodeURIComponent(search)}`,
+        headers: ctx.auth('acme', 'viewer'),
+      })
+      expect(res.statusCode, res.body).toBe(200)
+      return (res.json() as { items: { name: string }[] }).items.map((s) => s.name).sort()
+    }
+    expect(await names('NIGHTLY')).toEqual(['Nightly-Report', 'nightly_backup'])
+    expect(await names('report')).toEqual(['Nightly-Report', 'weekly report'])
+    expect(await names('_')).toEqual(['nightly_backup'])
+    expect(await names('%')).toEqual(['100%-done'])
+    expect(await names('absent')).toEqual([])
+  })
+})
+
 describe('/ui', () => {
   it('redirects / and /ui to /ui/', async () => {
     for (const url of ['/', '/ui']) {

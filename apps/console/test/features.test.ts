@@ -176,3 +176,23 @@ describe('a schedule page', () => {
     }
   })
 })
+
+describe('the schedules list', () => {
+  it('searches by name on the server and filters by state', async () => {
+    const { page, context } = await fx.page()
+    try {
+      await fx.signIn(page, signToken('viewer'))
+      await page.getByRole('link', { name: 'Schedules' }).click()
+      const rows = page.getByRole('region', { name: 'Schedules' }).locator('tbody tr')
+      await poll(() => rows.count()).toBe(7)
+      await page.getByLabel('Search').fill('PI-')
+      await poll(() => rows.allTextContents()).toEqual([expect.stringContaining('pi-day')])
+      await page.getByLabel('Search').fill('hourly')
+      await poll(() => rows.count()).toBe(6)
+      await page.getByLabel('State').selectOption('paused')
+      await poll(() => rows.count()).toBe(0)
+    } finally {
+      await context.close()
+    }
+  })
+})

@@ -3875,6 +3875,8 @@ export interface operations {
                 cursor?: string;
                 /** @description Most items per page; a page also stops at 1 MiB of JSON (then with `nextCursor`). */
                 limit?: number;
+                /** @description only schedules whose name contains this text (case-insensitive) */
+                search?: string;
                 state?: "active" | "paused" | "completed" | "expired";
                 /** @description UUID (v7, time-ordered) */
                 workflowId?: string;

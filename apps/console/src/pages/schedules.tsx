@@ -1,5 +1,5 @@
 import type { Execution, Schedule, ScheduleWarning, Workflow } from '@punctual/client'
-import { useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import { api, call, fieldErrors } from '../api.ts'
 import { Link, navigate } from '../router.tsx'
 import { can } from '../session.ts'
@@ -31,8 +31,19 @@ export function useWorkflows() {
 export function SchedulesPage({ query }: { query: URLSearchParams }) {
   const [state, setState] = useState(query.get('state') ?? '')
   const [workflowId, setWorkflowId] = useState(query.get('workflowId') ?? '')
-  const [search, setSearch] = useState('')
+  const [search, setSearch] = useState(query.get('search') ?? '')
+  const [searched, setSearched] = useState(search.trim())
   const pages = useCursor()
+  // Searched on the server (name contains, case-insensitive) once typing pauses.
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      if (search.trim() !== searched) {
+        setSearched(search.trim())
+        pages.reset()
+      }
+    }, 300)
+    return () => clearTimeout(timer)
+  }, [search, searched, pages.reset])
   const workflows = useWorkflows()
   const list = useLoad(
     () =>
@@ -44,17 +55,15 @@ export function SchedulesPage({ query }: { query: URLSearchParams }) {
               ...(pages.cursor && { cursor: pages.cursor }),
               ...(state && { state: state as (typeof STATES)[number] }),
               ...(workflowId && { workflowId }),
+              ...(searched && { search: searched }),
             },
           },
         }),
       ),
-    [pages.cursor, state, workflowId],
+    [pages.cursor, state, workflowId, searched],
   )
   const names = new Map((workflows.data ?? []).map((w) => [w.id, w.name]))
-  const needle = search.trim().toLowerCase()
-  const items = (list.data?.items ?? []).filter(
-    (s) => !needle || s.name.toLowerCase().includes(needle) || s.cronExpression.includes(needle),
-  )
+  const items = list.data?.items ?? []
   return (
     <>
       <PageHeader title="Schedules">

@@ -1,5 +1,5 @@
 import { Component, type ComponentChildren, type JSX } from 'preact'
-import { useState } from 'preact/hooks'
+import { useCallback, useState } from 'preact/hooks'
 import { ApiError, describe, fieldErrors } from '../api.ts'
 
 /** A failure as a readable message (role=alert), with the request id to quote. */
@@ -129,12 +129,13 @@ export function Pager(props: {
 export function useCursor() {
   const [stack, setStack] = useState<(string | undefined)[]>([undefined])
   const cursor = stack[stack.length - 1]
+  const reset = useCallback(() => setStack([undefined]), [])
   return {
     cursor,
     hasPrev: stack.length > 1,
     next: (c: string) => setStack((s) => [...s, c]),
     prev: () => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s)),
-    reset: () => setStack([undefined]),
+    reset,
   }
 }
 

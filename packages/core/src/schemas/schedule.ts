@@ -175,7 +175,18 @@ export const ScheduleWithWarnings = Type.Object({
 })
 
 export const ScheduleListQuery = Type.Object(
-  { workflowId: Type.Optional(Uuid), state: Type.Optional(ScheduleState), ...PageQuery },
+  {
+    workflowId: Type.Optional(Uuid),
+    state: Type.Optional(ScheduleState),
+    search: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'only schedules whose name contains this text (case-insensitive)',
+      }),
+    ),
+    ...PageQuery,
+  },
   { additionalProperties: false },
 )
 

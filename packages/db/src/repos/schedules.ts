@@ -1,5 +1,5 @@
 import { type SkipReason, skippedError, uuidv7 } from '@punctual/core'
-import { and, asc, eq, getTableColumns, gt, isNull, lte, type SQL, sql } from 'drizzle-orm'
+import { and, asc, eq, getTableColumns, gt, ilike, isNull, lte, type SQL, sql } from 'drizzle-orm'
 import type { Sql, TransactionSql } from 'postgres'
 import { executions } from '../schema/executions.ts'
 import { type ScheduleState, schedules } from '../schema/schedules.ts'
@@ -21,6 +21,12 @@ export interface ScheduleListOptions {
   after?: string | undefined
   workflowId?: string | undefined
   state?: ScheduleState | undefined
+  /** Names containing this text, case-insensitive (LIKE wildcards in it are taken literally). */
+  search?: string | undefined
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`)
 }
 
 function listQuery(db: DbExecutor, tenant: string, opts: ScheduleListOptions) {
@@ -28,6 +34,7 @@ function listQuery(db: DbExecutor, tenant: string, opts: ScheduleListOptions) {
   if (opts.after) conditions.push(gt(schedules.id, opts.after))
   if (opts.workflowId) conditions.push(eq(schedules.workflowId, opts.workflowId))
   if (opts.state) conditions.push(eq(schedules.state, opts.state))
+  if (opts.search) conditions.push(ilike(schedules.name, `%${escapeLike(opts.search)}%`))
   return db
     .select(readColumns)
     .from(schedules)

@@ -71,12 +71,13 @@ function listRoute(app: TypeBoxApp) {
       },
     },
     async (request) => {
-      const { limit = 50, cursor, workflowId, state } = request.query
+      const { limit = 50, cursor, workflowId, state, search } = request.query
       const rows = await repo.page(request.user.tenant, {
         limit,
         after: decodeCursor(cursor),
         workflowId,
         state,
+        search,
       })
       return sizedPage(rows, toScheduleDto)
     },
