@@ -142,22 +142,25 @@ describe('the console, as an admin', () => {
       await page.getByLabel('Workflow').selectOption({ label: 'always-500' })
       await page.getByRole('button', { name: 'Redrive…' }).click()
       await poll(() => page.locator('[data-dry-run]').getAttribute('data-dry-run')).toBe('1')
-      await expect
-        .poll(() => page.locator('[data-dry-run]').textContent())
-        .toContain('1 dead execution matches')
+      await poll(() => page.locator('[data-dry-run]').textContent()).toContain('1 dead execution matches')
       await fx.shot(page, 'dead-letter')
       await page.getByRole('button', { name: 'Redrive 1' }).click()
-      await expect
-        .poll(() => page.locator('[data-redrive-result]').textContent())
-        .toBe('Redrove 1 execution.')
+      await poll(() => page.locator('[data-redrive-result]').textContent()).toBe('Redrove 1 execution.')
 
-      const redrives = await fx.call<{ items: { kind: string; workflowId: string }[] }>(
+      const redrives = await fx.call<{ items: { id: string; kind: string; workflowId: string }[] }>(
         'GET',
         '/api/executions?limit=50',
       )
-      expect(
-        redrives.body.items.filter((e) => e.kind === 'redrive' && e.workflowId === wf.body.id),
-      ).toHaveLength(1)
+      const redrive = redrives.body.items.filter((e) => e.kind === 'redrive' && e.workflowId === wf.body.id)
+      expect(redrive).toHaveLength(1)
+      const redriveId = redrive[0]?.id ?? ''
+
+      // The redrive dies too (the target still answers 500): retry it from its own page.
+      await page.goto(`${fx.url}/ui/executions/${redriveId}`)
+      await poll(() => page.locator('dl.facts .status').first().textContent()).toBe('dead')
+      await page.getByRole('button', { name: 'Retry' }).click()
+      await page.waitForURL((u) => !u.pathname.endsWith(redriveId))
+      await poll(() => page.locator('dl.facts').textContent()).toContain(`Redrive of${redriveId.slice(-8)}`)
       expect(problems).toEqual([])
     } finally {
       await context.close()

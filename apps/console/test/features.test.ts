@@ -196,3 +196,42 @@ describe('the schedules list', () => {
     }
   })
 })
+
+describe('acting on a schedule and an execution', () => {
+  it('edits a schedule in its form, triggers it, and cancels the queued execution from its page', async () => {
+    const created = await fx.call<{ id: string }>('POST', '/api/schedules', {
+      workflowId,
+      name: 'to-edit',
+      cronExpression: '0 6 * * *',
+    })
+    expect(created.status).toBe(201)
+    const { page, context, problems } = await fx.page()
+    try {
+      await fx.signIn(page, signToken('editor'))
+      await page.goto(`${fx.url}/ui/schedules/${created.body.id}`)
+      await page.getByRole('link', { name: 'Edit' }).click()
+      await page.getByLabel('Cron expression').fill('15 7 * * 1-5')
+      await page.getByLabel('Time zone').fill('Europe/Paris')
+      await page.getByRole('button', { name: 'Save' }).click()
+      await page.getByRole('heading', { level: 1, name: 'to-edit' }).waitFor()
+      await poll(() => page.locator('dl.facts').textContent()).toContain('15 7 * * 1-5 in Europe/Paris')
+      const saved = await fx.call<{ cronExpression: string; timezone: string }>(
+        'GET',
+        `/api/schedules/${created.body.id}`,
+      )
+      expect([saved.body.cronExpression, saved.body.timezone]).toEqual(['15 7 * * 1-5', 'Europe/Paris'])
+
+      // No worker in this file: the manual run stays queued until it is cancelled from its page.
+      await page.getByRole('button', { name: 'Trigger now' }).click()
+      await page.locator('[data-outcome="queued"]').first().getByRole('link', { name: 'details' }).click()
+      await page.getByRole('heading', { level: 1, name: /^Execution/ }).waitFor()
+      page.once('dialog', (d) => d.accept())
+      await page.getByRole('button', { name: 'Cancel' }).click()
+      await poll(() => page.locator('dl.facts .status').first().textContent()).toBe('cancelled')
+      expect(await page.getByRole('button', { name: 'Cancel' }).count()).toBe(0)
+      expect(problems).toEqual([])
+    } finally {
+      await context.close()
+    }
+  })
+})
