@@ -90,6 +90,21 @@ describe('the console at 1280×800 and 390×844', () => {
           const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
           expect(overflow, `${name} overflows by ${overflow}px`).toBeLessThanOrEqual(0)
           expect((await page.locator('main').textContent())?.trim().length ?? 0, name).toBeGreaterThan(20)
+          // One h1, and every form control with an accessible name (a label, or aria-label/-labelledby).
+          expect(await page.locator('h1').count(), name).toBe(1)
+          const unlabelled = await page.locator('main input, main select, main textarea').evaluateAll((els) =>
+            els
+              .filter((el) => {
+                const c = el as HTMLInputElement
+                return !(
+                  c.labels?.length ||
+                  c.getAttribute('aria-label') ||
+                  c.getAttribute('aria-labelledby')
+                )
+              })
+              .map((el) => el.outerHTML.slice(0, 80)),
+          )
+          expect(unlabelled, name).toEqual([])
           await fx.shot(page, label === 'desktop' ? `page-${name}` : `page-${name}-mobile`)
         }
         expect(problems).toEqual([])

@@ -93,7 +93,7 @@ describe('optimizer', () => {
     try {
       await fx.signIn(page, signToken('editor'))
       await page.getByRole('link', { name: 'Optimizer' }).click()
-      await page.locator('figure.chart canvas').first().waitFor()
+      await page.locator('div.chart canvas').first().waitFor()
       await fx.shot(page, 'optimizer')
       const apply = page.getByRole('button', { name: /^Apply \d+ suggestions?$/ })
       const label = (await apply.textContent()) ?? ''

@@ -10,7 +10,8 @@ export interface Series {
 
 /**
  * A uPlot chart (canvas; no inline styles or scripts, so it runs under the console's CSP). `bars` draws bars
- * instead of lines. A table with the same figures is rendered beside it by the page for screen readers.
+ * instead of lines. The same figures follow as a table that only screen readers see (the canvas is hidden
+ * from them).
  */
 export function Chart(props: {
   title: string
@@ -49,5 +50,34 @@ export function Chart(props: {
       plot.destroy()
     }
   }, [props.title, JSON.stringify(props.x), JSON.stringify(props.series), props.bars])
-  return <figure class="chart" ref={ref} aria-label={props.title} />
+  return (
+    <figure class="chart-figure">
+      <div class="chart" ref={ref} aria-hidden="true" />
+      <div class="visually-hidden">
+        <table>
+          <caption>{props.title}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Time</th>
+              {props.series.map((s) => (
+                <th key={s.label} scope="col">
+                  {s.label}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {props.x.map((t, i) => (
+              <tr key={t}>
+                <th scope="row">{new Date(t * 1000).toISOString()}</th>
+                {props.series.map((s) => (
+                  <td key={s.label}>{s.values[i] ?? ''}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </figure>
+  )
 }
