@@ -165,105 +165,117 @@ export function ExecutionPage({ params }: { params: Record<string, string> }) {
         )}
       </PageHeader>
       <ErrorMessage error={ex.error} />
-      <dl class="facts">
-        <dt>Status</dt>
-        <dd>
-          <Status status={e.status} /> (attempt {e.attempt})
-        </dd>
-        <dt>Kind</dt>
-        <dd>{e.kind}</dd>
-        <dt>Workflow</dt>
-        <dd>
-          <Link href={`/workflows/${e.workflowId}`}>{shortId(e.workflowId)}</Link>
-        </dd>
-        {e.scheduleId && (
-          <>
-            <dt>Schedule</dt>
-            <dd>
-              <Link href={`/schedules/${e.scheduleId}`}>{shortId(e.scheduleId)}</Link>
-            </dd>
-          </>
-        )}
-        {e.triggerId && (
-          <>
-            <dt>Trigger</dt>
-            <dd>
-              <Link href={`/triggers/${e.triggerId}`}>{shortId(e.triggerId)}</Link>
-            </dd>
-          </>
-        )}
-        {e.retryOf && (
-          <>
-            <dt>Redrive of</dt>
-            <dd>
-              <Link href={`/executions/${e.retryOf}`}>{shortId(e.retryOf)}</Link>
-            </dd>
-          </>
-        )}
-        <dt>Scheduled for</dt>
-        <dd>{fmtTime(e.scheduledFor)}</dd>
-        <dt>Started</dt>
-        <dd>{fmtTime(e.startedAt)}</dd>
-        <dt>Finished</dt>
-        <dd>{fmtTime(e.finishedAt)}</dd>
-        <dt>Error</dt>
-        <dd>
-          {e.error ? (
-            <>
-              {e.error.class && (
-                <span class="tag" data-error-class={e.error.class}>
-                  {e.error.class}
-                </span>
-              )}{' '}
-              {e.error.message}
-              {e.error.reason && ` (reason: ${e.error.reason})`}
-            </>
-          ) : (
-            '—'
-          )}
-        </dd>
-      </dl>
+      <ExecutionFacts execution={e} />
       <h2>Steps</h2>
-      <Table caption="Steps" empty={e.steps.length === 0}>
-        <thead>
-          <tr>
-            <th scope="col">Step</th>
-            <th scope="col">Attempt</th>
-            <th scope="col">Status</th>
-            <th scope="col">HTTP</th>
-            <th scope="col">Duration</th>
-            <th scope="col">Response excerpt / error</th>
-          </tr>
-        </thead>
-        <tbody>
-          {e.steps.map((st, i) => (
-            <tr key={`${st.name}-${st.attempt ?? 1}-${i}`}>
-              <td>
-                {st.name} <span class="muted">({st.type})</span>
-              </td>
-              <td>{st.attempt ?? 1}</td>
-              <td>
-                <Status status={st.status} />
-              </td>
-              <td>{st.statusCode ?? '—'}</td>
-              <td>{fmtMs(st.durationMs)}</td>
-              <td>
-                {st.error && <p class="field-error">{st.error}</p>}
-                {st.body && (
-                  <pre class="excerpt">
-                    {st.body.slice(0, 300)}
-                    {st.body.length > 300 || st.bodyTruncated ? '…' : ''}
-                  </pre>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </Table>
+      <StepsTable steps={e.steps} />
       <details>
         <summary>Input</summary>
         <pre class="excerpt">{JSON.stringify(e.input, null, 2)}</pre>
       </details>
     </>
+  )
+}
+
+function StepsTable({ steps }: { steps: Execution['steps'] }) {
+  return (
+    <Table caption="Steps" empty={steps.length === 0}>
+      <thead>
+        <tr>
+          <th scope="col">Step</th>
+          <th scope="col">Attempt</th>
+          <th scope="col">Status</th>
+          <th scope="col">HTTP</th>
+          <th scope="col">Duration</th>
+          <th scope="col">Response excerpt / error</th>
+        </tr>
+      </thead>
+      <tbody>
+        {steps.map((st, i) => (
+          <tr key={`${st.name}-${st.attempt ?? 1}-${i}`}>
+            <td>
+              {st.name} <span class="muted">({st.type})</span>
+            </td>
+            <td>{st.attempt ?? 1}</td>
+            <td>
+              <Status status={st.status} />
+            </td>
+            <td>{st.statusCode ?? '—'}</td>
+            <td>{fmtMs(st.durationMs)}</td>
+            <td>
+              {st.error && <p class="field-error">{st.error}</p>}
+              {st.body && (
+                <pre class="excerpt">
+                  {st.body.slice(0, 300)}
+                  {st.body.length > 300 || st.bodyTruncated ? '…' : ''}
+                </pre>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </Table>
+  )
+}
+
+function ExecutionFacts({ execution: e }: { execution: Execution }) {
+  return (
+    <dl class="facts">
+      <dt>Status</dt>
+      <dd>
+        <Status status={e.status} /> (attempt {e.attempt})
+      </dd>
+      <dt>Kind</dt>
+      <dd>{e.kind}</dd>
+      <dt>Workflow</dt>
+      <dd>
+        <Link href={`/workflows/${e.workflowId}`}>{shortId(e.workflowId)}</Link>
+      </dd>
+      {e.scheduleId && (
+        <>
+          <dt>Schedule</dt>
+          <dd>
+            <Link href={`/schedules/${e.scheduleId}`}>{shortId(e.scheduleId)}</Link>
+          </dd>
+        </>
+      )}
+      {e.triggerId && (
+        <>
+          <dt>Trigger</dt>
+          <dd>
+            <Link href={`/triggers/${e.triggerId}`}>{shortId(e.triggerId)}</Link>
+          </dd>
+        </>
+      )}
+      {e.retryOf && (
+        <>
+          <dt>Redrive of</dt>
+          <dd>
+            <Link href={`/executions/${e.retryOf}`}>{shortId(e.retryOf)}</Link>
+          </dd>
+        </>
+      )}
+      <dt>Scheduled for</dt>
+      <dd>{fmtTime(e.scheduledFor)}</dd>
+      <dt>Started</dt>
+      <dd>{fmtTime(e.startedAt)}</dd>
+      <dt>Finished</dt>
+      <dd>{fmtTime(e.finishedAt)}</dd>
+      <dt>Error</dt>
+      <dd>
+        {e.error ? (
+          <>
+            {e.error.class && (
+              <span class="tag" data-error-class={e.error.class}>
+                {e.error.class}
+              </span>
+            )}{' '}
+            {e.error.message}
+            {e.error.reason && ` (reason: ${e.error.reason})`}
+          </>
+        ) : (
+          '—'
+        )}
+      </dd>
+    </dl>
   )
 }

@@ -1,3 +1,4 @@
+import type { OptimizerReport } from '@punctual/client'
 import { useState } from 'preact/hooks'
 import { api, call } from '../api.ts'
 import { Link } from '../router.tsx'
@@ -64,33 +65,41 @@ export function OptimizerPage() {
         <p class="muted">No fire in the next 24 h.</p>
       )}
       <h2>Suggestions ({r.suggestionsTotal})</h2>
-      <Table caption="Suggestions" empty={r.suggestions.length === 0}>
-        <thead>
-          <tr>
-            <th scope="col">Schedule</th>
-            <th scope="col">Now</th>
-            <th scope="col">Suggested</th>
-            <th scope="col">Why</th>
-          </tr>
-        </thead>
-        <tbody>
-          {r.suggestions.map((s) => (
-            <tr key={s.scheduleId}>
-              <td>
-                <Link href={`/schedules/${s.scheduleId}`}>{shortId(s.scheduleId)}</Link>
-              </td>
-              <td>
-                <code>{s.current.cronExpression}</code> jitter {s.current.jitterMs} ms
-              </td>
-              <td>
-                {s.suggested.cronExpression && <code>{s.suggested.cronExpression}</code>}
-                {s.suggested.jitterMs !== undefined && ` jitter ${s.suggested.jitterMs} ms`}
-              </td>
-              <td>{s.reason}</td>
-            </tr>
-          ))}
-        </tbody>
-      </Table>
+      <SuggestionsTable suggestions={r.suggestions} />
     </>
+  )
+}
+
+type Suggestion = OptimizerReport['suggestions'][number]
+
+function SuggestionsTable({ suggestions }: { suggestions: Suggestion[] }) {
+  return (
+    <Table caption="Suggestions" empty={suggestions.length === 0}>
+      <thead>
+        <tr>
+          <th scope="col">Schedule</th>
+          <th scope="col">Now</th>
+          <th scope="col">Suggested</th>
+          <th scope="col">Why</th>
+        </tr>
+      </thead>
+      <tbody>
+        {suggestions.map((s) => (
+          <tr key={s.scheduleId}>
+            <td>
+              <Link href={`/schedules/${s.scheduleId}`}>{shortId(s.scheduleId)}</Link>
+            </td>
+            <td>
+              <code>{s.current.cronExpression}</code> jitter {s.current.jitterMs} ms
+            </td>
+            <td>
+              {s.suggested.cronExpression && <code>{s.suggested.cronExpression}</code>}
+              {s.suggested.jitterMs !== undefined && ` jitter ${s.suggested.jitterMs} ms`}
+            </td>
+            <td>{s.reason}</td>
+          </tr>
+        ))}
+      </tbody>
+    </Table>
   )
 }

@@ -160,20 +160,50 @@ export function TriggerEditPage({ params }: { params: Record<string, string> }) 
   return <TriggerForm key={id ?? 'new'} existing={existing.data ?? null} workflows={workflows.data ?? []} />
 }
 
-function TriggerForm(props: { existing: Trigger | null; workflows: { id: string; name: string }[] }) {
-  const t = props.existing
-  const [form, setForm] = useState({
+type TriggerFormState = ReturnType<typeof initialTrigger>
+
+function initialTrigger(t: Trigger | null) {
+  return {
     workflowId: t?.workflowId ?? '',
     name: t?.name ?? '',
     type: t?.type ?? 'webhook',
     eventType: t?.eventType ?? '',
     scheme: t?.scheme ?? 'standard',
     enabled: t?.enabled ?? true,
-  })
+  }
+}
+
+/** Saves the form: an update goes back to the trigger; a create keeps its secret for the next page to show once. */
+async function saveTrigger(t: Trigger | null, form: TriggerFormState) {
+  if (t) {
+    const body = {
+      name: form.name,
+      enabled: form.enabled,
+      ...(form.eventType && { eventType: form.eventType }),
+    }
+    await call(api.PATCH('/api/triggers/{id}', { params: { path: { id: t.id } }, body }))
+    navigate(`/triggers/${t.id}`)
+    return
+  }
+  const created = await call(
+    api.POST('/api/triggers', {
+      body: {
+        workflowId: form.workflowId,
+        name: form.name,
+        type: form.type as 'webhook',
+        ...(form.eventType && { eventType: form.eventType }),
+        ...(form.type === 'webhook' && { scheme: form.scheme as 'standard' }),
+      },
+    }),
+  )
+  if (created.secret) sessionStorage.setItem(`punctual.new-secret.${created.id}`, created.secret)
+  navigate(`/triggers/${created.id}`)
+}
+
+function TriggerForm(props: { existing: Trigger | null; workflows: { id: string; name: string }[] }) {
+  const t = props.existing
+  const [form, setForm] = useState(() => initialTrigger(t))
   const [error, setError] = useState<unknown>()
-  const errors = fieldErrors(error)
-  const set = (k: keyof typeof form) => (e: { currentTarget: { value: string } }) =>
-    setForm({ ...form, [k]: e.currentTarget.value })
   return (
     <>
       <PageHeader title={t ? `Edit ${t.name}` : 'New trigger'} />
@@ -184,98 +214,95 @@ function TriggerForm(props: { existing: Trigger | null; workflows: { id: string;
           e.preventDefault()
           setError(undefined)
           try {
-            if (t) {
-              await call(
-                api.PATCH('/api/triggers/{id}', {
-                  params: { path: { id: t.id } },
-                  body: {
-                    name: form.name,
-                    enabled: form.enabled,
-                    ...(form.eventType && { eventType: form.eventType }),
-                  },
-                }),
-              )
-              navigate(`/triggers/${t.id}`)
-            } else {
-              const created = await call(
-                api.POST('/api/triggers', {
-                  body: {
-                    workflowId: form.workflowId,
-                    name: form.name,
-                    type: form.type as 'webhook',
-                    ...(form.eventType && { eventType: form.eventType }),
-                    ...(form.type === 'webhook' && { scheme: form.scheme as 'standard' }),
-                  },
-                }),
-              )
-              if (created.secret) sessionStorage.setItem(`punctual.new-secret.${created.id}`, created.secret)
-              navigate(`/triggers/${created.id}`)
-            }
+            await saveTrigger(t, form)
           } catch (err) {
             setError(err)
           }
         }}
       >
         <FormProblem error={error} shown={['workflowId', 'name', 'type', 'eventType', 'scheme']} />
-        {!t && (
-          <Field label="Workflow" name="workflowId" errors={errors}>
-            {(a) => (
-              <select {...a} value={form.workflowId} onChange={set('workflowId')}>
-                <option value="">— choose —</option>
-                {props.workflows.map((w) => (
-                  <option key={w.id} value={w.id}>
-                    {w.name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-        )}
-        <Field label="Name" name="name" errors={errors}>
-          {(a) => <input {...a} value={form.name} onInput={set('name')} />}
-        </Field>
-        {!t && (
-          <Field label="Type" name="type" errors={errors}>
-            {(a) => (
-              <select {...a} value={form.type} onChange={set('type')}>
-                <option value="webhook">webhook</option>
-                <option value="event">event</option>
-              </select>
-            )}
-          </Field>
-        )}
-        <Field
-          label="Event type"
-          name="eventType"
-          errors={errors}
-          hint="Exact, or a prefix glob such as order.*"
-        >
-          {(a) => <input {...a} value={form.eventType} onInput={set('eventType')} />}
-        </Field>
-        {!t && form.type === 'webhook' && (
-          <Field label="Signature scheme" name="scheme" errors={errors}>
-            {(a) => (
-              <select {...a} value={form.scheme} onChange={set('scheme')}>
-                <option value="standard">Standard Webhooks</option>
-                <option value="github">GitHub</option>
-              </select>
-            )}
-          </Field>
-        )}
-        {t && (
-          <label class="inline">
-            <input
-              type="checkbox"
-              checked={form.enabled}
-              onChange={(e) => setForm({ ...form, enabled: e.currentTarget.checked })}
-            />{' '}
-            Enabled
-          </label>
-        )}
+        <TriggerFields
+          form={form}
+          setForm={setForm}
+          errors={fieldErrors(error)}
+          workflows={props.workflows}
+          editing={t !== null}
+        />
         <div class="actions">
           <button type="submit">{t ? 'Save' : 'Create'}</button>
         </div>
       </form>
+    </>
+  )
+}
+
+function TriggerFields(props: {
+  form: TriggerFormState
+  setForm: (f: TriggerFormState) => void
+  errors: Record<string, string>
+  workflows: { id: string; name: string }[]
+  editing: boolean
+}) {
+  const { form, errors, editing } = props
+  const set = (k: keyof TriggerFormState) => (e: { currentTarget: { value: string } }) =>
+    props.setForm({ ...form, [k]: e.currentTarget.value })
+  return (
+    <>
+      {!editing && (
+        <Field label="Workflow" name="workflowId" errors={errors}>
+          {(a) => (
+            <select {...a} value={form.workflowId} onChange={set('workflowId')}>
+              <option value="">— choose —</option>
+              {props.workflows.map((w) => (
+                <option key={w.id} value={w.id}>
+                  {w.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      )}
+      <Field label="Name" name="name" errors={errors}>
+        {(a) => <input {...a} value={form.name} onInput={set('name')} />}
+      </Field>
+      {!editing && (
+        <Field label="Type" name="type" errors={errors}>
+          {(a) => (
+            <select {...a} value={form.type} onChange={set('type')}>
+              <option value="webhook">webhook</option>
+              <option value="event">event</option>
+            </select>
+          )}
+        </Field>
+      )}
+      <Field
+        label="Event type"
+        name="eventType"
+        errors={errors}
+        hint="Exact, or a prefix glob such as order.*"
+      >
+        {(a) => <input {...a} value={form.eventType} onInput={set('eventType')} />}
+      </Field>
+      {!editing && form.type === 'webhook' && (
+        <Field label="Signature scheme" name="scheme" errors={errors}>
+          {(a) => (
+            <select {...a} value={form.scheme} onChange={set('scheme')}>
+              <option value="standard">Standard Webhooks</option>
+              <option value="github">GitHub</option>
+            </select>
+          )}
+        </Field>
+      )}
+      {editing && (
+        <label class="inline">
+          <input
+            type="checkbox"
+            checked={form.enabled}
+            onChange={(e) => props.setForm({ ...form, enabled: e.currentTarget.checked })}
+          />{' '}
+          Enabled
+        </label>
+      )}
     </>
   )
 }
