@@ -235,3 +235,29 @@ describe('acting on a schedule and an execution', () => {
     }
   })
 })
+
+describe('a long history', () => {
+  it('shows the newest 50 runs on the timeline and older ones on demand', async () => {
+    const created = await fx.call<{ id: string }>('POST', '/api/schedules', {
+      workflowId,
+      name: 'busy',
+      cronExpression: '0 5 * * *',
+    })
+    expect(created.status).toBe(201)
+    for (let i = 0; i < 55; i++) {
+      expect((await fx.call('POST', `/api/schedules/${created.body.id}/trigger`, {})).status).toBe(202)
+    }
+    const { page, context } = await fx.page()
+    try {
+      await fx.signIn(page, signToken('viewer'))
+      await page.goto(`${fx.url}/ui/schedules/${created.body.id}`)
+      const entries = page.locator('ol.timeline li')
+      await poll(() => entries.count()).toBe(50)
+      await page.getByRole('button', { name: 'Show older' }).click()
+      await poll(() => entries.count()).toBe(55)
+      expect(await page.getByRole('button', { name: 'Show older' }).count()).toBe(0)
+    } finally {
+      await context.close()
+    }
+  })
+})

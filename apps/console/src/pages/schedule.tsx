@@ -1,4 +1,5 @@
 import type { Execution, Schedule } from '@punctual/client'
+import { useState } from 'preact/hooks'
 import { api, call } from '../api.ts'
 import { Link } from '../router.tsx'
 import { can } from '../session.ts'
@@ -16,9 +17,11 @@ export function SchedulePage({ params }: { params: Record<string, string> }) {
     [id],
     5000,
   )
+  // The newest runs, refreshed every 2 s; "Show older" widens the window (up to the route's 500 a page).
+  const [limit, setLimit] = useState(50)
   const history = useLoad(
-    () => call(api.GET('/api/schedules/{id}/history', { params: { path: { id }, query: { limit: 50 } } })),
-    [id],
+    () => call(api.GET('/api/schedules/{id}/history', { params: { path: { id }, query: { limit } } })),
+    [id, limit],
     2000,
   )
   const s = schedule.data
@@ -42,6 +45,11 @@ export function SchedulePage({ params }: { params: Record<string, string> }) {
         </p>
         <ErrorMessage error={history.error} />
         <Timeline items={history.data?.items ?? []} jitterMs={s.jitterMs} timeZone={s.timezone} />
+        {history.data?.nextCursor && limit < 500 && (
+          <button type="button" onClick={() => setLimit(Math.min(500, limit + 100))}>
+            Show older
+          </button>
+        )}
       </section>
     </>
   )
