@@ -8,7 +8,7 @@
 // never sees half a build). `--if-stale` (pnpm start, the browser tests) builds only when an input changed:
 // the sources, this script, the lockfile and the client's generated types, compared by content hash.
 import { createHash } from 'node:crypto'
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -100,10 +100,18 @@ export async function buildConsole({ ifStale = false } = {}) {
     ].join('\n')
     await writeFile(join(tmp, 'index.html'), html)
     await writeFile(join(tmp, STAMP), hash)
-    await mkdir(consoleDist, { recursive: true })
+    // Swap: the old dist/ aside, the new one in. Another build running at the same moment may win the race;
+    // its output is as fresh as ours, so ours is then dropped.
     const old = join(here, `.dist-old-${process.pid}-${Date.now()}`)
-    await rename(consoleDist, old)
-    await rename(tmp, consoleDist)
+    await rename(consoleDist, old).catch((err) => {
+      if (err.code !== 'ENOENT') throw err
+    })
+    try {
+      await rename(tmp, consoleDist)
+    } catch (err) {
+      if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err
+      await rm(tmp, { recursive: true, force: true })
+    }
     await rm(old, { recursive: true, force: true })
   } catch (err) {
     await rm(tmp, { recursive: true, force: true }).catch(() => {})
