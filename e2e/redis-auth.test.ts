@@ -1,15 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { type ApiProcess, startApiProcess } from '@punctual/api/testing'
 import { createTestDatabase, type TestDatabase } from '@punctual/db/testing'
-import {
-  startTestCluster,
-  startTestSentinel,
-  startTestServer,
-  type TestAuth,
-} from '@punctual/queue/testing-topologies'
-import { startWorkerProcess, type WorkerProcess } from '@punctual/worker/testing'
+import { startTestCluster, startTestSentinel, startTestServer } from '@punctual/queue/testing-topologies'
+import { startWorkerProcess } from '@punctual/worker/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { endToEnd } from './failover-scenario.ts'
+import { exitCode, REFUSED, secret, testAuth, workerOutput } from './redis-security.ts'
 import { createTopologyFleet, type TopologyFleet } from './topology-fleet.ts'
 
 // Issue 19: REDIS_USERNAME, REDIS_PASSWORD (and REDIS_SENTINEL_PASSWORD) against servers that require them, in
@@ -17,8 +13,7 @@ import { createTopologyFleet, type TopologyFleet } from './topology-fleet.ts'
 // as it) and a default user with ANOTHER password, so a client that did not send the user name is refused;
 // the sentinels have their own password. The API (in this process) and a worker process connect with the
 // variables; a process given a wrong password stops at boot naming the variables, never printing a value.
-const secret = (what: string) => `${what}-${randomBytes(8).toString('hex')}`
-const auth: TestAuth = { username: 'punctual', password: secret('pw'), defaultPassword: secret('default') }
+const auth = testAuth()
 const SENTINEL_PASSWORD = secret('sentinel')
 const WRONG = secret('wrong')
 
@@ -65,30 +60,22 @@ afterAll(async () => {
   await database?.close()
 })
 
-/** A worker and an API process given `env` (plus the database), to check they stop at boot. */
-async function startBoth(env: Record<string, string>): Promise<[WorkerProcess, ApiProcess]> {
+/**
+ * A worker process given `env` (plus the database), and with `api` an API process too, to check they stop at
+ * boot. Both run the same check (watchBootMisconfiguration), so the API is started in one mode only.
+ */
+async function startProcesses(env: Record<string, string>, api: boolean) {
   const full = { ...env, DATABASE_URL: database!.url, REDIS_PREFIX: `t${randomBytes(6).toString('hex')}` }
   const worker = startWorkerProcess(full)
   processes.push(worker)
-  const api = await startApiProcess({ ...full, JWT_SECRET: secret('jwt') })
-  processes.push(api)
-  return [worker, api]
-}
-
-/** Resolves with the exit code, or fails when the process is still running after timeoutMs. */
-async function exitCode(exited: Promise<number | null>, timeoutMs: number): Promise<number | null> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`still running after ${timeoutMs} ms`)), timeoutMs)
-  })
-  try {
-    return await Promise.race([exited, timeout])
-  } finally {
-    clearTimeout(timer)
+  const started = [{ code: exitCode(worker.exited, 20_000), output: () => workerOutput(worker) }]
+  if (api) {
+    const apiProcess: ApiProcess = await startApiProcess({ ...full, JWT_SECRET: secret('jwt') })
+    processes.push(apiProcess)
+    started.push({ code: exitCode(apiProcess.exited, 20_000), output: () => apiProcess.output() })
   }
+  return started
 }
-
-const workerOutput = (w: WorkerProcess) => w.logs.map((l) => JSON.stringify(l)).join('\n')
 
 // The modes run side by side: each test has its own processes, database and key prefix.
 describe.concurrent.each(['single', 'sentinel', 'cluster'] as const)(
@@ -114,20 +101,13 @@ describe.concurrent.each(['single', 'sentinel', 'cluster'] as const)(
       expect(new Set(users(`punctual-worker-${worker.id}`))).toEqual(new Set(['punctual']))
     }, 45_000)
 
-    it('a wrong REDIS_PASSWORD stops the API and the worker at boot, naming the variables and never a password', async () => {
-      const [worker, api] = await startBoth({ ...deployments.get(mode)!.env, REDIS_PASSWORD: WRONG })
-      const [workerCode, apiCode] = await Promise.all([
-        exitCode(worker.exited, 20_000),
-        exitCode(api.exited, 20_000),
-      ])
-      for (const [code, output] of [
-        [workerCode, workerOutput(worker)],
-        [apiCode, api.output()],
-      ] as const) {
+    it(`a wrong REDIS_PASSWORD stops the worker${mode === 'single' ? ' and the API' : ''} at boot, naming the variables and never a password`, async () => {
+      const env = { ...deployments.get(mode)!.env, REDIS_PASSWORD: WRONG }
+      for (const started of await startProcesses(env, mode === 'single')) {
+        const code = await started.code
+        const output = started.output()
         expect(code, output).toBe(1)
-        expect(output).toContain(
-          'Redis refused the credentials (check REDIS_USERNAME and REDIS_PASSWORD, or the user and password in REDIS_URL): WRONGPASS',
-        )
+        expect(output).toContain(REFUSED)
         for (const value of [WRONG, auth.password, auth.defaultPassword, SENTINEL_PASSWORD]) {
           expect(output).not.toContain(value)
         }
