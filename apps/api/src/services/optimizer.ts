@@ -127,8 +127,14 @@ class KeptPlans {
     let planner = this.planners.get(key)?.planner
     const stamp = readPatternsStamp(this.deps.sql)
     stamp.catch(() => {}) // awaited below; a failure before that must not go unhandled
-    if (planner?.covers(now, hours)) await this.catchUp(planner, tenant)
-    else planner = await this.build(key, tenant, hours, now)
+    try {
+      if (planner?.covers(now, hours)) await this.catchUp(planner, tenant)
+      else planner = await this.build(key, tenant, hours, now)
+    } catch (err) {
+      // A plan left half updated is not kept: the next call counts the fleet again.
+      this.planners.delete(key)
+      throw err
+    }
     // Most recently used last: the first is the one let go when too many are kept.
     const held = this.planners.get(key)!
     this.planners.delete(key)
