@@ -97,6 +97,16 @@ async function seedHistory(db: DbHandle, total: number, nowMs: number): Promise<
 
 const optimizerUrl = (api: ApiProcess, hours: number) => `${api.url}/api/schedules/optimizer?hours=${hours}`
 
+/** A PATCH of a schedule's metadata: a new version, so no answer counted before it may be reused. */
+async function patchOne(api: ApiProcess, id: string, c: number): Promise<void> {
+  const patch = await request(`${api.url}/api/schedules/${id}`, {
+    method: 'PATCH',
+    headers: headersFor(TENANT),
+    body: JSON.stringify({ metadata: { benchCall: c } }),
+  })
+  if (patch.status !== 200) throw new Error(`PATCH: ${patch.status} ${patch.body}`)
+}
+
 /** `calls` sequential GETs, each after a PATCH of another schedule: latencies (ms, at the client). */
 async function timeCalls(api: ApiProcess, db: DbHandle, calls: number, hours: number): Promise<number[]> {
   const ids = (
@@ -104,12 +114,7 @@ async function timeCalls(api: ApiProcess, db: DbHandle, calls: number, hours: nu
   ).map((r) => r.id)
   const out: number[] = []
   for (let c = 0; c < calls; c++) {
-    const patch = await request(`${api.url}/api/schedules/${ids[(c * 7919) % ids.length]}`, {
-      method: 'PATCH',
-      headers: headersFor(TENANT),
-      body: JSON.stringify({ metadata: { benchCall: c } }),
-    })
-    if (patch.status !== 200) throw new Error(`PATCH: ${patch.status} ${patch.body}`)
+    await patchOne(api, ids[(c * 7919) % ids.length]!, c)
     const res = await request(optimizerUrl(api, hours), { method: 'GET', headers: headersFor(TENANT) })
     if (res.status !== 200) throw new Error(`optimizer: ${res.status} ${res.body.slice(0, 300)}`)
     out.push(res.ms)
@@ -181,10 +186,17 @@ async function measureBig(db: DbHandle, redis: Redis) {
   const api = await startApi({ DATABASE_URL, REDIS_URL, REDIS_PREFIX: prefix })
   try {
     await createFleet(api, db, BIG)
-    await probeCall(api, 168) // warm-up
+    // The first call counts the whole fleet (every profile computed); each later one follows a PATCH.
+    const first = await probeCall(api, 168)
+    const ids = (
+      await db.sql<{ id: string }[]>`select id from schedules where tenant = ${TENANT} order by id`
+    ).map((r) => r.id)
     const runs = []
-    for (let c = 0; c < BIG_CALLS; c++) runs.push(await probeCall(api, 168))
-    return runs
+    for (let c = 0; c < BIG_CALLS; c++) {
+      await patchOne(api, ids[(c * 7919) % ids.length]!, c)
+      runs.push(await probeCall(api, 168))
+    }
+    return { first, runs }
   } finally {
     await api.stop()
     await deleteMatching(redis, createKeys(prefix).scanPattern)
@@ -217,13 +229,19 @@ export async function run(): Promise<BenchSection> {
         )
     }
     if (BIG > 0) {
-      const runs = await measureBig(db, redis)
-      const worst = Math.max(...runs.map((r) => r.worstProbeMs))
+      const { first, runs } = await measureBig(db, redis)
+      const worst = Math.max(first.worstProbeMs, ...runs.map((r) => r.worstProbeMs))
       const times = runs.map((r) => r.ms).sort((a, b) => a - b)
       rows.push([
-        `${num(BIG)} schedules, hours=168 (no history)`,
+        `${num(BIG)} schedules, hours=168 (no history): first call`,
+        `${ms1(first.ms)}`,
+        `slowest /healthz during it ${ms1(first.worstProbeMs)}`,
+        `${num(first.probes)} probes every 5 ms; the whole fleet counted (every fire profile computed)`,
+      ])
+      rows.push([
+        `${num(BIG)} schedules, hours=168: each call after a PATCH`,
         `${ms1(percentile(times, 50))} per call (median of ${runs.length})`,
-        `slowest /healthz during the calls ${ms1(worst)}`,
+        `slowest /healthz during them ${ms1(Math.max(...runs.map((r) => r.worstProbeMs)))}`,
         `${num(runs.reduce((a, r) => a + r.probes, 0))} probes every 5 ms`,
       ])
       verdict.push(
@@ -240,7 +258,7 @@ export async function run(): Promise<BenchSection> {
     method: [
       "The fleet through our API (production bundle): one workflow, then the schedules (POST /api/schedules, 50 in flight) in the mix 70 % daily or hourly (a third of the daily ones at 09:00 New York), 25 % every 1-15 minutes, 5 % every second. History: succeeded / dead fires over the last 7 days inserted by SQL in the worker's row shape, spread evenly over the schedules; then the worker's pattern refresh (statements/schedule-patterns.ts) as its maintenance loop runs it, once over the 7 days and once more.",
       'Each timed GET follows a PATCH of another schedule (its metadata), so no earlier answer could be reused; sequential calls over loopback, latency measured at the client (request sent → last byte), which bounds the server time from above.',
-      'Event loop: during each 168-hour call a client asks /healthz every 5 ms; the slowest answer bounds the longest stretch the API held its event loop.',
+      "Event loop: during each 168-hour call a client asks /healthz every 5 ms; the slowest answer bounds the longest stretch the API held its event loop. The first call after the API starts counts the whole fleet; the API keeps each tenant's plan and updates it by the schedules whose version changed, so later calls (each after a PATCH) read the versions and the changed rows only.",
     ],
     headers: ['scenario', 'figure', 'second figure', 'detail'],
     rows,

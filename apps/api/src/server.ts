@@ -6,6 +6,8 @@ import {
   createRedis,
   evictionPolicyReport,
   redisConnectionFromConfig,
+  redisMisconfiguration,
+  watchBootMisconfiguration,
 } from '@punctual/queue'
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.ts'
@@ -29,7 +31,14 @@ const database = createDb(config.DATABASE_URL, {
   schema: config.DATABASE_SCHEMA,
   max: config.DATABASE_POOL_SIZE,
 })
-const redis = createRedis(redisConnectionFromConfig(config), { name: 'punctual-api' })
+const redisConnection = redisConnectionFromConfig(config)
+const redis = createRedis(redisConnection, { name: 'punctual-api' })
+// Wrong credentials or an untrusted certificate never fix themselves: stop at boot with what to check (never
+// a value), as for a configuration error, instead of answering 503 forever.
+watchBootMisconfiguration(redis, redisConnection, (problem) => {
+  console.error(problem)
+  process.exit(1)
+})
 const app = await buildApp({
   config,
   db: database.db,
@@ -38,7 +47,12 @@ const app = await buildApp({
   redis,
   keys: createKeys(config.REDIS_PREFIX),
 })
-redis.on('error', (err) => app.log.warn({ err: err.message }, 'redis connection problem'))
+redis.on('error', (err) => {
+  // After boot (e.g. a password rotated on the server only), an error: the client retries, but in vain.
+  const problem = redisMisconfiguration(err)
+  if (problem) app.log.error({ problem }, 'redis refused the connection')
+  else app.log.warn({ err: err.message }, 'redis connection problem')
+})
 guardUnhandledConnectionLoss(app.log)
 // Once Redis first answers: an error line and the metric when keys may be evicted (maxmemory-policy other than
 // noeviction), a warning when the policy cannot be read (a managed Redis refusing CONFIG).

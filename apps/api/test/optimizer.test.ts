@@ -12,6 +12,8 @@ const SECOND = 1000
 const DAY = 86_400_000
 let ctx: TestContext
 let wf: { id: string }
+/** The app's clock (moved by the kept-plan test, put back after). */
+let clock = NOW
 
 interface Schedule {
   id: string
@@ -96,7 +98,7 @@ async function getSchedule(id: string): Promise<Schedule> {
 }
 
 beforeAll(async () => {
-  ctx = await setup({ now: () => new Date(NOW) })
+  ctx = await setup({ now: () => new Date(clock) })
   wf = await createWorkflow(ctx)
   const ny = { timezone: 'America/New_York' }
   nineAm.push(
@@ -201,6 +203,94 @@ describe('GET /api/schedules/optimizer', () => {
     expect(body.hotspots.slice(0, 7).map((h) => h.fires)).toEqual([1001, 1001, 1001, 1001, 1001, 1001, 1001])
   })
 })
+
+describe('the plan kept between calls', () => {
+  const tenant = 'kept'
+  const call = (method: string, url: string, payload?: object) =>
+    ctx.app.inject({
+      method: method as 'GET',
+      url,
+      headers: ctx.auth(tenant, 'editor'),
+      ...(payload && { payload }),
+    })
+
+  it('follows every change to the fleet, and is counted again when the clock leaves its window', async () => {
+    const ny = { timezone: 'America/New_York', workflowId: (await createWorkflow(ctx, tenant)).id }
+    const nine = await create(
+      Array.from({ length: 40 }, (_, i) => ({ name: `k-nine-${i}`, cronExpression: '0 9 * * *', ...ny })),
+      tenant,
+    )
+    await create(
+      Array.from({ length: 5 }, (_, i) => ({
+        name: `k-five-${i}`,
+        cronExpression: '*/5 * * * *',
+        workflowId: ny.workflowId,
+      })),
+      tenant,
+    )
+    const first = (await report('?hours=24', tenant)).json() as Report
+    // 40 at 09:00 New York and the 5 every-5-minutes ones.
+    expect(first.peak).toEqual({ at: NINE_EST, fires: 45 })
+
+    // Three moved to 10:00, two paused, one deleted, four new at 09:00, one with only a new version.
+    for (const s of nine.slice(0, 3))
+      expect(
+        (await call('PATCH', `/api/schedules/${s.id}`, { cronExpression: '0 10 * * *' })).statusCode,
+      ).toBe(200)
+    for (const s of nine.slice(3, 5))
+      expect((await call('POST', `/api/schedules/${s.id}/pause`)).statusCode).toBe(200)
+    expect((await call('DELETE', `/api/schedules/${nine[5]!.id}`)).statusCode).toBe(204)
+    const added = await create(
+      Array.from({ length: 4 }, (_, i) => ({ name: `k-new-${i}`, cronExpression: '0 9 * * *', ...ny })),
+      tenant,
+    )
+    expect(
+      (await call('PATCH', `/api/schedules/${nine[6]!.id}`, { metadata: { note: 'x' } })).statusCode,
+    ).toBe(200)
+
+    const body = (await report('?hours=24', tenant)).json() as Report
+    expect(body.peak).toEqual({ at: NINE_EST, fires: 45 - 3 - 2 - 1 + 4 })
+    const ten = body.hotspots.find((h) => h.at === '2027-03-13T15:00:00.000Z')
+    expect(ten).toMatchObject({ fires: 3 + 5 })
+    const gone = new Set([nine[3]!.id, nine[4]!.id, nine[5]!.id])
+    for (const h of body.hotspots) for (const id of h.scheduleIds) expect(gone.has(id)).toBe(false)
+    for (const s of body.suggestions) expect(gone.has(s.scheduleId)).toBe(false)
+    const byId = new Map((await listActive(tenant)).map((s) => [s.id, s]))
+    for (const s of body.suggestions) expect(s.version).toBe(byId.get(s.scheduleId)!.version)
+    expect(body.suggestions.some((s) => added.some((a) => a.id === s.scheduleId))).toBe(true)
+    // peakAfterSuggestions is what the engine counts with every suggestion applied.
+    const moves = new Map(body.suggestions.map((s) => [s.scheduleId, s.suggested.cronExpression!]))
+    const after = new Map<number, number>()
+    for (const s of byId.values())
+      for (const d of nextRuns(moves.get(s.id) ?? s.cronExpression, {
+        timezone: s.timezone,
+        from: new Date(NOW - 1),
+        count: 400,
+      })) {
+        if (d.getTime() >= NOW + DAY) break
+        after.set(d.getTime(), (after.get(d.getTime()) ?? 0) + 1)
+      }
+    expect(body.peakAfterSuggestions.fires).toBe(Math.max(...after.values()))
+
+    // Two hours later the kept plan no longer covers the window: counted again from the new hour.
+    clock = NOW + 2 * 3_600_000
+    try {
+      const later = (await report('?hours=24', tenant)).json() as Report
+      expect(later.from).toBe(new Date(clock).toISOString())
+      // 09:00 New York today is now 14:00Z: the window starts there.
+      expect(later.peak).toEqual({ at: NINE_EST, fires: 43 })
+    } finally {
+      clock = NOW
+    }
+  })
+})
+
+async function listActive(tenant: string): Promise<Schedule[]> {
+  const rows = await ctx.database.sql<Schedule[]>`
+    select id, version, cron_expression as "cronExpression", timezone, jitter_ms as "jitterMs", metadata
+      from schedules where tenant = ${tenant} and state = 'active'`
+  return rows
+}
 
 /** Fires per instant of every acme schedule over the next `days`, from the engine. */
 async function engineFires(days: number): Promise<Map<number, number>> {

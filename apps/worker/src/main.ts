@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import { ConfigError, safeLogOptions } from '@punctual/core'
 import { createDb, guardUnhandledConnectionLoss } from '@punctual/db'
-import { createKeys, createRedis, redisConnectionFromConfig } from '@punctual/queue'
+import {
+  createKeys,
+  createRedis,
+  redisConnectionFromConfig,
+  redisMisconfiguration,
+  watchBootMisconfiguration,
+} from '@punctual/queue'
 import pino from 'pino'
 import { loadWorkerConfig, type WorkerConfig, workerHttpPort } from './config.ts'
 import { createWorker } from './lifecycle.ts'
@@ -22,9 +28,21 @@ try {
   config = loadWorkerConfig()
   logger.level = config.LOG_LEVEL
   const workerId = config.WORKER_ID ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`
-  const redis = createRedis(redisConnectionFromConfig(config), {
+  const redisConnection = redisConnectionFromConfig(config)
+  const redis = createRedis(redisConnection, {
     name: `punctual-worker-${workerId}`,
-    onError: (err) => logger.debug({ err: err.message }, 'redis connection problem'),
+    onError: (err) => {
+      // After boot (e.g. a password rotated on the server only), an error: the client retries, but in vain.
+      const problem = redisMisconfiguration(err)
+      if (problem) logger.error({ problem }, 'redis refused the connection')
+      else logger.debug({ err: err.message }, 'redis connection problem')
+    },
+  })
+  // Wrong credentials or an untrusted certificate never fix themselves: stop at boot with what to check (never
+  // a value), as for a configuration error, instead of waiting for Redis forever.
+  watchBootMisconfiguration(redis, redisConnection, (problem) => {
+    console.error(problem)
+    process.exit(1)
   })
   const metrics = createWorkerMetrics()
   worker = createWorker({

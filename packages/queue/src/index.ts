@@ -105,6 +105,7 @@ export {
   type RedisConnectionConfig,
   redisConnectionFromConfig,
 } from './redis-connection.ts'
+export { redisMisconfiguration, watchBootMisconfiguration } from './redis-misconfig.ts'
 export {
   loadScripts,
   type QueueScripts,

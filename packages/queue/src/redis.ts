@@ -100,7 +100,10 @@ function createSingle(conn: Exclude<RedisConnection, { mode: 'cluster' }>, opts:
     sentinelRetryStrategy: reconnectDelayMs,
     sentinelCommandTimeout: REDIS_TIMEOUTS.commandMs,
     ...(conn.sentinelPassword !== undefined && { sentinelPassword: conn.sentinelPassword }),
-    ...(conn.tls && { enableTLSForSentinelMode: true }),
+    // REDIS_TLS covers both hops: `sentinelTLS` for the connections to the sentinels (their lookups and the
+    // failover detector's subscriptions), `enableTLSForSentinelMode` + `tls` for the primary they name.
+    // ioredis uses neither by default: without sentinelTLS it spoke plain TCP to TLS-only sentinels.
+    ...(conn.tls && { enableTLSForSentinelMode: true, sentinelTLS: {} }),
   })
 }
 

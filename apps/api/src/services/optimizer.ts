@@ -4,6 +4,7 @@ import {
   type FieldError,
   type FleetPeak,
   type FleetPlan,
+  FleetPlanner,
   MAX_FIELD_ERRORS,
   nextRuns,
   OPTIMIZER_MAX_ENTRIES,
@@ -14,7 +15,14 @@ import {
   ProfileCache,
   planFleet,
 } from '@punctual/core'
-import { type FleetTiming, readFleetTimings, readSchedulePatterns, type Sql } from '@punctual/db'
+import {
+  type FleetTiming,
+  readFleetTimings,
+  readFleetVersions,
+  readPatternsStamp,
+  readSchedulePatterns,
+  type Sql,
+} from '@punctual/db'
 import type { Principal } from '../plugins/auth.ts'
 import type { ScheduleService } from './schedules.ts'
 
@@ -48,7 +56,7 @@ async function drive<T>(gen: Generator<void, T>): Promise<T> {
 const intervals = new Map<string, number>()
 const INTERVALS_KEPT = 20_000
 
-function shortestIntervalMs(s: FleetTiming, from: Date): number {
+function shortestIntervalMs(s: OptimizerSchedule, from: Date): number {
   const key = `${s.timezone}|${s.cronExpression}`
   let gap = intervals.get(key)
   if (gap === undefined) {
@@ -62,50 +70,173 @@ function shortestIntervalMs(s: FleetTiming, from: Date): number {
 }
 
 type Plan = (fleet: readonly OptimizerSchedule[], hours: number, suggest: boolean) => Promise<FleetPlan>
+type Patterns = Awaited<ReturnType<typeof readSchedulePatterns>>
+type PatternOut = OptimizerReport['patterns'][number]
+interface Answer {
+  plan: FleetPlan
+  patterns: Omit<Patterns, 'rows'> & { rows: PatternOut[] }
+}
+type Current = (tenant: string, hours: number) => Promise<Answer>
+
+interface Held {
+  planner: FleetPlanner
+  /** The patterns as last read, valid while no refresh pass committed and no schedule came or went. */
+  patterns?: {
+    stamp: number | null
+    membership: number
+    value: Patterns
+    /** Each row as answered, for the schedule version its overlap risk was judged at. */
+    out: Map<string, { version: number; row: PatternOut }>
+  }
+}
+
+const HOUR = 3_600_000
+/** Plans kept (a tenant and a window length each): a 168-hour one holds about 5 MB of counts. */
+const PLANNERS_KEPT = 16
+
+/**
+ * Each tenant's plan kept between calls, per window length: counted from the hour the window starts in to an
+ * hour past its end, so it answers for an hour; a call reads the versions of the active schedules, and only
+ * the rows whose version changed, and updates the plan by those (a schedule added, changed or gone costs
+ * its own fires, not the fleet's). Calls for one plan take turns.
+ */
+class KeptPlans {
+  private readonly planners = new Map<string, Held>()
+  /** The last call queued per plan: calls for one plan take turns (a plan is updated and read in steps). */
+  private readonly turns = new Map<string, Promise<Answer>>()
+
+  constructor(
+    private readonly deps: OptimizerServiceDeps,
+    private readonly cache: ProfileCache,
+  ) {}
+
+  current: Current = (tenant, hours) => {
+    const key = `${hours}|${tenant}`
+    const run = () => this.answer(key, tenant, hours)
+    const turn = (this.turns.get(key) ?? Promise.resolve()).then(run, run)
+    this.turns.set(key, turn)
+    const done = () => {
+      if (this.turns.get(key) === turn) this.turns.delete(key)
+    }
+    turn.then(done, done)
+    return turn
+  }
+
+  private async answer(key: string, tenant: string, hours: number): Promise<Answer> {
+    const now = this.deps.now().getTime()
+    let planner = this.planners.get(key)?.planner
+    const stamp = readPatternsStamp(this.deps.sql)
+    stamp.catch(() => {}) // awaited below; a failure before that must not go unhandled
+    try {
+      if (planner?.covers(now, hours)) await this.catchUp(planner, tenant)
+      else planner = await this.build(key, tenant, hours, now)
+    } catch (err) {
+      // A plan left half updated is not kept: the next call counts the fleet again.
+      this.planners.delete(key)
+      throw err
+    }
+    // Most recently used last: the first is the one let go when too many are kept.
+    const held = this.planners.get(key)!
+    this.planners.delete(key)
+    this.planners.set(key, held)
+    let kept = held.patterns
+    const at = await stamp
+    if (!kept || kept.stamp !== at || kept.membership !== planner.membership) {
+      const value = await readSchedulePatterns(this.deps.sql, tenant, OPTIMIZER_MAX_ENTRIES)
+      kept = { stamp: at, membership: planner.membership, value, out: new Map() }
+      held.patterns = kept
+    }
+    const plan = await drive(planner.report(now, hours))
+    const rows = kept.value.rows.map((r) => {
+      const s = planner.schedule(r.scheduleId)
+      const version = s?.version ?? -1
+      const hit = kept.out.get(r.scheduleId)
+      if (hit?.version === version) return hit.row
+      // No schedule fires twice within a second: a p95 under 1 s cannot reach an interval.
+      const overlapRisk =
+        s !== undefined && r.p95DurationMs !== null && r.p95DurationMs >= 1000
+          ? r.p95DurationMs >= shortestIntervalMs(s, new Date(now))
+          : false
+      const row = { ...r, overlapRisk }
+      kept.out.set(r.scheduleId, { version, row })
+      return row
+    })
+    return { plan, patterns: { ...kept.value, rows } }
+  }
+
+  private async build(key: string, tenant: string, hours: number, now: number): Promise<FleetPlanner> {
+    const planner = new FleetPlanner({
+      from: Math.floor(now / HOUR) * HOUR,
+      hours: hours + 1,
+      cache: this.cache,
+    })
+    await drive(planner.load(await readFleetTimings(this.deps.sql, tenant)))
+    this.planners.set(key, { planner })
+    if (this.planners.size > PLANNERS_KEPT) this.planners.delete(this.planners.keys().next().value!)
+    return planner
+  }
+
+  private async catchUp(planner: FleetPlanner, tenant: string): Promise<void> {
+    const versions = await readFleetVersions(this.deps.sql, tenant)
+    const { changed, removed } = await drive(diff(planner, versions))
+    if (changed.length === 0 && removed.length === 0) return
+    const rows =
+      changed.length === 0
+        ? []
+        : (await readFleetTimings(this.deps.sql, tenant, changed)).filter((r) => r.state === 'active')
+    // Paused or deleted between the two reads: gone.
+    const active = new Set(rows.map((r) => r.id))
+    for (const id of changed) if (!active.has(id)) removed.push(id)
+    await drive(planner.update(rows, removed))
+  }
+}
+
+/** Schedules whose version differs from the plan's (or new to it), and those the plan counts that are gone. */
+function* diff(planner: FleetPlanner, versions: Map<string, number>) {
+  const changed: string[] = []
+  const removed: string[] = []
+  let n = 0
+  for (const [id, version] of versions) {
+    if (planner.versionOf(id) !== version) changed.push(id)
+    if (++n % 4096 === 0) yield
+  }
+  for (const id of planner.ids()) {
+    if (!versions.has(id)) removed.push(id)
+    if (++n % 4096 === 0) yield
+  }
+  return { changed, removed }
+}
 
 export function createOptimizerService(deps: OptimizerServiceDeps) {
   // Fire profiles by schedule id, kept while its version and timing stay the same (about 64 MB at most).
   const cache = new ProfileCache()
   const plan: Plan = (fleet, hours, suggest) =>
     drive(planFleet(fleet, { from: deps.now().getTime(), hours, suggest, cache }))
+  const kept = new KeptPlans(deps, cache)
   return {
-    report: (tenant: string, hours: number) => report(deps, plan, tenant, hours),
+    report: (tenant: string, hours: number) => report(deps, kept.current, tenant, hours),
     apply: (p: Principal, body: OptimizerApplyBody) => apply(deps, plan, p, body),
   }
 }
 
 async function report(
   deps: OptimizerServiceDeps,
-  plan: Plan,
+  current: Current,
   tenant: string,
   hours: number,
 ): Promise<OptimizerReport> {
   const now = deps.now()
-  const [fleet, patterns] = await Promise.all([
-    readFleetTimings(deps.sql, tenant),
-    readSchedulePatterns(deps.sql, tenant, OPTIMIZER_MAX_ENTRIES),
-  ])
-  const result = await plan(fleet, hours, true)
-  const wanted = new Set(patterns.rows.map((r) => r.scheduleId))
-  const byId = new Map(fleet.filter((s) => wanted.has(s.id)).map((s) => [s.id, s]))
+  const { plan: result, patterns } = await current(tenant, hours)
   return {
     generatedAt: (patterns.refreshedAt ?? now).toISOString(),
     from: result.from,
     to: result.to,
     peak: result.peak,
     hotspots: result.hotspots,
-    suggestions: result.suggestions.slice(0, OPTIMIZER_MAX_ENTRIES).map(({ heat: _heat, ...s }) => s),
+    suggestions: result.suggestions.slice(0, OPTIMIZER_MAX_ENTRIES),
     suggestionsTotal: result.suggestions.length,
     peakAfterSuggestions: result.peakAfterSuggestions,
-    patterns: patterns.rows.map((r) => {
-      const s = byId.get(r.scheduleId)
-      // No schedule fires twice within a second: a p95 under 1 s cannot reach an interval.
-      const overlapRisk =
-        s !== undefined && r.p95DurationMs !== null && r.p95DurationMs >= 1000
-          ? r.p95DurationMs >= shortestIntervalMs(s, now)
-          : false
-      return { ...r, overlapRisk }
-    }),
+    patterns: patterns.rows,
     patternsTotal: patterns.total,
   }
 }

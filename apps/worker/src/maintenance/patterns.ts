@@ -2,7 +2,7 @@ import {
   advisoryLocks,
   type DbHandle,
   type PatternRefreshResult,
-  refreshSchedulePatterns,
+  refreshSchedulePatternsIn,
 } from '@punctual/db'
 import type { Logger } from 'pino'
 import { errorMessage } from '../loop/index.ts'
@@ -15,23 +15,16 @@ export interface PatternsDeps {
 
 /**
  * One refresh of schedule_patterns (packages/db statements/schedule-patterns.ts) by the one worker that gets
- * the patterns lock (a session advisory lock on a connection reserved for the pass: a worker that dies lets
- * it go with its connection). The others find it held and answer null.
+ * the patterns lock (a transaction advisory lock: it goes with the pass's commit, or with the connection of a
+ * worker that dies). The others find it held and answer null.
  */
 export async function refreshPatterns(deps: PatternsDeps): Promise<PatternRefreshResult | null> {
-  const reserved = await deps.db.sql.reserve()
-  try {
-    const [row] = await reserved<{ locked: boolean }[]>`
-      select pg_try_advisory_lock(${advisoryLocks.namespace}, ${advisoryLocks.patterns}) as locked`
+  return deps.db.sql.begin(async (tx) => {
+    const [row] = await tx<{ locked: boolean }[]>`
+      select pg_try_advisory_xact_lock(${advisoryLocks.namespace}, ${advisoryLocks.patterns}) as locked`
     if (!row!.locked) return null
-    try {
-      return await refreshSchedulePatterns(reserved, deps.now())
-    } finally {
-      await reserved`select pg_advisory_unlock(${advisoryLocks.namespace}, ${advisoryLocks.patterns})`
-    }
-  } finally {
-    reserved.release()
-  }
+    return refreshSchedulePatternsIn(tx, deps.now())
+  })
 }
 
 /** refreshPatterns for the maintenance loop: a failure is logged and left to the next turn. */

@@ -6,8 +6,8 @@
 export class SecondHistogram {
   readonly from: number
   readonly length: number
-  private readonly points: Int32Array
-  private readonly diff: Int32Array
+  private points: Int32Array
+  private diff: Int32Array
   private folded: Int32Array | null = null
 
   /** `from` in ms (a whole second), `length` in seconds. */
@@ -53,6 +53,9 @@ export class SecondHistogram {
         out[i] = this.points[i]! + run
       }
       this.folded = out
+      // From now on only the counts are kept current: the build arrays go.
+      this.points = new Int32Array(0)
+      this.diff = new Int32Array(0)
     }
     return this.folded
   }

@@ -2,7 +2,9 @@ export { busiestSeconds, SecondHistogram } from './histogram.ts'
 export {
   type FleetPeak,
   type FleetPlan,
+  FleetPlanner,
   type Hotspot,
+  type PlannerOptions,
   type PlanOptions,
   planFleet,
   planFleetNow,
@@ -12,8 +14,11 @@ export {
   addProfile,
   type FireProfile,
   fireProfile,
+  inRunsOrRanges,
   type OptimizerSchedule,
   ProfileCache,
+  pointCount,
+  profileSize,
   shifted,
 } from './profile.ts'
 export {

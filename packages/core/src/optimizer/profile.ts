@@ -28,7 +28,14 @@ export interface FireProfile {
   base: number
   end: number
   points: Int32Array
+  /**
+   * Evenly spaced fires as triples [first, step, count] (seconds from `base`): an every-5-minutes schedule over
+   * a week is one triple instead of 2,016 points, a daily one a triple per offset of its zone.
+   */
+  runs: Int32Array
   ranges: Int32Array
+  /** Up to SAMPLE of its fires (seconds from `base`), spread over the window: what a move is judged by. */
+  sample: Int32Array
   /** No offset change of its zone in [base, end): moving every fire by some seconds moves the profile. */
   steady: boolean
   /** Its single second of the minute when it may be moved (not pinned, one second, no every-second minutes). */
@@ -82,15 +89,57 @@ export function fireProfile(s: Timing & { pinned?: boolean }, base: number, end:
   )
   const single = singleSecond(parse(s.cronExpression))
   const movable = !s.pinned && single !== null && ranges.length === 0 && latestSecond(s.jitterMs) >= 0
+  const { points, runs } = compress(scratch, n)
   return {
     base,
     end,
-    points: scratch.slice(0, n),
+    points,
+    runs,
     ranges: Int32Array.from(ranges),
+    sample: sampleOf(scratch, n),
     steady: zoneRules(s.timezone).nextTransition(base - 1, end) === undefined,
     movableSecond: movable ? single : null,
   }
 }
+
+/** Fires of a profile a move is judged by. */
+export const SAMPLE = 8
+/** Evenly spaced fires kept as a run from this many on. */
+const RUN_MIN = 4
+
+/** Sorted fire seconds `xs[0..n)` as lone points and runs of evenly spaced ones. */
+function compress(xs: Int32Array, n: number): { points: Int32Array; runs: Int32Array } {
+  const points: number[] = []
+  const runs: number[] = []
+  let i = 0
+  while (i < n) {
+    const step = i + 1 < n ? xs[i + 1]! - xs[i]! : 0
+    let j = i + 1
+    if (step > 0) while (j + 1 < n && xs[j + 1]! - xs[j]! === step) j++
+    if (step > 0 && j - i + 1 >= RUN_MIN) {
+      runs.push(xs[i]!, step, j - i + 1)
+      i = j + 1
+    } else points.push(xs[i++]!)
+  }
+  return { points: Int32Array.from(points), runs: Int32Array.from(runs) }
+}
+
+function sampleOf(xs: Int32Array, n: number): Int32Array {
+  const step = Math.max(1, Math.floor(n / SAMPLE))
+  const out: number[] = []
+  for (let i = 0; i < n && out.length < SAMPLE; i += step) out.push(xs[i]!)
+  return Int32Array.from(out)
+}
+
+/** Fires counted one by one (points and runs; ranges are minutes of every-second schedules). */
+export function pointCount(p: FireProfile): number {
+  let n = p.points.length
+  for (let k = 2; k < p.runs.length; k += 3) n += p.runs[k]!
+  return n
+}
+
+/** Entries a profile keeps (its memory, and the work of reading it). */
+export const profileSize = (p: FireProfile) => p.points.length + p.runs.length + p.ranges.length + 16
 
 /** The same fires `seconds` later (a steady profile without jitter whose second moved): no engine call. */
 export function shifted(p: FireProfile, seconds: number): FireProfile {
@@ -105,7 +154,23 @@ export function addProfile(h: SecondHistogram, p: FireProfile, by: number): void
     const i = p.points[k]! + off
     if (i >= 0 && i < len) h.addAt(i, by)
   }
+  for (let k = 0; k < p.runs.length; k += 3) {
+    const step = p.runs[k + 1]!
+    let i = p.runs[k]! + off
+    for (let c = p.runs[k + 2]!; c > 0; c--, i += step) if (i >= 0 && i < len) h.addAt(i, by)
+  }
   for (let k = 0; k < p.ranges.length; k += 2) h.addRange(p.ranges[k]! + off, p.ranges[k + 1]! + off, by)
+}
+
+/** Does one of the profile's runs or ranges (not its lone points) fire at second `sec` of a histogram from `from`? */
+export function inRunsOrRanges(p: FireProfile, from: number, sec: number): boolean {
+  const x = sec - (p.base - from) / 1000
+  for (let k = 0; k < p.runs.length; k += 3) {
+    const d = x - p.runs[k]!
+    if (d >= 0 && d % p.runs[k + 1]! === 0 && d / p.runs[k + 1]! < p.runs[k + 2]!) return true
+  }
+  for (let k = 0; k < p.ranges.length; k += 2) if (p.ranges[k]! <= x && x < p.ranges[k + 1]!) return true
+  return false
 }
 
 const HOUR = 3_600_000
@@ -161,8 +226,8 @@ export class ProfileCache {
     const endMs = s.endDate?.getTime() ?? -1
     const base = Math.floor(from / HOUR) * HOUR - MINUTE
     const profile = fireProfile(s, base, Math.ceil(to / HOUR) * HOUR + HOUR)
-    const size = profile.points.length + profile.ranges.length
-    if (hit) this.points -= hit.profile.points.length + hit.profile.ranges.length
+    const size = profileSize(profile)
+    if (hit) this.points -= profileSize(hit.profile)
     if (this.points + size > this.maxPoints) {
       this.map.clear()
       this.points = 0

@@ -44,3 +44,22 @@ export async function readFleetTimings(sql: Sql, tenant: string, ids?: string[])
     after = rows[rows.length - 1]!.id
   }
 }
+
+/**
+ * The version of each active schedule of the tenant, by id, paged like readFleetTimings: what a kept plan
+ * compares with to find the schedules changed, added or gone since it was counted.
+ */
+export async function readFleetVersions(sql: Sql, tenant: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>()
+  let after = '00000000-0000-0000-0000-000000000000'
+  for (;;) {
+    const rows = await sql<{ id: string; version: number }[]>`
+      select id, version from schedules
+       where tenant = ${tenant} and id > ${after}::uuid and state = 'active'
+       order by id
+       limit ${PAGE}`
+    for (const r of rows) out.set(r.id, r.version)
+    if (rows.length < PAGE) return out
+    after = rows[rows.length - 1]!.id
+  }
+}

@@ -48,7 +48,7 @@ export {
   type UnfinishedExecutionRow,
   updateFiredSchedules,
 } from './fire-recording.ts'
-export { type FleetTiming, readFleetTimings } from './fleet-timings.ts'
+export { type FleetTiming, readFleetTimings, readFleetVersions } from './fleet-timings.ts'
 export { type QueueCursor, type WaitingRow, waitingPage } from './queue-view.ts'
 export {
   cappedWorkflows,
@@ -74,8 +74,10 @@ export {
   PATTERN_MAX_RUNS,
   PATTERN_WINDOW_MS,
   type PatternRefreshResult,
+  readPatternsStamp,
   readSchedulePatterns,
   refreshSchedulePatterns,
+  refreshSchedulePatternsIn,
   type SchedulePatternRow,
 } from './schedule-patterns.ts'
 export {

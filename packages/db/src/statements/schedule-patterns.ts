@@ -1,5 +1,5 @@
 import { unfinishedExecutionStatuses, uuidv7Floor } from '@punctual/core'
-import type { Sql } from 'postgres'
+import type { Sql, TransactionSql } from 'postgres'
 
 /**
  * Execution patterns per schedule (the optimizer's `patterns`), kept in `schedule_patterns` by the worker:
@@ -26,8 +26,19 @@ export interface PatternRefreshResult {
   ms: number
 }
 
-/** One refresh pass (idempotent; the worker runs it under an advisory lock, one worker at a time). */
+/**
+ * One refresh pass, in one transaction: a reader sees a whole pass or none, so `refreshed_at` stamps what
+ * schedule_patterns holds (idempotent; the worker runs it under an advisory lock, one worker at a time).
+ */
 export async function refreshSchedulePatterns(sql: Sql, now: Date): Promise<PatternRefreshResult> {
+  return sql.begin((tx) => refreshSchedulePatternsIn(tx, now))
+}
+
+/** refreshSchedulePatterns inside the caller's transaction (which may hold the patterns lock). */
+export async function refreshSchedulePatternsIn(
+  sql: TransactionSql,
+  now: Date,
+): Promise<PatternRefreshResult> {
   const t0 = performance.now()
   const windowFloor = uuidv7Floor(now.getTime() - PATTERN_WINDOW_MS)
   // Where the last pass got to: the newest execution id it saw (ids, not clocks: a worker whose clock is
@@ -56,7 +67,7 @@ export async function refreshSchedulePatterns(sql: Sql, now: Date): Promise<Patt
   return { refreshed: ids.length, ms: Math.round(performance.now() - t0) }
 }
 
-async function recompute(sql: Sql, ids: string[], windowFloor: string, now: Date): Promise<void> {
+async function recompute(sql: TransactionSql, ids: string[], windowFloor: string, now: Date): Promise<void> {
   // Percentiles are nearest-rank (percentile_disc): a value that occurred. Nulls (not started, not finished)
   // are left out of each aggregate.
   await sql`
@@ -133,4 +144,11 @@ export async function readSchedulePatterns(
     total: rows[0]?.total ?? 0,
     refreshedAt: state[0] ? new Date(state[0].ms) : null,
   }
+}
+
+/** When the last refresh pass committed (ms), null before the first: what a kept read of the patterns is valid for. */
+export async function readPatternsStamp(sql: Sql): Promise<number | null> {
+  const [row] = await sql<{ ms: number }[]>`
+    select (extract(epoch from refreshed_at) * 1000)::float8 as ms from schedule_pattern_refresh`
+  return row ? row.ms : null
 }
