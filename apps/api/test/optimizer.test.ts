@@ -441,7 +441,9 @@ describe('patterns', () => {
         kind: 'fire',
         scheduleId,
         workflowId: wf.id,
-        scheduledFor: new Date(due),
+        // Each fire's jitter put its due time 3 s after its nominal time: lateness counts from dueAt.
+        scheduledFor: new Date(due - 3000),
+        dueAt: new Date(due),
         status: r.status as 'succeeded',
         startedAt: r.status === 'queued' ? null : new Date(due + r.late),
         finishedAt: r.ms === null ? null : new Date(due + r.late + r.ms),

@@ -120,6 +120,7 @@ describe('planEventStarts', () => {
     triggerId: null,
     workflowId: 'wf-a',
     scheduledFor: new Date(0),
+    dueAt: null,
     enqueuedAt: null,
     startedAt: null,
     finishedAt: new Date(0),

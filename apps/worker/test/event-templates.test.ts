@@ -14,6 +14,7 @@ const execution = (id: string, extra: Partial<ExecutionRow> = {}): ExecutionRow 
   triggerId: null,
   workflowId: 'wf-a',
   scheduledFor: new Date(0),
+  dueAt: null,
   enqueuedAt: null,
   startedAt: null,
   finishedAt: new Date(0),

@@ -78,6 +78,7 @@ const fireRow = (scheduleId: string, status: NewFireExecution['status'], at: num
   status,
   held,
   availableAtMs: status === 'queued' ? at : null,
+  dueAtMs: at,
 })
 const fire = (rows: NewFireExecution[], over: Partial<FireDecision> = {}): FireDecision => ({
   kind: 'fire',

@@ -123,6 +123,7 @@ describe('decideOverlaps', () => {
       status: 'missed',
       held: false,
       availableAtMs: null,
+      dueAtMs: S(-10),
     }
     const o = overlaps(row({ overlapPolicy: 'cancel_previous' }), [S(0)], [running('e')], [missed])
     expect(summary(o.rows)).toEqual([
@@ -140,6 +141,7 @@ describe('countedStarts', () => {
     status,
     held: false,
     availableAtMs: null,
+    dueAtMs: 0,
   })
 
   it('counts queued rows, not skipped or missed, and gives back cancelled fires that never started', () => {

@@ -1,6 +1,6 @@
 import { stableJitterMs, uuidv7 } from '@punctual/core'
 import { sleep } from '@punctual/core/testing'
-import { startExecutions } from '@punctual/db'
+import { createExecutionsRepo, startExecutions, toExecutionDto } from '@punctual/db'
 import { createExecutionQueue, createRedis, getDueEntry, waitForReady } from '@punctual/queue'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createScheduler, type Scheduler } from '../src/scheduler/index.ts'
@@ -312,6 +312,10 @@ describe('fire rows', () => {
       expect(r.scheduledForMs % 1000).toBe(0)
       expect(r.availableAtMs).toBe(r.scheduledForMs + stableJitterMs(s.id, new Date(r.scheduledForMs), 900))
       expect(await queue.get(r.id)).toMatchObject({ state: 'delayed', score: r.availableAtMs })
+      // As the API shows it: dueAt is the jittered time, scheduledFor the nominal one.
+      const dto = toExecutionDto((await createExecutionsRepo(ctx.database.db).find(s.tenant, r.id))!)
+      expect(dto.scheduledFor).toBe(new Date(r.scheduledForMs).toISOString())
+      expect(dto.dueAt).toBe(new Date(r.availableAtMs!).toISOString())
     }
   })
 

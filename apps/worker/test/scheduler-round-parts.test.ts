@@ -112,6 +112,7 @@ const fireRow = (
   status,
   held,
   availableAtMs: status === 'queued' ? at + 7 : null,
+  dueAtMs: at + 7,
 })
 const fireDecision = (rows: NewFireExecution[], over: Partial<FireDecision> = {}): FireDecision => ({
   kind: 'fire',

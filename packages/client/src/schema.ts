@@ -950,6 +950,11 @@ export interface components {
             chainDepth: number;
             /**
              * Format: date-time
+             * @description When it was due to start: a fire's scheduledFor plus its stable jitter (as the scheduler recorded it); scheduledFor for every other kind. A start more than 1 s after dueAt is late.
+             */
+            dueAt: string;
+            /**
+             * Format: date-time
              * @description ISO-8601 time with offset
              */
             enqueuedAt: string | null;

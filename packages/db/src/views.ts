@@ -17,6 +17,7 @@ export function toExecutionDto(row: ExecutionRow): Execution {
     triggerId: row.triggerId,
     workflowId: row.workflowId,
     scheduledFor: row.scheduledFor.toISOString(),
+    dueAt: (row.dueAt ?? row.scheduledFor).toISOString(),
     enqueuedAt: isoOrNull(row.enqueuedAt),
     startedAt: isoOrNull(row.startedAt),
     finishedAt: isoOrNull(row.finishedAt),

@@ -44,7 +44,7 @@ export function SchedulePage({ params }: { params: Record<string, string> }) {
           <Link href={`/executions?scheduleId=${id}`}>All executions of this schedule</Link>
         </p>
         <ErrorMessage error={history.error} />
-        <Timeline items={history.data?.items ?? []} jitterMs={s.jitterMs} timeZone={s.timezone} />
+        <Timeline items={history.data?.items ?? []} timeZone={s.timezone} />
         {history.data?.nextCursor && limit < 500 && (
           <button type="button" onClick={() => setLimit(Math.min(500, limit + 100))}>
             Show older
@@ -164,9 +164,9 @@ function NextFires({ schedule: s }: { schedule: Schedule }) {
   )
 }
 
-function Timeline({ items, jitterMs, timeZone }: { items: Execution[]; jitterMs: number; timeZone: string }) {
+function Timeline({ items, timeZone }: { items: Execution[]; timeZone: string }) {
   if (items.length === 0) return <p class="muted">No run yet.</p>
-  const entries = items.map((e) => timelineEntry(e, jitterMs))
+  const entries = items.map((e) => timelineEntry(e))
   return (
     <>
       <div class="strip" aria-hidden="true">

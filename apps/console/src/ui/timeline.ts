@@ -1,5 +1,4 @@
 import type { Execution } from '@punctual/client'
-import { stableJitterMs } from '@punctual/core/jitter'
 
 /** How a run shows on a schedule's timeline. */
 export type Outcome = 'succeeded' | 'failed' | 'skipped' | 'missed' | 'running' | 'queued' | 'cancelled'
@@ -15,18 +14,9 @@ export interface TimelineEntry {
   dueAt: Date
 }
 
-/**
- * A fire is due at `scheduledFor` plus its stable jitter (the same function the scheduler uses, with the
- * schedule's current jitterMs); a manual run or a redrive at its request time.
- */
-export function dueAtOf(e: Execution, jitterMs: number): Date {
-  const nominal = new Date(e.scheduledFor)
-  if (e.kind !== 'fire' || !e.scheduleId || jitterMs <= 0) return nominal
-  return new Date(nominal.getTime() + stableJitterMs(e.scheduleId, nominal, jitterMs))
-}
-
-export function timelineEntry(e: Execution, jitterMs: number): TimelineEntry {
-  const dueAt = dueAtOf(e, jitterMs)
+/** How a run shows: late when it started more than 1 s after its `dueAt` (a fire's jitter included). */
+export function timelineEntry(e: Execution): TimelineEntry {
+  const dueAt = new Date(e.dueAt)
   const outcome: Outcome =
     e.status === 'succeeded'
       ? 'succeeded'

@@ -103,6 +103,7 @@ function apply(s: OverlapOutcome, fires: readonly number[], d: OverlapDecision):
 function record(s: OverlapOutcome, t: number, action: 'run' | 'skip' | 'buffer', overlapCheck = false): void {
   const { row } = s
   const id = s.newId()
+  const dueAtMs = t + stableJitterMs(row.id, new Date(t), row.jitterMs)
   if (action === 'skip') {
     s.rows.push({
       id,
@@ -111,17 +112,18 @@ function record(s: OverlapOutcome, t: number, action: 'run' | 'skip' | 'buffer',
       status: 'skipped',
       held: false,
       availableAtMs: null,
+      dueAtMs,
     })
     return
   }
-  const availableAtMs = t + stableJitterMs(row.id, new Date(t), row.jitterMs)
   s.rows.push({
     id,
     scheduleId: row.id,
     scheduledForMs: t,
     status: 'queued',
     held: action === 'buffer',
-    availableAtMs,
+    availableAtMs: dueAtMs,
+    dueAtMs,
     ...(overlapCheck ? { overlapCheck } : {}),
   })
   if (action === 'run') s.unfinished.push({ id, status: 'queued' })

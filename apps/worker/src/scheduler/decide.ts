@@ -1,4 +1,4 @@
-import { type FirePlan, nextFireAfter, planFires, type ScheduleTiming } from '@punctual/core'
+import { type FirePlan, nextFireAfter, planFires, type ScheduleTiming, stableJitterMs } from '@punctual/core'
 import type { FireScheduleRow, NewFireExecution, UnfinishedExecutionRow } from '@punctual/db'
 import type { DueClaim } from '@punctual/queue'
 import { decideOverlaps } from './decide-overlap.ts'
@@ -76,7 +76,7 @@ export function decideClaim(input: DecideInput): ClaimDecision {
     endDate: row.endDateMs === null ? null : new Date(row.endDateMs),
   }
   const plan = planClaim(input, row, timing, executionCount)
-  const rows = missedRows(plan, row.id, input.newId)
+  const rows = missedRows(plan, row, input.newId)
   const runs = plan.run.map((d) => d.getTime())
   const { cancelIds, waitUntilMs, lastDecided } = decideOverlaps({
     row,
@@ -139,14 +139,19 @@ function planClaim(
 }
 
 /** The plan's missed fires that get rows (the rest only grow missed_count). */
-function missedRows(plan: FirePlan, scheduleId: string, newId: () => string): NewFireExecution[] {
+function missedRows(
+  plan: FirePlan,
+  row: Pick<FireScheduleRow, 'id' | 'jitterMs'>,
+  newId: () => string,
+): NewFireExecution[] {
   return plan.missed.map((d) => ({
     id: newId(),
-    scheduleId,
+    scheduleId: row.id,
     scheduledForMs: d.getTime(),
     status: 'missed',
     held: false,
     availableAtMs: null,
+    dueAtMs: d.getTime() + stableJitterMs(row.id, d, row.jitterMs),
   }))
 }
 

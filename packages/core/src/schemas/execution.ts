@@ -93,6 +93,11 @@ export const Execution = Type.Object(
     workflowId: Uuid,
     /** The nominal time: a fire's cron time (jitter not included), or the request time of a manual run or redrive. */
     scheduledFor: DateTime,
+    dueAt: Type.String({
+      format: 'date-time',
+      description:
+        "When it was due to start: a fire's scheduledFor plus its stable jitter (as the scheduler recorded it); scheduledFor for every other kind. A start more than 1 s after dueAt is late.",
+    }),
     enqueuedAt: Nullable(DateTime),
     startedAt: Nullable(DateTime),
     finishedAt: Nullable(DateTime),

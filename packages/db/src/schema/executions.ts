@@ -45,6 +45,11 @@ export const executions = pgTable(
     enqueuedAt: timestamp('enqueued_at', { withTimezone: true, mode: 'date' }),
     startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }),
     finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+    /**
+     * A fire's due time: scheduled_for plus the fire's stable jitter, as the scheduler computed it when it
+     * recorded the fire (null on other kinds, and on fires recorded before the column: due at scheduled_for).
+     */
+    dueAt: timestamp('due_at', { withTimezone: true, mode: 'date' }),
     status: text('status').$type<ExecutionStatus>().notNull(),
     attempt: integer('attempt').notNull().default(0),
     priority: smallint('priority').notNull().default(5),

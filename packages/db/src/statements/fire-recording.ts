@@ -60,6 +60,8 @@ export interface NewFireExecution {
   held: boolean
   /** queued fires: scheduledFor + stable jitter. */
   availableAtMs: number | null
+  /** scheduledFor + the fire's stable jitter, whatever its status (executions.due_at). */
+  dueAtMs: number
   /** overlapPolicy skip, decided at the fire's start (executions.overlap_check). */
   overlapCheck?: boolean
 }
@@ -187,6 +189,7 @@ export async function insertFireExecutions(
       status: r.status,
       held: r.held,
       available_at: iso(r.availableAtMs),
+      due_at: iso(r.dueAtMs),
       overlap_check: r.overlapCheck ?? false,
     })),
   )
@@ -194,15 +197,15 @@ export async function insertFireExecutions(
   const inserted = await sql<{ id: string }[]>`
     insert into executions (id, tenant, kind, schedule_id, workflow_id, scheduled_for, enqueued_at, finished_at,
                             status, attempt, priority, input, retry_policy, available_at, held, overlap_check,
-                            error)
+                            error, due_at)
     select v.id, s.tenant, 'fire', s.id, s.workflow_id, v.scheduled_for,
            case when v.status = 'queued' and not v.held then ${now}::timestamptz end,
            case when v.status <> 'queued' then ${now}::timestamptz end,
            v.status, 0, s.priority, s.input, s.retry_policy, v.available_at, v.held, v.overlap_check,
-           case when v.status = 'skipped' then ${OVERLAP_ERROR}::jsonb end
+           case when v.status = 'skipped' then ${OVERLAP_ERROR}::jsonb end, v.due_at
       from json_to_recordset(${doc}::json)
            as v(id uuid, schedule_id uuid, scheduled_for timestamptz, status text, held boolean,
-                available_at timestamptz, overlap_check boolean)
+                available_at timestamptz, overlap_check boolean, due_at timestamptz)
       join schedules s on s.id = v.schedule_id
     on conflict (schedule_id, scheduled_for) where kind = 'fire' do nothing
     returning id`

@@ -90,7 +90,8 @@ async function recompute(sql: TransactionSql, ids: string[], windowFloor: string
                       case when e.finished_at is not null and e.started_at is not null
                            then extract(epoch from e.finished_at - e.started_at) * 1000 end as duration,
                       case when e.started_at is not null
-                           then extract(epoch from e.started_at - e.scheduled_for) * 1000 end as late
+                           then extract(epoch from e.started_at - coalesce(e.due_at, e.scheduled_for)) * 1000
+                      end as late
                  from executions e
                 where e.schedule_id = s.id and e.id >= ${windowFloor}::uuid
                 order by e.id desc
