@@ -170,18 +170,25 @@ export async function throughputPerMinute(
   to: Date,
 ): Promise<ThroughputRow[]> {
   const floor = uuidv7Floor(from.getTime() - THROUGHPUT_CREATED_SLACK_MS)
+  // One pass over the window's executions (a primary-key range from `floor`), grouped by minute, then the
+  // minutes without any laid beside them as zeros.
   const rows = await db.execute<{ at: string; succeeded: number; dead: number; cancelled: number }>(sql`
-        select m.at::text as at,
-               count(e.id) filter (where e.status = 'succeeded')::int as succeeded,
-               count(e.id) filter (where e.status = 'dead')::int as dead,
-               count(e.id) filter (where e.status = 'cancelled')::int as cancelled
+        with ended as (
+          select to_timestamp(floor(extract(epoch from e.finished_at) / 60) * 60) as at,
+                 count(*) filter (where e.status = 'succeeded')::int as succeeded,
+                 count(*) filter (where e.status = 'dead')::int as dead,
+                 count(*) filter (where e.status = 'cancelled')::int as cancelled
+            from executions e
+           where e.tenant = ${tenant} and e.id >= ${floor}::uuid
+             and e.status in ('succeeded', 'dead', 'cancelled')
+             and e.finished_at >= ${from.toISOString()}::timestamptz and e.finished_at < ${to.toISOString()}::timestamptz
+           group by 1)
+        select m.at::text as at, coalesce(x.succeeded, 0) as succeeded, coalesce(x.dead, 0) as dead,
+               coalesce(x.cancelled, 0) as cancelled
           from generate_series(${from.toISOString()}::timestamptz, ${to.toISOString()}::timestamptz - interval '1 minute',
                                interval '1 minute') as m(at)
-          left join executions e
-            on e.tenant = ${tenant} and e.id >= ${floor}::uuid
-           and e.status in ('succeeded', 'dead', 'cancelled')
-           and e.finished_at >= m.at and e.finished_at < m.at + interval '1 minute'
-         group by m.at order by m.at`)
+          left join ended x on x.at = m.at
+         order by m.at`)
   return rows.map((r) => ({
     at: new Date(r.at),
     succeeded: Number(r.succeeded),
