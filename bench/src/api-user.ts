@@ -56,13 +56,20 @@ export async function startApi(env: {
   built ??= buildApi()
   const file = await built
   const port = await findFreePort()
-  const child = startServer(file, port, {
-    ...env,
-    JWT_SECRET,
-    LOG_LEVEL: 'warn',
-    API_RATE_LIMIT_PER_MINUTE: '100000000',
-    TENANT_MAX_SCHEDULES: '10000000',
-  })
+  // BENCH_API_NODE_FLAGS: node flags for the API process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+  const flags = (process.env.BENCH_API_NODE_FLAGS ?? '').split(' ').filter(Boolean)
+  const child = startServer(
+    file,
+    port,
+    {
+      ...env,
+      JWT_SECRET,
+      LOG_LEVEL: 'warn',
+      API_RATE_LIMIT_PER_MINUTE: '100000000',
+      TENANT_MAX_SCHEDULES: '10000000',
+    },
+    flags,
+  )
   const url = `http://127.0.0.1:${port}`
   try {
     await waitUp(`${url}/readyz`)

@@ -1,5 +1,6 @@
-import { nextRuns, uuidv7 } from '@punctual/core'
+import { nextRuns, OptimizerReport, uuidv7 } from '@punctual/core'
 import { createExecutionsRepo, refreshSchedulePatterns } from '@punctual/db'
+import { Value } from 'typebox/value'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createWorkflow, setup, type TestContext } from './helper.ts'
 
@@ -131,6 +132,9 @@ describe('GET /api/schedules/optimizer', () => {
     const res = await report('?hours=24')
     expect(res.statusCode, res.body).toBe(200)
     const body = res.json() as Report
+    // The answer (written from kept JSON fragments, not by the schema's serializer) is the schema's shape.
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8')
+    expect([...Value.Errors(OptimizerReport, body)]).toEqual([])
     expect(body.from).toBe(new Date(NOW).toISOString())
     expect(body.to).toBe(new Date(NOW + DAY).toISOString())
     expect(body.peak).toEqual({ at: NINE_EST, fires: 1001 })

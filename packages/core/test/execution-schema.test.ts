@@ -29,6 +29,7 @@ const execution = {
   triggerId: null,
   workflowId: id,
   scheduledFor: t,
+  dueAt: t,
   enqueuedAt: t,
   startedAt: t,
   finishedAt: null,

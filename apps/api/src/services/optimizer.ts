@@ -294,6 +294,29 @@ async function apply(
 
 export type OptimizerService = ReturnType<typeof createOptimizerService>
 
+/**
+ * The JSON of each suggestion and pattern row, made once per object: the kept plan hands back the same
+ * objects call after call until their schedule changes, so an answer of 2,000 entries is mostly joined, not
+ * serialized again.
+ */
+const fragments = new WeakMap<object, string>()
+
+function jsonOf(entry: object): string {
+  let json = fragments.get(entry)
+  if (json === undefined) {
+    json = JSON.stringify(entry)
+    fragments.set(entry, json)
+  }
+  return json
+}
+
+/** A report as the JSON GET /api/schedules/optimizer answers (the OptimizerReport schema's shape). */
+export function optimizerReportJson(report: OptimizerReport): string {
+  const { suggestions, patterns, ...rest } = report
+  const head = JSON.stringify(rest)
+  return `${head.slice(0, -1)},"suggestions":[${suggestions.map(jsonOf).join(',')}],"patterns":[${patterns.map(jsonOf).join(',')}]}`
+}
+
 function change(
   row: FleetTiming,
   to: { cronExpression?: string | undefined; jitterMs?: number | undefined },

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { OptimizerApplyBody, OptimizerApplyResult, OptimizerQuery, OptimizerReport } from '@punctual/core'
+import type { FastifyReply } from 'fastify'
+import { optimizerReportJson } from '../../services/optimizer.ts'
 import { errors, type TypeBoxApp } from '../route-helpers.ts'
 
 /**
@@ -32,14 +34,18 @@ function reportRoute(app: TypeBoxApp) {
           'per schedule over its executions created in the last 7 days (at most its newest 1,000), from',
           'aggregates a worker refreshes at least every minute (`generatedAt`): runs that started and finished,',
           'nearest-rank p50/p95 of finishedAt − startedAt, failureRate = dead / runs, lateP95Ms = p95 of',
-          'startedAt − scheduledFor (jitter included), overlapRisk = p95 duration ≥ the shortest gap between',
+          "startedAt − dueAt (a fire's jitter is not lateness), overlapRisk = p95 duration ≥ the shortest gap between",
           'two of its next fires. Start/end dates are honoured; maxExecutions is not.',
         ].join(' '),
         querystring: OptimizerQuery,
         response: { 200: OptimizerReport, ...errors },
       },
     },
-    async (request) => app.services.optimizer.report(request.user.tenant, request.query.hours ?? 24),
+    async (request, reply) => {
+      const report = await app.services.optimizer.report(request.user.tenant, request.query.hours ?? 24)
+      // Written by optimizerReportJson (its entries' JSON kept between calls), in the shape of the schema.
+      return (reply as FastifyReply).type('application/json; charset=utf-8').send(optimizerReportJson(report))
+    },
   )
 }
 
