@@ -136,7 +136,7 @@ class KeptPlans {
       throw err
     }
     // Most recently used last: the first is the one let go when too many are kept.
-    const held = this.planners.get(key)!
+    const held = this.planners.get(key) ?? { planner }
     this.planners.delete(key)
     this.planners.set(key, held)
     let kept = held.patterns
