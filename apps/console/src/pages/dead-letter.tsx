@@ -2,7 +2,16 @@ import type { RedriveBody, Workflow } from '@punctual/client'
 import { useState } from 'preact/hooks'
 import { api, call, fieldErrors } from '../api.ts'
 import { can } from '../session.ts'
-import { ErrorMessage, Field, FormProblem, Loading, PageHeader, Pager, useCursor } from '../ui/components.tsx'
+import {
+  ErrorMessage,
+  Field,
+  FormProblem,
+  Loading,
+  PageHeader,
+  Pager,
+  useCursor,
+  WorkflowSelect,
+} from '../ui/components.tsx'
 import { useLoad } from '../ui/hooks.ts'
 import { ExecutionsTable } from './executions.tsx'
 import { useWorkflows } from './schedules.tsx'
@@ -198,14 +207,13 @@ function FilterFields(props: {
     <>
       <Field label="Workflow" name="filter.workflowId" errors={errors}>
         {(a) => (
-          <select {...a} value={form.workflowId} onChange={set('workflowId')}>
-            <option value="">any</option>
-            {props.workflows.map((w) => (
-              <option key={w.id} value={w.id}>
-                {w.name}
-              </option>
-            ))}
-          </select>
+          <WorkflowSelect
+            attrs={a}
+            workflows={props.workflows}
+            value={form.workflowId}
+            blank="any"
+            onChange={set('workflowId')}
+          />
         )}
       </Field>
       <Field label="Schedule id" name="filter.scheduleId" errors={errors}>

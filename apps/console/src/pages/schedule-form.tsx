@@ -2,7 +2,7 @@ import type { Schedule, ScheduleWarning, Workflow } from '@punctual/client'
 import { useState } from 'preact/hooks'
 import { api, call, fieldErrors } from '../api.ts'
 import { navigate } from '../router.tsx'
-import { ErrorMessage, Field, FormProblem, Loading, PageHeader } from '../ui/components.tsx'
+import { ErrorMessage, Field, FormProblem, Loading, PageHeader, WorkflowSelect } from '../ui/components.tsx'
 import { useLoad } from '../ui/hooks.ts'
 import { useWorkflows } from './schedules.tsx'
 
@@ -148,14 +148,13 @@ function ScheduleFields(props: {
     <>
       <Field label="Workflow" name="workflowId" errors={errors}>
         {(a) => (
-          <select {...a} value={form.workflowId} onChange={set('workflowId')}>
-            <option value="">— choose —</option>
-            {props.workflows.map((w) => (
-              <option key={w.id} value={w.id}>
-                {w.name}
-              </option>
-            ))}
-          </select>
+          <WorkflowSelect
+            attrs={a}
+            workflows={props.workflows}
+            value={form.workflowId}
+            blank="— choose —"
+            onChange={set('workflowId')}
+          />
         )}
       </Field>
       <Field label="Name" name="name" errors={errors}>

@@ -11,6 +11,7 @@ import {
   Loading,
   PageHeader,
   Table,
+  WorkflowSelect,
 } from '../ui/components.tsx'
 import { useLoad } from '../ui/hooks.ts'
 import { ExecutionsTable } from './executions.tsx'
@@ -251,14 +252,13 @@ function TriggerFields(props: {
       {!editing && (
         <Field label="Workflow" name="workflowId" errors={errors}>
           {(a) => (
-            <select {...a} value={form.workflowId} onChange={set('workflowId')}>
-              <option value="">— choose —</option>
-              {props.workflows.map((w) => (
-                <option key={w.id} value={w.id}>
-                  {w.name}
-                </option>
-              ))}
-            </select>
+            <WorkflowSelect
+              attrs={a}
+              workflows={props.workflows}
+              value={form.workflowId}
+              blank="— choose —"
+              onChange={set('workflowId')}
+            />
           )}
         </Field>
       )}

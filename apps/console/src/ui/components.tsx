@@ -30,18 +30,21 @@ function useId(prefix: string) {
   return id
 }
 
+/** What a Field hands its control: its id, name and accessibility attributes. */
+export interface FieldAttrs {
+  id: string
+  name: string
+  'aria-invalid'?: 'true'
+  'aria-describedby'?: string
+}
+
 /** A labelled form control with its problem message beside it (aria-invalid, aria-describedby). */
 export function Field(props: {
   label: string
   name: string
   errors: Record<string, string>
   hint?: string
-  children: (attrs: {
-    id: string
-    name: string
-    'aria-invalid'?: 'true'
-    'aria-describedby'?: string
-  }) => JSX.Element
+  children: (attrs: FieldAttrs) => JSX.Element
 }) {
   const id = useId(`f-${props.name}`)
   const message = props.errors[props.name]
@@ -66,6 +69,26 @@ export function Field(props: {
         </small>
       )}
     </div>
+  )
+}
+
+/** The tenant's workflows as a select inside a Field, `blank` naming the empty choice. */
+export function WorkflowSelect(props: {
+  attrs: FieldAttrs
+  workflows: readonly { id: string; name: string }[]
+  value: string
+  blank: string
+  onChange: (e: { currentTarget: { value: string } }) => void
+}) {
+  return (
+    <select {...props.attrs} value={props.value} onChange={props.onChange}>
+      <option value="">{props.blank}</option>
+      {props.workflows.map((w) => (
+        <option key={w.id} value={w.id}>
+          {w.name}
+        </option>
+      ))}
+    </select>
   )
 }
 

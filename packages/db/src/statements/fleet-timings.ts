@@ -24,25 +24,39 @@ function page(sql: Sql, tenant: string, after: string, ids: string[] | null) {
      limit ${PAGE}`
 }
 
+/** Every page of a keyset read by id, `PAGE` rows at a time, each handed to `take` as it comes. */
+async function byIdPages<R extends { id: string }>(
+  read: (after: string) => Promise<R[]>,
+  take: (rows: R[]) => void,
+): Promise<void> {
+  let after = '00000000-0000-0000-0000-000000000000'
+  for (;;) {
+    const rows = await read(after)
+    take(rows)
+    if (rows.length < PAGE) return
+    after = rows[rows.length - 1]!.id
+  }
+}
+
 /**
  * The tenant's active schedules (or, with `ids`, those of them in any state) as the optimizer reads them, in
  * id order, paged through schedules_tenant_id_idx.
  */
 export async function readFleetTimings(sql: Sql, tenant: string, ids?: string[]): Promise<FleetTiming[]> {
   const out: FleetTiming[] = []
-  let after = '00000000-0000-0000-0000-000000000000'
-  for (;;) {
-    const rows = await page(sql, tenant, after, ids ?? null)
-    for (const { startMs, endMs, ...r } of rows) {
-      out.push({
-        ...r,
-        startDate: startMs === null ? null : new Date(startMs),
-        endDate: endMs === null ? null : new Date(endMs),
-      })
-    }
-    if (rows.length < PAGE) return out
-    after = rows[rows.length - 1]!.id
-  }
+  await byIdPages(
+    (after) => page(sql, tenant, after, ids ?? null),
+    (rows) => {
+      for (const { startMs, endMs, ...r } of rows) {
+        out.push({
+          ...r,
+          startDate: startMs === null ? null : new Date(startMs),
+          endDate: endMs === null ? null : new Date(endMs),
+        })
+      }
+    },
+  )
+  return out
 }
 
 /**
@@ -51,15 +65,15 @@ export async function readFleetTimings(sql: Sql, tenant: string, ids?: string[])
  */
 export async function readFleetVersions(sql: Sql, tenant: string): Promise<Map<string, number>> {
   const out = new Map<string, number>()
-  let after = '00000000-0000-0000-0000-000000000000'
-  for (;;) {
-    const rows = await sql<{ id: string; version: number }[]>`
+  await byIdPages(
+    (after) => sql<{ id: string; version: number }[]>`
       select id, version from schedules
        where tenant = ${tenant} and id > ${after}::uuid and state = 'active'
        order by id
-       limit ${PAGE}`
-    for (const r of rows) out.set(r.id, r.version)
-    if (rows.length < PAGE) return out
-    after = rows[rows.length - 1]!.id
-  }
+       limit ${PAGE}`,
+    (rows) => {
+      for (const r of rows) out.set(r.id, r.version)
+    },
+  )
+  return out
 }
