@@ -43,6 +43,7 @@ function setup(opts: {
   keys?: QueueKeys
   aheadHoldMs?: number
   aheadRestMs?: number
+  aheadMaxRunMs?: number
 }) {
   const fresh = ctx.fresh()
   const queue = opts.queue ?? fresh.queue
@@ -82,6 +83,7 @@ function setup(opts: {
     running: () => state.running,
     aheadHoldMs: opts.aheadHoldMs,
     aheadRestMs: opts.aheadRestMs,
+    aheadMaxRunMs: opts.aheadMaxRunMs,
   }
   const loop = new ClaimLoop(deps)
   let done: Promise<void> | undefined
@@ -169,6 +171,44 @@ describe('claim loop', () => {
     s.table.setPhase(s.started[0]![0]!, 'finishing')
     await waitFor('the next one started', () => s.started.length === 2)
     expect(flat(s.started)).toEqual(ids.slice(0, 3))
+  })
+
+  it('never claims ahead while runs have lately held their slots long; claims ahead again once they are short', async () => {
+    const s = setup({ concurrency: 2, pollMs: 20, aheadMaxRunMs: 40 })
+    const prefetched = () => [...s.table.jobs.values()].filter((j) => j.phase === 'prefetched').length
+    const startedJobs = () => s.started.flat()
+    /** Runs the oldest started job for `ms` (its slot held meanwhile), then frees its slot. */
+    const run = async (ms: number) => {
+      const job = startedJobs().find((j) => j.phase === 'starting')!
+      s.table.setPhase(job, 'running')
+      await sleep(ms)
+      s.table.setPhase(job, 'finishing')
+    }
+    await enqueue(s.queue, 1)
+    s.start()
+    await waitFor('the first started', () => startedJobs().length === 1)
+    await run(100)
+    expect(s.table.recentRunMs).toBeGreaterThan(40)
+    // A burst arrives while runs are long: the free slots are claimed for, nothing ahead.
+    await enqueue(s.queue, 10)
+    await enqueue(s.queue, 10)
+    await waitFor('both slots claimed for', () => startedJobs().length === 3 && s.table.busy === 2)
+    expect(s.loop.busy).toBe(true)
+    // Leased in Redis: only the executions started (the ended ones are not acked by this test).
+    await sleep(200)
+    expect([prefetched(), (await s.queue.stats()).running]).toEqual([0, 3])
+    // A slot frees after another long run: the next one is claimed for it, still nothing ahead.
+    await run(100)
+    await waitFor('the freed slot claimed for', () => startedJobs().length === 4)
+    await sleep(100)
+    expect([prefetched(), (await s.queue.stats()).running]).toEqual([0, 4])
+    // Short runs bring the average down: a batch is claimed ahead again.
+    while (s.table.recentRunMs > 40) {
+      const n = startedJobs().length
+      await run(0)
+      await waitFor('the freed slot refilled', () => startedJobs().length > n || prefetched() > 0)
+    }
+    await waitFor('a batch claimed ahead', () => prefetched() > 0)
   })
 
   it('pause hands back what was claimed ahead and claims nothing until resume', async () => {

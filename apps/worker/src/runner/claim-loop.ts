@@ -17,12 +17,18 @@ import { type Job, type JobTable, newJob } from './job.ts'
  * `aheadHoldMs`: slots that stay busy that long hold long runs, not a burst of starts, and a batch claimed
  * ahead of them would keep its executions, and the turns of the tenants queued after it, waiting behind those
  * runs (fair turns: another tenant's next execution waits at most one turn). It is handed back, and nothing
- * is claimed ahead for `aheadRestMs`.
+ * is claimed ahead for `aheadRestMs`. And nothing is claimed ahead while the runs of late hold their slots
+ * longer than `aheadMaxRunMs` on average: a slot then frees every (run time / concurrency), a dequeue round
+ * trip per freed slot costs nothing beside the run, and a batch claimed ahead would only make the tenants
+ * queued after it wait until it drains (fair turns: with long runs, another tenant's execution takes the next
+ * slot or the one after).
  */
 /** How long a batch claimed ahead may wait for slots before it is handed back. */
 export const CLAIM_AHEAD_HOLD_MS = 250
 /** No claim-ahead for this long after a batch was handed back for waiting too long. */
 export const CLAIM_AHEAD_REST_MS = 2_000
+/** No claim-ahead while runs have lately held their slots longer than this on average. */
+export const CLAIM_AHEAD_MAX_RUN_MS = 50
 
 export interface ClaimLoopDeps {
   queue: ExecutionQueue
@@ -48,6 +54,8 @@ export interface ClaimLoopDeps {
   aheadHoldMs?: number
   /** CLAIM_AHEAD_REST_MS unless set (tests). */
   aheadRestMs?: number
+  /** CLAIM_AHEAD_MAX_RUN_MS unless set (tests). */
+  aheadMaxRunMs?: number
 }
 
 export class ClaimLoop {
@@ -119,7 +127,8 @@ export class ClaimLoop {
         this.prefetched.length === 0 &&
         !paused &&
         !full &&
-        nowMs >= this.aheadRestUntilMs
+        nowMs >= this.aheadRestUntilMs &&
+        table.recentRunMs <= (deps.aheadMaxRunMs ?? CLAIM_AHEAD_MAX_RUN_MS)
       if (!ahead && (paused || free <= 0 || full)) {
         // Held ahead: woken by a freed slot, or when the batch has waited long enough to go back.
         const holding = this.prefetched.length > 0 && free <= 0

@@ -24,6 +24,8 @@ export interface Job {
   leaseExpiresAtMs: number
   /** No longer ours: nothing may be reported for it. */
   lost: boolean
+  /** When its steps began to run (performance.now(); 0 until then). */
+  runningSinceMs: number
 }
 
 /** Why an execution's steps were aborted: the reason tells the end what to report. */
@@ -58,6 +60,7 @@ export function newJob(item: ClaimedExecution, phase: 'prefetched' | 'starting')
     row: null,
     leaseExpiresAtMs: item.leaseExpiresAtMs,
     lost: false,
+    runningSinceMs: 0,
   }
 }
 
@@ -83,10 +86,14 @@ export interface JobTableDeps {
   onLost: (e: ExecutionLostEvent) => void
 }
 
+/** Weight of the newest run in `recentRunMs` (a moving average over about the last ten runs). */
+const RUN_MS_WEIGHT = 0.1
+
 /** Every execution whose lease this runner holds, by id, and the slots they hold. */
 export class JobTable {
   readonly jobs = new Map<string, Job>()
   private busyCount = 0
+  private runMs = 0
 
   constructor(private readonly deps: JobTableDeps) {}
 
@@ -107,9 +114,22 @@ export class JobTable {
     this.busyCount++
   }
 
+  /**
+   * How long executions' steps held their slots lately (ms, moving average; 0 before the first run ended):
+   * the claim loop claims ahead only while runs are short.
+   */
+  get recentRunMs(): number {
+    return this.runMs
+  }
+
   setPhase(job: Job, phase: Phase): void {
     const wasBusy = job.phase === 'starting' || job.phase === 'running'
     const isBusy = phase === 'starting' || phase === 'running'
+    if (phase === 'running') job.runningSinceMs = performance.now()
+    else if (job.phase === 'running') {
+      const ran = performance.now() - job.runningSinceMs
+      this.runMs = this.runMs === 0 ? ran : this.runMs + RUN_MS_WEIGHT * (ran - this.runMs)
+    }
     job.phase = phase
     if (wasBusy && !isBusy) {
       this.busyCount--
