@@ -3,7 +3,7 @@ import { createDb, type DbHandle, ensureDatabase, migrate } from '@punctual/db'
 import { createExecutionQueue, createKeys, createRedis, type Redis, waitForReady } from '@punctual/queue'
 import { deleteMatching } from '@punctual/queue/testing'
 import { type ApiProcess, createWorkflow, headersFor, startApi } from './api-user.ts'
-import { type Answer, type FloodResult, flood, paced, request } from './fairness/load.ts'
+import { type Answer, type FloodResult, flood, paced, request, wallMs } from './fairness/load.ts'
 import { type BenchSection, percentile } from './report.ts'
 import {
   buildWorkers,
@@ -27,7 +27,7 @@ const DATABASE_URL =
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0'
 const PREFIX = `bench-fair-${process.pid}`
 /** Length of each measured phase (B alone, then B with A flooding). */
-const PHASE_S = Number(process.env.BENCH_FAIR_PHASE_S ?? 30)
+const PHASE_S = Number(process.env.BENCH_FAIR_PHASE_S ?? 60)
 const WARMUP_S = 5
 /** A's flood runs this long before B's measured phase starts (its backlog and the workers get going). */
 const RAMP_S = 3
@@ -52,11 +52,18 @@ const A_PRIORITY = 9
  */
 const A_SLOW_MS = Number(process.env.BENCH_FAIR_A_SLOW_MS ?? 500)
 interface FloodKind {
-  key: 'noop' | 'slow'
+  key: 'noop' | 'slow' | 'slow-capped'
   label: string
   eventType: string
   stepMs: number
+  /** TENANT_MAX_RUNNING of the workers in this phase (they are restarted with it). */
+  tenantMaxRunning?: string
 }
+/**
+ * The contract bounds a tenant whose long runs hold many slots with TENANT_MAX_RUNNING: the last phase runs
+ * A's long runs again with it at this share of the fleet's slots.
+ */
+const CAP_SHARE = 0.8
 const FLOODS: FloodKind[] = [
   { key: 'noop', label: 'A floods, runs of 0 ms', eventType: 'bench.flood.noop', stepMs: 0 },
   {
@@ -64,6 +71,13 @@ const FLOODS: FloodKind[] = [
     label: `A floods, runs of ${A_SLOW_MS} ms`,
     eventType: 'bench.flood.slow',
     stepMs: A_SLOW_MS,
+  },
+  {
+    key: 'slow-capped',
+    label: `A floods, runs of ${A_SLOW_MS} ms, TENANT_MAX_RUNNING=${Math.round(CAP_SHARE * WORKERS * CONCURRENCY)}`,
+    eventType: 'bench.flood.slow',
+    stepMs: A_SLOW_MS,
+    tenantMaxRunning: String(Math.round(CAP_SHARE * WORKERS * CONCURRENCY)),
   },
 ]
 
@@ -86,7 +100,7 @@ interface Setup {
  * of 0 ms) and a schedule of it that does not fire during the run (B triggers it).
  */
 async function createThroughApi(api: ApiProcess): Promise<Setup> {
-  for (const f of FLOODS) {
+  for (const f of FLOODS.filter((k) => k.key !== 'slow-capped')) {
     const workflow = await post(api, A, '/api/workflows', {
       name: `flood-${f.key}`,
       steps: [{ name: 'work', type: 'delay', ms: f.stepMs }],
@@ -114,6 +128,9 @@ interface PhaseResult {
   /** Per triggered execution of B: request sent → started_at, and enqueued_at → started_at (ms). */
   startLags: number[]
   queueLags: number[]
+  /** Per triggered execution of B: enqueued_at → claimed (seen leased in Redis), claimed → started_at (ms). */
+  claimLags: number[]
+  claimToStart: number[]
   notStarted: number
   /** A's queue depths sampled every 250 ms (ready; running = slots held). */
   aReady: number[]
@@ -165,12 +182,31 @@ async function phase(
   const depths = sampleDepths(ctx.redis, PREFIX)
   const meter = cpuMeter([ctx.pids.api, ...ctx.pids.workers])
   const from = new Date().toISOString()
+  const keys = createKeys(PREFIX)
+  const claimedAt = new Map<string, number>()
+  /** Polls the execution's hash every 2 ms (for at most 10 s) until a worker owns it. */
+  const watchClaim = async (executionId: string) => {
+    const until = Date.now() + 10_000
+    while (Date.now() < until) {
+      const owner = await ctx.redis.hget(keys.execution(executionId), 'owner').catch(() => null)
+      if (owner) {
+        claimedAt.set(executionId, wallMs())
+        return
+      }
+      await sleep(2)
+    }
+  }
+  const watches: Promise<void>[] = []
   const [gets, triggers] = await Promise.all([
     paced(GET_RATE, seconds, () => request(getUrl, { method: 'GET', headers: headersFor(B) })),
-    paced(TRIGGER_RATE, seconds, () =>
-      request(triggerUrl, { method: 'POST', headers: headersFor(B), body: '{}' }),
-    ),
+    paced(TRIGGER_RATE, seconds, async () => {
+      const answer = await request(triggerUrl, { method: 'POST', headers: headersFor(B), body: '{}' })
+      if (answer.status === 202)
+        watches.push(watchClaim((JSON.parse(answer.body) as { executionId: string }).executionId))
+      return answer
+    }),
   ])
+  await Promise.all(watches)
   const to = new Date().toISOString()
   const cpu = meter.stop()
   const { ready, running } = await depths.stop()
@@ -199,6 +235,12 @@ async function phase(
     triggers,
     startLags: sorted(started.map((r) => r.started! - sent.get(r.id)!)),
     queueLags: sorted(started.map((r) => r.started! - r.enqueued)),
+    claimLags: sorted(
+      started.filter((r) => claimedAt.has(r.id)).map((r) => claimedAt.get(r.id)! - r.enqueued),
+    ),
+    claimToStart: sorted(
+      started.filter((r) => claimedAt.has(r.id)).map((r) => r.started! - claimedAt.get(r.id)!),
+    ),
     notStarted: triggers.length - started.length,
     aReady: ready,
     aRunning: running,
@@ -272,6 +314,11 @@ function table(alone: PhaseResult, noisy: Noisy[]) {
       'queue turn, slot, claim, start',
     ],
     [
+      '    enqueued_at → seen claimed; seen claimed → started_at p50 / p99 ms',
+      ...phases.map((r) => `${pair([r.claimLags])[0]}; ${pair([r.claimToStart])[0]}`),
+      'Redis polled every 2 ms from the 202 on (a claim before the 202 is seen at it)',
+    ],
+    [
       'B: executions started / triggered (202)',
       ...phases.map((r, i) => `${r.startLags.length} / ${acks[i]!.length}`),
       `starts awaited ${START_GRACE_MS / 1000} s`,
@@ -331,19 +378,29 @@ export async function run(): Promise<BenchSection> {
   try {
     api = await startApi({ DATABASE_URL, REDIS_URL, REDIS_PREFIX: PREFIX })
     const setup = await createThroughApi(api)
-    for (let i = 0; i < WORKERS; i++) {
-      workers.push(
-        startOurWorker(`bench-fair-${i + 1}`, {
-          DATABASE_URL,
-          REDIS_URL,
-          REDIS_PREFIX: PREFIX,
-          WORKER_CONCURRENCY: String(CONCURRENCY),
-          ...(TENANT_MAX_RUNNING ? { TENANT_MAX_RUNNING } : {}),
-        }),
-      )
+    const warnings = new Map<string, number>()
+    /** (Re)starts the workers, with `cap` as their TENANT_MAX_RUNNING. */
+    const startWorkers = async (cap: string) => {
+      for (const w of workers.splice(0)) {
+        for (const [m, c] of w.warnings) warnings.set(m, (warnings.get(m) ?? 0) + c)
+        await w.stop()
+      }
+      for (let i = 0; i < WORKERS; i++) {
+        workers.push(
+          startOurWorker(`bench-fair-${i + 1}`, {
+            DATABASE_URL,
+            REDIS_URL,
+            REDIS_PREFIX: PREFIX,
+            WORKER_CONCURRENCY: String(CONCURRENCY),
+            ...(cap ? { TENANT_MAX_RUNNING: cap } : {}),
+          }),
+        )
+      }
+      await waitForHeartbeats(redis, keys.workers, workers)
+      ctx.pids.workers = workers.map((w) => w.child.pid!)
     }
-    await waitForHeartbeats(redis, keys.workers, workers)
-    const ctx = { db, redis, api, setup, pids: { api: api.pid, workers: workers.map((w) => w.child.pid!) } }
+    const ctx = { db, redis, api, setup, pids: { api: api.pid, workers: [] as number[] } }
+    await startWorkers(TENANT_MAX_RUNNING)
     const floodOf = (kind: FloodKind, seconds: number) =>
       flood({
         url: `${api!.url}/api/events`,
@@ -371,6 +428,7 @@ export async function run(): Promise<BenchSection> {
     // The slow flood last: it leaves a backlog of A behind.
     const only = process.env.BENCH_FAIR_ONLY?.split(',')
     for (const kind of FLOODS.filter((f) => !only || only.includes(f.key))) {
+      if (kind.tenantMaxRunning) await startWorkers(kind.tenantMaxRunning)
       running = floodOf(kind, RAMP_S + PHASE_S + 2)
       await sleep(RAMP_S * 1000)
       const result = await phase(ctx, PHASE_S)
@@ -379,7 +437,6 @@ export async function run(): Promise<BenchSection> {
     }
     const { rows, verdict } = table(alone, noisy)
     const loadAfter = os.loadavg()
-    const warnings = new Map<string, number>()
     for (const w of workers) for (const [m, c] of w.warnings) warnings.set(m, (warnings.get(m) ?? 0) + c)
     const hms = (ms: number) => new Date(ms).toISOString().slice(11, 19)
     return {
@@ -387,9 +444,9 @@ export async function run(): Promise<BenchSection> {
       title: 'Noisy neighbour: one tenant floods, another reads and runs (fair turns, issue 13)',
       method: [
         `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; load average (1 min) ${loadBefore[0]!.toFixed(2)} at the start, ${loadAfter[0]!.toFixed(2)} at the end. The API, ${WORKERS} workers, Postgres, Redis, the load generators and whatever else runs on the machine share these cores: a flood takes CPU from B's requests as well as queue room.`,
-        `Processes, all production bundles (scripts/bundle.mjs): our API (bench/src/api-user.ts: LOG_LEVEL=warn, DATABASE_POOL_SIZE 20, API_RATE_LIMIT_PER_MINUTE raised to 1e8 for A's flood — the limit is per tenant but one setting for all; B's ~3,060 requests a minute are under the default 6,000 anyway) and ${WORKERS} workers (WORKER_CONCURRENCY=${CONCURRENCY}, ${TENANT_MAX_RUNNING ? `TENANT_MAX_RUNNING=${TENANT_MAX_RUNNING}` : 'no TENANT_MAX_RUNNING'}, no maxConcurrency, other settings at their defaults), on database ${new URL(DATABASE_URL).pathname.slice(1)} (truncated first) and Redis ${new URL(REDIS_URL).host} under the key prefix ${PREFIX} (deleted afterwards). Loopback only.`,
+        `Processes, all production bundles (scripts/bundle.mjs): our API (bench/src/api-user.ts: LOG_LEVEL=warn, DATABASE_POOL_SIZE 20, API_RATE_LIMIT_PER_MINUTE raised to 1e8 for A's flood — the limit is per tenant but one setting for all; B's ~3,060 requests a minute are under the default 6,000 anyway) and ${WORKERS} workers (WORKER_CONCURRENCY=${CONCURRENCY}, ${TENANT_MAX_RUNNING ? `TENANT_MAX_RUNNING=${TENANT_MAX_RUNNING}` : 'no TENANT_MAX_RUNNING before the last phase'}, no maxConcurrency, other settings at their defaults), on database ${new URL(DATABASE_URL).pathname.slice(1)} (truncated first) and Redis ${new URL(REDIS_URL).host} under the key prefix ${PREFIX} (deleted afterwards). Loopback only.`,
         `Created through the API with each tenant's own token: for A, two workflows, one \`delay\` step each (0 ms and ${A_SLOW_MS} ms), and an event trigger starting each (eventTypes ${FLOODS.map((f) => f.eventType).join(', ')}; priority ${A_PRIORITY}, above B's 5, so without turns A's backlog would go first); for B, a workflow (a \`delay\` of 0 ms) and a schedule of it firing yearly (\`0 0 1 1 *\`, priority 5), which B triggers.`,
-        `A's floods: autocannon's CLI in its own process, ${FLOOD_CONNECTIONS} connections POSTing /api/events (~70-byte data, no id: each event starts one execution), started ${RAMP_S} s before B's phase and run to its end (+2 s). Runs of 0 ms end at once: the flood loads the API, Postgres and the workers, which keep up (A has no backlog). Runs of ${A_SLOW_MS} ms hold their slot: the ${WORKERS} × ${CONCURRENCY} slots start at most ${num(Math.round((WORKERS * CONCURRENCY * 1000) / A_SLOW_MS))} of them a second, below the flood's rate, so every slot is busy (each worker also holds a claim-ahead batch of up to ${CONCURRENCY}, leased), A's backlog grows, and B's executions wait on the queue's turns and on a slot.`,
+        `A's floods: autocannon's CLI in its own process, ${FLOOD_CONNECTIONS} connections POSTing /api/events (~70-byte data, no id: each event starts one execution), started ${RAMP_S} s before B's phase and run to its end (+2 s). Runs of 0 ms end at once: the flood loads the API, Postgres and the workers, which keep up (A has no backlog). Runs of ${A_SLOW_MS} ms hold their slot: the ${WORKERS} × ${CONCURRENCY} slots start at most ${num(Math.round((WORKERS * CONCURRENCY * 1000) / A_SLOW_MS))} of them a second, below the flood's rate, so every slot is busy (nothing is claimed ahead behind runs this long), A's backlog grows, and B's executions wait on the queue's turns and on a slot: the slots of a batch started together end together, so they free in waves. The last phase restarts the workers with TENANT_MAX_RUNNING at ${CAP_SHARE * 100} % of their slots (the contract's bound on a tenant whose long runs hold many slots) and floods again (A's backlog from the phase before still queued).`,
         `B's load, from the bench process (which sends nothing else): ${GET_RATE} GET /api/schedules/:id per second and ${TRIGGER_RATE} POST /api/schedules/:id/trigger per second, open-loop (each request at its time, whether or not earlier ones were answered), keep-alive; latency = sent → last byte of the answer. B's start lag = executions.started_at − the moment the trigger request was sent (one wall clock), read from Postgres after the phase; split into sent → 202 (the API) and enqueued_at (the API's request time, set before the commit) → started_at.`,
         `Order, one run: warm-up (A's 0 ms flood 2 s, then its executions ended; B ${WARMUP_S} s), then ${PHASE_S} s phases: B alone ${hms(marks[0]!)} → ${hms(marks[1]!)}, ${noisy.map((n, i) => `${n.kind.label} → ${hms(marks[i + 2]!)}`).join(', ')} (UTC, phase ends include waiting for B's starts).`,
         ...[...warnings].map(([m, c]) => `worker log: ${m} ×${c}`),
