@@ -34,10 +34,20 @@ describe('the queue on a Redis Cluster client', () => {
     expect(redis).toBeInstanceOf(Cluster)
     expect(isReady(redis)).toBe(true)
     // Prefixes on every master (their slots spread over the three), so some first commands go to a master
-    // whose connection the client has not used yet.
-    const prefixes = Array.from({ length: 12 }, (_, i) => createKeys(`c${i}${randomUUID().slice(0, 6)}`))
-    const masters = new Set(await Promise.all(prefixes.map((k) => cluster!.masterOf(k.tag))))
-    expect(masters.size).toBe(3)
+    // whose connection the client has not used yet. Four per master, picked from random prefixes (twelve
+    // random ones left a master out about once in 40 runs).
+    const byMaster = new Map<number, ReturnType<typeof createKeys>[]>()
+    const full = () => byMaster.size === 3 && [...byMaster.values()].every((b) => b.length === 4)
+    for (let i = 0; i < 500 && !full(); i++) {
+      const keys = createKeys(`c${i}${randomUUID().slice(0, 6)}`)
+      const master = await cluster!.masterOf(keys.tag)
+      const bucket = byMaster.get(master) ?? []
+      if (bucket.length < 4) bucket.push(keys)
+      byMaster.set(master, bucket)
+    }
+    expect([...byMaster.values()].map((b) => b.length)).toEqual([4, 4, 4])
+    // Interleaved, so consecutive writes go to different masters.
+    const prefixes = [0, 1, 2, 3].flatMap((j) => [...byMaster.values()].map((b) => b[j]!))
     const wf = randomUUID()
     const writes = Array.from({ length: 60 }, (_, i) =>
       upsertSchedule(redis, prefixes[i % prefixes.length]!, {
