@@ -99,8 +99,13 @@ describe('stop means stop', () => {
   it('fires claimed ahead by a runner never start after a pause', async () => {
     const keys = createKeys(env.fleet.redis.prefix)
     const queue = createExecutionQueue(env.fleet.redis.redis, keys)
-    // Held ahead for as long as the test needs (by default a batch goes back after 250 ms behind busy slots).
-    const w = await env.start({ WORKER_CONCURRENCY: '2', WORKER_CLAIM_AHEAD_HOLD_MS: '600000' })
+    // Held ahead for as long as the test needs (by default a batch goes back after 250 ms behind busy slots),
+    // and claimed ahead behind runs however long the held ones were (by default none behind runs over 50 ms).
+    const w = await env.start({
+      WORKER_CONCURRENCY: '2',
+      WORKER_CLAIM_AHEAD_HOLD_MS: '600000',
+      WORKER_CLAIM_AHEAD_MAX_RUN_MS: '3600000',
+    })
     const wf = await env.workflow('burst', 'hold')
     // A burst each second: three fires ready at once for two slots. The runner takes the two of higher
     // priority, finds every slot busy with the burst still on, and claims the third ahead (leased in Redis,

@@ -20,6 +20,8 @@ export const WorkerConfigSchema = Type.Object({
   TENANT_MAX_RUNNING: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
   /** How long a batch claimed ahead waits for busy slots before it goes back to the queue (runner/claim-loop.ts). */
   WORKER_CLAIM_AHEAD_HOLD_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 250 }),
+  /** No claim-ahead while runs have lately held their slots longer than this on average (ms). */
+  WORKER_CLAIM_AHEAD_MAX_RUN_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 50 }),
   WORKER_LEASE_MS: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 30_000 }),
   WORKER_SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 30_000 }),
   /** GET /healthz, /readyz and /metrics on this port when set (maintenance/http.ts). */

@@ -145,6 +145,7 @@ function createLoops(deps: WorkerDeps) {
       concurrency: config.WORKER_CONCURRENCY,
       leaseMs: config.WORKER_LEASE_MS,
       aheadHoldMs: config.WORKER_CLAIM_AHEAD_HOLD_MS,
+      aheadMaxRunMs: config.WORKER_CLAIM_AHEAD_MAX_RUN_MS,
       tenantMaxRunning: config.TENANT_MAX_RUNNING ?? 0,
       outbound: { allowPrivate: config.OUTBOUND_ALLOW_PRIVATE, allowlist: config.OUTBOUND_ALLOWLIST },
       secretBox: secretBoxOf(config),

@@ -6,7 +6,7 @@ import type { Logger } from 'pino'
 import { createBackoff, createInflight, createWakeup, withDeadline } from '../loop/index.ts'
 import { BatchStart } from './batch-start.ts'
 import { listenOnChannel } from './channel-listener.ts'
-import { CLAIM_AHEAD_HOLD_MS, ClaimLoop } from './claim-loop.ts'
+import { CLAIM_AHEAD_HOLD_MS, CLAIM_AHEAD_MAX_RUN_MS, ClaimLoop } from './claim-loop.ts'
 import { EndWriter } from './end-writer.ts'
 import type { RunnerBackoffEvent, RunnerEventMap, RunnerEvents } from './events.ts'
 import { ExecutionCounts } from './execution-counts.ts'
@@ -55,6 +55,11 @@ export interface RunnerConfig {
    * queue (claim-loop.ts). Default 250.
    */
   aheadHoldMs?: number
+  /**
+   * WORKER_CLAIM_AHEAD_MAX_RUN_MS: no claim-ahead while runs have lately held their slots longer than this on
+   * average (claim-loop.ts). Default 50.
+   */
+  aheadMaxRunMs?: number
   outbound: OutboundPolicy
   /** Opens tenant secrets and signing secrets (the key ring). Default: a box over the development key. */
   secretBox?: SecretBox
@@ -133,6 +138,7 @@ function settings(config: RunnerConfig): RunnerSettings {
     tenantMaxRunning: config.tenantMaxRunning ?? 0,
     pollMs: config.pollMs ?? 50,
     aheadHoldMs: config.aheadHoldMs ?? CLAIM_AHEAD_HOLD_MS,
+    aheadMaxRunMs: config.aheadMaxRunMs ?? CLAIM_AHEAD_MAX_RUN_MS,
     flushIntervalMs: config.flushIntervalMs ?? 20,
     flushMaxRows: config.flushMaxRows ?? 200,
     burstFlushDelayMs: config.burstFlushDelayMs ?? 250,
