@@ -1,5 +1,6 @@
 import { randomUUID as uuid } from 'node:crypto'
 import { eq } from 'drizzle-orm'
+import type { Sql } from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAuditRepo } from '../src/repos/audit.ts'
 import { createEventBusRepo } from '../src/repos/event-outbox.ts'
@@ -134,6 +135,70 @@ describe('the end statement writes the outbox', () => {
     expect(again.results.every((r) => r.written)).toBe(true)
     expect(again.events).toEqual([])
     expect((await outboxOf(tenant)).map((r) => r.subjectId)).toEqual([dead.id])
+  })
+
+  it("looks up only the ending tenant's triggers, however many tenants have event triggers", async () => {
+    // 300 other tenants with an event trigger each (none selects the ends below), then 100 ends of one tenant.
+    const others = Array.from({ length: 300 }, () => `crowd-${uuid()}`)
+    const wfs = await t.db
+      .insert(workflows)
+      .values(others.map((tenant) => ({ id: uuid(), tenant, name: 'wf', steps: [] })))
+      .returning()
+    await t.db
+      .insert(triggers)
+      .values(
+        wfs.map((w) => ({
+          id: uuid(),
+          tenant: w.tenant,
+          name: 'tr',
+          type: 'event' as const,
+          eventType: '*',
+          workflowId: w.id,
+        })),
+      )
+    const tenant = `t-${uuid()}`
+    await trigger(tenant, { eventType: 'order.created' })
+    const wf = await workflow(tenant)
+    const ends = await t.db
+      .insert(executions)
+      .values(
+        Array.from({ length: 100 }, () => ({
+          id: uuid(),
+          tenant,
+          kind: 'manual' as const,
+          workflowId: wf.id,
+          scheduledFor: new Date(),
+          status: 'running' as const,
+          attempt: 1,
+          workerId: WORKER,
+        })),
+      )
+      .returning()
+    // Index entries and rows of `triggers` read, from this connection's statistics (flushed on demand).
+    const conn = await t.sql.reserve()
+    try {
+      const read = async () => {
+        await conn`select pg_stat_force_next_flush()`
+        const [row] = await conn<{ n: number }[]>`
+          select (select coalesce(sum(idx_tup_read), 0) from pg_stat_user_indexes where relid = 'triggers'::regclass)
+               + (select coalesce(seq_tup_read, 0) from pg_stat_user_tables where relid = 'triggers'::regclass)
+                 as n`
+        return Number(row!.n)
+      }
+      const before = await read()
+      const { results, events } = await finishExecutions(conn as unknown as Sql, {
+        workerId: WORKER,
+        records: ends.map((e) => end(e, 'succeeded')),
+        nowMs: Date.now(),
+      })
+      expect(results.every((r) => r.written)).toBe(true)
+      expect(events).toEqual([])
+      // One probe per end finds the tenant's one trigger: about 100 entries, where a scan of every tenant's
+      // event triggers per end reads 30,000.
+      expect((await read()) - before).toBeLessThanOrEqual(2 * ends.length)
+    } finally {
+      conn.release()
+    }
   })
 
   it('writes the end of a fire (the locking path) too', async () => {

@@ -58,9 +58,13 @@ export interface ReleasedHeldFire {
 
 const FINAL: ReadonlySet<FinishStatus> = new Set(['succeeded', 'dead', 'cancelled'])
 
+/**
+ * One row per record (`outbox_id` null: did the statement write it, and the row as it was before), then one
+ * per outbox row the statement wrote (`outbox_id` set; `id` is its execution).
+ */
 interface FinishRow {
   id: string
-  updated: boolean
+  updated: boolean | null
   status: ExecutionStatus | null
   worker_id: string | null
   attempt: number | null
@@ -104,22 +108,29 @@ function finishStatement(db: Db, workerId: string, records: readonly FinishRecor
     ),
     -- The transactional outbox of the system events: only for tenants with an enabled event trigger whose
     -- eventType selects the event (one probe of triggers_event_idx per end), so an end costs nothing more
-    -- for a tenant without such a trigger.
+    -- for a tenant without such a trigger. The probe is a LATERAL with LIMIT so that it stays a lookup by
+    -- tenant whatever the planner believes: written as EXISTS, with "upd" estimated at one row and no
+    -- statistics on a new triggers table, it was planned as a scan of every tenant's event triggers per end.
     ob as (
       insert into event_outbox (tenant, type, subject_id)
       select u.tenant, 'execution.' || u.status, u.id
         from upd u
+             cross join lateral (
+               select 1 from triggers t
+                where t.tenant = u.tenant and t.type = 'event' and t.enabled
+                  and t.event_type = any(case u.status when 'succeeded' then ${SELECT_SUCCEEDED}::text[]
+                                                           else ${SELECT_DEAD}::text[] end)
+                limit 1) hit
        where u.status in ('succeeded', 'dead')
-         and exists (select 1 from triggers t
-                      where t.tenant = u.tenant and t.type = 'event' and t.enabled
-                        and t.event_type = any(case u.status when 'succeeded' then ${SELECT_SUCCEEDED}::text[]
-                                                                 else ${SELECT_DEAD}::text[] end))
       returning id, tenant, type, subject_id
     )
-    select v.id, u.id is not null as updated, e.status, e.worker_id, e.attempt,
-           ob.id::text as outbox_id, ob.type as outbox_type, ob.tenant as outbox_tenant
-      from v left join upd u on u.id = v.id left join executions e on e.id = v.id
-             left join ob on ob.subject_id = v.id`
+    -- Records and outbox rows come back as separate rows: "in (select id from upd)" is a hashed subplan,
+    -- where a join with the CTEs (estimated at one row each) was a nested loop over the batch squared.
+    select v.id, v.id in (select id from upd) as updated, e.status, e.worker_id, e.attempt,
+           null::text as outbox_id, null::text as outbox_type, null::text as outbox_tenant
+      from v left join executions e on e.id = v.id
+    union all
+    select ob.subject_id, null, null, null, null, ob.id::text, ob.type, ob.tenant from ob`
 }
 
 /** The system events an end statement put in the outbox, to publish after its COMMIT. */
@@ -197,12 +208,17 @@ export async function finishExecutions(
   if (records.length === 0) return { results: [], released: [], events: [] }
   const byId = new Map(records.map((r) => [r.id, r]))
   const toResults = (rows: FinishRow[]): FinishResult[] =>
-    rows.map((row) => {
-      const rec = byId.get(row.id)!
-      const already =
-        !row.updated && row.status === rec.status && row.worker_id === workerId && row.attempt === rec.attempt
-      return { id: row.id, written: row.updated || already }
-    })
+    rows
+      .filter((row) => row.outbox_id === null)
+      .map((row) => {
+        const rec = byId.get(row.id)!
+        const already =
+          !row.updated &&
+          row.status === rec.status &&
+          row.worker_id === workerId &&
+          row.attempt === rec.attempt
+        return { id: row.id, written: row.updated || already }
+      })
   const fireSchedules = [
     ...new Set(
       records

@@ -367,10 +367,13 @@ async function countStarts(
           insert into event_outbox (tenant, type, subject_id)
           select u.tenant, 'schedule.completed', u.id
             from upd u
+                 -- A lookup by tenant (see the probe in execution-finish.ts).
+                 cross join lateral (
+                   select 1 from triggers t
+                    where t.tenant = u.tenant and t.type = 'event' and t.enabled
+                      and t.event_type = any(${SELECT_COMPLETED}::text[])
+                    limit 1) hit
            where u.state = 'completed' and u.id = any(${open}::uuid[])
-             and exists (select 1 from triggers t
-                          where t.tenant = u.tenant and t.type = 'event' and t.enabled
-                            and t.event_type = any(${SELECT_COMPLETED}::text[]))
           returning id, tenant, subject_id
         )
         select u.id, u.workflow_id, u.version, u.state, ob.id::text as outbox_id, ob.tenant as outbox_tenant

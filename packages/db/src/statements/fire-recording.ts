@@ -253,10 +253,13 @@ export async function updateFiredSchedules(
       insert into event_outbox (tenant, type, subject_id)
       select u.tenant, 'schedule.completed', u.id
         from upd u join before b on b.id = u.id
+             -- A lookup by tenant (see the probe in execution-finish.ts).
+             cross join lateral (
+               select 1 from triggers t
+                where t.tenant = u.tenant and t.type = 'event' and t.enabled
+                  and t.event_type = any(${SELECT_COMPLETED}::text[])
+                limit 1) hit
        where u.state = 'completed' and b.state <> 'completed'
-         and exists (select 1 from triggers t
-                      where t.tenant = u.tenant and t.type = 'event' and t.enabled
-                        and t.event_type = any(${SELECT_COMPLETED}::text[]))
       returning id, subject_id
     )
     select u.id, u.tenant, ob.id::text as outbox_id from upd u left join ob on ob.subject_id = u.id`
