@@ -84,6 +84,48 @@ describe('fair turns between tenants', () => {
     expect(ids((await claim(q, 5)).items)).toEqual(['B2', 'C2'])
   })
 
+  it("a promotion of many due executions keeps each tenant's order and the tenants' order of first due", async () => {
+    const { q, keys } = freshQueue()
+    // 900 delayed executions: C's first is due first, then A's (over two workflows), then B's; priorities
+    // mixed within each tenant. One dequeue promotes them all at once.
+    const later: EnqueueItem[] = []
+    for (let i = 0; i < 300; i++) {
+      for (const [tenant, offset] of [
+        ['C', 0],
+        ['A', 1],
+        ['B', 2],
+      ] as const) {
+        later.push(
+          item(`${tenant}${i}`, tenant, {
+            priority: i % 3 === 0 ? 7 : 3,
+            scheduledForMs: T0 + 10 * i + offset,
+            availableAtMs: T0 + 1000 + 10 * i + offset,
+            workflowId: tenant === 'A' ? `wf-A${i % 2}` : `wf-${tenant}`,
+          }),
+        )
+      }
+    }
+    await q.enqueue(later, T0)
+    const first = await claim(q, 6, { now: T0 + 100_000 })
+    expect(first.promoted).toBe(900)
+    // Turns in the order the tenants' first executions became due; each tenant's best: priority 7 first.
+    expect(ids(first.items)).toEqual(['C0', 'A0', 'B0', 'C3', 'A3', 'B3'])
+    // Every tenant's line holds the rest in priority-then-time order, and the counters moved exactly.
+    for (const tenant of ['A', 'B', 'C']) {
+      expect(await q.tenantDepths(tenant)).toEqual({ ready: 298, delayed: 0, running: 2 })
+    }
+    expect((await q.stats()).ready).toBe(894)
+    expect(await t.redis.zcard(keys.delayed)).toBe(0)
+    const rest = await claim(q, 1000, { now: T0 + 100_000 })
+    const ofA = ids(rest.items).filter((id) => id.startsWith('A'))
+    const expectedA = Array.from({ length: 300 }, (_, i) => i)
+      .filter((i) => i !== 0 && i !== 3)
+      .sort((x, y) => Number(y % 3 === 0) - Number(x % 3 === 0) || x - y)
+      .map((i) => `A${i}`)
+    expect(ofA).toEqual(expectedA.slice(0, ofA.length))
+    expect(ofA.length).toBeGreaterThan(250)
+  })
+
   it("orders a tenant's work by priority then time across its workflows", async () => {
     const { q } = freshQueue()
     await q.enqueue(
