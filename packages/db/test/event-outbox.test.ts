@@ -144,18 +144,16 @@ describe('the end statement writes the outbox', () => {
       .insert(workflows)
       .values(others.map((tenant) => ({ id: uuid(), tenant, name: 'wf', steps: [] })))
       .returning()
-    await t.db
-      .insert(triggers)
-      .values(
-        wfs.map((w) => ({
-          id: uuid(),
-          tenant: w.tenant,
-          name: 'tr',
-          type: 'event' as const,
-          eventType: '*',
-          workflowId: w.id,
-        })),
-      )
+    await t.db.insert(triggers).values(
+      wfs.map((w) => ({
+        id: uuid(),
+        tenant: w.tenant,
+        name: 'tr',
+        type: 'event' as const,
+        eventType: '*',
+        workflowId: w.id,
+      })),
+    )
     const tenant = `t-${uuid()}`
     await trigger(tenant, { eventType: 'order.created' })
     const wf = await workflow(tenant)
