@@ -1,5 +1,5 @@
 import { eventTypeSelectors, type SystemEventType } from '@punctual/core'
-import type { Sql, TransactionSql } from 'postgres'
+import type { PendingQuery, Row, Sql, TransactionSql } from 'postgres'
 import { type AuditEntry, insertAuditEntries } from '../repos/audit.ts'
 import { insertStartBatch, type StartOutcome, type StartRequest } from './trigger-start-batch.ts'
 
@@ -17,6 +17,20 @@ import { insertStartBatch, type StartOutcome, type StartRequest } from './trigge
 export const SELECT_SUCCEEDED = eventTypeSelectors('execution.succeeded')
 export const SELECT_DEAD = eventTypeSelectors('execution.dead')
 export const SELECT_COMPLETED = eventTypeSelectors('schedule.completed')
+
+/**
+ * The outbox probe of the statements that write the outbox: "has the tenant of the row aliased `u` an enabled
+ * event trigger whose eventType is one of `selectors`" (a text[] expression), as `cross join lateral ... hit`,
+ * so the row goes on only when it has. A LATERAL with LIMIT stays one lookup of triggers_event_idx by tenant
+ * whatever the planner believes: written as EXISTS, with the updated rows estimated at one and no statistics
+ * on a new triggers table, it was planned as a scan of every tenant's event triggers per row.
+ */
+export function withEventTrigger(db: Sql | TransactionSql, selectors: PendingQuery<Row[]>) {
+  return db`cross join lateral (
+               select 1 from triggers t
+                where t.tenant = u.tenant and t.type = 'event' and t.enabled and t.event_type = any(${selectors})
+                limit 1) hit`
+}
 
 /** An outbox row as it travels: enough to publish it and to find its subject. */
 export interface OutboxEvent {

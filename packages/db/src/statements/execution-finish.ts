@@ -2,7 +2,7 @@ import type { ExecutionError } from '@punctual/core'
 import type { Sql, TransactionSql } from 'postgres'
 import type { ExecutionKind, ExecutionStatus } from '../schema/executions.ts'
 import { statusIn } from '../status-guard.ts'
-import { type OutboxEvent, SELECT_DEAD, SELECT_SUCCEEDED } from './event-outbox.ts'
+import { type OutboxEvent, SELECT_DEAD, SELECT_SUCCEEDED, withEventTrigger } from './event-outbox.ts'
 
 /**
  * Transition: a runner ends an attempt (running → succeeded / retrying / dead / cancelled), group-committed,
@@ -108,19 +108,15 @@ function finishStatement(db: Db, workerId: string, records: readonly FinishRecor
     ),
     -- The transactional outbox of the system events: only for tenants with an enabled event trigger whose
     -- eventType selects the event (one probe of triggers_event_idx per end), so an end costs nothing more
-    -- for a tenant without such a trigger. The probe is a LATERAL with LIMIT so that it stays a lookup by
-    -- tenant whatever the planner believes: written as EXISTS, with "upd" estimated at one row and no
-    -- statistics on a new triggers table, it was planned as a scan of every tenant's event triggers per end.
+    -- for a tenant without such a trigger.
     ob as (
       insert into event_outbox (tenant, type, subject_id)
       select u.tenant, 'execution.' || u.status, u.id
         from upd u
-             cross join lateral (
-               select 1 from triggers t
-                where t.tenant = u.tenant and t.type = 'event' and t.enabled
-                  and t.event_type = any(case u.status when 'succeeded' then ${SELECT_SUCCEEDED}::text[]
-                                                           else ${SELECT_DEAD}::text[] end)
-                limit 1) hit
+             ${withEventTrigger(
+               db,
+               db`case u.status when 'succeeded' then ${SELECT_SUCCEEDED}::text[] else ${SELECT_DEAD}::text[] end`,
+             )}
        where u.status in ('succeeded', 'dead')
       returning id, tenant, type, subject_id
     )

@@ -1,7 +1,7 @@
 import type { Sql, TransactionSql } from 'postgres'
 import type { ExecutionKind } from '../schema/executions.ts'
 import { statusIn } from '../status-guard.ts'
-import { type OutboxEvent, SELECT_COMPLETED } from './event-outbox.ts'
+import { type OutboxEvent, SELECT_COMPLETED, withEventTrigger } from './event-outbox.ts'
 import { OVERLAP_ERROR } from './fire-recording.ts'
 
 /**
@@ -366,13 +366,7 @@ async function countStarts(
         ob as (
           insert into event_outbox (tenant, type, subject_id)
           select u.tenant, 'schedule.completed', u.id
-            from upd u
-                 -- A lookup by tenant (see the probe in execution-finish.ts).
-                 cross join lateral (
-                   select 1 from triggers t
-                    where t.tenant = u.tenant and t.type = 'event' and t.enabled
-                      and t.event_type = any(${SELECT_COMPLETED}::text[])
-                    limit 1) hit
+            from upd u ${withEventTrigger(tx, tx`${SELECT_COMPLETED}::text[]`)}
            where u.state = 'completed' and u.id = any(${open}::uuid[])
           returning id, tenant, subject_id
         )

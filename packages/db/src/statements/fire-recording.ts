@@ -3,7 +3,7 @@ import type { Sql, TransactionSql } from 'postgres'
 import type { ExecutionKind, ExecutionStatus } from '../schema/executions.ts'
 import type { MisfirePolicy, OverlapPolicy, ScheduleState } from '../schema/schedules.ts'
 import { statusIn } from '../status-guard.ts'
-import { type OutboxEvent, SELECT_COMPLETED } from './event-outbox.ts'
+import { type OutboxEvent, SELECT_COMPLETED, withEventTrigger } from './event-outbox.ts'
 
 /** The `error` of a fire skipped by its overlapPolicy (recorded so, or skipped at its start), as jsonb text. */
 export const OVERLAP_ERROR = JSON.stringify(skippedError('overlap'))
@@ -252,13 +252,7 @@ export async function updateFiredSchedules(
     ob as (
       insert into event_outbox (tenant, type, subject_id)
       select u.tenant, 'schedule.completed', u.id
-        from upd u join before b on b.id = u.id
-             -- A lookup by tenant (see the probe in execution-finish.ts).
-             cross join lateral (
-               select 1 from triggers t
-                where t.tenant = u.tenant and t.type = 'event' and t.enabled
-                  and t.event_type = any(${SELECT_COMPLETED}::text[])
-                limit 1) hit
+        from upd u join before b on b.id = u.id ${withEventTrigger(sql, sql`${SELECT_COMPLETED}::text[]`)}
        where u.state = 'completed' and b.state <> 'completed'
       returning id, subject_id
     )
