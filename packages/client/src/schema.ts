@@ -1507,7 +1507,7 @@ export interface components {
             /** @description How many other schedules of the workflow conflict. Exact while at most 100 conflict; past that the lookup may stop counting, and then says so with totalIsLowerBound. */
             total: number;
             /**
-             * @description Present when total is a lower bound: more than 100 schedules conflict and the bounded lookup stopped counting (also when the schedules near this one fire in so many of the same minutes that counting them would read over 10,000 index entries).
+             * @description Present when total is a lower bound: more than 100 schedules conflict and the bounded lookup stopped counting. Never while 100 or fewer conflict, whatever their crons.
              * @enum {boolean}
              */
             totalIsLowerBound?: true;

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { conflictProfile, fireMinutesOfDay, isConflictProfile } from '../src/cron/index.ts'
+import {
+  CONFLICT_FREQUENT_MINUTES,
+  conflictProfile,
+  fireMinutesOfDay,
+  isConflictProfile,
+} from '../src/cron/index.ts'
 
 /** The UTC minutes of day a profile stands for (the inverse of conflictProfile; dense gives every minute). */
 function profileMinutes(profile: string): number[] {
@@ -7,7 +12,7 @@ function profileMinutes(profile: string): number[] {
   const kind = profile[0]
   if (kind === 'D') return Array.from({ length: 1440 }, (_, i) => i)
   const values = profile.length > 1 ? profile.slice(1).split(',').map(Number) : []
-  if (kind === 'M') return values
+  if (kind === 'M' || kind === 'F') return values
   if (kind === 'H') {
     const out: number[] = []
     for (let h = 0; h < 24; h++) for (const q of values) out.push(h * 60 + q)
@@ -43,8 +48,22 @@ describe('conflictProfile', () => {
     expect(profileOf('0 9 31 2 *')).toBe('')
   })
 
+  it('calls a minutes profile frequent past CONFLICT_FREQUENT_MINUTES minutes', () => {
+    // Every 2 minutes from 9 to 17: 270 minutes, each with a free minute beside it (not dense).
+    const busy = profileOf('*/2 9-17 * * *')
+    expect(busy[0]).toBe('F')
+    expect(busy.slice(1).split(',')).toHaveLength(270)
+    const minutes = (n: number) => Array.from({ length: n }, (_, i) => i * 2)
+    expect(conflictProfile(minutes(CONFLICT_FREQUENT_MINUTES))[0]).toBe('M')
+    expect(conflictProfile(minutes(CONFLICT_FREQUENT_MINUTES + 1))[0]).toBe('F')
+    // The size decides the letter: a profile that says otherwise is malformed.
+    expect(isConflictProfile(`F${minutes(CONFLICT_FREQUENT_MINUTES).join(',')}`)).toBe(false)
+    expect(isConflictProfile(`M${minutes(CONFLICT_FREQUENT_MINUTES + 1).join(',')}`)).toBe(false)
+    expect(isConflictProfile(`F${minutes(CONFLICT_FREQUENT_MINUTES + 1).join(',')}`)).toBe(true)
+  })
+
   it('round-trips through profileMinutes', () => {
-    for (const cron of ['* * * * *', '17 * * * *', '0 9-17 * * *', '30 2 * * *']) {
+    for (const cron of ['* * * * *', '17 * * * *', '0 9-17 * * *', '30 2 * * *', '*/2 9-17 * * *']) {
       const minutes = fireMinutesOfDay(cron, { timezone: 'America/New_York', from })
       const profile = conflictProfile(minutes)
       expect(isConflictProfile(profile)).toBe(true)
@@ -57,7 +76,7 @@ describe('conflictProfile', () => {
   it('rejects minutes out of range and malformed profiles', () => {
     expect(() => conflictProfile([1440])).toThrow(RangeError)
     expect(() => conflictProfile([-1])).toThrow(RangeError)
-    for (const bad of ['X', 'M', 'H60', 'M1440', 'M5,3', 'M5,5', 'M1.5', 'D1', 'H1,,2']) {
+    for (const bad of ['X', 'M', 'F', 'F1', 'H60', 'M1440', 'M5,3', 'M5,5', 'M1.5', 'D1', 'H1,,2']) {
       expect(isConflictProfile(bad)).toBe(false)
     }
     for (const good of ['', 'D', 'H0', 'H0,59', 'M0', 'M0,1439']) expect(isConflictProfile(good)).toBe(true)

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { conflictProfile } from '@punctual/core'
 import { drizzle } from 'drizzle-orm/postgres-js'
 import { migrate as drizzleMigrate } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
@@ -262,6 +263,43 @@ describe('0005 conflict profiles', () => {
       const [column] = await sql`select 1 from information_schema.columns
                                   where table_name = 'schedules' and column_name = 'fire_minutes'`
       expect(column).toBeUndefined()
+    })
+  })
+})
+
+describe('0018 frequent conflict profiles', () => {
+  it('marks minute profiles of over 96 minutes frequent, as core computes them now', async () => {
+    const { url } = await databases.create()
+    await migrateUpTo(url, '0018_')
+    const evenMinutes = (n: number) => Array.from({ length: n }, (_, i) => 540 + i * 2)
+    const cases: [string, string, number[] | null][] = [
+      ['business-every-2', `M${evenMinutes(270).join(',')}`, evenMinutes(270)],
+      ['just-over', `M${evenMinutes(97).join(',')}`, evenMinutes(97)],
+      ['at-the-limit', `M${evenMinutes(96).join(',')}`, evenMinutes(96)],
+      ['daily', 'M540', [540]],
+      ['hourly', 'H0,30', null],
+      ['dense', 'D', null],
+      ['none', '', null],
+    ]
+    await withSql(url, async (sql) => {
+      const wf = uuid()
+      await sql`insert into workflows (id, tenant, name, steps) values (${wf}, 'acme', 'wf', '[]'::jsonb)`
+      for (const [name, profile] of cases) {
+        await sql`insert into schedules (id, tenant, workflow_id, name, cron_expression, conflict_profile)
+                  values (${uuid()}, 'acme', ${wf}, ${name}, '* * * * *', ${profile})`
+      }
+    })
+    await migrate(url)
+    await withSql(url, async (sql) => {
+      const rows = await sql<
+        { name: string; conflict_profile: string }[]
+      >`select name, conflict_profile from schedules`
+      const got = Object.fromEntries(rows.map((r) => [r.name, r.conflict_profile]))
+      for (const [name, before, minutes] of cases) {
+        expect(got[name]).toBe(minutes ? conflictProfile(minutes) : before)
+      }
+      expect(got['business-every-2']).toBe(`F${evenMinutes(270).join(',')}`)
+      expect(got['at-the-limit']).toBe(`M${evenMinutes(96).join(',')}`)
     })
   })
 })

@@ -17,8 +17,10 @@ export const MAX_CONFLICT_IDS = 10
 /** The conflict total is exact while at most this many other schedules conflict (a lower bound past it). */
 export const CONFLICT_EXACT_UP_TO = 100
 /**
- * Index entries one conflict lookup reads at most. Reached only when the schedules near this one fire in many
- * of the same minutes (e.g. dozens of `* 9-17 * * *` ones); the total is then a lower bound.
+ * Index entries one conflict lookup reads at most. An hourly or other schedule has at most
+ * CONFLICT_FREQUENT_MINUTES (96) entries near any profile (one firing in more minutes is `F`, counted from
+ * bitmaps), so the lookup finds more than CONFLICT_EXACT_UP_TO schedules within (100 + 1) × 96 = 9,696
+ * entries: the budget never cuts a count short of the bound.
  */
 export const CONFLICT_SCAN_BUDGET = 10_000
 

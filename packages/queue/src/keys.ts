@@ -89,7 +89,16 @@ export interface ConflictKeys {
   readonly hourly: string
   /** ZSET of other schedules, score 0, members `<UTC minute of day 4 digits>:<scheduleId>`. */
   readonly minutes: string
-  /** HASH `H`/`M` → number of hourly / other schedules. */
+  /** ZSET of frequent schedules (an other profile of over 96 minutes): member id, score its bitmap slot. */
+  readonly frequent: string
+  /**
+   * Followed by a UTC minute of the day (`…fb:<wf>:540`): the STRING bitmap of that minute, bit `<slot>` set
+   * when that frequent schedule fires then.
+   */
+  readonly frequentMinutePrefix: string
+  /** ZSET of the slots frequent schedules gave back (score = member = slot). */
+  readonly frequentFreeSlots: string
+  /** HASH `H`/`M`/`F` → number of hourly / other / frequent schedules; `FN` → frequent slots handed out. */
   readonly counts: string
   /** The per-minute ZSET of the index before conflict classes (only ever emptied). */
   readonly legacyMinutes: string
@@ -132,6 +141,9 @@ export function createKeys(prefix = 'punctual'): QueueKeys {
         dense: `${conflictPrefix}d:${workflowId}`,
         hourly: `${conflictPrefix}h:${workflowId}`,
         minutes: `${conflictPrefix}m:${workflowId}`,
+        frequent: `${conflictPrefix}f:${workflowId}`,
+        frequentMinutePrefix: `${conflictPrefix}fb:${workflowId}:`,
+        frequentFreeSlots: `${conflictPrefix}ff:${workflowId}`,
         counts: `${conflictPrefix}n:${workflowId}`,
         legacyMinutes: legacyMinutesPrefix + workflowId,
       }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { conflictProfile } from '@punctual/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { upsertSchedule } from '../src/due-index.ts'
 import { publishSystemEvents, readSystemEvents } from '../src/event-stream.ts'
@@ -91,6 +92,27 @@ describe('the queue on a Redis Cluster client', () => {
     expect(got.items.map((i) => i.id).sort()).toEqual([...ids].sort())
     for (const id of ids) expect((await queue.ack({ workerId: 'w', id })).ok).toBe(true)
     expect(await redis.zcard(keys.running)).toBe(0)
+  })
+
+  it('counts conflicts of every class on a cluster (bitmaps and scratch keys built inside Lua)', async () => {
+    const redis = await client('conflicts')
+    const keys = createKeys(`c${randomUUID().slice(0, 8)}`)
+    const wf = randomUUID()
+    const busy = (offset: number) => Array.from({ length: 270 }, (_, i) => 540 + offset + i * 2)
+    const put = (minutes: number[]) =>
+      upsertSchedule(redis, keys, {
+        scheduleId: randomUUID(),
+        workflowId: wf,
+        version: 1,
+        nextRunAtMs: 1_000,
+        conflictProfile: conflictProfile(minutes),
+      })
+    await put(busy(0))
+    await put(busy(1))
+    await put(Array.from({ length: 24 }, (_, h) => h * 60 + 30))
+    const daily = await put([600])
+    // Both frequent ones (600 and 601) and the hourly one (10:30 is not within a minute of 10:00: no).
+    expect(daily.conflicts).toMatchObject({ total: 2, totalIsLowerBound: false })
   })
 
   it('delivers pub/sub messages and ends a blocking stream read on a cluster connection', async () => {

@@ -47,6 +47,10 @@ const LUA_SUFFIXES = [
   'tenant:t',
   'd:wf',
   'n:wf',
+  'f:wf',
+  'ff:wf',
+  'ft:wf',
+  'fb:wf:540',
 ]
 
 describe('cluster hash slots (keys.ts)', () => {
@@ -97,9 +101,10 @@ describe('cluster hash slots (keys.ts)', () => {
         .filter((l) => !l.trim().startsWith('--'))
         .join('\n')
       // redis.call('<CMD>', '<literal key>' …) never appears: the first argument after the command is a
-      // variable (commands whose first argument is a subcommand, XGROUP DELCONSUMER, are not key positions).
+      // variable (commands whose first argument is a subcommand, XGROUP DELCONSUMER, or an operation, BITOP OR,
+      // are not key positions).
       const literalKeys = [...code.matchAll(/redis\.p?call\(\s*'([A-Za-z]+)'\s*,\s*'/g)].filter(
-        (m) => !['XGROUP', 'XINFO', 'OBJECT'].includes(m[1]!.toUpperCase()),
+        (m) => !['XGROUP', 'XINFO', 'OBJECT', 'BITOP'].includes(m[1]!.toUpperCase()),
       )
       expect(
         literalKeys.map((m) => m[0]),

@@ -121,4 +121,15 @@ describe('conflict index cost (private Redis SLOWLOG)', () => {
     await seed('wf-daily', 100, (i) => shapes.dailyAt(600 + (i % 3)))
     expect(await slowScripts()).toEqual([])
   })
+
+  it('logs no script call over 25 ms at 10,000 frequent schedules on one workflow (every 2 minutes, 9 hours)', async () => {
+    await redis.call('SLOWLOG', 'RESET')
+    // 270 minutes each, all within a minute of each other: counted from bitmaps, never read one by one.
+    await seed('wf-frequent', 10_000, (i) => minutesOf((m) => m >= 540 && m < 1080 && m % 2 === i % 2))
+    await seed('wf-frequent', 200, (i) => shapes.dailyAt((i * 7) % 1440))
+    await seed('wf-frequent', 100, (i) => shapes.hourlyAt(i % 60))
+    await seed('wf-frequent', 20, () => shapes.perMinute)
+    expect(await slowScripts()).toEqual([])
+    expect(await redis.zcard(keys.conflictKeys('wf-frequent').frequent)).toBe(10_000)
+  })
 })

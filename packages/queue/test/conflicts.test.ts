@@ -1,11 +1,13 @@
-import { conflictProfile, fireMinutesOfDay } from '@punctual/core'
+import { CONFLICT_FREQUENT_MINUTES, conflictProfile, fireMinutesOfDay } from '@punctual/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   CONFLICT_EXACT_UP_TO,
+  CONFLICT_SCAN_BUDGET,
   removeSchedule,
   type ScheduleConflicts,
   upsertSchedule,
 } from '../src/due-index.ts'
+import { syncDueEntries } from '../src/reconcile.ts'
 import { createTestRedis, type TestRedis } from '../src/testing.ts'
 
 let t: TestRedis
@@ -210,6 +212,9 @@ describe('conflict index', () => {
       ['*/10 8-10 * * *', 'Europe/Berlin'],
       ['30 2 * * *', 'America/New_York'],
       ['0 0 * * *', 'America/Santiago'],
+      // Frequent (an other profile of over 96 minutes): counted from per-minute bitmaps.
+      ['*/2 9-17 * * *', 'America/New_York'],
+      ['*/5 0-11 * * *', 'UTC'],
     ]
     const from = new Date('2026-03-08T05:00:00Z') // the New York spring-forward day
     const random = prng(42)
@@ -248,6 +253,125 @@ describe('conflict index', () => {
       if (w === 1) expect(exactChecked).toBeGreaterThan(0)
       if (w === 3) expect(beyondChecked).toBeGreaterThan(0)
     }
+  })
+
+  it('counts schedules that fire in many of the same minutes exactly, up to the bound', async () => {
+    // 40 schedules every 2 minutes in business hours (270 minutes each, all near each other): reading their
+    // entries one by one would take 40 × 270 entries and more; the bitmaps count them with one BITOP.
+    const workflowId = 'wf-frequent'
+    const all = new Map<string, number[]>()
+    const from = new Date('2026-03-08T05:00:00Z')
+    // On 2026-03-08 London and Lisbon are on UTC: all 40 fire in the same 9 hours.
+    const zones = ['UTC', 'Europe/London', 'Europe/Lisbon', 'UTC']
+    for (let i = 0; i < 40; i++) {
+      const id = `busy-${String(i).padStart(2, '0')}`
+      const minutes = fireMinutesOfDay(`${i % 2}-59/2 9-17 * * *`, { timezone: zones[i % 4]!, from })
+      expect(conflictProfile(minutes)[0]).toBe('F')
+      all.set(id, minutes)
+      await put(workflowId, id, minutes)
+    }
+    // Beside them: daily, hourly and a dense one, and another frequent one far from the rest.
+    for (const [id, minutes] of [
+      ['daily-600', [600]],
+      ['daily-0', [0]],
+      ['hourly-31', hourlyAt(31)],
+      ['night', fireMinutesOfDay('*/3 0-5 * * *', { timezone: 'Pacific/Auckland', from })],
+    ] as const) {
+      all.set(id, [...minutes])
+      await put(workflowId, id, [...minutes])
+    }
+    for (const id of [...all.keys()]) {
+      const expected = expectedConflicts(all, id)
+      const res = await put(workflowId, id, all.get(id)!, 2)
+      expect(res.conflicts.totalIsLowerBound).toBe(false)
+      expect(res.conflicts.total).toBe(expected.length)
+      expectAgrees(res.conflicts, expected)
+    }
+    all.set('dense', everyMinute)
+    const dense = await put(workflowId, 'dense', everyMinute)
+    expect(dense.conflicts).toMatchObject({ total: all.size - 1, totalIsLowerBound: false })
+  })
+
+  it('stays exact at the bound when every schedule near one fires in as many minutes as an M profile holds', async () => {
+    // The scan's worst case: 100 other schedules with 96 minutes each, all near the new one (9,600 entries
+    // and its own 96): exact. One more is past the bound, and a lower bound is then allowed.
+    const workflowId = 'wf-worst'
+    expect((CONFLICT_EXACT_UP_TO + 1) * CONFLICT_FREQUENT_MINUTES).toBeLessThanOrEqual(CONFLICT_SCAN_BUDGET)
+    const minutes = Array.from({ length: CONFLICT_FREQUENT_MINUTES }, (_, i) => 600 + i * 2)
+    expect(conflictProfile(minutes)[0]).toBe('M')
+    const all = new Map<string, number[]>()
+    for (let i = 0; i < CONFLICT_EXACT_UP_TO; i++) {
+      all.set(`w-${i}`, minutes)
+      await put(workflowId, `w-${i}`, minutes)
+    }
+    all.set('probe', minutes)
+    const res = await put(workflowId, 'probe', minutes)
+    expect(res.conflicts).toMatchObject({ total: CONFLICT_EXACT_UP_TO, totalIsLowerBound: false })
+    expectAgrees(res.conflicts, expectedConflicts(all, 'probe'))
+    all.set('one-more', minutes)
+    await put(workflowId, 'one-more', minutes)
+    const past = await put(workflowId, 'probe', minutes, 2)
+    expectAgrees(past.conflicts, expectedConflicts(all, 'probe'))
+  })
+
+  it('takes frequent schedules out exactly, reuses their slots and leaves no bitmap behind', async () => {
+    const workflowId = 'wf-frequent-churn'
+    const k = t.keys.conflictKeys(workflowId)
+    const busy = (offset: number) => Array.from({ length: 200 }, (_, i) => offset + i * 3)
+    await put(workflowId, 'f-a', busy(0))
+    await put(workflowId, 'f-b', busy(1))
+    await put(workflowId, 'f-c', busy(2))
+    expect(await t.redis.zrange(k.frequent, 0, -1, 'WITHSCORES')).toEqual([
+      'f-a',
+      '0',
+      'f-b',
+      '1',
+      'f-c',
+      '2',
+    ])
+    // f-b leaves for a daily minute far away: its bits are cleared and its slot is free.
+    const moved = await put(workflowId, 'f-b', [1300], 2)
+    expect(moved.conflicts).toMatchObject({ total: 0, totalIsLowerBound: false })
+    expect(await t.redis.getbit(`${k.frequentMinutePrefix}1`, 1)).toBe(0)
+    expect(await t.redis.getbit(`${k.frequentMinutePrefix}0`, 0)).toBe(1)
+    const near = await put(workflowId, 'daily', [3])
+    expect(near.conflicts).toMatchObject({ total: 2, scheduleIds: ['f-a', 'f-c'] })
+    // A newcomer takes the lowest free slot.
+    await put(workflowId, 'f-d', busy(1))
+    expect(await t.redis.zscore(k.frequent, 'f-d')).toBe('1')
+    expect((await put(workflowId, 'daily', [3], 2)).conflicts).toMatchObject({ total: 3 })
+    // Deletes and a move to dense subtract exactly; the last one out takes the bitmaps with it.
+    await removeSchedule(t.redis, t.keys, { scheduleId: 'f-a' })
+    await put(workflowId, 'f-c', everyMinute, 2)
+    expect((await put(workflowId, 'daily', [3], 3)).conflicts).toMatchObject({ total: 2 }) // f-d, dense f-c
+    await removeSchedule(t.redis, t.keys, { scheduleId: 'f-d' })
+    expect(await t.redis.hgetall(k.counts)).toEqual({ M: '2' })
+    const left = await t.redis.keys(`${t.keys.conflictPrefix}f*${workflowId}*`)
+    expect(left).toEqual([])
+  })
+
+  it('moves a membership written before frequent profiles into the bitmaps when the reconciler repairs it', async () => {
+    const workflowId = 'wf-upgrade'
+    const k = t.keys.conflictKeys(workflowId)
+    const minutes = Array.from({ length: 270 }, (_, i) => 540 + i * 2)
+    // As an earlier version left it (migration 0018 has since made the row's profile F): one entry per minute.
+    await t.redis.hset(t.keys.scheduleMinutes, 'old', `${workflowId}|M${minutes.join(',')}`)
+    await t.redis.hincrby(k.counts, 'M', 1)
+    await t.redis.zadd(k.minutes, ...minutes.flatMap((m) => [0, `${String(m).padStart(4, '0')}:old`]))
+    await t.redis.zadd(t.keys.due, NEXT, 'old')
+    await t.redis.hset(t.keys.dueVersion, 'old', 1)
+    const profile = conflictProfile(minutes)
+    const sync = await syncDueEntries(t.redis, t.keys, [
+      { scheduleId: 'old', workflowId, version: 1, nextRunAtMs: NEXT, conflictProfile: profile },
+    ])
+    expect(sync.fixed).toEqual(['old'])
+    expect(await t.redis.exists(k.minutes)).toBe(0)
+    expect(await t.redis.hgetall(k.counts)).toEqual({ F: '1', FN: '1' })
+    expect(await t.redis.hget(t.keys.scheduleMinutes, 'old')).toBe(`${workflowId}|${profile}`)
+    expect((await put(workflowId, 'upgrade-daily', [541])).conflicts).toMatchObject({
+      total: 1,
+      scheduleIds: ['old'],
+    })
   })
 
   it('stays exact with 10,000 daily schedules on one workflow', async () => {

@@ -1,4 +1,5 @@
 export {
+  CONFLICT_FREQUENT_MINUTES,
   type ConflictProfile,
   conflictProfile,
   isConflictProfile,

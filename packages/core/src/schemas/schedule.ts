@@ -127,7 +127,7 @@ export const ScheduleWarning = Type.Object(
     totalIsLowerBound: Type.Optional(
       Type.Literal(true, {
         description:
-          'Present when total is a lower bound: more than 100 schedules conflict and the bounded lookup stopped counting (also when the schedules near this one fire in so many of the same minutes that counting them would read over 10,000 index entries).',
+          'Present when total is a lower bound: more than 100 schedules conflict and the bounded lookup stopped counting. Never while 100 or fewer conflict, whatever their crons.',
       }),
     ),
   },

@@ -15,7 +15,7 @@
   ARGV[2] version          integer, the row's
   ARGV[3] nextRunAtMs      integer, or "" when the row has no next fire (paused/completed/expired)
   ARGV[4] workflowId
-  ARGV[5] profile          the conflict profile (core conflictProfile: "", "D", "H<q,...>", "M<m,...>")
+  ARGV[5] profile          the conflict profile (core conflictProfile: "", "D", "H<q,...>", "M<m,...>", "F<m,...>")
   ARGV[6] conflictPrefix   KEYS[4] must equal ARGV[6] .. "m:" .. ARGV[4] (as in upsert-schedule-6.lua)
 
   An applied write ends any claim of the schedule (due-entry.lua).

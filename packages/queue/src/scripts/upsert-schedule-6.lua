@@ -14,7 +14,7 @@
   ARGV[2] version          integer; a write whose version is below the stored one changes nothing
   ARGV[3] nextRunAtMs      integer, or "" when the schedule has no next fire (paused/completed/expired)
   ARGV[4] workflowId
-  ARGV[5] profile          the conflict profile (core conflictProfile: "", "D", "H<q,...>", "M<m,...>")
+  ARGV[5] profile          the conflict profile (core conflictProfile: "", "D", "H<q,...>", "M<m,...>", "F<m,...>")
   ARGV[6] conflictPrefix   KEYS[4] must equal ARGV[6] .. "m:" .. ARGV[4]. The workflow's other conflict keys,
           and those of the workflow the schedule moves from (read from KEYS[3]), are built from it: not
           declared, but they share the hash tag of KEYS[4], so they are in the same Cluster slot.

@@ -2,8 +2,13 @@
 -- conflict index (see conflict-index.lua). The cost is bounded whatever the workflow holds:
 --   dense schedules conflict with every schedule that fires: counted (ZCARD), never scanned;
 --   a class all of whose entries are near the profile is counted from n:<wf>, never scanned;
+--   frequent schedules are counted exactly by one BITOP OR of the bitmaps of the minutes near the profile
+--   (at most 1,440 bitmaps of one bit per slot), never read one by one;
 --   otherwise only the entries near the profile are read, in chunks, and the scan stops once more than
 --   `exactUpTo` distinct schedules were found or `budget` entries were read: the total is then a lower bound.
+--   An hourly or other schedule has at most 96 entries near any profile (core CONFLICT_FREQUENT_MINUTES), so
+--   with a budget of at least (exactUpTo + 1) * 96 the scan finds more than exactUpTo schedules before the
+--   budget runs out: the total is exact up to exactUpTo whatever the shapes.
 -- Returns total, lowerBound (boolean), ids (at most maxIds of the schedules found, ascending in byte order).
 --- @include "conflict-index"
 
@@ -113,17 +118,65 @@ local function findConflicts(prefix, workflowId, selfId, profile, maxIds, exactU
     return true
   end
 
+  -- The frequent schedules with a fire minute in `runs` (nil: all of them), counted from their bitmaps; a
+  -- sample of them offered (the first slots found).
+  local frequentKey = cfxKey(prefix, 'f', workflowId)
+  local function frequent(count, runs)
+    if count <= 0 then return end
+    if not runs then return wholeClass(frequentKey, count, 0) end
+    local keys = {}
+    for _, run in ipairs(runs) do
+      for m = run[1], run[2] do keys[#keys + 1] = bitmapKey(prefix, workflowId, m) end
+    end
+    local found = cfxKey(prefix, 'ft', workflowId)
+    for i = 1, #keys, 480 do
+      local last = math.min(i + 479, #keys)
+      if i == 1 then
+        redis.call('BITOP', 'OR', found, unpack(keys, i, last))
+      else
+        redis.call('BITOP', 'OR', found, found, unpack(keys, i, last))
+      end
+    end
+    local selfSlot = kind == 'F' and redis.call('ZSCORE', frequentKey, selfId) or false
+    local n = redis.call('BITCOUNT', found)
+    if selfSlot and redis.call('GETBIT', found, tonumber(selfSlot)) == 1 then n = n - 1 end
+    total = total + n
+    -- A sample: the ids of the first set bits, a byte at a time (bit 0 is a byte's most significant bit).
+    local offered = 0
+    local from = 0
+    while offered < 4 * maxIds do
+      local pos = redis.call('BITPOS', found, 1, from)
+      if pos < 0 then break end
+      local at = math.floor(pos / 8)
+      local value = string.byte(redis.call('GETRANGE', found, at, at))
+      for i = 0, 7 do
+        if math.floor(value / 2 ^ (7 - i)) % 2 == 1 then
+          local slot = at * 8 + i
+          local id = redis.call('ZRANGEBYSCORE', frequentKey, slot, slot)[1]
+          if id and id ~= selfId then
+            offer(id)
+            offered = offered + 1
+          end
+        end
+      end
+      from = at + 1
+    end
+    redis.call('DEL', found)
+  end
+
   local denseKey = cfxKey(prefix, 'd', workflowId)
   wholeClass(denseKey, redis.call('ZCARD', denseKey) - (kind == 'D' and 1 or 0), 0)
-  local counts = redis.call('HMGET', cfxKey(prefix, 'n', workflowId), 'H', 'M')
+  local counts = redis.call('HMGET', cfxKey(prefix, 'n', workflowId), 'H', 'M', 'F')
   local hourlyCount = (tonumber(counts[1]) or 0) - (kind == 'H' and 1 or 0)
   local minutesCount = (tonumber(counts[2]) or 0) - (kind == 'M' and 1 or 0)
+  local frequentCount = (tonumber(counts[3]) or 0) - (kind == 'F' and 1 or 0)
   local hourlyKey = cfxKey(prefix, 'h', workflowId)
   local minutesKey = cfxKey(prefix, 'm', workflowId)
 
   if kind == 'D' then
     wholeClass(hourlyKey, hourlyCount, 2)
     wholeClass(minutesKey, minutesCount, 4)
+    frequent(frequentCount, nil)
     return total, false, top
   end
 
@@ -151,6 +204,7 @@ local function findConflicts(prefix, workflowId, selfId, profile, maxIds, exactU
   -- whole classes already passed the bound.
   if hourlyCount > 0 and not hourRuns then wholeClass(hourlyKey, hourlyCount, 2) end
   if minutesCount > 0 and not dayRuns then wholeClass(minutesKey, minutesCount, 4) end
+  frequent(frequentCount, dayRuns)
   local toScan = (hourlyCount > 0 and hourRuns) or (minutesCount > 0 and dayRuns)
   if toScan and total > exactUpTo then return total, true, top end
   if hourlyCount > 0 and hourRuns and not scan(hourlyKey, hourRuns, 2) then return total, true, top end
