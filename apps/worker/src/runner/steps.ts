@@ -132,11 +132,8 @@ export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWork
   const outcomes: StepOutcome[] = []
   const results: Record<string, PlaceholderStep> = { ...input.resume?.steps }
   let failure: StepFailure | undefined
-  const http: HttpStepRun = {
-    dispatcher: input.dispatcher,
-    outbound: input.outbound,
-    masker: createSecretMasker(),
-  }
+  // Made at the first http step (an attempt of delays alone needs no masker).
+  let http: HttpStepRun | undefined
   const external = input.signal
   if (external?.aborted) {
     return {
@@ -147,26 +144,38 @@ export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWork
     }
   }
 
-  // One signal for the attempt: aborted by the outside or by the workflow timeout.
-  const attempt = new AbortController()
-  const onExternal = () => attempt.abort(external!.reason)
-  external?.addEventListener('abort', onExternal, { once: true })
+  // One signal for the attempt: aborted by the outside or by the workflow timeout. Without a timeout it is the
+  // outside's own (no controller and listener per attempt: a burst starts thousands).
   const timeoutMs = input.timeoutMs ?? null
-  const timer =
-    timeoutMs && timeoutMs > 0
-      ? setTimeout(() => attempt.abort(new WorkflowTimeoutError(timeoutMs)), timeoutMs)
-      : undefined
+  const timed = timeoutMs !== null && timeoutMs > 0
+  const attempt = timed || !external ? new AbortController() : null
+  const signal = attempt ? attempt.signal : external!
+  const onExternal = () => attempt?.abort(external!.reason)
+  if (attempt) external?.addEventListener('abort', onExternal, { once: true })
+  const timer = timed
+    ? setTimeout(() => attempt!.abort(new WorkflowTimeoutError(timeoutMs)), timeoutMs)
+    : undefined
 
   try {
     for (let index = input.resume?.from ?? 0; index < input.steps.length; index++) {
       const step = input.steps[index]!
-      if (attempt.signal.aborted) break
+      if (signal.aborted) break
       const context: PlaceholderContext = { execution: input.execution, input: input.input, steps: results }
       const run =
         step.type === 'http'
-          ? await runHttpStep(step, context, http, attempt.signal, now)
+          ? await runHttpStep(
+              step,
+              context,
+              (http ??= {
+                dispatcher: input.dispatcher,
+                outbound: input.outbound,
+                masker: createSecretMasker(),
+              }),
+              signal,
+              now,
+            )
           : step.type === 'delay'
-            ? await runDelayStep(step, input.execution.attempt, attempt.signal, now)
+            ? await runDelayStep(step, input.execution.attempt, signal, now)
             : unknownStep(step, input.execution.attempt, now)
       outcomes.push(run.outcome)
       results[step.name] = run.placeholder
@@ -179,7 +188,7 @@ export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWork
     }
   } finally {
     clearTimeout(timer)
-    external?.removeEventListener('abort', onExternal)
+    if (attempt) external?.removeEventListener('abort', onExternal)
   }
 
   if (external?.aborted) {
@@ -190,7 +199,7 @@ export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWork
       reason: external.reason,
     }
   }
-  return attemptResult(outcomes, failure, attempt.signal)
+  return attemptResult(outcomes, failure, signal)
 }
 
 /** The attempt's result once its steps ran (none aborted from outside). */
