@@ -134,6 +134,10 @@ export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWork
   let failure: StepFailure | undefined
   // Made at the first http step (an attempt of delays alone needs no masker).
   let http: HttpStepRun | undefined
+  const httpRun = (): HttpStepRun => {
+    http ??= { dispatcher: input.dispatcher, outbound: input.outbound, masker: createSecretMasker() }
+    return http
+  }
   const external = input.signal
   if (external?.aborted) {
     return {
@@ -163,17 +167,7 @@ export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWork
       const context: PlaceholderContext = { execution: input.execution, input: input.input, steps: results }
       const run =
         step.type === 'http'
-          ? await runHttpStep(
-              step,
-              context,
-              (http ??= {
-                dispatcher: input.dispatcher,
-                outbound: input.outbound,
-                masker: createSecretMasker(),
-              }),
-              signal,
-              now,
-            )
+          ? await runHttpStep(step, context, httpRun(), signal, now)
           : step.type === 'delay'
             ? await runDelayStep(step, input.execution.attempt, signal, now)
             : unknownStep(step, input.execution.attempt, now)
