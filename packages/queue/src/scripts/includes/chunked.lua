@@ -8,9 +8,12 @@ local function chunkedCall(command, key, members)
   end
 end
 
--- ZADD of a flat {score1, member1, score2, member2, ...} list.
+-- ZADD of a flat {score1, member1, score2, member2, ...} list. Returns how many members were new.
 local function zaddPairs(key, scoredMembers)
+  local added = 0
   for i = 1, #scoredMembers, 2 * CHUNK do
-    redis.call('ZADD', key, unpack(scoredMembers, i, math.min(i + 2 * CHUNK - 1, #scoredMembers)))
+    local last = math.min(i + 2 * CHUNK - 1, #scoredMembers)
+    added = added + redis.call('ZADD', key, unpack(scoredMembers, i, last))
   end
+  return added
 end

@@ -83,15 +83,22 @@ local function syncHead(base, tenant, workflowId)
   return joinTurns(base, tenant)
 end
 
+-- Puts executions of one workflow into its ready queue: `scored` is {score1, id1, score2, id2, ...} and `best`
+-- its lowest score. Those not there yet are counted; the head and the tenant's turn follow.
+local function toReadyGroup(base, tenant, workflowId, scored, best)
+  local added = zaddPairs(rqKey(base, workflowId), scored)
+  if added > 0 then countReady(base, tenant, added) end
+  -- New members can only improve the head (LT); a capped workflow stays out until a slot frees.
+  if not capped(base, workflowId) then
+    redis.call('ZADD', headsKey(base, tenant), 'LT', best, workflowId)
+    joinTurns(base, tenant)
+  end
+end
+
 -- Puts an execution into its workflow's ready queue, its payload fields given (enqueue has them at hand).
 local function toReadyWith(base, id, priority, scheduledForMs, tenant, workflowId)
   local score = readyScore(priority, scheduledForMs)
-  if redis.call('ZADD', rqKey(base, workflowId), score, id) == 1 then countReady(base, tenant, 1) end
-  -- A new member can only improve the head (LT); a capped workflow stays out until a slot frees.
-  if not capped(base, workflowId) then
-    redis.call('ZADD', headsKey(base, tenant), 'LT', score, workflowId)
-    joinTurns(base, tenant)
-  end
+  toReadyGroup(base, tenant, workflowId, {score, id}, score)
 end
 
 -- Puts an execution into its workflow's ready queue (scored from its hash). False when it has no hash.
@@ -127,9 +134,9 @@ local function freeSlot(base, id)
 end
 
 -- delayed -> ready for at most `max` entries available at or before `now`. Returns the ids moved.
--- What toReady does per id, grouped: one HMGET per id, then per workflow one ZADD of its ids (chunked) and one
--- head update, per tenant one counter write, and the tenants join the rotation in the order of their first
--- promoted id (a burst of a thousand due fires costs about a thousand commands, not nine thousand).
+-- What toReady does per id, grouped: one HMGET per id, then toReadyGroup per workflow (one chunked ZADD, one
+-- head update) and one delayed-counter write per tenant; the tenants join the rotation in the order of their
+-- first promoted id (a burst of a thousand due fires costs about a thousand commands, not nine thousand).
 local function promoteDue(delayedKey, base, now, max)
   if max <= 0 then return {} end
   local ids = redis.call('ZRANGEBYSCORE', delayedKey, '-inf', now, 'LIMIT', 0, max)
@@ -153,25 +160,10 @@ local function promoteDue(delayedKey, base, now, max)
     end
   end
   for tenant, k in pairs(delayedOf) do counter(tenantKey(base, tenant), 'delayed', -k) end
-  local readyOf, total = {}, 0
   for _, workflowId in ipairs(order) do
     local g = groups[workflowId]
-    local key = rqKey(base, workflowId)
-    local before = redis.call('ZCARD', key)
-    zaddPairs(key, g.members)
-    local added = redis.call('ZCARD', key) - before
-    if added > 0 then
-      readyOf[g.tenant] = (readyOf[g.tenant] or 0) + added
-      total = total + added
-    end
-    -- New members can only improve the head (LT); a capped workflow stays out until a slot frees.
-    if not capped(base, workflowId) then
-      redis.call('ZADD', headsKey(base, g.tenant), 'LT', g.best, workflowId)
-      joinTurns(base, g.tenant)
-    end
+    toReadyGroup(base, g.tenant, workflowId, g.members, g.best)
   end
-  for tenant, k in pairs(readyOf) do counter(tenantKey(base, tenant), 'ready', k) end
-  if total > 0 then counter(base .. 'counts', 'ready', total) end
   chunkedCall('ZREM', delayedKey, ids)
   return ids
 end
