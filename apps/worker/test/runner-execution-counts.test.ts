@@ -15,13 +15,14 @@ afterAll(async () => {
   await ctx?.close()
 })
 
-function counts(active = () => true) {
+function counts(active = () => true, burst?: { busy: boolean; delayMs: number }) {
   return new ExecutionCounts({
     sql: ctx.db.sql,
     pgCall: direct,
     pgWait: () => 0,
     logger: silentLogger(),
     active,
+    ...(burst && { claimsBusy: () => burst.busy, burstDelayMs: burst.delayMs }),
   })
 }
 
@@ -77,6 +78,30 @@ describe('execution counts', () => {
     await lock.done
     await waitFor('the count written', async () => (await executionCount(scheduleId)) === 4)
     expect(c.pending).toBe(0)
+  })
+
+  it('waits while a burst of claims goes on, and writes once it is over', async () => {
+    const scheduleId = await insertSchedule(ctx.db.sql, { workflowId })
+    const burst = { busy: true, delayMs: 600_000 }
+    const c = counts(() => true, burst)
+    c.add(new Map([[scheduleId, 2]]))
+    // Several flush intervals (50 ms) into the burst: nothing written yet, nothing lost.
+    await sleep(300)
+    expect(await executionCount(scheduleId)).toBe(0)
+    expect(c.pending).toBe(1)
+    burst.busy = false
+    await waitFor('the count written after the burst', async () => (await executionCount(scheduleId)) === 2)
+    await c.stop(performance.now() + 1000)
+  })
+
+  it('waits for a burst at most burstDelayMs after the first pending count', async () => {
+    const scheduleId = await insertSchedule(ctx.db.sql, { workflowId })
+    const c = counts(() => true, { busy: true, delayMs: 150 })
+    const t0 = performance.now()
+    c.add(new Map([[scheduleId, 1]]))
+    await waitFor('the count written during the burst', async () => (await executionCount(scheduleId)) === 1)
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(140)
+    await c.stop(performance.now() + 1000)
   })
 
   it('stop writes what is pending; what stays locked is let go by the deadline', async () => {

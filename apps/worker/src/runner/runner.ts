@@ -210,7 +210,13 @@ function buildParts(
   const leases = new LeaseKeeper({ ...base, table, leaseMs: cfg.leaseMs, renewing })
   // What every other part shares: the job table, and the lease keeper's release.
   const shared = { ...base, table, releaseLeases: (jobs: Job[]) => leases.release(jobs) }
-  const counts = new ExecutionCounts({ ...shared, pgWait: pgWrite.wait, active: () => state() !== 'stopped' })
+  const counts = new ExecutionCounts({
+    ...shared,
+    pgWait: pgWrite.wait,
+    active: () => state() !== 'stopped',
+    claimsBusy: () => claims.busy,
+    burstDelayMs: cfg.burstFlushDelayMs,
+  })
   // Ends waiting for the group commit are bounded too: past this, claiming waits for the writer.
   const maxUnwritten = Math.max(10 * cfg.flushMaxRows, 4 * cfg.concurrency)
   const ends = new EndWriter({
