@@ -1,7 +1,7 @@
 import type { StartedExecution } from '@punctual/db'
 import type { ClaimedExecution } from '@punctual/queue'
 import { describe, expect, it } from 'vitest'
-import { eventBase, LeaseLost, newJob, Shutdown } from '../src/runner/job.ts'
+import { eventBase, JobAbort, LeaseLost, newJob, Shutdown } from '../src/runner/job.ts'
 import { recordingTable } from './runner-parts.ts'
 
 function claimed(id: string, attempt = 0): ClaimedExecution {
@@ -95,5 +95,28 @@ describe('job table', () => {
     })
     job.row = { attempt: 3 } as StartedExecution
     expect(eventBase(job, 'w').attempt).toBe(3)
+  })
+})
+
+describe("a job's abort", () => {
+  it('keeps the first reason, and a signal made after the abort is aborted with it', () => {
+    const abort = new JobAbort()
+    expect([abort.aborted, abort.reason]).toEqual([false, undefined])
+    const lost = new LeaseLost('lease lost')
+    abort.abort(lost)
+    abort.abort(new Shutdown())
+    expect([abort.aborted, abort.reason]).toEqual([true, lost])
+    expect([abort.signal.aborted, abort.signal.reason]).toEqual([true, lost])
+  })
+
+  it('fires the abort event on a signal made before the abort', () => {
+    const abort = new JobAbort()
+    const signal = abort.signal
+    const heard: unknown[] = []
+    signal.addEventListener('abort', () => heard.push(signal.reason))
+    const stop = new Shutdown()
+    abort.abort(stop)
+    expect(heard).toEqual([stop])
+    expect(abort.signal).toBe(signal)
   })
 })

@@ -4,6 +4,7 @@ import { waitFor } from '@punctual/core/testing'
 import { findFreePort } from '@punctual/queue/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createOutboundAgent, runWorkflowSteps } from '../src/runner/index.ts'
+import { JobAbort } from '../src/runner/job.ts'
 import { type HttpTarget, startTarget } from '../src/runner/testing.ts'
 
 let target: HttpTarget
@@ -251,6 +252,87 @@ describe('runWorkflowSteps', () => {
     // Ended by the abort, not by its 20 s timeout; and the connection to the target is closed.
     expect(r.steps[0]!.durationMs).toBeLessThan(20_000)
     await waitFor('the target to see the request closed', () => target.open() === openBefore)
+  })
+
+  it("takes a job's signal only for a step that can be cut (an attempt of 0 ms delays makes none)", async () => {
+    const made: string[] = []
+    // A job's abort, telling which steps asked it for a signal.
+    const counted = () => {
+      const abort = new JobAbort()
+      return {
+        abort,
+        from: {
+          get aborted() {
+            return abort.aborted
+          },
+          get reason() {
+            return abort.reason
+          },
+          get signal() {
+            made.push('signal')
+            return abort.signal
+          },
+        },
+      }
+    }
+    const delays = counted()
+    const r = await runWorkflowSteps({
+      steps: [
+        { name: 'a', type: 'delay', ms: 0 },
+        { name: 'b', type: 'delay', ms: 0 },
+      ],
+      execution,
+      input: {},
+      dispatcher: open,
+      signal: delays.from,
+    })
+    expect(r.status).toBe('succeeded')
+    expect(made).toEqual([])
+
+    const withHttp = counted()
+    const h = await runWorkflowSteps({
+      steps: [{ name: 'a', type: 'delay', ms: 0 }, http('b', `${target.url}/ok`)],
+      execution,
+      input: {},
+      dispatcher: open,
+      signal: withHttp.from,
+    })
+    expect(h.status).toBe('succeeded')
+    expect(made).toEqual(['signal'])
+  })
+
+  it("ends the attempt when a job's abort comes between two steps, and cuts a delay through the signal made late", async () => {
+    const between = new JobAbort()
+    const r = await runWorkflowSteps({
+      steps: [
+        { name: 'a', type: 'delay', ms: 0 },
+        { name: 'b', type: 'delay', ms: 0 },
+      ],
+      execution,
+      input: {},
+      dispatcher: open,
+      signal: between,
+      onStepSucceeded: async () => {
+        between.abort(new Error('cancel requested'))
+      },
+    })
+    expect(r).toMatchObject({ status: 'aborted', error: { message: 'aborted: cancel requested' } })
+    expect(r.steps.map((s) => s.name)).toEqual(['a'])
+
+    const during = new JobAbort()
+    const t0 = performance.now()
+    const pending = runWorkflowSteps({
+      steps: [{ name: 'long', type: 'delay', ms: 600_000 }],
+      execution,
+      input: {},
+      dispatcher: open,
+      signal: during,
+    })
+    setTimeout(() => during.abort(new Error('lease lost')), 20)
+    const d = await pending
+    expect(d.status).toBe('aborted')
+    expect(d.steps[0]).toMatchObject({ status: 'cancelled', error: 'aborted: lease lost' })
+    expect(performance.now() - t0).toBeLessThan(60_000)
   })
 
   it('rejects a non-http URL scheme as a failed step', async () => {

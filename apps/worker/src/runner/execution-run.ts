@@ -64,7 +64,8 @@ export class ExecutionRun {
   /** A started execution's attempt, to its end (nothing for one whose lease was lost). */
   async run(job: Job): Promise<void> {
     const row = job.row!
-    const signal = job.controller.signal
+    // Its signal is made only if a step needs one (runWorkflowSteps takes the holder).
+    const abort = job.controller
     let result: RunWorkflowResult
     // Outcomes the step writer already put in the history: the end appends only the rest.
     let recorded = 0
@@ -73,7 +74,7 @@ export class ExecutionRun {
         this.workflows.get(row.workflowId, row.workflowVersion),
       )
       if (workflow === 'aborted') {
-        result = { status: 'aborted', steps: [], error: { message: 'aborted' }, reason: signal.reason }
+        result = { status: 'aborted', steps: [], error: { message: 'aborted' }, reason: abort.reason }
       } else if (workflow === null) {
         // Deleted since (with every version): no later attempt could run it either.
         result = {
@@ -85,13 +86,13 @@ export class ExecutionRun {
         if (!this.agent) throw new Error('runner stopped')
         const dispatcher = this.agent
         const resume = await this.resumeOf(job, workflow)
-        if (resume === 'aborted') throw signal.reason
+        if (resume === 'aborted') throw abort.reason
         result = await runWorkflowSteps({
           steps: workflow.steps,
           execution: { id: row.id, scheduledFor: new Date(row.scheduledForMs), attempt: row.attempt },
           input: row.input,
           dispatcher,
-          signal,
+          signal: abort,
           timeoutMs: workflow.timeoutMs,
           now: this.deps.now,
           ...(resume && { resume }),
@@ -105,8 +106,8 @@ export class ExecutionRun {
     } catch (err) {
       // A definition the engine cannot run (bad stored steps) is the attempt's failure, never a stuck slot.
       this.deps.logger.error({ err, executionId: job.id }, 'step engine failed')
-      result = signal.aborted
-        ? { status: 'aborted', steps: [], error: { message: 'aborted' }, reason: signal.reason }
+      result = abort.aborted
+        ? { status: 'aborted', steps: [], error: { message: 'aborted' }, reason: abort.reason }
         : {
             status: 'failed',
             steps: [],
@@ -157,16 +158,16 @@ export class ExecutionRun {
   private end(job: Job, result: RunWorkflowResult): void {
     const { workerId, emit, ends } = this.deps
     const row = job.row!
-    const signal = job.controller.signal
+    const { reason } = job.controller
     const endedAtMs = this.deps.now()
     const durationMs = result.steps.reduce((sum, s) => sum + s.durationMs, 0)
 
     if (result.status === 'aborted') {
-      if (signal.reason instanceof Shutdown) {
+      if (reason instanceof Shutdown) {
         this.handBack.push(job)
         return
       }
-      if (!(signal.reason instanceof CancelRequested)) return
+      if (!(reason instanceof CancelRequested)) return
       ends.queueFinish(job, 'cancelled', endedAtMs, null, result.steps, null, { op: 'ack' }, () =>
         emit('execution.cancelled', {
           ...eventBase(job, workerId),
@@ -232,9 +233,9 @@ export class ExecutionRun {
   /** A succeeded step recorded before the next one starts; cut short by an abort (the attempt ends). */
   private async recordStep(job: Job, workflow: RunnableWorkflow, step: SucceededStep): Promise<void> {
     const name = workflow.steps[step.index]!.name
-    const signal = job.controller.signal
     const write = this.deps.steps.record(job, stepRecord(job.id, job.row!.attempt, name, step))
-    if (signal.aborted) throw signal.reason
+    if (job.controller.aborted) throw job.controller.reason
+    const signal = job.controller.signal
     let onAbort: (() => void) | undefined
     try {
       await Promise.race([
@@ -253,7 +254,7 @@ export class ExecutionRun {
   /** A read retried while Postgres is away (not the execution's fault); 'aborted' if cut meanwhile. */
   private async retryRead<T>(job: Job, read: () => Promise<T>): Promise<T | 'aborted'> {
     for (let failures = 0; ; ) {
-      if (job.controller.signal.aborted) return 'aborted' as const
+      if (job.controller.aborted) return 'aborted' as const
       try {
         return await read()
       } catch (err) {

@@ -41,6 +41,17 @@ import type { Loaded } from './step-secrets.ts'
  */
 
 export const DEFAULT_STEP_TIMEOUT_MS = 30_000
+
+/** An abort from outside: a signal, or a holder of its state that makes the signal on demand. */
+export type AbortFrom =
+  | AbortSignal
+  | { readonly aborted: boolean; readonly reason: unknown; readonly signal: AbortSignal }
+
+/** The AbortSignal of `from` (made now when it is a holder). */
+function signalOf(from: AbortFrom): AbortSignal {
+  return from instanceof AbortSignal ? from : from.signal
+}
+
 export { MAX_READ_BODY_BYTES } from './response-body.ts'
 
 export interface RunWorkflowInput {
@@ -49,8 +60,12 @@ export interface RunWorkflowInput {
   /** The run's input (schedule input, event data, webhook body). */
   input: unknown
   dispatcher: Dispatcher
-  /** Aborts the attempt from outside; the result is then `aborted` carrying `signal.reason`. */
-  signal?: AbortSignal
+  /**
+   * Aborts the attempt from outside; the result is then `aborted` carrying its reason. An AbortSignal, or a
+   * holder whose signal is made only when a step needs one (a job's JobAbort: an attempt of 0 ms delays makes
+   * none).
+   */
+  signal?: AbortFrom
   /** The workflow's timeoutMs: bounds the whole attempt. */
   timeoutMs?: number | null
   /** Wall clock for `startedAt` of step outcomes (ms). Default Date.now. */
@@ -153,9 +168,10 @@ export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWork
   const timeoutMs = input.timeoutMs ?? null
   const timed = timeoutMs !== null && timeoutMs > 0
   const attempt = timed || !external ? new AbortController() : null
-  const signal = attempt ? attempt.signal : external!
+  // What the steps check between them and on a cut; a real signal is taken from it only by a step that waits.
+  const abort: AbortFrom = attempt ? attempt.signal : external!
   const onExternal = () => attempt?.abort(external!.reason)
-  if (attempt) external?.addEventListener('abort', onExternal, { once: true })
+  if (attempt && external) signalOf(external).addEventListener('abort', onExternal, { once: true })
   const timer = timed
     ? setTimeout(() => attempt!.abort(new WorkflowTimeoutError(timeoutMs)), timeoutMs)
     : undefined
@@ -163,13 +179,13 @@ export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWork
   try {
     for (let index = input.resume?.from ?? 0; index < input.steps.length; index++) {
       const step = input.steps[index]!
-      if (signal.aborted) break
+      if (abort.aborted) break
       const context: PlaceholderContext = { execution: input.execution, input: input.input, steps: results }
       const run =
         step.type === 'http'
-          ? await runHttpStep(step, context, httpRun(), signal, now)
+          ? await runHttpStep(step, context, httpRun(), signalOf(abort), now)
           : step.type === 'delay'
-            ? await runDelayStep(step, input.execution.attempt, signal, now)
+            ? await runDelayStep(step, input.execution.attempt, abort, now)
             : unknownStep(step, input.execution.attempt, now)
       outcomes.push(run.outcome)
       results[step.name] = run.placeholder
@@ -182,7 +198,7 @@ export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWork
     }
   } finally {
     clearTimeout(timer)
-    if (attempt) external?.removeEventListener('abort', onExternal)
+    if (attempt && external) signalOf(external).removeEventListener('abort', onExternal)
   }
 
   if (external?.aborted) {
@@ -193,14 +209,14 @@ export async function runWorkflowSteps(input: RunWorkflowInput): Promise<RunWork
       reason: external.reason,
     }
   }
-  return attemptResult(outcomes, failure, signal)
+  return attemptResult(outcomes, failure, abort)
 }
 
 /** The attempt's result once its steps ran (none aborted from outside). */
 function attemptResult(
   outcomes: StepOutcome[],
   failure: StepFailure | undefined,
-  signal: AbortSignal,
+  signal: AbortFrom,
 ): RunWorkflowResult {
   const failed = outcomes.find((o) => o.status !== 'succeeded')
   if (failed) {
@@ -240,7 +256,7 @@ function abortMessage(reason: unknown): string {
 }
 
 /** A step cut by the attempt's signal: `failed` on the workflow timeout, `cancelled` on an outside abort. */
-function abortedStatus(signal: AbortSignal): StepOutcome['status'] {
+function abortedStatus(signal: AbortFrom): StepOutcome['status'] {
   return signal.reason instanceof WorkflowTimeoutError ? 'failed' : 'cancelled'
 }
 
@@ -263,7 +279,7 @@ function unknownStep(step: { name: string; type: string }, attempt: number, now:
 async function runDelayStep(
   step: Extract<Step, { type: 'delay' }>,
   attempt: number,
-  signal: AbortSignal,
+  signal: AbortFrom,
   now: () => number,
 ): Promise<StepRun> {
   const startedAt = new Date(now()).toISOString()
@@ -271,7 +287,7 @@ async function runDelayStep(
   const base = { name: step.name, type: 'delay' as const, attempt, startedAt }
   try {
     // A 0 ms delay (the no-op workflow) needs no timer.
-    if (step.ms > 0) await sleep(step.ms, undefined, { signal })
+    if (step.ms > 0) await sleep(step.ms, undefined, { signal: signalOf(signal) })
     return {
       outcome: { ...base, status: 'succeeded', durationMs: elapsed(t0) },
       placeholder: { status: 'succeeded' },
