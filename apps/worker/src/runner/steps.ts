@@ -20,6 +20,7 @@ import {
 } from './failure-class.ts'
 import { buildRequest } from './http-request.ts'
 import { type ReadBody, readBody } from './response-body.ts'
+import { type AbortFrom, abortedStatus, abortMessage, signalOf, WorkflowTimeoutError } from './step-abort.ts'
 import type { Loaded } from './step-secrets.ts'
 
 /**
@@ -40,17 +41,8 @@ import type { Loaded } from './step-secrets.ts'
  *   ends the attempt as `aborted` with the signal's reason; the runner decides what to report.
  */
 
+export type { AbortFrom } from './step-abort.ts'
 export const DEFAULT_STEP_TIMEOUT_MS = 30_000
-
-/** An abort from outside: a signal, or a holder of its state that makes the signal on demand. */
-export type AbortFrom =
-  | AbortSignal
-  | { readonly aborted: boolean; readonly reason: unknown; readonly signal: AbortSignal }
-
-/** The AbortSignal of `from` (made now when it is a holder). */
-function signalOf(from: AbortFrom): AbortSignal {
-  return from instanceof AbortSignal ? from : from.signal
-}
 
 export { MAX_READ_BODY_BYTES } from './response-body.ts'
 
@@ -118,13 +110,6 @@ export type RunWorkflowResult =
       retryAfterMs?: number
     }
   | { status: 'aborted'; steps: StepOutcome[]; error: ExecutionError; reason: unknown }
-
-class WorkflowTimeoutError extends Error {
-  constructor(readonly timeoutMs: number) {
-    super(`workflow timed out after ${timeoutMs} ms`)
-    this.name = 'WorkflowTimeoutError'
-  }
-}
 
 class StepTimeoutError extends Error {
   constructor(readonly timeoutMs: number) {
@@ -247,17 +232,6 @@ function stepError(failed: StepOutcome, failure: StepFailure): ExecutionError {
     step: failed.name,
     ...(failed.statusCode !== undefined && { status: failed.statusCode }),
   }
-}
-
-function abortMessage(reason: unknown): string {
-  if (reason instanceof WorkflowTimeoutError) return reason.message
-  if (reason instanceof Error) return `aborted: ${reason.message}`
-  return `aborted${reason === undefined ? '' : `: ${String(reason)}`}`
-}
-
-/** A step cut by the attempt's signal: `failed` on the workflow timeout, `cancelled` on an outside abort. */
-function abortedStatus(signal: AbortFrom): StepOutcome['status'] {
-  return signal.reason instanceof WorkflowTimeoutError ? 'failed' : 'cancelled'
 }
 
 function unknownStep(step: { name: string; type: string }, attempt: number, now: () => number): StepRun {
