@@ -33,7 +33,7 @@ export class ExecutionCounts {
   private toCount = new Map<string, number>()
   private countTimer: NodeJS.Timeout | undefined
   private counting: Promise<void> | undefined
-  /** performance.now() when the oldest pending count was added (0: none pending). */
+  /** performance.now() when the oldest pending count was added (or the last flush began). */
   private firstPendingAt = 0
 
   constructor(private readonly deps: ExecutionCountsDeps) {}
