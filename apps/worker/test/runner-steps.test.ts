@@ -36,6 +36,12 @@ afterAll(async () => {
 
 const execution = { id: '0192f5a0-0000-7000-8000-000000000001', scheduledFor: new Date(0), attempt: 2 }
 
+/** An attempt of 0 ms delays alone: nothing in it waits, so nothing needs a signal. */
+const twoNoDelays: Step[] = [
+  { name: 'a', type: 'delay', ms: 0 },
+  { name: 'b', type: 'delay', ms: 0 },
+]
+
 function http(name: string, url: string, extra: Record<string, unknown> = {}): Step {
   return { name, type: 'http', method: 'GET', url, ...extra } as Step
 }
@@ -277,10 +283,7 @@ describe('runWorkflowSteps', () => {
     }
     const delays = counted()
     const r = await runWorkflowSteps({
-      steps: [
-        { name: 'a', type: 'delay', ms: 0 },
-        { name: 'b', type: 'delay', ms: 0 },
-      ],
+      steps: twoNoDelays,
       execution,
       input: {},
       dispatcher: open,
@@ -291,7 +294,7 @@ describe('runWorkflowSteps', () => {
 
     const withHttp = counted()
     const h = await runWorkflowSteps({
-      steps: [{ name: 'a', type: 'delay', ms: 0 }, http('b', `${target.url}/ok`)],
+      steps: [twoNoDelays[0]!, http('b', `${target.url}/ok`)],
       execution,
       input: {},
       dispatcher: open,
@@ -304,10 +307,7 @@ describe('runWorkflowSteps', () => {
   it("ends the attempt when a job's abort comes between two steps, and cuts a delay through the signal made late", async () => {
     const between = new JobAbort()
     const r = await runWorkflowSteps({
-      steps: [
-        { name: 'a', type: 'delay', ms: 0 },
-        { name: 'b', type: 'delay', ms: 0 },
-      ],
+      steps: twoNoDelays,
       execution,
       input: {},
       dispatcher: open,
