@@ -41,9 +41,7 @@ import type { Loaded } from './step-secrets.ts'
  *   ends the attempt as `aborted` with the signal's reason; the runner decides what to report.
  */
 
-export type { AbortFrom } from './step-abort.ts'
 export const DEFAULT_STEP_TIMEOUT_MS = 30_000
-
 export { MAX_READ_BODY_BYTES } from './response-body.ts'
 
 export interface RunWorkflowInput {
