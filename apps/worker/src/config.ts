@@ -41,6 +41,8 @@ export const WorkerConfigSchema = Type.Object({
   DEAD_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 36_500, default: 90 }),
   AUDIT_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 36_500, default: 365 }),
   WORKER_RETENTION_INTERVAL_MS: Type.Integer({ minimum: 1000, maximum: 86_400_000, default: 600_000 }),
+  /** The pace of a retention pass: rows deleted per second, at most. */
+  WORKER_RETENTION_ROWS_PER_SECOND: Type.Integer({ minimum: 100, maximum: 1_000_000, default: 5000 }),
   /** How often a worker refreshes the optimizer's execution patterns (maintenance/patterns.ts); at most a minute. */
   WORKER_PATTERNS_INTERVAL_MS: Type.Integer({ minimum: 100, maximum: 50_000, default: 30_000 }),
   WORKER_HEARTBEAT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000 }),

@@ -191,6 +191,7 @@ function createMaintenance(
         executionDays: config.EXECUTION_RETENTION_DAYS,
         deadDays: config.DEAD_RETENTION_DAYS,
         auditDays: config.AUDIT_RETENTION_DAYS,
+        rowsPerSecond: config.WORKER_RETENTION_ROWS_PER_SECOND,
       },
     },
   })

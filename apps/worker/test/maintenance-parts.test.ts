@@ -122,7 +122,7 @@ describe('the reconcile pass of the maintenance loop', () => {
         receiptPurgeIntervalMs: 60_000,
         retentionIntervalMs: 3_600_000,
         patternsIntervalMs: 3_600_000,
-        retention: { executionDays: 30, deadDays: 90, auditDays: 365 },
+        retention: { executionDays: 30, deadDays: 90, auditDays: 365, rowsPerSecond: 5000 },
       },
     })
     await Promise.all([passes.reconcileNow(), passes.reconcileNow()])

@@ -81,7 +81,7 @@ describe('execution patterns', () => {
         receiptPurgeIntervalMs: 3_600_000,
         retentionIntervalMs: 3_600_000,
         patternsIntervalMs: 100,
-        retention: { executionDays: 30, deadDays: 90, auditDays: 365 },
+        retention: { executionDays: 30, deadDays: 90, auditDays: 365, rowsPerSecond: 5000 },
       },
     })
     loop.start()

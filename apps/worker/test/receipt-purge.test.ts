@@ -84,7 +84,7 @@ describe('receipt purging', () => {
         receiptPurgeIntervalMs: 100,
         retentionIntervalMs: 3_600_000,
         patternsIntervalMs: 3_600_000,
-        retention: { executionDays: 30, deadDays: 90, auditDays: 365 },
+        retention: { executionDays: 30, deadDays: 90, auditDays: 365, rowsPerSecond: 5000 },
       },
     })
     loop.start()

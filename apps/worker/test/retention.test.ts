@@ -2,7 +2,7 @@ import { uuidv7 } from '@punctual/core'
 import { createTestDatabase, type TestDatabase } from '@punctual/db/testing'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createWorkerMetrics } from '../src/maintenance/metrics.ts'
-import { type RetentionConfig, runRetention } from '../src/maintenance/retention.ts'
+import { type RetentionConfig, retentionPauseMs, runRetention } from '../src/maintenance/retention.ts'
 import { silentLogger } from '../src/runner/testing.ts'
 
 // Retention against a real Postgres, rows on both sides of each horizon, written as the worker writes them
@@ -73,7 +73,14 @@ function deps(config: Partial<RetentionConfig> = {}) {
         db: database,
         logger: silentLogger(),
         metrics,
-        config: { executionDays: 30, deadDays: 90, auditDays: 365, minPauseMs: 0, ...config },
+        config: {
+          executionDays: 30,
+          deadDays: 90,
+          auditDays: 365,
+          rowsPerSecond: 1_000_000,
+          minPauseMs: 0,
+          ...config,
+        },
         now: () => new Date(NOW),
         going: () => true,
       }),
@@ -165,5 +172,36 @@ describe('retention', () => {
     expect(await left()).toEqual([])
     // The lock was let go: the next pass runs (and finds nothing).
     expect(await a.run()).toMatchObject({ executions: 0, dead: 0, audit: 0 })
+  })
+
+  it('keeps its pace: 60 rows at 200 a second take at least 0.3 s, in batches that each wait their turn', async () => {
+    await insert(
+      Array.from({ length: 60 }, (_, i) => ({
+        name: `p${i}`,
+        status: 'succeeded',
+        createdDaysAgo: 40,
+        finishedDaysAgo: 40,
+      })),
+    )
+    const t0 = performance.now()
+    const paced = await deps({ batchSize: 20, rowsPerSecond: 200 }).run()
+    const took = performance.now() - t0
+    expect(paced).toMatchObject({ executions: 60 })
+    expect(await left()).toEqual([])
+    // Three batches of 20, each followed by the pause that keeps 200 rows a second (100 ms each, less the
+    // batch's own time): the pass cannot be quicker than the pace allows.
+    expect(took).toBeGreaterThanOrEqual(290)
+  })
+})
+
+describe('retentionPauseMs', () => {
+  it('keeps the pace, never pauses less than the batch took, and never less than the floor', () => {
+    // 1,000 rows at 5,000 a second: 200 ms per batch, of which the batch took 15.
+    expect(retentionPauseMs(1000, 15, 5000, 50)).toBe(185)
+    // A slow batch (Postgres busy): at least as long as it took, whatever the pace.
+    expect(retentionPauseMs(1000, 400, 5000, 50)).toBe(400)
+    // Nothing deleted (a walk over kept rows): the floor, or the batch's own time.
+    expect(retentionPauseMs(0, 10, 5000, 50)).toBe(50)
+    expect(retentionPauseMs(0, 80, 5000, 50)).toBe(80)
   })
 })
