@@ -181,6 +181,7 @@ function createMaintenance(
     keys: deps.keys,
     logger,
     metrics,
+    inBurst: () => runner.inBurst(),
     config: {
       claimLeaseMs: DEFAULT_SCHEDULER_CONFIG.claimLeaseMs,
       reconcileIntervalMs: config.WORKER_RECONCILE_INTERVAL_MS,

@@ -64,12 +64,13 @@ async function audit(daysAgo: number[]) {
 const left = async () =>
   (await database.sql<{ id: string }[]>`select id from executions order by id`).map((r) => r.id)
 
-function deps(config: Partial<RetentionConfig> = {}) {
+function deps(config: Partial<RetentionConfig> = {}, busy?: () => boolean) {
   const metrics = createWorkerMetrics()
   return {
     metrics,
     run: () =>
       runRetention({
+        ...(busy && { inBurst: busy }),
         db: database,
         logger: silentLogger(),
         metrics,
@@ -191,6 +192,41 @@ describe('retention', () => {
     // Three batches of 20, each followed by the pause that keeps 200 rows a second (100 ms each, less the
     // batch's own time): the pass cannot be quicker than the pace allows.
     expect(took).toBeGreaterThanOrEqual(290)
+  })
+})
+
+describe('retention beside a burst of claims', () => {
+  const oldRows = (n: number) =>
+    insert(
+      Array.from({ length: n }, (_, i) => ({
+        name: `b${i}`,
+        status: 'succeeded',
+        createdDaysAgo: 40,
+        finishedDaysAgo: 40,
+      })),
+    )
+
+  it('deletes nothing while the burst lasts, then goes on', async () => {
+    await oldRows(10)
+    const burstEnds = performance.now() + 300
+    const pass = deps({ batchSize: 5 }, () => performance.now() < burstEnds).run()
+    // Looked at while the burst lasts: every row is still there.
+    await new Promise((r) => setTimeout(r, 200))
+    const leftDuringBurst = (await left()).length
+    expect(await pass).toMatchObject({ executions: 10 })
+    expect(leftDuringBurst).toBe(10)
+    expect(await left()).toEqual([])
+  })
+
+  it('a burst that never ends delays each batch by the cap at most', async () => {
+    await oldRows(10)
+    const t0 = performance.now()
+    // Batches of 5: two that delete, then the walks that find nothing (executions, dead, audit); each batch
+    // waits the 100 ms cap first, and the pass still ends.
+    expect(await deps({ batchSize: 5, burstWaitMs: 100 }, () => true).run()).toMatchObject({ executions: 10 })
+    const took = performance.now() - t0
+    expect(took).toBeGreaterThanOrEqual(290)
+    expect(await left()).toEqual([])
   })
 })
 

@@ -57,6 +57,8 @@ function setup(opts: {
   })
   const leases = leaseKeeper(ctx.db, table, queue, W)
   const started: Job[][] = []
+  /** ClaimLoop.inBurst as each batch was handed to the start. */
+  const burstAtStart: boolean[] = []
   const quiet: boolean[] = []
   const ends = { full: false, claimsQuiet: (wasBurst: boolean) => void quiet.push(wasBurst) }
   const backoffs = {
@@ -77,7 +79,12 @@ function setup(opts: {
     wakeup,
     backoffs: { pg: backoffs.pg, pgWrite: backoffs.pgWrite, redisClaim: backoffs.redisClaim.backoff },
     ends,
-    starter: { start: async (batch) => void started.push(batch) },
+    starter: {
+      start: async (batch) => {
+        started.push(batch)
+        burstAtStart.push(loop.inBurst)
+      },
+    },
     releaseLeases: (jobs) => leases.release(jobs),
     track: () => {},
     running: () => state.running,
@@ -99,6 +106,7 @@ function setup(opts: {
     keys: opts.keys ?? fresh.keys,
     table,
     started,
+    burstAtStart,
     quiet,
     ends,
     lost,
@@ -145,6 +153,18 @@ describe('claim loop', () => {
     await s.stop()
     expect(await s.queue.get(ids[4]!)).toMatchObject({ state: 'ready', owner: null })
     expect(await s.queue.get(ids[3]!)).toMatchObject({ state: 'running', owner: W })
+  })
+
+  it('a burst is under way while dequeues fill every slot, and over once they stop though the slots stay full', async () => {
+    const s = setup({ concurrency: 3 })
+    await enqueue(s.queue, 6)
+    s.start()
+    await waitFor('three started, three claimed ahead', async () => (await s.queue.stats()).running === 6)
+    // The first dequeue filled every slot: a burst, as retention sees it (it waits for bursts to pass).
+    expect(s.burstAtStart[0]).toBe(true)
+    // Then nothing more is dequeued (every slot busy, a batch held ahead): the burst flag stays, the burst is over.
+    await waitFor('no dequeue lately', () => !s.loop.inBurst)
+    expect(s.loop.busy).toBe(true)
   })
 
   it('a batch claimed ahead behind long runs goes back after the hold, and none is claimed ahead for the rest', async () => {

@@ -32,6 +32,8 @@ export interface MaintenanceDeps {
   metrics: Pick<WorkerMetrics, 'reconcileDuration' | 'retentionDeleted' | 'retentionLastRun'>
   config: MaintenanceConfig
   now?: () => Date
+  /** A burst of this worker's claims is under way: retention batches wait for it to pass (retention.ts). */
+  inBurst?: () => boolean
 }
 
 /**
@@ -131,6 +133,7 @@ export function createMaintenanceLoop(deps: MaintenanceDeps) {
           config: config.retention,
           now,
           going: () => running,
+          ...(deps.inBurst && { inBurst: deps.inBurst }),
         }),
       )
     },

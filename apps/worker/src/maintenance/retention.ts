@@ -23,6 +23,8 @@ export interface RetentionConfig {
   batchSize?: number
   /** At least this pause after each batch; the pause is never shorter than the batch took. Default 50 ms. */
   minPauseMs?: number
+  /** How long a batch waits at most for a burst of claims to pass (tests make it short). */
+  burstWaitMs?: number
 }
 
 /**
@@ -55,7 +57,18 @@ export interface RetentionDeps {
   now: () => Date
   /** The pass goes on while this is true (a stopping worker ends it between batches). */
   going: () => boolean
+  /**
+   * A burst of this worker's claims is under way (the runner's inBurst): each batch first waits for it to
+   * pass, at most RETENTION_BURST_WAIT_MS, so deletes fall between bursts of starts instead of into them and a
+   * pass still moves on under sustained load.
+   */
+  inBurst?: () => boolean
 }
+
+/** How long one batch waits at most for a burst of claims to pass. */
+export const RETENTION_BURST_WAIT_MS = 1000
+/** How often a waiting batch looks again. */
+const BURST_POLL_MS = 10
 
 export type RetentionResult = Record<RetentionTarget, number> & { ms: number }
 
@@ -89,6 +102,7 @@ export async function runRetention(deps: RetentionDeps): Promise<RetentionResult
         const before = new Date(now - days * DAY_MS)
         let afterId = RETENTION_FIRST_ID
         while (deps.going()) {
+          await afterBurst(deps, config.burstWaitMs ?? RETENTION_BURST_WAIT_MS)
           const started = performance.now()
           const batch = await deleteRetentionBatch(reserved, {
             target,
@@ -115,6 +129,15 @@ export async function runRetention(deps: RetentionDeps): Promise<RetentionResult
     }
   } finally {
     reserved.release()
+  }
+}
+
+/** Waits while `inBurst` says a burst of claims is under way, at most `maxMs`. */
+async function afterBurst(deps: Pick<RetentionDeps, 'inBurst' | 'going'>, maxMs: number): Promise<void> {
+  if (!deps.inBurst) return
+  const until = performance.now() + maxMs
+  while (deps.inBurst() && deps.going() && performance.now() < until) {
+    await new Promise((r) => setTimeout(r, BURST_POLL_MS))
   }
 }
 

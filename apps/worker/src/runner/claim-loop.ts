@@ -29,6 +29,8 @@ export const CLAIM_AHEAD_HOLD_MS = 250
 export const CLAIM_AHEAD_REST_MS = 2_000
 /** No claim-ahead while runs have lately held their slots longer than this on average. */
 export const CLAIM_AHEAD_MAX_RUN_MS = 50
+/** A burst is "under way" (ClaimLoop.inBurst) while its last dequeue is at most this old. */
+export const BURST_RECENT_MS = 100
 
 export interface ClaimLoopDeps {
   queue: ExecutionQueue
@@ -69,12 +71,22 @@ export class ClaimLoop {
   private aheadRestUntilMs = 0
   /** The last dequeue filled every free slot: more work is likely ready (a burst), so ends may wait. */
   private claimsBusy = false
+  /** performance.now() of the last dequeue. */
+  private lastDequeueAt = Number.NEGATIVE_INFINITY
 
   constructor(private readonly deps: ClaimLoopDeps) {}
 
   /** The last dequeue filled every free slot (a burst of claims). */
   get busy(): boolean {
     return this.claimsBusy
+  }
+
+  /**
+   * A burst of claims is under way right now: the last dequeue filled every free slot and was less than
+   * BURST_RECENT_MS ago (slots held by long runs stop the dequeues, and with them the burst).
+   */
+  get inBurst(): boolean {
+    return this.claimsBusy && performance.now() - this.lastDequeueAt < BURST_RECENT_MS
   }
 
   get paused(): boolean {
@@ -174,6 +186,7 @@ export class ClaimLoop {
 
   /** The burst flag after a dequeue of `count`, and how long to sleep if it found nothing. */
   private afterDequeue(claimed: DequeueResult, count: number, at: number): number {
+    this.lastDequeueAt = performance.now()
     const wasBusy = this.claimsBusy
     this.claimsBusy = claimed.items.length >= count
     // The burst is over: ends held back for it are written now.

@@ -122,6 +122,8 @@ export interface Runner {
   readonly events: RunnerEvents
   /** When the claim loop last went round (epoch ms; 0 before it ran). */
   readonly lastLoopAtMs: number
+  /** A burst of claims is under way (ClaimLoop.inBurst): background work may wait for it to pass. */
+  inBurst(): boolean
 }
 
 const STOP_SETTLE_MS = 5000
@@ -328,6 +330,7 @@ export function createRunner(deps: RunnerDeps): Runner {
     get lastLoopAtMs() {
       return claims.lastLoopAtMs
     },
+    inBurst: () => claims.inBurst,
     events,
   }
 }
