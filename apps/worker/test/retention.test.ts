@@ -61,6 +61,17 @@ async function audit(daysAgo: number[]) {
   }
 }
 
+/** `n` succeeded executions created and finished 40 days ago: past the 30-day horizon. */
+const oldRows = (n: number) =>
+  insert(
+    Array.from({ length: n }, (_, i) => ({
+      name: `old${i}`,
+      status: 'succeeded',
+      createdDaysAgo: 40,
+      finishedDaysAgo: 40,
+    })),
+  )
+
 const left = async () =>
   (await database.sql<{ id: string }[]>`select id from executions order by id`).map((r) => r.id)
 
@@ -154,14 +165,7 @@ describe('retention', () => {
   })
 
   it('two workers at once: one runs the pass, the other finds it held', async () => {
-    await insert(
-      Array.from({ length: 30 }, (_, i) => ({
-        name: `s${i}`,
-        status: 'succeeded',
-        createdDaysAgo: 40,
-        finishedDaysAgo: 40,
-      })),
-    )
+    await oldRows(30)
     // Small batches with pauses: the first pass is still running when the second asks.
     const a = deps({ batchSize: 5, minPauseMs: 30 })
     const b = deps({ batchSize: 5, minPauseMs: 30 })
@@ -176,14 +180,7 @@ describe('retention', () => {
   })
 
   it('keeps its pace: 60 rows at 200 a second take at least 0.3 s, in batches that each wait their turn', async () => {
-    await insert(
-      Array.from({ length: 60 }, (_, i) => ({
-        name: `p${i}`,
-        status: 'succeeded',
-        createdDaysAgo: 40,
-        finishedDaysAgo: 40,
-      })),
-    )
+    await oldRows(60)
     const t0 = performance.now()
     const paced = await deps({ batchSize: 20, rowsPerSecond: 200 }).run()
     const took = performance.now() - t0
@@ -196,16 +193,6 @@ describe('retention', () => {
 })
 
 describe('retention beside a burst of claims', () => {
-  const oldRows = (n: number) =>
-    insert(
-      Array.from({ length: n }, (_, i) => ({
-        name: `b${i}`,
-        status: 'succeeded',
-        createdDaysAgo: 40,
-        finishedDaysAgo: 40,
-      })),
-    )
-
   it('deletes nothing while the burst lasts, then goes on', async () => {
     await oldRows(10)
     const burstEnds = performance.now() + 300
