@@ -9,7 +9,7 @@ import {
 import { startTcpProxy } from '@punctual/queue/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createWakeup } from '../src/loop/index.ts'
-import { ClaimLoop, type ClaimLoopDeps } from '../src/runner/claim-loop.ts'
+import { ClaimLoop, type ClaimLoopDeps, startBatchOf } from '../src/runner/claim-loop.ts'
 import type { ExecutionLostEvent } from '../src/runner/events.ts'
 import { type Job, JobTable } from '../src/runner/job.ts'
 import { createExecutions, insertWorkflow, silentLogger } from '../src/runner/testing.ts'
@@ -155,6 +155,21 @@ describe('claim loop', () => {
     expect(await s.queue.get(ids[3]!)).toMatchObject({ state: 'running', owner: W })
   })
 
+  it('starts a burst in batches of half the slots: one half runs while the other starts', async () => {
+    expect([1, 2, 3, 50].map(startBatchOf)).toEqual([1, 1, 2, 25])
+    const s = setup({ concurrency: 4 })
+    const ids = await enqueue(s.queue, 10)
+    s.start()
+    await waitFor('four started, four claimed ahead', async () => (await s.queue.stats()).running === 8)
+    expect(s.started.map((b) => b.length)).toEqual([2, 2])
+    // The first half's runs end: the next half starts from the batch claimed ahead, the other half still busy.
+    for (const job of s.started[0]!) s.table.setPhase(job, 'finishing')
+    await waitFor('the next half started', () => s.started.length === 3)
+    expect(s.started.map((b) => b.length)).toEqual([2, 2, 2])
+    expect(flat(s.started)).toEqual(ids.slice(0, 6))
+    expect(s.table.busy).toBe(4)
+  })
+
   it('a burst is under way while dequeues fill every slot, and over once they stop though the slots stay full', async () => {
     const s = setup({ concurrency: 3 })
     await enqueue(s.queue, 6)
@@ -189,7 +204,7 @@ describe('claim loop', () => {
     expect((await s.queue.stats()).running).toBe(2)
     // A slot frees: the next in the queue starts (claimed for the slot, not ahead).
     s.table.setPhase(s.started[0]![0]!, 'finishing')
-    await waitFor('the next one started', () => s.started.length === 2)
+    await waitFor('the next one started', () => flat(s.started).length === 3)
     expect(flat(s.started)).toEqual(ids.slice(0, 3))
   })
 

@@ -5,10 +5,10 @@ import type { EndWriter } from './end-writer.ts'
 import { type Job, type JobTable, newJob } from './job.ts'
 
 /**
- * The claim loop: while the runner is running, dequeue as many executions as there are free slots and hand
- * each batch to the batch start; sleep (woken early by a freed slot, resume, the ready channel or stop) when
- * paused, when every slot is busy, when the end writer is full, while a dependency backs off, or until the
- * next work recorded ahead becomes available.
+ * The claim loop: while the runner is running, dequeue executions for the free slots, at most half the slots
+ * at a time (startBatchOf), and hand each batch to the batch start; sleep (woken early by a freed slot,
+ * resume, the ready channel or stop) when paused, when every slot is busy, when the end writer is full, while
+ * a dependency backs off, or until the next work recorded ahead becomes available.
  *
  * Claim-ahead during a burst: while every slot is busy (mostly with starts waiting on Postgres) and the last
  * dequeue filled every free slot, the next batch is dequeued at once and kept here, leased and renewed like
@@ -31,6 +31,16 @@ export const CLAIM_AHEAD_REST_MS = 2_000
 export const CLAIM_AHEAD_MAX_RUN_MS = 50
 /** A burst is "under way" (ClaimLoop.inBurst) while its last dequeue is at most this old. */
 export const BURST_RECENT_MS = 100
+
+/**
+ * Most executions one start statement carries: half the slots, at least one. In a burst of short runs the
+ * halves take turns: while one half's start statement is in Postgres, the worker runs the other half's
+ * attempts, instead of every slot waiting on one statement and then on the worker's JavaScript in turn
+ * (docs/design-notes.md, "A burst in two halves").
+ */
+export function startBatchOf(concurrency: number): number {
+  return Math.max(1, Math.ceil(concurrency / 2))
+}
 
 export interface ClaimLoopDeps {
   queue: ExecutionQueue
@@ -113,6 +123,7 @@ export class ClaimLoop {
     const { deps } = this
     const { table, wakeup, ends } = deps
     const { pg, pgWrite, redisClaim } = deps.backoffs
+    const startBatch = startBatchOf(deps.concurrency)
     while (deps.running()) {
       this.lastLoopAt = Date.now()
       const free = deps.concurrency - table.busy
@@ -128,7 +139,7 @@ export class ClaimLoop {
         continue
       }
       if (free > 0 && this.prefetched.length > 0 && wait === 0) {
-        const batch = this.prefetched.splice(0, free).filter((j) => !j.lost)
+        const batch = this.prefetched.splice(0, Math.min(free, startBatch)).filter((j) => !j.lost)
         for (const job of batch) table.occupy(job)
         if (batch.length > 0) deps.track(deps.starter.start(batch))
         continue
@@ -151,7 +162,7 @@ export class ClaimLoop {
         await wakeup.sleep(wait)
         continue
       }
-      const count = Math.min(ahead ? deps.concurrency : free, MAX_BATCH)
+      const count = Math.min(ahead ? deps.concurrency : Math.min(free, startBatch), MAX_BATCH)
       let items: ClaimedExecution[]
       let idleMs: number
       try {
