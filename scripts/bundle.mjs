@@ -32,15 +32,18 @@ const LOCK_STALE_MS = 10 * 60_000
 const LOCK_WAIT_MS = 5 * 60_000
 
 /**
- * V8 flags the worker runs with in production (`pnpm start:worker`, `pnpm start`, the benchmark). A 4 MB
+ * V8 flags the worker runs with in production (`pnpm start:worker`, `pnpm start`, the benchmark). An 8 MB
  * semi-space (V8's default is 16 MB, tripled for the young generation) keeps a worker's short-lived garbage
  * (due-index pages, fire batches) from holding ~35 MB of young generation for good: measured with 100,000
- * schedules, RSS 140–160 MB with the default and 100–130 MB with this, for more frequent (cheap) scavenges.
+ * schedules, RSS 140–160 MB with the default and 100–130 MB with 4 MB. 4 MB was the flag until 2026-12-08;
+ * 8 MB halves the scavenges inside a burst of fires (about 50 KB of garbage per fire), for ~8 MB more RSS:
+ * with 10,000 schedules every 10 s, three interleaved pairs gave firing lag p99 medians 101 → 90 ms and RSS
+ * 113–117 → 122–126 MB (docs/benchmarks.md, 2026-12-08).
  * A heap growing factor of 50 % (V8 grows the old generation by up to 100 % of the live size after a full GC)
  * keeps the slack between collections smaller: with 10,000 schedules every 10 s, worker RSS 117 MB instead of
  * 169–171 MB and firing lag p99 100 / 118 ms instead of 114 / 153 ms (docs/benchmarks.md, 2026-12-07 05:44).
  */
-export const workerNodeFlags = ['--max-semi-space-size=4', '--heap-growing-percent=50']
+export const workerNodeFlags = ['--max-semi-space-size=8', '--heap-growing-percent=50']
 
 /** The API's production bundle: swagger-ui serves its own static files, so it stays outside. */
 export const apiBundle = {
