@@ -79,7 +79,10 @@ export class ClaimLoop {
   private prefetchedAtMs = 0
   /** No claim-ahead before this time (a batch claimed ahead waited too long for slots). */
   private aheadRestUntilMs = 0
-  /** The last dequeue filled every free slot: more work is likely ready (a burst), so ends may wait. */
+  /**
+   * The last dequeue got all it asked for (the free slots, at most half of all: startBatchOf): more work is
+   * likely ready (a burst), so ends may wait. "Filled every free slot" elsewhere means this flag.
+   */
   private claimsBusy = false
   /** performance.now() of the last dequeue. */
   private lastDequeueAt = Number.NEGATIVE_INFINITY
