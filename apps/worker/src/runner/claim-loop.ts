@@ -130,6 +130,8 @@ export class ClaimLoop {
     while (deps.running()) {
       this.lastLoopAt = Date.now()
       const free = deps.concurrency - table.busy
+      // What one start statement may take now: the free slots, at most half of all (startBatchOf).
+      const room = Math.min(free, startBatch)
       const wait = Math.max(pg.wait(), pgWrite.wait(), redisClaim.wait())
       const full = ends.full
       const paused = this.pausedFlag
@@ -142,7 +144,7 @@ export class ClaimLoop {
         continue
       }
       if (free > 0 && this.prefetched.length > 0 && wait === 0) {
-        const batch = this.prefetched.splice(0, Math.min(free, startBatch)).filter((j) => !j.lost)
+        const batch = this.prefetched.splice(0, room).filter((j) => !j.lost)
         for (const job of batch) table.occupy(job)
         if (batch.length > 0) deps.track(deps.starter.start(batch))
         continue
@@ -165,7 +167,7 @@ export class ClaimLoop {
         await wakeup.sleep(wait)
         continue
       }
-      const count = Math.min(ahead ? deps.concurrency : Math.min(free, startBatch), MAX_BATCH)
+      const count = Math.min(ahead ? deps.concurrency : room, MAX_BATCH)
       let items: ClaimedExecution[]
       let idleMs: number
       try {
